@@ -1,0 +1,121 @@
+// Package app is Onboard's window: navigation, menus and the screens in it.
+package app
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/lifecycle"
+	"onboard/resources"
+	"onboard/screens"
+)
+
+// AppID is the application's unique ID (as in FyneApp.toml).
+const AppID = "org.onboard.desktop"
+
+// Deps is what the window needs.
+type Deps struct {
+	Store   *data.Store
+	Service *lifecycle.Service
+	Screen  string // the screen to open first (see Screens); "" for users
+}
+
+// Screens are the navigation entries: the ID used by --screen and the label shown.
+var Screens = []struct{ ID, Label string }{
+	{"users", "Users"},
+	{"invite-keys", "Invite keys"},
+	{"imports", "Imports"},
+	{"letters", "Letters"},
+	{"settings", "Settings"},
+}
+
+// Run opens the main window and blocks until it closes. It refuses an unknown
+// start screen.
+func Run(d Deps) error {
+	start, err := screenIndex(d.Screen)
+	if err != nil {
+		return err
+	}
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", resources.IconPNG))
+	w := a.NewWindow("Onboard")
+	w.SetContent(NewMain(d, w, start).Content())
+	w.Resize(fyne.NewSize(1200, 760))
+	w.ShowAndRun()
+	return nil
+}
+
+func screenIndex(id string) (int, error) {
+	if id == "" {
+		return 0, nil
+	}
+	for i, s := range Screens {
+		if s.ID == id {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown screen %q (use users, invite-keys, imports, letters or settings)", id)
+}
+
+// Main is the window's content: navigation on the left, the current screen beside it,
+// a status line at the bottom.
+type Main struct {
+	users    *screens.UsersScreen
+	settings *screens.SettingsScreen
+	views    []fyne.CanvasObject
+	stack    *fyne.Container
+	nav      *widget.List
+	content  fyne.CanvasObject
+}
+
+// NewMain builds the window content showing screen start.
+func NewMain(d Deps, w fyne.Window, start int) *Main {
+	m := &Main{}
+	m.users = screens.NewUsersScreen(d.Store, d.Service.Now)
+	m.settings = screens.NewSettingsScreen(d.Store, w)
+	m.views = []fyne.CanvasObject{
+		m.users.Content(),
+		screens.NewPlaceholder("Invite keys", "Create short keys that anyone can register with, see who used them, and revoke them."),
+		screens.NewPlaceholder("Imports", "Import users from CSV, TSV and Excel files and review past imports."),
+		screens.NewPlaceholder("Letters", "Print registration letters with personal keys and QR codes."),
+		m.settings.Content(),
+	}
+	m.stack = container.NewStack(m.views...)
+	m.nav = widget.NewList(
+		func() int { return len(Screens) },
+		func() fyne.CanvasObject { return widget.NewLabel("Invite keys") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(Screens[i].Label) },
+	)
+	m.nav.OnSelected = m.show
+	status := &widget.Label{Text: "Database: " + d.Store.Path(), Truncation: fyne.TextTruncateEllipsis}
+	split := container.NewHSplit(m.nav, m.stack)
+	split.Offset = 0.14
+	m.content = container.NewBorder(nil, status, nil, nil, split)
+	m.nav.Select(start) // shows and loads the screen through OnSelected
+	return m
+}
+
+// Content is the root object of the window.
+func (m *Main) Content() fyne.CanvasObject { return m.content }
+
+// show switches to screen i and reloads it.
+func (m *Main) show(i int) {
+	for j, v := range m.views {
+		if j == i {
+			v.Show()
+		} else {
+			v.Hide()
+		}
+	}
+	switch Screens[i].ID {
+	case "users":
+		m.users.Reload()
+	case "settings":
+		m.settings.Reload()
+	}
+}

@@ -1,0 +1,215 @@
+// Package cli is Onboard's command line: it parses the arguments, opens the store and
+// runs the same services the window uses, without opening a window.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitFail  = 1
+	ExitUsage = 2
+)
+
+// EnvDB is the environment variable naming the database file.
+const EnvDB = "ONBOARD_DB"
+
+// Version is the program version, set at build time with -ldflags.
+var Version = "dev"
+
+// Invocation is what the arguments ask for.
+type Invocation struct {
+	DB      string   // database path from --db, "" when not given
+	Screen  string   // screen to open first (window only)
+	Command []string // the command words and their arguments; empty: open the window
+}
+
+// Usage is the help text.
+const Usage = `Usage: onboard [--db PATH] [COMMAND]
+
+Without a command, Onboard opens its window.
+
+Commands:
+  demo [--users N] [--seed S]      add N realistic sample users (default 200)
+  users list [--status S] [--search TEXT] [--format table|csv]
+                                   list users; S is not-activated, invited,
+                                   expired, active or deactivated
+  backup FILE                      write a consistent copy of the database to FILE
+  restore FILE                     replace the database with the backup in FILE
+                                   (the current content is saved beside it first)
+  version                          print the version
+  help                             print this help
+
+Options:
+  --db PATH      the database file (default: $ONBOARD_DB, else
+                 <user config folder>/Onboard/onboard.db)
+  --screen NAME  open the window on users, invite-keys, imports, letters or settings
+`
+
+// Parse reads the global options and the command. It returns ok=false with an exit
+// code when it has already answered (help, or a usage error printed to stderr).
+func Parse(args []string, stderr io.Writer) (inv Invocation, code int, ok bool) {
+	fs := newFlagSet("onboard", stderr)
+	fs.StringVar(&inv.DB, "db", "", "database file")
+	fs.StringVar(&inv.Screen, "screen", "", "screen to open first")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return inv, ExitOK, false
+		}
+		return inv, ExitUsage, false
+	}
+	inv.Command = fs.Args()
+	return inv, 0, true
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
+	return fs
+}
+
+// ResolveDB picks the database path: the flag, else $ONBOARD_DB, else the default.
+func ResolveDB(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if env := os.Getenv(EnvDB); env != "" {
+		return env, nil
+	}
+	return data.DefaultPath()
+}
+
+// command is one subcommand: its flags are parsed from args; it gets the opened store.
+type command struct {
+	name string
+	run  func(ctx context.Context, c *call) error
+	// noStore commands do not open the database.
+	noStore bool
+}
+
+// call is the state of one running command.
+type call struct {
+	inv    Invocation
+	fs     *flag.FlagSet
+	args   []string
+	store  *data.Store
+	svc    *lifecycle.Service
+	stdout io.Writer
+	stderr io.Writer
+	open   func() error // opens store and svc; nil for commands without a store
+}
+
+// usageError is a mistake in the command line: exit code 2 with the usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+var commands = map[string]command{
+	"demo":       {name: "demo", run: runDemo},
+	"users list": {name: "users list", run: runUsersList},
+	"backup":     {name: "backup", run: runBackup},
+	"restore":    {name: "restore", run: runRestore},
+	"version":    {name: "version", run: runVersion, noStore: true},
+	"help":       {name: "help", run: runHelp, noStore: true},
+}
+
+// lookup finds the command named by the first one or two words.
+func lookup(words []string) (command, []string, bool) {
+	if len(words) >= 2 {
+		if c, ok := commands[words[0]+" "+words[1]]; ok {
+			return c, words[2:], true
+		}
+	}
+	if c, ok := commands[words[0]]; ok && !strings.Contains(c.name, " ") {
+		return c, words[1:], true
+	}
+	return command{}, nil, false
+}
+
+// Run runs the command of inv and returns the exit code.
+func Run(ctx context.Context, inv Invocation, stdout, stderr io.Writer) int {
+	cmd, rest, ok := lookup(inv.Command)
+	if !ok {
+		fmt.Fprintf(stderr, "onboard: unknown command %q\n\n%s", strings.Join(inv.Command, " "), Usage)
+		return ExitUsage
+	}
+	c := &call{inv: inv, stdout: stdout, stderr: stderr, fs: newFlagSet("onboard "+cmd.name, stderr)}
+	c.fs.StringVar(&c.inv.DB, "db", inv.DB, "database file")
+	c.args = rest
+	err := func() error {
+		if cmd.noStore {
+			return cmd.run(ctx, c)
+		}
+		// Commands parse and check their flags (--db among them) before they open
+		// the store, so a usage error never creates a database file.
+		c.open = func() error {
+			path, err := ResolveDB(c.inv.DB)
+			if err != nil {
+				return err
+			}
+			st, err := data.Open(path)
+			if err != nil {
+				return err
+			}
+			c.store, c.svc = st, lifecycle.New(st)
+			return nil
+		}
+		defer func() {
+			if c.store != nil {
+				c.store.Close()
+			}
+		}()
+		return cmd.run(ctx, c)
+	}()
+	var ue *usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "onboard %s: %s\n\n%s", cmd.name, ue.msg, Usage)
+		return ExitUsage
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	default:
+		fmt.Fprintf(stderr, "onboard %s: %s\n", cmd.name, oneLine(err))
+		return ExitFail
+	}
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// parse parses the command's flags and requires exactly the positional arguments
+// named in posNames. Commands validate the values, then call open.
+func (c *call) parse(posNames ...string) ([]string, error) {
+	if err := c.fs.Parse(c.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usagef("%v", err)
+	}
+	pos := c.fs.Args()
+	if len(pos) != len(posNames) {
+		if len(pos) < len(posNames) {
+			return nil, usagef("missing %s", posNames[len(pos)])
+		}
+		return nil, usagef("unexpected argument %q", pos[len(posNames)])
+	}
+	return pos, nil
+}

@@ -1,0 +1,200 @@
+package data
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// applicationID marks an SQLite file as an Onboard database ("ONBD").
+const applicationID = 0x4F4E4244
+
+// migration is one step of the schema. Steps are applied in order, each in its own
+// transaction, and recorded in schema_migrations; a file is never downgraded.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// rowColumns are the columns of Row, shared by every synchronised table.
+const rowColumns = `
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	deleted_at DATETIME,
+	version INTEGER NOT NULL DEFAULT 1`
+
+var migrations = []migration{
+	{1, "users, units, groups, roles, keys and audit log", `
+CREATE TABLE roles (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL CHECK (trim(name) <> ''),
+	name_fold TEXT NOT NULL,
+	permissions TEXT NOT NULL DEFAULT '',` + rowColumns + `
+);
+CREATE UNIQUE INDEX roles_name ON roles(name_fold) WHERE deleted_at IS NULL;
+
+CREATE TABLE units (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL CHECK (trim(name) <> ''),
+	name_fold TEXT NOT NULL,` + rowColumns + `
+);
+CREATE UNIQUE INDEX units_name ON units(name_fold) WHERE deleted_at IS NULL;
+
+CREATE TABLE groups (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL CHECK (trim(name) <> ''),
+	name_fold TEXT NOT NULL,` + rowColumns + `
+);
+CREATE UNIQUE INDEX groups_name ON groups(name_fold) WHERE deleted_at IS NULL;
+
+CREATE TABLE invite_keys (
+	id TEXT PRIMARY KEY,
+	label TEXT NOT NULL DEFAULT '',
+	key TEXT NOT NULL UNIQUE,
+	role_id TEXT NOT NULL REFERENCES roles(id),
+	valid_until DATETIME NOT NULL,
+	max_uses INTEGER NOT NULL CHECK (max_uses > 0),
+	uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0 AND uses <= max_uses),
+	revoked_at DATETIME,
+	created_by TEXT NOT NULL DEFAULT '',` + rowColumns + `
+);
+CREATE TABLE invite_key_units (
+	invite_key_id TEXT NOT NULL REFERENCES invite_keys(id) ON DELETE CASCADE,
+	unit_id TEXT NOT NULL REFERENCES units(id),
+	PRIMARY KEY (invite_key_id, unit_id)
+) WITHOUT ROWID;
+CREATE TABLE invite_key_groups (
+	invite_key_id TEXT NOT NULL REFERENCES invite_keys(id) ON DELETE CASCADE,
+	group_id TEXT NOT NULL REFERENCES groups(id),
+	PRIMARY KEY (invite_key_id, group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE users (
+	id TEXT PRIMARY KEY,
+	first_name TEXT NOT NULL DEFAULT '',
+	last_name TEXT NOT NULL DEFAULT '',
+	names_locked INTEGER NOT NULL DEFAULT 0,
+	email TEXT NOT NULL DEFAULT '',
+	email_fold TEXT NOT NULL DEFAULT '',
+	username TEXT NOT NULL CHECK (trim(username) <> ''),
+	username_fold TEXT NOT NULL,
+	mobile TEXT NOT NULL DEFAULT '',
+	external_id TEXT NOT NULL DEFAULT '',
+	external_id_fold TEXT NOT NULL DEFAULT '',
+	role_id TEXT NOT NULL REFERENCES roles(id),
+	invitation_text TEXT NOT NULL DEFAULT '',
+	notes TEXT NOT NULL DEFAULT '',
+	phase TEXT NOT NULL DEFAULT 'not_activated'
+		CHECK (phase IN ('not_activated','invited','active','deactivated')),
+	key_expires_at DATETIME,
+	invited_at DATETIME,
+	activated_at DATETIME,
+	deactivated_at DATETIME,
+	invite_key_id TEXT REFERENCES invite_keys(id),
+	created_by TEXT NOT NULL DEFAULT '',
+	updated_by TEXT NOT NULL DEFAULT '',` + rowColumns + `
+);
+CREATE UNIQUE INDEX users_email ON users(email_fold) WHERE deleted_at IS NULL AND email_fold <> '';
+CREATE UNIQUE INDEX users_username ON users(username_fold) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX users_external_id ON users(external_id_fold) WHERE deleted_at IS NULL AND external_id_fold <> '';
+CREATE INDEX users_by_name ON users(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id) WHERE deleted_at IS NULL;
+CREATE INDEX users_by_phase ON users(phase, last_name COLLATE NOCASE, first_name COLLATE NOCASE, id, key_expires_at) WHERE deleted_at IS NULL;
+CREATE INDEX users_invite_key ON users(invite_key_id) WHERE invite_key_id IS NOT NULL;
+
+CREATE TABLE user_units (
+	user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	unit_id TEXT NOT NULL REFERENCES units(id),
+	PRIMARY KEY (user_id, unit_id)
+) WITHOUT ROWID;
+CREATE INDEX user_units_unit ON user_units(unit_id);
+CREATE TABLE user_groups (
+	user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	group_id TEXT NOT NULL REFERENCES groups(id),
+	PRIMARY KEY (user_id, group_id)
+) WITHOUT ROWID;
+CREATE INDEX user_groups_group ON user_groups(group_id);
+
+CREATE TABLE personal_keys (
+	id TEXT PRIMARY KEY,
+	user_id TEXT NOT NULL REFERENCES users(id),
+	key TEXT NOT NULL UNIQUE,
+	issued_at DATETIME NOT NULL,
+	expires_at DATETIME NOT NULL,
+	revoked_at DATETIME,
+	redeemed_at DATETIME,` + rowColumns + `
+);
+CREATE UNIQUE INDEX personal_keys_live ON personal_keys(user_id) WHERE revoked_at IS NULL AND redeemed_at IS NULL;
+
+CREATE TABLE audit_events (
+	id TEXT PRIMARY KEY,
+	at DATETIME NOT NULL,
+	actor TEXT NOT NULL DEFAULT '',
+	action TEXT NOT NULL,
+	entity_type TEXT NOT NULL,
+	entity_id TEXT NOT NULL,
+	summary TEXT NOT NULL DEFAULT '',
+	changes TEXT NOT NULL DEFAULT '',` + rowColumns + `
+);
+CREATE INDEX audit_events_entity ON audit_events(entity_id, at);
+`},
+	{2, "settings", `
+CREATE TABLE settings (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL,
+	updated_at DATETIME NOT NULL
+);
+`},
+}
+
+// LatestSchema is the schema version this build of Onboard writes.
+func LatestSchema() int { return migrations[len(migrations)-1].version }
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_at DATETIME NOT NULL
+)`
+
+// schemaVersion returns the highest applied migration, 0 for a new file.
+func schemaVersion(db *gorm.DB) (int, error) {
+	var v int
+	err := db.Raw(`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v).Error
+	return v, err
+}
+
+// migrate applies every migration above the file's version up to and including upTo.
+func migrate(db *gorm.DB, upTo int) error {
+	if err := db.Exec(createMigrationsTable).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	current, err := schemaVersion(db)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > LatestSchema() {
+		return fmt.Errorf("%w: the file has schema %d, this Onboard knows up to %d; update Onboard", ErrTooNew, current, LatestSchema())
+	}
+	for _, m := range migrations {
+		if m.version <= current || m.version > upTo {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec(m.sql).Error; err != nil {
+				return err
+			}
+			if m.version == 1 {
+				if err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", applicationID)).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, time.Now().UTC()).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}

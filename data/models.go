@@ -1,0 +1,205 @@
+// Package data is Onboard's local store: the GORM models, the SQLite file with its
+// versioned migrations, and the queries the services, the CLI and the screens use.
+// It knows nothing of Fyne.
+package data
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
+	"gorm.io/gorm"
+)
+
+// Row holds the columns every synchronised row has: a client-generated UUID, the
+// timestamps, the tombstone and a per-row change counter that grows with every write,
+// so a sync can send exactly the rows that changed.
+type Row struct {
+	ID        string `gorm:"primaryKey"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	DeletedAt gorm.DeletedAt
+	Version   int64
+}
+
+// BeforeCreate assigns a new ID when none is set and starts the change counter.
+func (r *Row) BeforeCreate(*gorm.DB) error {
+	if r.ID == "" {
+		r.ID = NewID()
+	}
+	if r.Version == 0 {
+		r.Version = 1
+	}
+	return nil
+}
+
+// BeforeUpdate counts the change.
+func (r *Row) BeforeUpdate(*gorm.DB) error {
+	r.Version++
+	return nil
+}
+
+// NewID returns a new time-ordered UUID (version 7) as a string.
+func NewID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+// Fold returns the form of s used for case-insensitive uniqueness: trimmed, Unicode
+// NFC (so a decomposed "ü" from macOS equals a composed one) and lower case.
+func Fold(s string) string {
+	return strings.ToLower(norm.NFC.String(strings.TrimSpace(s)))
+}
+
+// Permission names a thing a role allows once its users are active.
+type Permission string
+
+// The permissions a role can hold.
+const (
+	PermAddUsers       Permission = "add-users"
+	PermAddUsersByLink Permission = "add-users-by-link"
+	PermBulkInvite     Permission = "bulk-invite"
+	PermManageUsers    Permission = "manage-users"
+	PermChat           Permission = "chat"
+)
+
+// Role is a named set of permissions.
+type Role struct {
+	Row
+	Name        string
+	NameFold    string
+	Permissions string // comma-separated Permission values
+}
+
+// PermissionList returns the role's permissions.
+func (r *Role) PermissionList() []Permission {
+	var out []Permission
+	for _, p := range strings.Split(r.Permissions, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, Permission(p))
+		}
+	}
+	return out
+}
+
+// BeforeSave keeps the folded name in step.
+func (r *Role) BeforeSave(*gorm.DB) error { r.NameFold = Fold(r.Name); return nil }
+
+// Unit is a company, client, class or service area; every user belongs to at least one.
+type Unit struct {
+	Row
+	Name     string
+	NameFold string
+}
+
+// BeforeSave keeps the folded name in step.
+func (u *Unit) BeforeSave(*gorm.DB) error { u.NameFold = Fold(u.Name); return nil }
+
+// Group is a contact group; a user may be in many.
+type Group struct {
+	Row
+	Name     string
+	NameFold string
+}
+
+// BeforeSave keeps the folded name in step.
+func (g *Group) BeforeSave(*gorm.DB) error { g.NameFold = Fold(g.Name); return nil }
+
+// Phase is the stored step of a user's lifecycle, changed only by actions. The status
+// an operator sees (see Status) is derived from it, the key's expiry and the clock.
+type Phase string
+
+// The lifecycle phases.
+const (
+	PhaseNotActivated Phase = "not_activated"
+	PhaseInvited      Phase = "invited"
+	PhaseActive       Phase = "active"
+	PhaseDeactivated  Phase = "deactivated"
+)
+
+// User is a person being onboarded.
+type User struct {
+	Row
+	FirstName      string
+	LastName       string
+	NamesLocked    bool
+	Email          string
+	EmailFold      string
+	Username       string
+	UsernameFold   string
+	Mobile         string
+	ExternalID     string
+	ExternalIDFold string
+	RoleID         string
+	InvitationText string
+	Notes          string
+	Phase          Phase
+	KeyExpiresAt   *time.Time // expiry of the current personal key; nil when there is none
+	InvitedAt      *time.Time
+	ActivatedAt    *time.Time
+	DeactivatedAt  *time.Time
+	InviteKeyID    *string // the invite key the user registered with, if any
+	CreatedBy      string
+	UpdatedBy      string
+}
+
+// BeforeSave keeps the folded columns, which carry the unique indexes, in step.
+func (u *User) BeforeSave(*gorm.DB) error {
+	u.EmailFold = Fold(u.Email)
+	u.UsernameFold = Fold(u.Username)
+	u.ExternalIDFold = Fold(u.ExternalID)
+	return nil
+}
+
+// FullName is "First Last", or the username when both names are empty.
+func (u *User) FullName() string {
+	if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
+		return n
+	}
+	return u.Username
+}
+
+// Status derives the user's status at the given time.
+func (u *User) Status(now time.Time) Status { return StatusOf(u.Phase, u.KeyExpiresAt, now) }
+
+// PersonalKey is a one-time registration key of one user. At most one key per user is
+// live (neither revoked nor redeemed); the database enforces it.
+type PersonalKey struct {
+	Row
+	UserID     string
+	Key        string
+	IssuedAt   time.Time
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+	RedeemedAt *time.Time
+}
+
+// InviteKey is a short multi-use key anyone can register with, in the key's role,
+// units and groups, until it expires, is used up or is revoked.
+type InviteKey struct {
+	Row
+	Label      string
+	Key        string
+	RoleID     string
+	ValidUntil time.Time
+	MaxUses    int
+	Uses       int
+	RevokedAt  *time.Time
+	CreatedBy  string
+}
+
+// AuditEvent records who did what to which row, and when.
+type AuditEvent struct {
+	Row
+	At         time.Time
+	Actor      string
+	Action     string
+	EntityType string
+	EntityID   string
+	Summary    string
+	Changes    string // JSON object: field -> [old, new]
+}

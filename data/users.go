@@ -1,0 +1,238 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/gorm"
+)
+
+// UserByID returns a user that is not deleted.
+func (s *Store) UserByID(ctx context.Context, id string) (*User, error) {
+	var u User
+	err := s.rdb.WithContext(ctx).Where("id = ?", id).First(&u).Error
+	return &u, notFound(err, "user "+id)
+}
+
+// CreateUser stores a new user with its units and groups.
+func (s *Store) CreateUser(ctx context.Context, u *User, unitIDs, groupIDs []string) error {
+	if err := s.db.WithContext(ctx).Create(u).Error; err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	if err := s.SetUserUnits(ctx, u.ID, unitIDs); err != nil {
+		return err
+	}
+	return s.SetUserGroups(ctx, u.ID, groupIDs)
+}
+
+// SaveUser writes every field of an existing user and counts the change.
+func (s *Store) SaveUser(ctx context.Context, u *User) error {
+	return wrap(s.db.WithContext(ctx).Save(u).Error, "save user "+u.Username)
+}
+
+// TombstoneUser marks a user deleted; the row stays for sync.
+func (s *Store) TombstoneUser(ctx context.Context, u *User, at time.Time) error {
+	u.DeletedAt = gorm.DeletedAt{Time: at.UTC(), Valid: true}
+	return wrap(s.db.WithContext(ctx).Unscoped().Save(u).Error, "delete user "+u.Username)
+}
+
+// SetUserUnits replaces the units of a user.
+func (s *Store) SetUserUnits(ctx context.Context, userID string, unitIDs []string) error {
+	return s.replaceLinks(ctx, "user_units", "unit_id", userID, unitIDs)
+}
+
+// SetUserGroups replaces the groups of a user.
+func (s *Store) SetUserGroups(ctx context.Context, userID string, groupIDs []string) error {
+	return s.replaceLinks(ctx, "user_groups", "group_id", userID, groupIDs)
+}
+
+func (s *Store) replaceLinks(ctx context.Context, table, column, userID string, ids []string) error {
+	db := s.db.WithContext(ctx)
+	if err := db.Exec("DELETE FROM "+table+" WHERE user_id = ?", userID).Error; err != nil {
+		return fmt.Errorf("update %s: %w", table, err)
+	}
+	for _, id := range ids {
+		err := db.Exec("INSERT OR IGNORE INTO "+table+" (user_id, "+column+") VALUES (?, ?)", userID, id).Error
+		if err != nil {
+			return fmt.Errorf("update %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// UserUnitIDs returns the IDs of a user's units.
+func (s *Store) UserUnitIDs(ctx context.Context, userID string) ([]string, error) {
+	var ids []string
+	err := s.rdb.WithContext(ctx).Raw(`SELECT unit_id FROM user_units WHERE user_id = ? ORDER BY unit_id`, userID).Scan(&ids).Error
+	return ids, wrap(err, "read units of user")
+}
+
+// UserGroupIDs returns the IDs of a user's groups.
+func (s *Store) UserGroupIDs(ctx context.Context, userID string) ([]string, error) {
+	var ids []string
+	err := s.rdb.WithContext(ctx).Raw(`SELECT group_id FROM user_groups WHERE user_id = ? ORDER BY group_id`, userID).Scan(&ids).Error
+	return ids, wrap(err, "read groups of user")
+}
+
+// UniqueField names a user field that must be unique.
+type UniqueField string
+
+// The unique user fields, named as their columns.
+const (
+	FieldEmail      UniqueField = "email"
+	FieldUsername   UniqueField = "username"
+	FieldExternalID UniqueField = "external_id"
+)
+
+// UserHolding returns the user (other than exceptID) whose field has value, ignoring
+// case, or ErrNotFound.
+func (s *Store) UserHolding(ctx context.Context, field UniqueField, value, exceptID string) (*User, error) {
+	var u User
+	err := s.rdb.WithContext(ctx).
+		Where(string(field)+"_fold = ? AND id <> ?", Fold(value), exceptID).
+		First(&u).Error
+	return &u, notFound(err, fmt.Sprintf("user with %s %q", field, value))
+}
+
+// UniqueViolation reports which unique user field a failed write collided with.
+func UniqueViolation(err error) (UniqueField, bool) {
+	var se sqlite3.Error
+	if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
+		return "", false
+	}
+	for _, f := range []UniqueField{FieldEmail, FieldUsername, FieldExternalID} {
+		if strings.Contains(se.Error(), "users."+string(f)+"_fold") {
+			return f, true
+		}
+	}
+	return "", false
+}
+
+// UsernamesStartingWith returns the folded usernames that begin with prefix.
+func (s *Store) UsernamesStartingWith(ctx context.Context, prefix string) ([]string, error) {
+	var names []string
+	err := s.rdb.WithContext(ctx).Raw(
+		`SELECT username_fold FROM users WHERE deleted_at IS NULL AND substr(username_fold, 1, length(?)) = ?`,
+		Fold(prefix), Fold(prefix)).Scan(&names).Error
+	return names, wrap(err, "read usernames")
+}
+
+// UserQuery selects users for a list. Zero fields do not filter.
+type UserQuery struct {
+	Status  Status
+	Search  string // part of name, email, username or external ID
+	UnitID  string
+	GroupID string
+	RoleID  string
+	Offset  int
+	Limit   int // 0 means no limit
+}
+
+// UserRow is one line of a user list, with names of the role, units and groups.
+type UserRow struct {
+	ID           string
+	FirstName    string
+	LastName     string
+	Email        string
+	Username     string
+	Mobile       string
+	ExternalID   string
+	Role         string
+	Units        string // comma-separated names
+	Groups       string // comma-separated names
+	Phase        Phase
+	KeyExpiresAt *time.Time
+	Key          string // the live personal key, "" when there is none
+	CreatedAt    time.Time
+	Status       Status `gorm:"-"`
+}
+
+// FullName is "First Last".
+func (r *UserRow) FullName() string { return strings.TrimSpace(r.FirstName + " " + r.LastName) }
+
+// where builds the filter of q at time now.
+func (q UserQuery) where(now time.Time) (string, []any) {
+	conds := []string{"u.deleted_at IS NULL"}
+	var args []any
+	if q.Status != "" {
+		c, a := statusCondition(q.Status, now)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if t := Fold(q.Search); t != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(t) + "%"
+		conds = append(conds, `(u.email_fold LIKE ? ESCAPE '\' OR u.username_fold LIKE ? ESCAPE '\' OR
+			u.external_id_fold LIKE ? ESCAPE '\' OR lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like, like)
+	}
+	if q.UnitID != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM user_units x WHERE x.user_id = u.id AND x.unit_id = ?)")
+		args = append(args, q.UnitID)
+	}
+	if q.GroupID != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM user_groups x WHERE x.user_id = u.id AND x.group_id = ?)")
+		args = append(args, q.GroupID)
+	}
+	if q.RoleID != "" {
+		conds = append(conds, "u.role_id = ?")
+		args = append(args, q.RoleID)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// ListUsers returns one page of users matching q, ordered by last and first name.
+func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]UserRow, error) {
+	where, args := q.where(now)
+	sqlText := `SELECT u.id, u.first_name, u.last_name, u.email, u.username, u.mobile, u.external_id,
+		u.phase, u.key_expires_at, u.created_at, r.name AS role,
+		(SELECT group_concat(n.name, ', ') FROM user_units x JOIN units n ON n.id = x.unit_id WHERE x.user_id = u.id) AS units,
+		(SELECT group_concat(g.name, ', ') FROM user_groups x JOIN groups g ON g.id = x.group_id WHERE x.user_id = u.id) AS groups,
+		coalesce((SELECT k.key FROM personal_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL), '') AS key
+		FROM users u JOIN roles r ON r.id = u.role_id
+		WHERE ` + where + `
+		ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id`
+	if q.Limit > 0 {
+		sqlText += " LIMIT ? OFFSET ?"
+		args = append(args, q.Limit, q.Offset)
+	}
+	var rows []UserRow
+	if err := s.rdb.WithContext(ctx).Raw(sqlText, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	for i := range rows {
+		rows[i].Status = StatusOf(rows[i].Phase, rows[i].KeyExpiresAt, now)
+	}
+	return rows, nil
+}
+
+// CountUsers counts the users matching q (ignoring its offset and limit).
+func (s *Store) CountUsers(ctx context.Context, q UserQuery, now time.Time) (int, error) {
+	where, args := q.where(now)
+	var n int
+	err := s.rdb.WithContext(ctx).Raw(`SELECT count(*) FROM users u WHERE `+where, args...).Scan(&n).Error
+	return n, wrap(err, "count users")
+}
+
+// StatusCounts counts the users of each status at time now.
+func (s *Store) StatusCounts(ctx context.Context, now time.Time) (map[Status]int, error) {
+	counts := make(map[Status]int, len(Statuses))
+	for _, st := range Statuses {
+		n, err := s.CountUsers(ctx, UserQuery{Status: st}, now)
+		if err != nil {
+			return nil, err
+		}
+		counts[st] = n
+	}
+	return counts, nil
+}
+
+// CountAllUsers counts every user row, deleted ones included.
+func (s *Store) CountAllUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.rdb.WithContext(ctx).Raw(`SELECT count(*) FROM users`).Scan(&n).Error
+	return n, wrap(err, "count users")
+}

@@ -1,0 +1,236 @@
+// Package demo fills a database with realistic sample data: names with umlauts,
+// accents, Polish, Turkish, Greek and Cyrillic letters, several units, groups and
+// roles, and users in every status, some of them expired.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"onboard/data"
+	"onboard/keys"
+	"onboard/lifecycle"
+)
+
+var firstNames = []string{
+	"Anna", "Lukas", "Jürgen", "Zoë", "Ömer", "Łukasz", "Юлия", "Ξανθή", "François", "Çağla",
+	"Søren", "Chloé", "Małgorzata", "Дмитрий", "Ayşe", "Mehmet", "Elif", "Jörg", "Björn", "Ingrid",
+	"Mia", "Noah", "Emma", "Leon", "Sofía", "José", "Zoltán", "Agnieszka", "Piotr", "Václav",
+	"Hélène", "Renée", "Maximilian", "Lea", "Ben", "Hannah", "Paul", "Marie", "Felix", "Lina",
+	"Γιώργος", "Ελένη", "Наталья", "Сергей", "Gülşen", "İbrahim", "Grzegorz", "Żaneta", "Åsa", "Niña",
+}
+
+var lastNames = []string{
+	"Müller", "Schäfer", "Groß", "Weiß", "Nowak", "Wójcik", "Kowalczyk", "Yılmaz", "Öztürk", "Şahin",
+	"Иванова", "Смирнов", "Παπαδόπουλος", "Dubois", "Lefèvre", "García", "Núñez", "Brontë", "Ångström", "Dvořák",
+	"Kovač", "Schmidt", "Fischer", "Becker", "Hoffmann", "Schröder", "Köhler", "Jäger", "Krüger", "Böhm",
+	"Lewandowski", "Zieliński", "Çelik", "Doğan", "Кузнецов", "Οικονόμου", "Moreau", "Fontaine", "Peña", "Løvberg",
+}
+
+var unitNames = []string{"Class 5a", "Class 5b", "Class 6a", "Class 7c", "Head office", "Site Nord", "Werk Süd", "Kundenservice"}
+var groupNames = []string{"Choir", "Football", "Parents' council", "First aid", "Newsletter", "Chess club"}
+
+var roleDefs = []struct {
+	name  string
+	perms []data.Permission
+}{
+	{"Student", []data.Permission{data.PermChat}},
+	{"Teacher", []data.Permission{data.PermChat, data.PermAddUsersByLink}},
+	{"Staff", []data.Permission{data.PermChat, data.PermAddUsers}},
+	{"Administrator", []data.Permission{data.PermChat, data.PermAddUsers, data.PermAddUsersByLink, data.PermBulkInvite, data.PermManageUsers}},
+}
+
+// Options controls Fill.
+type Options struct {
+	Users    int
+	Seed     uint64 // same seed, same names and statuses (keys stay random)
+	Now      time.Time
+	Actor    string
+	Progress func(done int)
+	// Mix weighs the statuses in the order of data.Statuses; nil means DefaultMix.
+	Mix []int
+}
+
+// DefaultMix is the share of each status (in the order of data.Statuses), in percent.
+var DefaultMix = []int{28, 27, 8, 30, 7}
+
+// Fill adds opt.Users users (and the units, groups and roles they need, when missing)
+// in one transaction. It returns how many users of each status it created.
+func Fill(ctx context.Context, store *data.Store, opt Options) (map[data.Status]int, error) {
+	if opt.Users < 0 || opt.Users > 1_000_000 {
+		return nil, fmt.Errorf("demo: the number of users must be between 0 and 1000000, not %d", opt.Users)
+	}
+	if opt.Mix == nil {
+		opt.Mix = DefaultMix
+	}
+	if len(opt.Mix) != len(data.Statuses) {
+		return nil, fmt.Errorf("demo: the status mix needs %d weights, not %d", len(data.Statuses), len(opt.Mix))
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	now := opt.Now.UTC()
+	cat, err := ensureCatalog(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	start, err := store.CountAllUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rnd := rand.New(rand.NewPCG(opt.Seed, uint64(start)))
+	users := make([]data.BulkUser, opt.Users)
+	counts := map[data.Status]int{}
+	for i := range users {
+		if err := fill(&users[i], start+i+1, rnd, cat, now, opt); err != nil {
+			return nil, err
+		}
+		counts[users[i].User.Status(now)]++
+	}
+	audit := data.AuditEvent{At: now, Actor: opt.Actor, Action: string(lifecycle.ActionCreate), Summary: "Created (demo data)"}
+	if err := store.InsertUsersBulk(ctx, users, audit, opt.Progress); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	return counts, nil
+}
+
+type catalog struct {
+	roles  []data.Role
+	units  []data.Unit
+	groups []data.Group
+}
+
+// ensureCatalog creates the demo roles, units and groups that do not exist yet.
+func ensureCatalog(ctx context.Context, store *data.Store) (*catalog, error) {
+	c := &catalog{}
+	err := store.Write(ctx, func(tx *data.Store) error {
+		for _, rd := range roleDefs {
+			r, err := tx.RoleByName(ctx, rd.name)
+			if err != nil {
+				r = &data.Role{Name: rd.name, Permissions: joinPerms(rd.perms)}
+				if err := tx.CreateRole(ctx, r); err != nil {
+					return err
+				}
+			}
+			c.roles = append(c.roles, *r)
+		}
+		for _, n := range unitNames {
+			u, err := tx.UnitByName(ctx, n)
+			if err != nil {
+				u = &data.Unit{Name: n}
+				if err := tx.CreateUnit(ctx, u); err != nil {
+					return err
+				}
+			}
+			c.units = append(c.units, *u)
+		}
+		for _, n := range groupNames {
+			g, err := tx.GroupByName(ctx, n)
+			if err != nil {
+				g = &data.Group{Name: n}
+				if err := tx.CreateGroup(ctx, g); err != nil {
+					return err
+				}
+			}
+			c.groups = append(c.groups, *g)
+		}
+		return nil
+	})
+	return c, err
+}
+
+func joinPerms(ps []data.Permission) string {
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += ","
+		}
+		s += string(p)
+	}
+	return s
+}
+
+// fill makes user number n: names, email, username, links and a status.
+func fill(b *data.BulkUser, n int, rnd *rand.Rand, c *catalog, now time.Time, opt Options) error {
+	u := &b.User
+	u.FirstName = firstNames[rnd.IntN(len(firstNames))]
+	u.LastName = lastNames[rnd.IntN(len(lastNames))]
+	local := lifecycle.Transliterate(u.FirstName + "." + u.LastName)
+	u.Username = local + strconv.Itoa(n)
+	if rnd.IntN(100) < 85 {
+		u.Email = u.Username + "@example.org"
+	}
+	if rnd.IntN(100) < 50 {
+		u.Mobile = fmt.Sprintf("+49 15%d %07d", rnd.IntN(10), rnd.IntN(10_000_000))
+	}
+	if rnd.IntN(100) < 60 {
+		u.ExternalID = fmt.Sprintf("S%07d", n)
+	}
+	u.NamesLocked = rnd.IntN(100) < 70
+	u.RoleID = c.roles[weighted(rnd, 70, 15, 12, 3)].ID
+	u.CreatedBy, u.UpdatedBy = opt.Actor, opt.Actor
+	b.UnitIDs = []string{c.units[rnd.IntN(len(c.units))].ID}
+	if rnd.IntN(100) < 10 {
+		if extra := c.units[rnd.IntN(len(c.units))].ID; extra != b.UnitIDs[0] {
+			b.UnitIDs = append(b.UnitIDs, extra)
+		}
+	}
+	for _, g := range c.groups {
+		if rnd.IntN(100) < 12 {
+			b.GroupIDs = append(b.GroupIDs, g.ID)
+		}
+	}
+	created := now.Add(-time.Duration(rnd.IntN(60*24)) * time.Hour)
+	u.Phase = data.PhaseNotActivated
+	withKey := func(expires time.Time) error {
+		k, err := keys.NewPersonal()
+		if err != nil {
+			return err
+		}
+		b.Key = &data.PersonalKey{Key: k, IssuedAt: expires.AddDate(0, 0, -lifecycle.DefaultValidDays), ExpiresAt: expires}
+		u.KeyExpiresAt = &expires
+		return nil
+	}
+	future := now.Add(time.Duration(1+rnd.IntN(7*24-1)) * time.Hour)
+	past := now.Add(-time.Duration(1+rnd.IntN(30*24)) * time.Hour)
+	switch status := weighted(rnd, opt.Mix...); status {
+	case 0: // not activated, with a key for a letter
+		return withKey(future)
+	case 1, 2: // invited, or invited and expired
+		if u.Email == "" {
+			u.Email = u.Username + "@example.org"
+		}
+		u.Phase, u.InvitedAt = data.PhaseInvited, &created
+		if status == 2 {
+			return withKey(past)
+		}
+		return withKey(future)
+	case 3:
+		u.Phase, u.ActivatedAt = data.PhaseActive, &created
+	default:
+		u.Phase, u.DeactivatedAt = data.PhaseDeactivated, &created
+		if rnd.IntN(2) == 0 {
+			u.ActivatedAt = &created
+		}
+	}
+	return nil
+}
+
+// weighted picks an index with the given relative weights.
+func weighted(rnd *rand.Rand, weights ...int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	r := rnd.IntN(total)
+	for i, w := range weights {
+		if r < w {
+			return i
+		}
+		r -= w
+	}
+	return len(weights) - 1
+}

@@ -1,0 +1,74 @@
+package lifecycle
+
+import "onboard/data"
+
+// Action names one step of the user lifecycle, as the audit log records it.
+type Action string
+
+// The actions of the lifecycle.
+const (
+	ActionCreate     Action = "user.create"
+	ActionEdit       Action = "user.edit"
+	ActionInvite     Action = "user.invite"
+	ActionResend     Action = "user.resend"
+	ActionCancel     Action = "user.cancel-invitation"
+	ActionNewKey     Action = "user.new-key"
+	ActionDeactivate Action = "user.deactivate"
+	ActionReactivate Action = "user.reactivate"
+	ActionDelete     Action = "user.delete"
+	ActionRegister   Action = "user.register"
+)
+
+// Label is the action as a sentence fragment: "cannot <label> for Anna".
+func (a Action) Label() string {
+	switch a {
+	case ActionCreate:
+		return "create the user"
+	case ActionEdit:
+		return "edit the user"
+	case ActionInvite:
+		return "send the invitation"
+	case ActionResend:
+		return "resend the invitation"
+	case ActionCancel:
+		return "cancel the invitation"
+	case ActionNewKey:
+		return "issue a new key"
+	case ActionDeactivate:
+		return "deactivate"
+	case ActionReactivate:
+		return "reactivate"
+	case ActionDelete:
+		return "delete"
+	case ActionRegister:
+		return "mark as registered"
+	}
+	return string(a)
+}
+
+// allowed lists the statuses each action accepts. Actions not listed accept every
+// status.
+var allowed = map[Action][]data.Status{
+	ActionInvite:     {data.StatusNotActivated},
+	ActionResend:     {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
+	ActionCancel:     {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
+	ActionNewKey:     {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
+	ActionDeactivate: {data.StatusNotActivated, data.StatusInvited, data.StatusExpired, data.StatusActive},
+	ActionReactivate: {data.StatusDeactivated},
+	ActionRegister:   {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
+}
+
+// Allowed reports whether action a is possible for a user of status st. Screens use
+// it to disable what a status does not allow; the service checks it again.
+func Allowed(a Action, st data.Status) bool {
+	list, ok := allowed[a]
+	if !ok {
+		return true
+	}
+	for _, s := range list {
+		if s == st {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,51 @@
+// Command onboard is the Onboard desktop application and its command line: without a
+// command it opens the window, with one (see cli.Usage) it runs it and exits.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"onboard/app"
+	"onboard/cli"
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	inv, code, ok := cli.Parse(os.Args[1:], os.Stderr)
+	if !ok {
+		return code
+	}
+	if len(inv.Command) > 0 {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		return cli.Run(ctx, inv, os.Stdout, os.Stderr)
+	}
+	path, err := cli.ResolveDB(inv.DB)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "onboard:", err)
+		return cli.ExitFail
+	}
+	store, err := data.Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "onboard:", err)
+		return cli.ExitFail
+	}
+	defer store.Close()
+	screen := inv.Screen
+	if screen == "" {
+		screen = os.Getenv("ONBOARD_SCREEN")
+	}
+	if err := app.Run(app.Deps{Store: store, Service: lifecycle.New(store), Screen: screen}); err != nil {
+		fmt.Fprintln(os.Stderr, "onboard:", err)
+		return cli.ExitUsage
+	}
+	return cli.ExitOK
+}

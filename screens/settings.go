@@ -1,0 +1,87 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// DatabaseInfo is what the settings screen shows of the store and does with it.
+type DatabaseInfo interface {
+	Path() string
+	SchemaVersion(ctx context.Context) (int, error)
+	Backup(ctx context.Context, dest string) error
+}
+
+// SettingsScreen shows where the data lives and offers a backup.
+type SettingsScreen struct {
+	db      DatabaseInfo
+	win     fyne.Window
+	schema  *widget.Label
+	status  *widget.Label
+	content fyne.CanvasObject
+}
+
+// NewSettingsScreen builds the settings screen for window win.
+func NewSettingsScreen(db DatabaseInfo, win fyne.Window) *SettingsScreen {
+	s := &SettingsScreen{db: db, win: win, schema: widget.NewLabel(""), status: widget.NewLabel("")}
+	path := &widget.Entry{Text: db.Path()}
+	path.Disable()
+	form := widget.NewForm(
+		widget.NewFormItem("Database file", path),
+		widget.NewFormItem("Schema version", s.schema),
+	)
+	backup := &widget.Button{Text: "Back up database…", OnTapped: s.onBackup}
+	note := &widget.Label{Text: "Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file.",
+		Wrapping: fyne.TextWrapWord}
+	s.content = container.NewBorder(heading("Settings"), nil, nil, nil,
+		container.NewVBox(widget.NewCard("Database", "", container.NewVBox(form, note,
+			container.NewHBox(backup), s.status))))
+	return s
+}
+
+// Content is the screen's root object.
+func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
+
+// Reload reads the schema version off the UI goroutine.
+func (s *SettingsScreen) Reload() {
+	go func() {
+		v, err := s.db.SchemaVersion(context.Background())
+		fyne.Do(func() {
+			if err != nil {
+				s.schema.SetText("unknown: " + err.Error())
+				return
+			}
+			s.schema.SetText(fmt.Sprint(v))
+		})
+	}()
+}
+
+func (s *SettingsScreen) onBackup() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		dest := w.URI().Path()
+		w.Close()
+		s.status.SetText("Backing up…")
+		go func() {
+			err := s.db.Backup(context.Background(), dest)
+			fyne.Do(func() {
+				if err != nil {
+					s.status.SetText("")
+					dialog.ShowError(err, s.win)
+					return
+				}
+				s.status.SetText(fmt.Sprintf("Backed up to %s at %s", dest, time.Now().Format("15:04")))
+			})
+		}()
+	}, s.win)
+	d.SetFileName("onboard-backup-" + time.Now().Format("2006-01-02") + ".db")
+	d.Show()
+}

@@ -2,8 +2,9 @@ package data
 
 import (
 	"context"
-	"database/sql"
+	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,114 +18,171 @@ type BulkUser struct {
 	Key      *PersonalKey // the user's live key, or nil
 }
 
+// bulkChunk is how many users one round of bulk statements writes.
+const bulkChunk = 1000
+
+// timeLayout is how the SQLite driver writes times; bulk rows use the same text so
+// that comparisons with bound times stay correct.
+const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
 // InsertUsersBulk stores many new users, their links and keys, and one audit event
-// per user made from audit (its At, Actor, Action and Summary), in one transaction
-// through prepared statements: the fast path for demo data and imports. progress,
-// if not nil, is called with the number of users written so far.
+// per user made from audit (its At, Actor, Action and Summary), in one transaction:
+// the fast path for demo data and imports. Users are written through a prepared
+// statement; links, keys and events travel as one JSON array per table and chunk
+// (INSERT … SELECT FROM json_each). One goroutine prepares the next chunk while the
+// current one is written. progress, if not nil, is called with the users written so far.
 func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit AuditEvent, progress func(done int)) error {
+	at := audit.At.UTC()
+	stamp := at.Format(timeLayout)
+	chunks := make(chan *bulkChunkRows, 2)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(chunks)
+		for start := 0; start < len(users); start += bulkChunk {
+			c := prepareChunk(users[start:min(start+bulkChunk, len(users))], at)
+			c.end = min(start+bulkChunk, len(users))
+			select {
+			case chunks <- c:
+			case <-stop:
+				return
+			}
+		}
+	})
+	defer wg.Wait()
+	defer close(stop)
+	// Statements run on a context without cancellation: with a cancellable one the
+	// driver starts a watcher goroutine per statement, which costs more than the
+	// insert. Cancellation is checked once per chunk instead.
+	execCtx := context.WithoutCancel(ctx)
 	return s.Write(ctx, func(tx *Store) error {
-		pool := tx.db.Statement.ConnPool
-		stmts, err := prepareAll(ctx, pool, bulkStatements)
+		insertUser, err := tx.db.Statement.ConnPool.PrepareContext(execCtx, bulkUsersSQL)
 		if err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
-		defer func() {
-			for _, st := range stmts {
-				st.Close()
-			}
-		}()
-		at := audit.At.UTC()
-		for i := range users {
-			if i%1000 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if progress != nil && i > 0 {
-					progress(i)
-				}
-			}
-			if err := insertBulkUser(ctx, stmts, &users[i], audit, at); err != nil {
+		defer insertUser.Close()
+		for c := range chunks {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
-		}
-		if progress != nil {
-			progress(len(users))
+			for i, args := range c.users {
+				if _, err := insertUser.ExecContext(execCtx, append(args, stamp, stamp)...); err != nil {
+					return fmt.Errorf("create user %s: %w", c.usernames[i], err)
+				}
+			}
+			for _, st := range []struct{ table, sql, rows string }{
+				{"user_units", bulkUnitsSQL, c.units},
+				{"user_groups", bulkGroupsSQL, c.groups},
+				{"personal_keys", bulkKeysSQL, c.keys},
+			} {
+				if err := execJSON(execCtx, tx.db, st.table, st.sql, st.rows, stamp); err != nil {
+					return err
+				}
+			}
+			if err := execJSON(execCtx, tx.db, "audit_events", bulkAuditSQL, c.events, stamp, audit.Actor, audit.Action, audit.Summary); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(c.end)
+			}
 		}
 		return nil
 	})
 }
 
-var bulkStatements = []string{
-	`INSERT INTO users (id, first_name, last_name, names_locked, email, email_fold, username, username_fold,
-		mobile, external_id, external_id_fold, role_id, invitation_text, notes, phase, key_expires_at,
-		invited_at, activated_at, deactivated_at, invite_key_id, created_by, updated_by, created_at, updated_at, version)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`,
-	`INSERT INTO user_units (user_id, unit_id) VALUES (?, ?)`,
-	`INSERT INTO user_groups (user_id, group_id) VALUES (?, ?)`,
-	`INSERT INTO personal_keys (id, user_id, key, issued_at, expires_at, created_at, updated_at, version)
-		VALUES (?,?,?,?,?,?,?,1)`,
-	`INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, summary, created_at, updated_at, version)
-		VALUES (?,?,?,?,'user',?,?,?,?,1)`,
-}
-
-func prepareAll(ctx context.Context, pool gorm.ConnPool, texts []string) ([]*sql.Stmt, error) {
-	out := make([]*sql.Stmt, 0, len(texts))
-	for _, t := range texts {
-		st, err := pool.PrepareContext(ctx, t)
-		if err != nil {
-			for _, o := range out {
-				o.Close()
-			}
-			return nil, err
-		}
-		out = append(out, st)
+// execJSON runs one INSERT … SELECT FROM json_each with the JSON rows as the last
+// argument; "[]" or "" writes nothing.
+func execJSON(ctx context.Context, db *gorm.DB, table, sqlText, rows string, args ...any) error {
+	if rows == "" || rows == "null" {
+		return nil
 	}
-	return out, nil
-}
-
-func insertBulkUser(ctx context.Context, stmts []*sql.Stmt, b *BulkUser, audit AuditEvent, at time.Time) error {
-	u := &b.User
-	if u.ID == "" {
-		u.ID = NewID()
-	}
-	u.BeforeSave(nil)
-	u.CreatedAt, u.UpdatedAt, u.Version = at, at, 1
-	_, err := stmts[0].ExecContext(ctx, u.ID, u.FirstName, u.LastName, u.NamesLocked, u.Email, u.EmailFold,
-		u.Username, u.UsernameFold, u.Mobile, u.ExternalID, u.ExternalIDFold, u.RoleID, u.InvitationText, u.Notes,
-		string(u.Phase), sqlTime(u.KeyExpiresAt), sqlTime(u.InvitedAt), sqlTime(u.ActivatedAt), sqlTime(u.DeactivatedAt),
-		u.InviteKeyID, u.CreatedBy, u.UpdatedBy, at, at)
-	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, err)
-	}
-	for _, id := range b.UnitIDs {
-		if _, err := stmts[1].ExecContext(ctx, u.ID, id); err != nil {
-			return fmt.Errorf("create user %s: unit: %w", u.Username, err)
-		}
-	}
-	for _, id := range b.GroupIDs {
-		if _, err := stmts[2].ExecContext(ctx, u.ID, id); err != nil {
-			return fmt.Errorf("create user %s: group: %w", u.Username, err)
-		}
-	}
-	if k := b.Key; k != nil {
-		if k.ID == "" {
-			k.ID = NewID()
-		}
-		k.UserID = u.ID
-		if _, err := stmts[3].ExecContext(ctx, k.ID, u.ID, k.Key, k.IssuedAt.UTC(), k.ExpiresAt.UTC(), at, at); err != nil {
-			return fmt.Errorf("create user %s: key: %w", u.Username, err)
-		}
-	}
-	if _, err := stmts[4].ExecContext(ctx, NewID(), at, audit.Actor, audit.Action, u.ID, audit.Summary, at, at); err != nil {
-		return fmt.Errorf("create user %s: audit: %w", u.Username, err)
+	if err := db.WithContext(ctx).Exec(sqlText, append(args, rows)...).Error; err != nil {
+		return fmt.Errorf("bulk insert %s: %w", table, err)
 	}
 	return nil
 }
 
-// sqlTime turns an optional time into a UTC time or NULL.
+// bulkChunkRows is one chunk of users, ready for the statements.
+type bulkChunkRows struct {
+	users                       [][]any // the arguments of each users row, without the two timestamps
+	usernames                   []string
+	units, groups, keys, events string // JSON arrays of rows
+	end                         int    // how many users are written once this chunk is
+}
+
+// The JSON statements read the rows of one table from a JSON array of arrays (?2 or
+// ?5); ?1 is the time stamp of the batch.
+const (
+	// Users go through a prepared statement, row by row: with 25 columns, reading
+	// them out of JSON costs SQLite more than binding them (measured).
+	bulkUsersSQL = `INSERT INTO users (id, first_name, last_name, names_locked, email, email_fold, username,
+		username_fold, mobile, external_id, external_id_fold, role_id, invitation_text, notes, phase,
+		key_expires_at, invited_at, activated_at, deactivated_at, invite_key_id, sort_key, created_by, updated_by,
+		created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
+	bulkUnitsSQL  = `INSERT INTO user_units (user_id, unit_id) SELECT value->>0, value->>1 FROM json_each(?2)`
+	bulkGroupsSQL = `INSERT INTO user_groups (user_id, group_id) SELECT value->>0, value->>1 FROM json_each(?2)`
+	bulkKeysSQL   = `INSERT INTO personal_keys (id, user_id, key, issued_at, expires_at, created_at, updated_at, version)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, ?1, ?1, 1 FROM json_each(?2)`
+	bulkAuditSQL = `INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, summary,
+		created_at, updated_at, version)
+		SELECT value->>0, ?1, ?2, ?3, 'user', value->>1, ?4, ?1, ?1, 1 FROM json_each(?5)`
+)
+
+// prepareChunk fills in the generated fields of each user (ID, folded columns, sort
+// key, timestamps) and encodes the chunk's rows.
+func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
+	c := &bulkChunkRows{users: make([][]any, 0, len(chunk)), usernames: make([]string, 0, len(chunk))}
+	var units, groups, keys, events [][]any
+	for i := range chunk {
+		b := &chunk[i]
+		u := &b.User
+		u.BeforeSave(nil)
+		u.CreatedAt, u.UpdatedAt, u.Version = at, at, 1
+		c.users = append(c.users, []any{u.ID, u.FirstName, u.LastName, u.NamesLocked, u.Email, u.EmailFold,
+			u.Username, u.UsernameFold, u.Mobile, u.ExternalID, u.ExternalIDFold, u.RoleID, u.InvitationText,
+			u.Notes, string(u.Phase), sqlTime(u.KeyExpiresAt), sqlTime(u.InvitedAt), sqlTime(u.ActivatedAt),
+			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.CreatedBy, u.CreatedBy})
+		c.usernames = append(c.usernames, u.Username)
+		for _, id := range b.UnitIDs {
+			units = append(units, []any{u.ID, id})
+		}
+		for _, id := range b.GroupIDs {
+			groups = append(groups, []any{u.ID, id})
+		}
+		if k := b.Key; k != nil {
+			if k.ID == "" {
+				k.ID = NewID()
+			}
+			k.UserID = u.ID
+			keys = append(keys, []any{k.ID, u.ID, k.Key, jsonTime(&k.IssuedAt), jsonTime(&k.ExpiresAt)})
+		}
+		events = append(events, []any{NewID(), u.ID})
+	}
+	c.units, c.groups, c.keys, c.events = mustJSON(units), mustJSON(groups), mustJSON(keys), mustJSON(events)
+	return c
+}
+
+// mustJSON encodes rows of strings, numbers and nils, which cannot fail.
+func mustJSON(rows [][]any) string {
+	b, err := json.Marshal(rows)
+	if err != nil {
+		panic("bulk insert: encode rows: " + err.Error())
+	}
+	return string(b)
+}
+
+// sqlTime is an optional time in UTC, or nil.
 func sqlTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return t.UTC()
+}
+
+// jsonTime is an optional time as the driver's UTC text, or nil.
+func jsonTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
 }

@@ -93,14 +93,15 @@ CREATE TABLE users (
 	activated_at DATETIME,
 	deactivated_at DATETIME,
 	invite_key_id TEXT REFERENCES invite_keys(id),
+	sort_key TEXT NOT NULL DEFAULT '',
 	created_by TEXT NOT NULL DEFAULT '',
 	updated_by TEXT NOT NULL DEFAULT '',` + rowColumns + `
 );
 CREATE UNIQUE INDEX users_email ON users(email_fold) WHERE deleted_at IS NULL AND email_fold <> '';
 CREATE UNIQUE INDEX users_username ON users(username_fold) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX users_external_id ON users(external_id_fold) WHERE deleted_at IS NULL AND external_id_fold <> '';
-CREATE INDEX users_by_name ON users(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id) WHERE deleted_at IS NULL;
-CREATE INDEX users_by_phase ON users(phase, last_name COLLATE NOCASE, first_name COLLATE NOCASE, id, key_expires_at) WHERE deleted_at IS NULL;
+CREATE INDEX users_by_name ON users(sort_key) WHERE deleted_at IS NULL;
+CREATE INDEX users_by_phase ON users(phase, sort_key, key_expires_at) WHERE deleted_at IS NULL;
 CREATE INDEX users_invite_key ON users(invite_key_id) WHERE invite_key_id IS NOT NULL;
 
 CREATE TABLE user_units (

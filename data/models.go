@@ -6,6 +6,7 @@ package data
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"golang.org/x/text/unicode/norm"
@@ -143,6 +144,7 @@ type User struct {
 	ActivatedAt    *time.Time
 	DeactivatedAt  *time.Time
 	InviteKeyID    *string // the invite key the user registered with, if any
+	SortKey        string  // the order of user lists; see SortKey
 	CreatedBy      string
 	UpdatedBy      string
 }
@@ -152,7 +154,32 @@ func (u *User) BeforeSave(*gorm.DB) error {
 	u.EmailFold = Fold(u.Email)
 	u.UsernameFold = Fold(u.Username)
 	u.ExternalIDFold = Fold(u.ExternalID)
+	if u.ID == "" {
+		u.ID = NewID()
+	}
+	u.SortKey = SortKey(u.LastName, u.FirstName, u.ID)
 	return nil
+}
+
+// SortKey orders users by last name, then first name, the way an admin expects:
+// case and accents ignored (Ö sorts with O, ß as ss), ties broken by ID so that the
+// order is total and paging is stable.
+func SortKey(last, first, id string) string {
+	return sortFold(last) + "\x1f" + sortFold(first) + "\x1f" + id
+}
+
+func sortFold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(strings.TrimSpace(s))) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'ß':
+			b.WriteString("ss")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // FullName is "First Last", or the username when both names are empty.

@@ -81,7 +81,7 @@ func openAt(path string, schema int) (*Store, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 	}
-	writer, err := gorm.Open(sqlite.Open(dsn(abs, "_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")), gcfg)
+	writer, err := gorm.Open(sqlite.Open(dsn(abs, "_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_cache_size=-262144")), gcfg)
 	if err != nil {
 		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
 	}
@@ -111,7 +111,7 @@ func dsn(path, extra string) string {
 		p = "/" + p
 	}
 	u := url.URL{Scheme: "file", Path: p}
-	q := fmt.Sprintf("_foreign_keys=on&_busy_timeout=%d", busyTimeout.Milliseconds())
+	q := fmt.Sprintf("_foreign_keys=on&_mutex=no&_busy_timeout=%d", busyTimeout.Milliseconds())
 	if extra != "" {
 		q += "&" + extra
 	}

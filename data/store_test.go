@@ -129,7 +129,7 @@ func TestOpenRefusesBadFilesWithoutTouchingThem(t *testing.T) {
 
 	cases := []struct {
 		name, path, want string
-		is              error
+		is               error
 	}{
 		{"folder", dir, "is a folder", ErrNotOnboard},
 		{"text file", notSQLite, "not an SQLite file", ErrNotOnboard},
@@ -198,8 +198,8 @@ func TestUniqueFieldsIgnoreCaseInTheDatabase(t *testing.T) {
 		u     User
 	}{
 		{FieldEmail, User{Email: "oemer@EXAMPLE.ORG", Username: "other1"}},
-		{FieldUsername, User{Username: "ÖMER"}},                          // non-ASCII case
-		{FieldUsername, User{Username: "O\u0308mer"}},                    // decomposed Ö
+		{FieldUsername, User{Username: "ÖMER"}},                           // non-ASCII case
+		{FieldUsername, User{Username: "O\u0308mer"}},                     // decomposed Ö
 		{FieldExternalID, User{Username: "other3", ExternalID: " ab-1 "}}, // spaces and case
 	}
 	for _, d := range dups {

@@ -185,20 +185,24 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 }
 
 // ListUsers returns one page of users matching q, ordered by last and first name.
+// The page is chosen first from the indexes alone (rowids in order), then only its
+// rows are joined with roles, units, groups and keys: deep pages cost little more
+// than the first.
 func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]UserRow, error) {
 	where, args := q.where(now)
+	page := `SELECT u.rowid FROM users u WHERE ` + where + ` ORDER BY u.sort_key`
+	if q.Limit > 0 {
+		page += " LIMIT ? OFFSET ?"
+		args = append(args, q.Limit, q.Offset)
+	}
 	sqlText := `SELECT u.id, u.first_name, u.last_name, u.email, u.username, u.mobile, u.external_id,
 		u.phase, u.key_expires_at, u.created_at, r.name AS role,
 		(SELECT group_concat(n.name, ', ') FROM user_units x JOIN units n ON n.id = x.unit_id WHERE x.user_id = u.id) AS units,
 		(SELECT group_concat(g.name, ', ') FROM user_groups x JOIN groups g ON g.id = x.group_id WHERE x.user_id = u.id) AS groups,
 		coalesce((SELECT k.key FROM personal_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL), '') AS key
 		FROM users u JOIN roles r ON r.id = u.role_id
-		WHERE ` + where + `
-		ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id`
-	if q.Limit > 0 {
-		sqlText += " LIMIT ? OFFSET ?"
-		args = append(args, q.Limit, q.Offset)
-	}
+		WHERE u.rowid IN (` + page + `)
+		ORDER BY u.sort_key`
 	var rows []UserRow
 	if err := s.rdb.WithContext(ctx).Raw(sqlText, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list users: %w", err)

@@ -52,7 +52,7 @@ func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
 func (s *SettingsScreen) Reload() {
 	go func() {
 		v, err := s.db.SchemaVersion(context.Background())
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				s.schema.SetText("unknown: " + err.Error())
 				return
@@ -72,7 +72,7 @@ func (s *SettingsScreen) onBackup() {
 		s.status.SetText("Backing up…")
 		go func() {
 			err := s.db.Backup(context.Background(), dest)
-			fyne.Do(func() {
+			onUI(func() {
 				if err != nil {
 					s.status.SetText("")
 					dialog.ShowError(err, s.win)

@@ -121,7 +121,7 @@ func (s *UsersScreen) Reload() {
 	s.bg.Go(func() {
 		now := s.now()
 		counts, err := s.src.StatusCounts(context.Background(), now)
-		fyne.Do(func() {
+		onUI(func() {
 			if gen != s.gen {
 				return
 			}
@@ -160,7 +160,7 @@ func (s *UsersScreen) loadPage(page int) {
 	s.bg.Go(func() {
 		rows, err := s.src.ListUsers(context.Background(),
 			data.UserQuery{Offset: page * usersPageSize, Limit: usersPageSize}, s.now())
-		fyne.Do(func() {
+		onUI(func() {
 			if gen != s.gen {
 				return
 			}

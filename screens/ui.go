@@ -6,6 +6,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
+// onUI runs f on the UI goroutine; background work applies its results through it.
+// Tests replace it: Fyne's test driver runs fyne.Do on the calling goroutine, so
+// results of two background loads would otherwise touch widgets at the same time.
+var onUI = fyne.Do
+
 // heading is a screen's title.
 func heading(text string) *widget.Label {
 	return &widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}

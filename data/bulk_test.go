@@ -1,0 +1,67 @@
+package data
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestInsertUsersBulkIsAllOrNothing(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	roleID, unitID := seedCatalog(t, s)
+	exp := time.Now().Add(time.Hour)
+	var users []BulkUser
+	for i := 0; i < 2500; i++ {
+		name := "user" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + time.Duration(i).String()
+		users = append(users, BulkUser{
+			User:    User{FirstName: "Zoë", LastName: "Öztürk", Username: name, RoleID: roleID, Phase: PhaseNotActivated, KeyExpiresAt: &exp},
+			UnitIDs: []string{unitID},
+			Key:     &PersonalKey{Key: "K" + name, IssuedAt: time.Now(), ExpiresAt: exp},
+		})
+	}
+	var seen []int
+	if err := s.InsertUsersBulk(ctx, users, AuditEvent{At: time.Now(), Actor: "t", Action: "user.create"}, func(n int) { seen = append(seen, n) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || seen[2] != 2500 {
+		t.Fatalf("progress calls %v", seen)
+	}
+	rows, err := s.ListUsers(ctx, UserQuery{Status: StatusNotActivated, Limit: 5}, time.Now())
+	if err != nil || len(rows) != 5 || rows[0].Units != "Class 5a" || !strings.HasPrefix(rows[0].Key, "Kuser") {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	if h, _ := s.History(ctx, users[7].User.ID); len(h) != 1 || h[0].Action != "user.create" {
+		t.Fatalf("history of a bulk user: %+v", h)
+	}
+
+	// A second batch with a taken username in its middle stores nothing and names it.
+	more := []BulkUser{
+		{User: User{FirstName: "A", Username: "fresh1", RoleID: roleID, Phase: PhaseNotActivated}, UnitIDs: []string{unitID}},
+		{User: User{FirstName: "B", Username: strings.ToUpper(users[3].User.Username), RoleID: roleID, Phase: PhaseNotActivated}, UnitIDs: []string{unitID}},
+	}
+	err = s.InsertUsersBulk(ctx, more, AuditEvent{At: time.Now()}, nil)
+	if f, ok := UniqueViolation(err); !ok || f != FieldUsername || !strings.Contains(err.Error(), strings.ToUpper(users[3].User.Username)) {
+		t.Fatalf("duplicate in bulk: %v", err)
+	}
+	if n, _ := s.CountAllUsers(ctx); n != 2500 {
+		t.Fatalf("%d users after a failed batch, want 2500", n)
+	}
+}
+
+func TestSortKeyIgnoresCaseAndAccents(t *testing.T) {
+	names := [][2]string{{"Zimmer", "Anna"}, {"öztürk", "Ömer"}, {"Ozols", "Zane"}, {"Müller", "Ben"}, {"Mueller", "Anna"}, {"Groß", "Jan"}, {"Gross", "Adam"}}
+	var keys []string
+	for i, n := range names {
+		keys = append(keys, SortKey(n[0], n[1], string(rune('a'+i))))
+	}
+	order := func(i, j int) bool { return keys[i] < keys[j] }
+	// Gross Adam < Groß Jan < Mueller < Müller < Ozols < öztürk < Zimmer
+	want := [][2]int{{6, 5}, {5, 4}, {4, 3}, {3, 2}, {2, 1}, {1, 0}}
+	for _, w := range want {
+		if !order(w[0], w[1]) {
+			t.Errorf("%v should sort before %v", names[w[0]], names[w[1]])
+		}
+	}
+}

@@ -3,6 +3,9 @@
 package main
 
 import (
+	// First import: must initialise before Fyne's packages (see its doc).
+	_ "early/localeenv"
+
 	"context"
 	"fmt"
 	"os"
@@ -28,6 +31,14 @@ func run() int {
 		defer stop()
 		return cli.Run(ctx, inv, os.Stdout, os.Stderr)
 	}
+	screen := inv.Screen
+	if screen == "" {
+		screen = os.Getenv("ONBOARD_SCREEN")
+	}
+	if _, err := app.ScreenIndex(screen); err != nil {
+		fmt.Fprintln(os.Stderr, "onboard:", err)
+		return cli.ExitUsage
+	}
 	path, err := cli.ResolveDB(inv.DB)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "onboard:", err)
@@ -39,13 +50,9 @@ func run() int {
 		return cli.ExitFail
 	}
 	defer store.Close()
-	screen := inv.Screen
-	if screen == "" {
-		screen = os.Getenv("ONBOARD_SCREEN")
-	}
 	if err := app.Run(app.Deps{Store: store, Service: lifecycle.New(store), Screen: screen}); err != nil {
 		fmt.Fprintln(os.Stderr, "onboard:", err)
-		return cli.ExitUsage
+		return cli.ExitFail
 	}
 	return cli.ExitOK
 }

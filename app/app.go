@@ -37,7 +37,7 @@ var Screens = []struct{ ID, Label string }{
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
 func Run(d Deps) error {
-	start, err := screenIndex(d.Screen)
+	start, err := ScreenIndex(d.Screen)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,8 @@ func Run(d Deps) error {
 	return nil
 }
 
-func screenIndex(id string) (int, error) {
+// ScreenIndex finds a screen by its ID; "" is the first screen.
+func ScreenIndex(id string) (int, error) {
 	if id == "" {
 		return 0, nil
 	}

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -108,38 +109,46 @@ func ensureCatalog(ctx context.Context, store *data.Store) (*catalog, error) {
 	c := &catalog{}
 	err := store.Write(ctx, func(tx *data.Store) error {
 		for _, rd := range roleDefs {
-			r, err := tx.RoleByName(ctx, rd.name)
+			r, err := findOrCreate(func() (*data.Role, error) { return tx.RoleByName(ctx, rd.name) },
+				func(r *data.Role) error { return tx.CreateRole(ctx, r) },
+				&data.Role{Name: rd.name, Permissions: joinPerms(rd.perms)})
 			if err != nil {
-				r = &data.Role{Name: rd.name, Permissions: joinPerms(rd.perms)}
-				if err := tx.CreateRole(ctx, r); err != nil {
-					return err
-				}
+				return err
 			}
 			c.roles = append(c.roles, *r)
 		}
 		for _, n := range unitNames {
-			u, err := tx.UnitByName(ctx, n)
+			u, err := findOrCreate(func() (*data.Unit, error) { return tx.UnitByName(ctx, n) },
+				func(u *data.Unit) error { return tx.CreateUnit(ctx, u) }, &data.Unit{Name: n})
 			if err != nil {
-				u = &data.Unit{Name: n}
-				if err := tx.CreateUnit(ctx, u); err != nil {
-					return err
-				}
+				return err
 			}
 			c.units = append(c.units, *u)
 		}
 		for _, n := range groupNames {
-			g, err := tx.GroupByName(ctx, n)
+			g, err := findOrCreate(func() (*data.Group, error) { return tx.GroupByName(ctx, n) },
+				func(g *data.Group) error { return tx.CreateGroup(ctx, g) }, &data.Group{Name: n})
 			if err != nil {
-				g = &data.Group{Name: n}
-				if err := tx.CreateGroup(ctx, g); err != nil {
-					return err
-				}
+				return err
 			}
 			c.groups = append(c.groups, *g)
 		}
 		return nil
 	})
 	return c, err
+}
+
+// findOrCreate returns what find finds, or stores fresh with create when find says
+// there is none.
+func findOrCreate[T any](find func() (*T, error), create func(*T) error, fresh *T) (*T, error) {
+	v, err := find()
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, data.ErrNotFound) {
+		return nil, err
+	}
+	return fresh, create(fresh)
 }
 
 func joinPerms(ps []data.Permission) string {

@@ -117,36 +117,28 @@ func (s *UsersScreen) CellText(row, col int) string {
 // Reload counts the users again and drops every fetched page.
 func (s *UsersScreen) Reload() {
 	s.gen++
-	gen := s.gen
-	s.bg.Go(func() {
-		now := s.now()
-		counts, err := s.src.StatusCounts(context.Background(), now)
-		onUI(func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil {
-				s.summary.SetText("Could not read the users: " + err.Error())
-				return
-			}
-			total := 0
-			parts := make([]string, 0, len(data.Statuses))
-			for _, st := range data.Statuses {
-				total += counts[st]
-				parts = append(parts, fmt.Sprintf("%s %s", st.Label(), formatCount(counts[st])))
-			}
-			s.total = total
-			s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
-			s.summary.SetText(fmt.Sprintf("All %s · %s", formatCount(total), strings.Join(parts, " · ")))
-			if total == 0 {
-				s.table.Hide()
-				s.empty.Show()
-			} else {
-				s.empty.Hide()
-				s.table.Show()
-			}
-			s.table.Refresh()
-		})
+	var counts map[data.Status]int
+	s.background(func() (err error) {
+		counts, err = s.src.StatusCounts(context.Background(), s.now())
+		return err
+	}, func() {
+		total := 0
+		parts := make([]string, 0, len(data.Statuses))
+		for _, st := range data.Statuses {
+			total += counts[st]
+			parts = append(parts, fmt.Sprintf("%s %s", st.Label(), formatCount(counts[st])))
+		}
+		s.total = total
+		s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
+		s.summary.SetText(fmt.Sprintf("All %s · %s", formatCount(total), strings.Join(parts, " · ")))
+		if total == 0 {
+			s.table.Hide()
+			s.empty.Show()
+		} else {
+			s.empty.Hide()
+			s.table.Show()
+		}
+		s.table.Refresh()
 	})
 }
 
@@ -156,20 +148,31 @@ func (s *UsersScreen) loadPage(page int) {
 		return
 	}
 	s.loading[page] = true
+	var rows []data.UserRow
+	s.background(func() (err error) {
+		rows, err = s.src.ListUsers(context.Background(),
+			data.UserQuery{Offset: page * usersPageSize, Limit: usersPageSize}, s.now())
+		return err
+	}, func() {
+		s.pages[page] = rows
+		s.table.Refresh()
+	})
+}
+
+// background runs load off the UI goroutine, then apply on it, unless a reload
+// started in between; a failed load shows in the summary line instead.
+func (s *UsersScreen) background(load func() error, apply func()) {
 	gen := s.gen
 	s.bg.Go(func() {
-		rows, err := s.src.ListUsers(context.Background(),
-			data.UserQuery{Offset: page * usersPageSize, Limit: usersPageSize}, s.now())
+		err := load()
 		onUI(func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil {
+			switch {
+			case gen != s.gen:
+			case err != nil:
 				s.summary.SetText("Could not read the users: " + err.Error())
-				return
+			default:
+				apply()
 			}
-			s.pages[page] = rows
-			s.table.Refresh()
 		})
 	})
 }

@@ -1,0 +1,3 @@
+module early/localeenv
+
+go 1.26

@@ -81,7 +81,7 @@ func openAt(path string, schema int) (*Store, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 	}
-	writer, err := gorm.Open(sqlite.Open(dsn(abs, "_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_cache_size=-262144")), gcfg)
+	writer, err := gorm.Open(sqlite.Open(dsn(abs, "_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_cache_size=-65536")), gcfg)
 	if err != nil {
 		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
 	}

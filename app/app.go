@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -71,13 +72,14 @@ type Main struct {
 	views    []fyne.CanvasObject
 	stack    *fyne.Container
 	nav      *widget.List
+	current  int
 	content  fyne.CanvasObject
 }
 
 // NewMain builds the window content showing screen start.
 func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m := &Main{}
-	m.users = screens.NewUsersScreen(d.Store, d.Service.Now)
+	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
 	m.settings = screens.NewSettingsScreen(d.Store, w)
 	m.views = []fyne.CanvasObject{
 		m.users.Content(),
@@ -98,7 +100,31 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	split.Offset = 0.14
 	m.content = container.NewBorder(nil, status, nil, nil, split)
 	m.nav.Select(start) // shows and loads the screen through OnSelected
+	m.addShortcuts(w)
 	return m
+}
+
+// addShortcuts registers the keyboard shortcuts of the users screen: Ctrl+N new
+// user, Ctrl+F search, Ctrl+A select all matching, Delete the selection.
+func (m *Main) addShortcuts(w fyne.Window) {
+	onUsers := func(f func()) func(fyne.Shortcut) {
+		return func(fyne.Shortcut) {
+			m.nav.Select(0)
+			f()
+		}
+	}
+	c := w.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
+		onUsers(func() { m.users.NewUser("") }))
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
+		onUsers(m.users.FocusSearch))
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault},
+		onUsers(m.users.SelectAllMatching))
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyDelete && m.current == 0 {
+			m.users.Bulk(lifecycle.ActionDelete)
+		}
+	})
 }
 
 // Content is the root object of the window.
@@ -106,6 +132,7 @@ func (m *Main) Content() fyne.CanvasObject { return m.content }
 
 // show switches to screen i and reloads it.
 func (m *Main) show(i int) {
+	m.current = i
 	for j, v := range m.views {
 		if j == i {
 			v.Show()

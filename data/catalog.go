@@ -73,3 +73,17 @@ func wrap(err error, what string) error {
 	}
 	return nil
 }
+
+// RoleByID returns a role.
+func (s *Store) RoleByID(ctx context.Context, id string) (*Role, error) {
+	var r Role
+	err := s.rdb.WithContext(ctx).Where("id = ?", id).First(&r).Error
+	return &r, notFound(err, "role "+id)
+}
+
+// GroupByID returns a group.
+func (s *Store) GroupByID(ctx context.Context, id string) (*Group, error) {
+	var g Group
+	err := s.rdb.WithContext(ctx).Where("id = ?", id).First(&g).Error
+	return &g, notFound(err, "group "+id)
+}

@@ -123,13 +123,61 @@ func (s *Store) UsernamesStartingWith(ctx context.Context, prefix string) ([]str
 
 // UserQuery selects users for a list. Zero fields do not filter.
 type UserQuery struct {
+	ID      string // one user only
 	Status  Status
 	Search  string // part of name, email, username or external ID
 	UnitID  string
 	GroupID string
 	RoleID  string
+	Sort    SortColumn // "" sorts by name
+	Desc    bool
 	Offset  int
 	Limit   int // 0 means no limit
+}
+
+// SortColumn names a column a user list can be sorted by.
+type SortColumn string
+
+// The sortable columns.
+const (
+	SortName       SortColumn = "name"
+	SortEmail      SortColumn = "email"
+	SortUsername   SortColumn = "username"
+	SortUnits      SortColumn = "units"
+	SortGroups     SortColumn = "groups"
+	SortRole       SortColumn = "role"
+	SortStatus     SortColumn = "status"
+	SortValidUntil SortColumn = "valid_until"
+	SortExternalID SortColumn = "external_id"
+)
+
+// sortExpr is the primary ORDER BY expression of each column; ties go by name.
+var sortExpr = map[SortColumn]string{
+	SortEmail:      "u.email_fold",
+	SortUsername:   "u.username_fold",
+	SortUnits:      "(SELECT min(n.name_fold) FROM user_units x JOIN units n ON n.id = x.unit_id WHERE x.user_id = u.id)",
+	SortGroups:     "(SELECT min(g.name_fold) FROM user_groups x JOIN groups g ON g.id = x.group_id WHERE x.user_id = u.id)",
+	SortRole:       "(SELECT r.name_fold FROM roles r WHERE r.id = u.role_id)",
+	SortValidUntil: "u.key_expires_at",
+	SortExternalID: "u.external_id_fold",
+}
+
+// orderBy is the ORDER BY clause of q at time now, with its arguments.
+func (q UserQuery) orderBy(now time.Time) (string, []any) {
+	dir := ""
+	if q.Desc {
+		dir = " DESC"
+	}
+	if q.Sort == SortStatus {
+		// The order of Statuses: not activated, invited, expired, active, deactivated.
+		return `CASE WHEN u.phase = 'active' THEN 3 WHEN u.phase = 'deactivated' THEN 4
+			WHEN u.key_expires_at < ? THEN 2 WHEN u.phase = 'invited' THEN 1 ELSE 0 END` + dir + `, u.sort_key` + dir,
+			[]any{now.UTC()}
+	}
+	if e, ok := sortExpr[q.Sort]; ok {
+		return e + dir + ", u.sort_key" + dir, nil
+	}
+	return "u.sort_key" + dir, nil
 }
 
 // UserRow is one line of a user list, with names of the role, units and groups.
@@ -165,9 +213,10 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 	}
 	if t := Fold(q.Search); t != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(t) + "%"
+		name := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(sortFold(t)) + "%"
 		conds = append(conds, `(u.email_fold LIKE ? ESCAPE '\' OR u.username_fold LIKE ? ESCAPE '\' OR
-			u.external_id_fold LIKE ? ESCAPE '\' OR lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like, like)
+			u.external_id_fold LIKE ? ESCAPE '\' OR u.sort_key LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like, name)
 	}
 	if q.UnitID != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM user_units x WHERE x.user_id = u.id AND x.unit_id = ?)")
@@ -177,6 +226,10 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 		conds = append(conds, "EXISTS (SELECT 1 FROM user_groups x WHERE x.user_id = u.id AND x.group_id = ?)")
 		args = append(args, q.GroupID)
 	}
+	if q.ID != "" {
+		conds = append(conds, "u.id = ?")
+		args = append(args, q.ID)
+	}
 	if q.RoleID != "" {
 		conds = append(conds, "u.role_id = ?")
 		args = append(args, q.RoleID)
@@ -184,13 +237,15 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// ListUsers returns one page of users matching q, ordered by last and first name.
-// The page is chosen first from the indexes alone (rowids in order), then only its
-// rows are joined with roles, units, groups and keys: deep pages cost little more
-// than the first.
+// ListUsers returns one page of users matching q in q's order (by default by last
+// and first name). The page is chosen first (rowids in order, from the indexes alone
+// when sorted by name), then only its rows are joined with roles, units, groups and
+// keys: deep pages cost little more than the first.
 func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]UserRow, error) {
 	where, args := q.where(now)
-	page := `SELECT u.rowid FROM users u WHERE ` + where + ` ORDER BY u.sort_key`
+	order, orderArgs := q.orderBy(now)
+	page := `SELECT u.rowid FROM users u WHERE ` + where + ` ORDER BY ` + order
+	args = append(args, orderArgs...)
 	if q.Limit > 0 {
 		page += " LIMIT ? OFFSET ?"
 		args = append(args, q.Limit, q.Offset)
@@ -202,7 +257,8 @@ func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]Us
 		coalesce((SELECT k.key FROM personal_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL), '') AS key
 		FROM users u JOIN roles r ON r.id = u.role_id
 		WHERE u.rowid IN (` + page + `)
-		ORDER BY u.sort_key`
+		ORDER BY ` + order
+	args = append(args, orderArgs...)
 	var rows []UserRow
 	if err := s.rdb.WithContext(ctx).Raw(sqlText, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -211,6 +267,40 @@ func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]Us
 		rows[i].Status = StatusOf(rows[i].Phase, rows[i].KeyExpiresAt, now)
 	}
 	return rows, nil
+}
+
+// UserIDs returns the IDs of every user matching q (ignoring its offset and limit),
+// for "select all matching".
+func (s *Store) UserIDs(ctx context.Context, q UserQuery, now time.Time) ([]string, error) {
+	where, args := q.where(now)
+	var ids []string
+	err := s.rdb.WithContext(ctx).Raw(`SELECT u.id FROM users u WHERE `+where+` ORDER BY u.sort_key`, args...).Scan(&ids).Error
+	return ids, wrap(err, "list user IDs")
+}
+
+// UserBrief is what a bulk action needs to know of a user beforehand.
+type UserBrief struct {
+	ID           string
+	FirstName    string
+	LastName     string
+	Email        string
+	Phase        Phase
+	KeyExpiresAt *time.Time
+}
+
+// UserBriefs returns the briefs of the given users that exist, in no order.
+func (s *Store) UserBriefs(ctx context.Context, ids []string) ([]UserBrief, error) {
+	var out []UserBrief
+	for start := 0; start < len(ids); start += 500 {
+		var part []UserBrief
+		err := s.rdb.WithContext(ctx).Raw(`SELECT id, first_name, last_name, email, phase, key_expires_at
+			FROM users WHERE deleted_at IS NULL AND id IN ?`, ids[start:min(start+500, len(ids))]).Scan(&part).Error
+		if err != nil {
+			return nil, wrap(err, "read users")
+		}
+		out = append(out, part...)
+	}
+	return out, nil
 }
 
 // CountUsers counts the users matching q (ignoring its offset and limit).

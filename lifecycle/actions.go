@@ -17,6 +17,8 @@ const (
 	ActionReactivate Action = "user.reactivate"
 	ActionDelete     Action = "user.delete"
 	ActionRegister   Action = "user.register"
+	ActionChangeRole Action = "user.change-role"
+	ActionAddToGroup Action = "user.add-to-group"
 )
 
 // Label is the action as a sentence fragment: "cannot <label> for Anna".
@@ -42,6 +44,10 @@ func (a Action) Label() string {
 		return "delete"
 	case ActionRegister:
 		return "mark as registered"
+	case ActionChangeRole:
+		return "change the role"
+	case ActionAddToGroup:
+		return "add to the group"
 	}
 	return string(a)
 }

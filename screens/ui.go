@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -14,4 +15,11 @@ var onUI = fyne.Do
 // heading is a screen's title.
 func heading(text string) *widget.Label {
 	return &widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
+}
+
+// showError shows err as a dialog an admin can read.
+func showError(err error, win fyne.Window) {
+	if win != nil {
+		dialog.ShowError(err, win)
+	}
 }

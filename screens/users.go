@@ -1,6 +1,6 @@
 // Package screens holds Onboard's screens and dialogs, one file each. A screen is a
 // struct built by a constructor from the small interface it needs; it fetches data
-// off the UI goroutine and applies it with fyne.Do.
+// off the UI goroutine and applies it through onUI.
 package screens
 
 import (
@@ -12,134 +12,340 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/lifecycle"
 )
 
 // UserSource is what the users screen reads.
 type UserSource interface {
+	Catalog
 	CountUsers(ctx context.Context, q data.UserQuery, now time.Time) (int, error)
 	ListUsers(ctx context.Context, q data.UserQuery, now time.Time) ([]data.UserRow, error)
-	StatusCounts(ctx context.Context, now time.Time) (map[data.Status]int, error)
+	UserIDs(ctx context.Context, q data.UserQuery, now time.Time) ([]string, error)
+	UserByID(ctx context.Context, id string) (*data.User, error)
+	UserUnitIDs(ctx context.Context, userID string) ([]string, error)
+	UserGroupIDs(ctx context.Context, userID string) ([]string, error)
+	LiveKey(ctx context.Context, userID string) (*data.PersonalKey, error)
+	History(ctx context.Context, entityID string) ([]data.AuditEvent, error)
+}
+
+// UserActions is what the users screen changes.
+type UserActions interface {
+	UserEditor
+	Now() time.Time
+	PlanBulk(ctx context.Context, ids []string, a lifecycle.Action) (*lifecycle.BulkPlan, error)
+	RunBulk(ctx context.Context, ids []string, op lifecycle.BulkOp, progress func(done, total int)) (*lifecycle.BulkResult, error)
+	ResendInvitation(ctx context.Context, id string, opt lifecycle.ResendOptions) (*lifecycle.Invitation, error)
+	CancelInvitation(ctx context.Context, id string) (*data.User, error)
+	NewKey(ctx context.Context, id string, validDays int) (*lifecycle.Invitation, error)
+	Deactivate(ctx context.Context, id string) (*data.User, error)
+	Reactivate(ctx context.Context, id string) (*data.User, error)
+	Delete(ctx context.Context, id string) error
 }
 
 // usersPageSize is how many rows the table fetches at a time.
 const usersPageSize = 200
 
-// userColumns are the table's columns: header, width, and the cell text of a row.
+// searchDelay is how long the search waits after typing.
+const searchDelay = 250 * time.Millisecond
+
+// Table columns: the select box, the data columns, the row menu.
+const (
+	colSelect = 0
+	colMenu   = 10
+)
+
+// userColumns are the data columns: header, width, sort column and cell text.
 var userColumns = []struct {
 	title string
 	width float32
+	sort  data.SortColumn
 	text  func(r *data.UserRow) string
 }{
-	{"Name", 200, func(r *data.UserRow) string { return r.FullName() }},
-	{"Email", 240, func(r *data.UserRow) string { return r.Email }},
-	{"Username", 170, func(r *data.UserRow) string { return r.Username }},
-	{"Units", 150, func(r *data.UserRow) string { return r.Units }},
-	{"Role", 110, func(r *data.UserRow) string { return r.Role }},
-	{"Status", 110, func(r *data.UserRow) string { return r.Status.Label() }},
+	{"", 40, "", nil},
+	{"Name", 180, data.SortName, func(r *data.UserRow) string { return r.FullName() }},
+	{"Email", 220, data.SortEmail, func(r *data.UserRow) string { return r.Email }},
+	{"Username", 150, data.SortUsername, func(r *data.UserRow) string { return r.Username }},
+	{"Units", 120, data.SortUnits, func(r *data.UserRow) string { return r.Units }},
+	{"Groups", 110, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
+	{"Role", 100, data.SortRole, func(r *data.UserRow) string { return r.Role }},
+	{"Status", 105, data.SortStatus, func(r *data.UserRow) string { return r.Status.Label() }},
+	{"Valid until", 130, data.SortValidUntil, func(r *data.UserRow) string { return formatTime(r.KeyExpiresAt) }},
+	{"External ID", 110, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
+	{"", 44, "", nil},
 }
 
-// UsersScreen lists the users in a virtualized table: only the visible rows have
-// widgets, and rows are fetched a page at a time as they scroll into view.
+// UsersScreen lists the users in a virtualized table (only visible rows have
+// widgets, rows are fetched a page at a time), with filters, selection, bulk and
+// row actions, and the selected user's details.
 type UsersScreen struct {
 	src UserSource
-	now func() time.Time
+	act UserActions
+	win fyne.Window
 
+	query   data.UserQuery // the filter and sort; Offset and Limit unused
 	total   int
-	pages   map[int][]data.UserRow // page number -> rows; touched on the UI goroutine only
+	counts  map[data.Status]int
+	pages   map[int][]data.UserRow // page number -> rows; UI goroutine only
 	loading map[int]bool
 	gen     int // bumps on reload so late pages of an old reload are dropped
 	bg      sync.WaitGroup
 
-	table   *widget.Table
-	summary *widget.Label
-	empty   fyne.CanvasObject
-	content fyne.CanvasObject
+	selected map[string]bool
+	anchor   int // the row last ticked, for shift-click ranges; -1 for none
+
+	roles  []data.Role
+	units  []data.Unit
+	groups []data.Group
+
+	table        *widget.Table
+	summary      *widget.Label
+	filterNote   *widget.Label
+	statusSelect *widget.Select
+	unitSelect   *widget.Select
+	groupSelect  *widget.Select
+	roleSelect   *widget.Select
+	search       *widget.Entry
+	searchTimer  *time.Timer
+	selLabel     *widget.Label
+	selectAll    *widget.Button
+	bulkBar      *fyne.Container
+	empty        *widget.Label
+	detail       *userDetail
+	content      fyne.CanvasObject
+
+	lastDialog dialog.Dialog // the last confirmation shown (tests answer it)
+	// LastResult is the outcome of the last bulk action.
+	LastResult *lifecycle.BulkResult
 }
 
-// NewUsersScreen builds the screen; call Reload to fill it.
-func NewUsersScreen(src UserSource, now func() time.Time) *UsersScreen {
-	s := &UsersScreen{src: src, now: now, pages: map[int][]data.UserRow{}, loading: map[int]bool{}}
-	s.table = widget.NewTableWithHeaders(
-		func() (int, int) { return s.total, len(userColumns) },
-		func() fyne.CanvasObject {
-			return &widget.Label{Text: "template text", Truncation: fyne.TextTruncateEllipsis}
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(s.CellText(id.Row, id.Col))
-		},
-	)
-	s.table.ShowHeaderColumn = false
-	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(userColumns[id.Col].title)
-		}
-	}
-	for i, c := range userColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+// NewUsersScreen builds the screen for window win; call Reload to fill it.
+func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScreen {
+	s := &UsersScreen{src: src, act: act, win: win, pages: map[int][]data.UserRow{}, loading: map[int]bool{},
+		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{}}
+	s.buildTable()
+	s.buildFilters()
+	s.buildBulkBar()
+	s.detail = newUserDetail(s)
 	s.summary = &widget.Label{Text: "Loading users…"}
-	s.empty = container.NewCenter(&widget.Label{
-		Text:      "No users yet.\nCreate users or import a list. To try Onboard with sample data,\nrun: onboard demo --users 200",
-		Alignment: fyne.TextAlignCenter,
-	})
+	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter}
 	s.empty.Hide()
-	s.content = container.NewBorder(container.NewVBox(heading("Users"), s.summary), nil, nil, nil,
-		container.NewStack(s.table, s.empty))
+	newUser := &widget.Button{Text: "New user", Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }}
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(newUser), nil),
+		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
+			container.NewHBox(s.statusSelect, s.unitSelect, s.groupSelect, s.roleSelect,
+				&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters})),
+		container.NewHBox(s.summary, s.filterNote),
+	)
+	bottom := container.NewVBox(widget.NewSeparator(), s.bulkBar)
+	centre := container.NewBorder(top, bottom, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	split := container.NewHSplit(centre, s.detail.content)
+	split.Offset = 0.74
+	s.content = split
 	return s
 }
 
 // Content is the screen's root object.
 func (s *UsersScreen) Content() fyne.CanvasObject { return s.content }
 
-// Total is the number of users the table shows.
+// Total is the number of users the filter matches.
 func (s *UsersScreen) Total() int { return s.total }
 
 // EmptyShown reports whether the empty-state message is showing.
 func (s *UsersScreen) EmptyShown() bool { return s.empty.Visible() }
 
-// CellText is the text of a cell; "" while its page is loading (the load starts).
-func (s *UsersScreen) CellText(row, col int) string {
+// Selected returns the number of selected users.
+func (s *UsersScreen) Selected() int { return len(s.selected) }
+
+func (s *UsersScreen) buildTable() {
+	s.table = widget.NewTableWithHeaders(
+		func() (int, int) { return s.total, len(userColumns) },
+		func() fyne.CanvasObject {
+			return container.NewStack(widget.NewCheck("", nil),
+				&widget.Label{Text: "template text", Truncation: fyne.TextTruncateEllipsis},
+				&widget.Button{Text: "⋯", Importance: widget.LowImportance})
+		},
+		s.updateCell,
+	)
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = func() fyne.CanvasObject {
+		return &widget.Button{Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance}
+	}
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		b := o.(*widget.Button)
+		if id.Row >= 0 || id.Col < 0 {
+			return
+		}
+		col := id.Col
+		b.SetText(s.headerText(col))
+		b.OnTapped = func() { s.SortBy(col) }
+	}
+	for i, c := range userColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.table.OnSelected = func(id widget.TableCellID) {
+		if r := s.row(id.Row); r != nil && id.Col != colSelect && id.Col != colMenu {
+			s.detail.show(r.ID)
+		}
+	}
+}
+
+// headerText is a column's title with the sort indicator.
+func (s *UsersScreen) headerText(col int) string {
+	c := userColumns[col]
+	if c.sort == "" {
+		return ""
+	}
+	sort := s.query.Sort
+	if sort == "" {
+		sort = data.SortName
+	}
+	if sort != c.sort {
+		return c.title
+	}
+	if s.query.Desc {
+		return c.title + " ▼"
+	}
+	return c.title + " ▲"
+}
+
+// SortBy sorts by a column; a second click on the same column reverses the order.
+func (s *UsersScreen) SortBy(col int) {
+	c := userColumns[col]
+	if c.sort == "" {
+		return
+	}
+	cur := s.query.Sort
+	if cur == "" {
+		cur = data.SortName
+	}
+	if cur == c.sort {
+		s.query.Desc = !s.query.Desc
+	} else {
+		s.query.Sort, s.query.Desc = c.sort, false
+	}
+	s.Reload()
+}
+
+func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	objs := o.(*fyne.Container).Objects
+	check, label, menu := objs[0].(*widget.Check), objs[1].(*widget.Label), objs[2].(*widget.Button)
+	r := s.row(id.Row)
+	check.Hide()
+	label.Hide()
+	menu.Hide()
+	switch id.Col {
+	case colSelect:
+		check.OnChanged = nil
+		check.SetChecked(r != nil && s.selected[r.ID])
+		row := id.Row
+		check.OnChanged = func(on bool) { s.tick(row, on) }
+		check.Show()
+	case colMenu:
+		row := id.Row
+		menu.OnTapped = func() { s.showRowMenu(row, menu) }
+		menu.Show()
+	default:
+		text := ""
+		if r != nil {
+			text = userColumns[id.Col].text(r)
+		}
+		label.SetText(text)
+		label.Show()
+	}
+}
+
+// row returns the user at a table row, or nil while its page loads (the load starts).
+func (s *UsersScreen) row(row int) *data.UserRow {
 	page, ok := s.pages[row/usersPageSize]
 	if !ok {
 		s.loadPage(row / usersPageSize)
-		return ""
+		return nil
 	}
 	if i := row % usersPageSize; i < len(page) {
-		return userColumns[col].text(&page[i])
+		return &page[i]
 	}
-	return ""
+	return nil
 }
 
-// Reload counts the users again and drops every fetched page.
+// CellText is the text of a data cell; "" while its page is loading.
+func (s *UsersScreen) CellText(row, col int) string {
+	r := s.row(row)
+	if r == nil || userColumns[col].text == nil {
+		return ""
+	}
+	return userColumns[col].text(r)
+}
+
+// Reload counts the users again, drops every fetched page and refreshes the table.
 func (s *UsersScreen) Reload() {
 	s.gen++
-	var counts map[data.Status]int
-	s.background(func() (err error) {
-		counts, err = s.src.StatusCounts(context.Background(), s.now())
+	q := s.query
+	now := s.act.Now()
+	counts := map[data.Status]int{}
+	var total int
+	var roles []data.Role
+	var units []data.Unit
+	var groups []data.Group
+	s.background(func() error {
+		ctx := context.Background()
+		for _, st := range data.Statuses {
+			cq := q
+			cq.Status = st
+			n, err := s.src.CountUsers(ctx, cq, now)
+			if err != nil {
+				return err
+			}
+			counts[st] = n
+		}
+		var err error
+		if total, err = s.src.CountUsers(ctx, q, now); err != nil {
+			return err
+		}
+		if roles, err = s.src.Roles(ctx); err != nil {
+			return err
+		}
+		if units, err = s.src.Units(ctx); err != nil {
+			return err
+		}
+		groups, err = s.src.Groups(ctx)
 		return err
 	}, func() {
-		total := 0
-		parts := make([]string, 0, len(data.Statuses))
-		for _, st := range data.Statuses {
-			total += counts[st]
-			parts = append(parts, fmt.Sprintf("%s %s", st.Label(), formatCount(counts[st])))
-		}
-		s.total = total
+		s.counts, s.total = counts, total
+		s.roles, s.units, s.groups = roles, units, groups
 		s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
-		s.summary.SetText(fmt.Sprintf("All %s · %s", formatCount(total), strings.Join(parts, " · ")))
-		if total == 0 {
-			s.table.Hide()
-			s.empty.Show()
-		} else {
-			s.empty.Hide()
-			s.table.Show()
-		}
+		s.refreshFilters()
+		s.summary.SetText(fmt.Sprintf("%s users", formatCount(total)))
+		s.showEmpty()
+		s.updateSelection()
 		s.table.Refresh()
+		s.detail.refresh()
 	})
+}
+
+// showEmpty shows the empty-state text when nothing matches.
+func (s *UsersScreen) showEmpty() {
+	all := 0
+	for _, n := range s.counts {
+		all += n
+	}
+	switch {
+	case s.total > 0:
+		s.empty.Hide()
+		s.table.Show()
+		return
+	case all == 0 && s.filtered() == "":
+		s.empty.SetText("No users yet.\nCreate users with New user or import a list. To try Onboard with sample data,\nrun: onboard demo --users 200")
+	default:
+		s.empty.SetText("No users match this filter.")
+	}
+	s.table.Hide()
+	s.empty.Show()
 }
 
 // loadPage fetches one page off the UI goroutine.
@@ -148,10 +354,12 @@ func (s *UsersScreen) loadPage(page int) {
 		return
 	}
 	s.loading[page] = true
+	q := s.query
+	q.Offset, q.Limit = page*usersPageSize, usersPageSize
+	now := s.act.Now()
 	var rows []data.UserRow
 	s.background(func() (err error) {
-		rows, err = s.src.ListUsers(context.Background(),
-			data.UserQuery{Offset: page * usersPageSize, Limit: usersPageSize}, s.now())
+		rows, err = s.src.ListUsers(context.Background(), q, now)
 		return err
 	}, func() {
 		s.pages[page] = rows
@@ -160,7 +368,7 @@ func (s *UsersScreen) loadPage(page int) {
 }
 
 // background runs load off the UI goroutine, then apply on it, unless a reload
-// started in between; a failed load shows in the summary line instead.
+// started in between; a failed load shows as an error dialog.
 func (s *UsersScreen) background(load func() error, apply func()) {
 	gen := s.gen
 	s.bg.Go(func() {
@@ -169,12 +377,134 @@ func (s *UsersScreen) background(load func() error, apply func()) {
 			switch {
 			case gen != s.gen:
 			case err != nil:
-				s.summary.SetText("Could not read the users: " + err.Error())
+				s.summary.SetText("Could not read the users.")
+				showError(err, s.win)
 			default:
 				apply()
 			}
 		})
 	})
+}
+
+// tick selects or unselects a row; with Shift held, every row from the last ticked one.
+func (s *UsersScreen) tick(row int, on bool) {
+	r := s.row(row)
+	if r == nil {
+		return
+	}
+	if shiftHeld() && s.anchor >= 0 && s.anchor != row {
+		from, to := min(s.anchor, row), max(s.anchor, row)
+		q := s.query
+		q.Offset, q.Limit = from, to-from+1
+		now := s.act.Now()
+		var rows []data.UserRow
+		s.background(func() (err error) {
+			rows, err = s.src.ListUsers(context.Background(), q, now)
+			return err
+		}, func() {
+			for _, x := range rows {
+				s.setSelected(x.ID, on)
+			}
+			s.updateSelection()
+			s.table.Refresh()
+		})
+	} else {
+		s.setSelected(r.ID, on)
+		s.updateSelection()
+	}
+	s.anchor = row
+}
+
+// SelectRows selects table rows from..to (inclusive) as a shift-click would.
+func (s *UsersScreen) SelectRows(from, to int) {
+	s.anchor = from
+	s.tick(from, true)
+	s.anchor = from
+	withShift(func() { s.tick(to, true) })
+}
+
+func (s *UsersScreen) setSelected(id string, on bool) {
+	if on {
+		s.selected[id] = true
+	} else {
+		delete(s.selected, id)
+	}
+}
+
+// shiftOverride lets SelectRows (and tests) act as if Shift were held.
+var shiftOverride bool
+
+func withShift(f func()) {
+	shiftOverride = true
+	defer func() { shiftOverride = false }()
+	f()
+}
+
+// shiftHeld reports whether the Shift key is down.
+func shiftHeld() bool {
+	if shiftOverride {
+		return true
+	}
+	if a := fyne.CurrentApp(); a != nil {
+		if d, ok := a.Driver().(desktop.Driver); ok {
+			return d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
+		}
+	}
+	return false
+}
+
+// SelectAllMatching selects every user the filter matches, loaded or not.
+func (s *UsersScreen) SelectAllMatching() {
+	q := s.query
+	now := s.act.Now()
+	var ids []string
+	s.background(func() (err error) {
+		ids, err = s.src.UserIDs(context.Background(), q, now)
+		return err
+	}, func() {
+		for _, id := range ids {
+			s.selected[id] = true
+		}
+		s.updateSelection()
+		s.table.Refresh()
+	})
+}
+
+// ClearSelection unselects everyone.
+func (s *UsersScreen) ClearSelection() {
+	s.selected = map[string]bool{}
+	s.anchor = -1
+	s.updateSelection()
+	s.table.Refresh()
+}
+
+// updateSelection shows the selection count and the bulk bar.
+func (s *UsersScreen) updateSelection() {
+	n := len(s.selected)
+	switch n {
+	case 0:
+		s.selLabel.SetText("No users selected")
+	case 1:
+		s.selLabel.SetText("1 selected")
+	default:
+		s.selLabel.SetText(formatCount(n) + " selected")
+	}
+	s.selectAll.SetText(fmt.Sprintf("Select all %s matching", formatCount(s.total)))
+	if s.total == 0 || n >= s.total {
+		s.selectAll.Disable()
+	} else {
+		s.selectAll.Enable()
+	}
+	s.updateSelectionBar()
+}
+
+// selectedIDs lists the selected users.
+func (s *UsersScreen) selectedIDs() []string {
+	ids := make([]string, 0, len(s.selected))
+	for id := range s.selected {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // wait blocks until the background loads started so far have finished.
@@ -187,4 +517,31 @@ func formatCount(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// formatTime prints an optional time as local date and minute.
+func formatTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// plural is "1 user" or "5 users".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return formatCount(n) + " " + word + "s"
+}
+
+// joinNonEmpty joins the non-empty parts.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
 }

@@ -3,14 +3,17 @@ package screens
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/demo"
 	"onboard/lifecycle"
 )
 
@@ -32,29 +35,67 @@ func openStore(t *testing.T) (*data.Store, *lifecycle.Service, lifecycle.UserInp
 	return st, lifecycle.New(st), lifecycle.UserInput{RoleID: r.ID, UnitIDs: []string{u.ID}}
 }
 
-// texts returns every text drawn in a window's content, skipping hidden objects.
-func texts(w fyne.Window) map[string]bool {
-	out := map[string]bool{}
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
+// walk calls f for every visible object under o, through widget renderers.
+func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	f(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, f)
 		}
-		switch x := o.(type) {
-		case *canvas.Text:
-			out[x.Text] = true
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, f)
 		}
 	}
-	walk(w.Content())
+}
+
+// texts returns every text drawn in a window, dialogs included, skipping hidden objects.
+func texts(w fyne.Window) map[string]bool {
+	out := map[string]bool{}
+	roots := append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...)
+	for _, r := range roots {
+		walk(r, func(o fyne.CanvasObject) {
+			if t, ok := o.(*canvas.Text); ok {
+				out[t.Text] = true
+			}
+		})
+	}
 	return out
+}
+
+// button finds a visible button by its text in the window or its dialogs.
+func button(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	roots := append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...)
+	for _, r := range roots {
+		walk(r, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text {
+				found = b
+			}
+		})
+	}
+	if found == nil {
+		t.Fatalf("no button %q on screen; texts: %v", text, texts(w))
+	}
+	return found
+}
+
+// newScreen opens the users screen on a test window and loads it.
+func newScreen(t *testing.T, st *data.Store, svc *lifecycle.Service) (*UsersScreen, fyne.Window) {
+	t.Helper()
+	w := test.NewWindow(nil)
+	s := NewUsersScreen(st, svc, w)
+	w.SetContent(s.Content())
+	w.Resize(fyne.NewSize(1400, 700))
+	t.Cleanup(w.Close)
+	s.Reload()
+	settle(s.wait)
+	return s, w
 }
 
 func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {
@@ -68,54 +109,251 @@ func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := NewUsersScreen(st, time.Now)
-	w := test.NewWindow(s.Content())
-	defer w.Close()
-	w.Resize(fyne.NewSize(1100, 500))
-	s.Reload()
-	s.wait()
+	s, w := newScreen(t, st, svc)
 	if s.Total() != 3 || s.EmptyShown() {
 		t.Fatalf("total %d, empty shown %v", s.Total(), s.EmptyShown())
 	}
-	s.CellText(0, 0) // starts the first page load
-	s.wait()
+	s.CellText(0, 1) // starts the first page load
+	settle(s.wait)
 	want := [][]string{
-		{"Ben Becker", "", "ben.becker", "Werk Süd", "Teacher", "Not activated"},
-		{"Anna Müller", "anna@example.org", "anna", "Werk Süd", "Teacher", "Not activated"},
-		{"Ömer Yılmaz", "oemer@example.org", "oemer", "Werk Süd", "Teacher", "Not activated"},
+		{"Ben Becker", "", "ben.becker", "Werk Süd", "", "Teacher", "Not activated"},
+		{"Anna Müller", "anna@example.org", "anna", "Werk Süd", "", "Teacher", "Not activated"},
+		{"Ömer Yılmaz", "oemer@example.org", "oemer", "Werk Süd", "", "Teacher", "Not activated"},
 	}
 	for r, row := range want {
 		for c, cell := range row {
-			if got := s.CellText(r, c); got != cell {
-				t.Errorf("cell (%d,%d) = %q, want %q", r, c, got, cell)
+			if got := s.CellText(r, c+1); got != cell {
+				t.Errorf("cell (%d,%d) = %q, want %q", r, c+1, got, cell)
 			}
 		}
 	}
 	shown := texts(w)
-	for _, x := range []string{"Name", "Email", "Status", "Anna Müller", "Ömer Yılmaz", "anna@example.org"} {
+	if !strings.Contains(strings.Join(s.statusSelect.Options, "|"), "Not activated (3)|Invited (0)") {
+		t.Errorf("status options %v lack the live counts", s.statusSelect.Options)
+	}
+	for _, x := range []string{"Name ▲", "Email", "Status", "Anna Müller", "Ömer Yılmaz", "anna@example.org", "3 users"} {
 		if !shown[x] {
 			t.Errorf("%q is not drawn in the window; drawn: %v", x, shown)
 		}
 	}
-	if !shown["All 3 · Not activated 3 · Invited 0 · Expired 0 · Active 0 · Deactivated 0"] {
-		t.Errorf("status summary not drawn; texts: %v", shown)
+	// Sorting by email, descending on the second click.
+	s.SortBy(2)
+	settle(s.wait)
+	s.CellText(0, 1)
+	settle(s.wait)
+	if got := s.CellText(0, 1); got != "Ben Becker" { // no email sorts first
+		t.Errorf("sorted by email, first row %q", got)
+	}
+	s.SortBy(2)
+	settle(s.wait)
+	s.CellText(0, 1)
+	settle(s.wait)
+	if got := s.CellText(0, 1); got != "Ömer Yılmaz" || !texts(w)["Email ▼"] {
+		t.Errorf("sorted by email descending, first row %q", got)
 	}
 }
 
 func TestUsersScreenEmptyState(t *testing.T) {
 	test.NewTempApp(t)
-	st, _, _ := openStore(t)
-	s := NewUsersScreen(st, time.Now)
-	w := test.NewWindow(s.Content())
-	defer w.Close()
-	s.Reload()
-	s.wait()
+	st, svc, _ := openStore(t)
+	s, w := newScreen(t, st, svc)
 	if !s.EmptyShown() || s.Total() != 0 {
 		t.Fatalf("empty state shown %v with %d users", s.EmptyShown(), s.Total())
 	}
 	if !texts(w)["No users yet."] {
 		t.Fatal("the empty-state message is not drawn")
 	}
+}
+
+func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := openStore(t)
+	s, w := newScreen(t, st, svc)
+	f := s.NewUser("")
+	test.Type(f.first, "Zoë")
+	test.Type(f.last, "Brontë")
+	test.Type(f.email, "Zoe.Bronte@example.org")
+	f.role.SetSelected("Teacher")
+	f.unitBox.SetSelected([]string{"Werk Süd"})
+	settle(f.wait, s.wait)
+	if f.username.Text != "zoe.bronte" {
+		t.Fatalf("suggested username %q", f.username.Text)
+	}
+	if f.save.Disabled() {
+		t.Fatalf("save disabled; messages: %v", texts(w))
+	}
+	test.Tap(button(t, w, "Create user"))
+	settle(f.wait, s.wait)
+	settle(s.wait)
+	if f.Created == nil {
+		t.Fatal("nothing created")
+	}
+	key, err := st.LiveKey(context.Background(), f.Created.User.ID)
+	if err != nil || key.Key != f.Created.Key {
+		t.Fatalf("stored key %v, shown %s (%v)", key, f.Created.Key, err)
+	}
+	shown := texts(w)
+	if !shown[f.Created.Key] || !shown["Copy key"] {
+		t.Fatalf("the confirmation does not show the key: %v", shown)
+	}
+	s.CellText(0, 1)
+	settle(s.wait)
+	if s.Total() != 1 || s.CellText(0, 1) != "Zoë Brontë" {
+		t.Fatalf("table: %d rows, first %q", s.Total(), s.CellText(0, 1))
+	}
+}
+
+func TestNewUserDialogWarnsAboutTakenEmailBeforeSaving(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	in := base
+	in.FirstName, in.LastName, in.Email = "Anna", "Müller", "anna@example.org"
+	if _, err := svc.CreateUser(context.Background(), in, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	f := s.NewUser("")
+	test.Type(f.first, "Anna")
+	test.Type(f.last, "Schmidt")
+	test.Type(f.email, "ANNA@example.org")
+	f.role.SetSelected("Teacher")
+	f.unitBox.SetSelected([]string{"Werk Süd"})
+	settle(f.wait, s.wait)
+	if !texts(w)["already used by Anna Müller"] {
+		t.Fatalf("no conflict message; texts: %v", texts(w))
+	}
+	if !f.save.Disabled() {
+		t.Fatal("save is enabled with a taken email")
+	}
+	f.submit() // Enter in a field: refused while the problem remains
+	settle(f.wait, s.wait)
+	if n, _ := st.CountAllUsers(context.Background()); n != 1 {
+		t.Fatalf("%d users stored", n)
+	}
+}
+
+func TestSelectAllMatchingAndBulkDeactivate(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := openStore(t)
+	ctx := context.Background()
+	if _, err := demo.Fill(ctx, st, demo.Options{Users: 10_000, Seed: 9, Now: svc.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.SetStatusFilter(data.StatusNotActivated)
+	settle(s.wait)
+	n := s.Total()
+	if n < 1000 {
+		t.Fatalf("only %d not activated users", n)
+	}
+	test.Tap(button(t, w, "Select all "+formatCount(n)+" matching"))
+	settle(s.wait)
+	if s.Selected() != n || !texts(w)[formatCount(n)+" selected"] {
+		t.Fatalf("selected %d of %d", s.Selected(), n)
+	}
+	test.Tap(button(t, w, "Deactivate"))
+	settle(s.wait)
+	test.Tap(button(t, w, "Deactivate ("+formatCount(n)+")"))
+	settle(s.wait)
+	if s.LastResult == nil || s.LastResult.Done != n {
+		t.Fatalf("result %+v, want %d done", s.LastResult, n)
+	}
+	left, _ := st.CountUsers(ctx, data.UserQuery{Status: data.StatusNotActivated}, svc.Now())
+	if left != 0 || s.Total() != 0 || s.statusSelect.Options[1] != "Not activated (0)" {
+		t.Fatalf("%d not activated left in the store, table shows %d", left, s.Total())
+	}
+}
+
+func TestBulkResendSkipsActiveUsersAndSaysSo(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	ctx := context.Background()
+	var ids []string
+	for _, n := range []string{"anna", "ben", "cem"} {
+		in := base
+		in.FirstName, in.LastName, in.Email = n, "Test", n+"@example.org"
+		c, err := svc.CreateUser(ctx, in, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.User.ID)
+	}
+	if _, err := svc.MarkRegistered(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	settle(s.wait)
+	s.SelectRows(0, 2) // a shift-click range over all three
+	settle(s.wait)
+	if s.Selected() != 3 {
+		t.Fatalf("range selected %d", s.Selected())
+	}
+	s.Bulk(lifecycle.ActionResend)
+	settle(s.wait)
+	if !texts(w)["1 user will be skipped: 1 active."] {
+		t.Fatalf("no skip notice before running; texts: %v", texts(w))
+	}
+	test.Tap(button(t, w, "Resend invitation (2)"))
+	settle(s.wait)
+	if s.LastResult.Done != 2 || len(s.LastResult.Skipped) != 0 {
+		t.Fatalf("result %+v", s.LastResult)
+	}
+	for _, id := range ids[1:] {
+		u, _ := st.UserByID(ctx, id)
+		if u.Status(svc.Now()) != data.StatusInvited {
+			t.Fatalf("user %s is %s", u.Username, u.Status(svc.Now()))
+		}
+	}
+}
+
+func TestRowMenuDisablesForbiddenActionsAndDeleteAsksFirst(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	ctx := context.Background()
+	in := base
+	in.FirstName, in.LastName, in.Email = "Anna", "Active", "anna@example.org"
+	c, err := svc.CreateUser(ctx, in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MarkRegistered(ctx, c.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	settle(s.wait)
+	items := map[string]*fyne.MenuItem{}
+	for _, it := range s.rowMenuItems(s.row(0)) {
+		items[it.Label] = it
+	}
+	if !items["Resend invitation…"].Disabled || !items["New key…"].Disabled || items["Deactivate…"].Disabled {
+		t.Fatalf("menu for an active user: resend disabled %v, new key disabled %v, deactivate disabled %v",
+			items["Resend invitation…"].Disabled, items["New key…"].Disabled, items["Deactivate…"].Disabled)
+	}
+	items["Delete…"].Action()
+	if !strings.Contains(strings.Join(keys(texts(w)), "\n"), "Delete Anna Active?") {
+		t.Fatalf("delete did not ask first: %v", texts(w))
+	}
+	test.Tap(button(t, w, "No"))
+	settle(s.wait)
+	if _, err := st.UserByID(ctx, c.User.ID); err != nil {
+		t.Fatalf("cancelled delete deleted: %v", err)
+	}
+	items["Delete…"].Action()
+	test.Tap(button(t, w, "Yes"))
+	settle(s.wait)
+	if _, err := st.UserByID(ctx, c.User.ID); err == nil {
+		t.Fatal("confirmed delete kept the user")
+	}
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 func TestFormatCount(t *testing.T) {
@@ -125,3 +363,5 @@ func TestFormatCount(t *testing.T) {
 		}
 	}
 }
+
+var _ = time.Now

@@ -1,0 +1,410 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+// UserEditor is what the new-user and edit dialog uses.
+type UserEditor interface {
+	Check(ctx context.Context, in lifecycle.UserInput, exceptID string) ([]lifecycle.FieldError, error)
+	SuggestUsername(ctx context.Context, email, first, last string) (string, error)
+	CreateUser(ctx context.Context, in lifecycle.UserInput, validDays int) (*lifecycle.Created, error)
+	EditUser(ctx context.Context, id string, in lifecycle.UserInput) (*data.User, error)
+}
+
+// Catalog lists the roles, units and groups a form offers.
+type Catalog interface {
+	Roles(ctx context.Context) ([]data.Role, error)
+	Units(ctx context.Context) ([]data.Unit, error)
+	Groups(ctx context.Context) ([]data.Group, error)
+}
+
+// checkDelay is how long the form waits after typing before it checks the store.
+const checkDelay = 300 * time.Millisecond
+
+// UserForm is the new-user dialog; with an existing user it edits that user.
+type UserForm struct {
+	ed      UserEditor
+	win     fyne.Window
+	editing *data.User // nil for a new user
+	roles   []data.Role
+	units   []data.Unit
+	groups  []data.Group
+
+	first, last, email, username, mobile, external *widget.Entry
+	text, notes                                    *widget.Entry
+	locked                                         *widget.Check
+	role                                           *widget.Select
+	unitBox, groupBox                              *widget.CheckGroup
+	messages                                       map[string]*widget.Label
+	save                                           *widget.Button
+	dlg                                            *dialog.CustomDialog
+
+	usernameTouched bool
+	timer           *time.Timer
+	checkGen        int
+	bg              sync.WaitGroup
+
+	// OnSaved is called after a successful save with the stored user.
+	OnSaved func(u *data.User)
+	// Created is set after a new user was created (for tests and the confirmation).
+	Created *lifecycle.Created
+}
+
+// ShowUserForm opens the dialog. For a new user, presetUnit (may be "") is ticked;
+// for an edit, pass the user with its unit and group IDs.
+func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.User, unitIDs, groupIDs []string,
+	presetUnit string, onSaved func(u *data.User)) *UserForm {
+	f := &UserForm{ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{}}
+	ctx := context.Background()
+	var err error
+	if f.roles, err = cat.Roles(ctx); err == nil {
+		if f.units, err = cat.Units(ctx); err == nil {
+			f.groups, err = cat.Groups(ctx)
+		}
+	}
+	if err != nil {
+		dialog.ShowError(err, win)
+		return nil
+	}
+	f.build()
+	if editing != nil {
+		f.fill(editing, unitIDs, groupIDs)
+	} else if presetUnit != "" {
+		f.unitBox.SetSelected([]string{nameOf(f.units, presetUnit)})
+	}
+	if len(f.roles) == 1 && f.role.Selected == "" {
+		f.role.SetSelected(f.roles[0].Name)
+	}
+	f.dlg.Show()
+	f.win.Canvas().Focus(f.first)
+	f.scheduleCheck()
+	return f
+}
+
+func nameOf[T data.Unit | data.Group | data.Role](list []T, id string) string {
+	for _, x := range list {
+		switch v := any(x).(type) {
+		case data.Unit:
+			if v.ID == id {
+				return v.Name
+			}
+		case data.Group:
+			if v.ID == id {
+				return v.Name
+			}
+		case data.Role:
+			if v.ID == id {
+				return v.Name
+			}
+		}
+	}
+	return ""
+}
+
+func (f *UserForm) build() {
+	entry := func(field, placeholder string) *widget.Entry {
+		e := &widget.Entry{PlaceHolder: placeholder}
+		e.ExtendBaseWidget(e)
+		e.OnChanged = func(string) { f.scheduleCheck() }
+		e.OnSubmitted = func(string) { f.submit() }
+		f.messages[field] = dangerLabel()
+		return e
+	}
+	f.first = entry("first_name", "")
+	f.last = entry("last_name", "")
+	f.email = entry("email", "name@example.org")
+	f.username = entry("username", "from the email")
+	f.mobile = entry("mobile", "+49 151 2345678")
+	f.external = entry("external_id", "e.g. a student number")
+	f.email.OnChanged = func(string) { f.suggestUsername(); f.scheduleCheck() }
+	f.first.OnChanged = f.email.OnChanged
+	f.last.OnChanged = f.email.OnChanged
+	f.username.OnChanged = func(s string) { f.usernameTouched = s != ""; f.scheduleCheck() }
+	f.text = widget.NewMultiLineEntry()
+	f.text.SetPlaceHolder("Optional text for the invitation")
+	f.text.SetMinRowsVisible(2)
+	f.notes = widget.NewMultiLineEntry()
+	f.notes.SetMinRowsVisible(2)
+	for _, k := range []string{"invitation_text", "notes", "role", "units", "groups", "valid_days"} {
+		f.messages[k] = dangerLabel()
+	}
+	f.locked = widget.NewCheck("The user cannot change first and last name", nil)
+	roleNames := make([]string, len(f.roles))
+	for i, r := range f.roles {
+		roleNames[i] = r.Name
+	}
+	f.role = widget.NewSelect(roleNames, func(string) { f.scheduleCheck() })
+	f.role.PlaceHolder = "Choose a role"
+	unitNames := make([]string, len(f.units))
+	for i, u := range f.units {
+		unitNames[i] = u.Name
+	}
+	f.unitBox = widget.NewCheckGroup(unitNames, func([]string) { f.scheduleCheck() })
+	f.unitBox.Horizontal = true
+	groupNames := make([]string, len(f.groups))
+	for i, g := range f.groups {
+		groupNames[i] = g.Name
+	}
+	f.groupBox = widget.NewCheckGroup(groupNames, nil)
+	f.groupBox.Horizontal = true
+
+	item := func(label string, obj fyne.CanvasObject, field string) *widget.FormItem {
+		return widget.NewFormItem(label, container.NewVBox(obj, f.messages[field]))
+	}
+	form := widget.NewForm(
+		item("First name *", f.first, "first_name"),
+		item("Last name *", f.last, "last_name"),
+		widget.NewFormItem("", f.locked),
+		item("Email", f.email, "email"),
+		item("Username *", f.username, "username"),
+		item("Mobile", f.mobile, "mobile"),
+		item("External ID", f.external, "external_id"),
+		item("Role *", f.role, "role"),
+		item("Units *", f.unitBox, "units"),
+		item("Groups", f.groupBox, "groups"),
+		item("Invitation text", f.text, "invitation_text"),
+		item("Notes", f.notes, "notes"),
+	)
+	title, action := "New user", "Create user"
+	if f.editing != nil {
+		title, action = "Edit "+f.editing.FullName(), "Save changes"
+	}
+	f.save = &widget.Button{Text: action, Importance: widget.HighImportance, OnTapped: f.submit}
+	f.save.Disable()
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { f.dlg.Hide() }}
+	note := &widget.Label{Text: "Fields marked * are required. Without an email, hand out the key on a letter.", Wrapping: fyne.TextWrapWord}
+	scroll := container.NewVScroll(container.NewVBox(form, note))
+	scroll.SetMinSize(fyne.NewSize(620, 520))
+	f.dlg = dialog.NewCustomWithoutButtons(title, scroll, f.win)
+	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.save})
+}
+
+func dangerLabel() *widget.Label {
+	return &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+}
+
+func (f *UserForm) fill(u *data.User, unitIDs, groupIDs []string) {
+	f.first.SetText(u.FirstName)
+	f.last.SetText(u.LastName)
+	f.locked.SetChecked(u.NamesLocked)
+	f.email.SetText(u.Email)
+	f.username.SetText(u.Username)
+	f.usernameTouched = true
+	f.mobile.SetText(u.Mobile)
+	f.external.SetText(u.ExternalID)
+	f.text.SetText(u.InvitationText)
+	f.notes.SetText(u.Notes)
+	f.role.SetSelected(nameOf(f.roles, u.RoleID))
+	var units, groups []string
+	for _, id := range unitIDs {
+		units = append(units, nameOf(f.units, id))
+	}
+	for _, id := range groupIDs {
+		groups = append(groups, nameOf(f.groups, id))
+	}
+	f.unitBox.SetSelected(units)
+	f.groupBox.SetSelected(groups)
+}
+
+// input reads the form.
+func (f *UserForm) input() lifecycle.UserInput {
+	in := lifecycle.UserInput{
+		FirstName: f.first.Text, LastName: f.last.Text, NamesLocked: f.locked.Checked,
+		Email: f.email.Text, Username: f.username.Text, Mobile: f.mobile.Text, ExternalID: f.external.Text,
+		InvitationText: f.text.Text, Notes: f.notes.Text,
+	}
+	for _, r := range f.roles {
+		if r.Name == f.role.Selected {
+			in.RoleID = r.ID
+		}
+	}
+	for _, name := range f.unitBox.Selected {
+		for _, u := range f.units {
+			if u.Name == name {
+				in.UnitIDs = append(in.UnitIDs, u.ID)
+			}
+		}
+	}
+	for _, name := range f.groupBox.Selected {
+		for _, g := range f.groups {
+			if g.Name == name {
+				in.GroupIDs = append(in.GroupIDs, g.ID)
+			}
+		}
+	}
+	return in
+}
+
+// suggestUsername fills the username from the email or names until the admin types one.
+func (f *UserForm) suggestUsername() {
+	if f.usernameTouched || f.editing != nil {
+		return
+	}
+	email, first, last := f.email.Text, f.first.Text, f.last.Text
+	f.bg.Go(func() {
+		name, err := f.ed.SuggestUsername(context.Background(), email, first, last)
+		onUI(func() {
+			if err != nil || f.usernameTouched || email != f.email.Text || first != f.first.Text || last != f.last.Text {
+				return
+			}
+			f.username.OnChanged = nil
+			f.username.SetText(name)
+			f.username.OnChanged = func(s string) { f.usernameTouched = s != ""; f.scheduleCheck() }
+			f.scheduleCheck()
+		})
+	})
+}
+
+// scheduleCheck checks the form against the store once typing pauses.
+func (f *UserForm) scheduleCheck() {
+	f.save.Disable()
+	f.checkGen++
+	gen := f.checkGen
+	if f.timer != nil && f.timer.Stop() {
+		f.bg.Done() // the stopped check will not run
+	}
+	f.bg.Add(1)
+	f.timer = time.AfterFunc(checkDelay, func() {
+		defer f.bg.Done()
+		onUI(func() { f.check(gen) })
+	})
+}
+
+// check runs the validation off the UI goroutine and shows every message.
+func (f *UserForm) check(gen int) {
+	if gen != f.checkGen {
+		return
+	}
+	in := f.input()
+	except := ""
+	if f.editing != nil {
+		except = f.editing.ID
+	}
+	f.bg.Go(func() {
+		probs, err := f.ed.Check(context.Background(), in, except)
+		onUI(func() {
+			if gen != f.checkGen {
+				return
+			}
+			if err != nil {
+				f.messages["first_name"].SetText("Could not check: " + err.Error())
+				return
+			}
+			f.show(probs)
+			if len(probs) == 0 {
+				f.save.Enable()
+			}
+		})
+	})
+}
+
+// show puts each problem under its field and clears the others.
+func (f *UserForm) show(probs []lifecycle.FieldError) {
+	for _, l := range f.messages {
+		l.SetText("")
+		l.Hide()
+	}
+	for _, p := range probs {
+		if l, ok := f.messages[p.Field]; ok && l.Text == "" {
+			l.SetText(p.Message)
+			l.Show()
+		}
+	}
+}
+
+// submit saves the form when it has no problems.
+func (f *UserForm) submit() {
+	if f.save.Disabled() {
+		return
+	}
+	f.save.Disable()
+	in := f.input()
+	f.bg.Go(func() {
+		var u *data.User
+		var created *lifecycle.Created
+		var err error
+		if f.editing != nil {
+			u, err = f.ed.EditUser(context.Background(), f.editing.ID, in)
+		} else if created, err = f.ed.CreateUser(context.Background(), in, 0); err == nil {
+			u = created.User
+		}
+		onUI(func() {
+			var ve *lifecycle.ValidationError
+			switch {
+			case errors.As(err, &ve):
+				f.show(ve.Problems)
+			case err != nil:
+				f.save.Enable()
+				dialog.ShowError(err, f.win)
+			default:
+				f.dlg.Hide()
+				f.Created = created
+				if f.OnSaved != nil {
+					f.OnSaved(u)
+				}
+				if created != nil {
+					f.confirm(created)
+				}
+			}
+		})
+	})
+}
+
+// confirm shows the new user's key, large and copyable.
+func (f *UserForm) confirm(c *lifecycle.Created) {
+	key := canvas.NewText(c.Key, theme.Color(theme.ColorNameForeground))
+	key.TextSize = 26
+	key.TextStyle = fyne.TextStyle{Monospace: true}
+	valid := ""
+	if c.User.KeyExpiresAt != nil {
+		valid = "Valid until " + c.User.KeyExpiresAt.Local().Format("2006-01-02 15:04")
+	}
+	var d *dialog.CustomDialog
+	copyBtn := &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+		f.win.Clipboard().SetContent(c.Key)
+	}}
+	letter := &widget.Button{Text: "Print registration letter", Icon: theme.DocumentPrintIcon()}
+	letter.Disable() // letters come with the letters feature
+	another := &widget.Button{Text: "Create another", OnTapped: func() {
+		d.Hide()
+		ShowUserForm(f.ed, staticCatalog{f.roles, f.units, f.groups}, f.win, nil, nil, nil, "", f.OnSaved)
+	}}
+	closeBtn := &widget.Button{Text: "Close", Importance: widget.HighImportance, OnTapped: func() { d.Hide() }}
+	content := container.NewVBox(
+		widget.NewLabel(c.User.FullName()+" was created. Personal key:"),
+		container.NewCenter(key),
+		widget.NewLabel(valid),
+		&widget.Label{Text: "Printing letters is not available yet.", Importance: widget.LowImportance},
+	)
+	d = dialog.NewCustomWithoutButtons("User created", content, f.win)
+	d.SetButtons([]fyne.CanvasObject{copyBtn, letter, another, closeBtn})
+	d.Show()
+}
+
+// staticCatalog serves lists already read.
+type staticCatalog struct {
+	roles  []data.Role
+	units  []data.Unit
+	groups []data.Group
+}
+
+func (c staticCatalog) Roles(context.Context) ([]data.Role, error)   { return c.roles, nil }
+func (c staticCatalog) Units(context.Context) ([]data.Unit, error)   { return c.units, nil }
+func (c staticCatalog) Groups(context.Context) ([]data.Group, error) { return c.groups, nil }
+
+// wait blocks until the form's background work has finished.
+func (f *UserForm) wait() { f.bg.Wait() }

@@ -1,0 +1,343 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+// bulkVerbs are the bulk actions: button text and the verb of the confirmation.
+var bulkVerbs = []struct {
+	action lifecycle.Action
+	button string
+	verb   string
+}{
+	{lifecycle.ActionResend, "Resend invitation", "Resend the invitation to"},
+	{lifecycle.ActionCancel, "Cancel invitation", "Cancel the invitation of"},
+	{lifecycle.ActionDeactivate, "Deactivate", "Deactivate"},
+	{lifecycle.ActionReactivate, "Reactivate", "Reactivate"},
+	{lifecycle.ActionChangeRole, "Change role", "Change the role of"},
+	{lifecycle.ActionAddToGroup, "Add to group", "Add to the group:"},
+	{lifecycle.ActionDelete, "Delete", "Delete"},
+}
+
+func (s *UsersScreen) buildBulkBar() {
+	s.selLabel = widget.NewLabel("No users selected")
+	s.selectAll = &widget.Button{Text: "Select all matching", OnTapped: s.SelectAllMatching}
+	clear := &widget.Button{Text: "Clear selection", OnTapped: s.ClearSelection}
+	letters := &widget.Button{Text: "Print letters (coming with letters)"}
+	letters.Disable()
+	objs := []fyne.CanvasObject{container.NewHBox(s.selLabel, s.selectAll), clear, letters}
+	for _, b := range bulkVerbs {
+		a := b.action
+		btn := &widget.Button{Text: b.button, OnTapped: func() { s.Bulk(a) }}
+		if a == lifecycle.ActionDelete {
+			btn.Importance = widget.DangerImportance
+		}
+		objs = append(objs, btn)
+	}
+	s.bulkBar = container.NewHBox(objs...)
+	s.updateSelectionBar()
+}
+
+// updateSelectionBar hides the action buttons while nothing is selected.
+func (s *UsersScreen) updateSelectionBar() {
+	for _, o := range s.bulkBar.Objects[1:] {
+		if len(s.selected) == 0 {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
+}
+
+// Bulk runs action a on the selection: it asks for what the action needs (a role, a
+// group), says how many users it will change and skip and why, and runs after the
+// admin agrees, with progress.
+func (s *UsersScreen) Bulk(a lifecycle.Action) {
+	ids := s.selectedIDs()
+	if len(ids) == 0 {
+		return
+	}
+	op := lifecycle.BulkOp{Action: a}
+	switch a {
+	case lifecycle.ActionChangeRole:
+		s.choose("Change role", "New role", names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
+			op.RoleID = idByName(s.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
+			s.planAndRun(ids, op, "role "+name)
+		})
+	case lifecycle.ActionAddToGroup:
+		s.choose("Add to group", "Group", names(s.groups, func(g data.Group) string { return g.Name }), func(name string) {
+			op.GroupID = idByName(s.groups, name, func(g data.Group) (string, string) { return g.ID, g.Name })
+			s.planAndRun(ids, op, name)
+		})
+	default:
+		s.planAndRun(ids, op, "")
+	}
+}
+
+func names[T any](list []T, name func(T) string) []string {
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = name(x)
+	}
+	return out
+}
+
+// choose asks the admin to pick one option.
+func (s *UsersScreen) choose(title, label string, options []string, then func(string)) {
+	if len(options) == 0 {
+		dialog.ShowInformation(title, "There is nothing to choose from yet.", s.win)
+		return
+	}
+	sel := widget.NewSelect(options, nil)
+	sel.SetSelected(options[0])
+	dialog.ShowForm(title, "Continue", "Cancel", []*widget.FormItem{widget.NewFormItem(label, sel)}, func(ok bool) {
+		if ok {
+			then(sel.Selected)
+		}
+	}, s.win)
+}
+
+// planAndRun shows what the action will do and runs it when confirmed.
+func (s *UsersScreen) planAndRun(ids []string, op lifecycle.BulkOp, target string) {
+	var plan *lifecycle.BulkPlan
+	s.background(func() (err error) {
+		plan, err = s.act.PlanBulk(context.Background(), ids, op.Action)
+		return err
+	}, func() {
+		s.confirmBulk(plan, op, target)
+	})
+}
+
+// confirmBulk is the question before a bulk action.
+func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, op lifecycle.BulkOp, target string) {
+	verb, button := "", ""
+	for _, b := range bulkVerbs {
+		if b.action == op.Action {
+			verb, button = b.verb, b.button
+		}
+	}
+	n := len(plan.Eligible)
+	msg := fmt.Sprintf("%s %s?", verb, plural(n, "user"))
+	if target != "" {
+		msg = fmt.Sprintf("%s %s: %s?", strings.TrimSuffix(verb, ":"), plural(n, "user"), target)
+	}
+	if len(plan.Skipped) > 0 {
+		msg += fmt.Sprintf("\n%s will be skipped: %s.", plural(len(plan.Skipped), "user"), lifecycle.SkipSummary(plan.Skipped))
+	}
+	switch op.Action {
+	case lifecycle.ActionDelete:
+		msg += "\nDeleted users disappear from every list and their keys stop working."
+	case lifecycle.ActionDeactivate:
+		msg += "\nDeactivated users cannot sign in or register until reactivated."
+	case lifecycle.ActionResend:
+		msg += "\nEach gets a new key; the old keys stop working."
+	}
+	if n == 0 {
+		dialog.ShowInformation(button, msg+"\nThere is nobody to change.", s.win)
+		return
+	}
+	d := dialog.NewConfirm(button, msg, func(ok bool) {
+		if ok {
+			s.runBulk(plan.Eligible, op, button)
+		}
+	}, s.win)
+	d.SetConfirmText(fmt.Sprintf("%s (%s)", button, formatCount(n)))
+	if op.Action == lifecycle.ActionDelete || op.Action == lifecycle.ActionDeactivate {
+		d.SetConfirmImportance(widget.DangerImportance)
+	}
+	d.Show()
+	s.lastDialog = d
+}
+
+// runBulk runs the action with a progress dialog that can cancel it.
+func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	bar := widget.NewProgressBar()
+	bar.Max = float64(len(ids))
+	prog := dialog.NewCustomWithoutButtons(title, container.NewVBox(
+		widget.NewLabel(fmt.Sprintf("Working on %s…", plural(len(ids), "user"))), bar), s.win)
+	prog.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: cancel}})
+	prog.Show()
+	var res *lifecycle.BulkResult
+	gen := s.gen
+	s.bg.Go(func() {
+		var err error
+		res, err = s.act.RunBulk(ctx, ids, op, func(done, total int) {
+			onUI(func() { bar.SetValue(float64(done)) })
+		})
+		cancel()
+		onUI(func() {
+			prog.Hide()
+			msg := fmt.Sprintf("%s: %s done.", title, plural(res.Done, "user"))
+			if len(res.Skipped) > 0 {
+				msg += fmt.Sprintf("\n%s skipped: %s.", plural(len(res.Skipped), "user"), lifecycle.SkipSummary(res.Skipped))
+			}
+			switch {
+			case errors.Is(err, context.Canceled):
+				msg += "\nStopped before the end; the rest is unchanged."
+			case err != nil:
+				msg += "\nStopped by an error: " + err.Error()
+			}
+			if op.Action == lifecycle.ActionDelete {
+				s.ClearSelection()
+			}
+			s.LastResult = res
+			dialog.ShowInformation(title, msg, s.win)
+			if gen == s.gen {
+				s.Reload()
+			}
+		})
+	})
+}
+
+// showRowMenu opens the menu of one row, with what the user's status allows.
+func (s *UsersScreen) showRowMenu(row int, anchor fyne.CanvasObject) {
+	r := s.row(row)
+	if r == nil {
+		return
+	}
+	menu := fyne.NewMenu("", s.rowMenuItems(r)...)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
+	widget.ShowPopUpMenuAtPosition(menu, s.win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
+}
+
+// rowMenuItems are the actions of one user; those its status forbids are disabled.
+func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
+	id, name := r.ID, r.FullName()
+	item := func(label string, a lifecycle.Action, do func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, do)
+		it.Disabled = !lifecycle.Allowed(a, r.Status)
+		return it
+	}
+	simple := func(title, question string, run func(context.Context) error) func() {
+		return func() {
+			s.confirmThen(title, question, func() { s.runOne(title, run) })
+		}
+	}
+	toggle := item("Deactivate…", lifecycle.ActionDeactivate, simple("Deactivate", "Deactivate "+name+"? The user cannot sign in or register until reactivated.",
+		func(ctx context.Context) error { _, err := s.act.Deactivate(ctx, id); return err }))
+	if r.Status == data.StatusDeactivated {
+		toggle = item("Reactivate", lifecycle.ActionReactivate, func() {
+			s.runOne("Reactivate", func(ctx context.Context) error { _, err := s.act.Reactivate(ctx, id); return err })
+		})
+	}
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Edit…", func() { s.EditUser(id) }),
+		item("Resend invitation…", lifecycle.ActionResend, func() { s.resendDialog(r) }),
+		item("Cancel invitation…", lifecycle.ActionCancel, simple("Cancel invitation",
+			"Cancel the invitation of "+name+"? The key stops working at once.",
+			func(ctx context.Context) error { _, err := s.act.CancelInvitation(ctx, id); return err })),
+		item("New key…", lifecycle.ActionNewKey, func() {
+			s.confirmThen("New key", "Give "+name+" a new key? The current key stops working.", func() {
+				var inv *lifecycle.Invitation
+				s.runOne("New key", func(ctx context.Context) (err error) {
+					inv, err = s.act.NewKey(ctx, id, 0)
+					return err
+				}, func() { s.showKey("New key", inv) })
+			})
+		}),
+		toggle,
+		fyne.NewMenuItemSeparator(),
+		item("Delete…", lifecycle.ActionDelete, simple("Delete user", "Delete "+name+"? The user disappears from every list and the key stops working.",
+			func(ctx context.Context) error { return s.act.Delete(ctx, id) })),
+	}
+}
+
+// confirmThen asks a yes/no question and runs then on yes.
+func (s *UsersScreen) confirmThen(title, question string, then func()) {
+	d := dialog.NewConfirm(title, question, func(ok bool) {
+		if ok {
+			then()
+		}
+	}, s.win)
+	d.Show()
+	s.lastDialog = d
+}
+
+// runOne runs a single-user action off the UI goroutine, then reloads; after runs
+// on success.
+func (s *UsersScreen) runOne(title string, run func(context.Context) error, after ...func()) {
+	s.bg.Go(func() {
+		err := run(context.Background())
+		onUI(func() {
+			if err != nil {
+				dialog.ShowError(err, s.win)
+			} else {
+				for _, f := range after {
+					f()
+				}
+			}
+			s.Reload()
+		})
+	})
+}
+
+// resendDialog lets the admin correct the email before a new invitation is sent.
+func (s *UsersScreen) resendDialog(r *data.UserRow) {
+	email := &widget.Entry{Text: r.Email}
+	email.ExtendBaseWidget(email)
+	msg := dangerLabel()
+	items := []*widget.FormItem{widget.NewFormItem("Email", container.NewVBox(email, msg))}
+	d := dialog.NewForm("Resend invitation to "+r.FullName(), "Resend", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		var inv *lifecycle.Invitation
+		s.runOne("Resend invitation", func(ctx context.Context) (err error) {
+			inv, err = s.act.ResendInvitation(ctx, r.ID, lifecycle.ResendOptions{Email: email.Text})
+			return err
+		}, func() { s.showKey("Invitation sent again", inv) })
+	}, s.win)
+	d.Resize(fyne.NewSize(460, 200))
+	d.Show()
+}
+
+// showKey shows a new key with a Copy button.
+func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation) {
+	if inv == nil {
+		return
+	}
+	key := &widget.Label{Text: inv.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
+	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { s.win.Clipboard().SetContent(inv.Key) }}
+	dialog.ShowCustom(title, "Close", container.NewVBox(
+		widget.NewLabel(inv.User.FullName()+" has a new key; the old one no longer works."),
+		container.NewCenter(key),
+		widget.NewLabel("Valid until "+formatTime(inv.User.KeyExpiresAt)),
+		container.NewCenter(copyBtn)), s.win)
+}
+
+// NewUser opens the new-user dialog, with unitID (may be "") preset.
+func (s *UsersScreen) NewUser(unitID string) *UserForm {
+	return ShowUserForm(s.act, s.src, s.win, nil, nil, nil, unitID, func(*data.User) { s.Reload() })
+}
+
+// EditUser opens the edit dialog of a user.
+func (s *UsersScreen) EditUser(id string) {
+	var u *data.User
+	var units, groups []string
+	s.background(func() (err error) {
+		ctx := context.Background()
+		if u, err = s.src.UserByID(ctx, id); err != nil {
+			return err
+		}
+		if units, err = s.src.UserUnitIDs(ctx, id); err != nil {
+			return err
+		}
+		groups, err = s.src.UserGroupIDs(ctx, id)
+		return err
+	}, func() {
+		ShowUserForm(s.act, s.src, s.win, u, units, groups, "", func(*data.User) { s.Reload() })
+	})
+}

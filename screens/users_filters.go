@@ -1,0 +1,191 @@
+package screens
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+)
+
+// The first option of each filter select: no filter.
+const (
+	allStatuses = "All statuses"
+	allUnits    = "All units"
+	allGroups   = "All groups"
+	allRoles    = "All roles"
+)
+
+func (s *UsersScreen) buildFilters() {
+	s.statusSelect = widget.NewSelect(nil, func(v string) { s.onStatus(v) })
+	s.unitSelect = widget.NewSelect(nil, func(v string) {
+		s.query.UnitID = idByName(s.units, v, func(u data.Unit) (string, string) { return u.ID, u.Name })
+		s.Reload()
+	})
+	s.groupSelect = widget.NewSelect(nil, func(v string) {
+		s.query.GroupID = idByName(s.groups, v, func(g data.Group) (string, string) { return g.ID, g.Name })
+		s.Reload()
+	})
+	s.roleSelect = widget.NewSelect(nil, func(v string) {
+		s.query.RoleID = idByName(s.roles, v, func(r data.Role) (string, string) { return r.ID, r.Name })
+		s.Reload()
+	})
+	s.search = &widget.Entry{PlaceHolder: "Search name, email, username, ID"}
+	s.search.ExtendBaseWidget(s.search)
+	s.buildSearchHandler()
+	s.search.OnSubmitted = func(string) { s.applySearch() }
+	s.filterNote = &widget.Label{Importance: widget.LowImportance}
+}
+
+// applySearch filters by the search box's text.
+func (s *UsersScreen) applySearch() {
+	if s.search.Text == s.query.Search {
+		return
+	}
+	s.query.Search = s.search.Text
+	s.Reload()
+}
+
+// statusOption is a status select option with its live count: "Invited (402)".
+func statusOption(label string, n int) string { return fmt.Sprintf("%s (%s)", label, formatCount(n)) }
+
+// refreshFilters rebuilds the filter options from the counts and the catalog,
+// keeping the current choices.
+func (s *UsersScreen) refreshFilters() {
+	all := 0
+	opts := []string{}
+	current := ""
+	for _, st := range data.Statuses {
+		all += s.counts[st]
+		o := statusOption(st.Label(), s.counts[st])
+		opts = append(opts, o)
+		if s.query.Status == st {
+			current = o
+		}
+	}
+	first := statusOption(allStatuses, all)
+	if current == "" {
+		current = first
+	}
+	setOptions(s.statusSelect, append([]string{first}, opts...), current)
+
+	units := []string{allUnits}
+	cur := allUnits
+	for _, u := range s.units {
+		units = append(units, u.Name)
+		if u.ID == s.query.UnitID {
+			cur = u.Name
+		}
+	}
+	setOptions(s.unitSelect, units, cur)
+	groups := []string{allGroups}
+	cur = allGroups
+	for _, g := range s.groups {
+		groups = append(groups, g.Name)
+		if g.ID == s.query.GroupID {
+			cur = g.Name
+		}
+	}
+	setOptions(s.groupSelect, groups, cur)
+	roles := []string{allRoles}
+	cur = allRoles
+	for _, r := range s.roles {
+		roles = append(roles, r.Name)
+		if r.ID == s.query.RoleID {
+			cur = r.Name
+		}
+	}
+	setOptions(s.roleSelect, roles, cur)
+	if f := s.filtered(); f != "" {
+		s.filterNote.SetText("· filtered by " + f)
+	} else {
+		s.filterNote.SetText("")
+	}
+}
+
+// setOptions replaces a select's options and choice without firing its callback.
+func setOptions(sel *widget.Select, opts []string, selected string) {
+	changed := sel.OnChanged
+	sel.OnChanged = nil
+	sel.Options = opts
+	sel.SetSelected(selected)
+	sel.OnChanged = changed
+	sel.Refresh()
+}
+
+// filtered describes the active filters, "" when there are none.
+func (s *UsersScreen) filtered() string {
+	var status, search string
+	if s.query.Status != "" {
+		status = "status " + s.query.Status.Label()
+	}
+	if s.query.Search != "" {
+		search = "“" + s.query.Search + "”"
+	}
+	return joinNonEmpty(", ", status, prefixed("unit ", s.unitSelect.Selected, allUnits),
+		prefixed("group ", s.groupSelect.Selected, allGroups), prefixed("role ", s.roleSelect.Selected, allRoles), search)
+}
+
+func prefixed(prefix, v, none string) string {
+	if v == "" || v == none {
+		return ""
+	}
+	return prefix + v
+}
+
+func (s *UsersScreen) onStatus(option string) {
+	s.query.Status = ""
+	for _, st := range data.Statuses {
+		if option == statusOption(st.Label(), s.counts[st]) {
+			s.query.Status = st
+		}
+	}
+	s.Reload()
+}
+
+// idByName finds the ID of the entry named name, "" when there is none (the "All …"
+// option).
+func idByName[T any](list []T, name string, idAndName func(T) (string, string)) string {
+	for _, x := range list {
+		if id, n := idAndName(x); n == name {
+			return id
+		}
+	}
+	return ""
+}
+
+// SetStatusFilter shows only users of status st ("" for all).
+func (s *UsersScreen) SetStatusFilter(st data.Status) {
+	s.query.Status = st
+	s.Reload()
+}
+
+// SetUnitFilter shows only the users of one unit ("" for all), e.g. from the units screen.
+func (s *UsersScreen) SetUnitFilter(unitID string) {
+	s.query.UnitID = unitID
+	s.Reload()
+}
+
+// ClearFilters shows every user again.
+func (s *UsersScreen) ClearFilters() {
+	sort, desc := s.query.Sort, s.query.Desc
+	s.query = data.UserQuery{Sort: sort, Desc: desc}
+	s.search.OnChanged, s.search.Text = nil, ""
+	s.search.Refresh()
+	s.buildSearchHandler()
+	s.Reload()
+}
+
+// buildSearchHandler (re)installs the debounced search callback.
+func (s *UsersScreen) buildSearchHandler() {
+	s.search.OnChanged = func(string) {
+		if s.searchTimer != nil {
+			s.searchTimer.Stop()
+		}
+		s.searchTimer = time.AfterFunc(searchDelay, func() { onUI(s.applySearch) })
+	}
+}
+
+// FocusSearch puts the cursor into the search box.
+func (s *UsersScreen) FocusSearch() { s.win.Canvas().Focus(s.search) }

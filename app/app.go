@@ -35,9 +35,17 @@ var Screens = []struct{ ID, Label string }{
 	{"settings", "Settings"},
 }
 
+// Dialogs that --screen can open at start, on top of their screen (for screenshots
+// and documentation).
+var startDialogs = map[string]string{"new-user": "users"}
+
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
 func Run(d Deps) error {
+	dlg := ""
+	if parent, ok := startDialogs[d.Screen]; ok {
+		dlg, d.Screen = d.Screen, parent
+	}
 	start, err := ScreenIndex(d.Screen)
 	if err != nil {
 		return err
@@ -45,14 +53,21 @@ func Run(d Deps) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", resources.IconPNG))
 	w := a.NewWindow("Onboard")
-	w.SetContent(NewMain(d, w, start).Content())
-	w.Resize(fyne.NewSize(1200, 760))
+	m := NewMain(d, w, start)
+	w.SetContent(m.Content())
+	w.Resize(fyne.NewSize(1280, 800))
+	if dlg == "new-user" {
+		m.users.NewUser("")
+	}
 	w.ShowAndRun()
 	return nil
 }
 
 // ScreenIndex finds a screen by its ID; "" is the first screen.
 func ScreenIndex(id string) (int, error) {
+	if parent, ok := startDialogs[id]; ok {
+		id = parent
+	}
 	if id == "" {
 		return 0, nil
 	}

@@ -25,6 +25,8 @@ type userDetail struct {
 	key     *widget.Label
 	copyKey *widget.Button
 	history *widget.Label
+	info    *fyne.Container // everything but the name; hidden while no user is chosen
+	hint    *widget.Label
 	content fyne.CanvasObject
 }
 
@@ -45,12 +47,13 @@ func newUserDetail(s *UsersScreen) *userDetail {
 		s.win.Clipboard().SetContent(d.key.Text)
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
-	body := container.NewVBox(d.name, d.fields,
+	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}
+	d.info = container.NewVBox(d.fields,
 		widget.NewLabelWithStyle("Personal key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, d.copyKey, d.key),
 		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.history)
-	d.content = container.NewVScroll(body)
+	d.content = container.NewVScroll(container.NewVBox(d.name, d.hint, d.info))
 	d.clear()
 	return d
 }
@@ -63,7 +66,9 @@ func (d *userDetail) clear() {
 	}
 	d.key.SetText("")
 	d.copyKey.Disable()
-	d.history.SetText("Click a user in the table to see the details here.")
+	d.history.SetText("")
+	d.info.Hide()
+	d.hint.Show()
 }
 
 // show loads and shows a user.
@@ -120,6 +125,8 @@ func (d *userDetail) refresh() {
 
 func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []data.AuditEvent) {
 	d.name.SetText(u.FullName())
+	d.hint.Hide()
+	d.info.Show()
 	now := d.s.act.Now()
 	set := func(k, v string) { d.values[k].SetText(v) }
 	set("Status", u.Status(now).Label())

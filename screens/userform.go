@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,6 +55,7 @@ type UserForm struct {
 	dlg                                            *dialog.CustomDialog
 
 	usernameTouched bool
+	touched         map[string]bool // fields the admin changed: only these show "required"
 	timer           *time.Timer
 	checkGen        int
 	bg              sync.WaitGroup
@@ -68,7 +70,8 @@ type UserForm struct {
 // for an edit, pass the user with its unit and group IDs.
 func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.User, unitIDs, groupIDs []string,
 	presetUnit string, onSaved func(u *data.User)) *UserForm {
-	f := &UserForm{ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{}}
+	f := &UserForm{ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{},
+		touched: map[string]bool{}}
 	ctx := context.Background()
 	var err error
 	if f.roles, err = cat.Roles(ctx); err == nil {
@@ -119,7 +122,7 @@ func (f *UserForm) build() {
 	entry := func(field, placeholder string) *widget.Entry {
 		e := &widget.Entry{PlaceHolder: placeholder}
 		e.ExtendBaseWidget(e)
-		e.OnChanged = func(string) { f.scheduleCheck() }
+		e.OnChanged = func(string) { f.touch(field) }
 		e.OnSubmitted = func(string) { f.submit() }
 		f.messages[field] = dangerLabel()
 		return e
@@ -130,10 +133,10 @@ func (f *UserForm) build() {
 	f.username = entry("username", "from the email")
 	f.mobile = entry("mobile", "+49 151 2345678")
 	f.external = entry("external_id", "e.g. a student number")
-	f.email.OnChanged = func(string) { f.suggestUsername(); f.scheduleCheck() }
-	f.first.OnChanged = f.email.OnChanged
-	f.last.OnChanged = f.email.OnChanged
-	f.username.OnChanged = func(s string) { f.usernameTouched = s != ""; f.scheduleCheck() }
+	for field, e := range map[string]*widget.Entry{"email": f.email, "first_name": f.first, "last_name": f.last} {
+		e.OnChanged = func(string) { f.suggestUsername(); f.touch(field) }
+	}
+	f.username.OnChanged = f.onUsername
 	f.text = widget.NewMultiLineEntry()
 	f.text.SetPlaceHolder("Optional text for the invitation")
 	f.text.SetMinRowsVisible(2)
@@ -147,13 +150,13 @@ func (f *UserForm) build() {
 	for i, r := range f.roles {
 		roleNames[i] = r.Name
 	}
-	f.role = widget.NewSelect(roleNames, func(string) { f.scheduleCheck() })
+	f.role = widget.NewSelect(roleNames, func(string) { f.touch("role") })
 	f.role.PlaceHolder = "Choose a role"
 	unitNames := make([]string, len(f.units))
 	for i, u := range f.units {
 		unitNames[i] = u.Name
 	}
-	f.unitBox = widget.NewCheckGroup(unitNames, func([]string) { f.scheduleCheck() })
+	f.unitBox = widget.NewCheckGroup(unitNames, func([]string) { f.touch("units") })
 	f.unitBox.Horizontal = true
 	groupNames := make([]string, len(f.groups))
 	for i, g := range f.groups {
@@ -263,10 +266,22 @@ func (f *UserForm) suggestUsername() {
 			}
 			f.username.OnChanged = nil
 			f.username.SetText(name)
-			f.username.OnChanged = func(s string) { f.usernameTouched = s != ""; f.scheduleCheck() }
+			f.username.OnChanged = f.onUsername
 			f.scheduleCheck()
 		})
 	})
+}
+
+// onUsername notes that the admin typed a username: it is no longer suggested.
+func (f *UserForm) onUsername(s string) {
+	f.usernameTouched = s != ""
+	f.touch("username")
+}
+
+// touch marks a field as changed and checks the form soon.
+func (f *UserForm) touch(field string) {
+	f.touched[field] = true
+	f.scheduleCheck()
 }
 
 // scheduleCheck checks the form against the store once typing pauses.
@@ -312,13 +327,17 @@ func (f *UserForm) check(gen int) {
 	})
 }
 
-// show puts each problem under its field and clears the others.
+// show puts each problem under its field and clears the others. A missing required
+// value is only pointed out once the admin has been in that field or tried to save.
 func (f *UserForm) show(probs []lifecycle.FieldError) {
 	for _, l := range f.messages {
 		l.SetText("")
 		l.Hide()
 	}
 	for _, p := range probs {
+		if strings.HasSuffix(p.Message, "is required") && !f.touched[p.Field] && !f.touched["*"] {
+			continue
+		}
 		if l, ok := f.messages[p.Field]; ok && l.Text == "" {
 			l.SetText(p.Message)
 			l.Show()
@@ -326,9 +345,11 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 	}
 }
 
-// submit saves the form when it has no problems.
+// submit saves the form when it has no problems; otherwise it points them all out.
 func (f *UserForm) submit() {
 	if f.save.Disabled() {
+		f.touched["*"] = true
+		f.scheduleCheck()
 		return
 	}
 	f.save.Disable()

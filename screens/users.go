@@ -138,7 +138,10 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(newUser), nil),
 		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
-			container.NewHBox(s.statusSelect, s.unitSelect, s.groupSelect, s.roleSelect,
+			container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 36), s.statusSelect),
+				container.NewGridWrap(fyne.NewSize(150, 36), s.unitSelect),
+				container.NewGridWrap(fyne.NewSize(150, 36), s.groupSelect),
+				container.NewGridWrap(fyne.NewSize(150, 36), s.roleSelect),
 				&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters})),
 		container.NewHBox(s.summary, s.filterNote),
 	)

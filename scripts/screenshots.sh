@@ -23,7 +23,7 @@ trap cleanup EXIT
 ./bin/onboard --db "$tmp/demo.db" demo --users 2000 --seed 7 >/dev/null
 
 display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -44,7 +44,7 @@ shoot() {
 	echo "$out/$name.png"
 }
 
-for screen in users invite-keys imports letters settings; do
+for screen in users new-user invite-keys imports letters settings; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 shoot users-empty users "$tmp/empty.db"

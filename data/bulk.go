@@ -117,8 +117,8 @@ const (
 	// them out of JSON costs SQLite more than binding them (measured).
 	bulkUsersSQL = `INSERT INTO users (id, first_name, last_name, names_locked, email, email_fold, username,
 		username_fold, mobile, external_id, external_id_fold, role_id, invitation_text, notes, phase,
-		key_expires_at, invited_at, activated_at, deactivated_at, invite_key_id, sort_key, created_by, updated_by,
-		created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
+		key_expires_at, invited_at, activated_at, deactivated_at, invite_key_id, sort_key, search_text, created_by,
+		updated_by, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
 	bulkUnitsSQL  = `INSERT INTO user_units (user_id, unit_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkGroupsSQL = `INSERT INTO user_groups (user_id, group_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkKeysSQL   = `INSERT INTO personal_keys (id, user_id, key, issued_at, expires_at, created_at, updated_at, version)
@@ -141,7 +141,7 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 		c.users = append(c.users, []any{u.ID, u.FirstName, u.LastName, u.NamesLocked, u.Email, u.EmailFold,
 			u.Username, u.UsernameFold, u.Mobile, u.ExternalID, u.ExternalIDFold, u.RoleID, u.InvitationText,
 			u.Notes, string(u.Phase), sqlTime(u.KeyExpiresAt), sqlTime(u.InvitedAt), sqlTime(u.ActivatedAt),
-			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.CreatedBy, u.CreatedBy})
+			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.SearchText, u.CreatedBy, u.CreatedBy})
 		c.usernames = append(c.usernames, u.Username)
 		for _, id := range b.UnitIDs {
 			units = append(units, []any{u.ID, id})

@@ -16,6 +16,7 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	fill    func(tx *gorm.DB) error // optional Go step after the SQL (backfills)
 }
 
 // rowColumns are the columns of Row, shared by every synchronised table.
@@ -26,7 +27,7 @@ const rowColumns = `
 	version INTEGER NOT NULL DEFAULT 1`
 
 var migrations = []migration{
-	{1, "users, units, groups, roles, keys and audit log", `
+	{version: 1, name: "users, units, groups, roles, keys and audit log", sql: `
 CREATE TABLE roles (
 	id TEXT PRIMARY KEY,
 	name TEXT NOT NULL CHECK (trim(name) <> ''),
@@ -140,13 +141,33 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_entity ON audit_events(entity_id, at);
 `},
-	{2, "settings", `
+	{version: 2, name: "settings", sql: `
 CREATE TABLE settings (
 	key TEXT PRIMARY KEY,
 	value TEXT NOT NULL,
 	updated_at DATETIME NOT NULL
 );
 `},
+	{version: 3, name: "search text", sql: `
+ALTER TABLE users ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_search ON users(search_text, phase, key_expires_at, sort_key) WHERE deleted_at IS NULL;
+`, fill: fillSearchText},
+}
+
+// fillSearchText computes search_text for the users of an older file.
+func fillSearchText(tx *gorm.DB) error {
+	var users []User
+	if err := tx.Unscoped().Select("id", "first_name", "last_name", "email", "username", "external_id").Find(&users).Error; err != nil {
+		return err
+	}
+	for _, u := range users {
+		err := tx.Exec(`UPDATE users SET search_text = ? WHERE id = ?`,
+			SearchText(u.FirstName, u.LastName, u.Email, u.Username, u.ExternalID), u.ID).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LatestSchema is the schema version this build of Onboard writes.
@@ -184,6 +205,11 @@ func migrate(db *gorm.DB, upTo int) error {
 		err := db.Transaction(func(tx *gorm.DB) error {
 			if err := tx.Exec(m.sql).Error; err != nil {
 				return err
+			}
+			if m.fill != nil {
+				if err := m.fill(tx); err != nil {
+					return err
+				}
 			}
 			if m.version == 1 {
 				if err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", applicationID)).Error; err != nil {

@@ -145,6 +145,7 @@ type User struct {
 	DeactivatedAt  *time.Time
 	InviteKeyID    *string // the invite key the user registered with, if any
 	SortKey        string  // the order of user lists; see SortKey
+	SearchText     string  // what the search box matches; see SearchText
 	CreatedBy      string
 	UpdatedBy      string
 }
@@ -158,7 +159,14 @@ func (u *User) BeforeSave(*gorm.DB) error {
 		u.ID = NewID()
 	}
 	u.SortKey = SortKey(u.LastName, u.FirstName, u.ID)
+	u.SearchText = SearchText(u.FirstName, u.LastName, u.Email, u.Username, u.ExternalID)
 	return nil
+}
+
+// SearchText is the one column the search box matches: names, email, username and
+// external ID, in lower case without accents, so "muller" finds Müller.
+func SearchText(first, last, email, username, externalID string) string {
+	return sortFold(first+" "+last) + "\x1f" + sortFold(email) + "\x1f" + sortFold(username) + "\x1f" + sortFold(externalID)
 }
 
 // SortKey orders users by last name, then first name, the way an admin expects:

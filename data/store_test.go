@@ -61,11 +61,24 @@ func TestMigrationUpgradesFirstSchemaInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	roleID, unitID := seedCatalog(t, old)
-	u := &User{FirstName: "Jürgen", LastName: "Groß", Email: "j.gross@example.org", Username: "j.gross", RoleID: roleID, Phase: PhaseInvited}
-	if err := old.CreateUser(ctx, u, []string{unitID}, nil); err != nil {
-		t.Fatal(err)
+	// Rows as Onboard with schema 1 wrote them (raw SQL: today's models have more columns).
+	roleID, unitID, userID := NewID(), NewID(), NewID()
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO roles (id, name, name_fold, created_at, updated_at) VALUES (?, 'Student', 'student', ?, ?)`, []any{roleID, time.Now(), time.Now()}},
+		{`INSERT INTO units (id, name, name_fold, created_at, updated_at) VALUES (?, 'Class 5a', 'class 5a', ?, ?)`, []any{unitID, time.Now(), time.Now()}},
+		{`INSERT INTO users (id, first_name, last_name, email, email_fold, username, username_fold, role_id, phase, sort_key, created_at, updated_at)
+			VALUES (?, 'Jürgen', 'Groß', 'j.gross@example.org', 'j.gross@example.org', 'j.gross', 'j.gross', ?, 'invited', 'gross', ?, ?)`,
+			[]any{userID, roleID, time.Now(), time.Now()}},
+		{`INSERT INTO user_units (user_id, unit_id) VALUES (?, ?)`, []any{userID, unitID}},
+	} {
+		if err := old.db.Exec(stmt.sql, stmt.args...).Error; err != nil {
+			t.Fatal(err)
+		}
 	}
+	u := &User{Row: Row{ID: userID}}
 	if v, _ := old.SchemaVersion(ctx); v != 1 {
 		t.Fatalf("old file has schema %d, want 1", v)
 	}
@@ -95,6 +108,10 @@ func TestMigrationUpgradesFirstSchemaInPlace(t *testing.T) {
 	}
 	if err := cur.SetSetting(ctx, "org.name", "Schule"); err != nil {
 		t.Fatal(err)
+	}
+	// Schema 3 filled in the search text of existing users.
+	if rows, err := cur.ListUsers(ctx, UserQuery{Search: "jurgen gross"}, time.Now()); err != nil || len(rows) != 1 {
+		t.Fatalf("search in the upgraded file: %v, %v", rows, err)
 	}
 	var applied int
 	cur.db.Raw("SELECT count(*) FROM schema_migrations").Scan(&applied)

@@ -162,6 +162,21 @@ var sortExpr = map[SortColumn]string{
 	SortExternalID: "u.external_id_fold",
 }
 
+// from is the FROM clause of q. A search scans the narrow users_search index, which
+// holds every column a status filter and a search need; SQLite would otherwise walk
+// another index and read each user's row.
+func (q UserQuery) from() string {
+	if sortFold(q.Search) != "" {
+		return "users u INDEXED BY users_search"
+	}
+	return "users u"
+}
+
+// statusRank is the index in Statuses of a user's status (one argument: now), the
+// rule of StatusOf in SQL.
+const statusRank = `CASE WHEN u.phase = 'active' THEN 3 WHEN u.phase = 'deactivated' THEN 4
+	WHEN u.key_expires_at < ? THEN 2 WHEN u.phase = 'invited' THEN 1 ELSE 0 END`
+
 // orderBy is the ORDER BY clause of q at time now, with its arguments.
 func (q UserQuery) orderBy(now time.Time) (string, []any) {
 	dir := ""
@@ -169,10 +184,7 @@ func (q UserQuery) orderBy(now time.Time) (string, []any) {
 		dir = " DESC"
 	}
 	if q.Sort == SortStatus {
-		// The order of Statuses: not activated, invited, expired, active, deactivated.
-		return `CASE WHEN u.phase = 'active' THEN 3 WHEN u.phase = 'deactivated' THEN 4
-			WHEN u.key_expires_at < ? THEN 2 WHEN u.phase = 'invited' THEN 1 ELSE 0 END` + dir + `, u.sort_key` + dir,
-			[]any{now.UTC()}
+		return statusRank + dir + `, u.sort_key` + dir, []any{now.UTC()}
 	}
 	if e, ok := sortExpr[q.Sort]; ok {
 		return e + dir + ", u.sort_key" + dir, nil
@@ -211,12 +223,9 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 		conds = append(conds, c)
 		args = append(args, a...)
 	}
-	if t := Fold(q.Search); t != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(t) + "%"
-		name := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(sortFold(t)) + "%"
-		conds = append(conds, `(u.email_fold LIKE ? ESCAPE '\' OR u.username_fold LIKE ? ESCAPE '\' OR
-			u.external_id_fold LIKE ? ESCAPE '\' OR u.sort_key LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like, name)
+	if t := sortFold(q.Search); t != "" {
+		conds = append(conds, `instr(u.search_text, ?) > 0`)
+		args = append(args, t)
 	}
 	if q.UnitID != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM user_units x WHERE x.user_id = u.id AND x.unit_id = ?)")
@@ -244,7 +253,7 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]UserRow, error) {
 	where, args := q.where(now)
 	order, orderArgs := q.orderBy(now)
-	page := `SELECT u.rowid FROM users u WHERE ` + where + ` ORDER BY ` + order
+	page := `SELECT u.rowid FROM ` + q.from() + ` WHERE ` + where + ` ORDER BY ` + order
 	args = append(args, orderArgs...)
 	if q.Limit > 0 {
 		page += " LIMIT ? OFFSET ?"
@@ -307,19 +316,32 @@ func (s *Store) UserBriefs(ctx context.Context, ids []string) ([]UserBrief, erro
 func (s *Store) CountUsers(ctx context.Context, q UserQuery, now time.Time) (int, error) {
 	where, args := q.where(now)
 	var n int
-	err := s.rdb.WithContext(ctx).Raw(`SELECT count(*) FROM users u WHERE `+where, args...).Scan(&n).Error
+	err := s.rdb.WithContext(ctx).Raw(`SELECT count(*) FROM `+q.from()+` WHERE `+where, args...).Scan(&n).Error
 	return n, wrap(err, "count users")
 }
 
 // StatusCounts counts the users of each status at time now.
 func (s *Store) StatusCounts(ctx context.Context, now time.Time) (map[Status]int, error) {
+	return s.CountByStatus(ctx, UserQuery{}, now)
+}
+
+// CountByStatus counts the users matching q's other filters in each status, in one
+// pass (q.Status is ignored).
+func (s *Store) CountByStatus(ctx context.Context, q UserQuery, now time.Time) (map[Status]int, error) {
+	q.Status = ""
+	where, args := q.where(now)
+	var rows []struct {
+		Rank  int
+		Count int
+	}
+	err := s.rdb.WithContext(ctx).Raw(`SELECT `+statusRank+` AS rank, count(*) AS count FROM `+q.from()+
+		` WHERE `+where+` GROUP BY rank`, append([]any{now.UTC()}, args...)...).Scan(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "count users")
+	}
 	counts := make(map[Status]int, len(Statuses))
-	for _, st := range Statuses {
-		n, err := s.CountUsers(ctx, UserQuery{Status: st}, now)
-		if err != nil {
-			return nil, err
-		}
-		counts[st] = n
+	for _, r := range rows {
+		counts[Statuses[r.Rank]] = r.Count
 	}
 	return counts, nil
 }

@@ -23,3 +23,6 @@ func showError(err error, win fyne.Window) {
 		dialog.ShowError(err, win)
 	}
 }
+
+// copyText puts text on the clipboard.
+func copyText(text string) { fyne.CurrentApp().Clipboard().SetContent(text) }

@@ -44,7 +44,7 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	}
 	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true}
 	d.copyKey = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: func() {
-		s.win.Clipboard().SetContent(d.key.Text)
+		copyText(d.key.Text)
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}

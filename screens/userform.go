@@ -396,7 +396,7 @@ func (f *UserForm) confirm(c *lifecycle.Created) {
 	}
 	var d *dialog.CustomDialog
 	copyBtn := &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() {
-		f.win.Clipboard().SetContent(c.Key)
+		copyText(c.Key)
 	}}
 	letter := &widget.Button{Text: "Print registration letter", Icon: theme.DocumentPrintIcon()}
 	letter.Disable() // letters come with the letters feature

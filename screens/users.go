@@ -23,7 +23,7 @@ import (
 // UserSource is what the users screen reads.
 type UserSource interface {
 	Catalog
-	CountUsers(ctx context.Context, q data.UserQuery, now time.Time) (int, error)
+	CountByStatus(ctx context.Context, q data.UserQuery, now time.Time) (map[data.Status]int, error)
 	ListUsers(ctx context.Context, q data.UserQuery, now time.Time) ([]data.UserRow, error)
 	UserIDs(ctx context.Context, q data.UserQuery, now time.Time) ([]string, error)
 	UserByID(ctx context.Context, id string) (*data.User, error)
@@ -290,25 +290,23 @@ func (s *UsersScreen) Reload() {
 	s.gen++
 	q := s.query
 	now := s.act.Now()
-	counts := map[data.Status]int{}
+	var counts map[data.Status]int
 	var total int
 	var roles []data.Role
 	var units []data.Unit
 	var groups []data.Group
+	s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
+	s.loadPage(0) // beside the counts, on another connection
 	s.background(func() error {
 		ctx := context.Background()
-		for _, st := range data.Statuses {
-			cq := q
-			cq.Status = st
-			n, err := s.src.CountUsers(ctx, cq, now)
-			if err != nil {
-				return err
-			}
-			counts[st] = n
-		}
 		var err error
-		if total, err = s.src.CountUsers(ctx, q, now); err != nil {
+		if counts, err = s.src.CountByStatus(ctx, q, now); err != nil {
 			return err
+		}
+		for st, n := range counts {
+			if q.Status == "" || q.Status == st {
+				total += n
+			}
 		}
 		if roles, err = s.src.Roles(ctx); err != nil {
 			return err
@@ -321,7 +319,6 @@ func (s *UsersScreen) Reload() {
 	}, func() {
 		s.counts, s.total = counts, total
 		s.roles, s.units, s.groups = roles, units, groups
-		s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
 		s.refreshFilters()
 		s.summary.SetText(fmt.Sprintf("%s users", formatCount(total)))
 		s.showEmpty()

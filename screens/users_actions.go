@@ -310,7 +310,7 @@ func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation) {
 		return
 	}
 	key := &widget.Label{Text: inv.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
-	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { s.win.Clipboard().SetContent(inv.Key) }}
+	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { copyText(inv.Key) }}
 	dialog.ShowCustom(title, "Close", container.NewVBox(
 		widget.NewLabel(inv.User.FullName()+" has a new key; the old one no longer works."),
 		container.NewCenter(key),

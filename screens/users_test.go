@@ -365,3 +365,37 @@ func TestFormatCount(t *testing.T) {
 }
 
 var _ = time.Now
+
+func TestDetailPaneShowsKeyAndHistory(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	ctx := context.Background()
+	in := base
+	in.FirstName, in.LastName, in.Email = "Łukasz", "Wójcik", "lukasz@example.org"
+	c, err := svc.CreateUser(ctx, in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SendInvitation(ctx, c.User.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	settle(s.wait)
+	s.table.Select(widget.TableCellID{Row: 0, Col: 1})
+	settle(s.wait)
+	shown := texts(w)
+	for _, x := range []string{"Łukasz Wójcik", c.Key, "Invited", "lukasz@example.org"} {
+		if !shown[x] {
+			t.Errorf("detail pane lacks %q", x)
+		}
+	}
+	if !strings.Contains(s.detail.history.Text, "Invitation sent to lukasz@example.org") ||
+		!strings.Contains(s.detail.history.Text, "Created") {
+		t.Errorf("history: %q", s.detail.history.Text)
+	}
+	test.Tap(s.detail.copyKey)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != c.Key {
+		t.Errorf("copied %q, want the key %q", got, c.Key)
+	}
+}

@@ -1,0 +1,50 @@
+package demo
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"onboard/data"
+)
+
+// BenchmarkUsersQuery100k measures what the users screen asks when the admin filters
+// by status, types a search term and sorts by a column on 100,000 users: the counts
+// per status (the total among them) and the first visible page, which the screen
+// fetches at the same time on two connections. Target ≤ 20 ms.
+func BenchmarkUsersQuery100k(b *testing.B) {
+	st := openStore(b)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := Fill(ctx, st, Options{Users: 100_000, Seed: 5, Now: now}); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		q    data.UserQuery
+	}{
+		{"invited+mueller+email", data.UserQuery{Status: data.StatusInvited, Search: "mueller", Sort: data.SortEmail, Limit: 40}},
+		{"all+anna+name", data.UserQuery{Search: "anna", Limit: 40}},
+		{"not-activated+validuntil-desc", data.UserQuery{Status: data.StatusNotActivated, Sort: data.SortValidUntil, Desc: true, Limit: 40}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				var counts map[data.Status]int
+				var countErr error
+				done := make(chan struct{})
+				go func() {
+					counts, countErr = st.CountByStatus(ctx, bc.q, now)
+					close(done)
+				}()
+				rows, err := st.ListUsers(ctx, bc.q, now)
+				<-done
+				if err != nil || countErr != nil || len(rows) == 0 {
+					b.Fatalf("%d rows, %v, %v", len(rows), err, countErr)
+				}
+				if bc.q.Status != "" && counts[bc.q.Status] < len(rows) {
+					b.Fatalf("count %d < %d rows", counts[bc.q.Status], len(rows))
+				}
+			}
+		})
+	}
+}

@@ -119,6 +119,8 @@ type UsersScreen struct {
 	content      fyne.CanvasObject
 
 	lastDialog dialog.Dialog // the last confirmation shown (tests answer it)
+	// OnFirstPage, if set, is called once, when the first rows are on screen.
+	OnFirstPage func()
 	// LastResult is the outcome of the last bulk action.
 	LastResult *lifecycle.BulkResult
 }
@@ -364,6 +366,10 @@ func (s *UsersScreen) loadPage(page int) {
 	}, func() {
 		s.pages[page] = rows
 		s.table.Refresh()
+		if page == 0 && len(rows) > 0 && s.OnFirstPage != nil {
+			s.OnFirstPage()
+			s.OnFirstPage = nil
+		}
 	})
 }
 

@@ -89,7 +89,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, invite-keys, imports, letters or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, imports, letters or settings)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,

@@ -96,6 +96,7 @@ func ScreenIndex(id string) (int, error) {
 // a status line at the bottom.
 type Main struct {
 	users    *screens.UsersScreen
+	keys     *screens.KeysScreen
 	settings *screens.SettingsScreen
 	views    []fyne.CanvasObject
 	stack    *fyne.Container
@@ -108,10 +109,11 @@ type Main struct {
 func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m := &Main{}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
+	m.keys = screens.NewKeysScreen(d.Store, d.Service, w)
 	m.settings = screens.NewSettingsScreen(d.Store, w)
 	m.views = []fyne.CanvasObject{
 		m.users.Content(),
-		screens.NewPlaceholder("Invite keys", "Create short keys that anyone can register with, see who used them, and revoke them."),
+		m.keys.Content(),
 		screens.NewPlaceholder("Imports", "Import users from CSV, TSV and Excel files and review past imports."),
 		screens.NewPlaceholder("Letters", "Print registration letters with personal keys and QR codes."),
 		m.settings.Content(),
@@ -171,6 +173,8 @@ func (m *Main) show(i int) {
 	switch Screens[i].ID {
 	case "users":
 		m.users.Reload()
+	case "invite-keys":
+		m.keys.Reload()
 	case "settings":
 		m.settings.Reload()
 	}

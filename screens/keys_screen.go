@@ -1,0 +1,386 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+// KeySource is what the invite keys screen reads.
+type KeySource interface {
+	Catalog
+	InviteKeys(ctx context.Context) ([]data.InviteKey, error)
+	InviteKeyUsers(ctx context.Context, keyID string, now time.Time) ([]data.UserRow, error)
+	InviteKeyLinks(ctx context.Context, keyID string) (units, groups []string, err error)
+}
+
+// KeyService is what the invite keys screen changes.
+type KeyService interface {
+	Now() time.Time
+	CreateInviteKey(ctx context.Context, in lifecycle.InviteKeyInput) (*data.InviteKey, error)
+	RevokeInviteKey(ctx context.Context, id string) (*data.InviteKey, error)
+}
+
+// keyColumns are the columns of the invite key list.
+var keyColumns = []struct {
+	title string
+	width float32
+}{{"Label", 200}, {"Key", 140}, {"Uses", 80}, {"Valid until", 150}, {"State", 90}}
+
+// KeysScreen lists the invite keys (revoked and expired ones too), shows who
+// registered with the chosen key, and creates and revokes keys.
+type KeysScreen struct {
+	src  KeySource
+	svc  KeyService
+	win  fyne.Window
+	bg   sync.WaitGroup
+	keys []data.InviteKey
+	now  time.Time
+	cur  string // the chosen key's ID
+
+	table   *widget.Table
+	empty   *widget.Label
+	title   *widget.Label
+	key     *widget.Label
+	info    *widget.Label
+	users   *widget.Label
+	copyBtn *widget.Button
+	revoke  *widget.Button
+	detail  *fyne.Container
+	content fyne.CanvasObject
+
+	// Last is the key created last (tests read it).
+	Last     *data.InviteKey
+	lastForm *keyForm
+}
+
+// NewKeysScreen builds the invite keys screen for window win; call Reload to fill it.
+func NewKeysScreen(src KeySource, svc KeyService, win fyne.Window) *KeysScreen {
+	s := &KeysScreen{src: src, svc: svc, win: win}
+	s.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(s.keys), len(keyColumns) },
+		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
+		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.cell(id.Row, id.Col)) },
+	)
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			o.(*widget.Label).SetText(keyColumns[id.Col].title)
+		}
+	}
+	for i, c := range keyColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(s.keys) {
+			s.choose(s.keys[id.Row].ID)
+		}
+	}
+	s.empty = &widget.Label{Text: "No invite keys yet. Create one to let people register themselves.", Alignment: fyne.TextAlignCenter}
+	s.title = heading("")
+	s.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText, Selectable: true}
+	s.info = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.users = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.copyBtn = &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { copyText(s.key.Text) }}
+	s.revoke = &widget.Button{Text: "Revoke…", Importance: widget.DangerImportance, OnTapped: s.askRevoke}
+	s.detail = container.NewVBox(s.title, container.NewHBox(s.key, s.copyBtn), s.info,
+		widget.NewLabelWithStyle("Registered with this key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.users, container.NewHBox(s.revoke))
+	s.detail.Hide()
+	newKey := &widget.Button{Text: "New invite key", Importance: widget.HighImportance, OnTapped: s.NewKey}
+	top := container.NewBorder(nil, nil, heading("Invite keys"), newKey)
+	note := &widget.Label{Text: "Anyone with an invite key can register in its role, units and groups until it expires, " +
+		"is used up or is revoked.", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	split := container.NewHSplit(container.NewStack(s.table, container.NewCenter(s.empty)), container.NewVScroll(s.detail))
+	split.Offset = 0.6
+	s.content = container.NewBorder(container.NewVBox(top, note), nil, nil, nil, split)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *KeysScreen) Content() fyne.CanvasObject { return s.content }
+
+// cell is the text of a list cell.
+func (s *KeysScreen) cell(row, col int) string {
+	if row >= len(s.keys) {
+		return ""
+	}
+	k := &s.keys[row]
+	switch col {
+	case 0:
+		return k.Label
+	case 1:
+		return k.Key
+	case 2:
+		return fmt.Sprintf("%d / %d", k.Uses, k.MaxUses)
+	case 3:
+		return formatTime(&k.ValidUntil)
+	}
+	return stateLabel(lifecycle.InviteKeyState(k, s.now))
+}
+
+func stateLabel(state string) string { return strings.ToUpper(state[:1]) + state[1:] }
+
+// Reload reads the keys again, keeping the chosen one.
+func (s *KeysScreen) Reload() {
+	now := s.svc.Now()
+	var keys []data.InviteKey
+	s.run(func(ctx context.Context) (err error) {
+		keys, err = s.src.InviteKeys(ctx)
+		return err
+	}, func() {
+		s.keys, s.now = keys, now
+		if len(keys) == 0 {
+			s.table.Hide()
+			s.empty.Show()
+		} else {
+			s.empty.Hide()
+			s.table.Show()
+		}
+		s.table.Refresh()
+		if s.cur != "" {
+			s.choose(s.cur)
+		}
+	})
+}
+
+// run does load off the UI goroutine and apply on it; errors become dialogs.
+func (s *KeysScreen) run(load func(context.Context) error, apply func()) {
+	s.bg.Go(func() {
+		err := load(context.Background())
+		onUI(func() {
+			if err != nil {
+				showError(err, s.win)
+				return
+			}
+			apply()
+		})
+	})
+}
+
+// choose shows a key's details and who registered with it.
+func (s *KeysScreen) choose(id string) {
+	s.cur = id
+	var k *data.InviteKey
+	for i := range s.keys {
+		if s.keys[i].ID == id {
+			k = &s.keys[i]
+		}
+	}
+	if k == nil {
+		s.detail.Hide()
+		return
+	}
+	now := s.now
+	var users []data.UserRow
+	var units, groups []string
+	var roles []data.Role
+	s.run(func(ctx context.Context) (err error) {
+		if users, err = s.src.InviteKeyUsers(ctx, id, now); err != nil {
+			return err
+		}
+		if roles, err = s.src.Roles(ctx); err != nil {
+			return err
+		}
+		units, groups, err = s.src.InviteKeyLinks(ctx, id)
+		return err
+	}, func() {
+		if s.cur != id {
+			return
+		}
+		role := nameOf(roles, k.RoleID)
+		state := lifecycle.InviteKeyState(k, now)
+		s.title.SetText(k.Label)
+		s.key.SetText(k.Key)
+		s.info.SetText(fmt.Sprintf("%s · used %d of %d times · valid until %s\nRole %s · units %s · groups %s",
+			stateLabel(state), k.Uses, k.MaxUses, formatTime(&k.ValidUntil), role,
+			orNone(strings.Join(units, ", ")), orNone(strings.Join(groups, ", "))))
+		lines := make([]string, 0, len(users))
+		for _, u := range users {
+			lines = append(lines, fmt.Sprintf("%s · %s · %s", u.FullName(), orNone(u.Email), u.Status.Label()))
+		}
+		if len(lines) == 0 {
+			lines = append(lines, "Nobody has registered with this key yet.")
+		}
+		s.users.SetText(strings.Join(lines, "\n"))
+		if state == lifecycle.InviteKeyRevoked {
+			s.revoke.Disable()
+		} else {
+			s.revoke.Enable()
+		}
+		s.detail.Show()
+	})
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// askRevoke asks before the chosen key is revoked.
+func (s *KeysScreen) askRevoke() {
+	id, label := s.cur, s.title.Text
+	dialog.ShowConfirm("Revoke invite key", fmt.Sprintf("Revoke the invite key %q? Nobody can register with it "+
+		"afterwards. People who already registered keep their accounts.", label), func(ok bool) {
+		if !ok {
+			return
+		}
+		s.run(func(ctx context.Context) error {
+			_, err := s.svc.RevokeInviteKey(ctx, id)
+			return err
+		}, s.Reload)
+	}, s.win)
+}
+
+// keyForm is the new invite key wizard.
+type keyForm struct {
+	label, validUntil, maxUses *widget.Entry
+	role                       *widget.Select
+	units, groups              *widget.CheckGroup
+	msgs                       map[string]*widget.Label
+}
+
+// NewKey opens the dialog that creates an invite key.
+func (s *KeysScreen) NewKey() {
+	ctx := context.Background()
+	roles, err := s.src.Roles(ctx)
+	var units []data.Unit
+	var groups []data.Group
+	if err == nil {
+		if units, err = s.src.Units(ctx); err == nil {
+			groups, err = s.src.Groups(ctx)
+		}
+	}
+	if err != nil {
+		showError(err, s.win)
+		return
+	}
+	f := &keyForm{msgs: map[string]*widget.Label{}}
+	f.label = widget.NewEntry()
+	f.label.SetPlaceHolder("e.g. Parents of class 5a")
+	f.validUntil = widget.NewEntry()
+	f.validUntil.SetText(s.svc.Now().AddDate(0, 0, 14).Local().Format("2006-01-02"))
+	f.maxUses = widget.NewEntry()
+	f.maxUses.SetText("30")
+	f.role = widget.NewSelect(names(roles, func(r data.Role) string { return r.Name }), nil)
+	if len(roles) > 0 {
+		f.role.SetSelected(roles[0].Name)
+	}
+	f.units = widget.NewCheckGroup(names(units, func(u data.Unit) string { return u.Name }), nil)
+	f.units.Horizontal = true
+	f.groups = widget.NewCheckGroup(names(groups, func(g data.Group) string { return g.Name }), nil)
+	f.groups.Horizontal = true
+	item := func(label, field string, obj fyne.CanvasObject) *widget.FormItem {
+		f.msgs[field] = dangerLabel()
+		return widget.NewFormItem(label, container.NewVBox(obj, f.msgs[field]))
+	}
+	items := []*widget.FormItem{
+		item("Label", "label", f.label),
+		item("Role *", "role", f.role),
+		item("Units *", "units", f.units),
+		item("Groups", "groups", f.groups),
+		item("Valid until *", "valid_until", f.validUntil),
+		item("Maximum uses *", "max_uses", f.maxUses),
+	}
+	var d *dialog.CustomDialog
+	create := &widget.Button{Text: "Create key", Importance: widget.HighImportance}
+	create.OnTapped = func() {
+		in, probs := f.input(roles, units, groups)
+		if len(probs) > 0 {
+			f.show(probs)
+			return
+		}
+		var k *data.InviteKey
+		create.Disable()
+		s.bg.Go(func() {
+			var err error
+			k, err = s.svc.CreateInviteKey(context.Background(), in)
+			onUI(func() {
+				create.Enable()
+				var ve *lifecycle.ValidationError
+				switch {
+				case errors.As(err, &ve):
+					f.show(ve.Problems)
+				case err != nil:
+					showError(err, s.win)
+				default:
+					d.Hide()
+					s.Last, s.cur = k, k.ID
+					s.Reload()
+					s.showNewKey(k)
+				}
+			})
+		})
+	}
+	form := widget.NewForm(items...)
+	d = dialog.NewCustomWithoutButtons("New invite key", container.NewVBox(form), s.win)
+	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, create})
+	d.Resize(fyne.NewSize(640, 460))
+	d.Show()
+	s.lastForm = f
+}
+
+// input reads the form; problems the form itself can see come back at once.
+func (f *keyForm) input(roles []data.Role, units []data.Unit, groups []data.Group) (lifecycle.InviteKeyInput, []lifecycle.FieldError) {
+	var probs []lifecycle.FieldError
+	in := lifecycle.InviteKeyInput{Label: f.label.Text}
+	in.RoleID = idByName(roles, f.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
+	for _, n := range f.units.Selected {
+		in.UnitIDs = append(in.UnitIDs, idByName(units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
+	}
+	for _, n := range f.groups.Selected {
+		in.GroupIDs = append(in.GroupIDs, idByName(groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
+	}
+	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.validUntil.Text), time.Local)
+	if err != nil {
+		probs = append(probs, lifecycle.FieldError{Field: "valid_until", Message: "enter a date as YYYY-MM-DD, e.g. 2026-12-31"})
+	} else {
+		in.ValidUntil = day.Add(24*time.Hour - time.Second) // to the end of that day
+	}
+	if in.MaxUses, err = strconv.Atoi(strings.TrimSpace(f.maxUses.Text)); err != nil {
+		probs = append(probs, lifecycle.FieldError{Field: "max_uses", Message: "enter a whole number, e.g. 30"})
+	}
+	return in, probs
+}
+
+func (f *keyForm) show(probs []lifecycle.FieldError) {
+	for _, l := range f.msgs {
+		l.SetText("")
+		l.Hide()
+	}
+	for _, p := range probs {
+		if l, ok := f.msgs[p.Field]; ok {
+			l.SetText(p.Message)
+			l.Show()
+		}
+	}
+}
+
+// showNewKey shows a created key large, with Copy.
+func (s *KeysScreen) showNewKey(k *data.InviteKey) {
+	key := &widget.Label{Text: k.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
+	dialog.ShowCustom("Invite key created", "Close", container.NewVBox(
+		widget.NewLabel(fmt.Sprintf("%q works until %s for up to %d people:", k.Label, formatTime(&k.ValidUntil), k.MaxUses)),
+		container.NewCenter(key),
+		container.NewCenter(&widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { copyText(k.Key) }}),
+	), s.win)
+}
+
+// wait blocks until background work has finished.
+func (s *KeysScreen) wait() { s.bg.Wait() }

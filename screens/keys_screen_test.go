@@ -1,0 +1,95 @@
+package screens
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+func newKeysScreen(t *testing.T) (*KeysScreen, fyne.Window, *data.Store, *lifecycle.Service) {
+	t.Helper()
+	st, svc, _ := openStore(t)
+	w := test.NewWindow(nil)
+	s := NewKeysScreen(st, svc, w)
+	w.SetContent(s.Content())
+	w.Resize(fyne.NewSize(1200, 700))
+	t.Cleanup(w.Close)
+	s.Reload()
+	settle(s.wait)
+	return s, w, st, svc
+}
+
+func TestInviteKeyWizardCreatesAndRevokeChangesState(t *testing.T) {
+	test.NewTempApp(t)
+	s, w, st, svc := newKeysScreen(t)
+	if !s.empty.Visible() {
+		t.Fatal("no empty state without keys")
+	}
+	s.NewKey()
+	f := s.lastForm
+	test.Type(f.label, "Parents 5a")
+	f.maxUses.SetText("25")
+	f.units.SetSelected([]string{"Werk Süd"})
+	test.Tap(button(t, w, "Create key"))
+	settle(s.wait)
+	if s.Last == nil {
+		t.Fatalf("no key created; texts %v", texts(w))
+	}
+	keys, _ := st.InviteKeys(context.Background())
+	if len(keys) != 1 || keys[0].Label != "Parents 5a" || keys[0].MaxUses != 25 {
+		t.Fatalf("stored keys %+v", keys)
+	}
+	shown := texts(w)
+	if !shown[keys[0].Key] || !shown["Parents 5a"] || !shown["0 / 25"] || !shown["Active"] {
+		t.Fatalf("list does not show the key: %v", shown)
+	}
+	// A user who registered with it is listed.
+	u := &data.User{FirstName: "Elif", LastName: "Doğan", Username: "elif", RoleID: keys[0].RoleID,
+		Phase: data.PhaseActive, InviteKeyID: &keys[0].ID}
+	units, _ := st.Units(context.Background())
+	if err := st.CreateUser(context.Background(), u, []string{units[0].ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Reload()
+	settle(s.wait)
+	if !strings.Contains(s.users.Text, "Elif Doğan") {
+		t.Fatalf("registered users: %q", s.users.Text)
+	}
+	test.Tap(button(t, w, "Revoke…"))
+	test.Tap(button(t, w, "Yes"))
+	settle(s.wait)
+	k, _ := st.InviteKeyByID(context.Background(), keys[0].ID)
+	if lifecycle.InviteKeyState(k, svc.Now()) != lifecycle.InviteKeyRevoked || !texts(w)["Revoked"] || !s.revoke.Disabled() {
+		t.Fatalf("after revoke: state %s", lifecycle.InviteKeyState(k, svc.Now()))
+	}
+}
+
+func TestInviteKeyWizardRefusesPastDateAndMissingUnit(t *testing.T) {
+	test.NewTempApp(t)
+	s, w, st, _ := newKeysScreen(t)
+	s.NewKey()
+	f := s.lastForm
+	f.validUntil.SetText(time.Now().AddDate(0, 0, -1).Format("2006-01-02"))
+	test.Tap(button(t, w, "Create key"))
+	settle(s.wait)
+	shown := texts(w)
+	if !shown["valid until must be in the future"] || !shown["at least one unit is required"] {
+		t.Fatalf("messages missing: %v", shown)
+	}
+	f.validUntil.SetText("31.12.2026")
+	test.Tap(button(t, w, "Create key"))
+	settle(s.wait)
+	if !texts(w)["enter a date as YYYY-MM-DD, e.g. 2026-12-31"] {
+		t.Fatal("a German date format is not explained")
+	}
+	if keys, _ := st.InviteKeys(context.Background()); len(keys) != 0 {
+		t.Fatalf("created %d keys from a bad form", len(keys))
+	}
+}

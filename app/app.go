@@ -35,6 +35,7 @@ type Deps struct {
 var Screens = []struct{ ID, Label string }{
 	{"users", "Users"},
 	{"invite-keys", "Invite keys"},
+	{"units", "Units and groups"},
 	{"imports", "Imports"},
 	{"letters", "Letters"},
 	{"settings", "Settings"},
@@ -89,7 +90,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, imports, letters or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, letters or settings)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,
@@ -97,6 +98,7 @@ func ScreenIndex(id string) (int, error) {
 type Main struct {
 	users    *screens.UsersScreen
 	keys     *screens.KeysScreen
+	catalog  *screens.CatalogScreen
 	settings *screens.SettingsScreen
 	views    []fyne.CanvasObject
 	stack    *fyne.Container
@@ -110,10 +112,17 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m := &Main{}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
 	m.keys = screens.NewKeysScreen(d.Store, d.Service, w)
+	m.catalog = screens.NewCatalogScreen(d.Store, d.Service, w)
+	m.catalog.OnShowUsers = func(unitID string) {
+		m.users.SetUnitFilter(unitID)
+		m.nav.Select(0)
+	}
+	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
 	m.settings = screens.NewSettingsScreen(d.Store, w)
 	m.views = []fyne.CanvasObject{
 		m.users.Content(),
 		m.keys.Content(),
+		m.catalog.Content(),
 		screens.NewPlaceholder("Imports", "Import users from CSV, TSV and Excel files and review past imports."),
 		screens.NewPlaceholder("Letters", "Print registration letters with personal keys and QR codes."),
 		m.settings.Content(),
@@ -175,6 +184,8 @@ func (m *Main) show(i int) {
 		m.users.Reload()
 	case "invite-keys":
 		m.keys.Reload()
+	case "units":
+		m.catalog.Reload()
 	case "settings":
 		m.settings.Reload()
 	}

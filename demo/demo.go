@@ -78,6 +78,9 @@ func Fill(ctx context.Context, store *data.Store, opt Options) (map[data.Status]
 	if err != nil {
 		return nil, err
 	}
+	if cat.inviteKey, err = ensureInviteKeys(ctx, store, cat, now); err != nil {
+		return nil, err
+	}
 	start, err := store.CountAllUsers(ctx)
 	if err != nil {
 		return nil, err
@@ -95,13 +98,48 @@ func Fill(ctx context.Context, store *data.Store, opt Options) (map[data.Status]
 	if err := store.InsertUsersBulk(ctx, users, audit, opt.Progress); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	if k := cat.inviteKey; k != nil && cat.inviteUses > 0 {
+		k.Uses += cat.inviteUses
+		k.MaxUses = max(k.MaxUses, k.Uses+20)
+		if err := store.SaveInviteKey(ctx, k); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
 	return counts, nil
 }
 
+// ensureInviteKeys creates three invite keys when there are none (one active, one
+// expired, one revoked) and returns the active one, which some active users used.
+func ensureInviteKeys(ctx context.Context, store *data.Store, c *catalog, now time.Time) (*data.InviteKey, error) {
+	existing, err := store.InviteKeys(ctx)
+	if err != nil || len(existing) > 0 {
+		return nil, err
+	}
+	revoked := now.Add(-48 * time.Hour)
+	defs := []*data.InviteKey{
+		{Label: "Parents of class 5a", ValidUntil: now.AddDate(0, 0, 21), MaxUses: 60},
+		{Label: "Open day Werk Süd", ValidUntil: now.AddDate(0, 0, -3), MaxUses: 40, Uses: 0},
+		{Label: "Staff autumn", ValidUntil: now.AddDate(0, 0, 10), MaxUses: 15, RevokedAt: &revoked},
+	}
+	for i, k := range defs {
+		key, err := keys.NewInvite()
+		if err != nil {
+			return nil, err
+		}
+		k.Key, k.RoleID, k.CreatedBy = key, c.roles[0].ID, "demo"
+		if err := store.CreateInviteKey(ctx, k, []string{c.units[i].ID}, nil); err != nil {
+			return nil, err
+		}
+	}
+	return defs[0], nil
+}
+
 type catalog struct {
-	roles  []data.Role
-	units  []data.Unit
-	groups []data.Group
+	roles      []data.Role
+	units      []data.Unit
+	groups     []data.Group
+	inviteKey  *data.InviteKey // active users sometimes registered with it
+	inviteUses int
 }
 
 // ensureCatalog creates the demo roles, units and groups that do not exist yet.
@@ -219,6 +257,10 @@ func fill(b *data.BulkUser, n int, rnd *rand.Rand, c *catalog, now time.Time, op
 		return withKey(future)
 	case 3:
 		u.Phase, u.ActivatedAt = data.PhaseActive, &created
+		if c.inviteKey != nil && rnd.IntN(100) < 3 {
+			u.InviteKeyID = &c.inviteKey.ID
+			c.inviteUses++
+		}
 	default:
 		u.Phase, u.DeactivatedAt = data.PhaseDeactivated, &created
 		if rnd.IntN(2) == 0 {

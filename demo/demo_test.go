@@ -74,6 +74,16 @@ func TestFillMakesEveryStatusAndRealisticNames(t *testing.T) {
 	if len(scripts) != 5 {
 		t.Fatalf("names cover %v, want German, Polish, Turkish, Greek and Cyrillic", scripts)
 	}
+	ikeys, err := st.InviteKeys(ctx)
+	if err != nil || len(ikeys) != 3 {
+		t.Fatalf("invite keys: %d, %v", len(ikeys), err)
+	}
+	for _, k := range ikeys {
+		used, _ := st.InviteKeyUsers(ctx, k.ID, now)
+		if k.Uses != len(used) || k.Uses > k.MaxUses {
+			t.Errorf("key %s: %d uses recorded, %d users registered with it, max %d", k.Label, k.Uses, len(used), k.MaxUses)
+		}
+	}
 	// A second run adds users without clashing with the first.
 	if _, err := Fill(ctx, st, Options{Users: 500, Seed: 1, Now: now}); err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ type KeyService interface {
 var keyColumns = []struct {
 	title string
 	width float32
-}{{"Label", 200}, {"Key", 140}, {"Uses", 80}, {"Valid until", 150}, {"State", 90}}
+}{{"Label", 200}, {"Key", 130}, {"Uses", 80}, {"Valid until", 150}, {"State", 100}}
 
 // KeysScreen lists the invite keys (revoked and expired ones too), shows who
 // registered with the chosen key, and creates and revokes keys.
@@ -152,8 +152,11 @@ func (s *KeysScreen) Reload() {
 			s.table.Show()
 		}
 		s.table.Refresh()
-		if s.cur != "" {
+		switch {
+		case s.cur != "":
 			s.choose(s.cur)
+		case len(keys) > 0:
+			s.table.Select(widget.TableCellID{Row: 0, Col: 0})
 		}
 	})
 }

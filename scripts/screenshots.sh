@@ -44,7 +44,7 @@ shoot() {
 	echo "$out/$name.png"
 }
 
-for screen in users new-user invite-keys imports letters settings; do
+for screen in users new-user invite-keys units imports letters settings; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 shoot users-empty users "$tmp/empty.db"

@@ -1,0 +1,184 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"onboard/data"
+)
+
+// checkCatalogName validates the name of a unit or group; taken reports whether
+// another entry has it.
+func checkCatalogName(kind, name string, taken func(string) (bool, error)) error {
+	name = strings.TrimSpace(name)
+	msg := ""
+	switch {
+	case name == "":
+		msg = "name is required"
+	case utf8.RuneCountInString(name) > maxNameLen || hasControl(name):
+		msg = fmt.Sprintf("name must be one line of at most %d characters", maxNameLen)
+	default:
+		t, err := taken(name)
+		if err != nil {
+			return err
+		}
+		if t {
+			msg = fmt.Sprintf("a %s named “%s” already exists", kind, name)
+		}
+	}
+	if msg != "" {
+		return &ValidationError{Problems: []FieldError{{"name", msg}}}
+	}
+	return nil
+}
+
+// nameTaken reports whether find finds an entry with that name other than exceptID.
+func nameTaken[T any](find func() (*T, error), idOf func(*T) string, exceptID string) (bool, error) {
+	x, err := find()
+	if errors.Is(err, data.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return idOf(x) != exceptID, nil
+}
+
+func (s *Service) auditCatalog(ctx context.Context, tx *data.Store, kind, id, action, summary string) error {
+	return tx.AddAudit(ctx, &data.AuditEvent{At: s.Now(), Actor: s.actor, Action: kind + "." + action,
+		EntityType: kind, EntityID: id, Summary: summary}, nil)
+}
+
+func (s *Service) unitTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error) {
+	return func(name string) (bool, error) {
+		return nameTaken(func() (*data.Unit, error) { return tx.UnitByName(ctx, name) },
+			func(u *data.Unit) string { return u.ID }, exceptID)
+	}
+}
+
+func (s *Service) groupTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error) {
+	return func(name string) (bool, error) {
+		return nameTaken(func() (*data.Group, error) { return tx.GroupByName(ctx, name) },
+			func(g *data.Group) string { return g.ID }, exceptID)
+	}
+}
+
+// CreateUnit adds a unit.
+func (s *Service) CreateUnit(ctx context.Context, name string) (*data.Unit, error) {
+	u := &data.Unit{Name: strings.TrimSpace(name)}
+	return u, s.store.Write(ctx, func(tx *data.Store) error {
+		if err := checkCatalogName("unit", name, s.unitTaken(ctx, tx, "")); err != nil {
+			return err
+		}
+		if err := tx.CreateUnit(ctx, u); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "unit", u.ID, "create", "Created unit "+u.Name)
+	})
+}
+
+// RenameUnit renames a unit.
+func (s *Service) RenameUnit(ctx context.Context, id, name string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		u, err := tx.UnitByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkCatalogName("unit", name, s.unitTaken(ctx, tx, id)); err != nil {
+			return err
+		}
+		old := u.Name
+		u.Name = strings.TrimSpace(name)
+		if err := tx.SaveUnit(ctx, u); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "unit", id, "rename", "Renamed unit "+old+" to "+u.Name)
+	})
+}
+
+// ErrUnitHasUsers is wrapped when a unit to delete is the only unit of some users
+// and no unit to move them to was given.
+var ErrUnitHasUsers = errors.New("the unit is the only unit of some users")
+
+// DeleteUnit deletes a unit. Users whose only unit it is move to moveTo; without
+// moveTo such a unit is not deleted. Users with other units just lose this one.
+func (s *Service) DeleteUnit(ctx context.Context, id, moveTo string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		u, err := tx.UnitByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		sole, err := tx.UsersOnlyInUnit(ctx, id)
+		if err != nil {
+			return err
+		}
+		summary := "Deleted unit " + u.Name
+		if sole > 0 {
+			if moveTo == "" || moveTo == id {
+				return fmt.Errorf("%w: %d users have no other unit; choose a unit to move them to", ErrUnitHasUsers, sole)
+			}
+			target, err := tx.UnitByID(ctx, moveTo)
+			if err != nil {
+				return err
+			}
+			if err := tx.MoveSoleUnitUsers(ctx, id, moveTo); err != nil {
+				return err
+			}
+			summary += fmt.Sprintf("; %d users moved to %s", sole, target.Name)
+		}
+		if err := tx.TombstoneUnit(ctx, u, s.Now()); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "unit", id, "delete", summary)
+	})
+}
+
+// CreateGroup adds a group.
+func (s *Service) CreateGroup(ctx context.Context, name string) (*data.Group, error) {
+	g := &data.Group{Name: strings.TrimSpace(name)}
+	return g, s.store.Write(ctx, func(tx *data.Store) error {
+		if err := checkCatalogName("group", name, s.groupTaken(ctx, tx, "")); err != nil {
+			return err
+		}
+		if err := tx.CreateGroup(ctx, g); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "group", g.ID, "create", "Created group "+g.Name)
+	})
+}
+
+// RenameGroup renames a group.
+func (s *Service) RenameGroup(ctx context.Context, id, name string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		g, err := tx.GroupByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkCatalogName("group", name, s.groupTaken(ctx, tx, id)); err != nil {
+			return err
+		}
+		old := g.Name
+		g.Name = strings.TrimSpace(name)
+		if err := tx.SaveGroup(ctx, g); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "group", id, "rename", "Renamed group "+old+" to "+g.Name)
+	})
+}
+
+// DeleteGroup deletes a group; its users stay, without it.
+func (s *Service) DeleteGroup(ctx context.Context, id string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		g, err := tx.GroupByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.TombstoneGroup(ctx, g, s.Now()); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "group", id, "delete", "Deleted group "+g.Name)
+	})
+}

@@ -1,0 +1,273 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/lifecycle"
+)
+
+// CatalogSource is what the units and groups screen reads.
+type CatalogSource interface {
+	UnitCounts(ctx context.Context) ([]data.CatalogCount, error)
+	GroupCounts(ctx context.Context) ([]data.CatalogCount, error)
+	UsersOnlyInUnit(ctx context.Context, unitID string) (int, error)
+}
+
+// CatalogService is what the units and groups screen changes.
+type CatalogService interface {
+	CreateUnit(ctx context.Context, name string) (*data.Unit, error)
+	RenameUnit(ctx context.Context, id, name string) error
+	DeleteUnit(ctx context.Context, id, moveTo string) error
+	CreateGroup(ctx context.Context, name string) (*data.Group, error)
+	RenameGroup(ctx context.Context, id, name string) error
+	DeleteGroup(ctx context.Context, id string) error
+}
+
+// CatalogScreen lists the units and the groups with their user counts and creates,
+// renames and deletes them.
+type CatalogScreen struct {
+	src CatalogSource
+	svc CatalogService
+	win fyne.Window
+	bg  sync.WaitGroup
+
+	units, groups       []data.CatalogCount
+	unitList, groupList *widget.List
+	unitSel, groupSel   int
+	content             fyne.CanvasObject
+	lastEntry           *widget.Entry // the name field of the open dialog (tests type into it)
+	lastMsg             *widget.Label
+
+	// OnShowUsers shows the users of a unit (the users screen, filtered).
+	OnShowUsers func(unitID string)
+	// OnNewUserInUnit opens the new-user dialog with the unit preset.
+	OnNewUserInUnit func(unitID string)
+}
+
+// NewCatalogScreen builds the units and groups screen; call Reload to fill it.
+func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *CatalogScreen {
+	s := &CatalogScreen{src: src, svc: svc, win: win, unitSel: -1, groupSel: -1}
+	s.unitList = s.list(&s.units, &s.unitSel)
+	s.groupList = s.list(&s.groups, &s.groupSel)
+	unitButtons := container.NewHBox(
+		&widget.Button{Text: "New unit", OnTapped: func() { s.askName("New unit", "", s.createUnit) }},
+		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
+		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteUnit},
+		&widget.Button{Text: "Show users", OnTapped: func() { s.withUnit(s.OnShowUsers) }},
+		&widget.Button{Text: "New user in this unit", OnTapped: func() { s.withUnit(s.OnNewUserInUnit) }},
+	)
+	groupButtons := container.NewHBox(
+		&widget.Button{Text: "New group", OnTapped: func() { s.askName("New group", "", s.createGroup) }},
+		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.groups, s.groupSel, s.svc.RenameGroup) }},
+		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteGroup},
+	)
+	units := container.NewBorder(container.NewVBox(boldLabel("Units"), unitButtons), nil, nil, nil, s.unitList)
+	groups := container.NewBorder(container.NewVBox(boldLabel("Groups"), groupButtons), nil, nil, nil, s.groupList)
+	note := &widget.Label{Text: "Every user belongs to at least one unit (a class, company or site). Groups are contact groups.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.content = container.NewBorder(container.NewVBox(heading("Units and groups"), note), nil, nil, nil,
+		container.NewGridWithColumns(2, units, groups))
+	return s
+}
+
+func boldLabel(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// list shows entries as "Name — N users".
+func (s *CatalogScreen) list(entries *[]data.CatalogCount, sel *int) *widget.List {
+	l := widget.NewList(func() int { return len(*entries) },
+		func() fyne.CanvasObject { return widget.NewLabel("Kundenservice — 1,000 users") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			e := (*entries)[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s — %s", e.Name, plural(e.Users, "user")))
+		})
+	l.OnSelected = func(i widget.ListItemID) { *sel = i }
+	l.OnUnselected = func(widget.ListItemID) { *sel = -1 }
+	return l
+}
+
+// Content is the screen's root object.
+func (s *CatalogScreen) Content() fyne.CanvasObject { return s.content }
+
+// Reload reads the units and groups again.
+func (s *CatalogScreen) Reload() {
+	var units, groups []data.CatalogCount
+	s.run(func(ctx context.Context) (err error) {
+		if units, err = s.src.UnitCounts(ctx); err != nil {
+			return err
+		}
+		groups, err = s.src.GroupCounts(ctx)
+		return err
+	}, func() {
+		s.units, s.groups = units, groups
+		s.unitSel, s.groupSel = -1, -1
+		s.unitList.UnselectAll()
+		s.groupList.UnselectAll()
+		s.unitList.Refresh()
+		s.groupList.Refresh()
+	})
+}
+
+// run does work off the UI goroutine and apply on it; errors become dialogs.
+func (s *CatalogScreen) run(work func(context.Context) error, apply func()) {
+	s.bg.Go(func() {
+		err := work(context.Background())
+		onUI(func() {
+			if err != nil {
+				showError(err, s.win)
+				return
+			}
+			apply()
+		})
+	})
+}
+
+// withUnit calls f with the chosen unit, or says to choose one.
+func (s *CatalogScreen) withUnit(f func(string)) {
+	if s.unitSel < 0 || s.unitSel >= len(s.units) {
+		dialog.ShowInformation("Choose a unit", "Click a unit in the list first.", s.win)
+		return
+	}
+	if f != nil {
+		f(s.units[s.unitSel].ID)
+	}
+}
+
+// askName asks for a name; save runs off the UI goroutine and its validation
+// message shows under the field, keeping the dialog open.
+func (s *CatalogScreen) askName(title, current string, save func(context.Context, string) error) {
+	entry := widget.NewEntry()
+	entry.SetText(current)
+	msg := dangerLabel()
+	var d *dialog.CustomDialog
+	ok := &widget.Button{Text: "Save", Importance: widget.HighImportance}
+	ok.OnTapped = func() {
+		name := entry.Text
+		var err error
+		s.bg.Go(func() {
+			err = save(context.Background(), name)
+			onUI(func() {
+				var ve *lifecycle.ValidationError
+				switch {
+				case errors.As(err, &ve):
+					msg.SetText(ve.Field("name"))
+				case err != nil:
+					showError(err, s.win)
+				default:
+					d.Hide()
+					s.Reload()
+				}
+			})
+		})
+	}
+	entry.OnSubmitted = func(string) { ok.OnTapped() }
+	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(widget.NewLabel("Name"), entry, msg), s.win)
+	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, ok})
+	d.Resize(fyne.NewSize(420, 200))
+	d.Show()
+	s.win.Canvas().Focus(entry)
+	s.lastEntry, s.lastMsg = entry, msg
+}
+
+func (s *CatalogScreen) createUnit(ctx context.Context, name string) error {
+	_, err := s.svc.CreateUnit(ctx, name)
+	return err
+}
+
+func (s *CatalogScreen) createGroup(ctx context.Context, name string) error {
+	_, err := s.svc.CreateGroup(ctx, name)
+	return err
+}
+
+// rename asks for a new name of the chosen entry.
+func (s *CatalogScreen) rename(list []data.CatalogCount, sel int, save func(context.Context, string, string) error) {
+	if sel < 0 || sel >= len(list) {
+		dialog.ShowInformation("Choose an entry", "Click an entry in the list first.", s.win)
+		return
+	}
+	e := list[sel]
+	s.askName("Rename "+e.Name, e.Name, func(ctx context.Context, name string) error { return save(ctx, e.ID, name) })
+}
+
+// askDeleteUnit explains what deleting the chosen unit does and asks; users whose
+// only unit it is must move to another unit.
+func (s *CatalogScreen) askDeleteUnit() {
+	s.withUnit(func(id string) {
+		u := s.units[s.unitSel]
+		var sole int
+		s.run(func(ctx context.Context) (err error) {
+			sole, err = s.src.UsersOnlyInUnit(ctx, id)
+			return err
+		}, func() {
+			if sole == 0 {
+				text := fmt.Sprintf("Delete the unit “%s”?", u.Name)
+				if u.Users > 0 {
+					text += fmt.Sprintf(" Its %s stay in their other units.", plural(u.Users, "user"))
+				}
+				s.confirm("Delete unit", text, func() {
+					s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, "") }, s.Reload)
+				})
+				return
+			}
+			var others []data.CatalogCount
+			for _, o := range s.units {
+				if o.ID != id {
+					others = append(others, o)
+				}
+			}
+			if len(others) == 0 {
+				dialog.ShowInformation("Delete unit", fmt.Sprintf("“%s” is the only unit and %s belong to it. "+
+					"Create another unit for them first.", u.Name, plural(sole, "user")), s.win)
+				return
+			}
+			target := widget.NewSelect(names(others, func(c data.CatalogCount) string { return c.Name }), nil)
+			target.SetSelected(others[0].Name)
+			explain := &widget.Label{Text: fmt.Sprintf("%s have no unit but “%s”. Choose where they move; then the unit is deleted.",
+				plural(sole, "user"), u.Name), Wrapping: fyne.TextWrapWord}
+			form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem("Move them to", target)}
+			d := dialog.NewForm("Delete unit", "Move and delete", "Cancel", form, func(ok bool) {
+				if !ok {
+					return
+				}
+				to := idByName(others, target.Selected, func(c data.CatalogCount) (string, string) { return c.ID, c.Name })
+				s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, to) }, s.Reload)
+			}, s.win)
+			d.Resize(fyne.NewSize(480, 260))
+			d.Show()
+		})
+	})
+}
+
+// askDeleteGroup asks before the chosen group is deleted.
+func (s *CatalogScreen) askDeleteGroup() {
+	if s.groupSel < 0 || s.groupSel >= len(s.groups) {
+		dialog.ShowInformation("Choose a group", "Click a group in the list first.", s.win)
+		return
+	}
+	g := s.groups[s.groupSel]
+	s.confirm("Delete group", fmt.Sprintf("Remove the group “%s” from its %s and delete it? The users stay.",
+		g.Name, plural(g.Users, "user")), func() {
+		s.run(func(ctx context.Context) error { return s.svc.DeleteGroup(ctx, g.ID) }, s.Reload)
+	})
+}
+
+func (s *CatalogScreen) confirm(title, text string, then func()) {
+	dialog.ShowConfirm(title, text, func(ok bool) {
+		if ok {
+			then()
+		}
+	}, s.win)
+}
+
+// wait blocks until background work has finished.
+func (s *CatalogScreen) wait() { s.bg.Wait() }

@@ -45,8 +45,8 @@ type UserForm struct {
 	units   []data.Unit
 	groups  []data.Group
 
-	first, last, email, username, mobile, external *widget.Entry
-	text, notes                                    *widget.Entry
+	first, last, email, username, mobile, external *escEntry
+	text, notes                                    *escEntry
 	locked                                         *widget.Check
 	role                                           *widget.Select
 	unitBox, groupBox                              *widget.CheckGroup
@@ -119,9 +119,10 @@ func nameOf[T data.Unit | data.Group | data.Role](list []T, id string) string {
 }
 
 func (f *UserForm) build() {
-	entry := func(field, placeholder string) *widget.Entry {
-		e := &widget.Entry{PlaceHolder: placeholder}
-		e.ExtendBaseWidget(e)
+	cancel := func() { f.dlg.Hide() }
+	entry := func(field, placeholder string) *escEntry {
+		e := newEscEntry(false, cancel)
+		e.PlaceHolder = placeholder
 		e.OnChanged = func(string) { f.touch(field) }
 		e.OnSubmitted = func(string) { f.submit() }
 		f.messages[field] = dangerLabel()
@@ -133,14 +134,14 @@ func (f *UserForm) build() {
 	f.username = entry("username", "from the email")
 	f.mobile = entry("mobile", "+49 151 2345678")
 	f.external = entry("external_id", "e.g. a student number")
-	for field, e := range map[string]*widget.Entry{"email": f.email, "first_name": f.first, "last_name": f.last} {
+	for field, e := range map[string]*escEntry{"email": f.email, "first_name": f.first, "last_name": f.last} {
 		e.OnChanged = func(string) { f.suggestUsername(); f.touch(field) }
 	}
 	f.username.OnChanged = f.onUsername
-	f.text = widget.NewMultiLineEntry()
+	f.text = newEscEntry(true, cancel)
 	f.text.SetPlaceHolder("Optional text for the invitation")
 	f.text.SetMinRowsVisible(2)
-	f.notes = widget.NewMultiLineEntry()
+	f.notes = newEscEntry(true, cancel)
 	f.notes.SetMinRowsVisible(2)
 	for _, k := range []string{"invitation_text", "notes", "role", "units", "groups", "valid_days"} {
 		f.messages[k] = dangerLabel()
@@ -188,12 +189,38 @@ func (f *UserForm) build() {
 	}
 	f.save = &widget.Button{Text: action, Importance: widget.HighImportance, OnTapped: f.submit}
 	f.save.Disable()
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { f.dlg.Hide() }}
+	cancelBtn := &widget.Button{Text: "Cancel", OnTapped: cancel}
 	note := &widget.Label{Text: "Fields marked * are required. Without an email, hand out the key on a letter.", Wrapping: fyne.TextWrapWord}
 	scroll := container.NewVScroll(container.NewVBox(form, note))
 	scroll.SetMinSize(fyne.NewSize(620, 520))
 	f.dlg = dialog.NewCustomWithoutButtons(title, scroll, f.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.dlg.SetButtons([]fyne.CanvasObject{cancelBtn, f.save})
+}
+
+// escEntry is an entry that calls onEsc when Escape is pressed in it: Escape
+// cancels the dialog the entry is in.
+type escEntry struct {
+	widget.Entry
+	onEsc func()
+}
+
+func newEscEntry(multiLine bool, onEsc func()) *escEntry {
+	e := &escEntry{onEsc: onEsc}
+	e.MultiLine = multiLine
+	if multiLine {
+		e.Wrapping = fyne.TextWrapWord
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey handles Escape and leaves every other key to the entry.
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEsc != nil {
+		e.onEsc()
+		return
+	}
+	e.Entry.TypedKey(k)
 }
 
 func dangerLabel() *widget.Label {

@@ -399,3 +399,19 @@ func TestDetailPaneShowsKeyAndHistory(t *testing.T) {
 		t.Errorf("copied %q, want the key %q", got, c.Key)
 	}
 }
+
+func TestNewUserDialogEscapeCancels(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := openStore(t)
+	s, w := newScreen(t, st, svc)
+	f := s.NewUser("")
+	test.Type(f.first, "Zoë")
+	f.first.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	settle(f.wait, s.wait)
+	if texts(w)["New user"] && w.Canvas().Overlays().Top() != nil {
+		t.Fatal("Escape did not close the dialog")
+	}
+	if n, _ := st.CountAllUsers(context.Background()); n != 0 {
+		t.Fatalf("%d users stored after Escape", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // uiQueue holds the UI callbacks of background work until the test runs them, so
@@ -16,6 +17,7 @@ var uiQueue struct {
 }
 
 func TestMain(m *testing.M) {
+	time.Local = time.UTC // reference markup shows local times
 	onUI = func(f func()) {
 		uiQueue.Lock()
 		uiQueue.fns = append(uiQueue.fns, f)

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"onboard/data"
 	"onboard/lifecycle"
 )
 
@@ -39,4 +40,30 @@ func TestUsersScreenMarkup(t *testing.T) {
 	test.Type(f.email, "anna@example.org")
 	settle(f.wait, s.wait)
 	test.AssertRendersToMarkup(t, "new_user_dialog.xml", w.Canvas())
+}
+
+// TestKeysScreenMarkup compares the invite keys screen with its reference markup.
+func TestKeysScreenMarkup(t *testing.T) {
+	test.NewTempApp(t)
+	st, _, base := openStore(t)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }))
+	revoked := now.Add(-time.Hour)
+	for _, k := range []*data.InviteKey{
+		{Label: "Parents of class 5a", Key: "HMSEDQZAEX", ValidUntil: now.AddDate(0, 0, 14), MaxUses: 30, Uses: 4},
+		{Label: "Staff autumn", Key: "7S402HRW5N", ValidUntil: now.AddDate(0, 0, 3), MaxUses: 10, RevokedAt: &revoked},
+	} {
+		k.RoleID = base.RoleID
+		if err := st.CreateInviteKey(context.Background(), k, base.UnitIDs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := test.NewWindow(nil)
+	defer w.Close()
+	s := NewKeysScreen(st, svc, w)
+	w.SetContent(s.Content())
+	w.Resize(fyne.NewSize(1200, 500))
+	s.Reload()
+	settle(s.wait)
+	test.AssertRendersToMarkup(t, "keys_screen.xml", w.Canvas())
 }

@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -118,7 +117,7 @@ type UsersScreen struct {
 	detail       *userDetail
 	content      fyne.CanvasObject
 
-	lastDialog dialog.Dialog // the last confirmation shown (tests answer it)
+	lastForm *UserForm // the last edit form opened
 	// OnFirstPage, if set, is called once, when the first rows are on screen.
 	OnFirstPage func()
 	// LastResult is the outcome of the last bulk action.

@@ -158,7 +158,6 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, op lifecycle.BulkOp,
 		d.SetConfirmImportance(widget.DangerImportance)
 	}
 	d.Show()
-	s.lastDialog = d
 }
 
 // runBulk runs the action with a progress dialog that can cancel it.
@@ -249,21 +248,27 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 			})
 		}),
 		toggle,
+		disabled("Print letter (coming with letters)"),
 		fyne.NewMenuItemSeparator(),
 		item("Delete…", lifecycle.ActionDelete, simple("Delete user", "Delete "+name+"? The user disappears from every list and the key stops working.",
 			func(ctx context.Context) error { return s.act.Delete(ctx, id) })),
 	}
 }
 
+// disabled is a menu item for a feature that does not exist yet.
+func disabled(label string) *fyne.MenuItem {
+	it := fyne.NewMenuItem(label, nil)
+	it.Disabled = true
+	return it
+}
+
 // confirmThen asks a yes/no question and runs then on yes.
 func (s *UsersScreen) confirmThen(title, question string, then func()) {
-	d := dialog.NewConfirm(title, question, func(ok bool) {
+	dialog.ShowConfirm(title, question, func(ok bool) {
 		if ok {
 			then()
 		}
 	}, s.win)
-	d.Show()
-	s.lastDialog = d
 }
 
 // runOne runs a single-user action off the UI goroutine, then reloads; after runs
@@ -338,6 +343,6 @@ func (s *UsersScreen) EditUser(id string) {
 		groups, err = s.src.UserGroupIDs(ctx, id)
 		return err
 	}, func() {
-		ShowUserForm(s.act, s.src, s.win, u, units, groups, "", func(*data.User) { s.Reload() })
+		s.lastForm = ShowUserForm(s.act, s.src, s.win, u, units, groups, "", func(*data.User) { s.Reload() })
 	})
 }

@@ -415,3 +415,31 @@ func TestNewUserDialogEscapeCancels(t *testing.T) {
 		t.Fatalf("%d users stored after Escape", n)
 	}
 }
+
+func TestEditUserUsesTheSameFormFilledIn(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	ctx := context.Background()
+	in := base
+	in.FirstName, in.LastName, in.Email = "Anna", "Müller", "anna@example.org"
+	c, err := svc.CreateUser(ctx, in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.EditUser(c.User.ID)
+	settle(s.wait)
+	f := s.lastForm
+	if f == nil || f.first.Text != "Anna" || f.email.Text != "anna@example.org" || f.role.Selected != "Teacher" ||
+		len(f.unitBox.Selected) != 1 {
+		t.Fatalf("edit form not filled: %+v", f)
+	}
+	f.last.SetText("Schäfer")
+	settle(f.wait, s.wait)
+	test.Tap(button(t, w, "Save changes"))
+	settle(f.wait, s.wait)
+	u, _ := st.UserByID(ctx, c.User.ID)
+	if u.LastName != "Schäfer" || u.Username != "anna" {
+		t.Fatalf("after edit: %s %s", u.LastName, u.Username)
+	}
+}

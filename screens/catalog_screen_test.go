@@ -18,13 +18,7 @@ func TestUnitsScreenCreateRenameDeleteWithMove(t *testing.T) {
 	if _, err := svc.CreateUser(ctx, in, 0); err != nil {
 		t.Fatal(err)
 	}
-	w := test.NewWindow(nil)
-	defer w.Close()
-	s := NewCatalogScreen(st, svc, w)
-	w.SetContent(s.Content())
-	w.Resize(fyne.NewSize(1100, 600))
-	s.Reload()
-	settle(s.wait)
+	s, w := showScreen(t, 1100, 600, func(w fyne.Window) *CatalogScreen { return NewCatalogScreen(st, svc, w) })
 	if !texts(w)["Werk Süd — 1 user"] {
 		t.Fatalf("unit list: %v", texts(w))
 	}

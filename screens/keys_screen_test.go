@@ -16,13 +16,7 @@ import (
 func newKeysScreen(t *testing.T) (*KeysScreen, fyne.Window, *data.Store, *lifecycle.Service) {
 	t.Helper()
 	st, svc, _ := openStore(t)
-	w := test.NewWindow(nil)
-	s := NewKeysScreen(st, svc, w)
-	w.SetContent(s.Content())
-	w.Resize(fyne.NewSize(1200, 700))
-	t.Cleanup(w.Close)
-	s.Reload()
-	settle(s.wait)
+	s, w := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
 	return s, w, st, svc
 }
 

@@ -26,13 +26,7 @@ func TestUsersScreenMarkup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := test.NewWindow(nil)
-	defer w.Close()
-	s := NewUsersScreen(st, svc, w)
-	w.SetContent(s.Content())
-	w.Resize(fyne.NewSize(1400, 600))
-	s.Reload()
-	settle(s.wait)
+	s, w := showScreen(t, 1400, 600, func(w fyne.Window) *UsersScreen { return NewUsersScreen(st, svc, w) })
 	test.AssertRendersToMarkup(t, "users_screen.xml", w.Canvas())
 
 	f := s.NewUser("")
@@ -58,12 +52,6 @@ func TestKeysScreenMarkup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := test.NewWindow(nil)
-	defer w.Close()
-	s := NewKeysScreen(st, svc, w)
-	w.SetContent(s.Content())
-	w.Resize(fyne.NewSize(1200, 500))
-	s.Reload()
-	settle(s.wait)
+	_, w := showScreen(t, 1200, 500, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
 	test.AssertRendersToMarkup(t, "keys_screen.xml", w.Canvas())
 }

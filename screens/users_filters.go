@@ -70,38 +70,28 @@ func (s *UsersScreen) refreshFilters() {
 	}
 	setOptions(s.statusSelect, append([]string{first}, opts...), current)
 
-	units := []string{allUnits}
-	cur := allUnits
-	for _, u := range s.units {
-		units = append(units, u.Name)
-		if u.ID == s.query.UnitID {
-			cur = u.Name
-		}
-	}
-	setOptions(s.unitSelect, units, cur)
-	groups := []string{allGroups}
-	cur = allGroups
-	for _, g := range s.groups {
-		groups = append(groups, g.Name)
-		if g.ID == s.query.GroupID {
-			cur = g.Name
-		}
-	}
-	setOptions(s.groupSelect, groups, cur)
-	roles := []string{allRoles}
-	cur = allRoles
-	for _, r := range s.roles {
-		roles = append(roles, r.Name)
-		if r.ID == s.query.RoleID {
-			cur = r.Name
-		}
-	}
-	setOptions(s.roleSelect, roles, cur)
+	setCatalogOptions(s.unitSelect, allUnits, s.units, s.query.UnitID, func(u data.Unit) (string, string) { return u.ID, u.Name })
+	setCatalogOptions(s.groupSelect, allGroups, s.groups, s.query.GroupID, func(g data.Group) (string, string) { return g.ID, g.Name })
+	setCatalogOptions(s.roleSelect, allRoles, s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
 	if f := s.filtered(); f != "" {
 		s.filterNote.SetText("· filtered by " + f)
 	} else {
 		s.filterNote.SetText("")
 	}
+}
+
+// setCatalogOptions offers "All …" and every entry of list, choosing the one with
+// currentID.
+func setCatalogOptions[T any](sel *widget.Select, none string, list []T, currentID string, idAndName func(T) (string, string)) {
+	opts, cur := []string{none}, none
+	for _, x := range list {
+		id, name := idAndName(x)
+		opts = append(opts, name)
+		if id == currentID {
+			cur = name
+		}
+	}
+	setOptions(sel, opts, cur)
 }
 
 // setOptions replaces a select's options and choice without firing its callback.

@@ -85,17 +85,30 @@ func button(t *testing.T, w fyne.Window, text string) *widget.Button {
 	return found
 }
 
-// newScreen opens the users screen on a test window and loads it.
-func newScreen(t *testing.T, st *data.Store, svc *lifecycle.Service) (*UsersScreen, fyne.Window) {
+// loadable is a screen a test can open and load.
+type loadable interface {
+	Content() fyne.CanvasObject
+	Reload()
+	wait()
+}
+
+// showScreen builds a screen on a test window of the given size and loads it.
+func showScreen[S loadable](t *testing.T, width, height float32, build func(w fyne.Window) S) (S, fyne.Window) {
 	t.Helper()
 	w := test.NewWindow(nil)
-	s := NewUsersScreen(st, svc, w)
+	s := build(w)
 	w.SetContent(s.Content())
-	w.Resize(fyne.NewSize(1400, 700))
+	w.Resize(fyne.NewSize(width, height))
 	t.Cleanup(w.Close)
 	s.Reload()
 	settle(s.wait)
 	return s, w
+}
+
+// newScreen opens the users screen on a test window and loads it.
+func newScreen(t *testing.T, st *data.Store, svc *lifecycle.Service) (*UsersScreen, fyne.Window) {
+	t.Helper()
+	return showScreen(t, 1400, 700, func(w fyne.Window) *UsersScreen { return NewUsersScreen(st, svc, w) })
 }
 
 func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {

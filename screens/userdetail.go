@@ -42,7 +42,7 @@ func newUserDetail(s *UsersScreen) *userDetail {
 		d.values[f] = l
 		d.fields.Append(f, l)
 	}
-	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true}
+	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true, Wrapping: fyne.TextWrapBreak}
 	d.copyKey = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		copyText(d.key.Text)
 	}}
@@ -142,7 +142,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	set("Valid until", formatTime(u.KeyExpiresAt))
 	set("Created", fmt.Sprintf("%s by %s", u.CreatedAt.Local().Format("2006-01-02 15:04"), u.CreatedBy))
 	if key == "" {
-		d.key.SetText("No key (active, cancelled or deactivated)")
+		d.key.SetText("No key")
 		d.copyKey.Disable()
 	} else {
 		d.key.SetText(key)

@@ -113,6 +113,7 @@ type UsersScreen struct {
 	selLabel     *widget.Label
 	selectAll    *widget.Button
 	bulkBar      *fyne.Container
+	bulkBarView  fyne.CanvasObject
 	empty        *widget.Label
 	detail       *userDetail
 	content      fyne.CanvasObject
@@ -146,7 +147,7 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 				&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters})),
 		container.NewHBox(s.summary, s.filterNote),
 	)
-	bottom := container.NewVBox(widget.NewSeparator(), s.bulkBar)
+	bottom := container.NewVBox(widget.NewSeparator(), s.bulkBarView)
 	centre := container.NewBorder(top, bottom, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
 	split := container.NewHSplit(centre, s.detail.content)
 	split.Offset = 0.74

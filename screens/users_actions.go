@@ -35,7 +35,7 @@ func (s *UsersScreen) buildBulkBar() {
 	s.selLabel = widget.NewLabel("No users selected")
 	s.selectAll = &widget.Button{Text: "Select all matching", OnTapped: s.SelectAllMatching}
 	clear := &widget.Button{Text: "Clear selection", OnTapped: s.ClearSelection}
-	letters := &widget.Button{Text: "Print letters (coming with letters)"}
+	letters := &widget.Button{Text: "Print letters (not yet available)"}
 	letters.Disable()
 	objs := []fyne.CanvasObject{container.NewHBox(s.selLabel, s.selectAll), clear, letters}
 	for _, b := range bulkVerbs {
@@ -48,6 +48,8 @@ func (s *UsersScreen) buildBulkBar() {
 	}
 	s.bulkBar = container.NewHBox(objs...)
 	s.updateSelectionBar()
+	// The actions scroll sideways in a narrow window instead of widening it.
+	s.bulkBarView = container.NewHScroll(s.bulkBar)
 }
 
 // updateSelectionBar hides the action buttons while nothing is selected.
@@ -248,7 +250,7 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 			})
 		}),
 		toggle,
-		disabled("Print letter (coming with letters)"),
+		disabled("Print letter (not yet available)"),
 		fyne.NewMenuItemSeparator(),
 		item("Delete…", lifecycle.ActionDelete, simple("Delete user", "Delete "+name+"? The user disappears from every list and the key stops working.",
 			func(ctx context.Context) error { return s.act.Delete(ctx, id) })),

@@ -326,22 +326,33 @@ func (s *Store) StatusCounts(ctx context.Context, now time.Time) (map[Status]int
 }
 
 // CountByStatus counts the users matching q's other filters in each status, in one
-// pass (q.Status is ignored).
+// pass (q.Status is ignored). It groups by the stored phase, which an index has in
+// order, and counts the expired among the pending phases.
 func (s *Store) CountByStatus(ctx context.Context, q UserQuery, now time.Time) (map[Status]int, error) {
 	q.Status = ""
 	where, args := q.where(now)
 	var rows []struct {
-		Rank  int
-		Count int
+		Phase   Phase
+		Count   int
+		Expired int
 	}
-	err := s.rdb.WithContext(ctx).Raw(`SELECT `+statusRank+` AS rank, count(*) AS count FROM `+q.from()+
-		` WHERE `+where+` GROUP BY rank`, append([]any{now.UTC()}, args...)...).Scan(&rows).Error
+	err := s.rdb.WithContext(ctx).Raw(`SELECT u.phase AS phase, count(*) AS count,
+		coalesce(sum(u.key_expires_at < ?), 0) AS expired FROM `+q.from()+` WHERE `+where+` GROUP BY u.phase`,
+		append([]any{now.UTC()}, args...)...).Scan(&rows).Error
 	if err != nil {
 		return nil, wrap(err, "count users")
 	}
 	counts := make(map[Status]int, len(Statuses))
 	for _, r := range rows {
-		counts[Statuses[r.Rank]] = r.Count
+		switch r.Phase {
+		case PhaseActive:
+			counts[StatusActive] += r.Count
+		case PhaseDeactivated:
+			counts[StatusDeactivated] += r.Count
+		default:
+			counts[StatusExpired] += r.Expired
+			counts[StatusOf(r.Phase, nil, now)] += r.Count - r.Expired
+		}
 	}
 	return counts, nil
 }

@@ -39,7 +39,11 @@ func seedCatalog(t *testing.T, s *Store) (roleID, unitID string) {
 func TestPragmas(t *testing.T) {
 	s := openTemp(t)
 	var mode string
-	var sync, fk, timeout int
+	var sync, fk, timeout, pageSize int
+	s.db.Raw("PRAGMA page_size").Scan(&pageSize)
+	if pageSize != 16384 {
+		t.Errorf("a new file has page size %d, want 16384", pageSize)
+	}
 	s.db.Raw("PRAGMA journal_mode").Scan(&mode)
 	s.db.Raw("PRAGMA synchronous").Scan(&sync)
 	s.db.Raw("PRAGMA foreign_keys").Scan(&fk)

@@ -10,6 +10,7 @@ import (
 
 	"onboard/data"
 	"onboard/demo"
+	"onboard/display"
 )
 
 func runVersion(_ context.Context, c *call) error {
@@ -118,7 +119,7 @@ func newTableWriter(c *call) *tableWriter {
 func (t *tableWriter) write(r *data.UserRow) {
 	t.n++
 	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneCell(r.FullName()), oneCell(r.Email), oneCell(r.Username),
-		oneCell(r.Units), oneCell(r.Role), r.Status.Label(), formatTime(r.KeyExpiresAt))
+		oneCell(r.Units), oneCell(r.Role), r.Status.Label(), display.Time(r.KeyExpiresAt))
 }
 
 func (t *tableWriter) flush() error {
@@ -143,7 +144,7 @@ func newCSVWriter(c *call) *csvWriter {
 func (c *csvWriter) write(r *data.UserRow) {
 	c.w.Write([]string{SafeCell(r.FirstName), SafeCell(r.LastName), SafeCell(r.Email), SafeCell(r.Username),
 		SafeCell(r.Mobile), SafeCell(r.ExternalID), SafeCell(r.Role), SafeCell(r.Units), SafeCell(r.Groups),
-		string(r.Status), formatTime(r.KeyExpiresAt), r.Key})
+		string(r.Status), display.Time(r.KeyExpiresAt), r.Key})
 }
 
 func (c *csvWriter) flush() error {
@@ -163,14 +164,6 @@ func SafeCell(s string) string {
 
 // oneCell keeps a table cell on one line.
 func oneCell(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// formatTime prints an optional time as local date and minute, "" when nil.
-func formatTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Local().Format("2006-01-02 15:04")
-}
 
 func runBackup(ctx context.Context, c *call) error {
 	pos, err := c.parse("FILE")

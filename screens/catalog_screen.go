@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 	"onboard/lifecycle"
 )
 
@@ -89,7 +90,7 @@ func (s *CatalogScreen) list(entries *[]data.CatalogCount, sel *int) *widget.Lis
 		func() fyne.CanvasObject { return widget.NewLabel("Kundenservice — 1,000 users") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := (*entries)[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s — %s", e.Name, plural(e.Users, "user")))
+			o.(*widget.Label).SetText(fmt.Sprintf("%s — %s", e.Name, display.Plural(e.Users, "user")))
 		})
 	l.OnSelected = func(i widget.ListItemID) { *sel = i }
 	l.OnUnselected = func(widget.ListItemID) { *sel = -1 }
@@ -212,7 +213,7 @@ func (s *CatalogScreen) askDeleteUnit() {
 			if sole == 0 {
 				text := fmt.Sprintf("Delete the unit “%s”?", u.Name)
 				if u.Users > 0 {
-					text += fmt.Sprintf(" Its %s stay in their other units.", plural(u.Users, "user"))
+					text += fmt.Sprintf(" Its %s stay in their other units.", display.Plural(u.Users, "user"))
 				}
 				s.confirm("Delete unit", text, func() {
 					s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, "") }, s.Reload)
@@ -227,13 +228,13 @@ func (s *CatalogScreen) askDeleteUnit() {
 			}
 			if len(others) == 0 {
 				dialog.ShowInformation("Delete unit", fmt.Sprintf("“%s” is the only unit and %s belong to it. "+
-					"Create another unit for them first.", u.Name, plural(sole, "user")), s.win)
+					"Create another unit for them first.", u.Name, display.Plural(sole, "user")), s.win)
 				return
 			}
 			target := widget.NewSelect(names(others, func(c data.CatalogCount) string { return c.Name }), nil)
 			target.SetSelected(others[0].Name)
 			explain := &widget.Label{Text: fmt.Sprintf("%s have no unit but “%s”. Choose where they move; then the unit is deleted.",
-				plural(sole, "user"), u.Name), Wrapping: fyne.TextWrapWord}
+				display.Plural(sole, "user"), u.Name), Wrapping: fyne.TextWrapWord}
 			form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem("Move them to", target)}
 			d := dialog.NewForm("Delete unit", "Move and delete", "Cancel", form, func(ok bool) {
 				if !ok {
@@ -256,7 +257,7 @@ func (s *CatalogScreen) askDeleteGroup() {
 	}
 	g := s.groups[s.groupSel]
 	s.confirm("Delete group", fmt.Sprintf("Remove the group “%s” from its %s and delete it? The users stay.",
-		g.Name, plural(g.Users, "user")), func() {
+		g.Name, display.Plural(g.Users, "user")), func() {
 		s.run(func(ctx context.Context) error { return s.svc.DeleteGroup(ctx, g.ID) }, s.Reload)
 	})
 }

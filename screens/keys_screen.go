@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 	"onboard/lifecycle"
 )
 
@@ -128,7 +129,7 @@ func (s *KeysScreen) cell(row, col int) string {
 	case 2:
 		return fmt.Sprintf("%d / %d", k.Uses, k.MaxUses)
 	case 3:
-		return formatTime(&k.ValidUntil)
+		return display.Time(&k.ValidUntil)
 	}
 	return stateLabel(lifecycle.InviteKeyState(k, s.now))
 }
@@ -210,7 +211,7 @@ func (s *KeysScreen) choose(id string) {
 		s.title.SetText(k.Label)
 		s.key.SetText(k.Key)
 		s.info.SetText(fmt.Sprintf("%s · used %d of %d times · valid until %s\nRole %s · units %s · groups %s",
-			stateLabel(state), k.Uses, k.MaxUses, formatTime(&k.ValidUntil), role,
+			stateLabel(state), k.Uses, k.MaxUses, display.Time(&k.ValidUntil), role,
 			orNone(strings.Join(units, ", ")), orNone(strings.Join(groups, ", "))))
 		lines := make([]string, 0, len(users))
 		for _, u := range users {
@@ -379,7 +380,7 @@ func (f *keyForm) show(probs []lifecycle.FieldError) {
 func (s *KeysScreen) showNewKey(k *data.InviteKey) {
 	key := &widget.Label{Text: k.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
 	dialog.ShowCustom("Invite key created", "Close", container.NewVBox(
-		widget.NewLabel(fmt.Sprintf("%q works until %s for up to %d people:", k.Label, formatTime(&k.ValidUntil), k.MaxUses)),
+		widget.NewLabel(fmt.Sprintf("%q works until %s for up to %d people:", k.Label, display.Time(&k.ValidUntil), k.MaxUses)),
 		container.NewCenter(key),
 		container.NewCenter(&widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { copyText(k.Key) }}),
 	), s.win)

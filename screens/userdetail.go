@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 )
 
 // userDetail is the pane beside the users table: the selected user's fields, key
@@ -139,7 +140,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 		set("Units", row.Units)
 		set("Groups", row.Groups)
 	}
-	set("Valid until", formatTime(u.KeyExpiresAt))
+	set("Valid until", display.Time(u.KeyExpiresAt))
 	set("Created", fmt.Sprintf("%s by %s", u.CreatedAt.Local().Format("2006-01-02 15:04"), u.CreatedBy))
 	if key == "" {
 		d.key.SetText("No key")

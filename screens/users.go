@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 	"onboard/lifecycle"
 )
 
@@ -73,7 +74,7 @@ var userColumns = []struct {
 	{"Groups", 110, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
 	{"Role", 100, data.SortRole, func(r *data.UserRow) string { return r.Role }},
 	{"Status", 105, data.SortStatus, func(r *data.UserRow) string { return r.Status.Label() }},
-	{"Valid until", 130, data.SortValidUntil, func(r *data.UserRow) string { return formatTime(r.KeyExpiresAt) }},
+	{"Valid until", 130, data.SortValidUntil, func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
 	{"External ID", 110, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
 	{"", 44, "", nil},
 }
@@ -249,7 +250,7 @@ func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		check.OnChanged = nil
 		check.SetChecked(r != nil && s.selected[r.ID])
 		row := id.Row
-		check.OnChanged = func(on bool) { s.tick(row, on) }
+		check.OnChanged = func(on bool) { s.tick(row, on, shiftHeld()) }
 		check.Show()
 	case colMenu:
 		row := id.Row
@@ -322,7 +323,7 @@ func (s *UsersScreen) Reload() {
 		s.counts, s.total = counts, total
 		s.roles, s.units, s.groups = roles, units, groups
 		s.refreshFilters()
-		s.summary.SetText(fmt.Sprintf("%s users", formatCount(total)))
+		s.summary.SetText(fmt.Sprintf("%s users", display.Count(total)))
 		s.showEmpty()
 		s.updateSelection()
 		s.table.Refresh()
@@ -392,13 +393,14 @@ func (s *UsersScreen) background(load func() error, apply func()) {
 	})
 }
 
-// tick selects or unselects a row; with Shift held, every row from the last ticked one.
-func (s *UsersScreen) tick(row int, on bool) {
+// tick selects or unselects a row; with Shift held (shift), every row from the last
+// ticked one.
+func (s *UsersScreen) tick(row int, on, shift bool) {
 	r := s.row(row)
 	if r == nil {
 		return
 	}
-	if shiftHeld() && s.anchor >= 0 && s.anchor != row {
+	if shift && s.anchor >= 0 && s.anchor != row {
 		from, to := min(s.anchor, row), max(s.anchor, row)
 		q := s.query
 		q.Offset, q.Limit = from, to-from+1
@@ -421,12 +423,11 @@ func (s *UsersScreen) tick(row int, on bool) {
 	s.anchor = row
 }
 
-// SelectRows selects table rows from..to (inclusive) as a shift-click would.
+// SelectRows selects table rows from..to (inclusive): a click on from, then a
+// Shift+click on to.
 func (s *UsersScreen) SelectRows(from, to int) {
-	s.anchor = from
-	s.tick(from, true)
-	s.anchor = from
-	withShift(func() { s.tick(to, true) })
+	s.tick(from, true, false)
+	s.tick(to, true, true)
 }
 
 func (s *UsersScreen) setSelected(id string, on bool) {
@@ -437,20 +438,8 @@ func (s *UsersScreen) setSelected(id string, on bool) {
 	}
 }
 
-// shiftOverride lets SelectRows (and tests) act as if Shift were held.
-var shiftOverride bool
-
-func withShift(f func()) {
-	shiftOverride = true
-	defer func() { shiftOverride = false }()
-	f()
-}
-
 // shiftHeld reports whether the Shift key is down.
 func shiftHeld() bool {
-	if shiftOverride {
-		return true
-	}
 	if a := fyne.CurrentApp(); a != nil {
 		if d, ok := a.Driver().(desktop.Driver); ok {
 			return d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
@@ -493,9 +482,9 @@ func (s *UsersScreen) updateSelection() {
 	case 1:
 		s.selLabel.SetText("1 selected")
 	default:
-		s.selLabel.SetText(formatCount(n) + " selected")
+		s.selLabel.SetText(display.Count(n) + " selected")
 	}
-	s.selectAll.SetText(fmt.Sprintf("Select all %s matching", formatCount(s.total)))
+	s.selectAll.SetText(fmt.Sprintf("Select all %s matching", display.Count(s.total)))
 	if s.total == 0 || n >= s.total {
 		s.selectAll.Disable()
 	} else {
@@ -515,31 +504,6 @@ func (s *UsersScreen) selectedIDs() []string {
 
 // wait blocks until the background loads started so far have finished.
 func (s *UsersScreen) wait() { s.bg.Wait() }
-
-// formatCount writes n with thousands separators: 100000 -> "100,000".
-func formatCount(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// formatTime prints an optional time as local date and minute.
-func formatTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Local().Format("2006-01-02 15:04")
-}
-
-// plural is "1 user" or "5 users".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return formatCount(n) + " " + word + "s"
-}
 
 // joinNonEmpty joins the non-empty parts.
 func joinNonEmpty(sep string, parts ...string) string {

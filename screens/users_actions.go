@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 	"onboard/lifecycle"
 )
 
@@ -131,12 +132,12 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, op lifecycle.BulkOp,
 		}
 	}
 	n := len(plan.Eligible)
-	msg := fmt.Sprintf("%s %s?", verb, plural(n, "user"))
+	msg := fmt.Sprintf("%s %s?", verb, display.Plural(n, "user"))
 	if target != "" {
-		msg = fmt.Sprintf("%s %s: %s?", strings.TrimSuffix(verb, ":"), plural(n, "user"), target)
+		msg = fmt.Sprintf("%s %s: %s?", strings.TrimSuffix(verb, ":"), display.Plural(n, "user"), target)
 	}
 	if len(plan.Skipped) > 0 {
-		msg += fmt.Sprintf("\n%s will be skipped: %s.", plural(len(plan.Skipped), "user"), lifecycle.SkipSummary(plan.Skipped))
+		msg += fmt.Sprintf("\n%s will be skipped: %s.", display.Plural(len(plan.Skipped), "user"), lifecycle.SkipSummary(plan.Skipped))
 	}
 	switch op.Action {
 	case lifecycle.ActionDelete:
@@ -155,7 +156,7 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, op lifecycle.BulkOp,
 			s.runBulk(plan.Eligible, op, button)
 		}
 	}, s.win)
-	d.SetConfirmText(fmt.Sprintf("%s (%s)", button, formatCount(n)))
+	d.SetConfirmText(fmt.Sprintf("%s (%s)", button, display.Count(n)))
 	if op.Action == lifecycle.ActionDelete || op.Action == lifecycle.ActionDeactivate {
 		d.SetConfirmImportance(widget.DangerImportance)
 	}
@@ -168,7 +169,7 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 	bar := widget.NewProgressBar()
 	bar.Max = float64(len(ids))
 	prog := dialog.NewCustomWithoutButtons(title, container.NewVBox(
-		widget.NewLabel(fmt.Sprintf("Working on %s…", plural(len(ids), "user"))), bar), s.win)
+		widget.NewLabel(fmt.Sprintf("Working on %s…", display.Plural(len(ids), "user"))), bar), s.win)
 	prog.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: cancel}})
 	prog.Show()
 	var res *lifecycle.BulkResult
@@ -181,9 +182,9 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 		cancel()
 		onUI(func() {
 			prog.Hide()
-			msg := fmt.Sprintf("%s: %s done.", title, plural(res.Done, "user"))
+			msg := fmt.Sprintf("%s: %s done.", title, display.Plural(res.Done, "user"))
 			if len(res.Skipped) > 0 {
-				msg += fmt.Sprintf("\n%s skipped: %s.", plural(len(res.Skipped), "user"), lifecycle.SkipSummary(res.Skipped))
+				msg += fmt.Sprintf("\n%s skipped: %s.", display.Plural(len(res.Skipped), "user"), lifecycle.SkipSummary(res.Skipped))
 			}
 			switch {
 			case errors.Is(err, context.Canceled):
@@ -321,7 +322,7 @@ func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation) {
 	dialog.ShowCustom(title, "Close", container.NewVBox(
 		widget.NewLabel(inv.User.FullName()+" has a new key; the old one no longer works."),
 		container.NewCenter(key),
-		widget.NewLabel("Valid until "+formatTime(inv.User.KeyExpiresAt)),
+		widget.NewLabel("Valid until "+display.Time(inv.User.KeyExpiresAt)),
 		container.NewCenter(copyBtn)), s.win)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 )
 
 // The first option of each filter select: no filter.
@@ -48,7 +49,7 @@ func (s *UsersScreen) applySearch() {
 }
 
 // statusOption is a status select option with its live count: "Invited (402)".
-func statusOption(label string, n int) string { return fmt.Sprintf("%s (%s)", label, formatCount(n)) }
+func statusOption(label string, n int) string { return fmt.Sprintf("%s (%s)", label, display.Count(n)) }
 
 // refreshFilters rebuilds the filter options from the counts and the catalog,
 // keeping the current choices.

@@ -14,6 +14,7 @@ import (
 
 	"onboard/data"
 	"onboard/demo"
+	"onboard/display"
 	"onboard/lifecycle"
 )
 
@@ -259,14 +260,14 @@ func TestSelectAllMatchingAndBulkDeactivate(t *testing.T) {
 	if n < 1000 {
 		t.Fatalf("only %d not activated users", n)
 	}
-	test.Tap(button(t, w, "Select all "+formatCount(n)+" matching"))
+	test.Tap(button(t, w, "Select all "+display.Count(n)+" matching"))
 	settle(s.wait)
-	if s.Selected() != n || !texts(w)[formatCount(n)+" selected"] {
+	if s.Selected() != n || !texts(w)[display.Count(n)+" selected"] {
 		t.Fatalf("selected %d of %d", s.Selected(), n)
 	}
 	test.Tap(button(t, w, "Deactivate"))
 	settle(s.wait)
-	test.Tap(button(t, w, "Deactivate ("+formatCount(n)+")"))
+	test.Tap(button(t, w, "Deactivate ("+display.Count(n)+")"))
 	settle(s.wait)
 	if s.LastResult == nil || s.LastResult.Done != n {
 		t.Fatalf("result %+v, want %d done", s.LastResult, n)
@@ -367,14 +368,6 @@ func keys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-func TestFormatCount(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 100000: "100,000", 1234567: "1,234,567"} {
-		if got := formatCount(n); got != want {
-			t.Errorf("formatCount(%d) = %q, want %q", n, got, want)
-		}
-	}
 }
 
 var _ = time.Now

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,9 +31,23 @@ const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 // per user made from audit (its At, Actor, Action and Summary), in one transaction:
 // the fast path for demo data and imports. Users are written through a prepared
 // statement; links, keys and events travel as one JSON array per table and chunk
-// (INSERT … SELECT FROM json_each). One goroutine prepares the next chunk while the
-// current one is written. progress, if not nil, is called with the users written so far.
+// (INSERT … SELECT FROM json_each). progress, if not nil, is called with the users
+// written so far.
 func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit AuditEvent, progress func(done int)) error {
+	return s.InsertUsersStream(ctx, func(yield func([]BulkUser, error) bool) {
+		for chunk := range slices.Chunk(users, bulkChunk) {
+			if !yield(chunk, nil) {
+				return
+			}
+		}
+	}, audit, progress)
+}
+
+// InsertUsersStream is InsertUsersBulk for users that are still being made (read
+// from a file, generated): one goroutine takes the next batch from batches and
+// prepares its rows while the previous batch is written. An error from batches
+// rolls everything back.
+func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkUser, error], audit AuditEvent, progress func(done int)) error {
 	at := audit.At.UTC()
 	stamp := at.Format(timeLayout)
 	chunks := make(chan *bulkChunkRows, 2)
@@ -39,14 +55,22 @@ func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit Aud
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(chunks)
-		for start := 0; start < len(users); start += bulkChunk {
-			c := prepareChunk(users[start:min(start+bulkChunk, len(users))], at)
-			c.end = min(start+bulkChunk, len(users))
-			select {
-			case chunks <- c:
-			case <-stop:
-				return
+		done := 0
+		for batch, err := range batches {
+			c := &bulkChunkRows{err: err}
+			if err == nil {
+				for part := range slices.Chunk(batch, bulkChunk) {
+					done += len(part)
+					c = prepareChunk(part, at)
+					c.end = done
+					if !send(chunks, stop, c) {
+						return
+					}
+				}
+				continue
 			}
+			send(chunks, stop, c)
+			return
 		}
 	})
 	defer wg.Wait()
@@ -62,6 +86,9 @@ func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit Aud
 		}
 		defer insertUser.Close()
 		for c := range chunks {
+			if c.err != nil {
+				return c.err
+			}
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -90,6 +117,16 @@ func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit Aud
 	})
 }
 
+// send hands a chunk to the writer; false when the writer has stopped.
+func send(chunks chan<- *bulkChunkRows, stop <-chan struct{}, c *bulkChunkRows) bool {
+	select {
+	case chunks <- c:
+		return true
+	case <-stop:
+		return false
+	}
+}
+
 // execJSON runs one INSERT … SELECT FROM json_each with the JSON rows as the last
 // argument; "[]" or "" writes nothing.
 func execJSON(ctx context.Context, db *gorm.DB, table, sqlText, rows string, args ...any) error {
@@ -108,6 +145,7 @@ type bulkChunkRows struct {
 	usernames                   []string
 	units, groups, keys, events string // JSON arrays of rows
 	end                         int    // how many users are written once this chunk is
+	err                         error  // the source failed: roll back
 }
 
 // The JSON statements read the rows of one table from a JSON array of arrays (?2 or

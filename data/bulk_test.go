@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +65,32 @@ func TestSortKeyIgnoresCaseAndAccents(t *testing.T) {
 		if !order(w[0], w[1]) {
 			t.Errorf("%v should sort before %v", names[w[0]], names[w[1]])
 		}
+	}
+}
+
+func TestInsertUsersStreamRollsBackWhenTheSourceFails(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	roleID, unitID := seedCatalog(t, s)
+	broken := errors.New("row 2501: the file ended in the middle of a quoted field")
+	batches := func(yield func([]BulkUser, error) bool) {
+		for b := 0; b < 3; b++ {
+			batch := make([]BulkUser, 1000)
+			for i := range batch {
+				batch[i] = BulkUser{User: User{FirstName: "A", Username: fmt.Sprintf("u%d-%d", b, i), RoleID: roleID,
+					Phase: PhaseNotActivated}, UnitIDs: []string{unitID}}
+			}
+			if !yield(batch, nil) {
+				return
+			}
+		}
+		yield(nil, broken)
+	}
+	err := s.InsertUsersStream(ctx, batches, AuditEvent{At: time.Now()}, nil)
+	if !errors.Is(err, broken) {
+		t.Fatalf("err = %v, want the source's error", err)
+	}
+	if n, _ := s.CountAllUsers(ctx); n != 0 {
+		t.Fatalf("%d users stored although the source failed", n)
 	}
 }

@@ -44,6 +44,9 @@ var roleDefs = []struct {
 	{"Administrator", []data.Permission{data.PermChat, data.PermAddUsers, data.PermAddUsersByLink, data.PermBulkInvite, data.PermManageUsers}},
 }
 
+// demoBatch is how many users Fill makes before handing them to the store.
+const demoBatch = 2000
+
 // Options controls Fill.
 type Options struct {
 	Users    int
@@ -86,16 +89,25 @@ func Fill(ctx context.Context, store *data.Store, opt Options) (map[data.Status]
 		return nil, err
 	}
 	rnd := rand.New(rand.NewPCG(opt.Seed, uint64(start)))
-	users := make([]data.BulkUser, opt.Users)
 	counts := map[data.Status]int{}
-	for i := range users {
-		if err := fill(&users[i], start+i+1, rnd, cat, now, opt); err != nil {
-			return nil, err
+	// Users are made a batch at a time while the previous batch is written.
+	batches := func(yield func([]data.BulkUser, error) bool) {
+		for first := 0; first < opt.Users; first += demoBatch {
+			batch := make([]data.BulkUser, min(demoBatch, opt.Users-first))
+			for i := range batch {
+				if err := fill(&batch[i], start+first+i+1, rnd, cat, now, opt); err != nil {
+					yield(nil, err)
+					return
+				}
+				counts[batch[i].User.Status(now)]++
+			}
+			if !yield(batch, nil) {
+				return
+			}
 		}
-		counts[users[i].User.Status(now)]++
 	}
 	audit := data.AuditEvent{At: now, Actor: opt.Actor, Action: string(lifecycle.ActionCreate), Summary: "Created (demo data)"}
-	if err := store.InsertUsersBulk(ctx, users, audit, opt.Progress); err != nil {
+	if err := store.InsertUsersStream(ctx, batches, audit, opt.Progress); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	if k := cat.inviteKey; k != nil && cat.inviteUses > 0 {

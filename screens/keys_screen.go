@@ -260,21 +260,24 @@ type keyForm struct {
 	msgs                       map[string]*widget.Label
 }
 
-// NewKey opens the dialog that creates an invite key.
+// NewKey reads the roles, units and groups off the UI goroutine, then opens the
+// dialog that creates an invite key.
 func (s *KeysScreen) NewKey() {
-	ctx := context.Background()
-	roles, err := s.src.Roles(ctx)
-	var units []data.Unit
-	var groups []data.Group
-	if err == nil {
-		if units, err = s.src.Units(ctx); err == nil {
-			groups, err = s.src.Groups(ctx)
+	var cat staticCatalog
+	s.run(func(ctx context.Context) (err error) {
+		if cat.roles, err = s.src.Roles(ctx); err != nil {
+			return err
 		}
-	}
-	if err != nil {
-		showError(err, s.win)
-		return
-	}
+		if cat.units, err = s.src.Units(ctx); err != nil {
+			return err
+		}
+		cat.groups, err = s.src.Groups(ctx)
+		return err
+	}, func() { s.showKeyForm(cat.roles, cat.units, cat.groups) })
+}
+
+// showKeyForm is the new invite key dialog.
+func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []data.Group) {
 	f := &keyForm{msgs: map[string]*widget.Label{}}
 	f.label = widget.NewEntry()
 	f.label.SetPlaceHolder("e.g. Parents of class 5a")

@@ -27,6 +27,7 @@ func TestInviteKeyWizardCreatesAndRevokeChangesState(t *testing.T) {
 		t.Fatal("no empty state without keys")
 	}
 	s.NewKey()
+	settle(s.wait)
 	f := s.lastForm
 	test.Type(f.label, "Parents 5a")
 	f.maxUses.SetText("25")
@@ -69,6 +70,7 @@ func TestInviteKeyWizardRefusesPastDateAndMissingUnit(t *testing.T) {
 	test.NewTempApp(t)
 	s, w, st, _ := newKeysScreen(t)
 	s.NewKey()
+	settle(s.wait)
 	f := s.lastForm
 	f.validUntil.SetText(time.Now().AddDate(0, 0, -1).Format("2006-01-02"))
 	test.Tap(button(t, w, "Create key"))

@@ -29,7 +29,9 @@ func TestUsersScreenMarkup(t *testing.T) {
 	s, w := showScreen(t, 1400, 600, func(w fyne.Window) *UsersScreen { return NewUsersScreen(st, svc, w) })
 	test.AssertRendersToMarkup(t, "users_screen.xml", w.Canvas())
 
-	f := s.NewUser("")
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
 	test.Type(f.first, "Zoë")
 	test.Type(f.email, "anna@example.org")
 	settle(f.wait, s.wait)

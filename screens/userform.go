@@ -67,7 +67,8 @@ type UserForm struct {
 }
 
 // ShowUserForm opens the dialog. For a new user, presetUnit (may be "") is ticked;
-// for an edit, pass the user with its unit and group IDs.
+// for an edit, pass the user with its unit and group IDs. cat should answer from
+// memory (see staticCatalog): it is read on the UI goroutine.
 func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.User, unitIDs, groupIDs []string,
 	presetUnit string, onSaved func(u *data.User)) *UserForm {
 	f := &UserForm{ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{},

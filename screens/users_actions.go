@@ -327,16 +327,35 @@ func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation) {
 }
 
 // NewUser opens the new-user dialog, with unitID (may be "") preset.
-func (s *UsersScreen) NewUser(unitID string) *UserForm {
-	return ShowUserForm(s.act, s.src, s.win, nil, nil, nil, unitID, func(*data.User) { s.Reload() })
+func (s *UsersScreen) NewUser(unitID string) {
+	s.openForm("", unitID)
 }
 
 // EditUser opens the edit dialog of a user.
 func (s *UsersScreen) EditUser(id string) {
+	s.openForm(id, "")
+}
+
+// openForm reads what the form offers (and the user to edit, when id is set) off the
+// UI goroutine, then opens the new-user or edit dialog.
+func (s *UsersScreen) openForm(id, unitID string) {
+	var cat staticCatalog
 	var u *data.User
 	var units, groups []string
 	s.background(func() (err error) {
 		ctx := context.Background()
+		if cat.roles, err = s.src.Roles(ctx); err != nil {
+			return err
+		}
+		if cat.units, err = s.src.Units(ctx); err != nil {
+			return err
+		}
+		if cat.groups, err = s.src.Groups(ctx); err != nil {
+			return err
+		}
+		if id == "" {
+			return nil
+		}
 		if u, err = s.src.UserByID(ctx, id); err != nil {
 			return err
 		}
@@ -346,6 +365,6 @@ func (s *UsersScreen) EditUser(id string) {
 		groups, err = s.src.UserGroupIDs(ctx, id)
 		return err
 	}, func() {
-		s.lastForm = ShowUserForm(s.act, s.src, s.win, u, units, groups, "", func(*data.User) { s.Reload() })
+		s.lastForm = ShowUserForm(s.act, cat, s.win, u, units, groups, unitID, func(*data.User) { s.Reload() })
 	})
 }

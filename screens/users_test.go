@@ -183,7 +183,9 @@ func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, _ := openStore(t)
 	s, w := newScreen(t, st, svc)
-	f := s.NewUser("")
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
 	test.Type(f.first, "Zoë")
 	test.Type(f.last, "Brontë")
 	test.Type(f.email, "Zoe.Bronte@example.org")
@@ -226,7 +228,9 @@ func TestNewUserDialogWarnsAboutTakenEmailBeforeSaving(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, w := newScreen(t, st, svc)
-	f := s.NewUser("")
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
 	test.Type(f.first, "Anna")
 	test.Type(f.last, "Schmidt")
 	test.Type(f.email, "ANNA@example.org")
@@ -410,7 +414,9 @@ func TestNewUserDialogEscapeCancels(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, _ := openStore(t)
 	s, w := newScreen(t, st, svc)
-	f := s.NewUser("")
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
 	test.Type(f.first, "Zoë")
 	f.first.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	settle(f.wait, s.wait)

@@ -24,9 +24,12 @@ func (s *Store) AddAudit(ctx context.Context, ev *AuditEvent, changes map[string
 	return wrap(s.db.WithContext(ctx).Create(ev).Error, "write audit event")
 }
 
-// History returns the audit events of one row, oldest first.
+// History returns the audit events of one row, oldest first: its own, and for a
+// user created in bulk (demo data, an import) the event of that batch.
 func (s *Store) History(ctx context.Context, entityID string) ([]AuditEvent, error) {
 	var out []AuditEvent
-	err := s.rdb.WithContext(ctx).Where("entity_id = ?", entityID).Order("at, id").Find(&out).Error
+	err := s.rdb.WithContext(ctx).
+		Where("entity_id = ? OR id = (SELECT created_event_id FROM users WHERE id = ?)", entityID, entityID).
+		Order("at, id").Find(&out).Error
 	return out, wrap(err, "read history")
 }

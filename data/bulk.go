@@ -27,12 +27,13 @@ const bulkChunk = 1000
 // that comparisons with bound times stay correct.
 const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-// InsertUsersBulk stores many new users, their links and keys, and one audit event
-// per user made from audit (its At, Actor, Action and Summary), in one transaction:
-// the fast path for demo data and imports. Users are written through a prepared
-// statement; links, keys and events travel as one JSON array per table and chunk
-// (INSERT … SELECT FROM json_each). progress, if not nil, is called with the users
-// written so far.
+// InsertUsersBulk stores many new users, their links and keys in one transaction:
+// the fast path for demo data and imports. One audit event made from audit (its At,
+// Actor, Action and Summary, to which the count is added) records the whole batch;
+// each user refers to it (created_event_id), so it is part of every user's history.
+// Users are written through a prepared statement; links and keys travel as one JSON
+// array per table and chunk (INSERT … SELECT FROM json_each). progress, if not nil,
+// is called with the users written so far.
 func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit AuditEvent, progress func(done int)) error {
 	return s.InsertUsersStream(ctx, func(yield func([]BulkUser, error) bool) {
 		for chunk := range slices.Chunk(users, bulkChunk) {
@@ -80,11 +81,18 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 	// insert. Cancellation is checked once per chunk instead.
 	execCtx := context.WithoutCancel(ctx)
 	return s.Write(ctx, func(tx *Store) error {
+		event := &AuditEvent{At: at, Actor: audit.Actor, Action: audit.Action, EntityType: "batch", Summary: audit.Summary}
+		event.ID = NewID()
+		event.EntityID = event.ID
+		if err := tx.AddAudit(ctx, event, nil); err != nil {
+			return err
+		}
 		insertUser, err := tx.db.Statement.ConnPool.PrepareContext(execCtx, bulkUsersSQL)
 		if err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
 		defer insertUser.Close()
+		total := 0
 		for c := range chunks {
 			if c.err != nil {
 				return c.err
@@ -93,7 +101,7 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 				return err
 			}
 			for i, args := range c.users {
-				if _, err := insertUser.ExecContext(execCtx, append(args, stamp, stamp)...); err != nil {
+				if _, err := insertUser.ExecContext(execCtx, append(args, event.ID, stamp, stamp)...); err != nil {
 					return fmt.Errorf("create user %s: %w", c.usernames[i], err)
 				}
 			}
@@ -106,14 +114,16 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 					return err
 				}
 			}
-			if err := execJSON(execCtx, tx.db, "audit_events", bulkAuditSQL, c.events, stamp, audit.Actor, audit.Action, audit.Summary); err != nil {
-				return err
-			}
+			total = c.end
 			if progress != nil {
 				progress(c.end)
 			}
 		}
-		return nil
+		summary := fmt.Sprintf("%d users at once", total)
+		if audit.Summary != "" {
+			summary = audit.Summary + ", " + summary
+		}
+		return tx.db.Exec(`UPDATE audit_events SET summary = ? WHERE id = ?`, summary, event.ID).Error
 	})
 }
 
@@ -141,36 +151,34 @@ func execJSON(ctx context.Context, db *gorm.DB, table, sqlText, rows string, arg
 
 // bulkChunkRows is one chunk of users, ready for the statements.
 type bulkChunkRows struct {
-	users                       [][]any // the arguments of each users row, without the two timestamps
-	usernames                   []string
-	units, groups, keys, events string // JSON arrays of rows
-	end                         int    // how many users are written once this chunk is
-	err                         error  // the source failed: roll back
+	users               [][]any // the arguments of each users row, without the two timestamps
+	usernames           []string
+	units, groups, keys string // JSON arrays of rows
+	end                 int    // how many users are written once this chunk is
+	err                 error  // the source failed: roll back
 }
 
-// The JSON statements read the rows of one table from a JSON array of arrays (?2 or
-// ?5); ?1 is the time stamp of the batch.
+// The JSON statements read the rows of one table from a JSON array of arrays (?2);
+// ?1 is the time stamp of the batch.
 const (
 	// Users go through a prepared statement, row by row: with 25 columns, reading
 	// them out of JSON costs SQLite more than binding them (measured).
 	bulkUsersSQL = `INSERT INTO users (id, first_name, last_name, names_locked, email, email_fold, username,
 		username_fold, mobile, external_id, external_id_fold, role_id, invitation_text, notes, phase,
 		key_expires_at, invited_at, activated_at, deactivated_at, invite_key_id, sort_key, search_text, created_by,
-		updated_by, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
+		updated_by, created_event_id, created_at, updated_at, version)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
 	bulkUnitsSQL  = `INSERT INTO user_units (user_id, unit_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkGroupsSQL = `INSERT INTO user_groups (user_id, group_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkKeysSQL   = `INSERT INTO personal_keys (id, user_id, key, issued_at, expires_at, created_at, updated_at, version)
 		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, ?1, ?1, 1 FROM json_each(?2)`
-	bulkAuditSQL = `INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, summary,
-		created_at, updated_at, version)
-		SELECT value->>0, ?1, ?2, ?3, 'user', value->>1, ?4, ?1, ?1, 1 FROM json_each(?5)`
 )
 
 // prepareChunk fills in the generated fields of each user (ID, folded columns, sort
 // key, timestamps) and encodes the chunk's rows.
 func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 	c := &bulkChunkRows{users: make([][]any, 0, len(chunk)), usernames: make([]string, 0, len(chunk))}
-	var units, groups, keys, events [][]any
+	var units, groups, keys [][]any
 	for i := range chunk {
 		b := &chunk[i]
 		u := &b.User
@@ -194,9 +202,8 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 			k.UserID = u.ID
 			keys = append(keys, []any{k.ID, u.ID, k.Key, jsonTime(&k.IssuedAt), jsonTime(&k.ExpiresAt)})
 		}
-		events = append(events, []any{NewID(), u.ID})
 	}
-	c.units, c.groups, c.keys, c.events = mustJSON(units), mustJSON(groups), mustJSON(keys), mustJSON(events)
+	c.units, c.groups, c.keys = mustJSON(units), mustJSON(groups), mustJSON(keys)
 	return c
 }
 

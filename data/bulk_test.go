@@ -34,8 +34,13 @@ func TestInsertUsersBulkIsAllOrNothing(t *testing.T) {
 	if err != nil || len(rows) != 5 || rows[0].Units != "Class 5a" || !strings.HasPrefix(rows[0].Key, "Kuser") {
 		t.Fatalf("rows %+v, %v", rows, err)
 	}
-	if h, _ := s.History(ctx, users[7].User.ID); len(h) != 1 || h[0].Action != "user.create" {
+	if h, _ := s.History(ctx, users[7].User.ID); len(h) != 1 || h[0].Action != "user.create" || h[0].Summary != "2500 users at once" {
 		t.Fatalf("history of a bulk user: %+v", h)
+	}
+	var events int
+	s.db.Raw("SELECT count(*) FROM audit_events").Scan(&events)
+	if events != 1 {
+		t.Fatalf("%d audit events for one bulk insert, want 1", events)
 	}
 
 	// A second batch with a taken username in its middle stores nothing and names it.

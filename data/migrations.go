@@ -152,6 +152,9 @@ CREATE TABLE settings (
 ALTER TABLE users ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 CREATE INDEX users_search ON users(search_text, phase, key_expires_at, sort_key) WHERE deleted_at IS NULL;
 `, fill: fillSearchText},
+	{version: 4, name: "batch audit events", sql: `
+ALTER TABLE users ADD COLUMN created_event_id TEXT REFERENCES audit_events(id);
+`},
 }
 
 // fillSearchText computes search_text for the users of an older file.

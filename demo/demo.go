@@ -253,8 +253,8 @@ func fill(b *data.BulkUser, n int, rnd *rand.Rand, c *catalog, now time.Time, op
 		u.KeyExpiresAt = &expires
 		return nil
 	}
-	future := now.Add(time.Duration(1+rnd.IntN(7*24-1)) * time.Hour)
-	past := now.Add(-time.Duration(1+rnd.IntN(30*24)) * time.Hour)
+	future := now.Add(time.Duration(1+rnd.IntN(7*24-1)) * time.Hour).Truncate(time.Second)
+	past := now.Add(-time.Duration(1+rnd.IntN(30*24)) * time.Hour).Truncate(time.Second)
 	switch status := weighted(rnd, opt.Mix...); status {
 	case 0: // not activated, with a key for a letter
 		return withKey(future)

@@ -172,7 +172,7 @@ func issueKey(ctx context.Context, tx *data.Store, u *data.User, now time.Time, 
 	if err != nil {
 		return "", fmt.Errorf("generate key: %w", err)
 	}
-	expires := now.AddDate(0, 0, days)
+	expires := now.AddDate(0, 0, days).Truncate(time.Second)
 	if err := tx.AddPersonalKey(ctx, &data.PersonalKey{UserID: u.ID, Key: key, IssuedAt: now, ExpiresAt: expires}); err != nil {
 		return "", err
 	}

@@ -296,8 +296,15 @@ func (s *UsersScreen) runOne(title string, run func(context.Context) error, afte
 func (s *UsersScreen) resendDialog(r *data.UserRow) {
 	email := &widget.Entry{Text: r.Email}
 	email.ExtendBaseWidget(email)
-	msg := dangerLabel()
-	items := []*widget.FormItem{widget.NewFormItem("Email", container.NewVBox(email, msg))}
+	email.Validator = func(text string) error { // Resend stays disabled while the address is wrong
+		if p := lifecycle.EmailProblem(text); p != "" {
+			return errors.New(p)
+		}
+		return nil
+	}
+	item := widget.NewFormItem("Email", email)
+	item.HintText = "Correct the address if the first invitation did not arrive."
+	items := []*widget.FormItem{item}
 	d := dialog.NewForm("Resend invitation to "+r.FullName(), "Resend", "Cancel", items, func(ok bool) {
 		if !ok {
 			return

@@ -455,3 +455,47 @@ func TestEditUserUsesTheSameFormFilledIn(t *testing.T) {
 		t.Fatalf("after edit: %s %s", u.LastName, u.Username)
 	}
 }
+
+func TestRowResendLetsTheAdminCorrectTheEmail(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	ctx := context.Background()
+	in := base
+	in.FirstName, in.LastName, in.Email = "Elif", "Doğan", "elif@exmaple.org"
+	c, err := svc.CreateUser(ctx, in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	settle(s.wait)
+	for _, it := range s.rowMenuItems(s.row(0)) {
+		if it.Label == "Resend invitation…" {
+			it.Action()
+		}
+	}
+	var entry *widget.Entry
+	walk(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.Text == "elif@exmaple.org" {
+			entry = e
+		}
+	})
+	if entry == nil {
+		t.Fatalf("no email field with the current address; texts %v", texts(w))
+	}
+	entry.SetText("elif@example")
+	if !button(t, w, "Resend").Disabled() {
+		t.Fatal("Resend is enabled for an address without a domain")
+	}
+	entry.SetText("elif@example.org")
+	test.Tap(button(t, w, "Resend"))
+	settle(s.wait)
+	u, _ := st.UserByID(ctx, c.User.ID)
+	key, _ := st.LiveKey(ctx, c.User.ID)
+	if u.Email != "elif@example.org" || u.Status(svc.Now()) != data.StatusInvited || key.Key == c.Key {
+		t.Fatalf("after resend: email %s, status %s, key changed %v", u.Email, u.Status(svc.Now()), key.Key != c.Key)
+	}
+	if !texts(w)[key.Key] {
+		t.Fatal("the new key is not shown")
+	}
+}

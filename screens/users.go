@@ -102,7 +102,7 @@ type UsersScreen struct {
 	units  []data.Unit
 	groups []data.Group
 
-	table        *widget.Table
+	table        *deleteKeyTable
 	summary      *widget.Label
 	filterNote   *widget.Label
 	statusSelect *widget.Select
@@ -169,16 +169,20 @@ func (s *UsersScreen) EmptyShown() bool { return s.empty.Visible() }
 func (s *UsersScreen) Selected() int { return len(s.selected) }
 
 func (s *UsersScreen) buildTable() {
-	s.table = widget.NewTableWithHeaders(
-		func() (int, int) { return s.total, len(userColumns) },
-		func() fyne.CanvasObject {
-			return container.NewStack(widget.NewCheck("", nil),
-				&widget.Label{Text: "template text", Truncation: fyne.TextTruncateEllipsis},
-				&widget.Button{Text: "⋯", Importance: widget.LowImportance})
-		},
-		s.updateCell,
-	)
-	s.table.ShowHeaderColumn = false
+	deleteSelection := func() { s.Bulk(lifecycle.ActionDelete) }
+	t := &deleteKeyTable{onDelete: deleteSelection}
+	t.Length = func() (int, int) { return s.total, len(userColumns) }
+	t.CreateCell = func() fyne.CanvasObject {
+		box := &deleteKeyCheck{onDelete: deleteSelection}
+		box.ExtendBaseWidget(box)
+		return container.NewStack(box,
+			&widget.Label{Text: "template text", Truncation: fyne.TextTruncateEllipsis},
+			&widget.Button{Text: "⋯", Importance: widget.LowImportance})
+	}
+	t.UpdateCell = s.updateCell
+	t.ShowHeaderRow = true
+	t.ExtendBaseWidget(t)
+	s.table = t
 	s.table.CreateHeader = func() fyne.CanvasObject {
 		return &widget.Button{Alignment: widget.ButtonAlignLeading, Importance: widget.LowImportance}
 	}
@@ -199,6 +203,38 @@ func (s *UsersScreen) buildTable() {
 			s.detail.show(r.ID)
 		}
 	}
+}
+
+// deleteKeyTable is the users table; Delete pressed while it has the focus deletes
+// the selection (after asking).
+type deleteKeyTable struct {
+	widget.Table
+	onDelete func()
+}
+
+// TypedKey handles Delete and leaves every other key to the table.
+func (t *deleteKeyTable) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyDelete {
+		t.onDelete()
+		return
+	}
+	t.Table.TypedKey(k)
+}
+
+// deleteKeyCheck is a row's selection box; Delete pressed in it deletes the
+// selection (after asking), as in the table.
+type deleteKeyCheck struct {
+	widget.Check
+	onDelete func()
+}
+
+// TypedKey handles Delete and leaves every other key to the check box.
+func (c *deleteKeyCheck) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyDelete {
+		c.onDelete()
+		return
+	}
+	c.Check.TypedKey(k)
 }
 
 // headerText is a column's title with the sort indicator.
@@ -240,7 +276,7 @@ func (s *UsersScreen) SortBy(col int) {
 
 func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	objs := o.(*fyne.Container).Objects
-	check, label, menu := objs[0].(*widget.Check), objs[1].(*widget.Label), objs[2].(*widget.Button)
+	check, label, menu := objs[0].(*deleteKeyCheck), objs[1].(*widget.Label), objs[2].(*widget.Button)
 	r := s.row(id.Row)
 	check.Hide()
 	label.Hide()
@@ -428,6 +464,7 @@ func (s *UsersScreen) tick(row int, on, shift bool) {
 func (s *UsersScreen) SelectRows(from, to int) {
 	s.tick(from, true, false)
 	s.tick(to, true, true)
+	s.table.Refresh()
 }
 
 func (s *UsersScreen) setSelected(id string, on bool) {

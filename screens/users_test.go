@@ -499,3 +499,38 @@ func TestRowResendLetsTheAdminCorrectTheEmail(t *testing.T) {
 		t.Fatal("the new key is not shown")
 	}
 }
+
+func TestDeleteKeyInTheTableAsksToDeleteTheSelection(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	in := base
+	in.FirstName, in.LastName = "Anna", "Müller"
+	if _, err := svc.CreateUser(context.Background(), in, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	settle(s.wait)
+	s.SelectRows(0, 0)
+	settle(s.wait)
+	var box *deleteKeyCheck
+	walk(w.Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*deleteKeyCheck); ok && b.Checked {
+			box = b
+		}
+	})
+	if box == nil {
+		t.Fatal("no ticked selection box on screen")
+	}
+	w.Canvas().Focus(box)
+	box.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	settle(s.wait)
+	if !texts(w)["Delete 1 user?"] {
+		t.Fatalf("Delete in the selection box did not ask; texts %v", texts(w))
+	}
+	s.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	settle(s.wait)
+	if n, _ := st.CountUsers(context.Background(), data.UserQuery{}, svc.Now()); n != 1 {
+		t.Fatal("Delete deleted without confirmation")
+	}
+}

@@ -157,8 +157,8 @@ func (m *Main) addShortcuts(w fyne.Window) {
 		onUsers(func() { m.users.NewUser("") }))
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
 		onUsers(m.users.FocusSearch))
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault},
-		onUsers(m.users.SelectAllMatching))
+	// The driver reports Ctrl+A as the standard select-all shortcut, not a custom one.
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, onUsers(m.users.SelectAllMatching))
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyDelete && m.current == 0 {
 			m.users.Bulk(lifecycle.ActionDelete)

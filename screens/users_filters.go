@@ -22,15 +22,15 @@ func (s *UsersScreen) buildFilters() {
 	s.statusSelect = widget.NewSelect(nil, func(v string) { s.onStatus(v) })
 	s.unitSelect = widget.NewSelect(nil, func(v string) {
 		s.query.UnitID = idByName(s.units, v, func(u data.Unit) (string, string) { return u.ID, u.Name })
-		s.Reload()
+		s.refilter()
 	})
 	s.groupSelect = widget.NewSelect(nil, func(v string) {
 		s.query.GroupID = idByName(s.groups, v, func(g data.Group) (string, string) { return g.ID, g.Name })
-		s.Reload()
+		s.refilter()
 	})
 	s.roleSelect = widget.NewSelect(nil, func(v string) {
 		s.query.RoleID = idByName(s.roles, v, func(r data.Role) (string, string) { return r.ID, r.Name })
-		s.Reload()
+		s.refilter()
 	})
 	s.search = &widget.Entry{PlaceHolder: "Search name, email, username, ID"}
 	s.search.ExtendBaseWidget(s.search)
@@ -45,7 +45,7 @@ func (s *UsersScreen) applySearch() {
 		return
 	}
 	s.query.Search = s.search.Text
-	s.Reload()
+	s.refilter()
 }
 
 // statusOption is a status select option with its live count: "Invited (402)".
@@ -132,7 +132,7 @@ func (s *UsersScreen) onStatus(option string) {
 			s.query.Status = st
 		}
 	}
-	s.Reload()
+	s.refilter()
 }
 
 // idByName finds the ID of the entry named name, "" when there is none (the "All …"
@@ -149,13 +149,13 @@ func idByName[T any](list []T, name string, idAndName func(T) (string, string)) 
 // SetStatusFilter shows only users of status st ("" for all).
 func (s *UsersScreen) SetStatusFilter(st data.Status) {
 	s.query.Status = st
-	s.Reload()
+	s.refilter()
 }
 
 // SetUnitFilter shows only the users of one unit ("" for all), e.g. from the units screen.
 func (s *UsersScreen) SetUnitFilter(unitID string) {
 	s.query.UnitID = unitID
-	s.Reload()
+	s.refilter()
 }
 
 // ClearFilters shows every user again.
@@ -165,7 +165,7 @@ func (s *UsersScreen) ClearFilters() {
 	s.search.OnChanged, s.search.Text = nil, ""
 	s.search.Refresh()
 	s.buildSearchHandler()
-	s.Reload()
+	s.refilter()
 }
 
 // buildSearchHandler (re)installs the debounced search callback.
@@ -180,3 +180,11 @@ func (s *UsersScreen) buildSearchHandler() {
 
 // FocusSearch puts the cursor into the search box.
 func (s *UsersScreen) FocusSearch() { s.win.Canvas().Focus(s.search) }
+
+// refilter shows what the changed filter matches. The selection is cleared: a bulk
+// action must never reach users the admin can no longer see.
+func (s *UsersScreen) refilter() {
+	s.selected = map[string]bool{}
+	s.anchor = -1
+	s.Reload()
+}

@@ -534,3 +534,32 @@ func TestDeleteKeyInTheTableAsksToDeleteTheSelection(t *testing.T) {
 		t.Fatal("Delete deleted without confirmation")
 	}
 }
+
+func TestChangingTheFilterClearsTheSelection(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	for _, n := range []string{"Anna", "Ben"} {
+		in := base
+		in.FirstName, in.LastName = n, "Test"
+		if _, err := svc.CreateUser(context.Background(), in, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, w := newScreen(t, st, svc)
+	s.SelectAllMatching()
+	settle(s.wait)
+	if s.Selected() != 2 {
+		t.Fatalf("selected %d", s.Selected())
+	}
+	s.SortBy(2) // sorting keeps it
+	settle(s.wait)
+	if s.Selected() != 2 {
+		t.Fatalf("sorting changed the selection to %d", s.Selected())
+	}
+	test.Type(s.search, "anna")
+	s.applySearch()
+	settle(s.wait)
+	if s.Selected() != 0 || s.Total() != 1 || !texts(w)["No users selected"] {
+		t.Fatalf("after filtering: %d selected, %d shown", s.Selected(), s.Total())
+	}
+}

@@ -213,13 +213,7 @@ type deleteKeyTable struct {
 }
 
 // TypedKey handles Delete and leaves every other key to the table.
-func (t *deleteKeyTable) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyDelete {
-		t.onDelete()
-		return
-	}
-	t.Table.TypedKey(k)
-}
+func (t *deleteKeyTable) TypedKey(k *fyne.KeyEvent) { deleteOr(k, t.onDelete, t.Table.TypedKey) }
 
 // deleteKeyCheck is a row's selection box; Delete pressed in it deletes the
 // selection (after asking), as in the table.
@@ -229,12 +223,15 @@ type deleteKeyCheck struct {
 }
 
 // TypedKey handles Delete and leaves every other key to the check box.
-func (c *deleteKeyCheck) TypedKey(k *fyne.KeyEvent) {
+func (c *deleteKeyCheck) TypedKey(k *fyne.KeyEvent) { deleteOr(k, c.onDelete, c.Check.TypedKey) }
+
+// deleteOr calls onDelete for the Delete key and hands every other key to other.
+func deleteOr(k *fyne.KeyEvent, onDelete func(), other func(*fyne.KeyEvent)) {
 	if k.Name == fyne.KeyDelete {
-		c.onDelete()
+		onDelete()
 		return
 	}
-	c.Check.TypedKey(k)
+	other(k)
 }
 
 // headerText is a column's title with the sort indicator.

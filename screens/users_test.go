@@ -36,6 +36,18 @@ func openStore(t *testing.T) (*data.Store, *lifecycle.Service, lifecycle.UserInp
 	return st, lifecycle.New(st), lifecycle.UserInput{RoleID: r.ID, UnitIDs: []string{u.ID}}
 }
 
+// createUser stores a user with base's role and unit and returns it with its key.
+func createUser(t *testing.T, svc *lifecycle.Service, base lifecycle.UserInput, first, last, email string) *lifecycle.Created {
+	t.Helper()
+	in := base
+	in.FirstName, in.LastName, in.Email = first, last, email
+	c, err := svc.CreateUser(context.Background(), in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // walk calls f for every visible object under o, through widget renderers.
 func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 	if o == nil || !o.Visible() {
@@ -329,12 +341,7 @@ func TestRowMenuDisablesForbiddenActionsAndDeleteAsksFirst(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, base := openStore(t)
 	ctx := context.Background()
-	in := base
-	in.FirstName, in.LastName, in.Email = "Anna", "Active", "anna@example.org"
-	c, err := svc.CreateUser(ctx, in, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := createUser(t, svc, base, "Anna", "Active", "anna@example.org")
 	if _, err := svc.MarkRegistered(ctx, c.User.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -380,12 +387,7 @@ func TestDetailPaneShowsKeyAndHistory(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, base := openStore(t)
 	ctx := context.Background()
-	in := base
-	in.FirstName, in.LastName, in.Email = "Łukasz", "Wójcik", "lukasz@example.org"
-	c, err := svc.CreateUser(ctx, in, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := createUser(t, svc, base, "Łukasz", "Wójcik", "lukasz@example.org")
 	if _, err := svc.SendInvitation(ctx, c.User.ID, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -432,12 +434,7 @@ func TestEditUserUsesTheSameFormFilledIn(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, base := openStore(t)
 	ctx := context.Background()
-	in := base
-	in.FirstName, in.LastName, in.Email = "Anna", "Müller", "anna@example.org"
-	c, err := svc.CreateUser(ctx, in, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	s, w := newScreen(t, st, svc)
 	s.EditUser(c.User.ID)
 	settle(s.wait)
@@ -460,12 +457,7 @@ func TestRowResendLetsTheAdminCorrectTheEmail(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, base := openStore(t)
 	ctx := context.Background()
-	in := base
-	in.FirstName, in.LastName, in.Email = "Elif", "Doğan", "elif@exmaple.org"
-	c, err := svc.CreateUser(ctx, in, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := createUser(t, svc, base, "Elif", "Doğan", "elif@exmaple.org")
 	s, w := newScreen(t, st, svc)
 	s.CellText(0, 1)
 	settle(s.wait)

@@ -48,6 +48,21 @@ func createUser(t *testing.T, svc *lifecycle.Service, base lifecycle.UserInput, 
 	return c
 }
 
+// typeNewUser opens the new-user dialog and types a user of role Teacher in unit
+// Werk Süd, as an admin would; it returns the form once it has been checked.
+func typeNewUser(s *UsersScreen, first, last, email string) *UserForm {
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
+	test.Type(f.first, first)
+	test.Type(f.last, last)
+	test.Type(f.email, email)
+	f.role.SetSelected("Teacher")
+	f.unitBox.SetSelected([]string{"Werk Süd"})
+	settle(f.wait, s.wait)
+	return f
+}
+
 // walk calls f for every visible object under o, through widget renderers.
 func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 	if o == nil || !o.Visible() {
@@ -195,15 +210,7 @@ func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, _ := openStore(t)
 	s, w := newScreen(t, st, svc)
-	s.NewUser("")
-	settle(s.wait)
-	f := s.lastForm
-	test.Type(f.first, "Zoë")
-	test.Type(f.last, "Brontë")
-	test.Type(f.email, "Zoe.Bronte@example.org")
-	f.role.SetSelected("Teacher")
-	f.unitBox.SetSelected([]string{"Werk Süd"})
-	settle(f.wait, s.wait)
+	f := typeNewUser(s, "Zoë", "Brontë", "Zoe.Bronte@example.org")
 	if f.username.Text != "zoe.bronte" {
 		t.Fatalf("suggested username %q", f.username.Text)
 	}
@@ -234,21 +241,9 @@ func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 func TestNewUserDialogWarnsAboutTakenEmailBeforeSaving(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, base := openStore(t)
-	in := base
-	in.FirstName, in.LastName, in.Email = "Anna", "Müller", "anna@example.org"
-	if _, err := svc.CreateUser(context.Background(), in, 0); err != nil {
-		t.Fatal(err)
-	}
+	createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	s, w := newScreen(t, st, svc)
-	s.NewUser("")
-	settle(s.wait)
-	f := s.lastForm
-	test.Type(f.first, "Anna")
-	test.Type(f.last, "Schmidt")
-	test.Type(f.email, "ANNA@example.org")
-	f.role.SetSelected("Teacher")
-	f.unitBox.SetSelected([]string{"Werk Süd"})
-	settle(f.wait, s.wait)
+	f := typeNewUser(s, "Anna", "Schmidt", "ANNA@example.org")
 	if !texts(w)["already used by Anna Müller"] {
 		t.Fatalf("no conflict message; texts: %v", texts(w))
 	}

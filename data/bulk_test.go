@@ -99,3 +99,38 @@ func TestInsertUsersStreamRollsBackWhenTheSourceFails(t *testing.T) {
 		t.Fatalf("%d users stored although the source failed", n)
 	}
 }
+
+func TestSearchMatchesNamesEmailUsernameAndExternalID(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	roleID, unitID := seedCatalog(t, s)
+	for _, u := range []*User{
+		{FirstName: "Jürgen", LastName: "Groß", Email: "jg@schule.example", Username: "jgross", ExternalID: "S-00123"},
+		{FirstName: "Ömer", LastName: "Yılmaz", Email: "oemer@example.org", Username: "oemer"},
+		{FirstName: "Юлия", LastName: "Иванова", Username: "iuliia"},
+	} {
+		u.RoleID, u.Phase = roleID, PhaseNotActivated
+		if err := s.CreateUser(ctx, u, []string{unitID}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for term, want := range map[string]string{
+		"jurgen gross": "jgross", "GROSS": "jgross", "schule.example": "jgross", "s-00123": "jgross",
+		"omer": "oemer", "YILMAZ": "oemer", "yılmaz": "oemer", "юлия": "iuliia", "ИВАНОВА": "iuliia", "iuliia": "iuliia", "nobody": "",
+	} {
+		rows, err := s.ListUsers(ctx, UserQuery{Search: term}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if len(rows) == 1 {
+			got = rows[0].Username
+		}
+		if len(rows) > 1 || got != want {
+			t.Errorf("search %q found %d rows (%q), want %q", term, len(rows), got, want)
+		}
+		if n, _ := s.CountUsers(ctx, UserQuery{Search: term}, time.Now()); n != len(rows) {
+			t.Errorf("search %q: count %d, list %d", term, n, len(rows))
+		}
+	}
+}

@@ -190,6 +190,8 @@ func sortFold(s string) string {
 		case unicode.Is(unicode.Mn, r):
 		case r == 'ß':
 			b.WriteString("ss")
+		case r == 'ı': // Turkish dotless i: "YILMAZ" finds Yılmaz
+			b.WriteByte('i')
 		default:
 			b.WriteRune(r)
 		}

@@ -1,0 +1,195 @@
+package tabular
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/transform"
+)
+
+// maxRecordBytes bounds the decoded bytes of one CSV record. encoding/csv
+// keeps a whole record in memory, and a quote that is never closed makes
+// the rest of the file one record; past this the read stops with an error.
+const maxRecordBytes = 16 << 20
+
+// errRecordTooLong is returned by recordGuard when a record passes
+// maxRecordBytes.
+var errRecordTooLong = errors.New("tabular: record too long")
+
+// csvRows streams the records of a CSV file (see File.Rows).
+func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
+	var src io.Reader = io.NewSectionReader(f.src, f.csv.skip, f.size-f.csv.skip)
+	if f.csv.enc != nil {
+		src = transform.NewReader(src, f.csv.enc.NewDecoder())
+	}
+	guard := &recordGuard{r: &newlineReader{r: src}}
+	br := bufio.NewReaderSize(guard, 64<<10)
+	lineOffset := 0
+	if f.csv.sep {
+		if err := skipLine(br); err != nil {
+			yield(Row{}, f.readError(0, err))
+			return
+		}
+		lineOffset = 1
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = f.csv.delim
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+
+	rows, lastLine := 0, lineOffset
+	for {
+		if err := ctx.Err(); err != nil {
+			yield(Row{}, &Error{File: f.info.Name, Msg: "reading was cancelled", Err: err})
+			return
+		}
+		guard.n = 0
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			yield(Row{}, f.csvError(err, lastLine))
+			return
+		}
+		line, _ := cr.FieldPos(0)
+		line += lineOffset
+		lastLine = line
+		if isBlank(rec) {
+			continue
+		}
+		if rows++; rows > f.opt.MaxRows {
+			yield(Row{}, &Error{File: f.info.Name, Line: line, Err: ErrTooManyRows,
+				Msg: fmt.Sprintf("has more than %d rows", f.opt.MaxRows)})
+			return
+		}
+		if err := f.checkCSVCells(rec, line); err != nil {
+			yield(Row{}, err)
+			return
+		}
+		if !yield(Row{Line: line, Cells: rec}, nil) {
+			return
+		}
+	}
+}
+
+// checkCSVCells enforces MaxCellLen, refuses NUL characters and replaces
+// invalid UTF-8 (possible only in UTF-8 files) with U+FFFD, in place.
+func (f *File) checkCSVCells(rec []string, line int) error {
+	for i, c := range rec {
+		if f.csv.enc == nil && !utf8.ValidString(c) {
+			c = strings.ToValidUTF8(c, "\uFFFD")
+			rec[i] = c
+		}
+		if len(c) > f.opt.MaxCellLen && utf8.RuneCountInString(c) > f.opt.MaxCellLen {
+			msg := fmt.Sprintf("a cell is longer than %d characters", f.opt.MaxCellLen)
+			if n := strings.Count(strings.TrimRight(c, "\n"), "\n"); n > 0 {
+				msg += fmt.Sprintf(" and spans %d lines; is a quote (\") never closed?", n+1)
+			}
+			return &Error{File: f.info.Name, Line: line, Column: i + 1, Msg: msg, Err: ErrCellTooLong}
+		}
+		if strings.IndexByte(c, 0) >= 0 {
+			return &Error{File: f.info.Name, Line: line, Column: i + 1, Err: ErrNotTable,
+				Msg: "contains a NUL character; the file is binary or in another encoding"}
+		}
+	}
+	return nil
+}
+
+// csvError turns an error from encoding/csv into an *Error. lastLine is
+// where the last good record started.
+func (f *File) csvError(err error, lastLine int) error {
+	lineOffset := 0
+	if f.csv.sep {
+		lineOffset = 1
+	}
+	var pe *csv.ParseError
+	switch {
+	case errors.As(err, &pe):
+		// Column of a syntax error is the 1-based byte position in the line.
+		return &Error{File: f.info.Name, Line: pe.Line + lineOffset, Column: pe.Column,
+			Msg: "the file is not valid CSV: " + pe.Err.Error(), Err: err}
+	case errors.Is(err, errRecordTooLong):
+		return &Error{File: f.info.Name, Err: ErrCellTooLong,
+			Msg: fmt.Sprintf("after line %d, a record is longer than %s; is a quote (\") never closed?",
+				lastLine, mb(maxRecordBytes))}
+	}
+	return f.readError(lastLine, err)
+}
+
+// readError wraps an I/O error.
+func (f *File) readError(line int, err error) error {
+	return &Error{File: f.info.Name, Line: line, Msg: "cannot be read: " + err.Error(), Err: err}
+}
+
+// skipLine consumes one line (the sep= line) from br.
+func skipLine(br *bufio.Reader) error {
+	for {
+		_, err := br.ReadSlice('\n')
+		switch {
+		case err == nil, errors.Is(err, io.EOF):
+			return nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		default:
+			return err
+		}
+	}
+}
+
+// newlineReader turns CR and CRLF line ends into LF, so that encoding/csv
+// (which knows only LF and CRLF) counts lines of old Mac files right. A CR
+// inside a quoted field becomes LF too, as CRLF already does in
+// encoding/csv.
+type newlineReader struct {
+	r      io.Reader
+	lastCR bool // the previous byte was a CR (now LF); drop a following LF
+}
+
+func (n *newlineReader) Read(p []byte) (int, error) {
+	for {
+		k, err := n.r.Read(p)
+		w := 0
+		for _, c := range p[:k] {
+			switch {
+			case c == '\r':
+				p[w] = '\n'
+				w++
+				n.lastCR = true
+				continue
+			case c == '\n' && n.lastCR:
+			default:
+				p[w] = c
+				w++
+			}
+			n.lastCR = false
+		}
+		if w > 0 || err != nil || k == 0 {
+			return w, err
+		}
+		// everything read was a dropped LF: read again rather than return 0, nil
+	}
+}
+
+// recordGuard fails a read when more than maxRecordBytes were read since n
+// was last set to 0 (before each record).
+type recordGuard struct {
+	r io.Reader
+	n int
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.n > maxRecordBytes {
+		return 0, errRecordTooLong
+	}
+	k, err := g.r.Read(p)
+	g.n += k
+	return k, err
+}

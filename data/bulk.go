@@ -29,7 +29,7 @@ const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
 // InsertUsersBulk stores many new users, their links and keys in one transaction:
 // the fast path for demo data and imports. One audit event made from audit (its At,
-// Actor, Action and Summary, to which the count is added) records the whole batch;
+// ID if set, Actor, Action and Summary, to which the count is added) records the whole batch;
 // each user refers to it (created_event_id), so it is part of every user's history.
 // Users are written through a prepared statement; links and keys travel as one JSON
 // array per table and chunk (INSERT … SELECT FROM json_each). progress, if not nil,
@@ -82,7 +82,10 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 	execCtx := context.WithoutCancel(ctx)
 	return s.Write(ctx, func(tx *Store) error {
 		event := &AuditEvent{At: at, Actor: audit.Actor, Action: audit.Action, EntityType: "batch", Summary: audit.Summary}
-		event.ID = NewID()
+		event.ID = audit.ID
+		if event.ID == "" {
+			event.ID = NewID()
+		}
 		event.EntityID = event.ID
 		if err := tx.AddAudit(ctx, event, nil); err != nil {
 			return err

@@ -155,6 +155,22 @@ CREATE INDEX users_search ON users(search_text, phase, key_expires_at, sort_key)
 	{version: 4, name: "batch audit events", sql: `
 ALTER TABLE users ADD COLUMN created_event_id TEXT REFERENCES audit_events(id);
 `},
+	{version: 5, name: "imports", sql: `
+CREATE TABLE imports (
+	id TEXT PRIMARY KEY,
+	file_name TEXT NOT NULL,
+	format TEXT NOT NULL DEFAULT '',
+	at DATETIME NOT NULL,
+	actor TEXT NOT NULL DEFAULT '',
+	rows INTEGER NOT NULL DEFAULT 0,
+	created INTEGER NOT NULL DEFAULT 0,
+	updated INTEGER NOT NULL DEFAULT 0,
+	skipped INTEGER NOT NULL DEFAULT 0,
+	failed INTEGER NOT NULL DEFAULT 0,
+	event_id TEXT REFERENCES audit_events(id),` + rowColumns + `
+);
+CREATE INDEX imports_at ON imports(at);
+`},
 }
 
 // fillSearchText computes search_text for the users of an older file.

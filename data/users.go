@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,7 +94,8 @@ const (
 func (s *Store) UserHolding(ctx context.Context, field UniqueField, value, exceptID string) (*User, error) {
 	var u User
 	err := s.rdb.WithContext(ctx).
-		Where(string(field)+"_fold = ? AND id <> ?", Fold(value), exceptID).
+		// "<> ''" lets SQLite use the partial unique index of the field.
+		Where(string(field)+"_fold = ? AND "+string(field)+"_fold <> '' AND id <> ?", Fold(value), exceptID).
 		First(&u).Error
 	return &u, notFound(err, fmt.Sprintf("user with %s %q", field, value))
 }
@@ -112,12 +114,14 @@ func UniqueViolation(err error) (UniqueField, bool) {
 	return "", false
 }
 
-// UsernamesStartingWith returns the folded usernames that begin with prefix.
+// UsernamesStartingWith returns the folded usernames that begin with prefix ("":
+// every username), read as a range of the username index.
 func (s *Store) UsernamesStartingWith(ctx context.Context, prefix string) ([]string, error) {
 	var names []string
+	low := Fold(prefix)
 	err := s.rdb.WithContext(ctx).Raw(
-		`SELECT username_fold FROM users WHERE deleted_at IS NULL AND substr(username_fold, 1, length(?)) = ?`,
-		Fold(prefix), Fold(prefix)).Scan(&names).Error
+		`SELECT username_fold FROM users WHERE deleted_at IS NULL AND username_fold >= ? AND username_fold < ?`,
+		low, low+"\U0010FFFF").Scan(&names).Error
 	return names, wrap(err, "read usernames")
 }
 
@@ -211,8 +215,10 @@ type UserRow struct {
 	Status       Status `gorm:"-"`
 }
 
-// FullName is "First Last".
-func (r *UserRow) FullName() string { return strings.TrimSpace(r.FirstName + " " + r.LastName) }
+// FullName is "First Last", or the username when both names are empty.
+func (r *UserRow) FullName() string {
+	return (&User{FirstName: r.FirstName, LastName: r.LastName, Username: r.Username}).FullName()
+}
 
 // where builds the filter of q at time now.
 func (q UserQuery) where(now time.Time) (string, []any) {
@@ -362,4 +368,47 @@ func (s *Store) CountAllUsers(ctx context.Context) (int, error) {
 	var n int
 	err := s.rdb.WithContext(ctx).Raw(`SELECT count(*) FROM users`).Scan(&n).Error
 	return n, wrap(err, "count users")
+}
+
+// UserMatch is an existing user found by UsersHolding, with the folded values it
+// holds.
+type UserMatch struct {
+	ID             string
+	FirstName      string
+	LastName       string
+	Username       string
+	EmailFold      string
+	UsernameFold   string
+	ExternalIDFold string
+}
+
+// FullName is "First Last", or the username when both names are empty.
+func (m *UserMatch) FullName() string {
+	return (&User{FirstName: m.FirstName, LastName: m.LastName, Username: m.Username}).FullName()
+}
+
+// UsersHolding returns the users whose email, username or external ID is among the
+// given folded values (see Fold): one query for a whole file's worth of values.
+func (s *Store) UsersHolding(ctx context.Context, emails, usernames, externalIDs []string) ([]UserMatch, error) {
+	var out []UserMatch
+	err := s.rdb.WithContext(ctx).Raw(`
+		SELECT id, first_name, last_name, username, email_fold, username_fold, external_id_fold FROM users
+		WHERE deleted_at IS NULL AND email_fold <> '' AND email_fold IN (SELECT value FROM json_each(?))
+		UNION
+		SELECT id, first_name, last_name, username, email_fold, username_fold, external_id_fold FROM users
+		WHERE deleted_at IS NULL AND username_fold IN (SELECT value FROM json_each(?))
+		UNION
+		SELECT id, first_name, last_name, username, email_fold, username_fold, external_id_fold FROM users
+		WHERE deleted_at IS NULL AND external_id_fold <> '' AND external_id_fold IN (SELECT value FROM json_each(?))`,
+		jsonList(emails), jsonList(usernames), jsonList(externalIDs)).Scan(&out).Error
+	return out, wrap(err, "look up existing users")
+}
+
+// jsonList encodes strings as a JSON array for json_each.
+func jsonList(list []string) string {
+	if list == nil {
+		return "[]"
+	}
+	b, _ := json.Marshal(list) // strings always encode
+	return string(b)
 }

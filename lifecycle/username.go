@@ -13,7 +13,7 @@ import (
 // when there is no email, in ASCII letters and digits, with the smallest numeric
 // suffix (2, 3, …) that makes it free.
 func (s *Service) SuggestUsername(ctx context.Context, email, first, last string) (string, error) {
-	base := usernameBase(email, first, last)
+	base := UsernameBase(email, first, last)
 	taken, err := s.store.UsernamesStartingWith(ctx, base)
 	if err != nil {
 		return "", err
@@ -32,8 +32,8 @@ func (s *Service) SuggestUsername(ctx context.Context, email, first, last string
 	}
 }
 
-// usernameBase derives the unsuffixed username.
-func usernameBase(email, first, last string) string {
+// UsernameBase derives the unsuffixed username SuggestUsername starts from.
+func UsernameBase(email, first, last string) string {
 	src := strings.TrimSpace(email)
 	if at := strings.LastIndexByte(src, '@'); at > 0 {
 		src = src[:at]

@@ -52,19 +52,12 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 	var probs []FieldError
 	add := func(field, msg string) { probs = append(probs, FieldError{field, msg}) }
 
-	checkName := func(field, label, v string) {
-		switch {
-		case v == "":
-			add(field, label+" is required")
-		case utf8.RuneCountInString(v) > maxNameLen:
-			add(field, fmt.Sprintf("%s is longer than %d characters", label, maxNameLen))
-		case hasControl(v):
-			add(field, label+" contains a line break or control character")
-		}
+	if msg := NameProblem("first name", in.FirstName); msg != "" {
+		add("first_name", msg)
 	}
-	checkName("first_name", "first name", in.FirstName)
-	checkName("last_name", "last name", in.LastName)
-
+	if msg := NameProblem("last name", in.LastName); msg != "" {
+		add("last_name", msg)
+	}
 	if in.Email != "" {
 		if msg := EmailProblem(in.Email); msg != "" {
 			add("email", msg)
@@ -72,28 +65,28 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 			return nil, err
 		}
 	}
-	if msg := usernameProblem(in.Username); msg != "" {
+	if msg := UsernameProblem(in.Username); msg != "" {
 		add("username", msg)
 	} else if err := s.taken(ctx, data.FieldUsername, in.Username, exceptID, add, "username"); err != nil {
 		return nil, err
 	}
 	if in.Mobile != "" {
-		if msg := mobileProblem(in.Mobile); msg != "" {
+		if msg := MobileProblem(in.Mobile); msg != "" {
 			add("mobile", msg)
 		}
 	}
 	if in.ExternalID != "" {
-		if hasControl(in.ExternalID) || utf8.RuneCountInString(in.ExternalID) > maxNameLen {
-			add("external_id", fmt.Sprintf("external ID must be one line of at most %d characters", maxNameLen))
+		if msg := ExternalIDProblem(in.ExternalID); msg != "" {
+			add("external_id", msg)
 		} else if err := s.taken(ctx, data.FieldExternalID, in.ExternalID, exceptID, add, "external_id"); err != nil {
 			return nil, err
 		}
 	}
-	if utf8.RuneCountInString(in.InvitationText) > maxTextLen {
-		add("invitation_text", fmt.Sprintf("personal invitation text is longer than %d characters", maxTextLen))
+	if msg := TextProblem("personal invitation text is", in.InvitationText); msg != "" {
+		add("invitation_text", msg)
 	}
-	if utf8.RuneCountInString(in.Notes) > maxTextLen {
-		add("notes", fmt.Sprintf("notes are longer than %d characters", maxTextLen))
+	if msg := TextProblem("notes are", in.Notes); msg != "" {
+		add("notes", msg)
 	}
 	if err := s.checkRefs(ctx, in, add); err != nil {
 		return nil, err
@@ -182,7 +175,39 @@ func EmailProblem(email string) string {
 	return ""
 }
 
-func usernameProblem(u string) string {
+// NameProblem returns what is wrong with a required one-line name (label is e.g.
+// "first name"), "" when it is usable.
+func NameProblem(label, v string) string {
+	switch {
+	case v == "":
+		return label + " is required"
+	case utf8.RuneCountInString(v) > maxNameLen:
+		return fmt.Sprintf("%s is longer than %d characters", label, maxNameLen)
+	case hasControl(v):
+		return label + " contains a line break or control character"
+	}
+	return ""
+}
+
+// ExternalIDProblem returns what is wrong with an external ID, "" when it is usable.
+func ExternalIDProblem(id string) string {
+	if hasControl(id) || utf8.RuneCountInString(id) > maxNameLen {
+		return fmt.Sprintf("external ID must be one line of at most %d characters", maxNameLen)
+	}
+	return ""
+}
+
+// TextProblem returns what is wrong with a multi-line text (subject is e.g. "notes
+// are"), "" when it is usable.
+func TextProblem(subject, v string) string {
+	if utf8.RuneCountInString(v) > maxTextLen {
+		return fmt.Sprintf("%s longer than %d characters", subject, maxTextLen)
+	}
+	return ""
+}
+
+// UsernameProblem returns what is wrong with a username, "" when it is usable.
+func UsernameProblem(u string) string {
 	switch {
 	case u == "":
 		return "username is required"
@@ -199,7 +224,8 @@ func usernameProblem(u string) string {
 	return ""
 }
 
-func mobileProblem(m string) string {
+// MobileProblem returns what is wrong with a mobile number, "" when it is usable.
+func MobileProblem(m string) string {
 	digits := 0
 	for _, r := range m {
 		switch {

@@ -45,6 +45,20 @@ Commands:
   users list [--status S] [--search TEXT] [--format table|csv]
                                    list users; S is not-activated, invited,
                                    expired, active or deactivated
+  import FILE [--sheet NAME] [--encoding auto|utf-8|utf-16|windows-1252]
+         [--delimiter auto|comma|semicolon|tab|pipe] [--no-header]
+         [--map "Header=field,..."] [--role R] [--unit U]... [--group G]...
+         [--on-conflict skip|update|rename|fail] [--invite] [--valid-days N]
+         [--dry-run] [--skip-invalid] [--report FILE.csv]
+                                   import users from a CSV, TSV or XLSX file;
+                                   nothing is written when a row has errors
+                                   unless --skip-invalid is given
+  import --template csv|xlsx FILE  write a sample file to fill in
+  invite (--emails TEXT | --emails-file FILE) --role R --unit U [--unit U]...
+         [--group G]... [--valid-days N]
+                                   invite every address in TEXT or FILE (- for
+                                   standard input): each becomes an invited user
+                                   with a personal key; no email is sent yet
   backup FILE                      write a consistent copy of the database to FILE
   restore FILE                     replace the database with the backup in FILE
                                    (the current content is saved beside it first)
@@ -121,6 +135,8 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 var commands = map[string]command{
 	"demo":       {name: "demo", run: runDemo},
 	"users list": {name: "users list", run: runUsersList},
+	"import":     {name: "import", run: runImport},
+	"invite":     {name: "invite", run: runInvite},
 	"backup":     {name: "backup", run: runBackup},
 	"restore":    {name: "restore", run: runRestore},
 	"version":    {name: "version", run: runVersion, noStore: true},
@@ -198,13 +214,21 @@ func oneLine(err error) string {
 // parse parses the command's flags and requires exactly the positional arguments
 // named in posNames. Commands validate the values, then call open.
 func (c *call) parse(posNames ...string) ([]string, error) {
-	if err := c.fs.Parse(c.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+	// Flags may come before and after the positional arguments (import FILE --role R).
+	var pos []string
+	for args := c.args; ; {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
 		}
-		return nil, usagef("%v", err)
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	pos := c.fs.Args()
 	if len(pos) != len(posNames) {
 		if len(pos) < len(posNames) {
 			return nil, usagef("missing %s", posNames[len(pos)])

@@ -11,6 +11,7 @@ import (
 	"onboard/data"
 	"onboard/demo"
 	"onboard/display"
+	"onboard/tabular"
 )
 
 func runVersion(_ context.Context, c *call) error {
@@ -142,24 +143,14 @@ func newCSVWriter(c *call) *csvWriter {
 }
 
 func (c *csvWriter) write(r *data.UserRow) {
-	c.w.Write([]string{SafeCell(r.FirstName), SafeCell(r.LastName), SafeCell(r.Email), SafeCell(r.Username),
-		SafeCell(r.Mobile), SafeCell(r.ExternalID), SafeCell(r.Role), SafeCell(r.Units), SafeCell(r.Groups),
+	c.w.Write([]string{tabular.SafeCell(r.FirstName), tabular.SafeCell(r.LastName), tabular.SafeCell(r.Email), tabular.SafeCell(r.Username),
+		tabular.SafeCell(r.Mobile), tabular.SafeCell(r.ExternalID), tabular.SafeCell(r.Role), tabular.SafeCell(r.Units), tabular.SafeCell(r.Groups),
 		string(r.Status), display.Time(r.KeyExpiresAt), r.Key})
 }
 
 func (c *csvWriter) flush() error {
 	c.w.Flush()
 	return c.w.Error()
-}
-
-// SafeCell defuses spreadsheet formula injection: a cell that a spreadsheet would
-// read as a formula (starting with = + - @, a tab or a carriage return) gets a
-// leading apostrophe.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // oneCell keeps a table cell on one line.

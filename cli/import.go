@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/importer"
+	"onboard/tabular"
+)
+
+// maxListedProblems is how many row problems the import command prints.
+const maxListedProblems = 50
+
+// errRowsFailed makes the import command exit 1 after it has printed its report.
+var errRowsFailed = errors.New("some rows were not imported")
+
+func runImport(ctx context.Context, c *call) error {
+	var units, groups stringList
+	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
+	sheet := c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
+	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16 or windows-1252")
+	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
+	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
+	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
+	role := c.fs.String("role", "", "role of users whose row names none")
+	c.fs.Var(&units, "unit", "unit every imported user joins (repeatable)")
+	c.fs.Var(&groups, "group", "group every imported user joins (repeatable)")
+	onConflict := c.fs.String("on-conflict", "skip", "skip, update, rename or fail")
+	invite := c.fs.Bool("invite", false, "mark created users with an email as invited")
+	validDays := c.fs.Int("valid-days", 0, "validity of the personal keys in days (default: the organization's)")
+	dryRun := c.fs.Bool("dry-run", false, "check everything, write nothing")
+	reportPath := c.fs.String("report", "", "write what became of each row to this CSV file")
+	skipInvalid := c.fs.Bool("skip-invalid", false, "import the valid rows even when others have errors")
+	pos, err := c.parse("FILE")
+	if err != nil {
+		return err
+	}
+	if *template != "" {
+		return writeTemplate(*template, pos[0], c.stdout)
+	}
+	res, err := importer.ParseResolution(*onConflict)
+	if err != nil {
+		return usagef("--on-conflict: %v", err)
+	}
+	if *validDays < 0 {
+		return usagef("--valid-days must be positive, not %d", *validDays)
+	}
+	opt := tabular.Options{Sheet: *sheet, Encoding: *encoding, Delimiter: *delimiter}
+	if err := checkReadOptions(opt); err != nil {
+		return usagef("%v", err)
+	}
+	src, err := importer.Load(ctx, pos[0], opt, !*noHeader, nil)
+	if err != nil {
+		return err
+	}
+	mapping, err := importer.AutoMap(src.Header).ApplySpec(*mapSpec, src.Header)
+	if err != nil {
+		return usagef("--map: %v", err)
+	}
+	if err := c.open(); err != nil {
+		return err
+	}
+	ids, err := resolveCatalog(ctx, c.store, *role, units, groups)
+	if err != nil {
+		return err
+	}
+	settings := importer.Settings{Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
+		Invite: *invite, ValidDays: *validDays, OnConflict: res}
+	printSource(c.stdout, src, mapping)
+	plan, err := importer.Check(ctx, c.store, src, settings, c.svc.Now())
+	if err != nil {
+		return err
+	}
+	printProblems(c.stdout, plan)
+	var rep *importer.Report
+	switch {
+	case *dryRun:
+		rep = importer.DryRun(plan)
+		fmt.Fprintf(c.stdout, "Dry run, nothing written: %s.\n", rep.Summary())
+	case plan.Counts.Fail > 0 && !*skipInvalid:
+		rep = importer.DryRun(plan)
+		fmt.Fprintf(c.stdout, "Nothing imported: %s cannot be imported. Fix the rows above, or add --skip-invalid to import the valid rows.\n",
+			display.Plural(plan.Counts.Fail, "row"))
+	default:
+		rep, err = importer.Commit(ctx, c.svc, plan, *skipInvalid, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Imported %s: %s.\n", src.Info.Name, rep.Summary())
+	}
+	if *reportPath != "" {
+		if err := writeReport(*reportPath, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Report written to %s\n", *reportPath)
+	}
+	if plan.Counts.Fail > 0 {
+		return errRowsFailed
+	}
+	return nil
+}
+
+// checkReadOptions rejects encodings and delimiters the reader does not know.
+func checkReadOptions(o tabular.Options) error {
+	switch strings.ToLower(o.Encoding) {
+	case "", "auto", "utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "windows-1252", "cp1252":
+	default:
+		return fmt.Errorf("--encoding must be auto, utf-8, utf-16 or windows-1252, not %q", o.Encoding)
+	}
+	switch strings.ToLower(o.Delimiter) {
+	case "", "auto", "comma", "semicolon", "tab", "pipe", ",", ";", "|", "\t":
+	default:
+		return fmt.Errorf("--delimiter must be auto, comma, semicolon, tab or pipe, not %q", o.Delimiter)
+	}
+	return nil
+}
+
+// printSource says what was read and how the columns are mapped.
+func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
+	in := src.Info
+	what := strings.ToUpper(string(in.Format))
+	if in.Format == tabular.FormatXLSX {
+		what += ", sheet " + fmt.Sprintf("%q", in.Sheet)
+	} else {
+		what += fmt.Sprintf(", %s, delimiter %s", in.Encoding, delimiterName(in.Delimiter))
+	}
+	fmt.Fprintf(w, "Read %s (%s): %s.\n", in.Name, what, display.Plural(len(src.Rows), "row"))
+	parts := make([]string, len(src.Header))
+	for i, h := range src.Header {
+		target := "ignored"
+		if m[i] != importer.Ignore {
+			target = m[i].Label()
+		}
+		parts[i] = fmt.Sprintf("%s → %s", h, target)
+	}
+	fmt.Fprintf(w, "Columns: %s\n", strings.Join(parts, ", "))
+}
+
+func delimiterName(r rune) string {
+	switch r {
+	case ';':
+		return "semicolon"
+	case '\t':
+		return "tab"
+	case '|':
+		return "pipe"
+	}
+	return "comma"
+}
+
+// printProblems lists the rows that will not be imported, with their reasons.
+func printProblems(w io.Writer, p *importer.Plan) {
+	n := 0
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.Action != importer.Fails && r.Action != importer.Skips {
+			continue
+		}
+		if n++; n > maxListedProblems {
+			continue
+		}
+		verb := "skipped"
+		if r.Action == importer.Fails {
+			verb = "error"
+		}
+		fmt.Fprintf(w, "  line %d (%s): %s\n", r.Line, verb, r.Reason)
+	}
+	if n > maxListedProblems {
+		fmt.Fprintf(w, "  … and %d more (--report FILE lists every row)\n", n-maxListedProblems)
+	}
+}
+
+// writeReport writes the report CSV through a temporary file, so a failed write
+// leaves no half file.
+func writeReport(path string, rep *importer.Report) error {
+	return writeFileAtomic(path, rep.WriteCSV)
+}
+
+// writeTemplate writes the sample file in format (csv or xlsx).
+func writeTemplate(format, path string, stdout io.Writer) error {
+	var write func(io.Writer) error
+	switch strings.ToLower(format) {
+	case "csv":
+		write = importer.WriteTemplateCSV
+	case "xlsx":
+		write = importer.WriteTemplateXLSX
+	default:
+		return usagef("--template must be csv or xlsx, not %q", format)
+	}
+	if err := writeFileAtomic(path, write); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Sample file written to %s\n", path)
+	return nil
+}
+
+// writeFileAtomic writes path through a temporary file beside it.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".onboard-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// catalogIDs are the IDs of a role, units and groups named on the command line.
+type catalogIDs struct {
+	role          string
+	units, groups []string
+}
+
+// resolveCatalog finds the role, units and groups by name (ignoring case); an
+// unknown name is an error listing the names that exist.
+func resolveCatalog(ctx context.Context, st *data.Store, role string, units, groups []string) (catalogIDs, error) {
+	var ids catalogIDs
+	if role != "" {
+		roles, err := st.Roles(ctx)
+		if err != nil {
+			return ids, err
+		}
+		if ids.role, err = findByName("role", role, roles, func(r data.Role) (string, string) { return r.ID, r.Name }); err != nil {
+			return ids, err
+		}
+	}
+	all, err := st.Units(ctx)
+	if err != nil {
+		return ids, err
+	}
+	for _, u := range units {
+		id, err := findByName("unit", u, all, func(u data.Unit) (string, string) { return u.ID, u.Name })
+		if err != nil {
+			return ids, err
+		}
+		ids.units = append(ids.units, id)
+	}
+	allGroups, err := st.Groups(ctx)
+	if err != nil {
+		return ids, err
+	}
+	for _, g := range groups {
+		id, err := findByName("group", g, allGroups, func(g data.Group) (string, string) { return g.ID, g.Name })
+		if err != nil {
+			return ids, err
+		}
+		ids.groups = append(ids.groups, id)
+	}
+	return ids, nil
+}
+
+// findByName returns the ID of the item named name (ignoring case).
+func findByName[T any](kind, name string, items []T, idName func(T) (string, string)) (string, error) {
+	var names []string
+	for _, it := range items {
+		id, n := idName(it)
+		if data.Fold(n) == data.Fold(name) {
+			return id, nil
+		}
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return "", usagef("there is no %s %q: none exists yet", kind, name)
+	}
+	return "", usagef("there is no %s %q (%ss: %s)", kind, name, kind, strings.Join(names, ", "))
+}

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// importDB is a database with the demo roles, units and groups and one user,
+// Anna Müller <anna@example.org>.
+func importDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "o.db")
+	if code, _, e := run(t, "--db", db, "demo", "--users", "0"); code != ExitOK {
+		t.Fatalf("demo: %s", e)
+	}
+	dir := t.TempDir()
+	first := writeFile(t, dir, "first.csv", []byte("First name,Last name,Email\nAnna,Müller,anna@example.org\n"))
+	if code, out, e := run(t, "--db", db, "import", first, "--role", "student", "--unit", "Class 5a"); code != ExitOK {
+		t.Fatalf("first import: %d %s %s", code, out, e)
+	}
+	return db
+}
+
+func writeFile(t *testing.T, dir, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func listCSV(t *testing.T, db string) [][]string {
+	t.Helper()
+	code, out, e := run(t, "--db", db, "users", "list", "--format", "csv")
+	if code != ExitOK {
+		t.Fatalf("list: %s", e)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs[1:]
+}
+
+func TestImportCommandWindows1252Semicolon(t *testing.T) {
+	db := importDB(t)
+	content, _ := charmap.Windows1252.NewEncoder().String("sep=;\r\nVorname;Nachname;E-Mail;Klasse;Rolle\r\n" +
+		"Jürgen;Groß;juergen@example.org;Class 5b;Teacher\r\n" +
+		"Zoë;Weiß;ANNA@example.org;Class 5b;Teacher\r\n") // conflicts with Anna
+	file := writeFile(t, t.TempDir(), "liste.csv", []byte(content))
+	report := filepath.Join(t.TempDir(), "report.csv")
+	code, out, e := run(t, "--db", db, "import", file, "--report", report)
+	if code != ExitOK {
+		t.Fatalf("import: %d\n%s\n%s", code, out, e)
+	}
+	for _, want := range []string{"windows-1252, delimiter semicolon", "Vorname → First name", "Klasse → Units",
+		"line 4 (skipped): email already used by Anna Müller", "1 created, 0 updated, 1 skipped, 0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	rows := listCSV(t, db)
+	if len(rows) != 2 || rows[0][0] != "Jürgen" || rows[0][1] != "Groß" || rows[0][6] != "Teacher" || rows[0][7] != "Class 5b" {
+		t.Fatalf("users: %v", rows)
+	}
+	rep, err := os.ReadFile(report)
+	if err != nil || !strings.Contains(string(rep), "3,created,Jürgen Groß,juergen@example.org,juergen,") {
+		t.Fatalf("report: %v\n%s", err, rep)
+	}
+}
+
+func TestImportCommandFailsWholeFileOnBadRows(t *testing.T) {
+	db := importDB(t)
+	file := writeFile(t, t.TempDir(), "bad.csv", []byte("First name,Last name,Email\nBen,Weber,ben@example.org\n,Cruz,cara@example\n"))
+	code, out, _ := run(t, "--db", db, "import", file, "--role", "Student", "--unit", "Class 5a")
+	if code != ExitFail || !strings.Contains(out, "line 3 (error): \"First name\": first name is required; \"Email\": \"cara@example\" is not a valid email address") ||
+		!strings.Contains(out, "Nothing imported") {
+		t.Fatalf("bad rows: %d\n%s", code, out)
+	}
+	if n := len(listCSV(t, db)); n != 1 {
+		t.Fatalf("%d users after a refused import, want 1", n)
+	}
+	code, out, _ = run(t, "--db", db, "import", file, "--role", "Student", "--unit", "Class 5a", "--skip-invalid")
+	if code != ExitFail || !strings.Contains(out, "1 created, 0 updated, 0 skipped, 1 failed") {
+		t.Fatalf("--skip-invalid: %d\n%s", code, out)
+	}
+	if n := len(listCSV(t, db)); n != 2 {
+		t.Fatalf("%d users after --skip-invalid, want 2", n)
+	}
+}
+
+func TestImportCommandOptions(t *testing.T) {
+	db := importDB(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "plain.txt", []byte("Anna|Neu|anna@example.org|0049 151 1234567\nBen|Berg|ben@example.org|\n"))
+	code, out, e := run(t, "--db", db, "import", file, "--no-header", "--delimiter", "pipe",
+		"--map", "1=first_name,2=last_name,3=email,4=mobile", "--role", "Student", "--unit", "class 5A",
+		"--group", "choir", "--on-conflict", "update", "--invite", "--valid-days", "30", "--dry-run")
+	if code != ExitOK || !strings.Contains(out, "Dry run, nothing written: 1 created, 1 updated") {
+		t.Fatalf("dry run: %d\n%s%s", code, out, e)
+	}
+	if n := len(listCSV(t, db)); n != 1 {
+		t.Fatalf("dry run wrote: %d users", n)
+	}
+	code, out, _ = run(t, "--db", db, "import", file, "--no-header", "--delimiter", "pipe",
+		"--map", "1=first_name,2=last_name,3=email,4=mobile", "--role", "Student", "--unit", "class 5A",
+		"--group", "choir", "--on-conflict", "update", "--invite", "--valid-days", "30")
+	if code != ExitOK {
+		t.Fatalf("import: %d\n%s", code, out)
+	}
+	rows := listCSV(t, db)
+	if len(rows) != 2 || rows[0][1] != "Berg" || rows[0][9] != "invited" || rows[0][8] != "Choir" ||
+		rows[1][1] != "Neu" || rows[1][4] != "0049 151 1234567" {
+		t.Fatalf("users: %v", rows)
+	}
+}
+
+func TestImportCommandUsageAndBadFiles(t *testing.T) {
+	db := importDB(t)
+	dir := t.TempDir()
+	good := writeFile(t, dir, "g.csv", []byte("First name,Last name\nA,B\n"))
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"import"}, ExitUsage, "missing FILE"},
+		{[]string{"import", good, "--on-conflict", "merge"}, ExitUsage, `unknown conflict rule "merge"`},
+		{[]string{"import", good, "--encoding", "latin9"}, ExitUsage, "--encoding must be"},
+		{[]string{"import", good, "--role", "Chef"}, ExitUsage, `there is no role "Chef" (roles: `},
+		{[]string{"import", good, "--unit", "Mars"}, ExitUsage, `there is no unit "Mars"`},
+		{[]string{"import", good, "--map", "Nope=email"}, ExitUsage, `no column "Nope"`},
+		{[]string{"import", "--template", "pdf", filepath.Join(dir, "t.pdf")}, ExitUsage, "--template must be csv or xlsx"},
+		{[]string{"import", writeFile(t, dir, "x.csv", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"))}, ExitFail, "x.csv"},
+		{[]string{"import", filepath.Join(dir, "missing.csv")}, ExitFail, "missing.csv"},
+	} {
+		code, out, e := run(t, append([]string{"--db", db}, tc.args...)...)
+		if code != tc.code || !strings.Contains(e, tc.msg) {
+			t.Errorf("%v: %d %q %q, want %d and %q", tc.args, code, out, e, tc.code, tc.msg)
+		}
+	}
+	if n := len(listCSV(t, db)); n != 1 {
+		t.Fatalf("failed commands wrote users: %d", n)
+	}
+}
+
+func TestImportTemplates(t *testing.T) {
+	db := importDB(t)
+	dir := t.TempDir()
+	for _, format := range []string{"csv", "xlsx"} {
+		path := filepath.Join(dir, "sample."+format)
+		code, out, e := run(t, "import", "--template", format, path)
+		if code != ExitOK || !strings.Contains(out, "Sample file written to "+path) {
+			t.Fatalf("template %s: %d %s %s", format, code, out, e)
+		}
+		code, out, e = run(t, "--db", db, "import", path, "--role", "Student", "--dry-run")
+		if code != ExitOK || !strings.Contains(out, "3 created, 0 updated, 0 skipped, 0 failed") {
+			t.Fatalf("importing the %s template: %d\n%s%s", format, code, out, e)
+		}
+	}
+}

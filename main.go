@@ -50,7 +50,7 @@ func run() int {
 		return cli.ExitFail
 	}
 	defer store.Close()
-	if err := app.Run(app.Deps{Store: store, Service: lifecycle.New(store), Screen: screen}); err != nil {
+	if err := app.Run(app.Deps{Store: store, Service: lifecycle.New(store), Screen: screen, OpenFile: inv.Open}); err != nil {
 		fmt.Fprintln(os.Stderr, "onboard:", err)
 		return cli.ExitFail
 	}

@@ -29,6 +29,8 @@ type Deps struct {
 	Store   *data.Store
 	Service *lifecycle.Service
 	Screen  string // the screen to open first (see Screens); "" for users
+	// OpenFile is a user list to open in the import wizard at start ("" for none).
+	OpenFile string
 }
 
 // Screens are the navigation entries: the ID used by --screen and the label shown.
@@ -43,7 +45,7 @@ var Screens = []struct{ ID, Label string }{
 
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
 // and documentation).
-var startDialogs = map[string]string{"new-user": "users"}
+var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports"}
 
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
@@ -62,8 +64,15 @@ func Run(d Deps) error {
 	m := NewMain(d, w, start)
 	w.SetContent(m.Content())
 	w.Resize(fyne.NewSize(1280, 800))
-	if dlg == "new-user" {
+	switch dlg {
+	case "new-user":
 		m.users.NewUser("")
+	case "import-wizard":
+		m.imports.OpenWizard()
+	}
+	if d.OpenFile != "" {
+		m.nav.Select(m.index("imports"))
+		m.imports.ImportFile(d.OpenFile)
 	}
 	if os.Getenv("ONBOARD_MEASURE_START") != "" {
 		// For the start-up benchmark: report when the table shows users, then quit.
@@ -90,7 +99,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, letters or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, letters or settings)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,
@@ -99,6 +108,7 @@ type Main struct {
 	users    *screens.UsersScreen
 	keys     *screens.KeysScreen
 	catalog  *screens.CatalogScreen
+	imports  *screens.ImportsScreen
 	settings *screens.SettingsScreen
 	views    []fyne.CanvasObject
 	stack    *fyne.Container
@@ -119,11 +129,19 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	}
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
 	m.settings = screens.NewSettingsScreen(d.Store, w)
+	m.imports = screens.NewImportsScreen(d.Store, d.Service, w)
+	m.imports.OnBulkInvite = func() { screens.ShowBulkInviteDialog(d.Store, d.Service, w) }
+	// A table file dropped anywhere on the window goes into the import wizard.
+	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		if m.imports.Dropped(uris) {
+			m.nav.Select(m.index("imports"))
+		}
+	})
 	m.views = []fyne.CanvasObject{
 		m.users.Content(),
 		m.keys.Content(),
 		m.catalog.Content(),
-		screens.NewPlaceholder("Imports", "Import users from CSV, TSV and Excel files and review past imports."),
+		m.imports.Content(),
 		screens.NewPlaceholder("Letters", "Print registration letters with personal keys and QR codes."),
 		m.settings.Content(),
 	}
@@ -166,6 +184,12 @@ func (m *Main) addShortcuts(w fyne.Window) {
 	})
 }
 
+// index is the position of screen id in Screens.
+func (m *Main) index(id string) int {
+	i, _ := ScreenIndex(id)
+	return i
+}
+
 // Content is the root object of the window.
 func (m *Main) Content() fyne.CanvasObject { return m.content }
 
@@ -186,6 +210,8 @@ func (m *Main) show(i int) {
 		m.keys.Reload()
 	case "units":
 		m.catalog.Reload()
+	case "imports":
+		m.imports.Reload()
 	case "settings":
 		m.settings.Reload()
 	}

@@ -32,6 +32,7 @@ var Version = "dev"
 type Invocation struct {
 	DB      string   // database path from --db, "" when not given
 	Screen  string   // screen to open first (window only)
+	Open    string   // a user list to open in the import wizard (window only)
 	Command []string // the command words and their arguments; empty: open the window
 }
 
@@ -68,7 +69,9 @@ Commands:
 Options:
   --db PATH      the database file (default: $ONBOARD_DB, else
                  <user config folder>/Onboard/onboard.db)
-  --screen NAME  open the window on users, invite-keys, imports, letters or settings
+  --screen NAME  open the window on users, invite-keys, units, imports, letters or
+                 settings
+  --open FILE    open the window with FILE (CSV, TSV or XLSX) in the import wizard
 `
 
 // Parse reads the global options and the command. It returns ok=false with an exit
@@ -77,6 +80,7 @@ func Parse(args []string, stderr io.Writer) (inv Invocation, code int, ok bool) 
 	fs := newFlagSet("onboard", stderr)
 	fs.StringVar(&inv.DB, "db", "", "database file")
 	fs.StringVar(&inv.Screen, "screen", "", "screen to open first")
+	fs.StringVar(&inv.Open, "open", "", "user list to open in the import wizard")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return inv, ExitOK, false

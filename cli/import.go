@@ -79,6 +79,9 @@ func runImport(ctx context.Context, c *call) error {
 		return err
 	}
 	printProblems(c.stdout, plan)
+	if m := plan.Missing(); m != "" {
+		return usagef("%s (--role, --unit)", m)
+	}
 	var rep *importer.Report
 	switch {
 	case *dryRun:

@@ -131,6 +131,7 @@ func TestImportCommandUsageAndBadFiles(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"import"}, ExitUsage, "missing FILE"},
+		{[]string{"import", good}, ExitUsage, "1 row names no role: choose a role for the import; 1 row names no unit"},
 		{[]string{"import", good, "--on-conflict", "merge"}, ExitUsage, `unknown conflict rule "merge"`},
 		{[]string{"import", good, "--encoding", "latin9"}, ExitUsage, "--encoding must be"},
 		{[]string{"import", good, "--role", "Chef"}, ExitUsage, `there is no role "Chef" (roles: `},

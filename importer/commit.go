@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"onboard/lifecycle"
 	"onboard/tabular"
@@ -15,6 +16,31 @@ import (
 // ErrRowsFailed means rows have errors and the operator did not choose to import
 // the valid rows without them.
 var ErrRowsFailed = errors.New("rows have errors")
+
+// ErrNeedsChoice means rows to create name no role or unit and the import gives
+// them none.
+var ErrNeedsChoice = errors.New("a role or unit must be chosen")
+
+// Missing says what the operator still has to choose before Commit, "" when nothing:
+// e.g. "3 rows name no role: choose a role for the import".
+func (p *Plan) Missing() string {
+	var parts []string
+	if n := p.Counts.NeedRole; n > 0 {
+		parts = append(parts, fmt.Sprintf("%s no role: choose a role for the import", rowsName(n)))
+	}
+	if n := p.Counts.NeedUnit; n > 0 {
+		parts = append(parts, fmt.Sprintf("%s no unit: choose a unit for the import", rowsName(n)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// rowsName is "1 row names" or "3 rows name".
+func rowsName(n int) string {
+	if n == 1 {
+		return "1 row names"
+	}
+	return strconv.Itoa(n) + " rows name"
+}
 
 // Writer is what Commit writes through.
 type Writer interface {
@@ -49,8 +75,11 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 
 // Commit writes the plan in one transaction. Rows with errors make it refuse with
 // ErrRowsFailed unless withoutFailed is set, in which case they are left out and
-// reported. progress, if not nil, is called with the users written so far.
+// reported; rows waiting for a role or unit make it refuse with ErrNeedsChoice. progress, if not nil, is called with the users written so far.
 func Commit(ctx context.Context, w Writer, p *Plan, withoutFailed bool, progress func(done, total int)) (*Report, error) {
+	if m := p.Missing(); m != "" {
+		return nil, fmt.Errorf("%s: %w: %s; nothing was imported", p.Source.Info.Name, ErrNeedsChoice, m)
+	}
 	if p.Counts.Fail > 0 && !withoutFailed {
 		return nil, fmt.Errorf("%s: %w: %d of %d rows cannot be imported; nothing was imported",
 			p.Source.Info.Name, ErrRowsFailed, p.Counts.Fail, len(p.Rows))

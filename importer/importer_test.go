@@ -372,7 +372,7 @@ func TestRoleUnitsGroupsAndValidity(t *testing.T) {
 	if !strings.Contains(p.Rows[1].Reason, `unknown role "Chef" (roles: `) {
 		t.Fatalf("row 2: %q", p.Rows[1].Reason)
 	}
-	if !strings.Contains(p.Rows[2].Reason, "no role") || !strings.Contains(p.Rows[2].Reason, "2025-12-31 is in the past") {
+	if p.Rows[2].Reason != `"Gültig bis": 2025-12-31 is in the past` {
 		t.Fatalf("row 3: %q", p.Rows[2].Reason)
 	}
 	if !strings.Contains(p.Rows[3].Reason, "2026-01-15 is in the past") {
@@ -387,6 +387,35 @@ func TestRoleUnitsGroupsAndValidity(t *testing.T) {
 		if !ok || d.Format("2006-01-02") != want {
 			t.Errorf("parseDate(%q) = %v %v, want %s", in, d, ok, want)
 		}
+	}
+}
+
+func TestRowsWithoutRoleOrUnitWaitForTheImportsChoice(t *testing.T) {
+	e := newEnv(t)
+	path := e.file("n.csv", []byte("Vorname,Nachname,Rolle,Klasse\nAnna,Müller,,\nBen,Weber,Teacher,\nCara,Cruz,,Class 5a\n"))
+	p := e.plan(path, Settings{})
+	if p.Counts.Errors != 0 || p.Counts.NeedRole != 2 || p.Counts.NeedUnit != 2 || !p.Rows[0].NeedsRole() || p.Rows[1].NeedsRole() {
+		t.Fatalf("counts %+v", p.Counts)
+	}
+	if m := p.Missing(); m != "2 rows name no role: choose a role for the import; 2 rows name no unit: choose a unit for the import" {
+		t.Fatalf("missing: %q", m)
+	}
+	if _, err := Commit(e.ctx, e.svc, p, true, nil); !errors.Is(err, ErrNeedsChoice) || e.userCount() != 0 {
+		t.Fatalf("commit without role and unit: %v, %d users", err, e.userCount())
+	}
+	p = e.plan(path, Settings{RoleID: e.roleID("Student"), UnitIDs: []string{e.unitID("Class 6a")}})
+	if p.Missing() != "" || p.Counts.Create != 3 {
+		t.Fatalf("with role and unit: %+v", p.Counts)
+	}
+	if _, err := Commit(e.ctx, e.svc, p, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	ben, _ := e.store.UsersHolding(e.ctx, nil, []string{"ben.weber"}, nil)
+	if len(ben) != 1 {
+		t.Fatalf("ben: %+v", ben)
+	}
+	if u, _ := e.store.UserByID(e.ctx, ben[0].ID); u.RoleID != e.roleID("Teacher") {
+		t.Fatal("the row's own role lost to the import's")
 	}
 }
 

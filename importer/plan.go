@@ -109,6 +109,13 @@ type RowPlan struct {
 	validUntil  *time.Time
 }
 
+// NeedsRole reports whether the row would create a user but names no role, and the
+// import has none to give it: a choice the operator must make, not a fault of the row.
+func (r *RowPlan) NeedsRole() bool { return r.Action == Create && r.roleID == "" }
+
+// NeedsUnit is NeedsRole for units.
+func (r *RowPlan) NeedsUnit() bool { return r.Action == Create && len(r.unitIDs) == 0 }
+
 // Value returns the row's value of field f.
 func (r *RowPlan) Value(f Field) string {
 	if i, ok := fieldIndex[f]; ok {
@@ -139,6 +146,8 @@ type Counts struct {
 	Update     int
 	Skip       int
 	Fail       int
+	NeedRole   int // rows to create that wait for the import's role (see RowPlan.NeedsRole)
+	NeedUnit   int // the same for units
 }
 
 // Plan is a checked import: every row with its problems, conflicts and what the
@@ -226,6 +235,12 @@ func (p *Plan) count() {
 			if r.DuplicateOf >= 0 {
 				c.Duplicates++
 			}
+		}
+		if r.NeedsRole() {
+			c.NeedRole++
+		}
+		if r.NeedsUnit() {
+			c.NeedUnit++
 		}
 		switch r.Action {
 		case Create:

@@ -44,4 +44,3 @@ func Load(ctx context.Context, path string, opt tabular.Options, hasHeader bool,
 	}
 	return NewSource(t, hasHeader), nil
 }
-

@@ -201,14 +201,12 @@ func clean(s string) string {
 	})
 }
 
-// role resolves the row's role, or the import's role when the row has none.
+// role resolves the row's role, or the import's role when the row has none (see
+// RowPlan.NeedsRole).
 func (v *validator) role(r *RowPlan) string {
 	name := r.Value(Role)
 	if name == "" {
 		r.roleID = v.plan.Settings.RoleID
-		if r.roleID == "" {
-			return "no role: choose a role for the import or give one in a Role column"
-		}
 		return ""
 	}
 	id, ok := v.cat.roles[data.Fold(name)]
@@ -230,7 +228,7 @@ func splitList(s string) []string {
 	return out
 }
 
-// units resolves the row's units plus the import's.
+// units resolves the row's units plus the import's (see RowPlan.NeedsUnit).
 func (v *validator) units(r *RowPlan) string {
 	r.unitIDs = append([]string(nil), v.plan.Settings.UnitIDs...)
 	for _, name := range splitList(r.Value(Units)) {
@@ -238,9 +236,6 @@ func (v *validator) units(r *RowPlan) string {
 			return msg
 		}
 		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.unitID(name)})
-	}
-	if len(r.unitIDs) == 0 {
-		return "no unit: choose a unit for the import or give one in a Units column"
 	}
 	return ""
 }

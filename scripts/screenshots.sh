@@ -27,24 +27,69 @@ Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 
-# shoot NAME SCREEN DB: start the app on SCREEN, wait for its window, capture it.
-shoot() {
-	local name=$1 screen=$2 db=$3
-	LANG=en_US.UTF-8 HOME="$tmp" DISPLAY="$display" ONBOARD_SCREEN="$screen" ./bin/onboard --db "$db" >"$tmp/app.log" 2>&1 &
+# start SCREEN DB [ARGS…]: start the app on SCREEN and wait for its window.
+start() {
+	local screen=$1 db=$2
+	shift 2
+	LANG=en_US.UTF-8 HOME="$tmp" DISPLAY="$display" ONBOARD_SCREEN="$screen" ./bin/onboard --db "$db" "$@" >"$tmp/app.log" 2>&1 &
 	app_pid=$!
 	for _ in $(seq 100); do
 		xwininfo -display "$display" -root -tree 2>/dev/null | grep -q '"Onboard"' && break
 		sleep 0.1
 	done
 	sleep 2 # let the screen load its data and draw
-	xwd -display "$display" -name Onboard -silent | xwdtopnm 2>/dev/null | pnmtopng >"$out/$name.png"
+}
+
+# capture NAME: write the window to OUTDIR/NAME.png.
+capture() {
+	xwd -display "$display" -name Onboard -silent | xwdtopnm 2>/dev/null | pnmtopng >"$out/$1.png"
+	echo "$out/$1.png"
+}
+
+stop() {
 	kill "$app_pid" 2>/dev/null || true
 	wait "$app_pid" 2>/dev/null || true
 	app_pid=""
-	echo "$out/$name.png"
 }
 
-for screen in users new-user invite-keys units imports letters settings; do
+# shoot NAME SCREEN DB: capture the app started on SCREEN.
+shoot() {
+	start "$2" "$3"
+	capture "$1"
+	stop
+}
+
+for screen in users new-user invite-keys units imports import-wizard letters settings; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 shoot users-empty users "$tmp/empty.db"
+
+# The import wizard on a German Excel export (semicolon, Windows-1252) with a
+# conflict with a demo user and a row with errors; with xdotool it is clicked through
+# to the check step (Next sits at the bottom right of the 1280x800 window).
+conflict=$(./bin/onboard --db "$tmp/demo.db" users list --format csv | awk -F, 'NR==2 {print $1";"$2";"$3}')
+{
+	printf 'Vorname;Nachname;E-Mail;Klasse;Externe ID\r\n'
+	printf '%s;Class 5a;X-0\r\n' "$conflict"
+	printf 'Zoë;Schäfer;zoe(at)example.org;Class 5b;X-1\r\n'
+	for i in $(seq 2 40); do printf 'Jürgen;Groß %s;juergen.gross%s@example.org;Class 7c;X-%s\r\n' "$i" "$i" "$i"; done
+} | iconv -f UTF-8 -t WINDOWS-1252 >"$tmp/schueler.csv"
+start imports "$tmp/demo.db" --open "$tmp/schueler.csv"
+capture import-read
+if command -v xdotool >/dev/null 2>&1; then
+	next() {
+		DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 1190 737 click 1 >/dev/null 2>&1 || true
+		sleep 1.5
+	}
+	next
+	capture import-columns
+	next
+	capture import-check
+	next
+	capture import-conflicts
+	next
+	capture import-options
+	next
+	capture import-confirm
+fi
+stop

@@ -1,0 +1,21 @@
+package app
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestScreenIndexKnowsTheImportWizard(t *testing.T) {
+	imports, err := ScreenIndex("imports")
+	if err != nil || Screens[imports].Label != "Imports" {
+		t.Fatalf("imports: %d, %v", imports, err)
+	}
+	// --screen import-wizard opens the wizard on top of the imports screen.
+	if i, err := ScreenIndex("import-wizard"); err != nil || i != imports {
+		t.Fatalf("import-wizard: %d, %v", i, err)
+	}
+	_, err = ScreenIndex("import")
+	if err == nil || !strings.Contains(err.Error(), "import-wizard") {
+		t.Fatalf("an unknown screen: %v", err)
+	}
+}

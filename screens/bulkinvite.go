@@ -1,0 +1,433 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/addrlist"
+	"onboard/data"
+	"onboard/display"
+	"onboard/lifecycle"
+)
+
+// EmailInviter is what the bulk invite uses of the lifecycle service.
+type EmailInviter interface {
+	ValidDays(ctx context.Context, days int) (int, error)
+	InviteEmails(ctx context.Context, in lifecycle.InviteEmailsInput) (*lifecycle.InviteEmailsResult, error)
+}
+
+// parseDelay is how long the bulk invite waits after typing before it reads the list
+// again: a paste of thousands of addresses is read once, not per key.
+const parseDelay = 150 * time.Millisecond
+
+// BulkInvite invites everyone in a pasted list of email addresses: the admin pastes
+// the list, sees how many addresses were recognised and which parts could not be
+// read, picks the role, units, groups and validity, and invites them all at once.
+// Then it shows who was invited and every address that was not, with the reason.
+type BulkInvite struct {
+	cat Catalog
+	svc EmailInviter
+	win fyne.Window
+	bg  sync.WaitGroup
+
+	roles  []data.Role
+	units  []data.Unit
+	groups []data.Group
+	loaded bool
+
+	parsed   addrlist.Result // the list as last read
+	parseGen int             // counts edits; a read of older text is dropped
+	parsing  bool            // the text changed since the last read
+	timer    *time.Timer
+	running  bool
+
+	title    *widget.Label
+	entry    *widget.Entry
+	summary  *widget.Label
+	problems *fyne.Container // the list of unreadable parts, hidden when there are none
+	unread   *widget.List
+	role     *widget.Select
+	unitBox  *widget.CheckGroup
+	groupBox *widget.CheckGroup
+	noGroups *widget.Label
+	days     *widget.Entry
+	message  *widget.Label
+	invite   *widget.Button
+	form     *fyne.Container
+
+	done       []resultLine // the not-invited lines of the result view
+	doneTitle  *widget.Label
+	doneNote   *widget.Label
+	doneHeader *widget.Label
+	doneList   *widget.List
+	copyKeys   *widget.Button
+	result     fyne.CanvasObject
+	content    *fyne.Container
+
+	// OnInvited, if set, is called on the UI goroutine after a run that wrote
+	// something, e.g. to reload the users list.
+	OnInvited func(res *lifecycle.InviteEmailsResult)
+	// Last is the result of the last run (tests read it).
+	Last *lifecycle.InviteEmailsResult
+}
+
+// resultLine is one part of the pasted list that was not invited, and why.
+type resultLine struct{ text, reason string }
+
+// NewBulkInvite builds the bulk invite for window win and reads the roles, units,
+// groups and the default validity in the background. Place Content in a dialog or a
+// screen; ShowBulkInviteDialog does the first.
+func NewBulkInvite(cat Catalog, svc EmailInviter, win fyne.Window) *BulkInvite {
+	b := &BulkInvite{cat: cat, svc: svc, win: win}
+	b.buildForm()
+	b.buildResult()
+	b.result.Hide()
+	b.content = container.NewStack(b.form, b.result)
+	b.load()
+	return b
+}
+
+// ShowBulkInviteDialog opens the bulk invite in a dialog with a Close button.
+func ShowBulkInviteDialog(cat Catalog, svc EmailInviter, win fyne.Window) *BulkInvite {
+	b := NewBulkInvite(cat, svc, win)
+	b.title.Hide() // the dialog's title says it
+	d := dialog.NewCustom("Invite by email", "Close", b.Content(), win)
+	d.Resize(fyne.NewSize(800, 600))
+	d.Show()
+	win.Canvas().Focus(b.entry)
+	return b
+}
+
+// Content is the bulk invite's root object.
+func (b *BulkInvite) Content() fyne.CanvasObject { return b.content }
+
+func (b *BulkInvite) buildForm() {
+	b.title = heading("Invite by email")
+	b.entry = widget.NewMultiLineEntry()
+	b.entry.Wrapping = fyne.TextWrapWord
+	b.entry.SetPlaceHolder("Paste email addresses, e.g. anna@example.org, Ben Weber <ben@example.org>")
+	b.entry.SetMinRowsVisible(5)
+	b.entry.OnChanged = func(string) { b.scheduleParse() }
+	b.summary = widget.NewLabel(recognisedLine(addrlist.Result{}))
+
+	b.unread = widget.NewList(
+		func() int { return len(b.parsed.Unreadable) },
+		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(b.parsed.Unreadable) {
+				u := b.parsed.Unreadable[id]
+				o.(*widget.Label).SetText(u.Text + " — " + u.Reason)
+			}
+		})
+	b.problems = container.NewBorder(
+		&widget.Label{Text: "Could not be read (correct them above, or they are left out):", Importance: widget.DangerImportance},
+		nil, nil, nil, withMinHeight(b.unread, 110))
+	b.problems.Hide()
+
+	b.role = widget.NewSelect(nil, func(string) { b.updateButton() })
+	b.role.PlaceHolder = "Choose a role"
+	b.unitBox = widget.NewCheckGroup(nil, func([]string) { b.updateButton() })
+	b.unitBox.Horizontal = true
+	b.groupBox = widget.NewCheckGroup(nil, nil)
+	b.groupBox.Horizontal = true
+	b.noGroups = &widget.Label{Text: "There are no groups yet.", Importance: widget.LowImportance}
+	b.noGroups.Hide()
+	b.days = widget.NewEntry()
+	b.days.OnChanged = func(string) { b.updateButton() }
+	b.message = dangerLabel()
+	b.message.Hide()
+	b.invite = &widget.Button{Importance: widget.HighImportance, OnTapped: b.run}
+	form := widget.NewForm(
+		widget.NewFormItem("Role *", b.role),
+		widget.NewFormItem("Units *", b.unitBox),
+		widget.NewFormItem("Groups", container.NewStack(b.groupBox, b.noGroups)),
+		widget.NewFormItem("Key valid for (days) *", b.days),
+	)
+	bottom := container.NewVBox(b.summary, b.problems, form, b.message, container.NewHBox(layout.NewSpacer(), b.invite))
+	b.form = container.NewBorder(b.title, bottom, nil, nil, b.entry)
+	b.updateButton()
+}
+
+func (b *BulkInvite) buildResult() {
+	b.doneTitle = heading("")
+	b.doneNote = &widget.Label{Wrapping: fyne.TextWrapWord}
+	b.doneHeader = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+	b.doneList = widget.NewList(
+		func() int { return len(b.done) },
+		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(b.done) {
+				o.(*widget.Label).SetText(b.done[id].text + " — " + b.done[id].reason)
+			}
+		})
+	b.copyKeys = &widget.Button{Text: "Copy addresses and keys", Icon: theme.ContentCopyIcon(), OnTapped: b.copyInvited}
+	more := &widget.Button{Text: "Send more invites", Importance: widget.HighImportance, OnTapped: b.SendMore}
+	b.result = container.NewBorder(container.NewVBox(b.doneTitle, b.doneNote, b.doneHeader),
+		container.NewHBox(layout.NewSpacer(), b.copyKeys, more), nil, nil, b.doneList)
+}
+
+// withMinHeight gives o at least height h, so that a list shows a few rows.
+func withMinHeight(o fyne.CanvasObject, h float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(0, h))
+	return container.NewStack(r, o)
+}
+
+// load reads the roles, units, groups and default validity off the UI goroutine.
+func (b *BulkInvite) load() {
+	var cat staticCatalog
+	var days int
+	b.bg.Go(func() {
+		ctx := context.Background()
+		var err error
+		if cat.roles, err = b.cat.Roles(ctx); err == nil {
+			if cat.units, err = b.cat.Units(ctx); err == nil {
+				if cat.groups, err = b.cat.Groups(ctx); err == nil {
+					days, err = b.svc.ValidDays(ctx, 0)
+				}
+			}
+		}
+		onUI(func() {
+			if err != nil {
+				showError(err, b.win)
+				return
+			}
+			b.roles, b.units, b.groups, b.loaded = cat.roles, cat.units, cat.groups, true
+			b.role.SetOptions(names(b.roles, func(r data.Role) string { return r.Name }))
+			b.unitBox.Options = names(b.units, func(u data.Unit) string { return u.Name })
+			b.unitBox.Refresh()
+			b.groupBox.Options = names(b.groups, func(g data.Group) string { return g.Name })
+			b.groupBox.Refresh()
+			if len(b.groups) == 0 {
+				b.noGroups.Show()
+			}
+			if len(b.roles) == 1 {
+				b.role.SetSelected(b.roles[0].Name)
+			}
+			if len(b.units) == 1 {
+				b.unitBox.SetSelected([]string{b.units[0].Name})
+			}
+			if b.days.Text == "" {
+				b.days.SetText(strconv.Itoa(days))
+			}
+			b.updateButton()
+		})
+	})
+}
+
+// scheduleParse reads the list again once typing pauses.
+func (b *BulkInvite) scheduleParse() {
+	b.parseGen++
+	gen, text := b.parseGen, b.entry.Text
+	b.parsing = true
+	b.updateButton()
+	if b.timer != nil && b.timer.Stop() {
+		b.bg.Done() // the stopped read will not run
+	}
+	b.bg.Add(1)
+	b.timer = time.AfterFunc(parseDelay, func() {
+		defer b.bg.Done()
+		res := lifecycle.ParseAddresses(text)
+		onUI(func() {
+			if gen != b.parseGen {
+				return
+			}
+			b.parsed, b.parsing = res, false
+			b.summary.SetText(recognisedLine(res))
+			if len(res.Unreadable) > 0 {
+				b.problems.Show()
+			} else {
+				b.problems.Hide()
+			}
+			b.unread.Refresh()
+			b.form.Refresh() // lay out again: the list of unreadable parts came or went
+			b.updateButton()
+		})
+	})
+}
+
+// recognisedLine is the live line under the list: "3 addresses recognised · 1
+// could not be read · 1 listed twice".
+func recognisedLine(r addrlist.Result) string {
+	word := "addresses"
+	if len(r.Addresses) == 1 {
+		word = "address"
+	}
+	parts := []string{display.Count(len(r.Addresses)) + " " + word + " recognised"}
+	if n := len(r.Unreadable); n > 0 {
+		parts = append(parts, display.Count(n)+" could not be read")
+	}
+	if n := len(r.Duplicates); n > 0 {
+		parts = append(parts, display.Count(n)+" listed twice (invited once)")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// people is "1 person" or "12 people".
+func people(n int) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return display.Count(n) + " people"
+}
+
+// input reads the list as last read and the choices.
+func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
+	in := lifecycle.InviteEmailsInput{Addresses: b.parsed.Addresses}
+	in.RoleID = idByName(b.roles, b.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
+	for _, n := range b.unitBox.Selected {
+		in.UnitIDs = append(in.UnitIDs, idByName(b.units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
+	}
+	for _, n := range b.groupBox.Selected {
+		in.GroupIDs = append(in.GroupIDs, idByName(b.groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
+	}
+	in.ValidDays, _ = strconv.Atoi(strings.TrimSpace(b.days.Text))
+	return in
+}
+
+// daysProblem says what is wrong with the validity, "" when it is usable.
+func (b *BulkInvite) daysProblem() string {
+	days, err := strconv.Atoi(strings.TrimSpace(b.days.Text))
+	if err != nil || days < lifecycle.MinValidDays || days > lifecycle.MaxValidDays {
+		return fmt.Sprintf("Enter how many days the keys are valid: a whole number from %d to %d.",
+			lifecycle.MinValidDays, lifecycle.MaxValidDays)
+	}
+	return ""
+}
+
+// ready reports whether the admin can invite: the list is read and has addresses,
+// and a role, a unit and a usable validity are chosen.
+func (b *BulkInvite) ready() bool {
+	in := b.input()
+	return b.loaded && !b.running && !b.parsing && len(in.Addresses) > 0 && in.RoleID != "" &&
+		len(in.UnitIDs) > 0 && b.daysProblem() == ""
+}
+
+// updateButton says how many people the button invites and enables it when ready.
+// Only a wrong validity is pointed out; a role or unit not chosen yet is plain from
+// the form.
+func (b *BulkInvite) updateButton() {
+	b.invite.SetText("Invite " + people(len(b.parsed.Addresses)))
+	if b.loaded {
+		b.showMessage(b.daysProblem())
+	}
+	if b.ready() {
+		b.invite.Enable()
+	} else {
+		b.invite.Disable()
+	}
+}
+
+func (b *BulkInvite) showMessage(msg string) {
+	b.message.SetText(msg)
+	if msg == "" {
+		b.message.Hide()
+	} else {
+		b.message.Show()
+	}
+}
+
+// run invites the recognised addresses off the UI goroutine and shows the result.
+func (b *BulkInvite) run() {
+	if !b.ready() {
+		return
+	}
+	in, unreadable := b.input(), b.parsed.Unreadable
+	b.running = true
+	b.updateButton()
+	b.invite.SetText("Inviting " + people(len(in.Addresses)) + "…")
+	b.bg.Go(func() {
+		res, err := b.svc.InviteEmails(context.Background(), in)
+		onUI(func() {
+			b.running = false
+			b.updateButton()
+			var ve *lifecycle.ValidationError
+			switch {
+			case errors.As(err, &ve):
+				msgs := make([]string, len(ve.Problems))
+				for i, p := range ve.Problems {
+					msgs[i] = strings.ToUpper(p.Message[:1]) + p.Message[1:] + "."
+				}
+				b.showMessage(strings.Join(msgs, " "))
+			case err != nil:
+				showError(fmt.Errorf("nobody was invited: %w", err), b.win)
+			default:
+				b.Last = res
+				b.showResult(res, unreadable)
+				if b.OnInvited != nil && len(res.Invited) > 0 {
+					b.OnInvited(res)
+				}
+			}
+		})
+	})
+}
+
+// showResult replaces the form by what the run did.
+func (b *BulkInvite) showResult(res *lifecycle.InviteEmailsResult, unreadable []addrlist.Unreadable) {
+	b.done = b.done[:0]
+	for _, n := range res.NotInvited {
+		b.done = append(b.done, resultLine{n.Email, n.Reason})
+	}
+	for _, u := range unreadable {
+		b.done = append(b.done, resultLine{u.Text, "could not be read: " + u.Reason})
+	}
+	b.doneTitle.SetText(display.Count(len(res.Invited)) + " invited")
+	note := "Nobody was invited."
+	if len(res.Invited) > 0 {
+		note = fmt.Sprintf("They are in the users list as invited, each with a personal key valid until %s. "+
+			"Onboard does not send the invitation emails yet: give each person their key.",
+			display.Time(res.Invited[0].User.KeyExpiresAt))
+		b.copyKeys.Show()
+	} else {
+		b.copyKeys.Hide()
+	}
+	b.doneNote.SetText(note)
+	if len(b.done) > 0 {
+		b.doneHeader.SetText(fmt.Sprintf("Not invited (%s):", display.Count(len(b.done))))
+		b.doneHeader.Show()
+		b.doneList.Show()
+	} else {
+		b.doneHeader.Hide()
+		b.doneList.Hide()
+	}
+	b.doneList.Refresh()
+	b.form.Hide()
+	b.result.Show()
+}
+
+// copyInvited puts "email<TAB>key" of everyone invited on the clipboard, a line each.
+func (b *BulkInvite) copyInvited() {
+	if b.Last == nil {
+		return
+	}
+	var sb strings.Builder
+	for _, inv := range b.Last.Invited {
+		fmt.Fprintf(&sb, "%s\t%s\n", inv.User.Email, inv.Key)
+	}
+	copyText(sb.String())
+}
+
+// SendMore goes back to an empty form, keeping the role, units, groups and validity.
+func (b *BulkInvite) SendMore() {
+	b.entry.SetText("")
+	b.result.Hide()
+	b.form.Show()
+	b.win.Canvas().Focus(b.entry)
+}
+
+// wait blocks until the background work has finished.
+func (b *BulkInvite) wait() { b.bg.Wait() }

@@ -1,0 +1,283 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/importer"
+)
+
+// ImportStore is what the imports screen and the import wizard read: the catalog,
+// the users a file may collide with, and the past imports.
+type ImportStore interface {
+	importer.Users
+	Imports(ctx context.Context) ([]data.Import, error)
+}
+
+// ImportService is what the import wizard writes through.
+type ImportService interface {
+	importer.Writer
+	Now() time.Time
+	ValidDays(ctx context.Context, days int) (int, error)
+}
+
+// importColumns are the columns of the list of past imports.
+var importColumns = []struct {
+	title   string
+	width   float32
+	numeric bool
+}{
+	{"File", 240, false}, {"When", 150, false}, {"By", 120, false}, {"Rows", 80, true},
+	{"Created", 80, true}, {"Updated", 80, true}, {"Skipped", 80, true}, {"Failed", 80, true},
+}
+
+// ImportsScreen lists the past imports and starts the import wizard, the bulk
+// invite and the saving of a sample file.
+type ImportsScreen struct {
+	store   ImportStore
+	svc     ImportService
+	win     fyne.Window
+	bg      sync.WaitGroup
+	imports []data.Import
+
+	table   *widget.Table
+	empty   *widget.Label
+	status  *widget.Label
+	content fyne.CanvasObject
+
+	wizard *importWizard // the open wizard; nil when none is open
+
+	// OnBulkInvite opens the invite-by-email dialog.
+	OnBulkInvite func()
+	// OnPrintLetters prints registration letters for users an import created or updated.
+	OnPrintLetters func(userIDs []string)
+}
+
+// NewImportsScreen builds the imports screen for window win; call Reload to fill it.
+func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *ImportsScreen {
+	s := &ImportsScreen{store: store, svc: svc, win: win}
+	s.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(s.imports), len(importColumns) },
+		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			l.Alignment = fyne.TextAlignLeading
+			if importColumns[id.Col].numeric {
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText(s.cell(id.Row, id.Col))
+		},
+	)
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			l := o.(*widget.Label)
+			l.Alignment = fyne.TextAlignLeading
+			if importColumns[id.Col].numeric {
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText(importColumns[id.Col].title)
+		}
+	}
+	for i, c := range importColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.empty = &widget.Label{Text: "No imports yet. Import from file reads a CSV, TSV or Excel list of users.",
+		Alignment: fyne.TextAlignCenter}
+	s.empty.Hide()
+	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.status.Hide()
+	importBtn := &widget.Button{Text: "Import from file…", Importance: widget.HighImportance, OnTapped: s.OpenWizard}
+	invite := &widget.Button{Text: "Invite by email…", OnTapped: func() {
+		if s.OnBulkInvite != nil {
+			s.OnBulkInvite()
+		}
+	}}
+	sample := &widget.Button{Text: "Save sample file…", OnTapped: s.askSampleFile}
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, heading("Imports"), container.NewHBox(sample, invite, importBtn)),
+		&widget.Label{Text: "Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
+			"Every import is listed here. The sample file shows the columns Onboard understands.",
+			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
+		s.status,
+		boldLabel("Past imports"),
+	)
+	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	return s
+}
+
+// Content is the screen's root object.
+func (s *ImportsScreen) Content() fyne.CanvasObject { return s.content }
+
+// cell is the text of a cell of the list.
+func (s *ImportsScreen) cell(row, col int) string {
+	if row >= len(s.imports) {
+		return ""
+	}
+	im := &s.imports[row]
+	switch col {
+	case 0:
+		return im.FileName
+	case 1:
+		return display.Time(&im.At)
+	case 2:
+		return im.Actor
+	case 3:
+		return display.Count(im.Rows)
+	case 4:
+		return display.Count(im.Created)
+	case 5:
+		return display.Count(im.Updated)
+	case 6:
+		return display.Count(im.Skipped)
+	}
+	return display.Count(im.Failed)
+}
+
+// Reload reads the past imports again, newest first.
+func (s *ImportsScreen) Reload() {
+	var list []data.Import
+	s.bg.Go(func() {
+		var err error
+		list, err = s.store.Imports(context.Background())
+		onUI(func() {
+			if err != nil {
+				showError(err, s.win)
+				return
+			}
+			s.imports = list
+			if len(list) == 0 {
+				s.table.Hide()
+				s.empty.Show()
+			} else {
+				s.empty.Hide()
+				s.table.Show()
+			}
+			s.table.Refresh()
+		})
+	})
+}
+
+// OpenWizard opens the import wizard (one at a time).
+func (s *ImportsScreen) OpenWizard() {
+	if s.wizard != nil {
+		return
+	}
+	s.wizard = newImportWizard(s.store, s.svc, s.win)
+	s.wizard.onPrintLetters = func(ids []string) {
+		if s.OnPrintLetters != nil {
+			s.OnPrintLetters(ids)
+		}
+	}
+	s.wizard.canPrintLetters = func() bool { return s.OnPrintLetters != nil }
+	s.wizard.onSample = s.askSampleFile
+	s.wizard.onClosed = func(imported bool) {
+		s.wizard = nil
+		if imported {
+			s.Reload()
+		}
+	}
+	s.wizard.show()
+}
+
+// ImportFile opens the import wizard on the file at path (from the command line).
+func (s *ImportsScreen) ImportFile(path string) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	s.Dropped([]fyne.URI{storage.NewFileURI(path)})
+}
+
+// Dropped takes files dropped on the window: the first one goes into the import
+// wizard, which opens when it is not open yet. It reports whether it took a file.
+func (s *ImportsScreen) Dropped(uris []fyne.URI) bool {
+	for _, u := range uris {
+		if u == nil || u.Scheme() != "file" {
+			continue
+		}
+		if s.wizard == nil {
+			s.OpenWizard()
+		}
+		return s.wizard.dropped(u.Path())
+	}
+	return false
+}
+
+// WizardOpen reports whether the import wizard is open.
+func (s *ImportsScreen) WizardOpen() bool { return s.wizard != nil }
+
+// askSampleFile asks where to save the sample file; the extension the admin types
+// (.csv or .xlsx) decides its format.
+func (s *ImportsScreen) askSampleFile() {
+	d := dialog.NewFileSave(s.saveSample, s.win)
+	d.SetFileName("onboard-sample.xlsx")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx", ".csv"}))
+	d.Show()
+}
+
+// saveSample writes the sample file to w (from the save dialog): Excel for a name
+// ending in .xlsx, else CSV.
+func (s *ImportsScreen) saveSample(w fyne.URIWriteCloser, err error) {
+	if err != nil {
+		showError(err, s.win)
+		return
+	}
+	if w == nil {
+		return // cancelled
+	}
+	name := w.URI().Name()
+	xlsx := strings.EqualFold(filepath.Ext(name), ".xlsx")
+	s.status.SetText("Saving the sample file…")
+	s.status.Show()
+	s.bg.Go(func() {
+		err := writeSample(w, xlsx)
+		onUI(func() {
+			if err != nil {
+				s.status.Hide()
+				showError(fmt.Errorf("could not save the sample file %s: %w", name, err), s.win)
+				return
+			}
+			kind := "CSV file"
+			if xlsx {
+				kind = "Excel file with an explanation sheet"
+			}
+			s.status.SetText(fmt.Sprintf("Saved the sample %s as %s. Fill it in and import it with Import from file.", kind, w.URI().Path()))
+		})
+	})
+}
+
+// writeSample writes the template and closes w.
+func writeSample(w io.WriteCloser, xlsx bool) error {
+	var err error
+	if xlsx {
+		err = importer.WriteTemplateXLSX(w)
+	} else {
+		err = importer.WriteTemplateCSV(w)
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// wait blocks until the screen's and the open wizard's background work has finished.
+func (s *ImportsScreen) wait() {
+	s.bg.Wait()
+	if s.wizard != nil {
+		s.wizard.wait()
+	}
+}

@@ -1,0 +1,358 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/display"
+	"onboard/importer"
+)
+
+// progressEvery is how often, at most, the import progress is drawn.
+const progressEvery = 50 * time.Millisecond
+
+// commitStep is step 7: the summary, the import with its progress bar, and the
+// result report.
+type commitStep struct {
+	w *importWizard
+
+	confirm  *fyne.Container
+	summary  *widget.Label
+	details  *widget.Label
+	nothing  *widget.Label
+	progress *fyne.Container
+	bar      *widget.ProgressBar
+	barText  *widget.Label
+	failed   *fyne.Container
+	failText *widget.Label
+	result   fyne.CanvasObject
+	title    *widget.Label
+	counts   [4]*widget.Label
+	left     []int // report rows not imported
+	table    *widget.Table
+	allIn    *widget.Label
+	saved    *widget.Label
+	letters  *widget.Button
+	content  fyne.CanvasObject
+}
+
+func newCommitStep(w *importWizard) *commitStep {
+	c := &commitStep{w: w}
+	c.summary = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameSubHeadingText}
+	c.details = &widget.Label{Wrapping: fyne.TextWrapWord}
+	c.nothing = dangerLabel()
+	c.nothing.Hide()
+	c.confirm = container.NewVBox(
+		heading("Ready to import"),
+		c.summary, c.details, c.nothing,
+		&widget.Label{Text: "Everything is written in one step: if something goes wrong or you cancel, nothing is changed.",
+			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
+	)
+	c.bar = widget.NewProgressBar()
+	c.barText = widget.NewLabel("")
+	c.progress = container.NewVBox(
+		heading("Importing…"),
+		c.bar, c.barText,
+		&widget.Label{Text: "Cancel import stops it; the database then stays exactly as it was.", Wrapping: fyne.TextWrapWord,
+			Importance: widget.LowImportance},
+	)
+	c.failText = dangerLabel()
+	c.failed = container.NewVBox(heading("Nothing was imported"), c.failText)
+	c.title = heading("Import finished")
+	countBox := container.NewGridWithColumns(4)
+	for i, what := range []string{"created", "updated", "skipped", "failed"} {
+		c.counts[i] = &widget.Label{SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}, Alignment: fyne.TextAlignCenter}
+		countBox.Add(container.NewVBox(c.counts[i], &widget.Label{Text: what, Alignment: fyne.TextAlignCenter}))
+	}
+	c.table = newTextTable(
+		func() []string { return []string{"Line", "Name", "Email", "Result", "Reason"} },
+		func() int { return len(c.left) },
+		c.reportCell)
+	for i, width := range []float32{60, 180, 220, 90, 480} {
+		c.table.SetColumnWidth(i, width)
+	}
+	c.allIn = &widget.Label{Text: "Every row was imported.", Alignment: fyne.TextAlignCenter}
+	c.allIn.Hide()
+	c.saved = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	c.saved.Hide()
+	c.letters = &widget.Button{Text: "Print letters for these users", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+		if w.report != nil && w.onPrintLetters != nil {
+			w.onPrintLetters(w.report.UserIDs())
+		}
+	}}
+	done := &widget.Button{Text: "Done", Importance: widget.HighImportance, OnTapped: w.close}
+	save := &widget.Button{Text: "Save report as CSV…", Icon: theme.DocumentSaveIcon(), OnTapped: c.askSaveReport}
+	c.result = container.NewBorder(
+		container.NewVBox(c.title, countBox, boldLabel("Rows not imported")),
+		container.NewVBox(c.saved, container.NewBorder(nil, nil, container.NewHBox(save, c.letters), done)),
+		nil, nil,
+		container.NewStack(c.table, container.NewCenter(c.allIn)))
+	c.content = container.NewStack(c.confirm, c.progress, c.failed, c.result)
+	c.showOnly(c.confirm)
+	return c
+}
+
+// showOnly shows one of the step's views.
+func (c *commitStep) showOnly(o fyne.CanvasObject) {
+	for _, x := range []fyne.CanvasObject{c.confirm, c.progress, c.failed, c.result} {
+		if x == o {
+			x.Show()
+		} else {
+			x.Hide()
+		}
+	}
+}
+
+// showConfirm sums up what the import will do.
+func (c *commitStep) showConfirm() {
+	w := c.w
+	if w.report != nil || w.importing {
+		return
+	}
+	c.showOnly(c.confirm)
+	p := w.plan
+	if p == nil {
+		c.summary.SetText("Checking the rows…")
+		c.details.SetText("")
+		return
+	}
+	c.summary.SetText(importSummary(p.Counts))
+	c.details.SetText(c.settingsText())
+	if p.Counts.Create+p.Counts.Update == 0 {
+		c.nothing.SetText("No row can be created or updated. Go back to correct the rows or choose what happens to conflicts.")
+		c.nothing.Show()
+	} else {
+		c.nothing.Hide()
+	}
+}
+
+// importSummary is "Create 1,200 users, update 3, skip 30, 4 rows with errors are left out."
+func importSummary(n importer.Counts) string {
+	var parts []string
+	add := func(verb string, k int) {
+		switch {
+		case k == 0:
+		case len(parts) == 0:
+			parts = append(parts, capitalize(verb)+" "+display.Plural(k, "user"))
+		default:
+			parts = append(parts, verb+" "+display.Count(k))
+		}
+	}
+	add("create", n.Create)
+	add("update", n.Update)
+	add("skip", n.Skip)
+	if n.Fail > 0 {
+		verb := "are"
+		if n.Fail == 1 {
+			verb = "is"
+		}
+		what := "with errors"
+		if n.Fail != n.Errors {
+			what = "with errors or unresolved conflicts"
+		}
+		left := fmt.Sprintf("%s %s %s left out", display.Plural(n.Fail, "row"), what, verb)
+		if len(parts) == 0 {
+			left = capitalize(left)
+		}
+		parts = append(parts, left)
+	}
+	if len(parts) == 0 {
+		return "Nothing to import."
+	}
+	return strings.Join(parts, ", ") + "."
+}
+
+// settingsText lists the choices the import applies.
+func (c *commitStep) settingsText() string {
+	w := c.w
+	s := w.settings
+	p := w.plan
+	var lines []string
+	file := p.Source.Info.Name
+	if p.Source.Info.Sheet != "" {
+		file += ", sheet “" + p.Source.Info.Sheet + "”"
+	}
+	lines = append(lines, "From "+file)
+	if role := nameOf(w.roles, s.RoleID); role != "" {
+		lines = append(lines, "Role for rows without one: "+role)
+	}
+	if units := namesOf(w.units, s.UnitIDs); len(units) > 0 {
+		lines = append(lines, "Units for everyone: "+strings.Join(units, ", "))
+	}
+	if groups := namesOf(w.groups, s.GroupIDs); len(groups) > 0 {
+		lines = append(lines, "Groups for everyone: "+strings.Join(groups, ", "))
+	}
+	if len(p.NewUnits) > 0 || len(p.NewGroups) > 0 {
+		var names []string
+		for _, u := range p.NewUnits {
+			names = append(names, u.Name)
+		}
+		for _, g := range p.NewGroups {
+			names = append(names, g.Name)
+		}
+		lines = append(lines, "New units and groups: "+strings.Join(names, ", "))
+	}
+	lines = append(lines, fmt.Sprintf("Keys valid for %s", display.Plural(s.ValidDays, "day")))
+	if s.Invite {
+		lines = append(lines, "Invitations: marked as sent (emails are sent once email is set up)")
+	} else {
+		lines = append(lines, "Invitations: not sent; the users start “not activated”")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// start runs the import in the background with a progress bar.
+func (c *commitStep) start() {
+	w := c.w
+	p := w.plan
+	if p == nil || w.importing || w.report != nil {
+		return
+	}
+	p.Settings.Invite, p.Settings.ValidDays = w.settings.Invite, w.settings.ValidDays
+	ctx, cancel := context.WithCancel(context.Background())
+	w.importing, w.importCancel = true, cancel
+	total := p.Counts.Create + p.Counts.Update
+	c.setProgress(0, total)
+	c.showOnly(c.progress)
+	w.updateButtons()
+	w.bg.Go(func() {
+		defer cancel()
+		var last time.Time
+		rep, err := importer.Commit(ctx, w.svc, p, true, func(done, total int) {
+			if done < total && time.Since(last) < progressEvery {
+				return
+			}
+			last = time.Now()
+			onUI(func() {
+				if w.importing {
+					c.setProgress(done, total)
+				}
+			})
+		})
+		cancelled := ctx.Err() != nil
+		onUI(func() {
+			w.importing, w.importCancel = false, nil
+			switch {
+			case err != nil && (cancelled || errors.Is(err, context.Canceled)):
+				c.failText.SetText("You cancelled the import. Nothing was imported; the database is unchanged.")
+				c.showOnly(c.failed)
+			case err != nil:
+				c.failText.SetText("The import failed, so nothing was imported; the database is unchanged.\n" + err.Error())
+				c.showOnly(c.failed)
+			default:
+				w.report, w.imported = rep, true
+				c.showReport()
+			}
+			w.updateIndicator()
+			w.updateButtons()
+		})
+	})
+}
+
+// setProgress shows how far the import is.
+func (c *commitStep) setProgress(done, total int) {
+	if total > 0 {
+		c.bar.SetValue(float64(done) / float64(total))
+	}
+	c.barText.SetText(fmt.Sprintf("%s of %s written", display.Count(done), display.Plural(total, "user")))
+}
+
+// showReport shows the result of the import.
+func (c *commitStep) showReport() {
+	rep := c.w.report
+	c.title.SetText("Import finished: " + rep.File)
+	for i, n := range []int{rep.Created, rep.Updated, rep.Skipped, rep.Failed} {
+		c.counts[i].SetText(display.Count(n))
+	}
+	c.left = c.left[:0]
+	for i, r := range rep.Rows {
+		if r.Result == importer.Skips || r.Result == importer.Fails {
+			c.left = append(c.left, i)
+		}
+	}
+	if len(c.left) == 0 {
+		c.table.Hide()
+		c.allIn.Show()
+	} else {
+		c.allIn.Hide()
+		c.table.Show()
+	}
+	c.table.Refresh()
+	setEnabled(c.letters, c.w.canPrintLetters != nil && c.w.canPrintLetters() && len(rep.UserIDs()) > 0)
+	c.showOnly(c.result)
+}
+
+// reportCell is a cell of the table of rows not imported.
+func (c *commitStep) reportCell(row, col int) string {
+	rep := c.w.report
+	if rep == nil || row >= len(c.left) {
+		return ""
+	}
+	r := rep.Rows[c.left[row]]
+	switch col {
+	case 0:
+		return strconv.Itoa(r.Line)
+	case 1:
+		return r.Name
+	case 2:
+		return r.Email
+	case 3:
+		if r.Result == importer.Skips {
+			return "skipped"
+		}
+		return "failed"
+	}
+	return r.Reason
+}
+
+// askSaveReport asks where to save the report.
+func (c *commitStep) askSaveReport() {
+	rep := c.w.report
+	if rep == nil {
+		return
+	}
+	d := dialog.NewFileSave(c.saveReport, c.w.win)
+	d.SetFileName(strings.TrimSuffix(rep.File, filepath.Ext(rep.File)) + "-report.csv")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+// saveReport writes the report as CSV to the file chosen.
+func (c *commitStep) saveReport(out fyne.URIWriteCloser, err error) {
+	w := c.w
+	if err != nil {
+		showError(err, w.win)
+		return
+	}
+	if out == nil || w.report == nil {
+		return
+	}
+	rep := w.report
+	path := out.URI().Path()
+	w.bg.Go(func() {
+		err := rep.WriteCSV(out)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		onUI(func() {
+			if err != nil {
+				showError(fmt.Errorf("could not save the report: %w", err), w.win)
+				return
+			}
+			c.saved.SetText("Report saved as " + path)
+			c.saved.Show()
+		})
+	})
+}

@@ -1,0 +1,281 @@
+package screens
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/importer"
+	"onboard/lifecycle"
+)
+
+// optionsStep is step 6: role, units and groups for the batch, invitations and
+// validity, and how many rows are left out for their errors.
+type optionsStep struct {
+	w         *importWizard
+	role      *widget.Select
+	roleNote  *widget.Label
+	units     *widget.CheckGroup
+	unitsNote *widget.Label
+	groups    *widget.CheckGroup
+	unitsBox  *fyne.Container
+	groupsBox *fyne.Container
+	invite    *widget.Check
+	days      *widget.Entry
+	daysMsg   *widget.Label
+	status    *widget.Label
+	errors    *widget.Label
+	content   fyne.CanvasObject
+}
+
+func newOptionsStep(w *importWizard) *optionsStep {
+	o := &optionsStep{w: w}
+	o.role = widget.NewSelect(nil, nil)
+	o.role.PlaceHolder = "Choose a role"
+	o.role.OnChanged = o.onRole
+	o.roleNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	o.units = widget.NewCheckGroup(nil, nil)
+	o.units.OnChanged = o.onUnits
+	o.unitsNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	o.groups = widget.NewCheckGroup(nil, nil)
+	o.groups.OnChanged = o.onGroups
+	o.invite = widget.NewCheck("Send invitations now", func(on bool) { w.settings.Invite = on })
+	inviteNote := &widget.Label{Text: "Invitations are marked as sent; emails are sent once email is set up. " +
+		"Without this, the users are created “not activated”, e.g. to hand out printed letters.",
+		Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	o.days = widget.NewEntry()
+	o.days.OnChanged = o.onDays
+	o.daysMsg = dangerLabel()
+	o.daysMsg.Hide()
+	o.status = widget.NewLabel("")
+	o.status.Hide()
+	o.errors = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance}
+	o.errors.Hide()
+	o.unitsBox, o.groupsBox = container.NewStack(), container.NewStack()
+	form := widget.NewForm(
+		widget.NewFormItem("Role", container.NewVBox(container.NewGridWrap(fyne.NewSize(320, 36), o.role), o.roleNote)),
+		widget.NewFormItem("Units", container.NewVBox(o.unitsBox, o.unitsNote)),
+		widget.NewFormItem("Groups", container.NewVBox(o.groupsBox,
+			&widget.Label{Text: "Added to every row, beside the groups named in the file.", Importance: widget.LowImportance})),
+		widget.NewFormItem("Invitations", container.NewVBox(o.invite, inviteNote)),
+		widget.NewFormItem("Keys valid for", container.NewVBox(
+			container.NewHBox(container.NewGridWrap(fyne.NewSize(90, 36), o.days),
+				widget.NewLabel(fmt.Sprintf("days (%d–%d)", lifecycle.MinValidDays, lifecycle.MaxValidDays))),
+			o.daysMsg)),
+	)
+	o.content = container.NewVScroll(container.NewVBox(
+		heading("Role, units and invitations"),
+		form, o.status, o.errors,
+	))
+	return o
+}
+
+// fillCatalog offers the roles, units and groups once they are read.
+func (o *optionsStep) fillCatalog() {
+	w := o.w
+	if w.catalogErr != nil {
+		o.status.SetText("Could not read the roles, units and groups: " + w.catalogErr.Error())
+		o.status.Show()
+		return
+	}
+	o.role.Options = names(w.roles, func(r data.Role) string { return r.Name })
+	o.units.Options = names(w.units, func(u data.Unit) string { return u.Name })
+	o.groups.Options = names(w.groups, func(g data.Group) string { return g.Name })
+	placeChoices(o.unitsBox, o.units, "There are no units yet; the file can name them.")
+	placeChoices(o.groupsBox, o.groups, "There are no groups yet; the file can name them.")
+	o.refresh()
+}
+
+// placeChoices shows a few choices in a row and many in a scrolling list.
+func placeChoices(box *fyne.Container, choices *widget.CheckGroup, none string) {
+	switch n := len(choices.Options); {
+	case n == 0:
+		box.Objects = []fyne.CanvasObject{widget.NewLabel(none)}
+	case n <= 5:
+		choices.Horizontal = true
+		box.Objects = []fyne.CanvasObject{choices}
+	default:
+		choices.Horizontal = false
+		box.Objects = []fyne.CanvasObject{withMinSize(container.NewVScroll(choices), 320, 150)}
+	}
+	box.Refresh()
+}
+
+// showChecking tells that the rows are checked again.
+func (o *optionsStep) showChecking() {
+	o.status.SetText("Checking the rows with these choices…")
+	o.status.Show()
+}
+
+// refresh shows the settings in force and what the last check found.
+func (o *optionsStep) refresh() {
+	w := o.w
+	s := &w.settings
+	on := o.role.OnChanged
+	o.role.OnChanged = nil
+	if name := nameOf(w.roles, s.RoleID); name != "" {
+		o.role.SetSelected(name)
+	} else {
+		o.role.ClearSelected()
+	}
+	o.role.OnChanged = on
+	o.units.OnChanged = nil
+	o.units.SetSelected(namesOf(w.units, s.UnitIDs))
+	o.units.OnChanged = o.onUnits
+	o.groups.OnChanged = nil
+	o.groups.SetSelected(namesOf(w.groups, s.GroupIDs))
+	o.groups.OnChanged = o.onGroups
+	o.invite.OnChanged = nil
+	o.invite.SetChecked(s.Invite)
+	o.invite.OnChanged = func(on bool) { w.settings.Invite = on }
+	if s.ValidDays == 0 {
+		s.ValidDays = w.defaultDays
+	}
+	if o.days.Text == "" || w.validDaysOK {
+		o.days.OnChanged = nil
+		o.days.SetText(strconv.Itoa(s.ValidDays))
+		o.days.OnChanged = o.onDays
+	}
+	if !w.checking {
+		o.status.Hide()
+	}
+	o.showNotes()
+}
+
+// showNotes explains role and units for this file and how many rows are left out.
+func (o *optionsStep) showNotes() {
+	w := o.w
+	p := w.plan
+	m := w.settings.Mapping
+	noRoleColumn := len(m.Columns(importer.Role)) == 0
+	noUnitColumn := len(m.Columns(importer.Units)) == 0
+	switch {
+	case noRoleColumn:
+		o.roleNote.SetText("Required: the file has no Role column, so every user gets this role.")
+	case p != nil:
+		without := 0
+		for i := range p.Rows {
+			if p.Rows[i].Value(importer.Role) == "" {
+				without++
+			}
+		}
+		if without > 0 {
+			o.roleNote.SetText(fmt.Sprintf("Required for the %s without a role in the file.", display.Plural(without, "row")))
+		} else {
+			o.roleNote.SetText("Every row names its role; this one is used for rows without one.")
+		}
+	default:
+		o.roleNote.SetText("For rows without a role in the file.")
+	}
+	units := "Added to every row, beside the units named in the file."
+	if noUnitColumn {
+		units = "Required: the file has no Units column, so every user joins the units ticked here."
+	}
+	if p != nil && len(p.NewUnits) > 0 {
+		names := make([]string, len(p.NewUnits))
+		for i, u := range p.NewUnits {
+			names[i] = u.Name
+		}
+		units += " New units from the file are created: " + strings.Join(names, ", ") + "."
+	}
+	o.unitsNote.SetText(units)
+	if p == nil || p.Counts.Fail == 0 {
+		o.errors.Hide()
+		return
+	}
+	text := fmt.Sprintf("%s with errors will not be imported. Correct them in step 4 (Check), or import the other rows without them.",
+		display.Plural(p.Counts.Fail, "row"))
+	if p.Counts.Fail == 1 {
+		text = "1 row with errors will not be imported. Correct it in step 4 (Check), or import the other rows without it."
+	}
+	o.errors.SetText(text)
+	o.errors.Show()
+}
+
+// namesOf returns the names of the entries with the given IDs.
+func namesOf[T data.Unit | data.Group | data.Role](list []T, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if n := nameOf(list, id); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// idsOf returns the IDs of the units or groups with the given names.
+func idsOf[T data.Unit | data.Group](list []T, chosen []string) []string {
+	var out []string
+	for _, x := range list {
+		var id, name string
+		switch v := any(x).(type) {
+		case data.Unit:
+			id, name = v.ID, v.Name
+		case data.Group:
+			id, name = v.ID, v.Name
+		}
+		if slices.Contains(chosen, name) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (o *optionsStep) onRole(name string) {
+	w := o.w
+	id := idByName(w.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
+	if id == w.settings.RoleID {
+		return
+	}
+	w.settings.RoleID = id
+	w.runCheck()
+}
+
+func (o *optionsStep) onUnits(chosen []string) {
+	w := o.w
+	ids := idsOf(w.units, chosen)
+	if slices.Equal(ids, w.settings.UnitIDs) {
+		return
+	}
+	w.settings.UnitIDs = ids
+	w.runCheck()
+}
+
+func (o *optionsStep) onGroups(chosen []string) {
+	w := o.w
+	ids := idsOf(w.groups, chosen)
+	if slices.Equal(ids, w.settings.GroupIDs) {
+		return
+	}
+	w.settings.GroupIDs = ids
+	w.runCheck()
+}
+
+// onDays reads the validity.
+func (o *optionsStep) onDays(text string) {
+	w := o.w
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	switch {
+	case err != nil:
+		o.daysMsg.SetText(fmt.Sprintf("Enter a whole number of days, e.g. %d.", w.defaultDays))
+	case n < lifecycle.MinValidDays || n > lifecycle.MaxValidDays:
+		o.daysMsg.SetText(fmt.Sprintf("Keys can be valid for %d to %d days.", lifecycle.MinValidDays, lifecycle.MaxValidDays))
+	default:
+		o.daysMsg.Hide()
+		w.validDaysOK = true
+		w.settings.ValidDays = n
+		w.updateButtons()
+		return
+	}
+	o.daysMsg.Show()
+	w.validDaysOK = false
+	w.updateButtons()
+}

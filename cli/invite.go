@@ -116,11 +116,7 @@ func listSource(fromFile bool, path string) string {
 func reportInvite(w io.Writer, res *lifecycle.InviteEmailsResult, list addrlist.Result) error {
 	unreadable := list.Unreadable
 	n := len(res.Invited)
-	if n == 1 {
-		fmt.Fprintln(w, "Invited 1 person.")
-	} else {
-		fmt.Fprintf(w, "Invited %s people.\n", display.Count(n))
-	}
+	fmt.Fprintf(w, "Invited %s.\n", display.PluralOf(n, "person", "people"))
 	refused := len(unreadable)
 	if len(res.NotInvited) > 0 {
 		fmt.Fprintln(w, "Not invited:")

@@ -28,9 +28,12 @@ func Count(n int) string {
 }
 
 // Plural is "1 user" or "1,500 users".
-func Plural(n int, word string) string {
+func Plural(n int, word string) string { return PluralOf(n, word, word+"s") }
+
+// PluralOf is n with the singular or plural form: "1 person", "12 people".
+func PluralOf(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 " + one
 	}
-	return Count(n) + " " + word + "s"
+	return Count(n) + " " + many
 }

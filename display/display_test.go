@@ -14,6 +14,9 @@ func TestCountPluralTime(t *testing.T) {
 	if Plural(1, "user") != "1 user" || Plural(2500, "user") != "2,500 users" || Plural(0, "user") != "0 users" {
 		t.Error("Plural")
 	}
+	if PluralOf(1, "person", "people") != "1 person" || PluralOf(1200, "person", "people") != "1,200 people" {
+		t.Error("PluralOf")
+	}
 	if Time(nil) != "" {
 		t.Error("Time(nil)")
 	}

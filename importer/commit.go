@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"onboard/display"
 	"onboard/lifecycle"
 	"onboard/tabular"
 )
@@ -26,20 +27,12 @@ var ErrNeedsChoice = errors.New("a role or unit must be chosen")
 func (p *Plan) Missing() string {
 	var parts []string
 	if n := p.Counts.NeedRole; n > 0 {
-		parts = append(parts, fmt.Sprintf("%s no role: choose a role for the import", rowsName(n)))
+		parts = append(parts, fmt.Sprintf("%s no role: choose a role for the import", display.PluralOf(n, "row names", "rows name")))
 	}
 	if n := p.Counts.NeedUnit; n > 0 {
-		parts = append(parts, fmt.Sprintf("%s no unit: choose a unit for the import", rowsName(n)))
+		parts = append(parts, fmt.Sprintf("%s no unit: choose a unit for the import", display.PluralOf(n, "row names", "rows name")))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// rowsName is "1 row names" or "3 rows name".
-func rowsName(n int) string {
-	if n == 1 {
-		return "1 row names"
-	}
-	return strconv.Itoa(n) + " rows name"
 }
 
 // Writer is what Commit writes through.

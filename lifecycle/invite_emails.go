@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"onboard/addrlist"
 	"onboard/data"
@@ -177,7 +176,7 @@ func splitName(name string) (first, last string) {
 		first = name
 	}
 	usable := func(v string) string {
-		if hasControl(v) || utf8.RuneCountInString(v) > maxNameLen {
+		if v != "" && NameProblem("name", v) != "" {
 			return ""
 		}
 		return v

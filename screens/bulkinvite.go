@@ -277,14 +277,6 @@ func recognisedLine(r addrlist.Result) string {
 	return strings.Join(parts, " · ")
 }
 
-// people is "1 person" or "12 people".
-func people(n int) string {
-	if n == 1 {
-		return "1 person"
-	}
-	return display.Count(n) + " people"
-}
-
 // input reads the list as last read and the choices.
 func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
 	in := lifecycle.InviteEmailsInput{Addresses: b.parsed.Addresses}
@@ -321,7 +313,7 @@ func (b *BulkInvite) ready() bool {
 // Only a wrong validity is pointed out; a role or unit not chosen yet is plain from
 // the form.
 func (b *BulkInvite) updateButton() {
-	b.invite.SetText("Invite " + people(len(b.parsed.Addresses)))
+	b.invite.SetText("Invite " + display.PluralOf(len(b.parsed.Addresses), "person", "people"))
 	if b.loaded {
 		b.showMessage(b.daysProblem())
 	}
@@ -349,7 +341,7 @@ func (b *BulkInvite) run() {
 	in, unreadable := b.input(), b.parsed.Unreadable
 	b.running = true
 	b.updateButton()
-	b.invite.SetText("Inviting " + people(len(in.Addresses)) + "…")
+	b.invite.SetText("Inviting " + display.PluralOf(len(in.Addresses), "person", "people") + "…")
 	b.bg.Go(func() {
 		res, err := b.svc.InviteEmails(context.Background(), in)
 		onUI(func() {

@@ -366,10 +366,10 @@ func (c *checkStep) showBatchNote() {
 	noRole, noUnit := w.plan.Counts.NeedRole, w.plan.Counts.NeedUnit
 	var parts []string
 	if noRole > 0 {
-		parts = append(parts, plural(noRole, "row names", "rows name")+" no role")
+		parts = append(parts, display.PluralOf(noRole, "row names", "rows name")+" no role")
 	}
 	if noUnit > 0 {
-		parts = append(parts, plural(noUnit, "row names", "rows name")+" no unit")
+		parts = append(parts, display.PluralOf(noUnit, "row names", "rows name")+" no unit")
 	}
 	if len(parts) == 0 {
 		c.batchBox.Hide()

@@ -141,21 +141,13 @@ func (c *conflictsStep) refresh() {
 		}
 	}
 	c.summary.SetText(fmt.Sprintf("%s the email, username or external ID of an existing user; %s an earlier row of the file.",
-		plural(p.Counts.Conflicts, "row has", "rows have"), plural(p.Counts.Duplicates, "row repeats", "rows repeat")))
+		display.PluralOf(p.Counts.Conflicts, "row has", "rows have"), display.PluralOf(p.Counts.Duplicates, "row repeats", "rows repeat")))
 	on := c.forAll.OnChanged
 	c.forAll.OnChanged = nil
 	c.forAll.SetSelected(c.w.onConflict().Label())
 	c.forAll.OnChanged = on
 	c.table.Refresh()
 	c.showDetail()
-}
-
-// plural is "1 row has" or "3 rows have".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return display.Count(n) + " " + many
 }
 
 func (c *conflictsStep) updateCell(id widget.TableCellID, o fyne.CanvasObject) {

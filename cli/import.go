@@ -18,8 +18,6 @@ import (
 // maxListedProblems is how many row problems the import command prints.
 const maxListedProblems = 50
 
-// errRowsFailed makes the import command exit 1 after it has printed its report.
-var errRowsFailed = errors.New("some rows were not imported")
 
 func runImport(ctx context.Context, c *call) error {
 	var units, groups stringList
@@ -75,6 +73,9 @@ func runImport(ctx context.Context, c *call) error {
 		Invite: *invite, ValidDays: *validDays, OnConflict: res}
 	printSource(c.stdout, src, mapping)
 	plan, err := importer.Check(ctx, c.store, src, settings, c.svc.Now())
+	if errors.Is(err, importer.ErrMapping) {
+		return fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,8 @@ func runImport(ctx context.Context, c *call) error {
 		fmt.Fprintf(c.stdout, "Report written to %s\n", *reportPath)
 	}
 	if plan.Counts.Fail > 0 {
-		return errRowsFailed
+		// Exit 1; the report above says which rows and why.
+		return fmt.Errorf("%s could not be imported", display.Plural(plan.Counts.Fail, "row"))
 	}
 	return nil
 }

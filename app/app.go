@@ -45,7 +45,7 @@ var Screens = []struct{ ID, Label string }{
 
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
 // and documentation).
-var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports"}
+var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports", "invite-emails": "imports"}
 
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
@@ -69,6 +69,8 @@ func Run(d Deps) error {
 		m.users.NewUser("")
 	case "import-wizard":
 		m.imports.OpenWizard()
+	case "invite-emails":
+		m.imports.OnBulkInvite()
 	}
 	if d.OpenFile != "" {
 		m.nav.Select(m.index("imports"))
@@ -99,7 +101,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, letters or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, invite-emails, letters or settings)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,

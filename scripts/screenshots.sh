@@ -59,7 +59,7 @@ shoot() {
 	stop
 }
 
-for screen in users new-user invite-keys units imports import-wizard letters settings; do
+for screen in users new-user invite-keys units imports import-wizard invite-emails letters settings; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 shoot users-empty users "$tmp/empty.db"
@@ -69,10 +69,10 @@ shoot users-empty users "$tmp/empty.db"
 # to the check step (Next sits at the bottom right of the 1280x800 window).
 conflict=$(./bin/onboard --db "$tmp/demo.db" users list --format csv | awk -F, 'NR==2 {print $1";"$2";"$3}')
 {
-	printf 'Vorname;Nachname;E-Mail;Klasse;Externe ID\r\n'
-	printf '%s;Class 5a;X-0\r\n' "$conflict"
-	printf 'Zoë;Schäfer;zoe(at)example.org;Class 5b;X-1\r\n'
-	for i in $(seq 2 40); do printf 'Jürgen;Groß %s;juergen.gross%s@example.org;Class 7c;X-%s\r\n' "$i" "$i" "$i"; done
+	printf 'Vorname;Nachname;E-Mail;Klasse;Externe ID;Rolle\r\n'
+	printf '%s;Class 5a;X-0;Student\r\n' "$conflict"
+	printf 'Zoë;Schäfer;zoe(at)example.org;Class 5b;X-1;Student\r\n'
+	for i in $(seq 2 40); do printf 'Jürgen;Groß %s;juergen.gross%s@example.org;Class 7c;X-%s;Student\r\n' "$i" "$i" "$i"; done
 } | iconv -f UTF-8 -t WINDOWS-1252 >"$tmp/schueler.csv"
 start imports "$tmp/demo.db" --open "$tmp/schueler.csv"
 capture import-read
@@ -91,5 +91,8 @@ if command -v xdotool >/dev/null 2>&1; then
 	capture import-options
 	next
 	capture import-confirm
+	next
+	sleep 1
+	capture import-report
 fi
 stop

@@ -66,7 +66,8 @@ shoot users-empty users "$tmp/empty.db"
 
 # The import wizard on a German Excel export (semicolon, Windows-1252) with a
 # conflict with a demo user and a row with errors; with xdotool it is clicked through
-# to the check step (Next sits at the bottom right of the 1280x800 window).
+# to the report (Next sits at the bottom right of the 1280x800 window; xdotool comes
+# with make deps).
 conflict=$(./bin/onboard --db "$tmp/demo.db" users list --format csv | awk -F, 'NR==2 {print $1";"$2";"$3}')
 {
 	printf 'Vorname;Nachname;E-Mail;Klasse;Externe ID;Rolle\r\n'

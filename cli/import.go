@@ -18,7 +18,6 @@ import (
 // maxListedProblems is how many row problems the import command prints.
 const maxListedProblems = 50
 
-
 func runImport(ctx context.Context, c *call) error {
 	var units, groups stringList
 	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
@@ -137,6 +136,9 @@ func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
 		what += fmt.Sprintf(", %s, delimiter %s", in.Encoding, delimiterName(in.Delimiter))
 	}
 	fmt.Fprintf(w, "Read %s (%s): %s.\n", in.Name, what, display.Plural(len(src.Rows), "row"))
+	if src.Above > 0 {
+		fmt.Fprintf(w, "Left out %s above the column titles.\n", display.PluralOf(src.Above, "line", "lines"))
+	}
 	parts := make([]string, len(src.Header))
 	for i, h := range src.Header {
 		target := "ignored"

@@ -159,6 +159,26 @@ func TestMappingProblemsAndSpec(t *testing.T) {
 	}
 }
 
+func TestTitleLinesAboveTheHeaderAndEmptyTitles(t *testing.T) {
+	e := newEnv(t)
+	path := e.file("t.csv", []byte("Schülerliste Klasse 5a;;\nStand: 01.09.2026;;\n\nName;Vorname;;E-Mail\nMüller;Anna;x;anna@example.org\n"))
+	src, err := Load(e.ctx, path, tabular.Options{}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Above != 2 || !slices.Equal(src.Header, []string{"Name", "Vorname", "Column 3", "E-Mail"}) || len(src.Rows) != 1 || src.Rows[0].Line != 5 {
+		t.Fatalf("above %d, header %q, %d rows", src.Above, src.Header, len(src.Rows))
+	}
+	if m := AutoMap(src.Header); !slices.Equal(m, Mapping{LastName, FirstName, Ignore, Email}) {
+		t.Fatalf("mapping %v", m)
+	}
+	// A first row that names fields stays the header.
+	path = e.file("u.csv", []byte("Vorname,Nachname\nFirst name,Last name\n"))
+	if src, _ := Load(e.ctx, path, tabular.Options{}, true, nil); src.Above != 0 || len(src.Rows) != 1 {
+		t.Fatalf("above %d, %d rows", src.Above, len(src.Rows))
+	}
+}
+
 func TestMissingRequiredColumnIsAnError(t *testing.T) {
 	e := newEnv(t)
 	path := e.file("x.csv", []byte("Vorname,E-Mail\nAnna,anna@example.org\n"))

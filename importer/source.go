@@ -12,27 +12,59 @@ import (
 type Source struct {
 	Info      tabular.Info
 	HasHeader bool
-	Header    []string      // the header row, or "Column 1", "Column 2", … without one
+	Header    []string      // the column titles; "Column 3" where a title is empty or missing
 	Rows      []tabular.Row // the data rows
+	Above     int           // rows above the header row (a title line, notes), left out
 	width     int           // cells in the header row (0 without one)
 }
 
-// NewSource splits a read table into header and data rows.
+// headerSearch is how many leading rows NewSource looks through for the titles.
+const headerSearch = 10
+
+// NewSource splits a read table into header and data rows. With a header, the
+// titles are the first row, unless that row names fewer than two known fields and
+// a later one of the first few does: exports often start with a title line such as
+// "Schülerliste 5a" above the column titles.
 func NewSource(t *tabular.Table, hasHeader bool) *Source {
 	s := &Source{Info: t.Info, HasHeader: hasHeader, Rows: t.Rows}
-	width := 0
-	for _, r := range t.Rows {
-		width = max(width, len(r.Cells))
-	}
 	if hasHeader && len(t.Rows) > 0 {
-		s.Header = append([]string(nil), t.Rows[0].Cells...)
-		s.Rows = t.Rows[1:]
+		s.Above = headerRow(t.Rows)
+		for _, title := range t.Rows[s.Above].Cells {
+			s.Header = append(s.Header, clean(title))
+		}
+		s.Rows = t.Rows[s.Above+1:]
 		s.width = len(s.Header)
 	}
-	for i := len(s.Header); i < width; i++ {
-		s.Header = append(s.Header, "Column "+strconv.Itoa(i+1))
+	width := len(s.Header)
+	for _, r := range s.Rows {
+		width = max(width, len(r.Cells))
+	}
+	for i := range width {
+		if i == len(s.Header) {
+			s.Header = append(s.Header, "")
+		}
+		if s.Header[i] == "" {
+			s.Header[i] = "Column " + strconv.Itoa(i+1)
+		}
 	}
 	return s
+}
+
+// headerRow returns the index of the row holding the column titles among the first
+// headerSearch rows: the first row naming at least two fields (see AutoMap), or 0.
+func headerRow(rows []tabular.Row) int {
+	for i := range min(len(rows), headerSearch) {
+		known := 0
+		for _, f := range AutoMap(rows[i].Cells) {
+			if f != Ignore {
+				known++
+			}
+		}
+		if known >= 2 {
+			return i
+		}
+	}
+	return 0
 }
 
 // Load reads the file at path and splits it (see NewSource). progress, if not nil,

@@ -279,7 +279,14 @@ func (r *readStep) refresh() {
 	info := src.Info
 	rows := display.Plural(len(src.Rows), "row")
 	if src.HasHeader {
-		r.summary.SetText(fmt.Sprintf("%s: %s of people below a row of %s.", info.Name, rows, display.Plural(len(src.Header), "column title")))
+		text := fmt.Sprintf("%s: %s of people below a row of %s.", info.Name, rows, display.Plural(len(src.Header), "column title"))
+		switch {
+		case src.Above == 1:
+			text += " The line above the titles is left out."
+		case src.Above > 1:
+			text += fmt.Sprintf(" The %d lines above the titles are left out.", src.Above)
+		}
+		r.summary.SetText(text)
 	} else {
 		r.summary.SetText(fmt.Sprintf("%s: %s of people in %s.", info.Name, rows, display.Plural(len(src.Header), "column")))
 	}

@@ -132,7 +132,16 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
 	m.settings = screens.NewSettingsScreen(d.Store, w)
 	m.imports = screens.NewImportsScreen(d.Store, d.Service, w)
-	m.imports.OnBulkInvite = func() { screens.ShowBulkInviteDialog(d.Store, d.Service, w) }
+	inviteEmails := func() {
+		b := screens.ShowBulkInviteDialog(d.Store, d.Service, w)
+		b.OnInvited = func(*lifecycle.InviteEmailsResult) { m.users.Reload() }
+	}
+	m.imports.OnBulkInvite = inviteEmails
+	m.users.OnInviteEmails = inviteEmails
+	m.users.OnImport = func() {
+		m.nav.Select(m.index("imports"))
+		m.imports.OpenWizard()
+	}
 	// A table file dropped anywhere on the window goes into the import wizard.
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		if m.imports.Dropped(uris) {

@@ -122,6 +122,9 @@ type UsersScreen struct {
 	lastForm *UserForm // the last edit form opened
 	// OnFirstPage, if set, is called once, when the first rows are on screen.
 	OnFirstPage func()
+	// OnImport and OnInviteEmails, if set, open the import wizard and the
+	// invite-by-email dialog (the window owns both).
+	OnImport, OnInviteEmails func()
 	// LastResult is the outcome of the last bulk action.
 	LastResult *lifecycle.BulkResult
 }
@@ -138,8 +141,17 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter}
 	s.empty.Hide()
 	newUser := &widget.Button{Text: "New user", Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }}
+	call := func(f *func()) func() {
+		return func() {
+			if *f != nil {
+				(*f)()
+			}
+		}
+	}
+	importList := &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)}
+	inviteEmails := &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)}
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(newUser), nil),
+		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(importList, inviteEmails, newUser), nil),
 		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 36), s.statusSelect),
 				container.NewGridWrap(fyne.NewSize(150, 36), s.unitSelect),

@@ -265,7 +265,7 @@ func TestCSVLateUmlaut(t *testing.T) {
 	}
 	b.WriteString("Müller;Köln\n")
 	for _, tt := range []struct{ enc, text string }{{"windows-1252", "Müller"}, {"utf-8", "Müller"}} {
-		data := []byte(b.String())
+		data := b.Bytes()
 		if tt.enc == "windows-1252" {
 			data = win1252(b.String())
 		}

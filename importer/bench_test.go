@@ -29,6 +29,17 @@ func benchRow(i int) []string {
 		fmt.Sprintf("+49 151 %07d", i), fmt.Sprintf("%06d", i), fmt.Sprintf("Klasse %d", i%40), "Chor", "importiert"}
 }
 
+// benchDir holds the benchmark store; TestMain removes it.
+var benchDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
 // benchStore is a database file holding benchRows demo users, made once and copied
 // for each run.
 var benchStore = sync.OnceValues(func() (string, error) {
@@ -36,6 +47,7 @@ var benchStore = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	benchDir = dir
 	path := filepath.Join(dir, "base.db")
 	st, err := data.Open(path)
 	if err != nil {

@@ -79,6 +79,7 @@ func runImport(ctx context.Context, c *call) error {
 		return err
 	}
 	printProblems(c.stdout, plan)
+	printNewCatalog(c.stdout, plan)
 	if m := plan.Missing(); m != "" {
 		return usagef("%s (--role, --unit)", m)
 	}
@@ -181,6 +182,24 @@ func printProblems(w io.Writer, p *importer.Plan) {
 	}
 	if n > maxListedProblems {
 		fmt.Fprintf(w, "  … and %d more (--report FILE lists every row)\n", n-maxListedProblems)
+	}
+}
+
+// printNewCatalog names the units and groups the import creates, so that a typo
+// in the file ("Klase 5a") is seen.
+func printNewCatalog(w io.Writer, p *importer.Plan) {
+	var units, groups []string
+	for _, u := range p.NewUnits {
+		units = append(units, u.Name)
+	}
+	for _, g := range p.NewGroups {
+		groups = append(groups, g.Name)
+	}
+	if len(units) > 0 {
+		fmt.Fprintf(w, "New units: %s\n", strings.Join(units, ", "))
+	}
+	if len(groups) > 0 {
+		fmt.Fprintf(w, "New groups: %s\n", strings.Join(groups, ", "))
 	}
 }
 

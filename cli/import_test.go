@@ -52,7 +52,8 @@ func TestImportCommandWindows1252Semicolon(t *testing.T) {
 	db := importDB(t)
 	content, _ := charmap.Windows1252.NewEncoder().String("sep=;\r\nVorname;Nachname;E-Mail;Klasse;Rolle\r\n" +
 		"Jürgen;Groß;juergen@example.org;Class 5b;Teacher\r\n" +
-		"Zoë;Weiß;ANNA@example.org;Class 5b;Teacher\r\n") // conflicts with Anna
+		"Zoë;Weiß;ANNA@example.org;Class 5b;Teacher\r\n" + // conflicts with Anna
+		"Ömer;Öz;oemer@example.org;Klase 9;Teacher\r\n") // a unit that does not exist yet
 	file := writeFile(t, t.TempDir(), "liste.csv", []byte(content))
 	report := filepath.Join(t.TempDir(), "report.csv")
 	code, out, e := run(t, "--db", db, "import", file, "--report", report)
@@ -60,13 +61,14 @@ func TestImportCommandWindows1252Semicolon(t *testing.T) {
 		t.Fatalf("import: %d\n%s\n%s", code, out, e)
 	}
 	for _, want := range []string{"windows-1252, delimiter semicolon", "Vorname → First name", "Klasse → Units",
-		"line 4 (skipped): email already used by Anna Müller", "1 created, 0 updated, 1 skipped, 0 failed"} {
+		"line 4 (skipped): email already used by Anna Müller", "New units: Klase 9\n", "2 created, 0 updated, 1 skipped, 0 failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	rows := listCSV(t, db)
-	if len(rows) != 2 || rows[0][0] != "Jürgen" || rows[0][1] != "Groß" || rows[0][6] != "Teacher" || rows[0][7] != "Class 5b" {
+	if len(rows) != 3 || rows[0][0] != "Jürgen" || rows[0][1] != "Groß" || rows[0][6] != "Teacher" || rows[0][7] != "Class 5b" ||
+		rows[2][1] != "Öz" || rows[2][7] != "Klase 9" {
 		t.Fatalf("users: %v", rows)
 	}
 	rep, err := os.ReadFile(report)

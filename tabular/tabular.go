@@ -189,10 +189,14 @@ type File struct {
 	size int64
 	osf  *os.File // the open file behind src, if any
 
-	csv    csvParams      // CSV only
-	xf     *excelize.File // XLSX only
-	mu     sync.Mutex     // guards closed
-	closed bool
+	csv csvParams      // CSV only
+	xf  *excelize.File // XLSX only
+	// XLSX only: how each worksheet part ends, and which part holds each sheet
+	// (see sheetEnd); sheetPart is nil when the workbook did not say.
+	sheetEnds map[string]sheetEnd
+	sheetPart map[string]string
+	mu        sync.Mutex // guards closed
+	closed    bool
 }
 
 // Open opens the file at path, checks its size and kind, and detects its

@@ -86,8 +86,14 @@ func (f *File) checkZip() error {
 				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize))}
 		}
 	}
+	f.sheetEnds = map[string]sheetEnd{}
+	f.sheetPart = sheetParts(zr)
 	for _, zf := range zr.File {
-		if err := inflateCheck(zf); err != nil {
+		var scan *rowScanner
+		if strings.HasPrefix(zf.Name, "xl/worksheets/") && strings.HasSuffix(zf.Name, ".xml") {
+			scan = &rowScanner{}
+		}
+		if err := inflateCheck(zf, scan); err != nil {
 			if errors.Is(err, zip.ErrFormat) { // more data than the header says
 				return &Error{File: name, Err: errors.Join(ErrTooLarge, err),
 					Msg: fmt.Sprintf("unpacks to more than its zip headers declare (part %s); it may be a zip bomb", zf.Name)}
@@ -95,19 +101,38 @@ func (f *File) checkZip() error {
 			return &Error{File: name, Err: errors.Join(ErrNotTable, err),
 				Msg: fmt.Sprintf("is a damaged Excel file (part %s: %v)", zf.Name, err)}
 		}
+		if scan != nil {
+			f.sheetEnds[zf.Name] = scan.end
+		}
 	}
 	return nil
 }
 
-// inflateCheck reads one zip part to the end.
-func inflateCheck(zf *zip.File) error {
+// inflateCheck reads one zip part to the end, into scan when it is not nil.
+func inflateCheck(zf *zip.File, scan *rowScanner) error {
 	rc, err := zf.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	_, err = io.Copy(io.Discard, rc)
+	var w io.Writer = io.Discard
+	if scan != nil {
+		w = scan
+	}
+	_, err = io.Copy(w, rc)
 	return err
+}
+
+// endsEarly reports whether reading the chosen sheet stopped (after row line)
+// before the rows its XML holds: excelize ends a sheet silently at an XML error.
+func (f *File) endsEarly(line int) (sheetEnd, bool) {
+	for name, part := range f.sheetPart {
+		if strings.EqualFold(name, f.info.Sheet) {
+			end, ok := f.sheetEnds[part]
+			return end, ok && (!end.closed || line < end.lastRow)
+		}
+	}
+	return sheetEnd{}, false
 }
 
 // zipKind returns "" for an XLSX (or XLSM) workbook, else what the zip
@@ -265,6 +290,10 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 			return
 		}
 		if !ok {
+			if end, early := f.endsEarly(line); early {
+				fail(line+1, 0, fmt.Sprintf("is damaged: sheet %q cannot be read after row %d (it has rows up to %d)",
+					f.info.Sheet, line, end.lastRow), ErrNotTable)
+			}
 			return
 		}
 		if isBlank(cells) {

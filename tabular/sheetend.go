@@ -1,0 +1,163 @@
+package tabular
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// excelize stops streaming a sheet at the first XML error without reporting it,
+// so a workbook whose sheet is damaged in the middle would read as a shorter list.
+// While checkZip inflates each worksheet part anyway, a sheetEnd notes the number
+// of its last row and whether the part ends its rows properly; xlsxRows compares
+// where its reading stopped with that.
+
+// sheetEnd is what the zip check saw of a worksheet part.
+type sheetEnd struct {
+	lastRow int  // the number of the last <row> (its r attribute, or counted)
+	closed  bool // </sheetData> was seen
+}
+
+// rowScanner is an io.Writer that fills a sheetEnd from a worksheet's XML.
+type rowScanner struct {
+	end  sheetEnd
+	tail []byte // the start of a tag cut by the end of the last write
+}
+
+// maxTagScan is how far a row tag is looked at for its r attribute.
+const maxTagScan = 1024
+
+func (s *rowScanner) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(s.tail) > 0 { // a tag cut by the end of the last write
+		k := bytes.IndexByte(p, '>')
+		if k < 0 {
+			s.tail = append(s.tail, p[:min(len(p), max(0, maxTagScan-len(s.tail)))]...)
+			return n, nil
+		}
+		s.tail = append(s.tail, p[:k]...)
+		if interesting(s.tail) {
+			s.tag(s.tail[1:])
+		}
+		s.tail = s.tail[:0]
+		p = p[k+1:]
+	}
+	for {
+		j := bytes.IndexByte(p, '<')
+		if j < 0 {
+			return n, nil
+		}
+		p = p[j:]
+		if !interesting(p) {
+			p = p[1:]
+			continue
+		}
+		k := bytes.IndexByte(p, '>')
+		if k < 0 {
+			s.tail = append(s.tail[:0], p[:min(len(p), maxTagScan)]...)
+			return n, nil
+		}
+		s.tag(p[1:k])
+		p = p[k+1:]
+	}
+}
+
+// interesting reports whether the tag starting at p (with '<') may be a row or
+// sheetData tag, or is cut too short to tell. Cells and values are passed over
+// without looking for their end.
+func interesting(p []byte) bool {
+	name := p[1:]
+	end := bytes.IndexAny(name, " \t\r\n>")
+	if end < 0 {
+		return len(name) < 64 // cut off: look again with the rest
+	}
+	name = bytes.TrimPrefix(bytes.TrimSuffix(name[:end], []byte("/")), []byte("/"))
+	if c := bytes.LastIndexByte(name, ':'); c >= 0 {
+		name = name[c+1:]
+	}
+	return string(name) == "row" || string(name) == "sheetData"
+}
+
+// tag looks at the text between < and > of one tag.
+func (s *rowScanner) tag(t []byte) {
+	name, attrs, _ := bytes.Cut(t, []byte(" "))
+	if c := bytes.IndexByte(name, ':'); c >= 0 && !bytes.HasPrefix(name, []byte("/")) {
+		name = name[c+1:] // x:row
+	} else if c >= 0 {
+		name = append([]byte("/"), name[c+1:]...) // /x:sheetData
+	}
+	switch string(bytes.TrimSuffix(name, []byte("/"))) {
+	case "row":
+		s.end.lastRow++
+		if r, ok := attr(attrs, "r"); ok {
+			if n, err := strconv.Atoi(r); err == nil && n > 0 {
+				s.end.lastRow = n
+			}
+		}
+	case "/sheetData":
+		s.end.closed = true
+	case "sheetData":
+		s.end.closed = bytes.HasSuffix(t, []byte("/")) // <sheetData/>: no rows at all
+	}
+}
+
+// attr finds the value of attribute name in the attribute text of a tag.
+func attr(attrs []byte, name string) (string, bool) {
+	for _, f := range strings.Fields(string(attrs)) {
+		if v, ok := strings.CutPrefix(f, name+`="`); ok {
+			return strings.TrimRight(v, `"/`), true
+		}
+	}
+	return "", false
+}
+
+// sheetParts maps each sheet name to its part in the zip ("xl/worksheets/sheet1.xml"),
+// read from the workbook and its relationships; nil when they cannot be read.
+func sheetParts(zr *zip.Reader) map[string]string {
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if readXML(zr, "xl/workbook.xml", &wb) != nil || readXML(zr, "xl/_rels/workbook.xml.rels", &rels) != nil {
+		return nil
+	}
+	targets := map[string]string{}
+	for _, r := range rels.Rels {
+		t := r.Target
+		if strings.HasPrefix(t, "/") {
+			t = strings.TrimPrefix(t, "/")
+		} else {
+			t = path.Join("xl", t)
+		}
+		targets[r.ID] = t
+	}
+	out := map[string]string{}
+	for _, s := range wb.Sheets {
+		if t, ok := targets[s.RID]; ok {
+			out[s.Name] = t
+		}
+	}
+	return out
+}
+
+// readXML decodes one small part of the zip into v.
+func readXML(zr *zip.Reader, name string, v any) error {
+	rc, err := zr.Open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v)
+}

@@ -267,6 +267,9 @@ func TestDuplicatesInsideTheFile(t *testing.T) {
 	if p.Counts.Duplicates != 1 || p.Rows[1].DuplicateOf != 0 || p.Rows[1].Action != Skips || p.Counts.Create != 2 {
 		t.Fatalf("counts %+v, row 2: %+v", p.Counts, p.Rows[1])
 	}
+	if p.Collision(&p.Rows[1]) != "same email as line 2" {
+		t.Fatalf("collision %q", p.Collision(&p.Rows[1]))
+	}
 	if !strings.Contains(p.Rows[1].Reason, "same email as line 2") {
 		t.Fatalf("reason %q", p.Rows[1].Reason)
 	}
@@ -309,6 +312,9 @@ func TestConflictResolutions(t *testing.T) {
 	}
 	if !strings.Contains(p.Rows[2].Reason, "2 different users") {
 		t.Fatalf("two users: %q", p.Rows[2].Reason)
+	}
+	if p.Rows[0].Reason != "email and external ID already used by Anna Alt" || p.Collision(&p.Rows[0]) != p.Rows[0].Reason {
+		t.Fatalf("reason %q, collision %q", p.Rows[0].Reason, p.Collision(&p.Rows[0]))
 	}
 
 	set.OnConflict = Rename

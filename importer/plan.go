@@ -373,19 +373,45 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 	return nil
 }
 
-// onList writes fields as "email and username".
+// onList writes fields as "email and external ID".
 func onList(fields []Field) string {
 	names := make([]string, len(fields))
 	for i, f := range fields {
 		names[i] = strings.ToLower(f.Label())
+		if f == ExternalID {
+			names[i] = "external ID"
+		}
 	}
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
+	if len(names) <= 1 {
+		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// text says whom the conflict is with: "email already used by Anna Müller".
+func (c *Conflict) text() string {
+	if c.Users > 1 {
+		return fmt.Sprintf("%s already used by %d different users", onList(c.On), c.Users)
+	}
+	return fmt.Sprintf("%s already used by %s", onList(c.On), c.Name)
+}
+
+// duplicateText says which earlier row r repeats: "same email as line 3".
+func (p *Plan) duplicateText(r *RowPlan) string {
+	return fmt.Sprintf("same %s as %s", onList(r.DuplicateOn), p.Rows[r.DuplicateOf].lineRef())
+}
+
+// Collision says everything row r collides with, "" when nothing:
+// "email already used by Anna Müller; same email as line 3".
+func (p *Plan) Collision(r *RowPlan) string {
+	var parts []string
+	if r.Conflict != nil {
+		parts = append(parts, r.Conflict.text())
+	}
+	if r.DuplicateOf >= 0 {
+		parts = append(parts, p.duplicateText(r))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // onlyUsername reports whether fields name the username alone.
@@ -427,7 +453,7 @@ func (p *Plan) resolve() {
 // resolveDuplicate applies res to a row repeating an earlier one.
 func (p *Plan) resolveDuplicate(r *RowPlan, res Resolution) {
 	first := &p.Rows[r.DuplicateOf]
-	what := fmt.Sprintf("same %s as %s", onList(r.DuplicateOn), first.lineRef())
+	what := p.duplicateText(r)
 	switch {
 	case res == Skip:
 		r.Action, r.Reason = Skips, what
@@ -446,10 +472,7 @@ func (p *Plan) resolveDuplicate(r *RowPlan, res Resolution) {
 // resolveConflict applies res to a row colliding with an existing user.
 func (p *Plan) resolveConflict(r *RowPlan, res Resolution) {
 	c := r.Conflict
-	what := fmt.Sprintf("%s already used by %s", onList(c.On), c.Name)
-	if c.Users > 1 {
-		what = fmt.Sprintf("%s already used by %d different users", onList(c.On), c.Users)
-	}
+	what := c.text()
 	switch {
 	case res == Skip:
 		r.Action, r.Reason = Skips, what

@@ -3,7 +3,6 @@ package screens
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -180,44 +179,12 @@ func (c *conflictsStep) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case 1:
 		label.SetText(r.Name())
 	case 2:
-		label.SetText(collision(p, r))
+		label.SetText(p.Collision(r))
 	default:
 		text, imp := resultText(r)
 		label.Importance = imp
 		label.SetText(text)
 	}
-}
-
-// collision says what a row collides with: "email already used by Anna Müller",
-// "same email as line 3".
-func collision(p *importer.Plan, r *importer.RowPlan) string {
-	var parts []string
-	if c := r.Conflict; c != nil {
-		if c.Users > 1 {
-			parts = append(parts, fmt.Sprintf("%s already used by %d different users", fieldList(c.On), c.Users))
-		} else {
-			parts = append(parts, fmt.Sprintf("%s already used by %s", fieldList(c.On), c.Name))
-		}
-	}
-	if r.DuplicateOf >= 0 && r.DuplicateOf < len(p.Rows) {
-		parts = append(parts, fmt.Sprintf("same %s as line %d", fieldList(r.DuplicateOn), p.Rows[r.DuplicateOf].Line))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// fieldList writes fields as "email and username".
-func fieldList(fields []importer.Field) string {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = strings.ToLower(f.Label())
-		if f == importer.ExternalID {
-			names[i] = "external ID"
-		}
-	}
-	if len(names) <= 1 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // showDetail shows the chosen row with the editor.
@@ -230,7 +197,7 @@ func (c *conflictsStep) showDetail() {
 	}
 	r := &p.Rows[c.selected]
 	text := rowSummary(r)
-	if coll := collision(p, r); coll != "" && r.Reason == "" {
+	if coll := p.Collision(r); coll != "" && r.Reason == "" {
 		text += "\n" + capitalize(coll) + "."
 	}
 	c.detail.SetText(text)

@@ -16,14 +16,44 @@ import (
 // catalog resolves role, unit and group names (folded) to IDs; units and groups the
 // store lacks get an ID once and are created by the commit.
 type catalog struct {
-	roles      map[string]string
-	roleNames  []string
-	units      map[string]string
-	groups     map[string]string
-	newUnits   map[string]data.Unit
-	newGroups  map[string]data.Group
-	unitOrder  []string // folded names of new units, in first-seen order
-	groupOrder []string
+	roles     map[string]string
+	roleNames []string
+	units     *names
+	groups    *names
+}
+
+// names resolves folded names to IDs, giving a name the store lacks a new ID.
+type names struct {
+	ids   map[string]string
+	added []idName // names not in the store, in first-seen order
+}
+
+// idName is a new unit or group.
+type idName struct{ id, name string }
+
+func newNames() *names { return &names{ids: map[string]string{}} }
+
+// id returns the ID of name, making a new one when the store has none.
+func (n *names) id(name string) string {
+	k := data.Fold(name)
+	if id, ok := n.ids[k]; ok {
+		return id
+	}
+	id := data.NewID()
+	n.ids[k] = id
+	n.added = append(n.added, idName{id, name})
+	return id
+}
+
+// usedAdded returns the new names whose IDs are in used.
+func (n *names) usedAdded(used map[string]bool) []idName {
+	var out []idName
+	for _, a := range n.added {
+		if used[a.id] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func loadCatalog(ctx context.Context, store Catalog) (*catalog, error) {
@@ -39,45 +69,18 @@ func loadCatalog(ctx context.Context, store Catalog) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &catalog{roles: map[string]string{}, units: map[string]string{}, groups: map[string]string{},
-		newUnits: map[string]data.Unit{}, newGroups: map[string]data.Group{}}
+	c := &catalog{roles: map[string]string{}, units: newNames(), groups: newNames()}
 	for _, r := range roles {
 		c.roles[data.Fold(r.Name)] = r.ID
 		c.roleNames = append(c.roleNames, r.Name)
 	}
 	for _, u := range units {
-		c.units[data.Fold(u.Name)] = u.ID
+		c.units.ids[data.Fold(u.Name)] = u.ID
 	}
 	for _, g := range groups {
-		c.groups[data.Fold(g.Name)] = g.ID
+		c.groups.ids[data.Fold(g.Name)] = g.ID
 	}
 	return c, nil
-}
-
-// unitID returns the ID of the unit named name, making a new unit when none exists.
-func (c *catalog) unitID(name string) string {
-	k := data.Fold(name)
-	if id, ok := c.units[k]; ok {
-		return id
-	}
-	u := data.Unit{Name: name}
-	u.ID = data.NewID()
-	c.units[k], c.newUnits[k] = u.ID, u
-	c.unitOrder = append(c.unitOrder, k)
-	return u.ID
-}
-
-// groupID is unitID for groups.
-func (c *catalog) groupID(name string) string {
-	k := data.Fold(name)
-	if id, ok := c.groups[k]; ok {
-		return id
-	}
-	g := data.Group{Name: name}
-	g.ID = data.NewID()
-	c.groups[k], c.newGroups[k] = g.ID, g
-	c.groupOrder = append(c.groupOrder, k)
-	return g.ID
 }
 
 // usedNew returns the new units and groups that rows to be written refer to.
@@ -95,16 +98,12 @@ func (c *catalog) usedNew(p *Plan) ([]data.Unit, []data.Group) {
 		}
 	}
 	var units []data.Unit
-	for _, k := range c.unitOrder {
-		if u := c.newUnits[k]; used[u.ID] {
-			units = append(units, u)
-		}
+	for _, a := range c.units.usedAdded(used) {
+		units = append(units, data.Unit{Row: data.Row{ID: a.id}, Name: a.name})
 	}
 	var groups []data.Group
-	for _, k := range c.groupOrder {
-		if g := c.newGroups[k]; used[g.ID] {
-			groups = append(groups, g)
-		}
+	for _, a := range c.groups.usedAdded(used) {
+		groups = append(groups, data.Group{Row: data.Row{ID: a.id}, Name: a.name})
 	}
 	return units, groups
 }
@@ -235,7 +234,7 @@ func (v *validator) units(r *RowPlan) string {
 		if msg := lifecycle.NameProblem("unit name", name); msg != "" {
 			return msg
 		}
-		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.unitID(name)})
+		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.units.id(name)})
 	}
 	return ""
 }
@@ -245,7 +244,7 @@ func (v *validator) groups(r *RowPlan) {
 	r.groupIDs = append([]string(nil), v.plan.Settings.GroupIDs...)
 	for _, name := range splitList(r.Value(Groups)) {
 		if lifecycle.NameProblem("group name", name) == "" {
-			r.groupIDs = lifecycle.Union(r.groupIDs, []string{v.cat.groupID(name)})
+			r.groupIDs = lifecycle.Union(r.groupIDs, []string{v.cat.groups.id(name)})
 		}
 	}
 }

@@ -143,7 +143,32 @@ func TestNotATable(t *testing.T) {
 // as the original.
 func bombXLSX(t testing.TB, size int, lie bool) []byte {
 	small := xlsxBytes(t, func(f *excelize.File) { must(t, f.SetCellStr("Sheet1", "A1", "boom")) })
-	zr, err := zip.NewReader(bytes.NewReader(small), int64(len(small)))
+	return replaceSheet1(t, small, func(zw *zip.Writer, name string, orig []byte) {
+		i := bytes.Index(orig, []byte("<sheetData>"))
+		if i < 0 {
+			t.Fatalf("no sheetData in %s", orig)
+		}
+		body := append(append(append([]byte{}, orig[:i]...), bytes.Repeat([]byte(" "), size)...), orig[i:]...)
+		var comp bytes.Buffer
+		fw, _ := flate.NewWriter(&comp, flate.BestCompression)
+		_, _ = fw.Write(body)
+		must(t, fw.Close())
+		hdr := &zip.FileHeader{Name: name, Method: zip.Deflate,
+			CRC32: crc32.ChecksumIEEE(body), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(body))}
+		if lie {
+			hdr.UncompressedSize64 = uint64(len(orig))
+		}
+		w, err := zw.CreateRaw(hdr)
+		must(t, err)
+		_, err = w.Write(comp.Bytes())
+		must(t, err)
+	})
+}
+
+// replaceSheet1 copies the workbook data, letting write put a new first sheet
+// (xl/worksheets/sheet1.xml) into the zip in place of orig.
+func replaceSheet1(t testing.TB, data []byte, write func(zw *zip.Writer, name string, orig []byte)) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	must(t, err)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -156,24 +181,7 @@ func bombXLSX(t testing.TB, size int, lie bool) []byte {
 		must(t, err)
 		orig, err := io.ReadAll(rc)
 		must(t, err)
-		i := bytes.Index(orig, []byte("<sheetData>"))
-		if i < 0 {
-			t.Fatalf("no sheetData in %s", orig)
-		}
-		body := append(append(append([]byte{}, orig[:i]...), bytes.Repeat([]byte(" "), size)...), orig[i:]...)
-		var comp bytes.Buffer
-		fw, _ := flate.NewWriter(&comp, flate.BestCompression)
-		_, _ = fw.Write(body)
-		must(t, fw.Close())
-		hdr := &zip.FileHeader{Name: zf.Name, Method: zip.Deflate,
-			CRC32: crc32.ChecksumIEEE(body), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(body))}
-		if lie {
-			hdr.UncompressedSize64 = uint64(len(orig))
-		}
-		w, err := zw.CreateRaw(hdr)
-		must(t, err)
-		_, err = w.Write(comp.Bytes())
-		must(t, err)
+		write(zw, zf.Name, orig)
 	}
 	must(t, zw.Close())
 	return buf.Bytes()

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -15,27 +14,12 @@ import (
 
 // withSheetXML returns the workbook data with its first sheet's XML changed by edit.
 func withSheetXML(t *testing.T, data []byte, edit func([]byte) []byte) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	must(t, err)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, zf := range zr.File {
-		if zf.Name != "xl/worksheets/sheet1.xml" {
-			must(t, zw.Copy(zf))
-			continue
-		}
-		rc, err := zf.Open()
-		must(t, err)
-		orig, err := io.ReadAll(rc)
-		must(t, err)
-		w, err := zw.Create(zf.Name)
+	return replaceSheet1(t, data, func(zw *zip.Writer, name string, orig []byte) {
+		w, err := zw.Create(name)
 		must(t, err)
 		_, err = w.Write(edit(orig))
 		must(t, err)
-	}
-	must(t, zw.Close())
-	return buf.Bytes()
+	})
 }
 
 // readRows opens data and collects its rows, or the first error.

@@ -60,6 +60,16 @@ Commands:
                                    invite every address in TEXT or FILE (- for
                                    standard input): each becomes an invited user
                                    with a personal key; no email is sent yet
+  letters -o FILE.pdf [--status S] [--unit U]... [--group G]... [--user ID]...
+          [--paper a4|letter] [--duplex] [--renew-expired] [--template saved|en|de]
+                                   print a registration letter for each selected
+                                   user (all users without filters); users
+                                   without a usable key are listed and skipped
+  config list                      print every setting, its value and what it means
+  config get KEY                   print the value of setting KEY
+  config set KEY VALUE             check VALUE and store it as setting KEY; KEY is
+                                   org.name, org.logo, registration.url,
+                                   letters.paper or invite.valid_days
   backup FILE                      write a consistent copy of the database to FILE
   restore FILE                     replace the database with the backup in FILE
                                    (the current content is saved beside it first)
@@ -137,14 +147,19 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
 var commands = map[string]command{
-	"demo":       {name: "demo", run: runDemo},
-	"users list": {name: "users list", run: runUsersList},
-	"import":     {name: "import", run: runImport},
-	"invite":     {name: "invite", run: runInvite},
-	"backup":     {name: "backup", run: runBackup},
-	"restore":    {name: "restore", run: runRestore},
-	"version":    {name: "version", run: runVersion, noStore: true},
-	"help":       {name: "help", run: runHelp, noStore: true},
+	"demo":        {name: "demo", run: runDemo},
+	"users list":  {name: "users list", run: runUsersList},
+	"import":      {name: "import", run: runImport},
+	"invite":      {name: "invite", run: runInvite},
+	"letters":     {name: "letters", run: runLetters},
+	"config":      {name: "config", run: runConfig, noStore: true},
+	"config get":  {name: "config get", run: runConfigGet},
+	"config set":  {name: "config set", run: runConfigSet},
+	"config list": {name: "config list", run: runConfigList},
+	"backup":      {name: "backup", run: runBackup},
+	"restore":     {name: "restore", run: runRestore},
+	"version":     {name: "version", run: runVersion, noStore: true},
+	"help":        {name: "help", run: runHelp, noStore: true},
 }
 
 // lookup finds the command named by the first one or two words.

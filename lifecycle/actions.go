@@ -19,6 +19,7 @@ const (
 	ActionRegister   Action = "user.register"
 	ActionChangeRole Action = "user.change-role"
 	ActionAddToGroup Action = "user.add-to-group"
+	ActionLetter     Action = "user.letter"
 )
 
 // Label is the action as a sentence fragment: "cannot <label> for Anna".
@@ -48,6 +49,8 @@ func (a Action) Label() string {
 		return "change the role"
 	case ActionAddToGroup:
 		return "add to the group"
+	case ActionLetter:
+		return "print a registration letter"
 	}
 	return string(a)
 }

@@ -1,0 +1,273 @@
+package letters
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTools skips when a poppler or zbar tool is missing, except on CI where
+// `make deps` installs them and a missing tool is a failure.
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing (make deps installs it)", tool)
+			}
+			t.Skipf("%s is missing; run make deps", tool)
+		}
+	}
+}
+
+// run runs a tool and returns its standard output; any output on stderr fails the
+// test (poppler reports damaged files there).
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, errOut.String())
+	}
+	if s := strings.TrimSpace(errOut.String()); s != "" {
+		t.Fatalf("%s %s wrote to stderr: %s", name, strings.Join(args, " "), s)
+	}
+	return out.String()
+}
+
+var testDate = time.Date(2026, 11, 24, 10, 0, 0, 0, time.Local)
+
+// people are recipients with names in several scripts and distinct keys.
+func people(n int) []Recipient {
+	names := [][2]string{{"Łukasz", "Nowak"}, {"Ömer", "Yılmaz"}, {"Zoë", "Dubois"}, {"Ξανθή", "Παπαδοπούλου"}, {"Юлия", "Иванова"}, {"Anna", "Müller"}}
+	out := make([]Recipient, n)
+	for i := range out {
+		nm := names[i%len(names)]
+		out[i] = Recipient{UserID: fmt.Sprint("u", i), FirstName: nm[0], LastName: nm[1],
+			Username: fmt.Sprintf("user%03d", i), Key: fmt.Sprintf("7QK3M-XW9RT-2HDPA-EB%03d-VCJ5F", i),
+			ValidUntil: testDate.AddDate(0, 0, 14)}
+	}
+	return out
+}
+
+func testOptions() Options {
+	return Options{Template: DefaultTemplate("en"), Paper: A4, Organization: "Gesamtschule Köln-Süd",
+		RegistrationURL: "https://onboard.example.org/", Date: testDate}
+}
+
+func writeFile(t *testing.T, ppl []Recipient, o Options) (string, Result) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "letters.pdf")
+	var buf bytes.Buffer
+	res, err := Write(context.Background(), &buf, ppl, o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, res
+}
+
+func pageCount(t *testing.T, path string) int {
+	t.Helper()
+	for _, line := range strings.Split(run(t, "pdfinfo", path), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pages:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("pdfinfo printed no page count")
+	return 0
+}
+
+func pageText(t *testing.T, path string, page int) string {
+	t.Helper()
+	p := strconv.Itoa(page)
+	return run(t, "pdftotext", "-layout", "-f", p, "-l", p, path, "-")
+}
+
+func TestLettersPagesCarryEachPersonsNameAndKey(t *testing.T) {
+	needTools(t, "pdfinfo", "pdftotext", "pdffonts")
+	ppl := people(12)
+	path, res := writeFile(t, ppl, testOptions())
+	if res.Letters != 12 || res.Pages != 12 {
+		t.Fatalf("result %+v, want 12 letters on 12 pages", res)
+	}
+	if n := pageCount(t, path); n != 12 {
+		t.Fatalf("pdfinfo: %d pages, want 12", n)
+	}
+	for i, p := range ppl {
+		text := pageText(t, path, i+1)
+		for _, want := range []string{p.FirstName + " " + p.LastName, p.Key, p.Username, "Gesamtschule Köln-Süd", "8 December 2026",
+			"https://onboard.example.org/register?key=" + p.Key} {
+			if !strings.Contains(text, want) {
+				t.Errorf("page %d lacks %q:\n%s", i+1, want, text)
+			}
+		}
+		if strings.ContainsAny(text, "{}") {
+			t.Errorf("page %d shows braces:\n%s", i+1, text)
+		}
+	}
+	fonts := run(t, "pdffonts", path)
+	lines := strings.Split(strings.TrimSpace(fonts), "\n")
+	if len(lines) < 5 { // two header lines and three fonts
+		t.Fatalf("pdffonts lists too few fonts:\n%s", fonts)
+	}
+	for _, line := range lines[2:] {
+		f := strings.Fields(line)
+		// name type... encoding emb sub uni object ID
+		if len(f) < 7 || f[len(f)-5] != "yes" {
+			t.Errorf("font not embedded: %s", line)
+		}
+	}
+}
+
+func TestLettersQRCodeDecodesToTheRegistrationLink(t *testing.T) {
+	needTools(t, "pdftoppm", "zbarimg")
+	ppl := people(3)
+	path, _ := writeFile(t, ppl, testOptions())
+	for i, p := range ppl {
+		prefix := filepath.Join(t.TempDir(), "page")
+		n := strconv.Itoa(i + 1)
+		run(t, "pdftoppm", "-r", "150", "-gray", "-png", "-f", n, "-l", n, "-singlefile", path, prefix)
+		out, err := exec.Command("zbarimg", "--quiet", "--raw", prefix+".png").Output()
+		if err != nil {
+			t.Fatalf("zbarimg page %d: %v", i+1, err)
+		}
+		want := "https://onboard.example.org/register?key=" + p.Key
+		if got := strings.TrimSpace(string(out)); got != want {
+			t.Errorf("page %d QR = %q, want %q", i+1, got, want)
+		}
+	}
+}
+
+func TestLettersWithoutAddressHaveNoQRCode(t *testing.T) {
+	needTools(t, "pdftotext", "pdftoppm", "zbarimg")
+	o := testOptions()
+	o.RegistrationURL = ""
+	path, _ := writeFile(t, people(1), o)
+	text := pageText(t, path, 1)
+	if !strings.Contains(text, "Enter this key on the registration page of Gesamtschule Köln-Süd.") {
+		t.Errorf("the letter does not say where to enter the key:\n%s", text)
+	}
+	prefix := filepath.Join(t.TempDir(), "page")
+	run(t, "pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", path, prefix)
+	if out, err := exec.Command("zbarimg", "--quiet", "--raw", prefix+".png").Output(); err == nil {
+		t.Errorf("found a QR code: %s", out)
+	}
+}
+
+func TestLettersDuplexAddsBlankBackPages(t *testing.T) {
+	needTools(t, "pdfinfo", "pdftotext")
+	ppl := people(3)
+	o := testOptions()
+	o.Duplex = true
+	path, res := writeFile(t, ppl, o)
+	if n := pageCount(t, path); n != 6 || res.Pages != 6 || res.Letters != 3 {
+		t.Fatalf("%d pages (result %+v), want 3 letters on 6 pages", n, res)
+	}
+	for page := 1; page <= 6; page++ {
+		text := strings.TrimSpace(pageText(t, path, page))
+		if page%2 == 0 && text != "" {
+			t.Errorf("back page %d is not blank: %q", page, text)
+		}
+		if page%2 == 1 && !strings.Contains(text, ppl[page/2].Key) {
+			t.Errorf("page %d lacks the key of letter %d", page, page/2+1)
+		}
+	}
+}
+
+func TestLettersGermanTemplate(t *testing.T) {
+	needTools(t, "pdftotext")
+	o := testOptions()
+	o.Template = DefaultTemplate("de")
+	path, _ := writeFile(t, people(1), o)
+	text := pageText(t, path, 1)
+	for _, want := range []string{"Benutzername", "Gültig bis: 8. Dezember 2026", "Guten Tag Łukasz Nowak", "24. November 2026"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("German letter lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestLettersBadOptionsWriteNothing(t *testing.T) {
+	cases := map[string]func(o *Options){
+		"bad placeholder": func(o *Options) { o.Template.Body = "Hello {frist_name}" },
+		"missing logo":    func(o *Options) { o.LogoFile = filepath.Join(t.TempDir(), "gone.png") },
+		"logo not image":  func(o *Options) { o.LogoFile = writeTemp(t, "logo.png", "not a picture") },
+		"bad address":     func(o *Options) { o.RegistrationURL = "onboard.example.org" },
+		"too long": func(o *Options) {
+			o.Template.Body = strings.Repeat("A long line of instructions that keeps going.\n", 60)
+		},
+	}
+	wants := map[string]string{
+		"bad placeholder": "body, line 1, column 7: unknown placeholder",
+		"missing logo":    "gone.png",
+		"logo not image":  "logo.png",
+		"bad address":     "registration address",
+		"too long":        "too long for one page",
+	}
+	for name, mod := range cases {
+		t.Run(name, func(t *testing.T) {
+			o := testOptions()
+			mod(&o)
+			var buf bytes.Buffer
+			_, err := Write(context.Background(), &buf, people(2), o, nil)
+			if err == nil || !strings.Contains(err.Error(), wants[name]) {
+				t.Fatalf("error %v, want one containing %q", err, wants[name])
+			}
+			if name != "too long" && buf.Len() > 0 {
+				t.Errorf("%d bytes written despite the error", buf.Len())
+			}
+		})
+	}
+}
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLettersCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var buf bytes.Buffer
+	_, err := Write(ctx, &buf, people(500), testOptions(), func(done, total int) {
+		if done == 10 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Write after cancel = %v, want context.Canceled", err)
+	}
+}
+
+func TestLettersProgressCountsEveryLetter(t *testing.T) {
+	var calls, last int
+	_, err := Write(context.Background(), &bytes.Buffer{}, people(40), testOptions(), func(done, total int) {
+		calls++
+		if done != last+1 || total != 40 {
+			t.Errorf("progress(%d, %d) after %d", done, total, last)
+		}
+		last = done
+	})
+	if err != nil || calls != 40 {
+		t.Fatalf("err %v, %d progress calls, want 40", err, calls)
+	}
+}

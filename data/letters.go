@@ -28,7 +28,11 @@ func (s *Store) LetterRows(ctx context.Context, ids []string) ([]LetterRow, erro
 	byID := make(map[string]LetterRow, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		var part []LetterRow
-		err := s.rdb.WithContext(ctx).Raw(`SELECT u.id, u.first_name, u.last_name, u.username, u.phase,
+		db, err := s.manyRows(ctx)
+		if err != nil {
+			return nil, err
+		}
+		err = db.Raw(`SELECT u.id, u.first_name, u.last_name, u.username, u.phase,
 				u.key_expires_at, coalesce(k.key, '') AS key
 			FROM users u LEFT JOIN personal_keys k
 				ON k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL AND k.deleted_at IS NULL

@@ -239,3 +239,15 @@ func notFound(err error, what string) error {
 	}
 	return nil
 }
+
+// manyRows returns the reader for a query that returns many rows, under ctx without
+// its cancellation: with a cancellable context the SQLite driver starts a goroutine
+// for every row it reads (the IDs of 19,000 users took 0.97 s instead of 0.05 s).
+// The query is bounded, so it fails at once when ctx is already done and otherwise
+// runs to its end.
+func (s *Store) manyRows(ctx context.Context) (*gorm.DB, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.rdb.WithContext(context.WithoutCancel(ctx)), nil
+}

@@ -353,3 +353,15 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatalf("a refused restore changed the data: %v", err)
 	}
 }
+
+func TestManyRowsReadsRefuseACancelledContext(t *testing.T) {
+	st := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := st.UserIDs(ctx, UserQuery{}, time.Now()); !errors.Is(err, context.Canceled) {
+		t.Errorf("UserIDs = %v, want context.Canceled", err)
+	}
+	if _, err := st.LetterRows(ctx, []string{"x"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("LetterRows = %v, want context.Canceled", err)
+	}
+}

@@ -275,7 +275,11 @@ func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]Us
 		ORDER BY ` + order
 	args = append(args, orderArgs...)
 	var rows []UserRow
-	if err := s.rdb.WithContext(ctx).Raw(sqlText, args...).Scan(&rows).Error; err != nil {
+	db, err := s.manyRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Raw(sqlText, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	for i := range rows {
@@ -289,7 +293,11 @@ func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]Us
 func (s *Store) UserIDs(ctx context.Context, q UserQuery, now time.Time) ([]string, error) {
 	where, args := q.where(now)
 	var ids []string
-	err := s.rdb.WithContext(ctx).Raw(`SELECT u.id FROM users u WHERE `+where+` ORDER BY u.sort_key`, args...).Scan(&ids).Error
+	db, err := s.manyRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.Raw(`SELECT u.id FROM users u WHERE `+where+` ORDER BY u.sort_key`, args...).Scan(&ids).Error
 	return ids, wrap(err, "list user IDs")
 }
 

@@ -17,14 +17,14 @@ type words struct {
 var labels = map[string]*words{
 	"en": {
 		docTitle: "Registration letters", name: "Name", username: "Username", key: "Your personal registration key",
-		validUntil: "Valid until", scan: "Scan to register",
+		validUntil: "Valid until", scan: "Or scan this code with your phone",
 		months:       [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 		somewhereFmt: "the registration page of %s", somewhereNoOrg: "the registration page you were given",
 		noURLFmt: "Enter this key on the registration page of %s.", noURLNoOrg: "Enter this key on the registration page you were given.",
 	},
 	"de": {
 		docTitle: "Registrierungsbriefe", name: "Name", username: "Benutzername", key: "Ihr persönlicher Registrierungsschlüssel",
-		validUntil: "Gültig bis", scan: "Zum Registrieren scannen",
+		validUntil: "Gültig bis", scan: "Oder scannen Sie diesen Code",
 		months:       [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
 		dayDot:       true,
 		somewhereFmt: "die Registrierungsseite von %s", somewhereNoOrg: "die Registrierungsseite, die Ihnen genannt wurde",

@@ -96,12 +96,29 @@ func (sh *sheet) compose(f *Fields, link string) Page {
 		l.add(Item{Kind: KindImage, X: margin, Y: margin, W: lw, H: lh})
 		x += lw + 12
 	}
+	date := sh.dateText()
+	dateW := fontOf(FaceRegular).Width(date, 10)
 	base := margin + 26
 	if sh.org != "" {
-		l.text(FaceBold, 14, x, base, 0, fitWidth(FaceBold, 14, sh.org, right-x-140))
+		// The name on one line at 14 pt, else on two at 12 pt.
+		width := right - x - dateW - gutter
+		lines := []string{sh.org}
+		if fontOf(FaceBold).Width(sh.org, 14) > width {
+			lines = wrap(FaceBold, 12, sh.org, width)
+			if len(lines) > 2 {
+				lines = []string{lines[0], fitWidth(FaceBold, 12, strings.Join(lines[1:], " "), width)}
+			}
+		}
+		size, y := 14.0, base
+		if len(lines) > 1 {
+			size, y = 12, base-8
+		}
+		for _, line := range lines {
+			l.text(FaceBold, size, x, y, 0, line)
+			y += 15
+		}
 	}
-	date := sh.dateText()
-	l.text(FaceRegular, 10, right-fontOf(FaceRegular).Width(date, 10), base, 60, date)
+	l.text(FaceRegular, 10, right-dateW, base, 60, date)
 	l.y = margin + logoHeight + 10
 	l.add(Item{Kind: KindLine, X: margin, Y: l.y, W: right - margin, H: 0.6, Gray: 160})
 

@@ -59,7 +59,7 @@ const defaultBodyEN = `Dear {first_name} {last_name},
 
 an account has been prepared for you at {organization}. To start using it, register once with your personal key:
 
-1. Open {url} in a web browser, or scan the code on this letter with your phone.
+1. Open {url} in a web browser.
 2. Check your name and enter your key if it is not filled in already.
 3. Choose a password and confirm it.
 
@@ -71,7 +71,7 @@ const defaultBodyDE = `Guten Tag {first_name} {last_name},
 
 bei {organization} wurde ein Zugang für Sie eingerichtet. Um ihn zu nutzen, registrieren Sie sich einmal mit Ihrem persönlichen Schlüssel:
 
-1. Öffnen Sie {url} in einem Webbrowser oder scannen Sie den Code auf diesem Brief mit Ihrem Telefon.
+1. Öffnen Sie {url} in einem Webbrowser.
 2. Prüfen Sie Ihren Namen und geben Sie Ihren Schlüssel ein, falls er nicht schon eingetragen ist.
 3. Wählen Sie ein Passwort und bestätigen Sie es.
 

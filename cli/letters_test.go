@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +92,8 @@ func TestLettersCommandPrintsUsableKeysAndListsTheRest(t *testing.T) {
 	if h := history(t, db, ids["clara"]); strings.Contains(strings.Join(h, " "), "user.letter") {
 		t.Errorf("Clara got a letter: %v", h)
 	}
-	if _, err := exec.LookPath("pdftotext"); err == nil {
+	needTool(t, "pdftotext")
+	{
 		text, err := exec.Command("pdftotext", pdf, "-").Output()
 		if err != nil {
 			t.Fatal(err)
@@ -156,5 +160,79 @@ func TestLettersCommandErrorsWriteNoFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("temporary files left: %v", entries)
+	}
+}
+
+// TestLettersForDemoUsers prints the letters of demo users and checks each page
+// against `users list`: page N holds the Nth printable user's name and key, and its
+// QR code (checked on three pages) decodes to that user's registration link.
+func TestLettersForDemoUsers(t *testing.T) {
+	needTool(t, "pdfinfo", "pdftotext", "pdftoppm", "zbarimg")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	if code, _, e := run(t, "--db", db, "demo", "--users", "60", "--seed", "11"); code != ExitOK {
+		t.Fatal(e)
+	}
+	run(t, "--db", db, "config", "set", "registration.url", "https://onboard.example.org")
+	pdf := filepath.Join(dir, "demo.pdf")
+	if code, out, e := run(t, "--db", db, "letters", "-o", pdf); code != ExitOK {
+		t.Fatalf("exit %d: %s%s", code, out, e)
+	}
+	var printable [][]string // first, last, key
+	for _, st := range []string{"not-activated", "invited"} {
+		_, out, _ := run(t, "--db", db, "users", "list", "--status", st, "--format", "csv")
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs[1:] {
+			printable = append(printable, []string{r[0], r[1], r[11]})
+		}
+	}
+	info, _ := exec.Command("pdfinfo", pdf).Output()
+	if !regexp.MustCompile(fmt.Sprintf(`(?m)^Pages:\s+%d$`, len(printable))).Match(info) {
+		t.Fatalf("want %d pages:\n%s", len(printable), info)
+	}
+	pages := map[string]int{} // key -> page
+	for n := 1; n <= len(printable); n++ {
+		text, err := exec.Command("pdftotext", "-f", fmt.Sprint(n), "-l", fmt.Sprint(n), pdf, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range printable {
+			if strings.Contains(string(text), p[2]) {
+				pages[p[2]] = n
+				if !strings.Contains(string(text), p[0]+" "+p[1]) {
+					t.Errorf("page %d has the key of %s %s but not the name", n, p[0], p[1])
+				}
+			}
+		}
+	}
+	if len(pages) != len(printable) {
+		t.Fatalf("%d of %d keys found on the pages", len(pages), len(printable))
+	}
+	for _, p := range printable[:3] {
+		n := fmt.Sprint(pages[p[2]])
+		png := filepath.Join(dir, "page"+n)
+		if out, err := exec.Command("pdftoppm", "-r", "150", "-gray", "-png", "-f", n, "-l", n, "-singlefile", pdf, png).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		out, err := exec.Command("zbarimg", "--nodbus", "--quiet", "--raw", png+".png").Output()
+		if want := "https://onboard.example.org/register?key=" + p[2]; err != nil || strings.TrimSpace(string(out)) != want {
+			t.Errorf("page %s QR = %q (%v), want %q", n, out, err, want)
+		}
+	}
+}
+
+// needTool skips when a tool is missing, except on CI where make deps installs it.
+func needTool(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing (make deps installs it)", tool)
+			}
+			t.Skipf("%s is missing; run make deps", tool)
+		}
 	}
 }

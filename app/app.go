@@ -2,6 +2,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -45,7 +47,8 @@ var Screens = []struct{ ID, Label string }{
 
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
 // and documentation).
-var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports", "invite-emails": "imports"}
+var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports", "invite-emails": "imports",
+	"print-letters": "letters"}
 
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
@@ -71,6 +74,8 @@ func Run(d Deps) error {
 		m.imports.OpenWizard()
 	case "invite-emails":
 		m.imports.OnBulkInvite()
+	case "print-letters":
+		m.printStartLetters()
 	}
 	if d.OpenFile != "" {
 		m.nav.Select(m.index("imports"))
@@ -101,7 +106,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, invite-emails, letters or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, invite-emails, letters, print-letters or settings)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,
@@ -111,7 +116,11 @@ type Main struct {
 	keys     *screens.KeysScreen
 	catalog  *screens.CatalogScreen
 	imports  *screens.ImportsScreen
+	letters  *screens.LettersScreen
 	settings *screens.SettingsScreen
+	store    *data.Store
+	svc      *lifecycle.Service
+	win      fyne.Window
 	views    []fyne.CanvasObject
 	stack    *fyne.Container
 	nav      *widget.List
@@ -121,7 +130,7 @@ type Main struct {
 
 // NewMain builds the window content showing screen start.
 func NewMain(d Deps, w fyne.Window, start int) *Main {
-	m := &Main{}
+	m := &Main{store: d.Store, svc: d.Service, win: w}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
 	m.keys = screens.NewKeysScreen(d.Store, d.Service, w)
 	m.catalog = screens.NewCatalogScreen(d.Store, d.Service, w)
@@ -132,6 +141,10 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
 	m.settings = screens.NewSettingsScreen(d.Store, w)
 	m.imports = screens.NewImportsScreen(d.Store, d.Service, w)
+	m.letters = screens.NewLettersScreen(m.letterDeps(), w)
+	m.letters.OnPrint = m.printNotActivated
+	m.imports.OnPrintLetters = m.printLetters
+	m.users.OnPrintLetters = m.printLetters
 	inviteEmails := func() {
 		b := screens.ShowBulkInviteDialog(d.Store, d.Service, w)
 		b.OnInvited = func(*lifecycle.InviteEmailsResult) { m.users.Reload() }
@@ -153,7 +166,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.keys.Content(),
 		m.catalog.Content(),
 		m.imports.Content(),
-		screens.NewPlaceholder("Letters", "Print registration letters with personal keys and QR codes."),
+		m.letters.Content(),
 		m.settings.Content(),
 	}
 	m.stack = container.NewStack(m.views...)
@@ -223,7 +236,49 @@ func (m *Main) show(i int) {
 		m.catalog.Reload()
 	case "imports":
 		m.imports.Reload()
+	case "letters":
+		m.letters.Reload()
 	case "settings":
 		m.settings.Reload()
 	}
+}
+
+// letterDeps is what the letters screen and the print dialog use.
+func (m *Main) letterDeps() screens.LetterDeps {
+	return screens.LetterDeps{Settings: m.store, Service: m.svc}
+}
+
+// printLetters opens the print dialog for the users ids.
+func (m *Main) printLetters(ids []string) {
+	p := screens.ShowPrintLetters(m.win, m.letterDeps(), ids)
+	p.OnSaved = m.users.Reload // renewed keys change the list
+}
+
+// printNotActivated opens the print dialog for every user who is not activated.
+func (m *Main) printNotActivated() { m.printUsers(data.UserQuery{Status: data.StatusNotActivated}, 0) }
+
+// printStartLetters opens the print dialog at start (--screen print-letters) for
+// the first 200 users by name: some get a letter, others are skipped with a reason.
+func (m *Main) printStartLetters() { m.printUsers(data.UserQuery{}, 200) }
+
+// printUsers reads the IDs of the users q matches (at most limit, 0 for all) off the
+// UI goroutine and opens the print dialog for them.
+func (m *Main) printUsers(q data.UserQuery, limit int) {
+	go func() {
+		ids, err := m.store.UserIDs(context.Background(), q, m.svc.Now())
+		if limit > 0 && len(ids) > limit {
+			ids = ids[:limit]
+		}
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(err, m.win)
+				return
+			}
+			if len(ids) == 0 {
+				dialog.ShowInformation("Print letters", "There are no users to print letters for.", m.win)
+				return
+			}
+			m.printLetters(ids)
+		})
+	}()
 }

@@ -19,3 +19,17 @@ func TestScreenIndexKnowsTheImportWizard(t *testing.T) {
 		t.Fatalf("an unknown screen: %v", err)
 	}
 }
+
+func TestScreenIndexKnowsPrintLetters(t *testing.T) {
+	letters, err := ScreenIndex("letters")
+	if err != nil || Screens[letters].Label != "Letters" {
+		t.Fatalf("letters: %d, %v", letters, err)
+	}
+	// --screen print-letters opens the print dialog on top of the letters screen.
+	if i, err := ScreenIndex("print-letters"); err != nil || i != letters {
+		t.Fatalf("print-letters: %d, %v", i, err)
+	}
+	if _, err := ScreenIndex("print"); err == nil || !strings.Contains(err.Error(), "print-letters") {
+		t.Fatalf("an unknown screen: %v", err)
+	}
+}

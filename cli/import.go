@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"onboard/atomicfile"
 	"onboard/data"
 	"onboard/display"
 	"onboard/importer"
@@ -206,7 +205,17 @@ func printNewCatalog(w io.Writer, p *importer.Plan) {
 // writeReport writes the report CSV through a temporary file, so a failed write
 // leaves no half file.
 func writeReport(path string, rep *importer.Report) error {
-	return writeFileAtomic(path, rep.WriteCSV)
+	return atomicfile.Write(path, naming(path, rep.WriteCSV))
+}
+
+// naming makes the errors of write name the file it writes.
+func naming(path string, write func(io.Writer) error) func(io.Writer) error {
+	return func(w io.Writer) error {
+		if err := write(w); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	}
 }
 
 // writeTemplate writes the sample file in format (csv or xlsx).
@@ -220,30 +229,10 @@ func writeTemplate(format, path string, stdout io.Writer) error {
 	default:
 		return usagef("--template must be csv or xlsx, not %q", format)
 	}
-	if err := writeFileAtomic(path, write); err != nil {
+	if err := atomicfile.Write(path, naming(path, write)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Sample file written to %s\n", path)
-	return nil
-}
-
-// writeFileAtomic writes path through a temporary file beside it.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".onboard-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	return nil
 }
 

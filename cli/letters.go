@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"onboard/atomicfile"
 	"onboard/data"
 	"onboard/display"
 	"onboard/letters"
@@ -78,7 +79,7 @@ func runLetters(ctx context.Context, c *call) error {
 		return fmt.Errorf("none of the %s can get a letter; no file written", display.Plural(len(ids), "user"))
 	}
 	var res letters.Result
-	err = writeFileAtomic(*out, func(w io.Writer) error {
+	err = atomicfile.Write(*out, func(w io.Writer) error {
 		res, err = letters.Write(ctx, w, batch.Recipients, opt, nil)
 		return err
 	})

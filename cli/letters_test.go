@@ -3,17 +3,15 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"onboard/data"
 	"onboard/lifecycle"
+	"onboard/pdfcheck"
 )
 
 // lettersDB adds to inviteDB's database (Anna Müller, not activated, in Werk Süd):
@@ -92,15 +90,10 @@ func TestLettersCommandPrintsUsableKeysAndListsTheRest(t *testing.T) {
 	if h := history(t, db, ids["clara"]); strings.Contains(strings.Join(h, " "), "user.letter") {
 		t.Errorf("Clara got a letter: %v", h)
 	}
-	needTool(t, "pdftotext")
-	{
-		text, err := exec.Command("pdftotext", pdf, "-").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(text), "Anna Müller") || !strings.Contains(string(text), "Ben Weber") {
-			t.Errorf("the PDF lacks the names:\n%s", text)
-		}
+	pdfcheck.Need(t, "pdftotext")
+	text := pdfcheck.Text(t, pdf, 1) + pdfcheck.Text(t, pdf, 2)
+	if !strings.Contains(text, "Anna Müller") || !strings.Contains(text, "Ben Weber") {
+		t.Errorf("the PDF lacks the names:\n%s", text)
 	}
 }
 
@@ -167,7 +160,7 @@ func TestLettersCommandErrorsWriteNoFile(t *testing.T) {
 // against `users list`: page N holds the Nth printable user's name and key, and its
 // QR code (checked on three pages) decodes to that user's registration link.
 func TestLettersForDemoUsers(t *testing.T) {
-	needTool(t, "pdfinfo", "pdftotext", "pdftoppm", "zbarimg")
+	pdfcheck.Need(t, "pdfinfo", "pdftotext", "pdftoppm", "zbarimg")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "o.db")
 	if code, _, e := run(t, "--db", db, "demo", "--users", "60", "--seed", "11"); code != ExitOK {
@@ -189,20 +182,16 @@ func TestLettersForDemoUsers(t *testing.T) {
 			printable = append(printable, []string{r[0], r[1], r[11]})
 		}
 	}
-	info, _ := exec.Command("pdfinfo", pdf).Output()
-	if !regexp.MustCompile(fmt.Sprintf(`(?m)^Pages:\s+%d$`, len(printable))).Match(info) {
-		t.Fatalf("want %d pages:\n%s", len(printable), info)
+	if n := pdfcheck.Pages(t, pdf); n != len(printable) {
+		t.Fatalf("%d pages, want %d", n, len(printable))
 	}
 	pages := map[string]int{} // key -> page
 	for n := 1; n <= len(printable); n++ {
-		text, err := exec.Command("pdftotext", "-f", fmt.Sprint(n), "-l", fmt.Sprint(n), pdf, "-").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
+		text := pdfcheck.Text(t, pdf, n)
 		for _, p := range printable {
-			if strings.Contains(string(text), p[2]) {
+			if strings.Contains(text, p[2]) {
 				pages[p[2]] = n
-				if !strings.Contains(string(text), p[0]+" "+p[1]) {
+				if !strings.Contains(text, p[0]+" "+p[1]) {
 					t.Errorf("page %d has the key of %s %s but not the name", n, p[0], p[1])
 				}
 			}
@@ -212,27 +201,9 @@ func TestLettersForDemoUsers(t *testing.T) {
 		t.Fatalf("%d of %d keys found on the pages", len(pages), len(printable))
 	}
 	for _, p := range printable[:3] {
-		n := fmt.Sprint(pages[p[2]])
-		png := filepath.Join(dir, "page"+n)
-		if out, err := exec.Command("pdftoppm", "-r", "150", "-gray", "-png", "-f", n, "-l", n, "-singlefile", pdf, png).CombinedOutput(); err != nil {
-			t.Fatalf("pdftoppm: %v %s", err, out)
-		}
-		out, err := exec.Command("zbarimg", "--nodbus", "--quiet", "--raw", png+".png").Output()
-		if want := "https://onboard.example.org/register?key=" + p[2]; err != nil || strings.TrimSpace(string(out)) != want {
-			t.Errorf("page %s QR = %q (%v), want %q", n, out, err, want)
-		}
-	}
-}
-
-// needTool skips when a tool is missing, except on CI where make deps installs it.
-func needTool(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is missing (make deps installs it)", tool)
-			}
-			t.Skipf("%s is missing; run make deps", tool)
+		got := pdfcheck.QR(t, pdfcheck.Render(t, pdf, pages[p[2]], 150, true))
+		if want := "https://onboard.example.org/register?key=" + p[2]; got != want {
+			t.Errorf("page %d QR = %q, want %q", pages[p[2]], got, want)
 		}
 	}
 }

@@ -6,43 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"onboard/pdfcheck"
 )
-
-// needTools skips when a poppler or zbar tool is missing, except on CI where
-// `make deps` installs them and a missing tool is a failure.
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is missing (make deps installs it)", tool)
-			}
-			t.Skipf("%s is missing; run make deps", tool)
-		}
-	}
-}
-
-// run runs a tool and returns its standard output; any output on stderr fails the
-// test (poppler reports damaged files there).
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, errOut.String())
-	}
-	if s := strings.TrimSpace(errOut.String()); s != "" {
-		t.Fatalf("%s %s wrote to stderr: %s", name, strings.Join(args, " "), s)
-	}
-	return out.String()
-}
 
 var testDate = time.Date(2026, 11, 24, 10, 0, 0, 0, time.Local)
 
@@ -78,39 +48,18 @@ func writeFile(t *testing.T, ppl []Recipient, o Options) (string, Result) {
 	return path, res
 }
 
-func pageCount(t *testing.T, path string) int {
-	t.Helper()
-	for _, line := range strings.Split(run(t, "pdfinfo", path), "\n") {
-		if v, ok := strings.CutPrefix(line, "Pages:"); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-	}
-	t.Fatal("pdfinfo printed no page count")
-	return 0
-}
-
-func pageText(t *testing.T, path string, page int) string {
-	t.Helper()
-	p := strconv.Itoa(page)
-	return run(t, "pdftotext", "-layout", "-f", p, "-l", p, path, "-")
-}
-
 func TestLettersPagesCarryEachPersonsNameAndKey(t *testing.T) {
-	needTools(t, "pdfinfo", "pdftotext", "pdffonts")
+	pdfcheck.Need(t, "pdfinfo", "pdftotext", "pdffonts")
 	ppl := people(12)
 	path, res := writeFile(t, ppl, testOptions())
 	if res.Letters != 12 || res.Pages != 12 {
 		t.Fatalf("result %+v, want 12 letters on 12 pages", res)
 	}
-	if n := pageCount(t, path); n != 12 {
+	if n := pdfcheck.Pages(t, path); n != 12 {
 		t.Fatalf("pdfinfo: %d pages, want 12", n)
 	}
 	for i, p := range ppl {
-		text := pageText(t, path, i+1)
+		text := pdfcheck.Text(t, path, i+1)
 		for _, want := range []string{p.FirstName + " " + p.LastName, p.Key, p.Username, "Gesamtschule Köln-Süd", "8 December 2026",
 			"https://onboard.example.org/register?key=" + p.Key} {
 			if !strings.Contains(text, want) {
@@ -121,7 +70,7 @@ func TestLettersPagesCarryEachPersonsNameAndKey(t *testing.T) {
 			t.Errorf("page %d shows braces:\n%s", i+1, text)
 		}
 	}
-	fonts := run(t, "pdffonts", path)
+	fonts := pdfcheck.Run(t, "pdffonts", path)
 	lines := strings.Split(strings.TrimSpace(fonts), "\n")
 	if len(lines) < 5 { // two header lines and three fonts
 		t.Fatalf("pdffonts lists too few fonts:\n%s", fonts)
@@ -136,51 +85,42 @@ func TestLettersPagesCarryEachPersonsNameAndKey(t *testing.T) {
 }
 
 func TestLettersQRCodeDecodesToTheRegistrationLink(t *testing.T) {
-	needTools(t, "pdftoppm", "zbarimg")
+	pdfcheck.Need(t, "pdftoppm", "zbarimg")
 	ppl := people(3)
 	path, _ := writeFile(t, ppl, testOptions())
 	for i, p := range ppl {
-		prefix := filepath.Join(t.TempDir(), "page")
-		n := strconv.Itoa(i + 1)
-		run(t, "pdftoppm", "-r", "150", "-gray", "-png", "-f", n, "-l", n, "-singlefile", path, prefix)
-		out, err := exec.Command("zbarimg", "--quiet", "--raw", prefix+".png").Output()
-		if err != nil {
-			t.Fatalf("zbarimg page %d: %v", i+1, err)
-		}
-		want := "https://onboard.example.org/register?key=" + p.Key
-		if got := strings.TrimSpace(string(out)); got != want {
+		got := pdfcheck.QR(t, pdfcheck.Render(t, path, i+1, 150, true))
+		if want := "https://onboard.example.org/register?key=" + p.Key; got != want {
 			t.Errorf("page %d QR = %q, want %q", i+1, got, want)
 		}
 	}
 }
 
 func TestLettersWithoutAddressHaveNoQRCode(t *testing.T) {
-	needTools(t, "pdftotext", "pdftoppm", "zbarimg")
+	pdfcheck.Need(t, "pdftotext", "pdftoppm", "zbarimg")
 	o := testOptions()
 	o.RegistrationURL = ""
 	path, _ := writeFile(t, people(1), o)
-	text := pageText(t, path, 1)
+	text := pdfcheck.Text(t, path, 1)
 	if !strings.Contains(text, "Enter this key on the registration page of Gesamtschule Köln-Süd.") {
 		t.Errorf("the letter does not say where to enter the key:\n%s", text)
 	}
-	prefix := filepath.Join(t.TempDir(), "page")
-	run(t, "pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", path, prefix)
-	if out, err := exec.Command("zbarimg", "--quiet", "--raw", prefix+".png").Output(); err == nil {
-		t.Errorf("found a QR code: %s", out)
+	if got := pdfcheck.QR(t, pdfcheck.Render(t, path, 1, 150, true)); got != "" {
+		t.Errorf("found a QR code: %s", got)
 	}
 }
 
 func TestLettersDuplexAddsBlankBackPages(t *testing.T) {
-	needTools(t, "pdfinfo", "pdftotext")
+	pdfcheck.Need(t, "pdfinfo", "pdftotext")
 	ppl := people(3)
 	o := testOptions()
 	o.Duplex = true
 	path, res := writeFile(t, ppl, o)
-	if n := pageCount(t, path); n != 6 || res.Pages != 6 || res.Letters != 3 {
+	if n := pdfcheck.Pages(t, path); n != 6 || res.Pages != 6 || res.Letters != 3 {
 		t.Fatalf("%d pages (result %+v), want 3 letters on 6 pages", n, res)
 	}
 	for page := 1; page <= 6; page++ {
-		text := strings.TrimSpace(pageText(t, path, page))
+		text := strings.TrimSpace(pdfcheck.Text(t, path, page))
 		if page%2 == 0 && text != "" {
 			t.Errorf("back page %d is not blank: %q", page, text)
 		}
@@ -191,11 +131,11 @@ func TestLettersDuplexAddsBlankBackPages(t *testing.T) {
 }
 
 func TestLettersGermanTemplate(t *testing.T) {
-	needTools(t, "pdftotext")
+	pdfcheck.Need(t, "pdftotext")
 	o := testOptions()
 	o.Template = DefaultTemplate("de")
 	path, _ := writeFile(t, people(1), o)
-	text := pageText(t, path, 1)
+	text := pdfcheck.Text(t, path, 1)
 	for _, want := range []string{"Benutzername", "Gültig bis: 8. Dezember 2026", "Guten Tag Łukasz Nowak", "24. November 2026"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("German letter lacks %q:\n%s", want, text)

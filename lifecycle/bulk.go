@@ -24,6 +24,9 @@ type Skip struct {
 	UserID string
 	Name   string
 	Reason string
+	// Renewable is set for a letter skipped only because its key expired or is
+	// missing: renewing keys would print it.
+	Renewable bool
 }
 
 // BulkPlan is what a bulk action will do, known before it runs.
@@ -73,9 +76,9 @@ func (s *Service) PlanBulk(ctx context.Context, ids []string, a Action) (*BulkPl
 		name := (&data.User{FirstName: b.FirstName, LastName: b.LastName}).FullName()
 		switch {
 		case !Allowed(a, st):
-			plan.Skipped = append(plan.Skipped, Skip{b.ID, name, statusReason(a, st)})
+			plan.Skipped = append(plan.Skipped, Skip{UserID: b.ID, Name: name, Reason: statusReason(a, st)})
 		case (a == ActionResend || a == ActionInvite) && b.Email == "":
-			plan.Skipped = append(plan.Skipped, Skip{b.ID, name, "without an email address"})
+			plan.Skipped = append(plan.Skipped, Skip{UserID: b.ID, Name: name, Reason: "without an email address"})
 		default:
 			plan.Eligible = append(plan.Eligible, b.ID)
 		}
@@ -123,11 +126,11 @@ func (s *Service) RunBulk(ctx context.Context, ids []string, op BulkOp, progress
 				case err == nil:
 					done++
 				case errors.As(err, &te):
-					skipped = append(skipped, Skip{id, te.User, te.reason()})
+					skipped = append(skipped, Skip{UserID: id, Name: te.User, Reason: te.reason()})
 				case errors.As(err, &ve):
-					skipped = append(skipped, Skip{id, "", ve.Error()})
+					skipped = append(skipped, Skip{UserID: id, Name: "", Reason: ve.Error()})
 				case errors.Is(err, data.ErrNotFound):
-					skipped = append(skipped, Skip{id, "", "deleted meanwhile"})
+					skipped = append(skipped, Skip{UserID: id, Name: "", Reason: "deleted meanwhile"})
 				default:
 					return err
 				}

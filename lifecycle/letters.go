@@ -52,7 +52,8 @@ func (s *Service) PrepareLetters(ctx context.Context, ids []string, renew bool) 
 			reason = skipNoKey
 		}
 		if reason != "" {
-			out.Skipped = append(out.Skipped, Skip{UserID: r.ID, Name: r.FullName(), Reason: reason})
+			renewable := reason == skipExpired || reason == skipNoKey
+			out.Skipped = append(out.Skipped, Skip{UserID: r.ID, Name: r.FullName(), Reason: reason, Renewable: renewable})
 			continue
 		}
 		rec := letters.Recipient{UserID: r.ID, FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key}

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"onboard/pdfcheck"
 )
 
 // letterLines is the body of a registration letter, about 900 characters.
@@ -124,7 +126,7 @@ func BenchmarkPages10k(b *testing.B) {
 
 // TestLetterRenders checks that the benchmark's letter is a valid page.
 func TestLetterRenders(t *testing.T) {
-	needTool(t, "pdftoppm")
+	pdfcheck.Need(t, "pdftoppm")
 	regular, bold, mono := fonts(t)
 	render(t, writePDF(t, buildLetter(41, regular, bold, mono)), 1, false)
 }

@@ -8,9 +8,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,8 @@ import (
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 	"rsc.io/qr"
+
+	"onboard/pdfcheck"
 )
 
 const names = "Łukasz Ömer Zoë Ξανθή Юлия"
@@ -44,33 +44,6 @@ func fonts(t testing.TB) (regular, bold, mono *Font) {
 		t.Fatal(err)
 	}
 	return fs[0], fs[1], fs[2]
-}
-
-// needTool skips the test if a tool is missing, unless CI is set.
-func needTool(t *testing.T, names ...string) {
-	t.Helper()
-	for _, name := range names {
-		if _, err := exec.LookPath(name); err != nil {
-			if os.Getenv("CI") == "" {
-				t.Skipf("%s not installed (apt-get install poppler-utils zbar-tools)", name)
-			}
-			t.Fatalf("%s not installed: %v", name, err)
-		}
-	}
-}
-
-// run runs a tool and returns its output; any stderr output is a failure,
-// as poppler reports malformed files there.
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("%s %s: %v\nstderr: %s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String()
 }
 
 // writePDF writes pages to a temporary file and returns its path.
@@ -99,13 +72,7 @@ func writePDF(t *testing.T, pages ...*Page) string {
 // render renders one page at 72 dpi (one pixel per point) and decodes it.
 func render(t *testing.T, path string, page int, gray bool) image.Image {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "page")
-	args := []string{"-r", "72", "-png", "-singlefile", "-f", strconv.Itoa(page), "-l", strconv.Itoa(page)}
-	if gray {
-		args = append(args, "-gray")
-	}
-	run(t, "pdftoppm", append(args, path, out)...)
-	data, err := os.ReadFile(out + ".png")
+	data, err := os.ReadFile(pdfcheck.Render(t, path, page, 72, gray))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,29 +83,8 @@ func render(t *testing.T, path string, page int, gray bool) image.Image {
 	return img
 }
 
-func pageCount(t *testing.T, path string) int {
-	t.Helper()
-	for _, line := range strings.Split(run(t, "pdfinfo", path), "\n") {
-		if v, ok := strings.CutPrefix(line, "Pages:"); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-	}
-	t.Fatal("pdfinfo printed no page count")
-	return 0
-}
-
-func pageText(t *testing.T, path string, page int) string {
-	t.Helper()
-	n := strconv.Itoa(page)
-	return run(t, "pdftotext", "-f", n, "-l", n, path, "-")
-}
-
 func TestTextDocument(t *testing.T) {
-	needTool(t, "pdfinfo", "pdftotext", "pdffonts", "pdftoppm")
+	pdfcheck.Need(t, "pdfinfo", "pdftotext", "pdffonts", "pdftoppm")
 	regular, bold, mono := fonts(t)
 	var pages []*Page
 	var lines [][]string
@@ -160,14 +106,14 @@ func TestTextDocument(t *testing.T) {
 	}
 	path := writePDF(t, pages...)
 
-	if n := pageCount(t, path); n != 3 {
+	if n := pdfcheck.Pages(t, path); n != 3 {
 		t.Fatalf("pdfinfo: %d pages, want 3", n)
 	}
-	if info := run(t, "pdfinfo", path); !strings.Contains(info, "Test – "+names) {
+	if info := pdfcheck.Run(t, "pdfinfo", path); !strings.Contains(info, "Test – "+names) {
 		t.Errorf("pdfinfo does not show the title:\n%s", info)
 	}
 	for i, want := range lines {
-		got := pageText(t, path, i+1)
+		got := pdfcheck.Text(t, path, i+1)
 		gotLines := strings.Split(got, "\n")
 		for j := range gotLines {
 			gotLines[j] = strings.TrimSpace(gotLines[j])
@@ -184,7 +130,7 @@ func TestTextDocument(t *testing.T) {
 	}
 
 	// pdffonts prints a header, a line of dashes marking the columns, then one font a line.
-	out := strings.Split(strings.TrimRight(run(t, "pdffonts", path), "\n"), "\n")
+	out := strings.Split(strings.TrimRight(pdfcheck.Run(t, "pdffonts", path), "\n"), "\n")
 	if len(out) < 2 {
 		t.Fatalf("pdffonts output too short: %q", out)
 	}
@@ -216,7 +162,7 @@ func TestTextDocument(t *testing.T) {
 		t.Errorf("pdffonts lists %d fonts, want 3", len(got))
 	}
 
-	run(t, "pdftoppm", "-r", "72", "-png", path, filepath.Join(t.TempDir(), "page"))
+	pdfcheck.Run(t, "pdftoppm", "-r", "72", "-png", path, filepath.Join(t.TempDir(), "page"))
 }
 
 func TestFontMetrics(t *testing.T) {
@@ -242,19 +188,19 @@ func TestFontMetrics(t *testing.T) {
 }
 
 func TestMissingGlyphs(t *testing.T) {
-	needTool(t, "pdftoppm", "pdftotext")
+	pdfcheck.Need(t, "pdftoppm", "pdftotext")
 	regular, _, _ := fonts(t)
 	p := NewPage(300, 100)
 	p.Text(regular, 12, 10, 50, "smile \U0001F600 中文 ok")
 	path := writePDF(t, p)
 	render(t, path, 1, false)
-	if got := pageText(t, path, 1); !strings.Contains(got, "smile") || !strings.Contains(got, "ok") {
+	if got := pdfcheck.Text(t, path, 1); !strings.Contains(got, "smile") || !strings.Contains(got, "ok") {
 		t.Errorf("text = %q", got)
 	}
 }
 
 func TestRect(t *testing.T) {
-	needTool(t, "pdftoppm")
+	pdfcheck.Need(t, "pdftoppm")
 	p := NewPage(200, 300)
 	p.SetFill(0, 0, 0)
 	p.Rect(20, 30, 100, 60) // near the top: checks that y grows downwards
@@ -295,7 +241,7 @@ func fill(img interface {
 }
 
 func TestImages(t *testing.T) {
-	needTool(t, "pdftoppm")
+	pdfcheck.Need(t, "pdftoppm")
 	rect := image.Rect(0, 0, 40, 40)
 
 	alpha := image.NewNRGBA(rect) // left half transparent, right half opaque red
@@ -393,9 +339,9 @@ func near(a, b color.RGBA) bool {
 }
 
 func TestBlankPage(t *testing.T) {
-	needTool(t, "pdfinfo", "pdftoppm")
+	pdfcheck.Need(t, "pdfinfo", "pdftoppm")
 	path := writePDF(t, NewPage(595.28, 841.89))
-	if n := pageCount(t, path); n != 1 {
+	if n := pdfcheck.Pages(t, path); n != 1 {
 		t.Fatalf("pdfinfo: %d pages, want 1", n)
 	}
 	img := render(t, path, 1, true)
@@ -405,7 +351,7 @@ func TestBlankPage(t *testing.T) {
 }
 
 func TestConcurrentPages(t *testing.T) {
-	needTool(t, "pdfinfo", "pdftotext")
+	pdfcheck.Need(t, "pdfinfo", "pdftotext")
 	regular, bold, _ := fonts(t)
 	const n, workers = 200, 4
 	pages := make([]*Page, n)
@@ -435,10 +381,10 @@ func TestConcurrentPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := writePDF(t, pages...)
-	if got := pageCount(t, path); got != n {
+	if got := pdfcheck.Pages(t, path); got != n {
 		t.Fatalf("pdfinfo: %d pages, want %d", got, n)
 	}
-	if got := pageText(t, path, 137); !strings.Contains(got, "Page 137 of 200") || !strings.Contains(got, names) {
+	if got := pdfcheck.Text(t, path, 137); !strings.Contains(got, "Page 137 of 200") || !strings.Contains(got, names) {
 		t.Errorf("page 137 text = %q", got)
 	}
 }
@@ -479,7 +425,7 @@ func (failWriter) Write([]byte) (int, error) { return 0, fmt.Errorf("disk full")
 // TestQRCodeScans draws a QR code both as filled squares and as a PNG image
 // and checks that zbarimg reads it back from the rendered page.
 func TestQRCodeScans(t *testing.T) {
-	needTool(t, "pdftoppm", "zbarimg")
+	pdfcheck.Need(t, "pdftoppm", "zbarimg")
 	const text = "REG-00137-K7QF-2M9X"
 	code, err := qr.Encode(text, qr.M)
 	if err != nil {
@@ -511,10 +457,7 @@ func TestQRCodeScans(t *testing.T) {
 	path := writePDF(t, vector, raster)
 
 	for page := 1; page <= 2; page++ {
-		out := filepath.Join(t.TempDir(), "qr")
-		n := strconv.Itoa(page)
-		run(t, "pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", "-f", n, "-l", n, path, out)
-		if got := strings.TrimSpace(run(t, "zbarimg", "--nodbus", "--raw", "-q", out+".png")); got != text {
+		if got := pdfcheck.QR(t, pdfcheck.Render(t, path, page, 150, true)); got != text {
 			t.Errorf("page %d: zbarimg read %q, want %q", page, got, text)
 		}
 	}

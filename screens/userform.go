@@ -62,6 +62,8 @@ type UserForm struct {
 
 	// OnSaved is called after a successful save with the stored user.
 	OnSaved func(u *data.User)
+	// OnPrintLetter, if set, prints the registration letter of a new user.
+	OnPrintLetter func(userID string)
 	// Created is set after a new user was created (for tests and the confirmation).
 	Created *lifecycle.Created
 }
@@ -426,18 +428,25 @@ func (f *UserForm) confirm(c *lifecycle.Created) {
 	copyBtn := &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		copyText(c.Key)
 	}}
-	letter := &widget.Button{Text: "Print registration letter", Icon: theme.DocumentPrintIcon()}
-	letter.Disable() // letters come with the letters feature
+	letter := &widget.Button{Text: "Print registration letter…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+		d.Hide()
+		f.OnPrintLetter(c.User.ID)
+	}}
+	if f.OnPrintLetter == nil {
+		letter.Hide()
+	}
 	another := &widget.Button{Text: "Create another", OnTapped: func() {
 		d.Hide()
-		ShowUserForm(f.ed, staticCatalog{f.roles, f.units, f.groups}, f.win, nil, nil, nil, "", f.OnSaved)
+		next := ShowUserForm(f.ed, staticCatalog{f.roles, f.units, f.groups}, f.win, nil, nil, nil, "", f.OnSaved)
+		if next != nil {
+			next.OnPrintLetter = f.OnPrintLetter
+		}
 	}}
 	closeBtn := &widget.Button{Text: "Close", Importance: widget.HighImportance, OnTapped: func() { d.Hide() }}
 	content := container.NewVBox(
 		widget.NewLabel(c.User.FullName()+" was created. Personal key:"),
 		container.NewCenter(key),
 		widget.NewLabel(valid),
-		&widget.Label{Text: "Printing letters is not available yet.", Importance: widget.LowImportance},
 	)
 	d = dialog.NewCustomWithoutButtons("User created", content, f.win)
 	d.SetButtons([]fyne.CanvasObject{copyBtn, letter, another, closeBtn})

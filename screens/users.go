@@ -125,6 +125,9 @@ type UsersScreen struct {
 	// OnImport and OnInviteEmails, if set, open the import wizard and the
 	// invite-by-email dialog (the window owns both).
 	OnImport, OnInviteEmails func()
+	// OnPrintLetters, if set, opens the print dialog for registration letters of
+	// the users ids (the window owns it).
+	OnPrintLetters func(ids []string)
 	// LastResult is the outcome of the last bulk action.
 	LastResult *lifecycle.BulkResult
 }

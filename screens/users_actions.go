@@ -36,9 +36,10 @@ func (s *UsersScreen) buildBulkBar() {
 	s.selLabel = widget.NewLabel("No users selected")
 	s.selectAll = &widget.Button{Text: "Select all matching", OnTapped: s.SelectAllMatching}
 	clear := &widget.Button{Text: "Clear selection", OnTapped: s.ClearSelection}
-	letters := &widget.Button{Text: "Print letters (not yet available)"}
-	letters.Disable()
-	objs := []fyne.CanvasObject{container.NewHBox(s.selLabel, s.selectAll), clear, letters}
+	printLetters := &widget.Button{Text: "Print letters…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+		s.printLetters(s.selectedIDs())
+	}}
+	objs := []fyne.CanvasObject{container.NewHBox(s.selLabel, s.selectAll), clear, printLetters}
 	for _, b := range bulkVerbs {
 		a := b.action
 		btn := &widget.Button{Text: b.button, OnTapped: func() { s.Bulk(a) }}
@@ -251,18 +252,26 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 			})
 		}),
 		toggle,
-		disabled("Print letter (not yet available)"),
+		letterItem(r.Status, func() { s.printLetters([]string{id}) }),
 		fyne.NewMenuItemSeparator(),
 		item("Delete…", lifecycle.ActionDelete, simple("Delete user", "Delete "+name+"? The user disappears from every list and the key stops working.",
 			func(ctx context.Context) error { return s.act.Delete(ctx, id) })),
 	}
 }
 
-// disabled is a menu item for a feature that does not exist yet.
-func disabled(label string) *fyne.MenuItem {
-	it := fyne.NewMenuItem(label, nil)
-	it.Disabled = true
+// letterItem is the row menu's "Print letter…": only users who still have to
+// register get a letter.
+func letterItem(st data.Status, do func()) *fyne.MenuItem {
+	it := fyne.NewMenuItem("Print letter…", do)
+	it.Disabled = st == data.StatusActive || st == data.StatusDeactivated
 	return it
+}
+
+// printLetters opens the print dialog for the users ids (the window owns it).
+func (s *UsersScreen) printLetters(ids []string) {
+	if s.OnPrintLetters != nil && len(ids) > 0 {
+		s.OnPrintLetters(ids)
+	}
 }
 
 // confirmThen asks a yes/no question and runs then on yes.
@@ -373,5 +382,8 @@ func (s *UsersScreen) openForm(id, unitID string) {
 		return err
 	}, func() {
 		s.lastForm = ShowUserForm(s.act, cat, s.win, u, units, groups, unitID, func(*data.User) { s.Reload() })
+		if s.lastForm != nil && s.OnPrintLetters != nil {
+			s.lastForm.OnPrintLetter = func(id string) { s.OnPrintLetters([]string{id}) }
+		}
 	})
 }

@@ -21,6 +21,19 @@ cleanup() {
 trap cleanup EXIT
 
 ./bin/onboard --db "$tmp/demo.db" demo --users 2000 --seed 7 >/dev/null
+# What letters print in the header and the QR code.
+./bin/onboard --db "$tmp/demo.db" config set org.name "Gymnasium am Stadtpark" >/dev/null
+./bin/onboard --db "$tmp/demo.db" config set org.logo "$root/resources/icon.png" >/dev/null
+./bin/onboard --db "$tmp/demo.db" config set registration.url https://onboard.example.org >/dev/null
+
+# The first page of printed letters, as a PDF viewer shows it.
+./bin/onboard --db "$tmp/letters.db" demo --users 20 --seed 7 >/dev/null
+for key in org.name org.logo registration.url; do
+	./bin/onboard --db "$tmp/letters.db" config set "$key" "$(./bin/onboard --db "$tmp/demo.db" config get "$key")" >/dev/null
+done
+./bin/onboard --db "$tmp/letters.db" letters -o "$tmp/letters.pdf" >/dev/null
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/letters.pdf" "$out/letter-page1"
+echo "$out/letter-page1.png"
 
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
@@ -59,10 +72,19 @@ shoot() {
 	stop
 }
 
-for screen in users new-user invite-keys units imports import-wizard invite-emails letters settings; do
+for screen in users new-user invite-keys units imports import-wizard invite-emails letters print-letters settings; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 shoot users-empty users "$tmp/empty.db"
+
+# The letter settings tab of the letters screen (the tab sits at 333,75 of the window).
+if command -v xdotool >/dev/null 2>&1; then
+	start letters "$tmp/demo.db"
+	DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 333 75 click 1 >/dev/null 2>&1 || true
+	sleep 1
+	capture letters-settings
+	stop
+fi
 
 # The import wizard on a German Excel export (semicolon, Windows-1252) with a
 # conflict with a demo user and a row with errors; with xdotool it is clicked through

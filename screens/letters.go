@@ -1,0 +1,496 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/letters"
+	"onboard/settings"
+)
+
+// Delays after typing: the preview is laid out again, a setting is stored.
+var (
+	previewDelay = 300 * time.Millisecond
+	settingDelay = 500 * time.Millisecond
+)
+
+// langNames are the template languages as the screen shows them, by code.
+var langNames = []struct{ code, name string }{{"en", "English"}, {"de", "Deutsch"}}
+
+func langName(code string) string {
+	for _, l := range langNames {
+		if l.code == code {
+			return l.name
+		}
+	}
+	return "English"
+}
+
+func langCode(name string) string {
+	for _, l := range langNames {
+		if l.name == name {
+			return l.code
+		}
+	}
+	return "en"
+}
+
+// settingField is one letter setting on the screen: what is stored and its error.
+type settingField struct {
+	key    settings.Key
+	stored string        // the value stored, normalized
+	err    *widget.Label // why the value typed is not stored
+	timer  *time.Timer
+	gen    int // counts edits; the result of storing an older value is dropped
+}
+
+// LettersScreen edits the registration letter: its template (title and text with
+// placeholders), the settings letters print (organization, logo, registration
+// address, paper) and shows a sample letter as it prints, updating as the admin types.
+type LettersScreen struct {
+	deps LetterDeps
+	win  fyne.Window
+	bg   sync.WaitGroup
+
+	saved   letters.Template // the template as stored
+	loaded  bool
+	filling bool // the fields are being set from the store: no saving, no preview
+
+	lang      *widget.Select
+	title     *widget.Entry
+	body      *widget.Entry
+	tabs      *container.AppTabs
+	tplPane   *fyne.Container // the template editor
+	setPane   *fyne.Container // the settings form
+	tplError  *widget.Label
+	tplStatus *widget.Label
+	saveTpl   *widget.Button
+	revert    *widget.Button
+
+	org, url, logo, paper *settingField
+	orgEntry, urlEntry    *widget.Entry
+	logoPath              *widget.Label
+	logoText              string // the logo path chosen, stored or not
+	logoClear             *widget.Button
+	paperSelect           *widget.Select
+
+	preview      *LetterPreview
+	previewTimer *time.Timer
+	previewGen   int
+	content      fyne.CanvasObject
+
+	// OnPrint, if set, opens the print dialog (the window decides for whom).
+	OnPrint func()
+}
+
+// NewLettersScreen builds the letters screen for window win; call Reload to fill it.
+func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
+	s := &LettersScreen{deps: deps, win: win}
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem("Template", s.buildTemplate()),
+		container.NewTabItem("Letter settings", container.NewVScroll(s.buildSettings())),
+	)
+	s.preview = NewLetterPreview()
+	right := container.NewBorder(boldLabel("Preview with a sample person"), nil, nil, nil, s.preview)
+	split := container.NewHSplit(s.tabs, right)
+	split.Offset = 0.56
+	printBtn := &widget.Button{Text: "Print letters…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+		if s.OnPrint != nil {
+			s.OnPrint()
+		}
+	}}
+	top := container.NewBorder(nil, nil, heading("Letters"), printBtn)
+	s.content = container.NewBorder(top, nil, nil, nil, split)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *LettersScreen) Content() fyne.CanvasObject { return s.content }
+
+func (s *LettersScreen) buildTemplate() fyne.CanvasObject {
+	start := func(code string) *widget.Button {
+		return &widget.Button{Text: langName(code) + " default", OnTapped: func() { s.StartFrom(code) }}
+	}
+	s.lang = widget.NewSelect([]string{"English", "Deutsch"}, func(string) { s.templateChanged() })
+	s.lang.Selected = "English"
+	s.title = widget.NewEntry()
+	s.title.OnChanged = func(string) { s.templateChanged() }
+	s.body = widget.NewMultiLineEntry()
+	s.body.Wrapping = fyne.TextWrapWord
+	s.body.SetMinRowsVisible(6)
+	s.body.OnChanged = func(string) { s.templateChanged() }
+	lang := widget.NewFormItem("Language", s.lang)
+	lang.HintText = "Of the printed labels and dates"
+	form := widget.NewForm(
+		widget.NewFormItem("Start from", container.NewHBox(start("en"), start("de"))),
+		lang,
+		widget.NewFormItem("Title", s.title),
+	)
+	places := &widget.Label{Text: "Placeholders: {" + strings.Join(letters.Placeholders, "}  {") + "}. Write {{ and }} for braces.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.tplError = dangerLabel()
+	s.tplError.Hide()
+	s.saveTpl = &widget.Button{Text: "Save template", Importance: widget.HighImportance, OnTapped: s.SaveTemplate}
+	s.revert = &widget.Button{Text: "Revert", OnTapped: s.Revert}
+	s.tplStatus = &widget.Label{Importance: widget.LowImportance}
+	s.updateTemplateButtons()
+	s.tplPane = container.NewBorder(container.NewVBox(form, boldLabel("Text")),
+		container.NewVBox(places, s.tplError, container.NewHBox(s.saveTpl, s.revert, s.tplStatus)),
+		nil, nil, s.body)
+	return s.tplPane
+}
+
+func (s *LettersScreen) buildSettings() fyne.CanvasObject {
+	field := func(k settings.Key) *settingField {
+		f := &settingField{key: k, err: dangerLabel()}
+		f.err.Hide()
+		return f
+	}
+	s.org, s.url, s.logo, s.paper = field(settings.OrgName), field(settings.RegistrationURL), field(settings.OrgLogo), field(settings.LettersPaper)
+	s.orgEntry = widget.NewEntry()
+	s.orgEntry.OnChanged = func(text string) { s.edited(s.org, text) }
+	s.urlEntry = widget.NewEntry()
+	s.urlEntry.SetPlaceHolder("https://onboard.example.org")
+	s.urlEntry.OnChanged = func(text string) { s.edited(s.url, text) }
+	s.logoPath = &widget.Label{Text: "No logo", Truncation: fyne.TextTruncateEllipsis}
+	choose := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: s.chooseLogo}
+	s.logoClear = &widget.Button{Text: "Clear", OnTapped: func() { s.SetLogo("") }}
+	s.paperSelect = widget.NewSelect([]string{paperA4, paperLetter}, func(label string) {
+		s.store(s.paper, string(paperOf(label)))
+	})
+	s.paperSelect.Selected = paperA4
+	item := func(f *settingField, obj fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(f.key.Label, container.NewVBox(obj, f.err))
+		it.HintText = hint
+		return it
+	}
+	form := widget.NewForm(
+		item(s.org, s.orgEntry, "Printed in the letter's header and for {organization}"),
+		item(s.logo, container.NewBorder(nil, nil, nil, container.NewHBox(choose, s.logoClear), s.logoPath), "PNG or JPEG, printed beside the organization"),
+		item(s.url, s.urlEntry, "Where people register; the QR code links there with their key"),
+		item(s.paper, s.paperSelect, ""),
+	)
+	note := &widget.Label{Text: "These settings are saved as you change them and apply to all letters.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.setPane = container.NewVBox(form, note)
+	return s.setPane
+}
+
+// Reload reads the template and the settings, unless the admin is editing them.
+func (s *LettersScreen) Reload() {
+	if s.loaded && (s.dirty() || s.settingsPending()) {
+		return
+	}
+	s.bg.Go(func() {
+		ctx := context.Background()
+		tpl, tplErr := settings.LetterTemplate(ctx, s.deps.Settings) // the default when damaged
+		values := map[*settingField]string{}
+		var err error
+		for _, f := range []*settingField{s.org, s.url, s.logo, s.paper} {
+			if values[f], err = settings.Get(ctx, s.deps.Settings, f.key); err != nil {
+				break
+			}
+		}
+		onUI(func() {
+			if err = errors.Join(tplErr, err); err != nil {
+				showError(err, s.win)
+			}
+			s.filling = true
+			s.saved, s.loaded = tpl, true
+			s.setTemplate(tpl)
+			for f, v := range values {
+				f.stored = v
+				f.err.Hide()
+			}
+			s.orgEntry.SetText(s.org.stored)
+			s.urlEntry.SetText(s.url.stored)
+			s.showLogo(s.logo.stored)
+			s.paperSelect.SetSelected(paperLabel(letters.Paper(s.paper.stored)))
+			s.filling = false
+			s.templateChanged()
+		})
+	})
+}
+
+// settingsPending reports whether a setting typed is not stored yet.
+func (s *LettersScreen) settingsPending() bool {
+	for _, f := range []*settingField{s.org, s.url, s.logo, s.paper} {
+		if f.timer != nil || f.err.Visible() {
+			return true
+		}
+	}
+	return false
+}
+
+// Template is the template as edited.
+func (s *LettersScreen) Template() letters.Template {
+	return letters.Template{Lang: langCode(s.lang.Selected), Title: s.title.Text, Body: s.body.Text}
+}
+
+func (s *LettersScreen) setTemplate(t letters.Template) {
+	s.lang.SetSelected(langName(t.Lang))
+	s.title.SetText(t.Title)
+	s.body.SetText(t.Body)
+}
+
+func (s *LettersScreen) dirty() bool { return s.loaded && s.Template() != s.saved }
+
+// TemplateError is the problem of the template shown, "" when there is none.
+func (s *LettersScreen) TemplateError() string {
+	if !s.tplError.Visible() {
+		return ""
+	}
+	return s.tplError.Text
+}
+
+// CanSaveTemplate reports whether Save template is enabled.
+func (s *LettersScreen) CanSaveTemplate() bool { return !s.saveTpl.Disabled() }
+
+// templateChanged checks the template as typed and lays out the preview again.
+func (s *LettersScreen) templateChanged() {
+	if s.filling || s.tplError == nil {
+		return
+	}
+	if err := s.Template().Check(); err != nil {
+		s.tplError.SetText(capitalize(err.Error()))
+		s.tplError.Show()
+	} else {
+		s.tplError.Hide()
+	}
+	s.tplPane.Refresh() // lay out again: the error came or went
+	s.tplStatus.SetText("")
+	s.updateTemplateButtons()
+	s.schedulePreview()
+}
+
+func (s *LettersScreen) updateTemplateButtons() {
+	setEnabled(s.saveTpl, s.dirty() && !s.tplError.Visible())
+	setEnabled(s.revert, s.dirty())
+}
+
+// StartFrom replaces the template by the default of language code, after asking
+// when that loses text the admin wrote.
+func (s *LettersScreen) StartFrom(code string) {
+	def := letters.DefaultTemplate(code)
+	cur := s.Template()
+	if isDefault(cur) || (cur.Title == "" && cur.Body == "") {
+		s.setTemplate(def)
+		return
+	}
+	d := dialog.NewConfirm("Start from the "+langName(code)+" default",
+		"Replace the title and text with the "+langName(code)+" default? Your own text is lost unless you saved it.",
+		func(ok bool) {
+			if ok {
+				s.setTemplate(def)
+			}
+		}, s.win)
+	d.SetConfirmText("Replace")
+	d.Show()
+}
+
+// isDefault reports whether t's text is one of the default templates.
+func isDefault(t letters.Template) bool {
+	for _, l := range langNames {
+		d := letters.DefaultTemplate(l.code)
+		if t.Title == d.Title && t.Body == d.Body {
+			return true
+		}
+	}
+	return false
+}
+
+// SaveTemplate stores the template as edited.
+func (s *LettersScreen) SaveTemplate() {
+	t := s.Template()
+	if t.Check() != nil {
+		return
+	}
+	s.saveTpl.Disable()
+	s.bg.Go(func() {
+		err := settings.SaveLetterTemplate(context.Background(), s.deps.Settings, t)
+		onUI(func() {
+			if err != nil {
+				showError(err, s.win)
+			} else {
+				s.saved = t
+				s.tplStatus.SetText("Template saved.")
+			}
+			s.updateTemplateButtons()
+		})
+	})
+}
+
+// Revert goes back to the template as stored.
+func (s *LettersScreen) Revert() {
+	s.setTemplate(s.saved)
+	s.tplStatus.SetText("")
+}
+
+// edited stores a typed setting once typing pauses.
+func (s *LettersScreen) edited(f *settingField, text string) {
+	if s.filling {
+		return
+	}
+	f.gen++
+	if f.timer != nil && f.timer.Stop() {
+		s.bg.Done() // the stopped store will not run
+	}
+	s.bg.Add(1)
+	f.timer = time.AfterFunc(settingDelay, func() {
+		defer s.bg.Done()
+		onUI(func() {
+			f.timer = nil
+			s.store(f, text)
+		})
+	})
+	s.schedulePreview()
+}
+
+// store checks and stores value for f off the UI goroutine, then shows why it was
+// refused, or lays out the preview with it.
+func (s *LettersScreen) store(f *settingField, value string) {
+	if s.filling {
+		return
+	}
+	f.gen++
+	gen := f.gen
+	s.bg.Go(func() {
+		v, err := settings.Set(context.Background(), s.deps.Settings, f.key, value)
+		onUI(func() {
+			if gen != f.gen {
+				return
+			}
+			if se, ok := errors.AsType[*settings.Error](err); ok {
+				f.err.SetText(f.key.Label + " " + se.Err.Error() + ". Not saved.")
+				f.err.Show()
+				s.setPane.Refresh()
+				return
+			}
+			if err != nil {
+				showError(err, s.win)
+				return
+			}
+			f.stored = v
+			f.err.Hide()
+			s.setPane.Refresh()
+			s.schedulePreview()
+		})
+	})
+}
+
+// FieldError is the error shown under a setting, "" when there is none.
+func (s *LettersScreen) FieldError(k settings.Key) string {
+	for _, f := range []*settingField{s.org, s.url, s.logo, s.paper} {
+		if f.key.Name == k.Name && f.err.Visible() {
+			return f.err.Text
+		}
+	}
+	return ""
+}
+
+// chooseLogo asks for a PNG or JPEG file and stores it as the logo.
+func (s *LettersScreen) chooseLogo() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			showError(err, s.win)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		s.SetLogo(path)
+	}, s.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// SetLogo stores path as the logo; "" removes the logo.
+func (s *LettersScreen) SetLogo(path string) {
+	s.showLogo(path)
+	s.store(s.logo, path)
+}
+
+func (s *LettersScreen) showLogo(path string) {
+	s.logoText = path
+	if path == "" {
+		s.logoPath.SetText("No logo")
+		s.logoClear.Disable()
+	} else {
+		s.logoPath.SetText(path)
+		s.logoClear.Enable()
+	}
+}
+
+// previewInput is what the preview is laid out from, read on the UI goroutine.
+type previewInput struct {
+	tpl                  letters.Template
+	org, url, logo       string // as typed
+	orgOK, urlOK, logoOK string // as stored, used when the typed value is refused
+	paper                letters.Paper
+}
+
+// schedulePreview lays out the sample letter again once typing pauses.
+func (s *LettersScreen) schedulePreview() {
+	if s.filling || !s.loaded {
+		return
+	}
+	s.previewGen++
+	gen := s.previewGen
+	in := previewInput{tpl: s.Template(), org: s.orgEntry.Text, url: s.urlEntry.Text, logo: s.logoText,
+		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperOf(s.paperSelect.Selected)}
+	if s.previewTimer != nil && s.previewTimer.Stop() {
+		s.bg.Done()
+	}
+	s.bg.Add(1)
+	s.previewTimer = time.AfterFunc(previewDelay, func() {
+		defer s.bg.Done()
+		page, logo, err := layoutSample(in, s.deps.Service.Now())
+		onUI(func() {
+			if gen != s.previewGen || err != nil {
+				return // a template error is shown by the editor; keep the last good letter
+			}
+			s.preview.SetPage(&page, logo)
+		})
+	})
+}
+
+// layoutSample lays out the sample person's letter with the template and settings
+// as typed, or as stored where what was typed is refused.
+func layoutSample(in previewInput, now time.Time) (letters.Page, string, error) {
+	pick := func(k settings.Key, typed, stored string) string {
+		if v, err := k.Check(typed); err == nil {
+			return v
+		}
+		return stored
+	}
+	opt := letters.Options{Template: in.tpl, Paper: in.paper, Date: now,
+		Organization:    pick(settings.OrgName, in.org, in.orgOK),
+		RegistrationURL: pick(settings.RegistrationURL, in.url, in.urlOK),
+		LogoFile:        pick(settings.OrgLogo, in.logo, in.logoOK)}
+	page, err := letters.Preview(letters.SampleRecipient(now), opt)
+	if err != nil && opt.LogoFile != "" {
+		// A logo that cannot be read (moved since) must not hide the rest of the letter.
+		opt.LogoFile = ""
+		page, err = letters.Preview(letters.SampleRecipient(now), opt)
+	}
+	return page, opt.LogoFile, err
+}
+
+// Preview is the preview widget (tests read its page).
+func (s *LettersScreen) Preview() *LetterPreview { return s.preview }
+
+// wait blocks until the background work has finished.
+func (s *LettersScreen) wait() { s.bg.Wait() }

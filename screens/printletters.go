@@ -1,0 +1,533 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/display"
+	"onboard/letters"
+	"onboard/lifecycle"
+	"onboard/settings"
+)
+
+// LetterService is what printing letters uses of the lifecycle service.
+type LetterService interface {
+	Now() time.Time
+	PrepareLetters(ctx context.Context, ids []string, renew bool) (*lifecycle.LetterBatch, error)
+	RecordLetters(ctx context.Context, people []letters.Recipient, file string) error
+}
+
+// LetterDeps is what the letters screen and the print dialog need: the settings
+// (template, paper, organization, logo, address) and the service.
+type LetterDeps struct {
+	Settings settings.Store
+	Service  LetterService
+}
+
+// The template choices of the print dialog.
+const (
+	tplSaved   = "Saved template"
+	tplEnglish = "English"
+	tplGerman  = "Deutsch"
+)
+
+// The paper choices, as shown.
+const (
+	paperA4     = "A4"
+	paperLetter = "US Letter"
+)
+
+func paperLabel(p letters.Paper) string {
+	if p == letters.Letter {
+		return paperLetter
+	}
+	return paperA4
+}
+
+func paperOf(label string) letters.Paper {
+	if label == paperLetter {
+		return letters.Letter
+	}
+	return letters.A4
+}
+
+// PrintLetters is the dialog that prints registration letters for a set of users:
+// it says how many get a letter and who is skipped and why, shows the first letter,
+// and saves the PDF with progress and cancel.
+type PrintLetters struct {
+	deps LetterDeps
+	win  fyne.Window
+	ids  []string
+	bg   sync.WaitGroup
+
+	opt        letters.Options        // from the settings, with the saved template
+	batch      *lifecycle.LetterBatch // who gets a letter without renewing keys
+	loaded     bool                   // opt and batch are read
+	previewErr error                  // why the letters cannot be printed with these options
+	previewGen int                    // counts option changes; an older preview is dropped
+	running    bool                   // a save is under way
+	cancel     context.CancelFunc     // stops the save under way
+	skipped    []lifecycle.Skip       // the skipped users listed
+
+	template *widget.Select
+	paper    *widget.Select
+	duplex   *widget.Check
+	renew    *widget.Check
+	counts   *widget.Label
+	skipBox  *widget.Accordion
+	skipList *widget.List
+	message  *widget.Label
+	left     *fyne.Container // the options and messages beside the preview
+	working  *fyne.Container
+	status   *widget.Label
+	bar      *widget.ProgressBar
+	stop     *widget.Button
+	done     *fyne.Container
+	result   *widget.Label
+	open     *widget.Button
+	caption  *widget.Label
+	preview  *LetterPreview
+	save     *widget.Button
+	closeBtn *widget.Button
+	content  fyne.CanvasObject
+	dlg      *dialog.CustomDialog
+
+	// Saved is the file and result of the last successful save (tests read them).
+	Saved       string
+	SavedResult letters.Result
+	// OnSaved, if set, is called on the UI goroutine after letters were saved.
+	OnSaved func()
+}
+
+// NewPrintLetters builds the dialog's content for the users ids and reads the
+// settings and the users in the background. ShowPrintLetters puts it in a dialog.
+func NewPrintLetters(deps LetterDeps, win fyne.Window, ids []string) *PrintLetters {
+	p := &PrintLetters{deps: deps, win: win, ids: ids}
+	p.build()
+	p.load()
+	return p
+}
+
+// ShowPrintLetters opens the print dialog for the users ids on win.
+func ShowPrintLetters(win fyne.Window, deps LetterDeps, ids []string) *PrintLetters {
+	p := NewPrintLetters(deps, win, ids)
+	p.dlg = dialog.NewCustomWithoutButtons("Print registration letters", p.content, win)
+	p.closeBtn.OnTapped = func() {
+		if p.cancel != nil {
+			p.cancel()
+		}
+		p.dlg.Hide()
+	}
+	p.dlg.SetButtons([]fyne.CanvasObject{p.closeBtn, p.save})
+	p.dlg.Resize(fyne.NewSize(1040, 700))
+	p.dlg.Show()
+	return p
+}
+
+// Content is the dialog's content.
+func (p *PrintLetters) Content() fyne.CanvasObject { return p.content }
+
+func (p *PrintLetters) build() {
+	p.template = widget.NewSelect([]string{tplSaved, tplEnglish, tplGerman}, func(string) { p.updatePreview() })
+	p.template.Selected = tplSaved
+	p.paper = widget.NewSelect([]string{paperA4, paperLetter}, func(string) { p.updatePreview() })
+	p.paper.Selected = paperA4
+	p.duplex = widget.NewCheck("Blank back pages for duplex printing", nil)
+	p.renew = widget.NewCheck("Renew expired keys", func(bool) { p.updateCounts() })
+	form := widget.NewForm(
+		widget.NewFormItem("Template", p.template),
+		widget.NewFormItem("Paper", p.paper),
+	)
+	renewNote := &widget.Label{Text: "Users whose key has expired or who have no key get a new key when you save.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+
+	p.counts = &widget.Label{Text: "Reading the users…", Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	p.skipList = widget.NewList(
+		func() int { return len(p.skipped) },
+		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(p.skipped) {
+				s := p.skipped[id]
+				name := s.Name
+				if name == "" {
+					name = s.UserID
+				}
+				o.(*widget.Label).SetText(name + " — " + s.Reason)
+			}
+		})
+	p.skipBox = widget.NewAccordion(widget.NewAccordionItem("Skipped users", withMinHeight(p.skipList, 150)))
+	p.skipBox.Hide()
+	p.message = dangerLabel()
+	p.message.Hide()
+
+	p.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	p.bar = widget.NewProgressBar()
+	p.stop = &widget.Button{Text: "Cancel", OnTapped: p.Cancel}
+	p.working = container.NewVBox(p.status, container.NewBorder(nil, nil, nil, p.stop, p.bar))
+	p.working.Hide()
+	p.result = &widget.Label{Wrapping: fyne.TextWrapWord}
+	p.open = &widget.Button{Text: "Open", Icon: theme.FileIcon(), OnTapped: p.openSaved}
+	p.done = container.NewVBox(p.result, container.NewHBox(p.open))
+	p.done.Hide()
+
+	p.left = container.NewVBox(form, p.duplex, p.renew, renewNote, widget.NewSeparator(),
+		p.counts, p.skipBox, p.message, p.working, p.done)
+	p.caption = &widget.Label{Text: "Preview", Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
+	p.preview = NewLetterPreview()
+	right := container.NewBorder(p.caption, nil, nil, nil, p.preview)
+	split := container.NewHSplit(container.NewVScroll(p.left), right)
+	split.Offset = 0.5
+	p.content = split
+
+	p.save = &widget.Button{Text: "Save…", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: p.askFile}
+	p.closeBtn = &widget.Button{Text: "Close"}
+	p.updateButtons()
+}
+
+// load reads the letter settings and who gets a letter, off the UI goroutine.
+func (p *PrintLetters) load() {
+	p.bg.Go(func() {
+		ctx := context.Background()
+		opt, err := settings.LetterOptions(ctx, p.deps.Settings)
+		var batch *lifecycle.LetterBatch
+		if err == nil {
+			batch, err = p.deps.Service.PrepareLetters(ctx, p.ids, false)
+		}
+		onUI(func() {
+			if err != nil {
+				p.counts.SetText("")
+				p.showMessage("The letters cannot be printed: " + err.Error())
+				return
+			}
+			first := !p.loaded
+			p.opt, p.batch, p.loaded = opt, batch, true
+			if first {
+				p.paper.Selected = paperLabel(opt.Paper)
+				p.paper.Refresh()
+			}
+			p.updateCounts()
+			p.updatePreview()
+		})
+	})
+}
+
+// plan is how many letters a save prints now, how many of them with a new key, and
+// who is skipped.
+func (p *PrintLetters) plan() (printable, renewed int, skipped []lifecycle.Skip) {
+	if p.batch == nil {
+		return 0, 0, nil
+	}
+	printable = len(p.batch.Recipients)
+	for _, s := range p.batch.Skipped {
+		if p.renew.Checked && s.Renewable {
+			renewed++
+			continue
+		}
+		skipped = append(skipped, s)
+	}
+	return printable + renewed, renewed, skipped
+}
+
+// CountsText is the line saying how many letters are printed and who is skipped.
+func (p *PrintLetters) CountsText() string { return p.counts.Text }
+
+func (p *PrintLetters) updateCounts() {
+	if !p.loaded {
+		return
+	}
+	n, renewed, skipped := p.plan()
+	line := display.Plural(n, "letter") + " to print"
+	if renewed > 0 {
+		line += fmt.Sprintf(" (%s with a new key)", display.Count(renewed))
+	}
+	line += fmt.Sprintf(", %s skipped", display.Count(len(skipped)))
+	if len(skipped) > 0 {
+		line += ": " + lifecycle.SkipSummary(skipped)
+	}
+	p.counts.SetText(line)
+	p.skipped = skipped
+	if len(skipped) > 0 {
+		p.skipBox.Items[0].Title = fmt.Sprintf("Skipped users (%s)", display.Count(len(skipped)))
+		p.skipBox.Refresh()
+		p.skipBox.Show()
+	} else {
+		p.skipBox.Hide()
+	}
+	p.skipList.Refresh()
+	p.updateButtons()
+}
+
+// options are the letter options chosen in the dialog.
+func (p *PrintLetters) options() letters.Options {
+	opt := p.opt
+	switch p.template.Selected {
+	case tplEnglish:
+		opt.Template = letters.DefaultTemplate("en")
+	case tplGerman:
+		opt.Template = letters.DefaultTemplate("de")
+	}
+	opt.Paper = paperOf(p.paper.Selected)
+	opt.Duplex = p.duplex.Checked
+	opt.Date = p.deps.Service.Now()
+	return opt
+}
+
+// updatePreview lays out the first letter (or a sample person's) off the UI goroutine.
+func (p *PrintLetters) updatePreview() {
+	if !p.loaded {
+		return
+	}
+	p.previewGen++
+	gen, opt := p.previewGen, p.options()
+	who := letters.SampleRecipient(opt.Date)
+	caption := "Preview with a sample person"
+	if len(p.batch.Recipients) > 0 {
+		who = p.batch.Recipients[0]
+		caption = "Preview of the first letter: " + strings.TrimSpace(who.FirstName+" "+who.LastName)
+	}
+	p.bg.Go(func() {
+		page, err := letters.Preview(who, opt)
+		onUI(func() {
+			if gen != p.previewGen {
+				return
+			}
+			p.previewErr = err
+			if err != nil {
+				p.preview.SetPage(nil, "")
+				p.showMessage("The letters cannot be printed: " + err.Error())
+			} else {
+				p.preview.SetPage(&page, opt.LogoFile)
+				p.caption.SetText(caption)
+				if page.Overflow > 0 {
+					p.showMessage(overflowText(page.Overflow) + " (on the Letters screen)")
+				} else {
+					p.showMessage("")
+				}
+			}
+			p.updateButtons()
+		})
+	})
+}
+
+func (p *PrintLetters) showMessage(msg string) {
+	p.message.SetText(msg)
+	if msg == "" {
+		p.message.Hide()
+	} else {
+		p.message.Show()
+	}
+	p.left.Refresh() // lay out again: the message came or went
+}
+
+// CanSave reports whether Save is enabled.
+func (p *PrintLetters) CanSave() bool { return !p.save.Disabled() }
+
+func (p *PrintLetters) updateButtons() {
+	n, _, _ := p.plan()
+	ok := p.loaded && !p.running && n > 0 && p.previewErr == nil
+	if page := p.preview.Page(); page != nil && page.Overflow > 0 {
+		ok = false
+	}
+	setEnabled(p.save, ok)
+	for _, w := range []fyne.Disableable{p.template, p.paper, p.duplex, p.renew} {
+		setEnabled(w, !p.running)
+	}
+	p.left.Refresh() // lay out again: parts came or went
+}
+
+// askFile asks where to save the letters, then saves them.
+func (p *PrintLetters) askFile() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			showError(err, p.win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		path := w.URI().Path()
+		w.Close() // the dialog created the file; it is replaced when the letters are written
+		p.saveFile(path, true)
+	}, p.win)
+	d.SetFileName("letters-" + p.deps.Service.Now().Local().Format(time.DateOnly) + ".pdf")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// SaveTo prints the letters into the file path off the UI goroutine, with progress.
+// The file appears only when every letter was written.
+func (p *PrintLetters) SaveTo(path string) { p.saveFile(path, false) }
+
+// saveFile is SaveTo; dropEmpty removes an empty file at path (the one the save
+// dialog created) when nothing is written.
+func (p *PrintLetters) saveFile(path string, dropEmpty bool) {
+	if p.running || !p.loaded {
+		return
+	}
+	opt, renew, ids := p.options(), p.renew.Checked, p.ids
+	ctx, cancel := context.WithCancel(context.Background())
+	p.running, p.cancel = true, cancel
+	p.showMessage("")
+	p.done.Hide()
+	p.bar.Max = 1
+	p.bar.SetValue(0)
+	p.status.SetText("Writing the letters…")
+	p.stop.Enable()
+	p.working.Show()
+	p.updateButtons()
+	p.bg.Go(func() {
+		defer cancel()
+		var res letters.Result
+		var recordErr error
+		batch, err := p.deps.Service.PrepareLetters(ctx, ids, renew)
+		if err == nil && len(batch.Recipients) == 0 {
+			err = errors.New("none of these users can get a letter")
+		}
+		if err == nil {
+			total := len(batch.Recipients)
+			onUI(func() {
+				p.status.SetText(fmt.Sprintf("Writing %s…", display.Plural(total, "letter")))
+				p.bar.Max = float64(total)
+			})
+			var last time.Time
+			err = writeFileAtomic(path, func(w io.Writer) error {
+				var werr error
+				res, werr = letters.Write(ctx, w, batch.Recipients, opt, func(done, total int) {
+					if now := time.Now(); done == total || now.Sub(last) > 50*time.Millisecond {
+						last = now
+						onUI(func() { p.bar.SetValue(float64(done)) })
+					}
+				})
+				if werr == nil {
+					werr = ctx.Err() // cancelled at the last letter: still no file
+				}
+				return werr
+			})
+		}
+		if err == nil {
+			recordErr = p.deps.Service.RecordLetters(context.Background(), batch.Recipients, path)
+		} else if dropEmpty {
+			removeIfEmpty(path)
+		}
+		onUI(func() {
+			p.running, p.cancel = false, nil
+			p.working.Hide()
+			renewed := ""
+			if batch != nil && batch.Renewed > 0 {
+				renewed = fmt.Sprintf(" %s got a new key.", display.Plural(batch.Renewed, "user"))
+			}
+			switch {
+			case errors.Is(err, context.Canceled):
+				p.showMessage("Cancelled; no file was saved." + renewed)
+			case err != nil:
+				p.showMessage("No file was saved: " + letterError(err) + renewed)
+			default:
+				p.Saved, p.SavedResult = path, res
+				p.result.SetText(fmt.Sprintf("Saved %s (%s) to %s.%s", display.Plural(res.Letters, "letter"),
+					display.Plural(res.Pages, "page"), path, renewed))
+				p.done.Show()
+				if recordErr != nil {
+					p.showMessage("The letters are saved, but recording them in the users' history failed: " + recordErr.Error())
+				}
+			}
+			if batch != nil && batch.Renewed > 0 {
+				p.load() // the renewed users now have keys
+			}
+			p.updateButtons()
+			if err == nil && p.OnSaved != nil {
+				p.OnSaved()
+			}
+		})
+	})
+}
+
+// letterError says what went wrong in words for an admin.
+func letterError(err error) string {
+	if tl, ok := errors.AsType[*letters.TooLongError](err); ok {
+		return tl.Error() + " on the Letters screen."
+	}
+	return err.Error()
+}
+
+// Cancel stops the save under way; no file is left.
+func (p *PrintLetters) Cancel() {
+	if p.cancel != nil {
+		p.status.SetText("Stopping…")
+		p.stop.Disable()
+		p.cancel()
+	}
+}
+
+// Message is the error or warning shown, "" when there is none.
+func (p *PrintLetters) Message() string {
+	if !p.message.Visible() {
+		return ""
+	}
+	return p.message.Text
+}
+
+// ResultText is the line saying where the letters were saved, "" before a save.
+func (p *PrintLetters) ResultText() string {
+	if !p.done.Visible() {
+		return ""
+	}
+	return p.result.Text
+}
+
+// openSaved opens the saved PDF in the system's viewer.
+func (p *PrintLetters) openSaved() {
+	if p.Saved == "" {
+		return
+	}
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(p.Saved)}
+	if err := fyne.CurrentApp().OpenURL(u); err != nil {
+		showError(err, p.win)
+	}
+}
+
+// wait blocks until the background work has finished.
+func (p *PrintLetters) wait() { p.bg.Wait() }
+
+// writeFileAtomic writes path through a temporary file beside it: path appears
+// only when write succeeded, and is left as it was otherwise.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".onboard-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// removeIfEmpty removes the file at path when it is empty.
+func removeIfEmpty(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		os.Remove(path)
+	}
+}

@@ -1,0 +1,312 @@
+package screens
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"onboard/data"
+	"onboard/letters"
+	"onboard/lifecycle"
+	"onboard/settings"
+)
+
+// letterUsers stores three users with live keys (Anna, Ben, Cem), one active (Dana)
+// and one whose key expired yesterday (Emil), and returns their IDs in that order,
+// with a service whose clock stands two days after they were created.
+func letterUsers(t *testing.T) (*data.Store, *lifecycle.Service, []string) {
+	t.Helper()
+	st, _, base := openStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }), lifecycle.WithActor("admin"))
+	var ids []string
+	for _, n := range []string{"Anna", "Ben", "Cem", "Dana"} {
+		ids = append(ids, createUser(t, svc, base, n, "Letter", "").User.ID)
+	}
+	if _, err := svc.MarkRegistered(ctx, ids[3]); err != nil {
+		t.Fatal(err)
+	}
+	in := base
+	in.FirstName, in.LastName = "Emil", "Expired"
+	c, err := svc.CreateUser(ctx, in, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = append(ids, c.User.ID)
+	now = now.AddDate(0, 0, 2)
+	return st, svc, ids
+}
+
+// openPrint opens the print dialog for ids on a test window and waits for it to load.
+func openPrint(t *testing.T, st *data.Store, svc LetterService, ids []string) (*PrintLetters, fyne.Window) {
+	t.Helper()
+	w := test.NewWindow(nil)
+	w.Resize(fyne.NewSize(1200, 800))
+	t.Cleanup(w.Close)
+	p := ShowPrintLetters(w, LetterDeps{Settings: st, Service: svc}, ids)
+	settle(p.wait)
+	return p, w
+}
+
+// hasLetterEvent reports whether the user's history records a printed letter.
+func hasLetterEvent(t *testing.T, st *data.Store, id string) bool {
+	t.Helper()
+	events, err := st.History(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.ContainsFunc(events, func(e data.AuditEvent) bool { return e.Action == string(lifecycle.ActionLetter) })
+}
+
+func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := letterUsers(t)
+	p, w := openPrint(t, st, svc, ids)
+	want := "3 letters to print, 2 skipped: 1 already active, 1 key expired (renew expired keys to print)"
+	if got := p.CountsText(); got != want {
+		t.Fatalf("counts %q, want %q", got, want)
+	}
+	if !p.CanSave() || p.Message() != "" {
+		t.Fatalf("can save %v, message %q", p.CanSave(), p.Message())
+	}
+	if got := pageText(p.preview.Page()); !strings.Contains(got, "Anna Letter") {
+		t.Errorf("the preview is not Anna's letter:\n%s", got)
+	}
+	shown := texts(w)
+	for _, s := range []string{"Print registration letters", "Saved template", "A4", "Blank back pages for duplex printing",
+		"Renew expired keys", "Skipped users (2)", "Save…", "Close"} {
+		if !shown[s] {
+			t.Errorf("%q is not shown", s)
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "letters.pdf")
+	p.SaveTo(path)
+	settle(p.wait)
+	if p.Message() != "" {
+		t.Fatalf("message after saving: %q", p.Message())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) == 0 || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("the file is not a PDF (%d bytes): %v", len(b), err)
+	}
+	if p.SavedResult != (letters.Result{Letters: 3, Pages: 3}) {
+		t.Errorf("result %+v", p.SavedResult)
+	}
+	if got := p.ResultText(); got != "Saved 3 letters (3 pages) to "+path+"." {
+		t.Errorf("result line %q", got)
+	}
+	if !texts(w)["Open"] {
+		t.Error("no Open button after saving")
+	}
+	for i, id := range ids {
+		if got := hasLetterEvent(t, st, id); got != (i < 3) {
+			t.Errorf("user %d: letter in the history %v", i, got)
+		}
+	}
+	if out, err := exec.Command("pdftotext", path, "-").Output(); err == nil {
+		for _, name := range []string{"Anna Letter", "Ben Letter", "Cem Letter"} {
+			if !strings.Contains(string(out), name) {
+				t.Errorf("the PDF lacks %s", name)
+			}
+		}
+	}
+}
+
+func TestPrintLettersRenewsExpiredKeysOnlyWhenAsked(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := letterUsers(t)
+	p, _ := openPrint(t, st, svc, ids)
+	p.renew.SetChecked(true)
+	want := "4 letters to print (1 with a new key), 1 skipped: 1 already active"
+	if got := p.CountsText(); got != want {
+		t.Fatalf("counts %q, want %q", got, want)
+	}
+	if u, _ := st.UserByID(context.Background(), ids[4]); !u.KeyExpiresAt.Before(svc.Now()) {
+		t.Fatal("ticking renew changed the key already")
+	}
+	p.duplex.SetChecked(true)
+	path := filepath.Join(t.TempDir(), "letters.pdf")
+	p.SaveTo(path)
+	settle(p.wait)
+	if p.SavedResult != (letters.Result{Letters: 4, Pages: 8}) {
+		t.Fatalf("result %+v, message %q", p.SavedResult, p.Message())
+	}
+	if !strings.Contains(p.ResultText(), "1 user got a new key.") {
+		t.Errorf("result line %q", p.ResultText())
+	}
+	if u, _ := st.UserByID(context.Background(), ids[4]); !u.KeyExpiresAt.After(svc.Now()) {
+		t.Error("the expired key was not renewed")
+	}
+	if got := p.CountsText(); got != "4 letters to print, 1 skipped: 1 already active" {
+		t.Errorf("counts after renewing: %q", got)
+	}
+}
+
+// cancelAfterPrepare cancels the save once it knows who gets a letter.
+type cancelAfterPrepare struct {
+	*lifecycle.Service
+	p *PrintLetters
+}
+
+func (c cancelAfterPrepare) PrepareLetters(ctx context.Context, ids []string, renew bool) (*lifecycle.LetterBatch, error) {
+	b, err := c.Service.PrepareLetters(ctx, ids, renew)
+	if c.p != nil && c.p.cancel != nil {
+		c.p.cancel()
+	}
+	return b, err
+}
+
+func TestPrintLettersCancelLeavesNoFile(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := letterUsers(t)
+	fake := &cancelAfterPrepare{Service: svc}
+	p, _ := openPrint(t, st, fake, ids)
+	fake.p = p
+	dir := t.TempDir()
+	p.SaveTo(filepath.Join(dir, "letters.pdf"))
+	settle(p.wait)
+	if p.Message() != "Cancelled; no file was saved." {
+		t.Fatalf("message %q", p.Message())
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("files left: %v", left)
+	}
+	if hasLetterEvent(t, st, ids[0]) {
+		t.Error("a cancelled save was recorded")
+	}
+	if !p.CanSave() || p.ResultText() != "" {
+		t.Errorf("after cancel: can save %v, result %q", p.CanSave(), p.ResultText())
+	}
+}
+
+func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := letterUsers(t)
+	ctx := context.Background()
+
+	// A logo that was moved away after it was chosen.
+	logo := writePNG(t, t.TempDir())
+	if _, err := settings.Set(ctx, st, settings.OrgLogo, logo); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(logo)
+	p, _ := openPrint(t, st, svc, ids)
+	if msg := p.Message(); !strings.Contains(msg, "The letters cannot be printed: logo") || p.CanSave() {
+		t.Fatalf("missing logo: message %q, can save %v", msg, p.CanSave())
+	}
+	dir := t.TempDir()
+	p.SaveTo(filepath.Join(dir, "letters.pdf"))
+	settle(p.wait)
+	if msg := p.Message(); !strings.HasPrefix(msg, "No file was saved: logo") {
+		t.Errorf("message %q", msg)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("files left: %v", left)
+	}
+
+	// Instructions too long for one page.
+	if _, err := settings.Set(ctx, st, settings.OrgLogo, ""); err != nil {
+		t.Fatal(err)
+	}
+	long := letters.DefaultTemplate("en")
+	long.Body = strings.Repeat("A line of the instructions.\n", 80)
+	if err := settings.SaveLetterTemplate(ctx, st, long); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = openPrint(t, st, svc, ids)
+	if msg := p.Message(); !strings.Contains(msg, "lines too long for one page") || p.CanSave() {
+		t.Fatalf("too long: message %q, can save %v", msg, p.CanSave())
+	}
+	p.SaveTo(filepath.Join(dir, "letters.pdf"))
+	settle(p.wait)
+	if msg := p.Message(); !strings.Contains(msg, "No file was saved: the instructions are") || !strings.Contains(msg, "shorten the template") {
+		t.Errorf("message %q", msg)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("files left: %v", left)
+	}
+	// The English default fits.
+	p.template.SetSelected(tplEnglish)
+	settle(p.wait)
+	if p.Message() != "" || !p.CanSave() {
+		t.Errorf("with the English default: message %q, can save %v", p.Message(), p.CanSave())
+	}
+}
+
+func TestPrintLettersWithNobodyToPrint(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := letterUsers(t)
+	p, _ := openPrint(t, st, svc, ids[3:4])
+	if got := p.CountsText(); got != "0 letters to print, 1 skipped: 1 already active" || p.CanSave() {
+		t.Fatalf("counts %q, can save %v", got, p.CanSave())
+	}
+	if got := pageText(p.preview.Page()); !strings.Contains(got, "Zoë Łukasiewicz") {
+		t.Errorf("the preview does not show the sample person:\n%s", got)
+	}
+}
+
+func TestUsersScreenOpensLetterPrinting(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := letterUsers(t)
+	s, w := newScreen(t, st, svc)
+	var got [][]string
+	s.OnPrintLetters = func(ids []string) { got = append(got, ids) }
+	s.SelectAllMatching()
+	settle(s.wait)
+	test.Tap(button(t, w, "Print letters…"))
+	if len(got) != 1 || len(got[0]) != len(ids) {
+		t.Fatalf("bulk print for %v", got)
+	}
+	s.CellText(0, 1)
+	settle(s.wait)
+	for row := range len(ids) {
+		r := s.row(row)
+		var item *fyne.MenuItem
+		for _, it := range s.rowMenuItems(r) {
+			if it.Label == "Print letter…" {
+				item = it
+			}
+		}
+		if item == nil {
+			t.Fatal("no Print letter… in the row menu")
+		}
+		if want := r.Status == data.StatusActive; item.Disabled != want {
+			t.Errorf("%s (%s): Print letter disabled %v", r.FullName(), r.Status, item.Disabled)
+		}
+		if !item.Disabled {
+			item.Action()
+			if last := got[len(got)-1]; len(last) != 1 || last[0] != r.ID {
+				t.Errorf("row print for %v, want %s", last, r.ID)
+			}
+		}
+	}
+}
+
+func TestNewUserDialogPrintsTheLetter(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := openStore(t)
+	s, w := newScreen(t, st, svc)
+	var got []string
+	s.OnPrintLetters = func(ids []string) { got = ids }
+	f := typeNewUser(s, "Zoë", "Brontë", "")
+	test.Tap(button(t, w, "Create user"))
+	settle(f.wait, s.wait)
+	if f.Created == nil {
+		t.Fatal("nothing created")
+	}
+	test.Tap(button(t, w, "Print registration letter…"))
+	if len(got) != 1 || got[0] != f.Created.User.ID {
+		t.Fatalf("letter for %v, want %s", got, f.Created.User.ID)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"onboard/atomicfile"
 	"onboard/display"
 	"onboard/letters"
 	"onboard/lifecycle"
@@ -406,7 +407,7 @@ func (p *PrintLetters) saveFile(path string, dropEmpty bool) {
 				p.bar.Max = float64(total)
 			})
 			var last time.Time
-			err = writeFileAtomic(path, func(w io.Writer) error {
+			err = atomicfile.Write(path, func(w io.Writer) error {
 				var werr error
 				res, werr = letters.Write(ctx, w, batch.Recipients, opt, func(done, total int) {
 					if now := time.Now(); done == total || now.Sub(last) > 50*time.Millisecond {
@@ -503,27 +504,6 @@ func (p *PrintLetters) openSaved() {
 
 // wait blocks until the background work has finished.
 func (p *PrintLetters) wait() { p.bg.Wait() }
-
-// writeFileAtomic writes path through a temporary file beside it: path appears
-// only when write succeeded, and is left as it was otherwise.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".onboard-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
 
 // removeIfEmpty removes the file at path when it is empty.
 func removeIfEmpty(path string) {

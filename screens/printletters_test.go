@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"onboard/data"
 	"onboard/letters"
 	"onboard/lifecycle"
+	"onboard/pdfcheck"
 	"onboard/settings"
 )
 
@@ -114,11 +114,11 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 			t.Errorf("user %d: letter in the history %v", i, got)
 		}
 	}
-	if out, err := exec.Command("pdftotext", path, "-").Output(); err == nil {
-		for _, name := range []string{"Anna Letter", "Ben Letter", "Cem Letter"} {
-			if !strings.Contains(string(out), name) {
-				t.Errorf("the PDF lacks %s", name)
-			}
+	pdfcheck.Need(t, "pdftotext")
+	out := pdfcheck.Run(t, "pdftotext", path, "-")
+	for _, name := range []string{"Anna Letter", "Ben Letter", "Cem Letter"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("the PDF lacks %s", name)
 		}
 	}
 }

@@ -2,9 +2,9 @@ package letters
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-	"unicode/utf8"
+
+	"onboard/placeholder"
 )
 
 // Template is the text of a letter: a title and a body with placeholders such as
@@ -79,157 +79,33 @@ Der Schlüssel gilt nur einmal und nur für Sie. Bitte registrieren Sie sich vor
 
 Bewahren Sie diesen Brief auf, bis Sie sich registriert haben. Falls Sie ihn nicht erwartet haben, geben Sie uns bitte Bescheid.`
 
-// PlaceholderError reports a placeholder a template cannot fill: unknown, or a
-// brace that is never closed. Line and Column count from 1, in characters.
-type PlaceholderError struct {
-	Part   string // "title" or "body"
-	Line   int
-	Column int
-	Text   string // what was written, braces included
-	Reason string
-}
-
-func (e *PlaceholderError) Error() string {
-	return fmt.Sprintf("%s, line %d, column %d: %s %s", e.Part, e.Line, e.Column, e.Reason, e.Text)
-}
-
-// segment is a piece of a parsed template: literal text or a placeholder name.
-type segment struct {
-	text        string
-	placeholder bool
-}
+// PlaceholderError reports a placeholder a template cannot fill, with its position.
+type PlaceholderError = placeholder.Error
 
 // Check reports the first problem of the title, then of the body.
 func (t Template) Check() error {
 	if strings.TrimSpace(t.Title) == "" {
 		return fmt.Errorf("title: the title is empty")
 	}
-	if _, err := parse("title", t.Title); err != nil {
+	if _, err := placeholder.Parse("title", t.Title, Placeholders); err != nil {
 		return err
 	}
-	_, err := parse("body", t.Body)
+	_, err := placeholder.Parse("body", t.Body, Placeholders)
 	return err
-}
-
-// parse splits text into literal pieces and placeholders. A doubled brace ({{ or
-// }}) is a literal brace.
-func parse(part, text string) ([]segment, error) {
-	var out []segment
-	var lit strings.Builder
-	line, col := 1, 1
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		switch {
-		case strings.HasPrefix(text[i:], "{{"), strings.HasPrefix(text[i:], "}}"):
-			lit.WriteByte(text[i])
-			i += 2
-			col += 2
-			continue
-		case r == '{':
-			end := strings.IndexAny(text[i+1:], "{}\n")
-			if end < 0 || text[i+1+end] != '}' {
-				return nil, &PlaceholderError{Part: part, Line: line, Column: col, Text: clip(text[i:]),
-					Reason: "a brace is not closed (write {{ for a brace):"}
-			}
-			name := text[i+1 : i+1+end]
-			if !known(name) {
-				return nil, &PlaceholderError{Part: part, Line: line, Column: col, Text: "{" + name + "}",
-					Reason: "unknown placeholder " + suggestion(name) + ":"}
-			}
-			if lit.Len() > 0 {
-				out = append(out, segment{text: lit.String()})
-				lit.Reset()
-			}
-			out = append(out, segment{text: name, placeholder: true})
-			col += utf8.RuneCountInString(name) + 2
-			i += end + 2
-			continue
-		case r == '}':
-			return nil, &PlaceholderError{Part: part, Line: line, Column: col, Text: "}",
-				Reason: "a closing brace has no opening brace (write }} for a brace):"}
-		case r == '\n':
-			line, col = line+1, 0
-		}
-		lit.WriteString(text[i : i+size])
-		i += size
-		col++
-	}
-	if lit.Len() > 0 {
-		out = append(out, segment{text: lit.String()})
-	}
-	return out, nil
-}
-
-func known(name string) bool {
-	for _, p := range Placeholders {
-		if p == name {
-			return true
-		}
-	}
-	return false
-}
-
-// suggestion names the placeholders, the closest first.
-func suggestion(name string) string {
-	list := append([]string(nil), Placeholders...)
-	sort.SliceStable(list, func(i, j int) bool { return distance(name, list[i]) < distance(name, list[j]) })
-	return "(did you mean {" + list[0] + "}? known: {" + strings.Join(Placeholders, "} {") + "})"
-}
-
-// distance is the Levenshtein distance of a and b in runes.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
-}
-
-func clip(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if utf8.RuneCountInString(s) > 20 {
-		s = string([]rune(s)[:20]) + "…"
-	}
-	return s
 }
 
 // compiled is a checked template, ready to fill many times.
 type compiled struct {
-	title, body []segment
+	title, body placeholder.Text
 }
 
 func (t Template) compile() (*compiled, error) {
 	if err := t.Check(); err != nil {
 		return nil, err
 	}
-	title, _ := parse("title", t.Title)
-	body, _ := parse("body", t.Body)
+	title, _ := placeholder.Parse("title", t.Title, Placeholders)
+	body, _ := placeholder.Parse("body", t.Body, Placeholders)
 	return &compiled{title: title, body: body}, nil
 }
 
-func fill(segs []segment, f *Fields) string {
-	var b strings.Builder
-	for _, s := range segs {
-		if s.placeholder {
-			b.WriteString(f.value(s.text))
-		} else {
-			b.WriteString(s.text)
-		}
-	}
-	return b.String()
-}
+func fill(t placeholder.Text, f *Fields) string { return t.Fill(f.value) }

@@ -13,6 +13,7 @@ import (
 	"onboard/addrlist"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/settings"
 )
 
 // inviteStdin is what --emails-file - reads; tests replace it.
@@ -43,8 +44,8 @@ func runInvite(ctx context.Context, c *call) error {
 		return usagef("--role is required")
 	case len(units) == 0:
 		return usagef("at least one --unit is required")
-	case *days != 0 && (*days < lifecycle.MinValidDays || *days > lifecycle.MaxValidDays):
-		return usagef("--valid-days must be between %d and %d, not %d", lifecycle.MinValidDays, lifecycle.MaxValidDays, *days)
+	case *days != 0 && (*days < settings.MinValidDays || *days > settings.MaxValidDays):
+		return usagef("--valid-days must be between %d and %d, not %d", settings.MinValidDays, settings.MaxValidDays, *days)
 	}
 	text := *emails
 	if given["emails-file"] {

@@ -14,6 +14,7 @@ import (
 	"onboard/data"
 	"onboard/keys"
 	"onboard/lifecycle"
+	"onboard/settings"
 )
 
 var firstNames = []string{
@@ -249,7 +250,7 @@ func fill(b *data.BulkUser, n int, rnd *rand.Rand, c *catalog, now time.Time, op
 		if err != nil {
 			return err
 		}
-		b.Key = &data.PersonalKey{Key: k, IssuedAt: expires.AddDate(0, 0, -lifecycle.DefaultValidDays), ExpiresAt: expires}
+		b.Key = &data.PersonalKey{Key: k, IssuedAt: expires.AddDate(0, 0, -settings.DefaultValidDays), ExpiresAt: expires}
 		u.KeyExpiresAt = &expires
 		return nil
 	}

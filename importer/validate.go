@@ -11,6 +11,7 @@ import (
 
 	"onboard/data"
 	"onboard/lifecycle"
+	"onboard/settings"
 )
 
 // catalog resolves role, unit and group names (folded) to IDs; units and groups the
@@ -255,7 +256,7 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 // parseValidUntil reads the last valid day of a key: ISO (2026-01-31), German
 // (31.01.2026), unambiguous slashes (31/01/2026) or an Excel date serial (46053).
 // The key stays valid to the end of that day (UTC); the day must be after today
-// and at most lifecycle.MaxValidDays away.
+// and at most settings.MaxValidDays away.
 func parseValidUntil(s string, now time.Time) (*time.Time, string) {
 	d, ok := parseDate(s)
 	if !ok {
@@ -266,8 +267,8 @@ func parseValidUntil(s string, now time.Time) (*time.Time, string) {
 	switch {
 	case !d.After(today) && !d.Equal(today):
 		return nil, fmt.Sprintf("%s is in the past", d.Format("2006-01-02"))
-	case d.After(today.AddDate(0, 0, lifecycle.MaxValidDays)):
-		return nil, fmt.Sprintf("%s is more than %d days away", d.Format("2006-01-02"), lifecycle.MaxValidDays)
+	case d.After(today.AddDate(0, 0, settings.MaxValidDays)):
+		return nil, fmt.Sprintf("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays)
 	}
 	return &end, ""
 }

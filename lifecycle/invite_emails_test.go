@@ -12,6 +12,7 @@ import (
 	"onboard/addrlist"
 	"onboard/data"
 	"onboard/keys"
+	"onboard/settings"
 )
 
 func TestInviteEmailsInvitesNewSkipsMembersAndRepeats(t *testing.T) {
@@ -53,7 +54,7 @@ func TestInviteEmailsInvitesNewSkipsMembersAndRepeats(t *testing.T) {
 		if err != nil || live.Key != inv.Key || !keys.Valid(keys.Personal, inv.Key) {
 			t.Errorf("%s: key %q, live key %+v, %v", u.Email, inv.Key, live, err)
 		}
-		if want := f.now.AddDate(0, 0, DefaultValidDays); u.KeyExpiresAt == nil || !u.KeyExpiresAt.Equal(want) {
+		if want := f.now.AddDate(0, 0, settings.DefaultValidDays); u.KeyExpiresAt == nil || !u.KeyExpiresAt.Equal(want) {
 			t.Errorf("%s: key expires %v, want %v", u.Email, u.KeyExpiresAt, want)
 		}
 		units, _ := f.store.UserUnitIDs(ctx, u.ID)

@@ -8,6 +8,7 @@ import (
 
 	"onboard/data"
 	"onboard/keys"
+	"onboard/settings"
 )
 
 // InviteKeyInput is what an operator enters for a new invite key.
@@ -55,8 +56,8 @@ func (s *Service) CreateInviteKey(ctx context.Context, in InviteKeyInput) (*data
 	}
 	if !in.ValidUntil.After(now) {
 		add("valid_until", "valid until must be in the future")
-	} else if in.ValidUntil.After(now.AddDate(0, 0, MaxValidDays)) {
-		add("valid_until", fmt.Sprintf("valid until must be within %d days", MaxValidDays))
+	} else if in.ValidUntil.After(now.AddDate(0, 0, settings.MaxValidDays)) {
+		add("valid_until", fmt.Sprintf("valid until must be within %d days", settings.MaxValidDays))
 	}
 	if err := s.checkRefs(ctx, UserInput{RoleID: in.RoleID, UnitIDs: in.UnitIDs, GroupIDs: in.GroupIDs}, add); err != nil {
 		return nil, err

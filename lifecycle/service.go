@@ -15,17 +15,8 @@ import (
 
 	"onboard/data"
 	"onboard/keys"
+	"onboard/settings"
 )
-
-// Validity limits of a key, in days.
-const (
-	DefaultValidDays = 7
-	MinValidDays     = 1
-	MaxValidDays     = 180
-)
-
-// SettingValidDays is the setting holding the organization's default validity.
-const SettingValidDays = "invite.valid_days"
 
 // Service runs lifecycle actions against a store.
 type Service struct {
@@ -72,17 +63,17 @@ func (s *Service) Actor() string { return s.actor }
 // default when days is 0.
 func (s *Service) ValidDays(ctx context.Context, days int) (int, error) {
 	if days == 0 {
-		v, err := s.store.Setting(ctx, SettingValidDays, strconv.Itoa(DefaultValidDays))
+		v, err := settings.Get(ctx, s.store, settings.InviteValidDays)
 		if err != nil {
 			return 0, err
 		}
 		if days, err = strconv.Atoi(v); err != nil {
-			return DefaultValidDays, nil
+			return settings.DefaultValidDays, nil
 		}
 	}
-	if days < MinValidDays || days > MaxValidDays {
+	if days < settings.MinValidDays || days > settings.MaxValidDays {
 		return 0, &ValidationError{Problems: []FieldError{{"valid_days",
-			fmt.Sprintf("validity must be between %d and %d days, not %d", MinValidDays, MaxValidDays, days)}}}
+			fmt.Sprintf("validity must be between %d and %d days, not %d", settings.MinValidDays, settings.MaxValidDays, days)}}}
 	}
 	return days, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"onboard/data"
 	"onboard/keys"
+	"onboard/settings"
 )
 
 // fixture is a store with one role, two units and a group, and a service on a clock
@@ -95,7 +96,7 @@ func TestCreateUserGivesKeyAndDerivesUsername(t *testing.T) {
 	if st := f.status(t, c.User.ID); st != data.StatusNotActivated {
 		t.Errorf("status = %s", st)
 	}
-	if want := f.now.AddDate(0, 0, DefaultValidDays); !c.User.KeyExpiresAt.Equal(want) {
+	if want := f.now.AddDate(0, 0, settings.DefaultValidDays); !c.User.KeyExpiresAt.Equal(want) {
 		t.Errorf("expires %v, want %v", c.User.KeyExpiresAt, want)
 	}
 	// Same local part elsewhere: numeric suffix.
@@ -328,5 +329,19 @@ func TestInviteKeys(t *testing.T) {
 	var ve *ValidationError
 	if !errors.As(err, &ve) || ve.Field("valid_until") == "" || ve.Field("max_uses") == "" {
 		t.Fatalf("bad invite key: %v", err)
+	}
+}
+
+func TestValidDaysReadsTheSetting(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := settings.Set(ctx, f.store, settings.InviteValidDays, "30"); err != nil {
+		t.Fatal(err)
+	}
+	if days, err := f.svc.ValidDays(ctx, 0); err != nil || days != 30 {
+		t.Fatalf("ValidDays = %d, %v; want 30", days, err)
+	}
+	if _, err := f.svc.ValidDays(ctx, settings.MaxValidDays+1); err == nil {
+		t.Fatal("a validity over the limit was accepted")
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/settings"
 )
 
 // EmailInviter is what the bulk invite uses of the lifecycle service.
@@ -294,9 +295,9 @@ func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
 // daysProblem says what is wrong with the validity, "" when it is usable.
 func (b *BulkInvite) daysProblem() string {
 	days, err := strconv.Atoi(strings.TrimSpace(b.days.Text))
-	if err != nil || days < lifecycle.MinValidDays || days > lifecycle.MaxValidDays {
+	if err != nil || days < settings.MinValidDays || days > settings.MaxValidDays {
 		return fmt.Sprintf("Enter how many days the keys are valid: a whole number from %d to %d.",
-			lifecycle.MinValidDays, lifecycle.MaxValidDays)
+			settings.MinValidDays, settings.MaxValidDays)
 	}
 	return ""
 }

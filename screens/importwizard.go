@@ -17,7 +17,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/importer"
-	"onboard/lifecycle"
+	"onboard/settings"
 	"onboard/tabular"
 )
 
@@ -113,7 +113,7 @@ type importWizard struct {
 // newImportWizard builds the wizard; show opens it.
 func newImportWizard(store ImportStore, svc ImportService, win fyne.Window) *importWizard {
 	w := &importWizard{store: store, svc: svc, win: win, hasHeader: true, validDaysOK: true,
-		defaultDays: lifecycle.DefaultValidDays}
+		defaultDays: settings.DefaultValidDays}
 	w.indicator = widget.NewRichText()
 	w.file = newFileStep(w)
 	w.read = newReadStep(w)
@@ -180,7 +180,7 @@ func (w *importWizard) loadCatalog() {
 	var roles []data.Role
 	var units []data.Unit
 	var groups []data.Group
-	days := lifecycle.DefaultValidDays
+	days := settings.DefaultValidDays
 	w.bg.Go(func() {
 		ctx := context.Background()
 		var err error

@@ -14,7 +14,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/importer"
-	"onboard/lifecycle"
+	"onboard/settings"
 )
 
 // optionsStep is step 6: role, units and groups for the batch, invitations and
@@ -68,7 +68,7 @@ func newOptionsStep(w *importWizard) *optionsStep {
 		widget.NewFormItem("Invitations", container.NewVBox(o.invite, inviteNote)),
 		widget.NewFormItem("Keys valid for", container.NewVBox(
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(90, 36), o.days),
-				widget.NewLabel(fmt.Sprintf("days (%d–%d)", lifecycle.MinValidDays, lifecycle.MaxValidDays))),
+				widget.NewLabel(fmt.Sprintf("days (%d–%d)", settings.MinValidDays, settings.MaxValidDays))),
 			o.daysMsg)),
 	)
 	o.content = container.NewVScroll(container.NewVBox(
@@ -266,8 +266,8 @@ func (o *optionsStep) onDays(text string) {
 	switch {
 	case err != nil:
 		o.daysMsg.SetText(fmt.Sprintf("Enter a whole number of days, e.g. %d.", w.defaultDays))
-	case n < lifecycle.MinValidDays || n > lifecycle.MaxValidDays:
-		o.daysMsg.SetText(fmt.Sprintf("Keys can be valid for %d to %d days.", lifecycle.MinValidDays, lifecycle.MaxValidDays))
+	case n < settings.MinValidDays || n > settings.MaxValidDays:
+		o.daysMsg.SetText(fmt.Sprintf("Keys can be valid for %d to %d days.", settings.MinValidDays, settings.MaxValidDays))
 	default:
 		o.daysMsg.Hide()
 		w.validDaysOK = true

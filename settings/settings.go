@@ -22,8 +22,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"onboard/lifecycle"
 )
 
 // Key is one setting.
@@ -48,6 +46,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Limits of the values.
 const (
+	DefaultValidDays = 7   // days a new personal key stays valid unless the organization says otherwise
+	MinValidDays     = 1   // shortest validity of a key
+	MaxValidDays     = 180 // longest validity of a key
+
 	MaxOrgNameLen = 200     // characters of org.name
 	MaxLogoBytes  = 5 << 20 // size of the org.logo file
 	MaxLogoSide   = 10000   // pixels, width and height of the logo
@@ -73,9 +75,9 @@ var (
 		"Address where invited people register, e.g. https://onboard.example.org", "", checkURL)
 	LettersPaper = newKey("letters.paper", "Paper size",
 		"Paper size of printed letters: a4 or letter", PaperA4, checkPaper)
-	InviteValidDays = newKey(lifecycle.SettingValidDays, "Keys valid for (days)",
-		fmt.Sprintf("Days a new personal key stays valid, %d to %d", lifecycle.MinValidDays, lifecycle.MaxValidDays),
-		strconv.Itoa(lifecycle.DefaultValidDays), checkValidDays)
+	InviteValidDays = newKey("invite.valid_days", "Keys valid for (days)",
+		fmt.Sprintf("Days a new personal key stays valid, %d to %d", MinValidDays, MaxValidDays),
+		strconv.Itoa(DefaultValidDays), checkValidDays)
 )
 
 // all is every setting, sorted by name.
@@ -262,9 +264,9 @@ func checkPaper(v string) (string, error) {
 
 func checkValidDays(v string) (string, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < lifecycle.MinValidDays || n > lifecycle.MaxValidDays {
+	if err != nil || n < MinValidDays || n > MaxValidDays {
 		return "", fmt.Errorf("must be a whole number of days from %d to %d (got %q)",
-			lifecycle.MinValidDays, lifecycle.MaxValidDays, v)
+			MinValidDays, MaxValidDays, v)
 	}
 	return strconv.Itoa(n), nil
 }

@@ -65,11 +65,22 @@ Commands:
                                    print a registration letter for each selected
                                    user (all users without filters); users
                                    without a usable key are listed and skipped
+  mail send                        send every queued mail now; exit 0 only when the
+                                   outbox is empty afterwards
+  mail list [--state S] [--limit N]
+                                   list the outbox (S: queued, sent, failed,
+                                   cancelled) with the server's last answer
+  mail retry (ID... | --failed) [--to ADDRESS]
+                                   queue failed mails again; --to resends an
+                                   invitation to a corrected address (new key)
+  mail test ADDRESS                send a test mail now and print the answer
   config list                      print every setting, its value and what it means
   config get KEY                   print the value of setting KEY
   config set KEY VALUE             check VALUE and store it as setting KEY; KEY is
                                    org.name, org.logo, registration.url,
-                                   letters.paper or invite.valid_days
+                                   letters.paper, invite.valid_days, smtp.host,
+                                   smtp.port, smtp.security, smtp.user,
+                                   smtp.password or smtp.from
   backup FILE                      write a consistent copy of the database to FILE
   restore FILE                     replace the database with the backup in FILE
                                    (the current content is saved beside it first)
@@ -152,6 +163,11 @@ var commands = map[string]command{
 	"import":      {name: "import", run: runImport},
 	"invite":      {name: "invite", run: runInvite},
 	"letters":     {name: "letters", run: runLetters},
+	"mail":        {name: "mail", run: runMail, noStore: true},
+	"mail send":   {name: "mail send", run: runMailSend},
+	"mail list":   {name: "mail list", run: runMailList},
+	"mail retry":  {name: "mail retry", run: runMailRetry},
+	"mail test":   {name: "mail test", run: runMailTest},
 	"config":      {name: "config", run: runConfig, noStore: true},
 	"config get":  {name: "config get", run: runConfigGet},
 	"config set":  {name: "config set", run: runConfigSet},
@@ -233,6 +249,21 @@ func oneLine(err error) string {
 // parse parses the command's flags and requires exactly the positional arguments
 // named in posNames. Commands validate the values, then call open.
 func (c *call) parse(posNames ...string) ([]string, error) {
+	pos, err := c.parseAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != len(posNames) {
+		if len(pos) < len(posNames) {
+			return nil, usagef("missing %s", posNames[len(pos)])
+		}
+		return nil, usagef("unexpected argument %q", pos[len(posNames)])
+	}
+	return pos, nil
+}
+
+// parseAll parses the flags and returns every positional argument.
+func (c *call) parseAll() ([]string, error) {
 	// Flags may come before and after the positional arguments (import FILE --role R).
 	var pos []string
 	for args := c.args; ; {
@@ -244,15 +275,8 @@ func (c *call) parse(posNames ...string) ([]string, error) {
 		}
 		rest := c.fs.Args()
 		if len(rest) == 0 {
-			break
+			return pos, nil
 		}
 		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	if len(pos) != len(posNames) {
-		if len(pos) < len(posNames) {
-			return nil, usagef("missing %s", posNames[len(pos)])
-		}
-		return nil, usagef("unexpected argument %q", pos[len(posNames)])
-	}
-	return pos, nil
 }

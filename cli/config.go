@@ -81,7 +81,15 @@ func runConfigList(ctx context.Context, c *call) error {
 			return err
 		}
 		note := ""
-		if !set {
+		switch {
+		case k.Secret:
+			if v, err = settings.Get(ctx, c.store, k); err != nil {
+				return err
+			}
+			if v == "" {
+				note = " (default)"
+			}
+		case !set:
 			v, note = k.Default, " (default)"
 		}
 		fmt.Fprintf(c.stdout, "%s = %s%s\n    %s\n", k.Name, shown(v), note, k.Help)

@@ -171,6 +171,28 @@ CREATE TABLE imports (
 );
 CREATE INDEX imports_at ON imports(at);
 `},
+	{version: 6, name: "outbox", sql: `
+CREATE TABLE outbox (
+	id TEXT PRIMARY KEY,
+	user_id TEXT REFERENCES users(id),
+	kind TEXT NOT NULL,
+	message_id TEXT NOT NULL UNIQUE,
+	to_name TEXT NOT NULL DEFAULT '',
+	to_addr TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	text_body TEXT NOT NULL,
+	html_body TEXT NOT NULL DEFAULT '',
+	state TEXT NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at DATETIME NOT NULL,
+	claimed_until DATETIME,
+	last_error TEXT NOT NULL DEFAULT '',
+	sent_at DATETIME,` + rowColumns + `
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+CREATE INDEX outbox_user ON outbox(user_id, created_at);
+CREATE INDEX outbox_created ON outbox(created_at);
+`},
 }
 
 // fillSearchText computes search_text for the users of an older file.

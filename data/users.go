@@ -212,7 +212,9 @@ type UserRow struct {
 	KeyExpiresAt *time.Time
 	Key          string // the live personal key, "" when there is none
 	CreatedAt    time.Time
-	Status       Status `gorm:"-"`
+	MailState    MailState // of the latest invitation mail, "" when none was queued
+	MailError    string    // the server's answer to its last attempt
+	Status       Status    `gorm:"-"`
 }
 
 // FullName is "First Last", or the username when both names are empty.
@@ -269,7 +271,9 @@ func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]Us
 		u.phase, u.key_expires_at, u.created_at, r.name AS role,
 		(SELECT group_concat(n.name, ', ') FROM user_units x JOIN units n ON n.id = x.unit_id WHERE x.user_id = u.id) AS units,
 		(SELECT group_concat(g.name, ', ') FROM user_groups x JOIN groups g ON g.id = x.group_id WHERE x.user_id = u.id) AS groups,
-		coalesce((SELECT k.key FROM personal_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL), '') AS key
+		coalesce((SELECT k.key FROM personal_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL), '') AS key,
+		coalesce((SELECT o.state FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' ORDER BY o.created_at DESC LIMIT 1), '') AS mail_state,
+		coalesce((SELECT o.last_error FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' ORDER BY o.created_at DESC LIMIT 1), '') AS mail_error
 		FROM users u JOIN roles r ON r.id = u.role_id
 		WHERE u.rowid IN (` + page + `)
 		ORDER BY ` + order

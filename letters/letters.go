@@ -126,18 +126,36 @@ func Link(base, key string) string {
 // fields are the placeholder values of one letter and the link its QR code holds.
 func (sh *sheet) fields(r *Recipient) (*Fields, string) {
 	f := &Fields{FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
-		ValidUntil: labels[sh.lang].date(r.ValidUntil), Organization: sh.org}
+		ValidUntil: DateText(sh.lang, r.ValidUntil), Organization: sh.org, URL: URLText(sh.lang, sh.base, r.Key, sh.org)}
 	link := ""
 	if sh.base != "" {
 		link = Link(sh.base, r.Key)
-		f.URL = link
-	} else {
-		f.URL = labels[sh.lang].somewhere(sh.org)
 	}
 	return f, link
 }
 
-func (sh *sheet) dateText() string { return labels[sh.lang].date(sh.date) }
+func (sh *sheet) dateText() string { return DateText(sh.lang, sh.date) }
+
+// DateText writes t as letters of language lang do: "24 November 2026",
+// "24. November 2026".
+func DateText(lang string, t time.Time) string { return wordsOf(lang).date(t) }
+
+// URLText is what {url} stands for: the registration link with the key, or, when no
+// registration address base is set, where to enter the key.
+func URLText(lang, base, key, org string) string {
+	if base != "" {
+		return Link(base, key)
+	}
+	return wordsOf(lang).somewhere(org)
+}
+
+// wordsOf returns the fixed texts of language lang, English for unknown languages.
+func wordsOf(lang string) *words {
+	if w, ok := labels[lang]; ok {
+		return w
+	}
+	return labels["en"]
+}
 
 // Preview lays out the letter of r as it will print. Errors are those of the
 // options: a bad template, an unreadable logo, a bad address.

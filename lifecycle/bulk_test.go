@@ -13,7 +13,7 @@ func TestBulkPlanAndRun(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i, n := range []string{"Anna", "Ben", "Chloé", "Dmitri", "Elif"} {
-		email := strings.ToLower(n) + "@example.org"
+		email := strings.ToLower(strings.ReplaceAll(n, "é", "e")) + "@example.org"
 		if i == 4 {
 			email = ""
 		}

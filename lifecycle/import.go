@@ -24,7 +24,7 @@ type ImportBatch struct {
 	NewGroups []data.Group // units and groups the file names that do not exist yet, IDs set
 	Create    []ImportCreate
 	Update    []ImportUpdate
-	Invite    bool // created users with an email are marked invited
+	Invite    bool // created users with an email are marked invited and their invitation mail queued
 	ValidDays int  // validity of the new keys (0: the organization's default)
 }
 
@@ -91,10 +91,21 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 		}
 		audit := data.AuditEvent{At: now, Actor: s.actor, Action: string(ActionCreate), Summary: "Imported from " + b.FileName}
 		audit.ID = data.NewID()
+		var mails []data.Mail
 		if len(b.Create) > 0 {
-			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days), audit, report); err != nil {
+			var c *mailComposer
+			if b.Invite {
+				var err error
+				if c, err = s.composer(ctx, tx); err != nil {
+					return err
+				}
+			}
+			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c, &mails), audit, report); err != nil {
 				return err
 			}
+		}
+		if err := tx.AddMails(ctx, mails); err != nil {
+			return err
 		}
 		ts := s.within(tx)
 		for i, up := range b.Update {
@@ -121,8 +132,10 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 }
 
 // importUsers yields the new users of b in chunks, each with a fresh key, noting
-// each user's ID and key in out.
-func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int) iter.Seq2[[]data.BulkUser, error] {
+// each user's ID and key in out. With mc, invited users' invitation mails are added
+// to mails.
+func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int,
+	mc *mailComposer, mails *[]data.Mail) iter.Seq2[[]data.BulkUser, error] {
 	defaultExpiry := now.AddDate(0, 0, days).Truncate(time.Second)
 	return func(yield func([]data.BulkUser, error) bool) {
 		for start, chunk := range chunks(b.Create, importChunk) {
@@ -142,8 +155,14 @@ func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time,
 				c.In.normalize()
 				c.In.applyTo(&u)
 				u.ID = data.NewID()
-				if b.Invite && u.Email != "" {
+				if mc != nil && u.Email != "" {
 					u.Phase, u.InvitedAt = data.PhaseInvited, &now
+					m, err := mc.invitation(&u, key, expiry, now)
+					if err != nil {
+						yield(nil, fmt.Errorf("row %d: %w", c.Row+1, err))
+						return
+					}
+					*mails = append(*mails, *m)
 				}
 				batch[i] = data.BulkUser{User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
 					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry}}

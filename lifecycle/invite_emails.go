@@ -64,9 +64,8 @@ type InviteEmailsResult struct {
 // (ignoring case), one repeated in the list, or one that is not usable is left out
 // with the reason.
 //
-// "Invited" means the key is issued and the status is invited: the invitation email
-// itself is not sent yet (email delivery comes with the mail feature); until then the
-// admin hands out the keys.
+// "Invited" means the key is issued, the status is invited and the invitation mail
+// is queued in the outbox in the same transaction.
 //
 // A missing or unknown role or unit, a group that does not exist, an invalid
 // validity or an empty list is a ValidationError, and nothing is written.
@@ -89,6 +88,10 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 		}
 		if len(probs) > 0 {
 			return &ValidationError{Problems: probs}
+		}
+		c, err := s.composer(ctx, tx)
+		if err != nil {
+			return err
 		}
 		res := &InviteEmailsResult{}
 		listed := make(map[string]bool, len(in.Addresses))
@@ -118,7 +121,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 			case !errors.Is(err, data.ErrNotFound):
 				return err
 			}
-			inv, err := ts.inviteOne(ctx, tx, a.Name, email, in, now, days)
+			inv, err := ts.inviteOne(ctx, tx, c, a.Name, email, in, now, days)
 			if err != nil {
 				return err
 			}
@@ -135,7 +138,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 
 // inviteOne creates one user invited at now with a key valid for days; s is bound
 // to tx.
-func (s *Service) inviteOne(ctx context.Context, tx *data.Store, name, email string, in InviteEmailsInput,
+func (s *Service) inviteOne(ctx context.Context, tx *data.Store, c *mailComposer, name, email string, in InviteEmailsInput,
 	now time.Time, days int) (*Invited, error) {
 	first, last := splitName(name)
 	ui := UserInput{FirstName: first, LastName: last, Email: email, RoleID: in.RoleID, UnitIDs: in.UnitIDs,
@@ -154,6 +157,9 @@ func (s *Service) inviteOne(ctx context.Context, tx *data.Store, name, email str
 		return nil, err
 	}
 	if err := tx.SaveUser(ctx, u); err != nil {
+		return nil, err
+	}
+	if err := s.queueInvitation(ctx, tx, c, u, key, now); err != nil {
 		return nil, err
 	}
 	if err := s.audit(ctx, u, ActionCreate, now, "Created and invited from a list of email addresses", nil); err != nil {

@@ -304,7 +304,14 @@ func (s *Service) SendInvitation(ctx context.Context, id string, validDays int) 
 			return "", nil, err
 		}
 		u.Phase, u.InvitedAt = data.PhaseInvited, &now
-		return "Invitation sent to " + u.Email, nil, nil
+		c, err := s.composer(ctx, tx)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := s.queueInvitation(ctx, tx, c, u, key, now); err != nil {
+			return "", nil, err
+		}
+		return "Invitation queued for " + u.Email, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -352,7 +359,14 @@ func (s *Service) ResendInvitation(ctx context.Context, id string, opt ResendOpt
 			return "", nil, err
 		}
 		u.Phase, u.InvitedAt = data.PhaseInvited, &now
-		return "Invitation sent again to " + u.Email + " with a new key", changes, nil
+		c, err := s.composer(ctx, tx)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := s.queueInvitation(ctx, tx, c, u, key, now); err != nil {
+			return "", nil, err
+		}
+		return "Invitation queued again for " + u.Email + " with a new key", changes, nil
 	})
 	if err != nil {
 		return nil, err

@@ -162,6 +162,10 @@ func EmailProblem(email string) string {
 	if len(email) > 254 {
 		return "email is longer than 254 characters"
 	}
+	if strings.IndexFunc(email, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
+		// Mail servers rarely accept such addresses (SMTPUTF8).
+		return fmt.Sprintf("%q is not a valid email address (letters such as é or ü cannot be sent to; write an international domain in its xn-- form)", email)
+	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {
 		return fmt.Sprintf("%q is not a valid email address", email)

@@ -397,7 +397,7 @@ func TestDetailPaneShowsKeyAndHistory(t *testing.T) {
 			t.Errorf("detail pane lacks %q", x)
 		}
 	}
-	if !strings.Contains(s.detail.history.Text, "Invitation sent to lukasz@example.org") ||
+	if !strings.Contains(s.detail.history.Text, "Invitation queued for lukasz@example.org") ||
 		!strings.Contains(s.detail.history.Text, "Created") {
 		t.Errorf("history: %q", s.detail.history.Text)
 	}

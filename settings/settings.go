@@ -33,6 +33,9 @@ type Key struct {
 	// Check validates a value typed by an administrator and returns it normalized
 	// (trimmed, lower case, …), which is what Set stores. Its errors are *Error.
 	Check func(value string) (normalized string, err error)
+	// Secret values (passwords) go to the OS keyring where there is one and are
+	// never shown: Get and Set return where the value is kept (see Secret).
+	Secret bool
 }
 
 // Error is a value a setting does not accept.
@@ -82,7 +85,8 @@ var (
 
 // all is every setting, sorted by name.
 var all = func() []Key {
-	ks := []Key{OrgName, OrgLogo, RegistrationURL, LettersPaper, InviteValidDays}
+	ks := []Key{OrgName, OrgLogo, RegistrationURL, LettersPaper, InviteValidDays,
+		SMTPHost, SMTPPort, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom}
 	slices.SortFunc(ks, func(a, b Key) int { return strings.Compare(a.Name, b.Name) })
 	return ks
 }()
@@ -127,8 +131,13 @@ type Store interface {
 	SetSetting(ctx context.Context, key, value string) error
 }
 
-// Get returns the stored value of k, or its default when none is stored.
+// Get returns the stored value of k, or its default when none is stored. For a
+// secret it returns where the secret is kept, never the secret.
 func Get(ctx context.Context, st Store, k Key) (string, error) {
+	if k.Secret {
+		_, place, err := Secret(ctx, st, k)
+		return place.Describe(), err
+	}
 	v, set, err := Stored(ctx, st, k)
 	if err != nil || !set {
 		return k.Default, err
@@ -154,6 +163,10 @@ func Set(ctx context.Context, st Store, k Key, value string) (string, error) {
 	v, err := k.Check(value)
 	if err != nil {
 		return "", err
+	}
+	if k.Secret {
+		place, err := setSecret(ctx, st, k, v)
+		return place.Describe(), err
 	}
 	if err := st.SetSetting(ctx, k.Name, v); err != nil {
 		return "", err

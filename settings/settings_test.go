@@ -206,7 +206,8 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, %v", k.Name, l.Name, ok)
 		}
 	}
-	want := []string{"invite.valid_days", "letters.paper", "org.logo", "org.name", "registration.url"}
+	want := []string{"invite.valid_days", "letters.paper", "org.logo", "org.name", "registration.url",
+		"smtp.from", "smtp.host", "smtp.password", "smtp.port", "smtp.security", "smtp.user"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("All() = %v; want %v", names, want)
 	}

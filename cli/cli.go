@@ -59,7 +59,7 @@ Commands:
          [--group G]... [--valid-days N]
                                    invite every address in TEXT or FILE (- for
                                    standard input): each becomes an invited user
-                                   with a personal key; no email is sent yet
+                                   with a personal key and a queued invitation mail
   letters -o FILE.pdf [--status S] [--unit U]... [--group G]... [--user ID]...
           [--paper a4|letter] [--duplex] [--renew-expired] [--template saved|en|de]
                                    print a registration letter for each selected

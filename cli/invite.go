@@ -117,7 +117,11 @@ func listSource(fromFile bool, path string) string {
 func reportInvite(w io.Writer, res *lifecycle.InviteEmailsResult, list addrlist.Result) error {
 	unreadable := list.Unreadable
 	n := len(res.Invited)
-	fmt.Fprintf(w, "Invited %s.\n", display.PluralOf(n, "person", "people"))
+	fmt.Fprintf(w, "Invited %s.", display.PluralOf(n, "person", "people"))
+	if n > 0 {
+		fmt.Fprint(w, " The invitation mails are queued; onboard mail send sends them.")
+	}
+	fmt.Fprintln(w)
 	refused := len(unreadable)
 	if len(res.NotInvited) > 0 {
 		fmt.Fprintln(w, "Not invited:")

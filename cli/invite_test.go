@@ -63,7 +63,7 @@ func TestInviteCommand(t *testing.T) {
 	db := inviteDB(t)
 	code, out, errOut := run(t, "--db", db, "invite", "--emails", `ANNA@example.org, "Weber, Ben" <ben@example.org>; cem@example.org`,
 		"--role", "teacher", "--unit", "werk süd", "--unit", "Werk Nord", "--group", "CHOR", "--valid-days", "10")
-	if want := "Invited 2 people.\nNot invited:\n  ANNA@example.org: already a member (Anna Müller)\n"; code != ExitOK || out != want {
+	if want := "Invited 2 people. The invitation mails are queued; onboard mail send sends them.\nNot invited:\n  ANNA@example.org: already a member (Anna Müller)\n"; code != ExitOK || out != want {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, want)
 	}
 	u, units, groups := invitedUser(t, db, "ben@example.org")
@@ -78,7 +78,7 @@ func TestInviteCommand(t *testing.T) {
 	list := filepath.Join(t.TempDir(), "list.txt")
 	os.WriteFile(list, []byte("Email\ndora@example.org\neve@example\n"), 0o644)
 	code, out, errOut = run(t, "--db", db, "invite", "--emails-file", list, "--role", "Teacher", "--unit", "Werk Süd")
-	want := "Invited 1 person.\nCould not be read:\n  Email: not an email address\n" +
+	want := "Invited 1 person. The invitation mails are queued; onboard mail send sends them.\nCould not be read:\n  Email: not an email address\n" +
 		"  eve@example: \"eve@example\" is not a valid email address\n"
 	if code != ExitFail || out != want || errOut != "onboard invite: 2 parts of the list could not be read or invited; see above\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 1 and %q", code, out, errOut, want)
@@ -89,7 +89,7 @@ func TestInviteCommand(t *testing.T) {
 	inviteStdin = strings.NewReader("fatma@example.org\nben@example.org\nFatma@Example.org\n")
 	t.Cleanup(func() { inviteStdin = os.Stdin })
 	code, out, errOut = run(t, "--db", db, "invite", "--emails-file", "-", "--role", "Teacher", "--unit", "Werk Süd")
-	want = "Invited 1 person.\nNot invited:\n  ben@example.org: already a member (Ben Weber)\n" +
+	want = "Invited 1 person. The invitation mails are queued; onboard mail send sends them.\nNot invited:\n  ben@example.org: already a member (Ben Weber)\n" +
 		"Listed more than once (counted once):\n  fatma@example.org\n"
 	if code != ExitOK || out != want {
 		t.Fatalf("stdin: exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, want)

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrBadKey is the one answer for a key that is unknown, expired, revoked, used up
+// or already redeemed: the page says the same for all of them.
+var ErrBadKey = errors.New("this key is not valid")
+
+// ErrTaken says a username or email is already used by another user; Field names it.
+type ErrTaken struct{ Field string }
+
+func (e *ErrTaken) Error() string { return "this " + e.Field + " is already taken" }
+
+// Organization is what the pages show and enforce for the organization.
+type Organization struct {
+	Name              string
+	Terms             string // terms of use the person must accept
+	RequireTwoFactor  bool   // TOTP setup is part of registration
+	PasswordMinLength int    // 8–64, default 12
+	PasswordClasses   bool   // require upper, lower, digit and special character
+}
+
+// Invitee is the person a personal key was issued to, as the form shows them.
+type Invitee struct {
+	UserID    string
+	FirstName string // fixed: shown, not editable
+	LastName  string // fixed
+	Username  string // suggested
+	Email     string // suggested
+	Mobile    string
+}
+
+// Registration is what a person submits to redeem a key or join.
+type Registration struct {
+	FirstName    string // join only; a personal key keeps the stored names
+	LastName     string // join only
+	Username     string
+	Email        string
+	Mobile       string
+	PasswordHash string // Argon2id, PHC string format
+	TOTPSecret   string // "" when no two-factor was set up
+	TermsAt      time.Time
+}
+
+// Backend is the server's store as the registration pages use it. Redeeming is
+// atomic: a personal key is used once, an invite key never beyond its maximum uses,
+// also when many requests race. Rate limits are kept in the store so several server
+// processes share them.
+type Backend interface {
+	Organization(ctx context.Context) (Organization, error)
+	// PersonalKey finds the invitee of a usable personal key, or ErrBadKey.
+	PersonalKey(ctx context.Context, key string) (*Invitee, error)
+	// RedeemPersonalKey registers the invitee of key and makes them active, or
+	// returns ErrBadKey, or *ErrTaken.
+	RedeemPersonalKey(ctx context.Context, key string, r Registration) error
+	// InviteKey returns the label of a usable invite key, or ErrBadKey.
+	InviteKey(ctx context.Context, key string) (label string, err error)
+	// JoinWithInviteKey creates an active user in the key's role, units and groups
+	// and counts the use, or returns ErrBadKey (also when used up), or *ErrTaken.
+	JoinWithInviteKey(ctx context.Context, key string, r Registration) error
+	// Allow counts one attempt against bucket and reports whether it is within
+	// limit attempts per window.
+	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error)
+}

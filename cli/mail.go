@@ -128,12 +128,29 @@ func runMailRetry(ctx context.Context, c *call) error {
 			ids = append(ids, m.ID)
 		}
 	}
-	for _, id := range ids {
-		if err := c.svc.RetryMail(ctx, id, *to); err != nil {
+	if len(ids) == 1 {
+		if err := c.svc.RetryMail(ctx, ids[0], *to); err != nil {
 			return err
 		}
+		fmt.Fprintf(c.stdout, "Queued 1 mail again; onboard mail send sends it now.\n")
+		return nil
 	}
-	fmt.Fprintf(c.stdout, "Queued %s again; onboard mail send sends them now.\n", display.Plural(len(ids), "mail"))
+	// Several: one that cannot be queued again does not stop the others, and the
+	// output says which were queued.
+	var refused []string
+	for _, id := range ids {
+		if err := c.svc.RetryMail(ctx, id, *to); err != nil {
+			refused = append(refused, fmt.Sprintf("  %s: %s", id, oneLine(err)))
+		}
+	}
+	fmt.Fprintf(c.stdout, "Queued %s again; onboard mail send sends them now.\n", display.Plural(len(ids)-len(refused), "mail"))
+	if len(refused) > 0 {
+		fmt.Fprintln(c.stdout, "Not queued:")
+		for _, r := range refused {
+			fmt.Fprintln(c.stdout, r)
+		}
+		return fmt.Errorf("%s could not be queued again; see above", display.Plural(len(refused), "mail"))
+	}
 	return nil
 }
 

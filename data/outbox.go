@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -100,7 +101,13 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 			q = q.Where("next_attempt_at <= ?", now)
 		}
 		if len(skip) > 0 {
-			q = q.Where("id NOT IN ?", skip)
+			// One JSON parameter instead of one per ID: a long drain may skip more
+			// IDs than SQLite allows variables (32,766).
+			list, err := json.Marshal(skip)
+			if err != nil {
+				return err
+			}
+			q = q.Where("id NOT IN (SELECT value FROM json_each(?))", string(list))
 		}
 		if err := q.Order("next_attempt_at, created_at, id").Limit(limit).Find(&out).Error; err != nil {
 			return err
@@ -116,6 +123,18 @@ func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Durati
 			Update("claimed_until", now.Add(lease)).Error
 	})
 	return out, wrap(err, "claim mails")
+}
+
+// ExtendMailClaims keeps the claimed, still queued mails ids held until until: a
+// sender that is slower than its lease extends it for the mails it has yet to try.
+func (s *Store) ExtendMailClaims(ctx context.Context, ids []string, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Model(&Mail{}).
+		Where("id IN ? AND state = ? AND claimed_until IS NOT NULL", ids, MailQueued).
+		Update("claimed_until", until.UTC()).Error
+	return wrap(err, "extend mail claims")
 }
 
 // MailResult is what became of one attempt to send a mail.

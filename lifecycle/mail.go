@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"onboard/data"
@@ -81,10 +82,10 @@ func (s *Service) queueInvitation(ctx context.Context, tx *data.Store, c *mailCo
 	return tx.AddMail(ctx, m)
 }
 
-// RetryMail queues a failed mail again. With a new address to, an invitation is
-// sent again to the corrected address instead: the user's email changes and a new
-// invitation with a new key is queued (see ResendInvitation); the failed mail stays
-// as it was, for the record.
+// RetryMail queues a failed mail again. An invitation whose key no longer works, or
+// one given a new address to, is sent again instead: (with to) the user's email
+// changes and a new invitation with a new key is queued (see ResendInvitation); the
+// failed mail stays as it was, for the record.
 func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 	m, err := s.store.MailByID(ctx, id)
 	if err != nil {
@@ -93,7 +94,9 @@ func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 	if m.State != data.MailFailed {
 		return &TransitionError{Action: ActionResend, User: m.ToAddr, Reason: "only a failed mail can be sent again (this one is " + string(m.State) + ")"}
 	}
-	if to != "" && m.UserID != nil && m.Kind == data.MailInvitation {
+	if m.UserID != nil && m.Kind == data.MailInvitation && (to != "" || !s.carriesLiveKey(ctx, m)) {
+		// A new address, or the mail's key no longer works (replaced, expired,
+		// cancelled): the invitation goes out again with a new key.
 		_, err := s.ResendInvitation(ctx, *m.UserID, ResendOptions{Email: to})
 		return err
 	}
@@ -103,4 +106,11 @@ func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 		}
 	}
 	return s.store.RequeueMail(ctx, id, to, s.Now())
+}
+
+// carriesLiveKey reports whether the invitation mail m holds its user's current,
+// unexpired key.
+func (s *Service) carriesLiveKey(ctx context.Context, m *data.Mail) bool {
+	k, err := s.store.LiveKey(ctx, *m.UserID)
+	return err == nil && k.ExpiresAt.After(s.Now()) && strings.Contains(m.TextBody, k.Key)
 }

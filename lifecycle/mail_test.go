@@ -89,3 +89,39 @@ func TestInvitationMailsFollowTheTemplateAndCancelTheOldOne(t *testing.T) {
 		t.Fatalf("%d mails after the refused resend", len(got))
 	}
 }
+
+func TestRetryOfAReplacedInvitationSendsANewKey(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.create(t, "Anna", "Alt", "anna@example.org")
+	if _, err := f.svc.SendInvitation(ctx, c.User.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	old := f.mails(t)[0]
+	fail := data.MailResult{State: data.MailFailed, Attempts: 1, Error: "550 no", At: f.now}
+	if err := f.store.RecordMailAttempt(ctx, old.ID, fail); err != nil {
+		t.Fatal(err)
+	}
+	// The failed mail still holds the live key: retry sends it again as it is.
+	if err := f.svc.RetryMail(ctx, old.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if ms := f.mails(t); len(ms) != 1 || ms[0].State != data.MailQueued {
+		t.Fatalf("after retry: %+v", ms)
+	}
+	if err := f.store.RecordMailAttempt(ctx, old.ID, fail); err != nil {
+		t.Fatal(err)
+	}
+	// A new key makes the old mail useless: retry sends a new invitation instead.
+	if _, err := f.svc.NewKey(ctx, c.User.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RetryMail(ctx, old.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	live, _ := f.store.LiveKey(ctx, c.User.ID)
+	ms := f.mails(t)
+	if len(ms) != 2 || ms[0].State != data.MailQueued || !strings.Contains(ms[0].TextBody, live.Key) || ms[1].State != data.MailFailed {
+		t.Fatalf("after retry of a stale mail: %+v", ms)
+	}
+}

@@ -111,7 +111,11 @@ func (s *Sender) Drain(ctx context.Context, all bool) (Result, error) {
 	if batch <= 0 {
 		batch = 50
 	}
+	// tried holds the mails of this drain that are still queued after their try
+	// (temporary failures), so that they are not tried twice; sent and failed mails
+	// are no longer queued and need no entry.
 	var tried []string
+	lost := map[string]bool{} // released once because the connection was gone
 	var conn Conn
 	var cfg mail.Config
 	defer func() {
@@ -127,46 +131,92 @@ func (s *Sender) Drain(ctx context.Context, all bool) (Result, error) {
 		if err != nil || len(mails) == 0 {
 			return res, err
 		}
+		claimed := s.now()
 		if conn == nil {
 			if conn, cfg, err = s.connect(ctx); err != nil {
-				res.Waiting += len(mails)
-				return res, s.wait(ctx, mails, err)
+				return res, s.unreachable(ctx, mails, err, &res)
 			}
 		}
 		for i := range mails {
 			m := &mails[i]
-			tried = append(tried, m.ID)
 			if conn.Broken() {
 				// The server hung up (after a 421, a timeout): dial again before
 				// this mail, which has not been tried.
 				conn.Close()
 				if conn, cfg, err = s.connect(ctx); err != nil {
 					conn = nil
-					rest := mails[i:]
-					res.Waiting += len(rest)
-					return res, s.wait(ctx, rest, err)
+					return res, s.unreachable(ctx, mails[i:], err, &res)
 				}
+			}
+			if now := s.now(); now.Sub(claimed) > lease/2 {
+				// A slow server: keep the rest of the batch from another sender,
+				// which would send it a second time once the lease ran out.
+				if err := s.Store.ExtendMailClaims(context.WithoutCancel(ctx), ids(mails[i:]), now.Add(lease)); err != nil {
+					return res, err
+				}
+				claimed = now
 			}
 			sendErr := conn.Send(ctx, message(m, cfg))
 			switch {
-			case errors.Is(sendErr, context.Canceled) || ctx.Err() != nil:
-				// Not known to be sent: it stays queued and is released.
-				if err := s.release(m); err != nil {
+			case sendErr != nil && !answered(sendErr) && (errors.Is(sendErr, context.Canceled) || ctx.Err() != nil):
+				// Cut short: not known to be sent. It and the rest of the batch
+				// stay queued and are released for the next drain. (A mail the
+				// server accepted or answered is recorded below even when ctx
+				// has ended meanwhile.)
+				if err := s.release(mails[i:]); err != nil {
 					return res, err
 				}
 				return res, ctx.Err()
 			case errors.Is(sendErr, mail.ErrConnectionLost):
-				// Nothing was sent: no attempt is counted; the next mail redials.
-				if err := s.release(m); err != nil {
+				// Nothing was sent and no attempt is counted: the next mail
+				// redials, and this one is claimed again later in this drain
+				// (once; a second time it waits for the next drain).
+				if err := s.release(mails[i : i+1]); err != nil {
 					return res, err
 				}
+				if lost[m.ID] {
+					tried = append(tried, m.ID)
+				}
+				lost[m.ID] = true
 				continue
 			}
-			if err := s.record(ctx, m, sendErr, &res); err != nil {
+			queued, err := s.record(ctx, m, sendErr, &res)
+			if err != nil {
 				return res, err
+			}
+			if queued {
+				tried = append(tried, m.ID)
 			}
 		}
 	}
+}
+
+// answered reports a server's reply to a mail, which is recorded as its outcome
+// whatever happens after it.
+func answered(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && se.Code != 0
+}
+
+// unreachable keeps mails waiting because the server could not be reached, or,
+// when ctx ended while dialling, releases them and returns ctx's error.
+func (s *Sender) unreachable(ctx context.Context, mails []data.Mail, cause error, res *Result) error {
+	if ctx.Err() != nil {
+		if err := s.release(mails); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+	res.Waiting += len(mails)
+	return s.wait(ctx, mails, cause)
+}
+
+func ids(mails []data.Mail) []string {
+	out := make([]string, len(mails))
+	for i := range mails {
+		out[i] = mails[i].ID
+	}
+	return out
 }
 
 // connect reads the settings, checks them and dials.
@@ -191,8 +241,9 @@ func message(m *data.Mail, cfg mail.Config) *mail.Message {
 		Subject: m.Subject, Text: m.TextBody, HTML: m.HTMLBody, Date: m.CreatedAt}
 }
 
-// record stores the outcome of one attempt.
-func (s *Sender) record(ctx context.Context, m *data.Mail, sendErr error, res *Result) error {
+// record stores the outcome of one attempt and reports whether the mail stays
+// queued for another one.
+func (s *Sender) record(ctx context.Context, m *data.Mail, sendErr error, res *Result) (bool, error) {
 	now := s.now()
 	r := data.MailResult{State: data.MailSent, Attempts: m.Attempts + 1, At: now}
 	switch {
@@ -210,7 +261,7 @@ func (s *Sender) record(ctx context.Context, m *data.Mail, sendErr error, res *R
 		res.Failed++
 	}
 	// Recorded even when ctx ends now: the server has answered.
-	return s.Store.RecordMailAttempt(context.WithoutCancel(ctx), m.ID, r)
+	return r.State == data.MailQueued, s.Store.RecordMailAttempt(context.WithoutCancel(ctx), m.ID, r)
 }
 
 // wait keeps mails queued, untried, because the server could not be reached.
@@ -227,11 +278,18 @@ func (s *Sender) wait(ctx context.Context, mails []data.Mail, cause error) error
 	return &UnreachableError{Err: cause}
 }
 
-// release gives a claimed mail back untouched.
-func (s *Sender) release(m *data.Mail) error {
-	r := data.MailResult{State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
-		Error: m.LastError, At: s.now()}
-	return s.Store.RecordMailAttempt(context.Background(), m.ID, r)
+// release gives claimed mails back untouched.
+func (s *Sender) release(mails []data.Mail) error {
+	now := s.now()
+	for i := range mails {
+		m := &mails[i]
+		r := data.MailResult{State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
+			Error: m.LastError, At: now}
+		if err := s.Store.RecordMailAttempt(context.Background(), m.ID, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxIdle is the longest Run waits between looks at the outbox.

@@ -3,8 +3,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,10 +19,17 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/outbox"
 	"onboard/resources"
 	"onboard/screens"
+	"onboard/settings"
 )
+
+// onUI runs f on the UI goroutine; the sender's reports reach the window through
+// it. Tests replace it.
+var onUI = fyne.Do
 
 // processStart is when the program started, for ONBOARD_MEASURE_START.
 var processStart = time.Now()
@@ -42,13 +53,14 @@ var Screens = []struct{ ID, Label string }{
 	{"units", "Units and groups"},
 	{"imports", "Imports"},
 	{"letters", "Letters"},
+	{"mail", "Mail"},
 	{"settings", "Settings"},
 }
 
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
 // and documentation).
 var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports", "invite-emails": "imports",
-	"print-letters": "letters"}
+	"print-letters": "letters", "mail-template": "mail"}
 
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
@@ -76,6 +88,8 @@ func Run(d Deps) error {
 		m.imports.OnBulkInvite()
 	case "print-letters":
 		m.printStartLetters()
+	case "mail-template":
+		m.mail.ShowTemplate()
 	}
 	if d.OpenFile != "" {
 		m.nav.Select(m.index("imports"))
@@ -89,6 +103,10 @@ func Run(d Deps) error {
 			time.AfterFunc(500*time.Millisecond, func() { fyne.Do(a.Quit) })
 		}
 	}
+	// The outbox is durable: closing the window stops the sender between mails,
+	// and what is still queued goes out at the next start.
+	m.StartMail(context.Background())
+	defer m.StopMail()
 	w.ShowAndRun()
 	return nil
 }
@@ -106,7 +124,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, invite-emails, letters, print-letters or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, invite-emails, letters, print-letters, mail, mail-template or settings)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,
@@ -117,6 +135,7 @@ type Main struct {
 	catalog  *screens.CatalogScreen
 	imports  *screens.ImportsScreen
 	letters  *screens.LettersScreen
+	mail     *screens.MailScreen
 	settings *screens.SettingsScreen
 	store    *data.Store
 	svc      *lifecycle.Service
@@ -125,12 +144,23 @@ type Main struct {
 	stack    *fyne.Container
 	nav      *widget.List
 	current  int
+	status   *widget.Label
 	content  fyne.CanvasObject
+
+	// The outbox sender: it runs while the window is open.
+	sender     *outbox.Sender
+	wake       chan struct{}
+	mailCtx    context.Context
+	stopMail   context.CancelFunc
+	sendingNow atomic.Bool
+	senders    sync.WaitGroup // the sender and a "send now" in progress
+	mailText   string         // the mail part of the status line
 }
 
 // NewMain builds the window content showing screen start.
 func NewMain(d Deps, w fyne.Window, start int) *Main {
-	m := &Main{store: d.Store, svc: d.Service, win: w}
+	m := &Main{store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1)}
+	m.sender = &outbox.Sender{Store: d.Store, Now: d.Service.Now}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
 	m.keys = screens.NewKeysScreen(d.Store, d.Service, w)
 	m.catalog = screens.NewCatalogScreen(d.Store, d.Service, w)
@@ -140,14 +170,27 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	}
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
 	m.settings = screens.NewSettingsScreen(d.Store, w)
+	m.settings.OnMailSaved = m.SendMailNow // the waiting mails try the new settings at once
+	m.mail = screens.NewMailScreen(d.Store, d.Service, w)
+	m.mail.OnSendNow = m.SendMailNow
+	m.mail.OnQueued = m.WakeMail
 	m.imports = screens.NewImportsScreen(d.Store, d.Service, w)
+	m.imports.OnImported = func(invited bool) {
+		if invited {
+			m.WakeMail()
+		}
+	}
 	m.letters = screens.NewLettersScreen(m.letterDeps(), w)
 	m.letters.OnPrint = m.printNotActivated
 	m.imports.OnPrintLetters = m.printLetters
 	m.users.OnPrintLetters = m.printLetters
+	m.users.OnMailQueued = m.WakeMail
 	inviteEmails := func() {
 		b := screens.ShowBulkInviteDialog(d.Store, d.Service, w)
-		b.OnInvited = func(*lifecycle.InviteEmailsResult) { m.users.Reload() }
+		b.OnInvited = func(*lifecycle.InviteEmailsResult) {
+			m.WakeMail()
+			m.users.Reload()
+		}
 	}
 	m.imports.OnBulkInvite = inviteEmails
 	m.users.OnInviteEmails = inviteEmails
@@ -167,6 +210,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.catalog.Content(),
 		m.imports.Content(),
 		m.letters.Content(),
+		m.mail.Content(),
 		m.settings.Content(),
 	}
 	m.stack = container.NewStack(m.views...)
@@ -176,10 +220,11 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(Screens[i].Label) },
 	)
 	m.nav.OnSelected = m.show
-	status := &widget.Label{Text: "Database: " + d.Store.Path(), Truncation: fyne.TextTruncateEllipsis}
+	m.status = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
+	m.showStatus()
 	split := container.NewHSplit(m.nav, m.stack)
 	split.Offset = 0.14
-	m.content = container.NewBorder(nil, status, nil, nil, split)
+	m.content = container.NewBorder(nil, m.status, nil, nil, split)
 	m.nav.Select(start) // shows and loads the screen through OnSelected
 	m.addShortcuts(w)
 	return m
@@ -238,6 +283,8 @@ func (m *Main) show(i int) {
 		m.imports.Reload()
 	case "letters":
 		m.letters.Reload()
+	case "mail":
+		m.mail.Reload()
 	case "settings":
 		m.settings.Reload()
 	}
@@ -282,3 +329,138 @@ func (m *Main) printUsers(q data.UserQuery, limit int) {
 		})
 	}()
 }
+
+// StartMail starts the outbox sender: it sends the queued mails now, whenever
+// WakeMail is called and when the next retry is due, until ctx ends or StopMail is
+// called. After each round the status line shows what waits.
+func (m *Main) StartMail(ctx context.Context) {
+	ctx, m.stopMail = context.WithCancel(ctx)
+	m.mailCtx = ctx
+	m.senders.Go(func() {
+		m.sender.Run(ctx, m.wake, func(res outbox.Result, err error) { m.drained(ctx, res, err) })
+	})
+}
+
+// stopWait bounds how long StopMail waits for the sender to put back the mail it
+// was sending.
+const stopWait = 10 * time.Second
+
+// StopMail stops the sender and waits (at most stopWait) until it has recorded or
+// put back the mail it was sending. Queued mails stay in the outbox (it is durable)
+// and go out at the next start.
+func (m *Main) StopMail() {
+	if m.stopMail == nil {
+		return
+	}
+	m.stopMail()
+	done := make(chan struct{})
+	go func() {
+		m.senders.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(stopWait):
+	}
+}
+
+// WakeMail tells the sender that mail was queued. It never blocks.
+func (m *Main) WakeMail() {
+	select {
+	case m.wake <- struct{}{}:
+	default: // a wake is pending already
+	}
+}
+
+// SendMailNow tries every queued mail at once, also those waiting for a later
+// retry (the Mail screen's "Send now").
+func (m *Main) SendMailNow() {
+	ctx := m.mailCtx
+	if ctx == nil || !m.sendingNow.CompareAndSwap(false, true) {
+		return
+	}
+	m.senders.Go(func() {
+		defer m.sendingNow.Store(false)
+		res, err := m.sender.Drain(ctx, true)
+		if ctx.Err() == nil {
+			m.drained(ctx, res, err)
+		}
+	})
+}
+
+// drained reports a round of the sender, on the sender's goroutine: it counts what
+// still waits and shows it in the status line and on the mail screen.
+func (m *Main) drained(ctx context.Context, res outbox.Result, err error) {
+	counts, cerr := m.store.MailCounts(ctx)
+	host, herr := settings.Get(ctx, m.store, settings.SMTPHost)
+	configured := host != "" || herr != nil
+	text := mailStatus(counts[data.MailQueued], configured, err, m.waitingNote(ctx, counts[data.MailQueued]))
+	if cerr != nil {
+		text = "Cannot read the outbox: " + cerr.Error()
+	}
+	at := time.Now()
+	onUI(func() {
+		if ctx.Err() != nil {
+			return
+		}
+		m.mailText = text
+		m.showStatus()
+		m.mail.ShowDrain(res, err, at, configured)
+		if res.Sent+res.Failed+res.Retrying > 0 && Screens[m.current].ID == "users" {
+			m.users.Reload() // the users' mail states changed
+		}
+	})
+}
+
+// waitingNote says why the queued mails wait when a round of the sender found none
+// due: the server was unreachable at the last try (the sender notes "waiting: …"
+// on the mails then), or when the next attempt is.
+func (m *Main) waitingNote(ctx context.Context, queued int) string {
+	if queued == 0 {
+		return ""
+	}
+	mails, err := m.store.Mails(ctx, data.MailQuery{State: data.MailQueued, Limit: 1})
+	if err != nil || len(mails) == 0 {
+		return ""
+	}
+	if cause, ok := strings.CutPrefix(mails[0].LastError, "waiting: "); ok {
+		return "Mail server unreachable: " + cause
+	}
+	if next, err := m.store.NextMailAttempt(ctx); err == nil && next.After(m.svc.Now()) {
+		return "next attempt at " + next.Local().Format("15:04")
+	}
+	return ""
+}
+
+// mailStatus is the mail part of the status line: how many mails are queued and
+// why they wait, or "" when none is queued. err is what the last round of the
+// sender returned; waiting says why the mails wait when the round found none due.
+func mailStatus(queued int, configured bool, err error, waiting string) string {
+	n := display.Plural(queued, "mail") + " queued"
+	var ue *outbox.UnreachableError
+	switch {
+	case queued == 0 && err == nil:
+		return ""
+	case !configured && queued > 0:
+		return n + ": set up the mail server in Settings to send them"
+	case errors.As(err, &ue):
+		return n + " · Mail server unreachable: " + ue.Err.Error()
+	case err != nil && !errors.Is(err, context.Canceled):
+		return n + " · Sending mail stopped: " + err.Error()
+	case waiting != "":
+		return n + " · " + waiting
+	}
+	return n
+}
+
+// showStatus writes the status line: the database, then the outbox.
+func (m *Main) showStatus() {
+	text := "Database: " + m.store.Path()
+	if m.mailText != "" {
+		text += "   ·   " + m.mailText
+	}
+	m.status.SetText(text)
+}
+
+// StatusText is the text of the status line.
+func (m *Main) StatusText() string { return m.status.Text }

@@ -382,7 +382,8 @@ func (b *BulkInvite) showResult(res *lifecycle.InviteEmailsResult, unreadable []
 	note := "Nobody was invited."
 	if len(res.Invited) > 0 {
 		note = fmt.Sprintf("They are in the users list as invited, each with a personal key valid until %s. "+
-			"Onboard does not send the invitation emails yet: give each person their key.",
+			"Their invitation emails are queued and sent through the mail server set in Settings; "+
+			"the Mail screen shows how they fare.",
 			display.Time(res.Invited[0].User.KeyExpiresAt))
 		b.copyKeys.Show()
 	} else {

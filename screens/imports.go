@@ -64,6 +64,9 @@ type ImportsScreen struct {
 	OnBulkInvite func()
 	// OnPrintLetters prints registration letters for users an import created or updated.
 	OnPrintLetters func(userIDs []string)
+	// OnImported, if set, is called after an import was stored; invited says that
+	// invitation mails were queued (the window wakes the sender).
+	OnImported func(invited bool)
 }
 
 // NewImportsScreen builds the imports screen for window win; call Reload to fill it.
@@ -185,6 +188,11 @@ func (s *ImportsScreen) OpenWizard() {
 	}
 	s.wizard.canPrintLetters = func() bool { return s.OnPrintLetters != nil }
 	s.wizard.onSample = s.askSampleFile
+	s.wizard.onImported = func(invited bool) {
+		if s.OnImported != nil {
+			s.OnImported(invited)
+		}
+	}
 	s.wizard.onClosed = func(imported bool) {
 		s.wizard = nil
 		if imported {

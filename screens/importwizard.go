@@ -105,6 +105,7 @@ type importWizard struct {
 	commit    *commitStep
 
 	onClosed        func(imported bool)
+	onImported      func(invited bool) // after the import is stored; invited: invitations were queued
 	onPrintLetters  func(userIDs []string)
 	canPrintLetters func() bool
 	onSample        func()

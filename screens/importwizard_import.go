@@ -206,7 +206,7 @@ func (c *commitStep) settingsText() string {
 	}
 	lines = append(lines, fmt.Sprintf("Keys valid for %s", display.Plural(s.ValidDays, "day")))
 	if s.Invite {
-		lines = append(lines, "Invitations: marked as sent (emails are sent once email is set up)")
+		lines = append(lines, "Invitations: emails queued for new users with an address, sent through the mail server set in Settings")
 	} else {
 		lines = append(lines, "Invitations: not sent; the users start “not activated”")
 	}
@@ -254,6 +254,9 @@ func (c *commitStep) start() {
 			default:
 				w.report, w.imported = rep, true
 				c.showReport()
+				if w.onImported != nil {
+					w.onImported(p.Settings.Invite)
+				}
 			}
 			w.updateIndicator()
 			w.updateButtons()

@@ -226,7 +226,7 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	if o.role.Selected != "Teacher" || !slices.Equal(o.units.Selected, []string{"Werk Süd"}) || o.days.Text != "7" {
 		t.Fatalf("options: role %q, units %v, days %q", o.role.Selected, o.units.Selected, o.days.Text)
 	}
-	mustShow(t, w, "1 row with errors will not be imported.", "Invitations are marked as sent; emails are sent once email is set up.")
+	mustShow(t, w, "1 row with errors will not be imported.", "the invitation emails are queued")
 	o.groups.SetSelected([]string{"Chor"})
 	o.days.SetText("500")
 	if !button(t, w, "Next").Disabled() {

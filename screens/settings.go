@@ -3,12 +3,15 @@ package screens
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"onboard/settings"
 )
 
 // DatabaseInfo is what the settings screen shows of the store and does with it.
@@ -18,17 +21,31 @@ type DatabaseInfo interface {
 	Backup(ctx context.Context, dest string) error
 }
 
-// SettingsScreen shows where the data lives and offers a backup.
+// SettingsStore is what the settings screen reads and writes: the database and the
+// settings kept in it.
+type SettingsStore interface {
+	DatabaseInfo
+	settings.Store
+}
+
+// SettingsScreen shows where the data lives, offers a backup and sets up the mail
+// server.
 type SettingsScreen struct {
-	db      DatabaseInfo
+	db      SettingsStore
 	win     fyne.Window
+	bg      sync.WaitGroup
 	schema  *widget.Label
 	status  *widget.Label
+	mail    *mailSettings
 	content fyne.CanvasObject
+
+	// OnMailSaved, if set, is called after the mail settings were saved (the
+	// window tries the waiting mails again).
+	OnMailSaved func()
 }
 
 // NewSettingsScreen builds the settings screen for window win.
-func NewSettingsScreen(db DatabaseInfo, win fyne.Window) *SettingsScreen {
+func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	s := &SettingsScreen{db: db, win: win, schema: widget.NewLabel(""), status: widget.NewLabel("")}
 	path := &widget.Entry{Text: db.Path()}
 	path.Disable()
@@ -39,18 +56,21 @@ func NewSettingsScreen(db DatabaseInfo, win fyne.Window) *SettingsScreen {
 	backup := &widget.Button{Text: "Back up database…", OnTapped: s.onBackup}
 	note := &widget.Label{Text: "Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file.",
 		Wrapping: fyne.TextWrapWord}
+	s.mail = newMailSettings(s)
 	s.content = container.NewBorder(heading("Settings"), nil, nil, nil,
-		container.NewVBox(widget.NewCard("Database", "", container.NewVBox(form, note,
-			container.NewHBox(backup), s.status))))
+		container.NewVScroll(container.NewVBox(
+			widget.NewCard("Mail server", "Invitation emails go out through your organization's mail server.", s.mail.content),
+			widget.NewCard("Database", "", container.NewVBox(form, note, container.NewHBox(backup), s.status)))))
 	return s
 }
 
 // Content is the screen's root object.
 func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
 
-// Reload reads the schema version off the UI goroutine.
+// Reload reads the schema version and the mail settings (unless the admin is
+// editing them) off the UI goroutine.
 func (s *SettingsScreen) Reload() {
-	go func() {
+	s.bg.Go(func() {
 		v, err := s.db.SchemaVersion(context.Background())
 		onUI(func() {
 			if err != nil {
@@ -59,7 +79,8 @@ func (s *SettingsScreen) Reload() {
 			}
 			s.schema.SetText(fmt.Sprint(v))
 		})
-	}()
+	})
+	s.mail.reload()
 }
 
 func (s *SettingsScreen) onBackup() {
@@ -70,7 +91,7 @@ func (s *SettingsScreen) onBackup() {
 		dest := w.URI().Path()
 		w.Close()
 		s.status.SetText("Backing up…")
-		go func() {
+		s.bg.Go(func() {
 			err := s.db.Backup(context.Background(), dest)
 			onUI(func() {
 				if err != nil {
@@ -80,8 +101,11 @@ func (s *SettingsScreen) onBackup() {
 				}
 				s.status.SetText(fmt.Sprintf("Backed up to %s at %s", dest, time.Now().Format("15:04")))
 			})
-		}()
+		})
 	}, s.win)
 	d.SetFileName("onboard-backup-" + time.Now().Format("2006-01-02") + ".db")
 	d.Show()
 }
+
+// wait blocks until the background work has finished.
+func (s *SettingsScreen) wait() { s.bg.Wait() }

@@ -26,3 +26,7 @@ func showError(err error, win fyne.Window) {
 
 // copyText puts text on the clipboard.
 func copyText(text string) { fyne.CurrentApp().Clipboard().SetContent(text) }
+
+// SetOnUI replaces how background work hands its results to the UI goroutine
+// (fyne.Do). Tests of the window use it to run those results on the test goroutine.
+func SetOnUI(f func(func())) { onUI = f }

@@ -26,18 +26,31 @@ type userDetail struct {
 	key     *widget.Label
 	copyKey *widget.Button
 	history *widget.Label
+	resend  *widget.Button  // after a failed invitation mail
+	failure *widget.Label   // the mail server's answer to a failed invitation mail
+	mailBox *fyne.Container // failure and resend; shown after a failed invitation mail
+	row     *data.UserRow   // the user shown, as the table lists it
 	info    *fyne.Container // everything but the name; hidden while no user is chosen
 	hint    *widget.Label
 	content fyne.CanvasObject
 }
 
 // detailFields are the rows of the detail form.
-var detailFields = []string{"Status", "Email", "Username", "Mobile", "External ID", "Role", "Units", "Groups", "Valid until", "Created"}
+var detailFields = []string{"Status", "Invitation", "Email", "Username", "Mobile", "External ID", "Role", "Units", "Groups", "Valid until", "Created"}
 
 func newUserDetail(s *UsersScreen) *userDetail {
 	d := &userDetail{s: s, values: map[string]*widget.Label{}}
 	d.name = heading("")
 	d.fields = widget.NewForm()
+	d.resend = &widget.Button{Text: "Resend invitation…", OnTapped: func() {
+		if d.row != nil {
+			s.resendDialog(d.row)
+		}
+	}}
+	d.failure = dangerLabel()
+	d.failure.Selectable = true
+	d.mailBox = container.NewVBox(d.failure, container.NewHBox(d.resend))
+	d.mailBox.Hide()
 	for _, f := range detailFields {
 		l := &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 		d.values[f] = l
@@ -49,7 +62,7 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}
-	d.info = container.NewVBox(d.fields,
+	d.info = container.NewVBox(d.mailBox, d.fields,
 		widget.NewLabelWithStyle("Personal key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, d.copyKey, d.key),
 		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -61,6 +74,8 @@ func newUserDetail(s *UsersScreen) *userDetail {
 
 func (d *userDetail) clear() {
 	d.id = ""
+	d.row = nil
+	d.mailBox.Hide()
 	d.name.SetText("No user chosen")
 	for _, l := range d.values {
 		l.SetText("")
@@ -135,6 +150,8 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	set("Username", u.Username)
 	set("Mobile", u.Mobile)
 	set("External ID", u.ExternalID)
+	d.row = row
+	d.showMail(row)
 	if row != nil {
 		set("Role", row.Role)
 		set("Units", row.Units)
@@ -158,4 +175,39 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 		lines = append(lines, "No history recorded.")
 	}
 	d.history.SetText(strings.Join(lines, "\n"))
+}
+
+// showMail shows what became of the user's latest invitation mail: for a failed one
+// the mail server's answer and a button to resend the invitation, to a corrected
+// address if need be.
+func (d *userDetail) showMail(row *data.UserRow) {
+	l := d.values["Invitation"]
+	l.Importance = widget.MediumImportance
+	d.mailBox.Hide()
+	if row == nil {
+		l.SetText("")
+		return
+	}
+	text := ""
+	switch row.MailState {
+	case "":
+		text = "No email sent"
+	case data.MailQueued:
+		text = "Email queued, not sent yet"
+	case data.MailSent:
+		text = "Email sent"
+	case data.MailFailed:
+		text = "Email failed"
+		l.Importance = widget.DangerImportance
+		d.failure.SetText("The invitation email could not be delivered. " + capitalize(row.MailError))
+		d.mailBox.Show()
+	case data.MailCancelled:
+		text = "Email cancelled"
+		if row.MailError != "" {
+			text += ": " + row.MailError
+		}
+	default:
+		text = string(row.MailState)
+	}
+	l.SetText(text)
 }

@@ -56,6 +56,7 @@ const searchDelay = 250 * time.Millisecond
 // Table columns: the select box, the data columns, the row menu.
 const (
 	colSelect = 0
+	colStatus = 7
 	colMenu   = 10
 )
 
@@ -73,10 +74,24 @@ var userColumns = []struct {
 	{"Units", 120, data.SortUnits, func(r *data.UserRow) string { return r.Units }},
 	{"Groups", 110, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
 	{"Role", 100, data.SortRole, func(r *data.UserRow) string { return r.Role }},
-	{"Status", 105, data.SortStatus, func(r *data.UserRow) string { return r.Status.Label() }},
+	{"Status", 150, data.SortStatus, statusText},
 	{"Valid until", 130, data.SortValidUntil, func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
 	{"External ID", 110, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
 	{"", 44, "", nil},
+}
+
+// mailFailed reports a user still to register whose invitation mail failed.
+func mailFailed(r *data.UserRow) bool {
+	return r.MailState == data.MailFailed && r.Status != data.StatusActive && r.Status != data.StatusDeactivated
+}
+
+// statusText is a user's status as the table shows it: "Invited · mail failed"
+// when the invitation mail could not be delivered.
+func statusText(r *data.UserRow) string {
+	if mailFailed(r) {
+		return r.Status.Label() + " · mail failed"
+	}
+	return r.Status.Label()
 }
 
 // UsersScreen lists the users in a virtualized table (only visible rows have
@@ -128,6 +143,9 @@ type UsersScreen struct {
 	// OnPrintLetters, if set, opens the print dialog for registration letters of
 	// the users ids (the window owns it).
 	OnPrintLetters func(ids []string)
+	// OnMailQueued, if set, is called after invitation mail was queued (the window
+	// wakes the sender).
+	OnMailQueued func()
 	// LastResult is the outcome of the last bulk action.
 	LastResult *lifecycle.BulkResult
 }
@@ -306,8 +324,12 @@ func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		menu.Show()
 	default:
 		text := ""
+		label.Importance = widget.MediumImportance
 		if r != nil {
 			text = userColumns[id.Col].text(r)
+			if id.Col == colStatus && mailFailed(r) {
+				label.Importance = widget.DangerImportance
+			}
 		}
 		label.SetText(text)
 		label.Show()
@@ -371,7 +393,7 @@ func (s *UsersScreen) Reload() {
 		s.counts, s.total = counts, total
 		s.roles, s.units, s.groups = roles, units, groups
 		s.refreshFilters()
-		s.summary.SetText(fmt.Sprintf("%s users", display.Count(total)))
+		s.summary.SetText(display.Plural(total, "user"))
 		s.showEmpty()
 		s.updateSelection()
 		s.table.Refresh()

@@ -196,6 +196,10 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 			if op.Action == lifecycle.ActionDelete {
 				s.ClearSelection()
 			}
+			if op.Action == lifecycle.ActionResend && res.Done > 0 {
+				s.mailQueued()
+				msg += "\nThe invitation emails are queued and sent through the mail server set in Settings."
+			}
 			s.LastResult = res
 			dialog.ShowInformation(title, msg, s.win)
 			if gen == s.gen {
@@ -248,7 +252,7 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 				s.runOne("New key", func(ctx context.Context) (err error) {
 					inv, err = s.act.NewKey(ctx, id, 0)
 					return err
-				}, func() { s.showKey("New key", inv) })
+				}, func() { s.showKey("New key", inv, "") })
 			})
 		}),
 		toggle,
@@ -322,24 +326,42 @@ func (s *UsersScreen) resendDialog(r *data.UserRow) {
 		s.runOne("Resend invitation", func(ctx context.Context) (err error) {
 			inv, err = s.act.ResendInvitation(ctx, r.ID, lifecycle.ResendOptions{Email: email.Text})
 			return err
-		}, func() { s.showKey("Invitation sent again", inv) })
+		}, func() {
+			s.mailQueued()
+			s.showKey("Invitation queued", inv, "The invitation email goes out through the mail server set in Settings; the Mail screen shows how it fares.")
+		})
 	}, s.win)
 	d.Resize(fyne.NewSize(460, 200))
 	d.Show()
 }
 
-// showKey shows a new key with a Copy button.
-func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation) {
+// showKey shows a new key with a Copy button, and note below it when not "".
+func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation, note string) {
 	if inv == nil {
 		return
 	}
 	key := &widget.Label{Text: inv.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
 	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { copyText(inv.Key) }}
-	dialog.ShowCustom(title, "Close", container.NewVBox(
+	box := container.NewVBox(
 		widget.NewLabel(inv.User.FullName()+" has a new key; the old one no longer works."),
 		container.NewCenter(key),
 		widget.NewLabel("Valid until "+display.Time(inv.User.KeyExpiresAt)),
-		container.NewCenter(copyBtn)), s.win)
+		container.NewCenter(copyBtn))
+	if note != "" {
+		box.Add(&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
+	}
+	d := dialog.NewCustom(title, "Close", box, s.win)
+	if note != "" {
+		d.Resize(fyne.NewSize(480, d.MinSize().Height))
+	}
+	d.Show()
+}
+
+// mailQueued tells the window that invitation mail was queued.
+func (s *UsersScreen) mailQueued() {
+	if s.OnMailQueued != nil {
+		s.OnMailQueued()
+	}
 }
 
 // NewUser opens the new-user dialog, with unitID (may be "") preset.

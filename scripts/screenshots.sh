@@ -25,6 +25,20 @@ trap cleanup EXIT
 ./bin/onboard --db "$tmp/demo.db" config set org.name "Gymnasium am Stadtpark" >/dev/null
 ./bin/onboard --db "$tmp/demo.db" config set org.logo "$root/resources/icon.png" >/dev/null
 ./bin/onboard --db "$tmp/demo.db" config set registration.url https://onboard.example.org >/dev/null
+# Invitation emails in the outbox: queued while no mail server is set up; with the
+# sqlite3 shell one is marked sent and one failed with a server's answer, as the
+# outbox sender would record them.
+./bin/onboard --db "$tmp/demo.db" invite --role Teacher --unit "Class 5a" \
+	--emails "Lena Hoffmann <lena.hoffmann@example.org>, Jonas Weber <jonas.weber@exmaple.org>, Mira Schulz <mira.schulz@example.org>, Tarek Aydın <tarek.aydin@example.org>" >/dev/null
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$tmp/demo.db" "UPDATE outbox SET state='sent', attempts=1, sent_at=next_attempt_at WHERE to_addr='lena.hoffmann@example.org';
+		UPDATE outbox SET state='failed', attempts=1, last_error='recipient <jonas.weber@exmaple.org>: the mail server answered 550 5.1.1 <jonas.weber@exmaple.org>: Recipient address rejected: User unknown in virtual mailbox table' WHERE to_addr='jonas.weber@exmaple.org';"
+fi
+# The mail server: nothing answers there, so the queued mails wait and the status
+# line says why.
+./bin/onboard --db "$tmp/demo.db" config set smtp.host smtp.example.org >/dev/null
+./bin/onboard --db "$tmp/demo.db" config set smtp.user onboard@example.org >/dev/null
+./bin/onboard --db "$tmp/demo.db" config set smtp.from "Gymnasium am Stadtpark <onboard@example.org>" >/dev/null
 
 # The first page of printed letters, as a PDF viewer shows it.
 ./bin/onboard --db "$tmp/letters.db" demo --users 20 --seed 7 >/dev/null
@@ -72,7 +86,7 @@ shoot() {
 	stop
 }
 
-for screen in users new-user invite-keys units imports import-wizard invite-emails letters print-letters settings; do
+for screen in users new-user invite-keys units imports import-wizard invite-emails letters print-letters mail mail-template settings; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 shoot users-empty users "$tmp/empty.db"
@@ -83,6 +97,25 @@ if command -v xdotool >/dev/null 2>&1; then
 	DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 333 75 click 1 >/dev/null 2>&1 || true
 	sleep 1
 	capture letters-settings
+	stop
+	# The mail screen with the failed mail (the third row, newest first) chosen: its
+	# full answer and the Retry and Edit address buttons below the table.
+	start mail "$tmp/demo.db"
+	DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 400 308 click 1 >/dev/null 2>&1 || true
+	sleep 1
+	capture mail-detail
+	# Its "Edit address and resend…" dialog (the button sits at 368,738).
+	DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 368 738 click 1 >/dev/null 2>&1 || true
+	sleep 1
+	capture mail-edit-address
+	stop
+	# The users screen with the user whose invitation mail failed chosen.
+	start users "$tmp/demo.db"
+	DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 1040 75 click 1 type jonas.weber >/dev/null 2>&1 || true
+	sleep 1.5
+	DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 260 190 click 1 >/dev/null 2>&1 || true
+	sleep 1
+	capture users-mail-failed
 	stop
 fi
 

@@ -1,0 +1,605 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/lifecycle"
+	"onboard/outbox"
+	"onboard/settings"
+)
+
+// MailStore is what the mail screen reads: the outbox and the settings the
+// invitation template and its preview use.
+type MailStore interface {
+	settings.Store
+	Mails(ctx context.Context, q data.MailQuery) ([]data.Mail, error)
+	MailCounts(ctx context.Context) (map[data.MailState]int, error)
+}
+
+// MailService is what the mail screen changes.
+type MailService interface {
+	Now() time.Time
+	RetryMail(ctx context.Context, id, to string) error
+}
+
+// mailPageSize is how many mails the table fetches at a time.
+const mailPageSize = 200
+
+// mailColumns are the outbox table's columns: title, width and cell text.
+var mailColumns = []struct {
+	title   string
+	width   float32
+	numeric bool
+	text    func(m *data.Mail, now time.Time) string
+}{
+	{"To", 180, false, func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
+	{"Subject", 155, false, func(m *data.Mail, _ time.Time) string { return m.Subject }},
+	{"Queued at", 145, false, func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
+	{"State", 85, false, func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
+	{"Attempts", 80, true, func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
+	{"Next attempt / Sent at", 180, false, nextOrSent},
+	{"Server's answer", 190, false, func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
+	{"", 40, false, nil}, // the row menu of a failed mail
+}
+
+const mailColMenu = 7
+
+// mailStateLabel is a state as the screen shows it.
+func mailStateLabel(s data.MailState) string {
+	switch s {
+	case data.MailQueued:
+		return "Queued"
+	case data.MailSent:
+		return "Sent"
+	case data.MailFailed:
+		return "Failed"
+	case data.MailCancelled:
+		return "Cancelled"
+	}
+	return string(s)
+}
+
+// nextOrSent is when a queued mail is tried next ("now" when it is due), or when a
+// sent one went out.
+func nextOrSent(m *data.Mail, now time.Time) string {
+	switch m.State {
+	case data.MailQueued:
+		if !m.NextAttemptAt.After(now) {
+			return "now"
+		}
+		return display.Time(&m.NextAttemptAt)
+	case data.MailSent:
+		return display.Time(m.SentAt)
+	}
+	return ""
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// allMails is the first option of the state filter.
+const allMails = "All mails"
+
+// MailScreen shows the outbox, the invitation emails waiting, sent, failed and
+// cancelled, newest first in a table that fetches a page at a time, with a filter by
+// state; failed mails can be tried again, to a corrected address if need be. Its
+// second tab edits the invitation mail template.
+type MailScreen struct {
+	st  MailStore
+	svc MailService
+	win fyne.Window
+	bg  sync.WaitGroup
+
+	state   data.MailState // the filter; "" for all
+	counts  map[data.MailState]int
+	total   int
+	pages   map[int][]data.Mail // page number -> mails; UI goroutine only
+	loading map[int]bool
+	gen     int // bumps on reload so late pages of an old reload are dropped
+	chosen  *data.Mail
+
+	tabs        *container.AppTabs
+	stateSelect *widget.Select
+	summary     *widget.Label
+	drain       *widget.Label // what the last attempt to send did
+	table       *widget.Table
+	empty       *widget.Label
+	sendNow     *widget.Button
+	detailText  *widget.Label
+	answer      *widget.Label
+	retry       *widget.Button
+	editAddr    *widget.Button
+	template    *mailTemplateEditor
+	content     fyne.CanvasObject
+
+	lastEdit *editAddressDialog // the last "Edit address and resend" dialog (tests)
+
+	// OnSendNow, if set, tries every queued mail at once (the window owns the sender).
+	OnSendNow func()
+	// OnQueued, if set, is called after mail was queued again: the window wakes
+	// the sender.
+	OnQueued func()
+}
+
+// NewMailScreen builds the mail screen for window win; call Reload to fill it.
+func NewMailScreen(st MailStore, svc MailService, win fyne.Window) *MailScreen {
+	s := &MailScreen{st: st, svc: svc, win: win, counts: map[data.MailState]int{},
+		pages: map[int][]data.Mail{}, loading: map[int]bool{}}
+	s.stateSelect = widget.NewSelect(nil, s.onState)
+	s.summary = &widget.Label{}
+	s.drain = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
+	s.sendNow = &widget.Button{Text: "Send now", Icon: theme.MailSendIcon(), Importance: widget.HighImportance,
+		OnTapped: s.SendNow}
+	s.buildTable()
+	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter}
+	s.empty.Hide()
+	s.buildDetail()
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(220, 36), s.stateSelect), nil, s.summary),
+		s.drain)
+	detail := container.NewVBox(widget.NewSeparator(), s.detailText, s.answer, container.NewHBox(s.retry, s.editAddr))
+	outboxTab := container.NewBorder(top, detail, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	s.template = newMailTemplateEditor(st, svc, win, &s.bg)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem("Outbox", outboxTab),
+		container.NewTabItem("Invitation template", s.template.content),
+	)
+	s.tabs.OnSelected = func(*container.TabItem) { s.Reload() }
+	s.content = container.NewBorder(container.NewBorder(nil, nil, heading("Mail"), s.sendNow), nil, nil, nil, s.tabs)
+	return s
+}
+
+// Content is the screen's root object.
+func (s *MailScreen) Content() fyne.CanvasObject { return s.content }
+
+// ShowTemplate switches to the invitation template tab.
+func (s *MailScreen) ShowTemplate() { s.tabs.SelectIndex(1) }
+
+func (s *MailScreen) buildTable() {
+	s.table = widget.NewTableWithHeaders(
+		func() (int, int) { return s.total, len(mailColumns) },
+		func() fyne.CanvasObject {
+			return container.NewStack(&widget.Label{Truncation: fyne.TextTruncateEllipsis},
+				&widget.Button{Text: "⋯", Importance: widget.LowImportance})
+		},
+		s.updateCell)
+	s.table.ShowHeaderColumn = false
+	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			l := o.(*widget.Label)
+			l.Alignment = fyne.TextAlignLeading
+			if mailColumns[id.Col].numeric {
+				l.Alignment = fyne.TextAlignTrailing
+			}
+			l.SetText(mailColumns[id.Col].title)
+		}
+	}
+	for i, c := range mailColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.table.OnSelected = func(id widget.TableCellID) {
+		if m := s.mailAt(id.Row); m != nil {
+			s.choose(m)
+		}
+	}
+}
+
+func (s *MailScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	objs := o.(*fyne.Container).Objects
+	label, menu := objs[0].(*widget.Label), objs[1].(*widget.Button)
+	m := s.mailAt(id.Row)
+	if id.Col == mailColMenu {
+		label.Hide()
+		if m == nil || m.State != data.MailFailed {
+			menu.Hide()
+			return
+		}
+		row := id.Row
+		menu.OnTapped = func() { s.showRowMenu(row, menu) }
+		menu.Show()
+		return
+	}
+	menu.Hide()
+	label.Alignment = fyne.TextAlignLeading
+	if mailColumns[id.Col].numeric {
+		label.Alignment = fyne.TextAlignTrailing
+	}
+	label.Importance = widget.MediumImportance
+	text := ""
+	if m != nil {
+		text = mailColumns[id.Col].text(m, s.svc.Now())
+		if id.Col == 3 && m.State == data.MailFailed {
+			label.Importance = widget.DangerImportance
+		}
+	}
+	label.SetText(text)
+	label.Show()
+}
+
+func (s *MailScreen) buildDetail() {
+	s.detailText = &widget.Label{Text: "Click a mail to see the server's full answer.", Truncation: fyne.TextTruncateEllipsis}
+	s.answer = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	s.answer.Hide()
+	s.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: func() {
+		if s.chosen != nil {
+			s.Retry(s.chosen.ID)
+		}
+	}}
+	s.editAddr = &widget.Button{Text: "Edit address and resend…", OnTapped: func() {
+		if s.chosen != nil {
+			s.EditAddress(*s.chosen)
+		}
+	}}
+	s.showChosen()
+}
+
+// choose shows mail m below the table.
+func (s *MailScreen) choose(m *data.Mail) {
+	c := *m
+	s.chosen = &c
+	s.showChosen()
+}
+
+func (s *MailScreen) showChosen() {
+	m := s.chosen
+	if m == nil {
+		s.detailText.SetText("Click a mail to see the server's full answer.")
+		s.answer.Hide()
+		s.retry.Hide()
+		s.editAddr.Hide()
+		return
+	}
+	s.detailText.SetText(fmt.Sprintf("%s · %s · %s", mailStateLabel(m.State), m.ToAddr, m.Subject))
+	answer := m.LastError
+	if answer == "" {
+		answer = "No answer from the mail server yet."
+		if m.State == data.MailSent {
+			answer = "The mail server accepted it " + display.Time(m.SentAt) + "."
+		}
+	}
+	s.answer.SetText(answer)
+	s.answer.Show()
+	if m.State == data.MailFailed {
+		s.retry.Show()
+		s.editAddr.Show()
+	} else {
+		s.retry.Hide()
+		s.editAddr.Hide()
+	}
+}
+
+// showRowMenu opens the menu of a failed mail.
+func (s *MailScreen) showRowMenu(row int, anchor fyne.CanvasObject) {
+	m := s.mailAt(row)
+	if m == nil {
+		return
+	}
+	menu := fyne.NewMenu("", s.rowMenuItems(m)...)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
+	widget.ShowPopUpMenuAtPosition(menu, s.win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
+}
+
+// rowMenuItems are the actions of a failed mail.
+func (s *MailScreen) rowMenuItems(m *data.Mail) []*fyne.MenuItem {
+	c := *m
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Retry", func() { s.Retry(c.ID) }),
+		fyne.NewMenuItem("Edit address and resend…", func() { s.EditAddress(c) }),
+	}
+}
+
+// onState filters by the state chosen.
+func (s *MailScreen) onState(option string) {
+	s.state = ""
+	for _, st := range data.MailStates {
+		if strings.HasPrefix(option, mailStateLabel(st)+" (") {
+			s.state = st
+		}
+	}
+	s.Reload()
+}
+
+// SetState filters by state st ("" for all).
+func (s *MailScreen) SetState(st data.MailState) {
+	s.state = st
+	s.Reload()
+}
+
+// Reload counts the mails again, drops every fetched page and refreshes the table,
+// and reads the template unless the admin is editing it.
+func (s *MailScreen) Reload() {
+	s.gen++
+	gen := s.gen
+	state := s.state
+	s.pages, s.loading = map[int][]data.Mail{}, map[int]bool{}
+	s.loadPage(0)
+	s.bg.Go(func() {
+		counts, err := s.st.MailCounts(context.Background())
+		onUI(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.summary.SetText("Could not read the outbox.")
+				showError(err, s.win)
+				return
+			}
+			s.counts = counts
+			s.total = 0
+			for st, n := range counts {
+				if state == "" || state == st {
+					s.total += n
+				}
+			}
+			s.refreshFilter()
+			s.showEmpty()
+			s.table.Refresh()
+		})
+	})
+	s.template.reload()
+}
+
+// refreshFilter writes the counts into the state filter's options.
+func (s *MailScreen) refreshFilter() {
+	all := 0
+	opts := []string{}
+	current := ""
+	for _, st := range data.MailStates {
+		all += s.counts[st]
+		o := statusOption(mailStateLabel(st), s.counts[st])
+		opts = append(opts, o)
+		if s.state == st {
+			current = o
+		}
+	}
+	first := statusOption(allMails, all)
+	if current == "" {
+		current = first
+	}
+	setOptions(s.stateSelect, append([]string{first}, opts...), current)
+	parts := []string{display.Plural(all, "mail")}
+	for _, st := range data.MailStates {
+		if n := s.counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", display.Count(n), strings.ToLower(mailStateLabel(st))))
+		}
+	}
+	s.summary.SetText(parts[0] + ": " + strings.Join(parts[1:], ", "))
+	if all == 0 {
+		s.summary.SetText("The outbox is empty.")
+	}
+}
+
+// showEmpty shows a note instead of an empty table.
+func (s *MailScreen) showEmpty() {
+	if s.total > 0 {
+		s.empty.Hide()
+		s.table.Show()
+		return
+	}
+	if s.state == "" {
+		s.empty.SetText("No mail yet. Invitations you send are queued here and go out through\nthe mail server set in Settings.")
+	} else {
+		s.empty.SetText("No " + strings.ToLower(mailStateLabel(s.state)) + " mails.")
+	}
+	s.table.Hide()
+	s.empty.Show()
+}
+
+// mailAt returns the mail at a table row, or nil while its page loads (the load
+// starts).
+func (s *MailScreen) mailAt(row int) *data.Mail {
+	page, ok := s.pages[row/mailPageSize]
+	if !ok {
+		s.loadPage(row / mailPageSize)
+		return nil
+	}
+	if i := row % mailPageSize; i < len(page) {
+		return &page[i]
+	}
+	return nil
+}
+
+// loadPage fetches one page off the UI goroutine.
+func (s *MailScreen) loadPage(page int) {
+	if s.loading[page] {
+		return
+	}
+	s.loading[page] = true
+	gen := s.gen
+	q := data.MailQuery{State: s.state, Offset: page * mailPageSize, Limit: mailPageSize}
+	s.bg.Go(func() {
+		mails, err := s.st.Mails(context.Background(), q)
+		onUI(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				showError(err, s.win)
+				return
+			}
+			s.pages[page] = mails
+			s.table.Refresh()
+			s.refreshChosen(mails)
+		})
+	})
+}
+
+// refreshChosen shows the chosen mail again when a fetched page holds it.
+func (s *MailScreen) refreshChosen(mails []data.Mail) {
+	if s.chosen == nil {
+		return
+	}
+	for i := range mails {
+		if mails[i].ID == s.chosen.ID {
+			s.choose(&mails[i])
+		}
+	}
+}
+
+// CellText is the text of a cell; "" while its page is loading.
+func (s *MailScreen) CellText(row, col int) string {
+	m := s.mailAt(row)
+	if m == nil || mailColumns[col].text == nil {
+		return ""
+	}
+	return mailColumns[col].text(m, s.svc.Now())
+}
+
+// Total is the number of mails the filter matches.
+func (s *MailScreen) Total() int { return s.total }
+
+// Counts are the mails in each state.
+func (s *MailScreen) Counts() map[data.MailState]int { return s.counts }
+
+// SendNow tries every queued mail at once.
+func (s *MailScreen) SendNow() {
+	if s.OnSendNow != nil {
+		s.drain.SetText("Sending…")
+		s.OnSendNow()
+	}
+}
+
+// ShowDrain shows what the last attempt to send the outbox did, at time at, and
+// reads the outbox again while the screen is shown; configured says whether a mail
+// server is set up.
+func (s *MailScreen) ShowDrain(res outbox.Result, err error, at time.Time, configured bool) {
+	when := at.Local().Format("15:04")
+	var ue *outbox.UnreachableError
+	switch {
+	case errors.As(err, &ue) && !configured:
+		s.drain.Importance = widget.WarningImportance
+		s.drain.SetText(when + ": no mail server is set up. The mails wait in the outbox until you set one up in Settings.")
+	case errors.As(err, &ue):
+		s.drain.Importance = widget.DangerImportance
+		s.drain.SetText(fmt.Sprintf("%s: the mail server cannot be reached: %v. The mails wait in the outbox and are tried again.",
+			when, ue.Err))
+	case err != nil:
+		s.drain.Importance = widget.DangerImportance
+		s.drain.SetText(when + ": sending stopped: " + err.Error())
+	case res.Sent+res.Failed+res.Retrying == 0:
+		s.drain.Importance = widget.LowImportance
+		s.drain.SetText(when + ": no mail was due to be sent. Queued mails wait for their next attempt; Send now tries them at once.")
+	default:
+		s.drain.Importance = widget.MediumImportance
+		s.drain.SetText(fmt.Sprintf("%s: sent %s, %s to try again later, %s failed.", when,
+			display.Plural(res.Sent, "mail"), display.Count(res.Retrying), display.Count(res.Failed)))
+	}
+	if s.content.Visible() {
+		s.Reload()
+	}
+}
+
+// Retry queues failed mail id again, as it was.
+func (s *MailScreen) Retry(id string) {
+	s.bg.Go(func() {
+		err := s.svc.RetryMail(context.Background(), id, "")
+		onUI(func() {
+			if err != nil {
+				showError(err, s.win)
+			} else {
+				s.queued()
+			}
+			s.Reload()
+		})
+	})
+}
+
+// queued tells the window that mail was queued.
+func (s *MailScreen) queued() {
+	if s.OnQueued != nil {
+		s.OnQueued()
+	}
+}
+
+// editAddressDialog asks for a corrected address of a failed mail and resends it.
+type editAddressDialog struct {
+	entry  *widget.Entry
+	msg    *widget.Label
+	send   *widget.Button
+	dialog *dialog.CustomDialog
+}
+
+// EditAddress asks for a corrected address for failed mail m and sends it again
+// there: an invitation goes out again with a new key (the user's email changes),
+// another mail is queued again to the new address.
+func (s *MailScreen) EditAddress(m data.Mail) {
+	e := &editAddressDialog{entry: &widget.Entry{Text: m.ToAddr}, msg: dangerLabel()}
+	e.entry.ExtendBaseWidget(e.entry)
+	e.msg.Hide()
+	note := "The mail is sent again to this address."
+	if m.Kind == data.MailInvitation && m.UserID != nil {
+		note = "The user's email changes to this address and a new invitation with a new key is sent; the old key stops working."
+	}
+	e.send = &widget.Button{Text: "Resend", Importance: widget.HighImportance}
+	cancel := &widget.Button{Text: "Cancel"}
+	body := container.NewVBox(
+		widget.NewLabel("It could not be delivered. "+capitalize(oneLine(m.LastError))),
+		widget.NewForm(widget.NewFormItem("Email", e.entry)),
+		&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
+		e.msg)
+	body.Objects[0].(*widget.Label).Wrapping = fyne.TextWrapWord
+	e.dialog = dialog.NewCustomWithoutButtons("Edit address and resend", body, s.win)
+	e.dialog.SetButtons([]fyne.CanvasObject{cancel, e.send})
+	cancel.OnTapped = e.dialog.Hide
+	submit := func() {
+		to := strings.TrimSpace(e.entry.Text)
+		if p := lifecycle.EmailProblem(to); p != "" {
+			e.show(capitalize(p) + ".")
+			return
+		}
+		if to == m.ToAddr {
+			e.show("This is the address the mail server refused; correct it, or use Retry to send it there again.")
+			return
+		}
+		e.send.Disable()
+		s.bg.Go(func() {
+			err := s.svc.RetryMail(context.Background(), m.ID, to)
+			onUI(func() {
+				e.send.Enable()
+				var ve *lifecycle.ValidationError
+				switch {
+				case errors.As(err, &ve):
+					msgs := make([]string, len(ve.Problems))
+					for i, p := range ve.Problems {
+						msgs[i] = capitalize(p.Message) + "."
+					}
+					e.show(strings.Join(msgs, " "))
+				case err != nil:
+					e.show(capitalize(err.Error()))
+				default:
+					e.dialog.Hide()
+					s.queued()
+				}
+				s.Reload()
+			})
+		})
+	}
+	e.send.OnTapped = submit
+	e.entry.OnSubmitted = func(string) { submit() }
+	e.entry.OnChanged = func(string) { e.msg.Hide() }
+	e.dialog.Resize(fyne.NewSize(520, 260))
+	e.dialog.Show()
+	s.win.Canvas().Focus(e.entry)
+	s.lastEdit = e
+}
+
+func (e *editAddressDialog) show(msg string) {
+	e.msg.SetText(msg)
+	e.msg.Show()
+}
+
+// wait blocks until the background work has finished.
+func (s *MailScreen) wait() { s.bg.Wait() }

@@ -283,17 +283,24 @@ func (s *LettersScreen) updateTemplateButtons() {
 func (s *LettersScreen) StartFrom(code string) {
 	def := letters.DefaultTemplate(code)
 	cur := s.Template()
-	if isDefault(cur) || (cur.Title == "" && cur.Body == "") {
-		s.setTemplate(def)
+	startFrom(s.win, code, "title and text", !isDefault(cur) && (cur.Title != "" || cur.Body != ""), func() { s.setTemplate(def) })
+}
+
+// startFrom replaces the parts of a template with the default of language code by
+// calling replace: after asking when ask is set (the admin's own text would be
+// lost), else at once.
+func startFrom(win fyne.Window, code, parts string, ask bool, replace func()) {
+	if !ask {
+		replace()
 		return
 	}
 	d := dialog.NewConfirm("Start from the "+langName(code)+" default",
-		"Replace the title and text with the "+langName(code)+" default? Your own text is lost unless you saved it.",
+		"Replace the "+parts+" with the "+langName(code)+" default? Your own text is lost unless you saved it.",
 		func(ok bool) {
 			if ok {
-				s.setTemplate(def)
+				replace()
 			}
-		}, s.win)
+		}, win)
 	d.SetConfirmText("Replace")
 	d.Show()
 }

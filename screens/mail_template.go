@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/letters"
@@ -184,19 +183,8 @@ func (e *mailTemplateEditor) update() {
 func (e *mailTemplateEditor) StartFrom(code string) {
 	def := mail.DefaultTemplate(code)
 	cur := e.Template()
-	if isDefaultMail(cur) || (strings.TrimSpace(cur.Subject) == "" && strings.TrimSpace(cur.Body) == "") {
-		e.setTemplate(def)
-		return
-	}
-	d := dialog.NewConfirm("Start from the "+langName(code)+" default",
-		"Replace the subject and text with the "+langName(code)+" default? Your own text is lost unless you saved it.",
-		func(ok bool) {
-			if ok {
-				e.setTemplate(def)
-			}
-		}, e.win)
-	d.SetConfirmText("Replace")
-	d.Show()
+	empty := strings.TrimSpace(cur.Subject) == "" && strings.TrimSpace(cur.Body) == ""
+	startFrom(e.win, code, "subject and text", !isDefaultMail(cur) && !empty, func() { e.setTemplate(def) })
 }
 
 // isDefaultMail reports whether t's text is one of the default templates.

@@ -10,7 +10,7 @@ LDFLAGS  := -X onboard/cli.Version=$(VERSION)
 # Fyne's build headers, plus what the tests and screenshots use.
 DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
         libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb x11-apps x11-utils netpbm \
-        poppler-utils zbar-tools xdotool
+        poppler-utils zbar-tools xdotool chromium postgresql
 
 .PHONY: deps build run test vet bench screenshots clean
 

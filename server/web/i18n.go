@@ -1,0 +1,215 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"golang.org/x/text/language"
+)
+
+// The pages' languages; the first is the fallback.
+var (
+	langTags    = []language.Tag{language.English, language.German}
+	langCodes   = []string{"en", "de"}
+	langMatcher = language.NewMatcher(langTags)
+)
+
+// pickLang chooses the page language: the lang parameter (query or form) when it
+// names a supported language, else the best match of Accept-Language, else English.
+func pickLang(r *http.Request) string {
+	if l := r.FormValue("lang"); messages[l] != nil {
+		return l
+	}
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return langCodes[0]
+	}
+	_, i, conf := langMatcher.Match(tags...)
+	if conf == language.No {
+		return langCodes[0]
+	}
+	return langCodes[i]
+}
+
+// otherLang is the language the switch link offers.
+func otherLang(lang string) string {
+	if lang == "de" {
+		return "en"
+	}
+	return "de"
+}
+
+// tr returns the message key in lang, formatted with args; a missing key shows as
+// "!(key)" so tests catch it.
+func tr(lang, key string, args ...any) string {
+	s, ok := messages[lang][key]
+	if !ok {
+		return "!(" + key + ")"
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// messages holds every text of the pages by language and key.
+var messages = map[string]map[string]string{
+	"en": {
+		"lang_name":            "English",
+		"switch_label":         "Language",
+		"register_title":       "Create your account",
+		"join_title":           "Join with an invitation",
+		"done_title":           "Your account is ready",
+		"key_intro_register":   "Enter the registration key from your letter or email.",
+		"key_intro_join":       "Enter the invitation key you were given.",
+		"key_label_register":   "Registration key",
+		"key_label_join":       "Invitation key",
+		"key_hint_register":    "25 characters, for example ABCDE-FGHJK-MNPQR-STVWX-YZ012. Spaces, hyphens and upper or lower case do not matter.",
+		"key_hint_join":        "10 characters. Spaces, hyphens and upper or lower case do not matter.",
+		"continue":             "Continue",
+		"bad_key":              "This key cannot be used. It may be mistyped, expired, withdrawn or already used. Please check it, or ask the person who sent it to you for a new one.",
+		"key_empty":            "Please enter the key.",
+		"key_length":           "The key has %d characters but needs %d. Spaces and hyphens are not counted.",
+		"key_char":             "The character “%s” at position %d is not part of any key. Keys use the digits 0–9 and the letters A–Z except U.",
+		"key_check":            "The key is mistyped: a character is wrong or two are swapped. Please compare it with your letter or email again.",
+		"key_is_invite":        "This is an invitation key, not a personal registration key.",
+		"key_is_invite_link":   "Join with this invitation key",
+		"key_is_personal":      "This is a personal registration key, not an invitation key.",
+		"key_is_personal_link": "Register with this key",
+		"register_intro":       "Welcome! Complete your account with %s.",
+		"join_intro":           "You are invited to create an account with %s.",
+		"invitation":           "Invitation",
+		"organization":         "Organization",
+		"first_name":           "First name",
+		"last_name":            "Last name",
+		"names_fixed":          "Your name was entered by your organization and cannot be changed here.",
+		"username":             "Username",
+		"username_hint":        "Letters, digits, dot, underscore and hyphen; 2 to 64 characters.",
+		"email":                "Email address",
+		"mobile":               "Mobile number (optional)",
+		"mobile_hint":          "For example +49 170 1234567.",
+		"password":             "Password",
+		"password_hint":        "At least %d characters. Every character is allowed; a phrase of several words is easy to remember and hard to guess.",
+		"password_classes":     "It must contain an upper-case letter, a lower-case letter, a digit and a special character.",
+		"password2":            "Repeat the password",
+		"terms_heading":        "Terms of use",
+		"terms_accept":         "I accept the terms of use of %s.",
+		"totp_heading":         "Two-factor authentication",
+		"totp_intro":           "%s requires a second factor when you sign in. Scan this QR code with an authenticator app (for example Aegis, FreeOTP, Google Authenticator or Microsoft Authenticator), then enter the 6-digit code the app shows.",
+		"totp_qr_alt":          "QR code to scan with your authenticator app",
+		"totp_secret":          "Cannot scan the code? Enter this key in the app instead:",
+		"totp_code":            "Code from the app",
+		"submit":               "Create account",
+		"required":             "required",
+		"fix_errors":           "Your account was not created yet. Please correct the marked fields.",
+		"err_required":         "Please fill in this field.",
+		"err_too_long":         "Please use at most %d characters.",
+		"err_control":          "Line breaks and control characters are not allowed.",
+		"err_username_short":   "The username needs at least 2 characters.",
+		"err_username_chars":   "Only letters, digits, “.”, “_” and “-” are allowed, not “%s”.",
+		"err_email":            "This is not a valid email address. Please enter it as name@example.org.",
+		"err_email_ascii":      "Mail cannot be delivered to addresses with letters such as é or ü. Please use another address, or write an international domain in its xn-- form.",
+		"err_mobile_chars":     "Only digits, spaces and + - ( ) / . are allowed, not “%s”.",
+		"err_mobile_digits":    "A mobile number has 5 to 20 digits.",
+		"err_pw_short":         "The password needs at least %d characters.",
+		"err_pw_long":          "The password is too long: at most 1024 bytes are allowed.",
+		"err_pw_common":        "This password is too common or too easy to guess. Please choose another one.",
+		"err_pw_personal":      "The password must not be your name, username, email address or the organization's name.",
+		"err_pw_classes":       "The password needs an upper-case letter, a lower-case letter, a digit and a special character.",
+		"err_pw_mismatch":      "The two passwords are not the same.",
+		"err_terms":            "Please accept the terms of use to continue.",
+		"err_totp_missing":     "Please enter the 6-digit code from your app.",
+		"err_totp_wrong":       "This code is not correct. Enter the code the app shows now; if it still fails, check that the time on your phone is right.",
+		"err_totp_reset":       "The two-factor setup was lost. Please scan the new QR code and enter the code.",
+		"err_taken_username":   "This username is already taken. Please choose another one.",
+		"err_taken_email":      "This email address already belongs to another account.",
+		"err_taken":            "Some of your details are already used by another account.",
+		"done_welcome":         "Welcome, %s! Your account with %s is active.",
+		"done_username":        "Your username",
+		"done_totp":            "When you sign in, you will also need the code from your authenticator app.",
+		"done_close":           "You can close this page now.",
+		"csrf":                 "This form has expired or was sent from another site. Please reload the page and try again.",
+		"rate_limited":         "Too many attempts. Please wait a few minutes and try again.",
+		"server_error":         "Something went wrong on our side. Please try again later.",
+		"bad_request":          "The form could not be read. Please reload the page and try again.",
+	},
+	"de": {
+		"lang_name":            "Deutsch",
+		"switch_label":         "Sprache",
+		"register_title":       "Konto einrichten",
+		"join_title":           "Mit einer Einladung beitreten",
+		"done_title":           "Ihr Konto ist eingerichtet",
+		"key_intro_register":   "Geben Sie den Registrierungsschlüssel aus Ihrem Brief oder Ihrer E-Mail ein.",
+		"key_intro_join":       "Geben Sie den Einladungsschlüssel ein, den Sie erhalten haben.",
+		"key_label_register":   "Registrierungsschlüssel",
+		"key_label_join":       "Einladungsschlüssel",
+		"key_hint_register":    "25 Zeichen, zum Beispiel ABCDE-FGHJK-MNPQR-STVWX-YZ012. Leerzeichen, Bindestriche sowie Groß- und Kleinschreibung spielen keine Rolle.",
+		"key_hint_join":        "10 Zeichen. Leerzeichen, Bindestriche sowie Groß- und Kleinschreibung spielen keine Rolle.",
+		"continue":             "Weiter",
+		"bad_key":              "Dieser Schlüssel kann nicht verwendet werden. Vielleicht ist er falsch eingegeben, abgelaufen, zurückgezogen oder schon benutzt. Bitte prüfen Sie ihn oder bitten Sie die Person, die ihn Ihnen geschickt hat, um einen neuen.",
+		"key_empty":            "Bitte geben Sie den Schlüssel ein.",
+		"key_length":           "Der Schlüssel hat %d Zeichen, nötig sind %d. Leerzeichen und Bindestriche zählen nicht mit.",
+		"key_char":             "Das Zeichen „%s“ an Stelle %d kommt in Schlüsseln nicht vor. Schlüssel bestehen aus den Ziffern 0–9 und den Buchstaben A–Z außer U.",
+		"key_check":            "Der Schlüssel ist falsch eingegeben: Ein Zeichen stimmt nicht oder zwei sind vertauscht. Bitte vergleichen Sie ihn noch einmal mit Ihrem Brief oder Ihrer E-Mail.",
+		"key_is_invite":        "Das ist ein Einladungsschlüssel, kein persönlicher Registrierungsschlüssel.",
+		"key_is_invite_link":   "Mit diesem Einladungsschlüssel beitreten",
+		"key_is_personal":      "Das ist ein persönlicher Registrierungsschlüssel, kein Einladungsschlüssel.",
+		"key_is_personal_link": "Mit diesem Schlüssel registrieren",
+		"register_intro":       "Willkommen! Vervollständigen Sie Ihr Konto bei %s.",
+		"join_intro":           "Sie sind eingeladen, ein Konto bei %s anzulegen.",
+		"invitation":           "Einladung",
+		"organization":         "Organisation",
+		"first_name":           "Vorname",
+		"last_name":            "Nachname",
+		"names_fixed":          "Ihr Name wurde von Ihrer Organisation eingetragen und kann hier nicht geändert werden.",
+		"username":             "Benutzername",
+		"username_hint":        "Buchstaben, Ziffern, Punkt, Unterstrich und Bindestrich; 2 bis 64 Zeichen.",
+		"email":                "E-Mail-Adresse",
+		"mobile":               "Mobilnummer (freiwillig)",
+		"mobile_hint":          "Zum Beispiel +49 170 1234567.",
+		"password":             "Passwort",
+		"password_hint":        "Mindestens %d Zeichen. Alle Zeichen sind erlaubt; ein Satz aus mehreren Wörtern ist leicht zu merken und schwer zu erraten.",
+		"password_classes":     "Es muss einen Großbuchstaben, einen Kleinbuchstaben, eine Ziffer und ein Sonderzeichen enthalten.",
+		"password2":            "Passwort wiederholen",
+		"terms_heading":        "Nutzungsbedingungen",
+		"terms_accept":         "Ich akzeptiere die Nutzungsbedingungen von %s.",
+		"totp_heading":         "Zwei-Faktor-Authentifizierung",
+		"totp_intro":           "%s verlangt bei der Anmeldung einen zweiten Faktor. Scannen Sie diesen QR-Code mit einer Authenticator-App (etwa Aegis, FreeOTP, Google Authenticator oder Microsoft Authenticator) und geben Sie dann den 6-stelligen Code ein, den die App anzeigt.",
+		"totp_qr_alt":          "QR-Code zum Scannen mit Ihrer Authenticator-App",
+		"totp_secret":          "Scannen klappt nicht? Geben Sie stattdessen diesen Schlüssel in der App ein:",
+		"totp_code":            "Code aus der App",
+		"submit":               "Konto anlegen",
+		"required":             "Pflichtfeld",
+		"fix_errors":           "Ihr Konto wurde noch nicht angelegt. Bitte korrigieren Sie die markierten Felder.",
+		"err_required":         "Bitte füllen Sie dieses Feld aus.",
+		"err_too_long":         "Bitte verwenden Sie höchstens %d Zeichen.",
+		"err_control":          "Zeilenumbrüche und Steuerzeichen sind nicht erlaubt.",
+		"err_username_short":   "Der Benutzername braucht mindestens 2 Zeichen.",
+		"err_username_chars":   "Erlaubt sind nur Buchstaben, Ziffern, „.“, „_“ und „-“, nicht „%s“.",
+		"err_email":            "Das ist keine gültige E-Mail-Adresse. Bitte geben Sie sie in der Form name@example.org ein.",
+		"err_email_ascii":      "An Adressen mit Buchstaben wie é oder ü kann keine E-Mail zugestellt werden. Bitte verwenden Sie eine andere Adresse oder schreiben Sie eine internationale Domain in ihrer Form mit „xn--“.",
+		"err_mobile_chars":     "Erlaubt sind nur Ziffern, Leerzeichen und + - ( ) / ., nicht „%s“.",
+		"err_mobile_digits":    "Eine Mobilnummer hat 5 bis 20 Ziffern.",
+		"err_pw_short":         "Das Passwort braucht mindestens %d Zeichen.",
+		"err_pw_long":          "Das Passwort ist zu lang: Erlaubt sind höchstens 1024 Byte.",
+		"err_pw_common":        "Dieses Passwort ist zu verbreitet oder zu leicht zu erraten. Bitte wählen Sie ein anderes.",
+		"err_pw_personal":      "Das Passwort darf nicht Ihr Name, Benutzername, Ihre E-Mail-Adresse oder der Name der Organisation sein.",
+		"err_pw_classes":       "Das Passwort braucht einen Großbuchstaben, einen Kleinbuchstaben, eine Ziffer und ein Sonderzeichen.",
+		"err_pw_mismatch":      "Die beiden Passwörter stimmen nicht überein.",
+		"err_terms":            "Bitte akzeptieren Sie die Nutzungsbedingungen, um fortzufahren.",
+		"err_totp_missing":     "Bitte geben Sie den 6-stelligen Code aus Ihrer App ein.",
+		"err_totp_wrong":       "Dieser Code stimmt nicht. Geben Sie den Code ein, den die App gerade anzeigt; klappt es weiterhin nicht, prüfen Sie die Uhrzeit Ihres Telefons.",
+		"err_totp_reset":       "Die Einrichtung des zweiten Faktors ging verloren. Bitte scannen Sie den neuen QR-Code und geben Sie den Code ein.",
+		"err_taken_username":   "Dieser Benutzername ist schon vergeben. Bitte wählen Sie einen anderen.",
+		"err_taken_email":      "Diese E-Mail-Adresse gehört schon zu einem anderen Konto.",
+		"err_taken":            "Einige Ihrer Angaben werden schon von einem anderen Konto verwendet.",
+		"done_welcome":         "Willkommen, %s! Ihr Konto bei %s ist aktiv.",
+		"done_username":        "Ihr Benutzername",
+		"done_totp":            "Bei der Anmeldung brauchen Sie außerdem den Code aus Ihrer Authenticator-App.",
+		"done_close":           "Sie können diese Seite jetzt schließen.",
+		"csrf":                 "Dieses Formular ist abgelaufen oder wurde von einer anderen Website gesendet. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+		"rate_limited":         "Zu viele Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.",
+		"server_error":         "Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal.",
+		"bad_request":          "Das Formular konnte nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+	},
+}

@@ -1,0 +1,312 @@
+package web
+
+import (
+	"bufio"
+	"crypto/rand"
+	"crypto/subtle"
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxPasswordBytes is the longest password accepted, in bytes of UTF-8.
+const MaxPasswordBytes = 1024
+
+// PasswordProblem says why a password was refused.
+type PasswordProblem int
+
+// The password problems, in the order Check looks for them.
+const (
+	PasswordOK       PasswordProblem = iota
+	PasswordTooLong                  // more than MaxPasswordBytes bytes
+	PasswordTooShort                 // fewer characters than the policy's minimum
+	PasswordPersonal                 // the username, email address, a name or the organization
+	PasswordCommon                   // on the blocklist, or a repetition or keyboard sequence
+	PasswordClasses                  // lacks an upper-case or lower-case letter, digit or special character
+)
+
+// PasswordPolicy is what a new password must satisfy.
+type PasswordPolicy struct {
+	MinLength int  // in characters; 0 means 12, and values outside 8–64 are clamped
+	Classes   bool // require an upper-case letter, a lower-case letter, a digit and a special character
+}
+
+// policyFor returns the organization's password policy.
+func policyFor(org Organization) PasswordPolicy {
+	return PasswordPolicy{MinLength: org.PasswordMinLength, Classes: org.PasswordClasses}
+}
+
+// Min is the minimum length in characters the policy enforces.
+func (p PasswordPolicy) Min() int {
+	switch {
+	case p.MinLength == 0:
+		return 12
+	case p.MinLength < 8:
+		return 8
+	case p.MinLength > 64:
+		return 64
+	}
+	return p.MinLength
+}
+
+// Check returns the first problem of password, or PasswordOK. Characters are Unicode
+// code points after NFC normalization, so "ü" counts once however it was typed. The
+// personal strings (username, email address, names, organization) must not be used
+// as the password, also not with digits or symbols added before or after them.
+func (p PasswordPolicy) Check(password string, personal ...string) PasswordProblem {
+	if len(password) > MaxPasswordBytes {
+		return PasswordTooLong
+	}
+	pw := norm.NFC.String(password)
+	if len(pw) > MaxPasswordBytes {
+		return PasswordTooLong
+	}
+	if utf8.RuneCountInString(pw) < p.Min() {
+		return PasswordTooShort
+	}
+	lower := strings.ToLower(pw)
+	if isPersonal(lower, personal) {
+		return PasswordPersonal
+	}
+	if isCommon(lower) {
+		return PasswordCommon
+	}
+	if p.Classes && !hasAllClasses(pw) {
+		return PasswordClasses
+	}
+	return PasswordOK
+}
+
+// hasAllClasses reports whether pw has an upper-case letter, a lower-case letter, a
+// digit and a character that is neither letter nor digit.
+func hasAllClasses(pw string) bool {
+	var upper, lower, digit, special bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsDigit(r):
+			digit = true
+		case !unicode.IsLetter(r):
+			special = true
+		}
+	}
+	return upper && lower && digit && special
+}
+
+// isPersonal reports whether the lower-cased password is one of the personal strings
+// (an email address also by its local part), ignoring spaces, case, and digits or
+// symbols added at either end.
+func isPersonal(lower string, personal []string) bool {
+	pw := strings.ReplaceAll(lower, " ", "")
+	base := trimNonLetters(pw)
+	for _, s := range personal {
+		s = strings.ToLower(norm.NFC.String(strings.ReplaceAll(s, " ", "")))
+		if s == "" {
+			continue
+		}
+		words := []string{s}
+		if at := strings.LastIndexByte(s, '@'); at > 0 {
+			words = append(words, s[:at])
+		}
+		for _, w := range words {
+			if pw == w || (utf8.RuneCountInString(w) >= 3 && (base == w || unleet(base, 'i') == w || unleet(base, 'l') == w)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+//go:embed blocklist.txt
+var blocklistText string
+
+// blocklist holds the common passwords of blocklist.txt.
+var blocklist = func() map[string]struct{} {
+	m := make(map[string]struct{}, 4096)
+	sc := bufio.NewScanner(strings.NewReader(blocklistText))
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "# ") && line != "#" {
+			m[line] = struct{}{}
+		}
+	}
+	return m
+}()
+
+// isCommon reports whether the lower-cased password is weak: on the blocklist, also
+// after removing digits and symbols at either end (summer2024! → summer) or undoing
+// l33t spelling (p@ssw0rd → password), a repetition of a blocked word or of up to
+// three characters, or a run along the keyboard or the alphabet.
+func isCommon(lower string) bool {
+	base := trimNonLetters(lower)
+	candidates := []string{lower, unleet(lower, 'i'), unleet(lower, 'l')}
+	if base != lower && utf8.RuneCountInString(base) >= 4 {
+		candidates = append(candidates, base, unleet(base, 'i'), unleet(base, 'l'))
+	}
+	for _, c := range candidates {
+		unit := repeatUnit(c)
+		if _, ok := blocklist[c]; ok {
+			return true
+		}
+		if _, ok := blocklist[unit]; ok {
+			return true
+		}
+		if utf8.RuneCountInString(unit) <= 3 || isWalk(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimNonLetters removes everything but letters from both ends of s.
+func trimNonLetters(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// unleet undoes common l33t substitutions; one is what '1' stands for ('i' or 'l').
+func unleet(s string, one rune) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '@', '4':
+			return 'a'
+		case '3':
+			return 'e'
+		case '1':
+			return one
+		case '!':
+			return 'i'
+		case '0':
+			return 'o'
+		case '$', '5':
+			return 's'
+		case '7', '+':
+			return 't'
+		}
+		return r
+	}, s)
+}
+
+// repeatUnit returns the shortest u with s == u repeated n ≥ 1 times.
+func repeatUnit(s string) string {
+	r := []rune(s)
+	for n := 1; n <= len(r)/2; n++ {
+		if len(r)%n != 0 {
+			continue
+		}
+		unit := string(r[:n])
+		if strings.Repeat(unit, len(r)/n) == s {
+			return unit
+		}
+	}
+	return s
+}
+
+// walks are keyboard rows and columns (US and German layouts) and the alphabet;
+// each is doubled so that runs may wrap around (7890123…).
+var walks = func() []string {
+	base := []string{
+		"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertzuiopü", "asdfghjklöä", "yxcvbnm",
+		"abcdefghijklmnopqrstuvwxyz", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "1qay2wsx3edc4rfv5tgb6zhn7ujm8ik9ol0p",
+		"!@#$%^&*()", "!\"§$%&/()=",
+	}
+	var out []string
+	for _, w := range base {
+		out = append(out, w+w, reverse(w+w))
+	}
+	return out
+}()
+
+// isWalk reports whether s is a run along one of the walks.
+func isWalk(s string) bool {
+	for _, w := range walks {
+		if strings.Contains(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}
+
+// HashParams are Argon2id's cost parameters.
+type HashParams struct {
+	Time      uint32 // passes over the memory
+	MemoryKiB uint32 // memory in KiB
+	Threads   uint8  // lanes
+}
+
+// DefaultHashParams are the parameters NewHandler uses unless Options say otherwise:
+// one pass over 8 MiB, about 4.5 ms of one core here. They are chosen for the target
+// of 200 registrations arriving at once on a 2-core machine with a p95 latency of at
+// most 1 s (see BenchmarkRegister200), which leaves about 10 ms of CPU for a whole
+// registration; they are below OWASP's recommended minimum (19 MiB, 2 passes), so a
+// server with more cores should raise them through Options.Hash. Hashes carry their
+// parameters, so raising them later keeps old hashes verifiable.
+var DefaultHashParams = HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+
+const (
+	saltLen = 16
+	hashLen = 32
+)
+
+// ErrBadHash says a stored password hash is not an Argon2id PHC string this package
+// can verify.
+var ErrBadHash = errors.New("password hash is not a valid argon2id PHC string")
+
+var b64 = base64.RawStdEncoding
+
+// HashPassword returns the Argon2id hash of the NFC-normalized password in PHC string
+// format: $argon2id$v=19$m=…,t=…,p=…$salt$hash (unpadded standard base64).
+func HashPassword(password string, p HashParams) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("web: password salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.MemoryKiB, p.Threads, hashLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// VerifyPassword reports whether password matches a hash made by HashPassword (or
+// any Argon2id PHC string with sane parameters).
+func VerifyPassword(password, encoded string) (bool, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return false, ErrBadHash
+	}
+	var p HashParams
+	var threads uint32
+	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &threads); err != nil || n != 3 ||
+		fmt.Sprintf("m=%d,t=%d,p=%d", p.MemoryKiB, p.Time, threads) != parts[3] {
+		return false, ErrBadHash
+	}
+	if threads < 1 || threads > 255 || p.Time < 1 || p.Time > 64 || p.MemoryKiB < 8*threads || p.MemoryKiB > 4<<20 {
+		return false, ErrBadHash
+	}
+	p.Threads = uint8(threads)
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil || len(salt) < 8 {
+		return false, ErrBadHash
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) < 16 || len(want) > 64 {
+		return false, ErrBadHash
+	}
+	got := argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}

@@ -20,6 +20,10 @@
 //     state, and the new cursor. Cursors only grow; pull until More is false.
 //   - Personal keys travel as SHA-256 hashes (KeyHash) only. Invite keys travel in
 //     plain text once, on push (the server keeps an HMAC and forgets the text).
+//   - A request that fails as a whole gets a non-2xx status and an ErrorResponse:
+//     400 (malformed), 401 (token missing, unknown or revoked), 405, 413 (more
+//     than MaxPushChanges changes or MaxPushBytes bytes), 5xx (push the same
+//     batch again: the mutation IDs make that safe however far the first got).
 package syncapi
 
 import (
@@ -123,6 +127,20 @@ type Record struct {
 	Version int64           `json:"version"`
 	Deleted bool            `json:"deleted,omitempty"`
 	Data    json.RawMessage `json:"data,omitempty"`
+}
+
+// Limits of the API. A pull's limit defaults to DefaultPullLimit and is capped at
+// MaxPullLimit.
+const (
+	MaxPushChanges   = 5000     // changes in one push
+	MaxPushBytes     = 64 << 20 // bytes of one push request body
+	DefaultPullLimit = 500
+	MaxPullLimit     = 5000
+)
+
+// ErrorResponse is the body of an answer with an error status.
+type ErrorResponse struct {
+	Error string `json:"error"`
 }
 
 // PullResponse is one page of changes after a cursor.

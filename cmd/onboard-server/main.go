@@ -1,0 +1,304 @@
+// Command onboard-server is Onboard's server: the sync API the desktop apps push
+// their changes to and pull activations from, and the registration pages where
+// invited people redeem their keys. It is headless (no Fyne) and keeps everything in
+// one database: an SQLite file by default, or PostgreSQL (a postgres:// URL) for
+// several server processes behind a load balancer.
+//
+//	onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
+//	onboard-server operator add NAME --permissions add-users,add-users-by-link,bulk-invite
+//	onboard-server operator list
+//	onboard-server operator revoke NAME
+//	onboard-server config set KEY VALUE
+//	onboard-server config list
+//
+// Every command takes --database; its default is $ONBOARD_SERVER_DATABASE or
+// onboard-server.db.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"onboard/server/api"
+	"onboard/server/store"
+	"onboard/server/web"
+)
+
+const usage = `usage:
+  onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
+  onboard-server operator add NAME --permissions LIST [--database DSN]
+  onboard-server operator list [--database DSN]
+  onboard-server operator revoke NAME [--database DSN]
+  onboard-server config set KEY VALUE [--database DSN]
+  onboard-server config list [--database DSN]
+
+DSN is an SQLite file path or a postgres:// URL (default: $ONBOARD_SERVER_DATABASE
+or onboard-server.db). Permissions: add-users, add-users-by-link, bulk-invite.
+Settings: org.name, terms, require_2fa, password.min_length (8-64), password.classes.
+`
+
+// Timeouts of the HTTP server.
+const (
+	shutdownTimeout = 15 * time.Second
+	pruneEvery      = 10 * time.Minute
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks a mistake in the command line: exit status 2 and the usage.
+var errUsage = errors.New("usage")
+
+// run runs one command and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "onboard-server: %v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "onboard-server: %v\n", err)
+		return 1
+	}
+}
+
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageErr("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	if len(rest) > 0 && (cmd == "operator" || cmd == "config") {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stderr)
+	case "operator add":
+		return operatorAdd(ctx, rest, stdout)
+	case "operator list":
+		return operatorList(ctx, rest, stdout)
+	case "operator revoke":
+		return withStore(ctx, "operator revoke", rest, 1, nil, func(st *store.Store, pos []string) error {
+			if err := st.RevokeOperator(ctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Operator %s is revoked; its token no longer works.\n", pos[0])
+			return nil
+		})
+	case "config set":
+		return withStore(ctx, "config set", rest, 2, nil, func(st *store.Store, pos []string) error {
+			return st.SetSetting(ctx, pos[0], pos[1])
+		})
+	case "config list":
+		return withStore(ctx, "config list", rest, 0, nil, func(st *store.Store, _ []string) error {
+			m, err := st.Settings(ctx)
+			if err != nil {
+				return err
+			}
+			for _, name := range store.SettingNames() {
+				fmt.Fprintf(stdout, "%s=%s\n", name, m[name])
+			}
+			return nil
+		})
+	case "-h", "--help", "help":
+		return flag.ErrHelp
+	}
+	return usageErr("unknown command %q", strings.Join(args[:min(2, len(args))], " "))
+}
+
+// defaultDatabase is the database unless --database is given.
+func defaultDatabase() string {
+	if v := os.Getenv("ONBOARD_SERVER_DATABASE"); v != "" {
+		return v
+	}
+	return "onboard-server.db"
+}
+
+// parse reads flags and positional arguments in any order ("operator add NAME
+// --permissions X" as well as "operator add --permissions X NAME") and checks the
+// number of positional arguments.
+func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageErr("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+	if len(pos) != positional {
+		return nil, usageErr("%s takes %d argument(s), got %d", fs.Name(), positional, len(pos))
+	}
+	return pos, nil
+}
+
+// withStore parses a command's flags (--database plus those setup adds), opens
+// the database and runs fn.
+func withStore(ctx context.Context, name string, args []string, positional int, setup func(*flag.FlagSet),
+	fn func(*store.Store, []string) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	dsn := fs.String("database", defaultDatabase(), "SQLite file or postgres:// URL")
+	if setup != nil {
+		setup(fs)
+	}
+	pos, err := parse(fs, args, positional)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st, pos)
+}
+
+func operatorAdd(ctx context.Context, args []string, stdout io.Writer) error {
+	var perms string
+	return withStore(ctx, "operator add", args, 1, func(fs *flag.FlagSet) {
+		fs.StringVar(&perms, "permissions", "", "comma-separated: add-users, add-users-by-link, bulk-invite")
+	}, func(st *store.Store, pos []string) error {
+		list, err := store.ParsePermissions(perms)
+		if err != nil {
+			return err
+		}
+		token, err := st.AddOperator(ctx, pos[0], list)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Operator %s added. Its API token (shown only now; keep it secret):\n%s\n", pos[0], token)
+		return nil
+	})
+}
+
+func operatorList(ctx context.Context, args []string, stdout io.Writer) error {
+	return withStore(ctx, "operator list", args, 0, nil, func(st *store.Store, _ []string) error {
+		ops, err := st.Operators(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tPERMISSIONS\tCREATED\tREVOKED")
+		for _, op := range ops {
+			revoked := "-"
+			if op.RevokedAt != nil {
+				revoked = op.RevokedAt.Local().Format("2006-01-02 15:04")
+			}
+			perms := op.Permissions
+			if perms == "" {
+				perms = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Name, perms, op.CreatedAt.Local().Format("2006-01-02 15:04"), revoked)
+		}
+		return tw.Flush()
+	})
+}
+
+// serve runs the HTTP server until ctx is cancelled (SIGINT or SIGTERM), then
+// shuts it down gracefully: no new connections, requests in flight may finish
+// within shutdownTimeout.
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", "localhost:8080", "address to listen on")
+	dsn := fs.String("database", defaultDatabase(), "SQLite file or postgres:// URL")
+	orgName := fs.String("org-name", "", "set the organization's name (kept in the database)")
+	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	st, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *orgName != "" {
+		if err := st.SetSetting(ctx, store.SettingOrgName, *orgName); err != nil {
+			return err
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/healthz", api.Health(st, log))
+	mux.Handle("/api/v1/", api.New(st, log))
+	mux.Handle("/", web.NewHandler(st, web.Options{Log: log, TrustProxy: *trustProxy}))
+	srv := &http.Server{
+		Handler:           api.Logged(log, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *listen, err)
+	}
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("database", string(st.Dialect())))
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	pruneCtx, stopPrune := context.WithCancel(context.Background())
+	defer stopPrune()
+	go prune(pruneCtx, st, log)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.Duration("timeout", shutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// prune clears expired rate-limit counters and old mutations every pruneEvery.
+func prune(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := st.Prune(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("prune failed", slog.Any("error", err))
+			}
+		}
+	}
+}

@@ -28,6 +28,7 @@ deps:
 
 build: deps
 	$(GO) build $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -o bin/onboard-server ./cmd/onboard-server
 
 run: build
 	./$(BIN)

@@ -74,13 +74,18 @@ Commands:
                                    queue failed mails again; --to resends an
                                    invitation to a corrected address (new key)
   mail test ADDRESS                send a test mail now and print the answer
+  sync                             send this computer's changes to the server set
+                                   in sync.url (as the operator of sync.token) and
+                                   fetch the changes made elsewhere; exit 0 only
+                                   when everything was pushed and pulled
   config list                      print every setting, its value and what it means
   config get KEY                   print the value of setting KEY
   config set KEY VALUE             check VALUE and store it as setting KEY; KEY is
                                    org.name, org.logo, registration.url,
                                    letters.paper, invite.valid_days, smtp.host,
                                    smtp.port, smtp.security, smtp.user,
-                                   smtp.password or smtp.from
+                                   smtp.password, smtp.from, sync.url or
+                                   sync.token
   backup FILE                      write a consistent copy of the database to FILE
   restore FILE                     replace the database with the backup in FILE
                                    (the current content is saved beside it first)
@@ -168,6 +173,7 @@ var commands = map[string]command{
 	"mail list":   {name: "mail list", run: runMailList},
 	"mail retry":  {name: "mail retry", run: runMailRetry},
 	"mail test":   {name: "mail test", run: runMailTest},
+	"sync":        {name: "sync", run: runSync},
 	"config":      {name: "config", run: runConfig, noStore: true},
 	"config get":  {name: "config get", run: runConfigGet},
 	"config set":  {name: "config set", run: runConfigSet},

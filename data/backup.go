@@ -88,6 +88,9 @@ func (s *Store) Restore(ctx context.Context, src string) (savedAs string, err er
 	if err := migrate(s.db.WithContext(ctx), LatestSchema()); err != nil {
 		return savedAs, fmt.Errorf("restore from %s: upgrade its schema: %w", src, err)
 	}
+	if err := s.Write(ctx, func(tx *Store) error { return moveVersionsAfterRestore(tx.db) }); err != nil {
+		return savedAs, fmt.Errorf("restore from %s: %w", src, err)
+	}
 	return savedAs, nil
 }
 

@@ -51,6 +51,9 @@ func (s *Store) SaveGroup(ctx context.Context, g *Group) error {
 
 // TombstoneUnit marks a unit deleted and removes it from its users.
 func (s *Store) TombstoneUnit(ctx context.Context, u *Unit, at time.Time) error {
+	if err := bumpUsers(s.db.WithContext(ctx), "id IN (SELECT user_id FROM user_units WHERE unit_id = ?)", u.ID); err != nil {
+		return wrap(err, "remove unit "+u.Name+" from its users")
+	}
 	if err := s.db.WithContext(ctx).Exec(`DELETE FROM user_units WHERE unit_id = ?`, u.ID).Error; err != nil {
 		return wrap(err, "remove unit "+u.Name+" from its users")
 	}
@@ -60,6 +63,9 @@ func (s *Store) TombstoneUnit(ctx context.Context, u *Unit, at time.Time) error 
 
 // TombstoneGroup marks a group deleted and removes it from its users.
 func (s *Store) TombstoneGroup(ctx context.Context, g *Group, at time.Time) error {
+	if err := bumpUsers(s.db.WithContext(ctx), "id IN (SELECT user_id FROM user_groups WHERE group_id = ?)", g.ID); err != nil {
+		return wrap(err, "remove group "+g.Name+" from its users")
+	}
 	if err := s.db.WithContext(ctx).Exec(`DELETE FROM user_groups WHERE group_id = ?`, g.ID).Error; err != nil {
 		return wrap(err, "remove group "+g.Name+" from its users")
 	}
@@ -80,7 +86,11 @@ func (s *Store) UsersOnlyInUnit(ctx context.Context, unitID string) (int, error)
 
 // MoveSoleUnitUsers gives every user whose only unit is from the unit to as well.
 func (s *Store) MoveSoleUnitUsers(ctx context.Context, from, to string) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT OR IGNORE INTO user_units (user_id, unit_id)
+	db := s.db.WithContext(ctx)
+	err := bumpUsers(db, "id IN ("+soleUnitUsers+")", from)
+	if err == nil {
+		err = db.Exec(`INSERT OR IGNORE INTO user_units (user_id, unit_id)
 		SELECT user_id, ? FROM (`+soleUnitUsers+`)`, to, from).Error
+	}
 	return wrap(err, "move users to another unit")
 }

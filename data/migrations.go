@@ -17,6 +17,11 @@ type migration struct {
 	name    string
 	sql     string
 	fill    func(tx *gorm.DB) error // optional Go step after the SQL (backfills)
+	// rebuildsTables runs the step with foreign keys off, as SQLite's procedure for
+	// rebuilding a table that others refer to requires (dropping the old table would
+	// otherwise cascade to the rows referring to it); a foreign key check before the
+	// commit makes sure the rebuilt tables kept every reference intact.
+	rebuildsTables bool
 }
 
 // rowColumns are the columns of Row, shared by every synchronised table.
@@ -193,6 +198,7 @@ CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 CREATE INDEX outbox_user ON outbox(user_id, created_at);
 CREATE INDEX outbox_created ON outbox(created_at);
 `},
+	{version: 7, name: "sync", rebuildsTables: true, sql: syncMigration},
 }
 
 // fillSearchText computes search_text for the users of an older file.
@@ -243,26 +249,46 @@ func migrate(db *gorm.DB, upTo int) error {
 		if m.version <= current || m.version > upTo {
 			continue
 		}
-		err := db.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec(m.sql).Error; err != nil {
-				return err
-			}
-			if m.fill != nil {
-				if err := m.fill(tx); err != nil {
-					return err
-				}
-			}
-			if m.version == 1 {
-				if err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", applicationID)).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UTC()).Error
-		})
-		if err != nil {
+		if err := apply(db, m); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
 	}
 	return nil
+}
+
+// apply runs one migration in a transaction and records it.
+func apply(db *gorm.DB, m migration) error {
+	if m.rebuildsTables {
+		// The writer has one connection, so the pragma holds for the transaction.
+		if err := db.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
+			return err
+		}
+		defer db.Exec("PRAGMA foreign_keys = ON")
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(m.sql).Error; err != nil {
+			return err
+		}
+		if m.fill != nil {
+			if err := m.fill(tx); err != nil {
+				return err
+			}
+		}
+		if m.rebuildsTables {
+			var broken []struct{ Table, Parent string }
+			if err := tx.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil {
+				return err
+			}
+			if len(broken) > 0 {
+				return fmt.Errorf("%d rows of %s refer to missing rows of %s", len(broken), broken[0].Table, broken[0].Parent)
+			}
+		}
+		if m.version == 1 {
+			if err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", applicationID)).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UTC()).Error
+	})
 }

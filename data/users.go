@@ -51,8 +51,13 @@ func (s *Store) SetUserGroups(ctx context.Context, userID string, groupIDs []str
 	return s.replaceLinks(ctx, "user_groups", "group_id", userID, groupIDs)
 }
 
+// replaceLinks replaces the rows of a link table of one user. The links are part of
+// the user's row for sync, so the user's version counts the change.
 func (s *Store) replaceLinks(ctx context.Context, table, column, userID string, ids []string) error {
 	db := s.db.WithContext(ctx)
+	if err := bumpUsers(db, "id = ?", userID); err != nil {
+		return fmt.Errorf("update %s: %w", table, err)
+	}
 	if err := db.Exec("DELETE FROM "+table+" WHERE user_id = ?", userID).Error; err != nil {
 		return fmt.Errorf("update %s: %w", table, err)
 	}

@@ -112,5 +112,5 @@ func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 // unexpired key.
 func (s *Service) carriesLiveKey(ctx context.Context, m *data.Mail) bool {
 	k, err := s.store.LiveKey(ctx, *m.UserID)
-	return err == nil && k.ExpiresAt.After(s.Now()) && strings.Contains(m.TextBody, k.Key)
+	return err == nil && k.Key != "" && k.ExpiresAt.After(s.Now()) && strings.Contains(m.TextBody, k.Key)
 }

@@ -294,8 +294,14 @@ func (s *Service) SendInvitation(ctx context.Context, id string, validDays int) 
 		}
 		live, err := tx.LiveKey(ctx, u.ID)
 		switch {
-		case err == nil:
+		case err == nil && live.Key != "":
 			key = live.Key
+		case err == nil:
+			// Issued on another computer: only its hash is here, so the invitation
+			// gets a new key.
+			if key, err = issueKey(ctx, tx, u, now, days); err != nil {
+				return "", nil, err
+			}
 		case errors.Is(err, data.ErrNotFound):
 			if key, err = issueKey(ctx, tx, u, now, days); err != nil {
 				return "", nil, err

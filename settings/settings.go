@@ -86,7 +86,7 @@ var (
 // all is every setting, sorted by name.
 var all = func() []Key {
 	ks := []Key{OrgName, OrgLogo, RegistrationURL, LettersPaper, InviteValidDays,
-		SMTPHost, SMTPPort, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom}
+		SMTPHost, SMTPPort, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom, SyncURL, SyncToken}
 	slices.SortFunc(ks, func(a, b Key) int { return strings.Compare(a.Name, b.Name) })
 	return ks
 }()

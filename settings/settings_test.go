@@ -207,7 +207,7 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	want := []string{"invite.valid_days", "letters.paper", "org.logo", "org.name", "registration.url",
-		"smtp.from", "smtp.host", "smtp.password", "smtp.port", "smtp.security", "smtp.user"}
+		"smtp.from", "smtp.host", "smtp.password", "smtp.port", "smtp.security", "smtp.user", "sync.token", "sync.url"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("All() = %v; want %v", names, want)
 	}

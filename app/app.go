@@ -107,6 +107,9 @@ func Run(d Deps) error {
 	// and what is still queued goes out at the next start.
 	m.StartMail(context.Background())
 	defer m.StopMail()
+	// Sync is durable too: what is not confirmed by the server goes at the next sync.
+	m.StartSync(context.Background())
+	defer m.StopSync()
 	w.ShowAndRun()
 	return nil
 }
@@ -155,11 +158,21 @@ type Main struct {
 	sendingNow atomic.Bool
 	senders    sync.WaitGroup // the sender and a "send now" in progress
 	mailText   string         // the mail part of the status line
+
+	// Sync with onboard-server: it runs while the window is open.
+	syncer   *screens.SyncRunner
+	syncWake chan struct{} // local changes: sync soon
+	syncKick chan struct{} // the server settings changed: sync at once
+	stopSync context.CancelFunc
+	syncers  sync.WaitGroup
+	syncLine syncLine // the sync part of the status line; UI goroutine only
 }
 
 // NewMain builds the window content showing screen start.
 func NewMain(d Deps, w fyne.Window, start int) *Main {
-	m := &Main{store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1)}
+	m := &Main{store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1),
+		syncWake: make(chan struct{}, 1), syncKick: make(chan struct{}, 1)}
+	m.syncer = screens.NewSyncRunner(d.Store, d.Service.Now)
 	m.sender = &outbox.Sender{Store: d.Store, Now: d.Service.Now}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
 	m.keys = screens.NewKeysScreen(d.Store, d.Service, w)
@@ -169,16 +182,26 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.nav.Select(0)
 	}
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
+	m.catalog.OnChanged = m.WakeSync
+	m.users.OnChanged = m.WakeSync
+	m.keys.OnChanged = m.WakeSync
 	m.settings = screens.NewSettingsScreen(d.Store, w)
 	m.settings.OnMailSaved = m.SendMailNow // the waiting mails try the new settings at once
+	m.settings.Syncer = m.syncer           // "Sync now" and the automatic sync take turns
+	m.settings.OnSyncSaved = m.SyncNow
+	m.settings.OnSynced = m.applySync
 	m.mail = screens.NewMailScreen(d.Store, d.Service, w)
 	m.mail.OnSendNow = m.SendMailNow
-	m.mail.OnQueued = m.WakeMail
+	m.mail.OnQueued = func() {
+		m.WakeMail()
+		m.WakeSync() // a resend gives the user a new key
+	}
 	m.imports = screens.NewImportsScreen(d.Store, d.Service, w)
 	m.imports.OnImported = func(invited bool) {
 		if invited {
 			m.WakeMail()
 		}
+		m.WakeSync()
 	}
 	m.letters = screens.NewLettersScreen(m.letterDeps(), w)
 	m.letters.OnPrint = m.printNotActivated
@@ -189,6 +212,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		b := screens.ShowBulkInviteDialog(d.Store, d.Service, w)
 		b.OnInvited = func(*lifecycle.InviteEmailsResult) {
 			m.WakeMail()
+			m.WakeSync()
 			m.users.Reload()
 		}
 	}
@@ -298,7 +322,10 @@ func (m *Main) letterDeps() screens.LetterDeps {
 // printLetters opens the print dialog for the users ids.
 func (m *Main) printLetters(ids []string) {
 	p := screens.ShowPrintLetters(m.win, m.letterDeps(), ids)
-	p.OnSaved = m.users.Reload // renewed keys change the list
+	p.OnSaved = func() { // renewed keys change the list
+		m.WakeSync()
+		m.users.Reload()
+	}
 }
 
 // printNotActivated opens the print dialog for every user who is not activated.
@@ -453,9 +480,12 @@ func mailStatus(queued int, configured bool, err error, waiting string) string {
 	return n
 }
 
-// showStatus writes the status line: the database, then the outbox.
+// showStatus writes the status line: the database, sync, then the outbox.
 func (m *Main) showStatus() {
 	text := "Database: " + m.store.Path()
+	if s := m.syncLine.text(time.Now()); s != "" {
+		text += "   ·   " + s
+	}
 	if m.mailText != "" {
 		text += "   ·   " + m.mailText
 	}

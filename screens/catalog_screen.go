@@ -14,6 +14,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/syncapi"
 )
 
 // CatalogSource is what the units and groups screen reads.
@@ -52,6 +53,11 @@ type CatalogScreen struct {
 	OnShowUsers func(unitID string)
 	// OnNewUserInUnit opens the new-user dialog with the unit preset.
 	OnNewUserInUnit func(unitID string)
+	// OnChanged, if set, is called after units or groups were created, renamed or
+	// deleted (the window syncs them soon).
+	OnChanged func()
+
+	newUser *permitted // "New user in this unit": add-users
 }
 
 // NewCatalogScreen builds the units and groups screen; call Reload to fill it.
@@ -59,12 +65,14 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 	s := &CatalogScreen{src: src, svc: svc, win: win, unitSel: -1, groupSel: -1}
 	s.unitList = s.list(&s.units, &s.unitSel)
 	s.groupList = s.list(&s.groups, &s.groupSel)
+	s.newUser = newPermitted(syncapi.PermAddUsers, &widget.Button{Text: "New user in this unit",
+		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) }})
 	unitButtons := container.NewHBox(
 		&widget.Button{Text: "New unit", OnTapped: func() { s.askName("New unit", "", s.createUnit) }},
 		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
 		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteUnit},
 		&widget.Button{Text: "Show users", OnTapped: func() { s.withUnit(s.OnShowUsers) }},
-		&widget.Button{Text: "New user in this unit", OnTapped: func() { s.withUnit(s.OnNewUserInUnit) }},
+		s.newUser.tip,
 	)
 	groupButtons := container.NewHBox(
 		&widget.Button{Text: "New group", OnTapped: func() { s.askName("New group", "", s.createGroup) }},
@@ -99,6 +107,18 @@ func (s *CatalogScreen) list(entries *[]data.CatalogCount, sel *int) *widget.Lis
 
 // Content is the screen's root object.
 func (s *CatalogScreen) Content() fyne.CanvasObject { return s.content }
+
+// SetPermissions enables "New user in this unit" when the operator may add users;
+// otherwise its tooltip says why it is off.
+func (s *CatalogScreen) SetPermissions(p Permissions) { s.newUser.apply(p) }
+
+// changedThenReload tells the window that units or groups changed and reloads.
+func (s *CatalogScreen) changedThenReload() {
+	if s.OnChanged != nil {
+		s.OnChanged()
+	}
+	s.Reload()
+}
 
 // Reload reads the units and groups again.
 func (s *CatalogScreen) Reload() {
@@ -166,7 +186,7 @@ func (s *CatalogScreen) askName(title, current string, save func(context.Context
 					showError(err, s.win)
 				default:
 					d.Hide()
-					s.Reload()
+					s.changedThenReload()
 				}
 			})
 		})
@@ -216,7 +236,7 @@ func (s *CatalogScreen) askDeleteUnit() {
 					text += fmt.Sprintf(" Its %s stay in their other units.", display.Plural(u.Users, "user"))
 				}
 				s.confirm("Delete unit", text, func() {
-					s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, "") }, s.Reload)
+					s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, "") }, s.changedThenReload)
 				})
 				return
 			}
@@ -241,7 +261,7 @@ func (s *CatalogScreen) askDeleteUnit() {
 					return
 				}
 				to := idByName(others, target.Selected, func(c data.CatalogCount) (string, string) { return c.ID, c.Name })
-				s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, to) }, s.Reload)
+				s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, to) }, s.changedThenReload)
 			}, s.win)
 			d.Resize(fyne.NewSize(480, 260))
 			d.Show()
@@ -258,7 +278,7 @@ func (s *CatalogScreen) askDeleteGroup() {
 	g := s.groups[s.groupSel]
 	s.confirm("Delete group", fmt.Sprintf("Remove the group “%s” from its %s and delete it? The users stay.",
 		g.Name, display.Plural(g.Users, "user")), func() {
-		s.run(func(ctx context.Context) error { return s.svc.DeleteGroup(ctx, g.ID) }, s.Reload)
+		s.run(func(ctx context.Context) error { return s.svc.DeleteGroup(ctx, g.ID) }, s.changedThenReload)
 	})
 }
 

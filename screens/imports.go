@@ -18,6 +18,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/importer"
+	"onboard/syncapi"
 )
 
 // ImportStore is what the imports screen and the import wizard read: the catalog,
@@ -59,6 +60,12 @@ type ImportsScreen struct {
 	content fyne.CanvasObject
 
 	wizard *importWizard // the open wizard; nil when none is open
+
+	perms     Permissions
+	importBtn *permitted // "Import from file…": bulk-invite
+	inviteBtn *permitted // "Invite by email…": bulk-invite
+	permNote  *widget.Label
+	frame     *fyne.Container // the screen; laid out again when the note shows
 
 	// OnBulkInvite opens the invite-by-email dialog.
 	OnBulkInvite func()
@@ -104,27 +111,40 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 	s.empty.Hide()
 	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.status.Hide()
-	importBtn := &widget.Button{Text: "Import from file…", Importance: widget.HighImportance, OnTapped: s.OpenWizard}
-	invite := &widget.Button{Text: "Invite by email…", OnTapped: func() {
-		if s.OnBulkInvite != nil {
+	s.importBtn = newPermitted(syncapi.PermBulkInvite,
+		&widget.Button{Text: "Import from file…", Importance: widget.HighImportance, OnTapped: s.OpenWizard})
+	s.inviteBtn = newPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: func() {
+		if s.OnBulkInvite != nil && !refused(s.perms, syncapi.PermBulkInvite, "Invite by email", s.win) {
 			s.OnBulkInvite()
 		}
-	}}
+	}})
+	s.permNote = hintLabel()
 	sample := &widget.Button{Text: "Save sample file…", OnTapped: s.askSampleFile}
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, heading("Imports"), container.NewHBox(sample, invite, importBtn)),
+		container.NewBorder(nil, nil, heading("Imports"), container.NewHBox(sample, s.inviteBtn.tip, s.importBtn.tip)),
+		s.permNote,
 		&widget.Label{Text: "Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
 			"Every import is listed here. The sample file shows the columns Onboard understands.",
 			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
 		s.status,
 		boldLabel("Past imports"),
 	)
-	s.content = container.NewBorder(top, nil, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	s.frame = container.NewBorder(top, nil, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	s.content = s.frame
 	return s
 }
 
 // Content is the screen's root object.
 func (s *ImportsScreen) Content() fyne.CanvasObject { return s.content }
+
+// SetPermissions enables importing and inviting by email when the operator may
+// invite many users at once; otherwise a tooltip and a note say why they are off.
+func (s *ImportsScreen) SetPermissions(p Permissions) {
+	s.perms = p
+	s.importBtn.apply(p)
+	s.inviteBtn.apply(p)
+	setHint(s.permNote, permissionHint(p, s.inviteBtn, s.importBtn), s.frame)
+}
 
 // cell is the text of a cell of the list.
 func (s *ImportsScreen) cell(row, col int) string {
@@ -177,7 +197,7 @@ func (s *ImportsScreen) Reload() {
 
 // OpenWizard opens the import wizard (one at a time).
 func (s *ImportsScreen) OpenWizard() {
-	if s.wizard != nil {
+	if s.wizard != nil || refused(s.perms, syncapi.PermBulkInvite, "Import", s.win) {
 		return
 	}
 	s.wizard = newImportWizard(s.store, s.svc, s.win)
@@ -218,7 +238,9 @@ func (s *ImportsScreen) Dropped(uris []fyne.URI) bool {
 			continue
 		}
 		if s.wizard == nil {
-			s.OpenWizard()
+			if s.OpenWizard(); s.wizard == nil {
+				return false // the operator may not import
+			}
 		}
 		return s.wizard.dropped(u.Path())
 	}

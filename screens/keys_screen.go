@@ -18,6 +18,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/syncapi"
 )
 
 // KeySource is what the invite keys screen reads.
@@ -63,6 +64,15 @@ type KeysScreen struct {
 	detail  *fyne.Container
 	content fyne.CanvasObject
 
+	// OnChanged, if set, is called after a key was created or revoked (the window
+	// syncs it soon).
+	OnChanged func()
+
+	perms    Permissions
+	newKey   *permitted // "New invite key": add-users-by-link
+	permNote *widget.Label
+	frame    *fyne.Container // the screen; laid out again when the note shows
+
 	// Last is the key created last (tests read it).
 	Last     *data.InviteKey
 	lastForm *keyForm
@@ -102,18 +112,35 @@ func NewKeysScreen(src KeySource, svc KeyService, win fyne.Window) *KeysScreen {
 		widget.NewLabelWithStyle("Registered with this key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.users, container.NewHBox(s.revoke))
 	s.detail.Hide()
-	newKey := &widget.Button{Text: "New invite key", Importance: widget.HighImportance, OnTapped: s.NewKey}
-	top := container.NewBorder(nil, nil, heading("Invite keys"), newKey)
+	s.newKey = newPermitted(syncapi.PermAddUsersByLink,
+		&widget.Button{Text: "New invite key", Importance: widget.HighImportance, OnTapped: s.NewKey})
+	s.permNote = hintLabel()
+	top := container.NewVBox(container.NewBorder(nil, nil, heading("Invite keys"), s.newKey.tip), s.permNote)
 	note := &widget.Label{Text: "Anyone with an invite key can register in its role, units and groups until it expires, " +
 		"is used up or is revoked.", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	split := container.NewHSplit(container.NewStack(s.table, container.NewCenter(s.empty)), container.NewVScroll(s.detail))
 	split.Offset = 0.6
-	s.content = container.NewBorder(container.NewVBox(top, note), nil, nil, nil, split)
+	s.frame = container.NewBorder(container.NewVBox(top, note), nil, nil, nil, split)
+	s.content = s.frame
 	return s
 }
 
 // Content is the screen's root object.
 func (s *KeysScreen) Content() fyne.CanvasObject { return s.content }
+
+// SetPermissions enables "New invite key" when the operator may create invite
+// keys; otherwise a tooltip and a note say why it is off.
+func (s *KeysScreen) SetPermissions(p Permissions) {
+	s.perms = p
+	s.newKey.apply(p)
+	setHint(s.permNote, permissionHint(p, s.newKey), s.frame)
+}
+
+func (s *KeysScreen) changed() {
+	if s.OnChanged != nil {
+		s.OnChanged()
+	}
+}
 
 // cell is the text of a list cell.
 func (s *KeysScreen) cell(row, col int) string {
@@ -248,7 +275,10 @@ func (s *KeysScreen) askRevoke() {
 		s.run(func(ctx context.Context) error {
 			_, err := s.svc.RevokeInviteKey(ctx, id)
 			return err
-		}, s.Reload)
+		}, func() {
+			s.changed()
+			s.Reload()
+		})
 	}, s.win)
 }
 
@@ -263,6 +293,9 @@ type keyForm struct {
 // NewKey reads the roles, units and groups off the UI goroutine, then opens the
 // dialog that creates an invite key.
 func (s *KeysScreen) NewKey() {
+	if refused(s.perms, syncapi.PermAddUsersByLink, "New invite key", s.win) {
+		return
+	}
 	var cat staticCatalog
 	s.run(func(ctx context.Context) (err error) {
 		if cat.roles, err = s.src.Roles(ctx); err != nil {
@@ -329,6 +362,7 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 				default:
 					d.Hide()
 					s.Last, s.cur = k, k.ID
+					s.changed()
 					s.Reload()
 					s.showNewKey(k)
 				}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"onboard/data"
 	"onboard/settings"
 )
 
@@ -28,8 +29,8 @@ type SettingsStore interface {
 	settings.Store
 }
 
-// SettingsScreen shows where the data lives, offers a backup and sets up the mail
-// server.
+// SettingsScreen sets up sync with onboard-server and the mail server, shows where
+// the data lives and offers a backup.
 type SettingsScreen struct {
 	db      SettingsStore
 	win     fyne.Window
@@ -37,11 +38,24 @@ type SettingsScreen struct {
 	schema  *widget.Label
 	status  *widget.Label
 	mail    *mailSettings
+	sync    *syncSettings
 	content fyne.CanvasObject
 
 	// OnMailSaved, if set, is called after the mail settings were saved (the
 	// window tries the waiting mails again).
 	OnMailSaved func()
+	// Syncer runs "Sync now"; the window shares its own with the screen. Nil
+	// (a store that is not a *data.Store) turns "Sync now" off.
+	Syncer *SyncRunner
+	// SyncContext is the context of "Sync now" (nil: none); the window cancels it
+	// when it closes.
+	SyncContext context.Context
+	// OnSyncSaved, if set, is called after the server settings were saved (the
+	// window syncs with them at once).
+	OnSyncSaved func()
+	// OnSynced, if set, is called after "Sync now" (the window updates the status
+	// line, the permissions and the users).
+	OnSynced func(SyncOutcome)
 }
 
 // NewSettingsScreen builds the settings screen for window win.
@@ -56,9 +70,15 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	backup := &widget.Button{Text: "Back up database…", OnTapped: s.onBackup}
 	note := &widget.Label{Text: "Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file.",
 		Wrapping: fyne.TextWrapWord}
+	if st, ok := db.(*data.Store); ok {
+		s.Syncer = NewSyncRunner(st, nil)
+	}
 	s.mail = newMailSettings(s)
+	s.sync = newSyncSettings(s)
 	s.content = container.NewBorder(heading("Settings"), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
+			widget.NewCard("Server", "Sync users, keys, units and groups with your organization's onboard-server: "+
+				"people register there, and their accounts show up here as active.", s.sync.content),
 			widget.NewCard("Mail server", "Invitation emails go out through your organization's mail server.", s.mail.content),
 			widget.NewCard("Database", "", container.NewVBox(form, note, container.NewHBox(backup), s.status)))))
 	return s
@@ -81,6 +101,7 @@ func (s *SettingsScreen) Reload() {
 		})
 	})
 	s.mail.reload()
+	s.sync.reload()
 }
 
 func (s *SettingsScreen) onBackup() {

@@ -2,9 +2,12 @@ package screens
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +16,7 @@ import (
 
 	"onboard/data"
 	"onboard/display"
+	"onboard/syncapi"
 )
 
 // userDetail is the pane beside the users table: the selected user's fields, key
@@ -29,6 +33,7 @@ type userDetail struct {
 	resend  *widget.Button  // after a failed invitation mail
 	failure *widget.Label   // the mail server's answer to a failed invitation mail
 	mailBox *fyne.Container // failure and resend; shown after a failed invitation mail
+	refused *widget.Label   // why the server refused the user's last change; hidden when it did not
 	row     *data.UserRow   // the user shown, as the table lists it
 	info    *fyne.Container // everything but the name; hidden while no user is chosen
 	hint    *widget.Label
@@ -51,6 +56,9 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	d.failure.Selectable = true
 	d.mailBox = container.NewVBox(d.failure, container.NewHBox(d.resend))
 	d.mailBox.Hide()
+	d.refused = dangerLabel()
+	d.refused.Selectable = true
+	d.refused.Hide()
 	for _, f := range detailFields {
 		l := &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 		d.values[f] = l
@@ -62,7 +70,7 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}
-	d.info = container.NewVBox(d.mailBox, d.fields,
+	d.info = container.NewVBox(d.refused, d.mailBox, d.fields,
 		widget.NewLabelWithStyle("Personal key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, d.copyKey, d.key),
 		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -76,6 +84,7 @@ func (d *userDetail) clear() {
 	d.id = ""
 	d.row = nil
 	d.mailBox.Hide()
+	d.refused.Hide()
 	d.name.SetText("No user chosen")
 	for _, l := range d.values {
 		l.SetText("")
@@ -94,6 +103,7 @@ func (d *userDetail) show(id string) {
 	var key string
 	var events []data.AuditEvent
 	var row *data.UserRow
+	var refusal string
 	gone := false
 	s := d.s
 	s.background(func() error {
@@ -106,9 +116,10 @@ func (d *userDetail) show(id string) {
 			return err
 		}
 		k, err := s.src.LiveKey(ctx, id)
+		keyID := ""
 		switch {
 		case err == nil:
-			key = k.Key
+			key, keyID = k.Key, k.ID
 		case !errors.Is(err, data.ErrNotFound):
 			return err
 		}
@@ -119,7 +130,10 @@ func (d *userDetail) show(id string) {
 		if len(rows) == 1 {
 			row = &rows[0]
 		}
-		events, err = s.src.History(ctx, id)
+		if events, err = s.src.History(ctx, id); err != nil {
+			return err
+		}
+		refusal, err = syncRefusal(ctx, s.src, id, keyID)
 		return err
 	}, func() {
 		switch {
@@ -128,6 +142,7 @@ func (d *userDetail) show(id string) {
 			d.clear()
 		default:
 			d.fill(u, row, key, events)
+			d.showRefusal(refusal)
 		}
 	})
 }
@@ -169,7 +184,8 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	lines := make([]string, 0, len(events))
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
-		lines = append(lines, fmt.Sprintf("%s · %s · %s", e.At.Local().Format("2006-01-02 15:04"), e.Summary, e.Actor))
+		lines = append(lines, fmt.Sprintf("%s · %s · %s", e.At.Local().Format("2006-01-02 15:04"), e.Summary, actorName(e.Actor)))
+		lines = append(lines, d.syncChanges(&e)...)
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "No history recorded.")
@@ -210,4 +226,141 @@ func (d *userDetail) showMail(row *data.UserRow) {
 		text = string(row.MailState)
 	}
 	l.SetText(text)
+}
+
+// syncRefusal says why the server refused the last change of user id or of the
+// user's live key keyID ("" for none), "" when it did not.
+func syncRefusal(ctx context.Context, src UserSource, id, keyID string) (string, error) {
+	probs, err := src.SyncProblems(ctx)
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, p := range probs {
+		switch {
+		case p.Entity == syncapi.EntityUser && p.ID == id:
+			out = append(out, "the server refused the last change of this user: "+p.Reason)
+		case p.Entity == syncapi.EntityPersonalKey && keyID != "" && p.ID == keyID:
+			out = append(out, "the server refused this user's personal key: "+p.Reason)
+		}
+	}
+	return strings.Join(out, "; "), nil
+}
+
+// showRefusal shows why the server refused the user's last change.
+func (d *userDetail) showRefusal(refusal string) {
+	if refusal == "" {
+		d.refused.Hide()
+		return
+	}
+	d.refused.SetText("Not synced: " + refusal + ". It goes to the server again after the next change here.")
+	d.refused.Show()
+}
+
+// actorName is who made a change as the history shows it.
+func actorName(actor string) string {
+	if actor == data.SyncActor {
+		return "sync with the server"
+	}
+	return actor
+}
+
+// syncFieldLabels name the fields of a user as sync records their changes.
+var syncFieldLabels = map[string]string{
+	"first_name": "First name", "last_name": "Last name", "names_locked": "Names locked", "email": "Email",
+	"username": "Username", "mobile": "Mobile", "external_id": "External ID", "role_id": "Role",
+	"unit_ids": "Units", "group_ids": "Groups", "invitation_text": "Invitation text", "notes": "Notes",
+	"phase": "Status", "key_expires_at": "Valid until", "invited_at": "Invited", "activated_at": "Activated",
+	"deactivated_at": "Deactivated", "invite_key_id": "Invite key", "deleted": "Deleted",
+}
+
+// syncChanges are the lines under a sync event of the history: for a conflict the
+// version made here that lost and the server's that was kept, for a change pulled
+// from the server what it changed.
+func (d *userDetail) syncChanges(e *data.AuditEvent) []string {
+	if (e.Action != data.ActionSyncConflict && e.Action != data.ActionSyncPull) || e.Changes == "" {
+		return nil
+	}
+	var changes map[string]data.Change
+	if json.Unmarshal([]byte(e.Changes), &changes) != nil {
+		return nil
+	}
+	fields := make([]string, 0, len(changes))
+	for f := range changes {
+		fields = append(fields, f)
+	}
+	slices.SortFunc(fields, func(a, b string) int { return strings.Compare(d.fieldLabel(a), d.fieldLabel(b)) })
+	var out []string
+	for _, f := range fields {
+		c := changes[f]
+		old, kept := d.syncValue(f, c.Old), d.syncValue(f, c.New)
+		if e.Action == data.ActionSyncConflict {
+			out = append(out, fmt.Sprintf("    %s: made here %s; kept from the server %s", d.fieldLabel(f), old, kept))
+		} else {
+			out = append(out, fmt.Sprintf("    %s: %s → %s", d.fieldLabel(f), old, kept))
+		}
+	}
+	return out
+}
+
+func (d *userDetail) fieldLabel(f string) string {
+	if l, ok := syncFieldLabels[f]; ok {
+		return l
+	}
+	return strings.ReplaceAll(f, "_", " ")
+}
+
+// syncValue is a field's value as a sync event recorded it, in words: names for
+// the IDs of roles, units and groups, local times for times.
+func (d *userDetail) syncValue(field string, v any) string {
+	name := func(id string) string {
+		for _, r := range d.s.roles {
+			if r.ID == id {
+				return r.Name
+			}
+		}
+		for _, u := range d.s.units {
+			if u.ID == id {
+				return u.Name
+			}
+		}
+		for _, g := range d.s.groups {
+			if g.ID == id {
+				return g.Name
+			}
+		}
+		return id
+	}
+	switch x := v.(type) {
+	case nil:
+		return "(none)"
+	case string:
+		switch {
+		case x == "":
+			return "(none)"
+		case field == "role_id":
+			return name(x)
+		case field == "phase":
+			return "“" + x + "”"
+		}
+		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			return t.Local().Format("2006-01-02 15:04")
+		}
+		return "“" + x + "”"
+	case []any:
+		if len(x) == 0 {
+			return "(none)"
+		}
+		names := make([]string, len(x))
+		for i, id := range x {
+			names[i] = name(fmt.Sprint(id))
+		}
+		return strings.Join(names, ", ")
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	}
+	return fmt.Sprint(v)
 }

@@ -18,6 +18,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/syncapi"
 )
 
 // UserSource is what the users screen reads.
@@ -31,6 +32,7 @@ type UserSource interface {
 	UserGroupIDs(ctx context.Context, userID string) ([]string, error)
 	LiveKey(ctx context.Context, userID string) (*data.PersonalKey, error)
 	History(ctx context.Context, entityID string) ([]data.AuditEvent, error)
+	SyncProblems(ctx context.Context) ([]data.SyncProblem, error)
 }
 
 // UserActions is what the users screen changes.
@@ -134,6 +136,13 @@ type UsersScreen struct {
 	detail       *userDetail
 	content      fyne.CanvasObject
 
+	perms     Permissions
+	newUser   *permitted // "New user": add-users
+	importBtn *permitted // "Import…": bulk-invite
+	inviteBtn *permitted // "Invite by email…": bulk-invite
+	permNote  *widget.Label
+	centre    *fyne.Container // the table with its bars; laid out again when the note shows
+
 	lastForm *UserForm // the last edit form opened
 	// OnFirstPage, if set, is called once, when the first rows are on screen.
 	OnFirstPage func()
@@ -146,6 +155,9 @@ type UsersScreen struct {
 	// OnMailQueued, if set, is called after invitation mail was queued (the window
 	// wakes the sender).
 	OnMailQueued func()
+	// OnChanged, if set, is called after users were created, changed or deleted
+	// here (the window syncs them soon).
+	OnChanged func()
 	// LastResult is the outcome of the last bulk action.
 	LastResult *lifecycle.BulkResult
 }
@@ -161,18 +173,21 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.summary = &widget.Label{Text: "Loading users…"}
 	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter}
 	s.empty.Hide()
-	newUser := &widget.Button{Text: "New user", Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }}
 	call := func(f *func()) func() {
 		return func() {
-			if *f != nil {
+			if *f != nil && !refused(s.perms, syncapi.PermBulkInvite, "Bulk invite", s.win) {
 				(*f)()
 			}
 		}
 	}
-	importList := &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)}
-	inviteEmails := &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)}
+	s.newUser = newPermitted(syncapi.PermAddUsers,
+		&widget.Button{Text: "New user", Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }})
+	s.importBtn = newPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)})
+	s.inviteBtn = newPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)})
+	s.permNote = hintLabel()
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(importList, inviteEmails, newUser), nil),
+		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(s.importBtn.tip, s.inviteBtn.tip, s.newUser.tip), nil),
+		s.permNote,
 		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 36), s.statusSelect),
 				container.NewGridWrap(fyne.NewSize(150, 36), s.unitSelect),
@@ -182,8 +197,8 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 		container.NewHBox(s.summary, s.filterNote),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(), s.bulkBarView)
-	centre := container.NewBorder(top, bottom, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
-	split := container.NewHSplit(centre, s.detail.content)
+	s.centre = container.NewBorder(top, bottom, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	split := container.NewHSplit(s.centre, s.detail.content)
 	split.Offset = 0.74
 	s.content = split
 	return s
@@ -191,6 +206,28 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 
 // Content is the screen's root object.
 func (s *UsersScreen) Content() fyne.CanvasObject { return s.content }
+
+// SetPermissions enables the actions the operator may take and disables the
+// others, with a tooltip and a note saying why.
+func (s *UsersScreen) SetPermissions(p Permissions) {
+	s.perms = p
+	for _, g := range []*permitted{s.importBtn, s.inviteBtn, s.newUser} {
+		g.apply(p)
+	}
+	setHint(s.permNote, permissionHint(p, s.importBtn, s.inviteBtn, s.newUser), s.centre)
+}
+
+// NewUserAllowed reports whether "New user" is enabled, and its tooltip.
+func (s *UsersScreen) NewUserAllowed() (bool, string) {
+	return !s.newUser.button.Disabled(), s.newUser.tip.Text()
+}
+
+// changed tells the window that users changed here.
+func (s *UsersScreen) changed() {
+	if s.OnChanged != nil {
+		s.OnChanged()
+	}
+}
 
 // Total is the number of users the filter matches.
 func (s *UsersScreen) Total() int { return s.total }

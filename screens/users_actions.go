@@ -15,6 +15,7 @@ import (
 	"onboard/data"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/syncapi"
 )
 
 // bulkVerbs are the bulk actions: button text and the verb of the confirmation.
@@ -201,6 +202,9 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 				msg += "\nThe invitation emails are queued and sent through the mail server set in Settings."
 			}
 			s.LastResult = res
+			if res.Done > 0 {
+				s.changed()
+			}
 			dialog.ShowInformation(title, msg, s.win)
 			if gen == s.gen {
 				s.Reload()
@@ -293,6 +297,7 @@ func (s *UsersScreen) runOne(title string, run func(context.Context) error, afte
 	s.bg.Go(func() {
 		err := run(context.Background())
 		onUI(func() {
+			s.changed() // also after an error: part of it may be done
 			if err != nil {
 				dialog.ShowError(err, s.win)
 			} else {
@@ -364,8 +369,12 @@ func (s *UsersScreen) mailQueued() {
 	}
 }
 
-// NewUser opens the new-user dialog, with unitID (may be "") preset.
+// NewUser opens the new-user dialog, with unitID (may be "") preset, unless the
+// operator may not add users (then it says so).
 func (s *UsersScreen) NewUser(unitID string) {
+	if refused(s.perms, syncapi.PermAddUsers, "New user", s.win) {
+		return
+	}
 	s.openForm("", unitID)
 }
 
@@ -403,7 +412,10 @@ func (s *UsersScreen) openForm(id, unitID string) {
 		groups, err = s.src.UserGroupIDs(ctx, id)
 		return err
 	}, func() {
-		s.lastForm = ShowUserForm(s.act, cat, s.win, u, units, groups, unitID, func(*data.User) { s.Reload() })
+		s.lastForm = ShowUserForm(s.act, cat, s.win, u, units, groups, unitID, func(*data.User) {
+			s.changed()
+			s.Reload()
+		})
 		if s.lastForm != nil && s.OnPrintLetters != nil {
 			s.lastForm.OnPrintLetter = func(id string) { s.OnPrintLetters([]string{id}) }
 		}

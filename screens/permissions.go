@@ -1,0 +1,165 @@
+package screens
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/syncapi"
+)
+
+// Permissions are the actions the operator may take, as onboard-server last
+// described the operator (syncclient.SavedMe). Without sync set up, or before the
+// server was reached for the first time, every action is allowed: this computer
+// then works alone.
+type Permissions struct {
+	me *syncapi.Me // nil: no limits
+}
+
+// NewPermissions returns the permissions of the operator me when sync is set up;
+// otherwise everything is allowed.
+func NewPermissions(syncSetUp bool, me *syncapi.Me) Permissions {
+	if !syncSetUp || me == nil {
+		return Permissions{}
+	}
+	return Permissions{me: me}
+}
+
+// Allows reports whether the operator may take the actions that need perm.
+func (p Permissions) Allows(perm syncapi.Permission) bool { return p.me == nil || p.me.Has(perm) }
+
+// permissionWords say what each permission allows, for "may not …" and lists.
+var permissionWords = map[syncapi.Permission]string{
+	syncapi.PermAddUsers:       "add users",
+	syncapi.PermAddUsersByLink: "create invite keys",
+	syncapi.PermBulkInvite:     "invite or import many users at once",
+}
+
+// Why says why the actions that need perm are off, "" when they are allowed.
+func (p Permissions) Why(perm syncapi.Permission) string {
+	if p.Allows(perm) {
+		return ""
+	}
+	who := "Your operator account on the server"
+	if p.me.Operator != "" {
+		who = fmt.Sprintf("Your operator account “%s” on the server", p.me.Operator)
+	}
+	return fmt.Sprintf("%s may not %s (it lacks the permission %s).", who, permissionWords[perm], perm)
+}
+
+// describeMe is the operator and what it may do, for the settings.
+func describeMe(me *syncapi.Me) string {
+	var may []string
+	for _, perm := range []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite} {
+		if me.Has(perm) {
+			may = append(may, permissionWords[perm])
+		}
+	}
+	text := "Operator " + me.Operator
+	if me.Organization != "" {
+		text += " of " + me.Organization
+	}
+	if len(may) == 0 {
+		return text + ": may change existing users only (no permissions to add users)."
+	}
+	return text + ": may " + joinAnd(may) + "."
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(parts []string) string {
+	if len(parts) <= 1 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// permitted gates an action: with the permission the button is enabled and has no
+// tooltip; without it the button is disabled and its tooltip says why.
+type permitted struct {
+	perm   syncapi.Permission
+	button *widget.Button
+	tip    *Tip
+}
+
+// newPermitted wraps button in a tooltip for the actions needing perm.
+func newPermitted(perm syncapi.Permission, button *widget.Button) *permitted {
+	return &permitted{perm: perm, button: button, tip: NewTip(button)}
+}
+
+func (g *permitted) apply(p Permissions) {
+	why := p.Why(g.perm)
+	g.tip.SetText(why)
+	setEnabled(g.button, why == "")
+}
+
+// refused shows why an action is off, for the ways to it that have no button to
+// disable (a shortcut, a dropped file), and reports whether it is.
+func refused(p Permissions, perm syncapi.Permission, title string, win fyne.Window) bool {
+	why := p.Why(perm)
+	if why == "" {
+		return false
+	}
+	if win != nil {
+		dialog.ShowInformation(title, why, win)
+	}
+	return true
+}
+
+// permissionHint is the visible note beside actions that are off: "New user is
+// off: your operator account “bob” on the server lacks the permission add-users."
+// It is "" when every action is allowed.
+func permissionHint(p Permissions, gates ...*permitted) string {
+	var off []string
+	var perms []string
+	for _, g := range gates {
+		if p.Allows(g.perm) {
+			continue
+		}
+		off = append(off, g.button.Text)
+		if !slices.Contains(perms, string(g.perm)) {
+			perms = append(perms, string(g.perm))
+		}
+	}
+	if len(off) == 0 {
+		return ""
+	}
+	verb, word := "is off", "permission"
+	if len(off) > 1 {
+		verb = "are off"
+	}
+	if len(perms) > 1 {
+		word = "permissions"
+	}
+	who := "your operator account on the server"
+	if p.me.Operator != "" {
+		who = fmt.Sprintf("your operator account “%s” on the server", p.me.Operator)
+	}
+	return fmt.Sprintf("%s %s: %s lacks the %s %s.", joinAnd(off), verb, who, word, joinAnd(perms))
+}
+
+// hintLabel is the label of a permission hint, hidden while it is empty.
+func hintLabel() *widget.Label {
+	l := &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	l.Hide()
+	return l
+}
+
+// setHint shows text in a hint label, or hides it when text is "", and lays out
+// frame again (the container whose layout depends on the label's height: a
+// border's top does not grow by itself when a label in it shows).
+func setHint(l *widget.Label, text string, frame *fyne.Container) {
+	if text == l.Text && (text != "") == l.Visible() {
+		return
+	}
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+	frame.Refresh()
+}

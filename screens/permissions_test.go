@@ -1,0 +1,236 @@
+package screens
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/zalando/go-keyring"
+
+	"onboard/data"
+	"onboard/lifecycle"
+	"onboard/server/store"
+	"onboard/syncapi"
+	"onboard/syncclient"
+)
+
+// permissionsOf reads the permissions as the window does: from the saved operator
+// when sync is set up.
+func permissionsOf(t *testing.T, st *data.Store) Permissions {
+	t.Helper()
+	out := NewSyncRunner(st, nil).State(context.Background())
+	if out.ReadErr != nil {
+		t.Fatal(out.ReadErr)
+	}
+	return out.Permissions()
+}
+
+// center is the middle of o on its canvas.
+func center(o fyne.CanvasObject) fyne.Position {
+	p := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	return p.Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
+}
+
+func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
+	test.NewTempApp(t)
+	keyring.MockInit()
+	srv := startSyncServer(t)
+	st, svc, _ := openStore(t)
+	s, w := newScreen(t, st, svc)
+
+	// Not set up: nothing is off, even with a saved operator lacking permissions.
+	savedMe(t, st, srv, srv.operator(t, "bob", syncapi.PermAddUsersByLink))
+	setSync(t, st, "", "")
+	s.SetPermissions(permissionsOf(t, st))
+	if button(t, w, "New user").Disabled() || s.newUser.tip.Text() != "" || s.permNote.Visible() {
+		t.Fatal("without sync set up an action is off")
+	}
+
+	// Bob may create invite keys only.
+	savedMe(t, st, srv, srv.operator(t, "bob2", syncapi.PermAddUsersByLink))
+	s.SetPermissions(permissionsOf(t, st))
+	newUser := button(t, w, "New user")
+	if !newUser.Disabled() || !button(t, w, "Import…").Disabled() || !button(t, w, "Invite by email…").Disabled() {
+		t.Fatal("New user, Import and Invite by email stay enabled")
+	}
+	want := "Your operator account “bob2” on the server may not add users (it lacks the permission add-users)."
+	if got := s.newUser.tip.Text(); got != want {
+		t.Errorf("tooltip %q", got)
+	}
+	if got := s.permNote.Text; !s.permNote.Visible() || got != "Import…, Invite by email… and New user are off: your operator account “bob2” "+
+		"on the server lacks the permissions bulk-invite and add-users." {
+		t.Errorf("note %q", got)
+	}
+
+	// The tooltip shows while the pointer rests on the button, near the pointer.
+	test.MoveMouse(w.Canvas(), center(newUser))
+	if !s.newUser.tip.Shown() || !texts(w)[want] {
+		t.Fatal("no tooltip over the disabled button")
+	}
+	test.MoveMouse(w.Canvas(), center(newUser).Add(fyne.NewPos(2, 1)))
+	if !s.newUser.tip.Shown() {
+		t.Error("the tooltip went away while the pointer stayed on the button")
+	}
+	test.MoveMouse(w.Canvas(), fyne.NewPos(5, 300))
+	if s.newUser.tip.Shown() || len(w.Canvas().Overlays().List()) != 0 {
+		t.Error("the tooltip stays after the pointer left")
+	}
+
+	// Ctrl+N and the unit screen's "New user in this unit" go through NewUser: it says why.
+	s.NewUser("")
+	settle(s.wait)
+	if s.lastForm != nil || !labelShown(w, want) {
+		t.Error("NewUser opened the form or did not say why")
+	}
+
+	// The invite keys screen: bob2 may create keys.
+	k, kw := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
+	k.SetPermissions(permissionsOf(t, st))
+	if button(t, kw, "New invite key").Disabled() || k.newKey.tip.Text() != "" {
+		t.Error("New invite key is off for an operator who may create keys")
+	}
+
+	// With every permission everything is on again.
+	savedMe(t, st, srv, srv.operator(t, "carol", store.Permissions...))
+	s.SetPermissions(permissionsOf(t, st))
+	if button(t, w, "New user").Disabled() || s.newUser.tip.Text() != "" || s.permNote.Visible() {
+		t.Error("New user stays off with every permission")
+	}
+	test.MoveMouse(w.Canvas(), center(button(t, w, "New user")))
+	if s.newUser.tip.Shown() {
+		t.Error("a tooltip over an enabled button")
+	}
+}
+
+func TestKeysAndImportsFollowThePermissions(t *testing.T) {
+	test.NewTempApp(t)
+	keyring.MockInit()
+	srv := startSyncServer(t)
+	st, svc, _ := openStore(t)
+	savedMe(t, st, srv, srv.operator(t, "dora", syncapi.PermAddUsers))
+	p := permissionsOf(t, st)
+
+	k, kw := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
+	k.SetPermissions(p)
+	if !button(t, kw, "New invite key").Disabled() || !strings.Contains(k.newKey.tip.Text(), "may not create invite keys") {
+		t.Errorf("New invite key: tooltip %q", k.newKey.tip.Text())
+	}
+	im, iw := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
+	im.SetPermissions(p)
+	if !button(t, iw, "Import from file…").Disabled() || !button(t, iw, "Invite by email…").Disabled() ||
+		!strings.Contains(im.importBtn.tip.Text(), "may not invite or import many users at once") {
+		t.Errorf("imports: tooltip %q", im.importBtn.tip.Text())
+	}
+	// A file dropped on the window does not open the wizard either.
+	if im.ImportFile(filepath.Join("testdata", "nothing.csv")); im.WizardOpen() {
+		t.Error("the import wizard opened without the permission")
+	}
+	c, cw := showScreen(t, 1100, 600, func(w fyne.Window) *CatalogScreen { return NewCatalogScreen(st, svc, w) })
+	c.SetPermissions(p)
+	if button(t, cw, "New user in this unit").Disabled() {
+		t.Error("New user in this unit is off for an operator who may add users")
+	}
+}
+
+func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
+	test.NewTempApp(t)
+	keyring.MockInit()
+	srv := startSyncServer(t)
+	ctx := context.Background()
+	st, svc, base := openStore(t)
+	in := base
+	in.FirstName, in.LastName, in.Email = "Anna", "Müller", "anna@example.org"
+	anna, err := svc.CreateUser(ctx, in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An operator who may not add users: the server refuses Anna.
+	runner := NewSyncRunner(st, nil)
+	runner.Backoff = 1
+	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink))
+	if out := runner.Run(ctx); out.Err != nil || out.Result.Refused == 0 {
+		t.Fatalf("sync: %+v", out)
+	}
+	s, _ := newScreen(t, st, svc)
+	s.detail.show(anna.User.ID)
+	settle(s.wait)
+	if got := s.detail.refused.Text; !s.detail.refused.Visible() ||
+		got != "Not synced: the server refused the last change of this user: changing a user needs the add-users permission; "+
+			"the server refused this user's personal key: changing a personal_key needs the add-users permission. "+
+			"It goes to the server again after the next change here." {
+		t.Errorf("refusal %q", got)
+	}
+
+	// With an operator who may: Anna goes through, and the note goes away.
+	setSync(t, st, srv.url, srv.operator(t, "alice", store.Permissions...))
+	in.Mobile = "+49 170 1234567"
+	if _, err := svc.EditUser(ctx, anna.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if out := runner.Run(ctx); out.Err != nil || out.Result.Pushed != 1 {
+		t.Fatalf("sync: %+v", out)
+	}
+	s.detail.show(anna.User.ID)
+	settle(s.wait)
+	// The key was refused in its current version: it goes again when it changes.
+	if got := s.detail.refused.Text; got != "Not synced: the server refused this user's personal key: "+
+		"changing a personal_key needs the add-users permission. It goes to the server again after the next change here." {
+		t.Errorf("after the user went through: %q", got)
+	}
+
+	// Another computer changes Anna's email on the server while this one changes it too.
+	st2, err := data.Open(filepath.Join(t.TempDir(), "other.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st2.Close() })
+	other := &syncclient.Client{Store: st2, URL: srv.url, Token: srv.operator(t, "carol", store.Permissions...), Backoff: 1}
+	if _, err := other.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in2 := in
+	in2.Email = "anna.mueller@example.org"
+	if _, err := lifecycle.New(st2).EditUser(ctx, anna.User.ID, in2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in.Email = "anna.m@example.org"
+	if _, err := svc.EditUser(ctx, anna.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if out := runner.Run(ctx); out.Err != nil || out.Result.Conflicts != 1 {
+		t.Fatalf("sync: %+v", out.Result)
+	}
+	s.Reload()
+	s.detail.show(anna.User.ID)
+	settle(s.wait)
+	hist := s.detail.history.Text
+	if !strings.Contains(hist, "Changed on the server meanwhile: the server's version was kept") ||
+		!strings.Contains(hist, "· sync with the server\n    Email: made here “anna.m@example.org”; kept from the server “anna.mueller@example.org”") {
+		t.Errorf("history:\n%s", hist)
+	}
+	if got := s.detail.values["Email"].Text; got != "anna.mueller@example.org" {
+		t.Errorf("email %q", got)
+	}
+}
+
+// labelShown reports whether a label with text is on screen (a dialog's message
+// wraps, so its drawn lines differ).
+func labelShown(w fyne.Window, text string) bool {
+	found := false
+	for _, r := range append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...) {
+		walk(r, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Text == text {
+				found = true
+			}
+		})
+	}
+	return found
+}

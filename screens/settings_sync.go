@@ -1,0 +1,457 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/settings"
+	"onboard/syncclient"
+)
+
+// noToken is the token note when none is stored.
+const noToken = "No token is stored."
+
+// maxProblemLines bounds the refused changes the section lists.
+const maxProblemLines = 8
+
+// syncSettings is the server section of the settings screen: the address of
+// onboard-server and the operator token, "Sync now" and what the last sync did.
+type syncSettings struct {
+	s *SettingsScreen
+
+	url, token       *widget.Entry
+	urlErr, tokenErr *widget.Label
+	tokenNote        *widget.Label
+	removeToken      *widget.Button
+	saveBtn, syncBtn *widget.Button
+	status           *widget.Label // saving, syncing
+	result           *widget.Label // what the last sync did, or why it failed
+	operator         *widget.Label // who the token belongs to and what it may do
+	problems         *widget.Label // changes the server refused
+	content          *fyne.Container
+
+	savedURL    string
+	tokenStored bool
+	tokenText   string // where the stored token is kept, as the note shows it
+	clearToken  bool   // the stored token is removed on save
+	loaded      bool
+	filling     bool
+	saving      bool
+	syncing     bool
+}
+
+func newSyncSettings(s *SettingsScreen) *syncSettings {
+	y := &syncSettings{s: s}
+	y.url = &widget.Entry{PlaceHolder: "https://onboard.example.org"}
+	y.url.ExtendBaseWidget(y.url)
+	y.token = widget.NewPasswordEntry()
+	y.urlErr, y.tokenErr = dangerLabel(), dangerLabel()
+	y.urlErr.Hide()
+	y.tokenErr.Hide()
+	y.url.OnChanged = func(string) { y.edited(y.urlErr) }
+	y.token.OnChanged = func(string) {
+		if !y.filling && y.token.Text != "" {
+			y.clearToken = false // a new token replaces the stored one
+		}
+		y.edited(y.tokenErr)
+	}
+	y.tokenNote = &widget.Label{Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+	y.removeToken = &widget.Button{Text: "Remove token", Importance: widget.LowImportance, OnTapped: y.RemoveToken}
+	y.saveBtn = &widget.Button{Text: "Save server settings", Importance: widget.HighImportance, OnTapped: y.Save}
+	y.syncBtn = &widget.Button{Text: "Sync now", Icon: theme.ViewRefreshIcon(), OnTapped: y.SyncNow}
+	y.status = &widget.Label{Importance: widget.LowImportance}
+	y.result = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	y.result.Hide()
+	y.operator = &widget.Label{Wrapping: fyne.TextWrapWord}
+	y.operator.Hide()
+	y.problems = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	y.problems.Hide()
+
+	urlItem := widget.NewFormItem(settings.SyncURL.Label, container.NewVBox(y.url, y.urlErr))
+	urlItem.HintText = "Your organization's onboard-server; leave empty to work on this computer only"
+	tokenItem := widget.NewFormItem(settings.SyncToken.Label, container.NewVBox(y.token,
+		container.NewBorder(nil, nil, nil, y.removeToken, y.tokenNote), y.tokenErr))
+	tokenItem.HintText = "The API token onboard-server printed for you (onboard-server operator add)"
+	y.content = container.NewVBox(widget.NewForm(urlItem, tokenItem),
+		container.NewHBox(y.saveBtn, y.syncBtn, y.status), y.result, y.operator, y.problems)
+	y.update()
+	return y
+}
+
+// dirty reports changes that are not saved.
+func (y *syncSettings) dirty() bool {
+	return y.loaded && (strings.TrimSpace(y.url.Text) != y.savedURL || y.token.Text != "" || y.clearToken)
+}
+
+// configured reports whether an address and a token are stored.
+func (y *syncSettings) configured() bool { return y.savedURL != "" && y.tokenStored }
+
+func (y *syncSettings) update() {
+	setEnabled(y.saveBtn, y.loaded && y.dirty() && !y.saving)
+	setEnabled(y.syncBtn, y.loaded && y.configured() && !y.dirty() && !y.syncing && !y.saving && y.s.Syncer != nil)
+	if y.clearToken {
+		y.tokenNote.SetText("The stored token is removed when you save.")
+	} else {
+		y.tokenNote.SetText(y.tokenText)
+	}
+	if y.tokenStored && !y.clearToken {
+		y.removeToken.Show()
+		y.token.SetPlaceHolder("Leave empty to keep the stored token")
+	} else {
+		y.removeToken.Hide()
+		y.token.SetPlaceHolder("")
+	}
+}
+
+// edited hides a field's error when the admin changes the field.
+func (y *syncSettings) edited(errLabel *widget.Label) {
+	if y.filling {
+		return
+	}
+	if errLabel.Visible() {
+		errLabel.Hide()
+		y.content.Refresh()
+	}
+	y.status.SetText("")
+	y.update()
+}
+
+// RemoveToken removes the stored token when the admin saves.
+func (y *syncSettings) RemoveToken() {
+	y.clearToken = true
+	y.token.SetText("")
+	y.update()
+}
+
+// reload reads the stored server settings (unless the admin is editing them) and
+// where sync stands.
+func (y *syncSettings) reload() {
+	if y.dirty() || y.saving {
+		return
+	}
+	y.s.bg.Go(func() {
+		ctx := context.Background()
+		url, err := settings.Get(ctx, y.s.db, settings.SyncURL)
+		note, tokenErr := settings.Get(ctx, y.s.db, settings.SyncToken)
+		var out *SyncOutcome
+		if y.s.Syncer != nil && err == nil {
+			o := y.s.Syncer.State(ctx)
+			out = &o
+		}
+		onUI(func() {
+			if err != nil {
+				showError(err, y.s.win)
+				return
+			}
+			if y.dirty() || y.saving {
+				return
+			}
+			y.loaded = true
+			y.fill(url)
+			y.showToken(note, tokenErr)
+			y.update()
+			if out != nil && !y.syncing {
+				y.ShowOutcome(*out)
+			}
+		})
+	})
+}
+
+func (y *syncSettings) fill(url string) {
+	y.filling = true
+	y.savedURL = url
+	y.url.SetText(url)
+	y.token.SetText("")
+	y.filling = false
+}
+
+// showToken shows where the stored token is kept.
+func (y *syncSettings) showToken(note string, err error) {
+	y.clearToken = false
+	y.tokenStored = note != "" || err != nil
+	y.tokenNote.Importance = widget.LowImportance
+	switch {
+	case err != nil:
+		y.tokenNote.Importance = widget.DangerImportance
+		y.tokenText = capitalize(err.Error())
+	case note == "":
+		y.tokenText = noToken
+	default:
+		y.tokenText = "Token " + strings.TrimSuffix(strings.TrimPrefix(note, "("), ")") + "."
+	}
+}
+
+// Save checks the address and the token and stores both, or neither when one is
+// wrong. An empty token field keeps the stored token.
+func (y *syncSettings) Save() {
+	if !y.loaded || y.saving {
+		return
+	}
+	url, tok, clear := y.url.Text, y.token.Text, y.clearToken
+	y.saving = true
+	y.status.SetText("Saving…")
+	y.update()
+	y.s.bg.Go(func() {
+		r := saveSyncSettings(context.Background(), y.s.db, url, tok, clear)
+		onUI(func() {
+			y.saving = false
+			y.applySave(r)
+		})
+	})
+}
+
+// syncSaveResult is what saving the server settings did.
+type syncSaveResult struct {
+	urlProblem, tokenProblem string
+	url                      string // stored, normalized
+	tokenNote                string // where the token is kept now
+	tokenErr                 error  // reading where the token is kept failed
+	err                      error  // writing failed
+}
+
+// saveSyncSettings checks the address and the token (empty: keep the stored one,
+// or remove it when clearToken) and stores them when both pass.
+func saveSyncSettings(ctx context.Context, st settings.Store, url, token string, clearToken bool) syncSaveResult {
+	var r syncSaveResult
+	problem := func(k settings.Key, v string) (string, string) {
+		n, err := k.Check(v)
+		if se, ok := errors.AsType[*settings.Error](err); ok {
+			return "", k.Label + " " + se.Err.Error() + "."
+		} else if err != nil {
+			return "", capitalize(err.Error()) + "."
+		}
+		return n, ""
+	}
+	var normURL string
+	normURL, r.urlProblem = problem(settings.SyncURL, url)
+	if token != "" {
+		_, r.tokenProblem = problem(settings.SyncToken, token)
+	}
+	if r.urlProblem != "" || r.tokenProblem != "" {
+		return r
+	}
+	if r.url, r.err = settings.Set(ctx, st, settings.SyncURL, normURL); r.err != nil {
+		return r
+	}
+	if token != "" || clearToken {
+		r.tokenNote, r.err = settings.Set(ctx, st, settings.SyncToken, token)
+	} else {
+		r.tokenNote, r.tokenErr = settings.Get(ctx, st, settings.SyncToken)
+	}
+	return r
+}
+
+func (y *syncSettings) applySave(r syncSaveResult) {
+	show := func(l *widget.Label, msg string) {
+		l.SetText(msg)
+		l.Hidden = msg == ""
+	}
+	show(y.urlErr, r.urlProblem)
+	show(y.tokenErr, r.tokenProblem)
+	switch {
+	case r.err != nil:
+		y.status.SetText("")
+		showError(r.err, y.s.win)
+	case r.urlProblem != "" || r.tokenProblem != "":
+		y.status.SetText("Nothing was saved: correct the fields marked in red.")
+	default:
+		y.fill(r.url)
+		y.showToken(r.tokenNote, r.tokenErr)
+		switch {
+		case y.configured():
+			y.status.SetText("Server settings saved; syncing starts.")
+		case r.url != "":
+			y.status.SetText("Server settings saved; enter the operator token to sync.")
+		default:
+			y.status.SetText("Server settings saved; this computer works alone.")
+		}
+		if !y.configured() {
+			y.ShowOutcome(SyncOutcome{})
+		}
+		if y.s.OnSyncSaved != nil {
+			y.s.OnSyncSaved()
+		}
+	}
+	y.content.Refresh()
+	y.update()
+}
+
+// SyncNow syncs in the background with the saved settings and shows what it did.
+func (y *syncSettings) SyncNow() {
+	if y.syncing || y.s.Syncer == nil {
+		return
+	}
+	y.syncing = true
+	y.status.SetText("Syncing with " + y.savedURL + ": sending this computer's changes, fetching the server's…")
+	y.update()
+	ctx := y.s.SyncContext
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	y.s.bg.Go(func() {
+		out := y.s.Syncer.Run(ctx)
+		onUI(func() {
+			y.syncing = false
+			y.status.SetText("")
+			y.ShowOutcome(out)
+			y.update()
+			if y.s.OnSynced != nil {
+				y.s.OnSynced(out)
+			}
+		})
+	})
+}
+
+// ShowOutcome shows what a sync did (or, when none ran, how the last one went),
+// the operator and the refused changes.
+func (y *syncSettings) ShowOutcome(out SyncOutcome) {
+	text, imp := syncResultText(out, time.Now())
+	y.result.Importance = imp
+	y.result.SetText(text)
+	y.result.Hidden = text == ""
+	y.operator.Hidden = !out.Configured || out.Me == nil
+	if out.Me != nil {
+		y.operator.SetText(describeMe(out.Me))
+	}
+	probs := problemLines(out.Problems)
+	y.problems.SetText(probs)
+	y.problems.Hidden = probs == ""
+	y.content.Refresh()
+}
+
+// syncResultText says what a sync did, or how the last one went when none ran.
+func syncResultText(out SyncOutcome, now time.Time) (string, widget.Importance) {
+	switch {
+	case !out.Configured:
+		return "", widget.MediumImportance
+	case out.Ran && out.Err != nil:
+		text := SyncErrorText(out.Err)
+		if r := out.Result; r.Pushed+r.Pulled+r.Conflicts+r.Refused > 0 {
+			text += " Before that: " + syncCountsText(out)
+		}
+		return text, widget.DangerImportance
+	case out.Ran:
+		at := out.Status.LastSync
+		if at.IsZero() {
+			at = now
+		}
+		text := fmt.Sprintf("Synced at %s: %s", clock(at, now), syncCountsText(out))
+		if out.Result == (syncclient.Result{}) {
+			text = fmt.Sprintf("Synced at %s: nothing to send, nothing new on the server.", clock(at, now))
+		}
+		if out.Result.Conflicts > 0 {
+			text += " Where a user was changed here and on the server at the same time, the server's version was kept; " +
+				"the change made here is in the user's history."
+		}
+		if n := out.Status.Counts.Pending; n > 0 {
+			text += fmt.Sprintf(" %s made meanwhile wait for the next sync.", display.Plural(n, "change"))
+		}
+		return text, widget.SuccessImportance
+	case out.Err != nil:
+		return SyncErrorText(out.Err), widget.DangerImportance
+	case out.Status.LastError != "":
+		return "The last sync failed: " + out.Status.LastError, widget.DangerImportance
+	case !out.Status.LastSync.IsZero():
+		text := "Last synced " + clock(out.Status.LastSync, now) + "."
+		if n := out.Status.Counts.Pending; n > 0 {
+			text += fmt.Sprintf(" %s wait for the next sync.", display.Plural(n, "change"))
+		}
+		return text, widget.MediumImportance
+	}
+	return "Not synced yet.", widget.MediumImportance
+}
+
+// syncCountsText is "sent 3 changes, received 2, no conflicts, none refused."
+func syncCountsText(out SyncOutcome) string {
+	r := out.Result
+	some := func(n int, none string) string {
+		if n == 0 {
+			return none
+		}
+		return display.Count(n)
+	}
+	conflicts := "no conflicts"
+	if r.Conflicts > 0 {
+		conflicts = display.Plural(r.Conflicts, "conflict")
+	}
+	return fmt.Sprintf("sent %s, received %s, %s, %s refused.", display.Plural(r.Pushed, "change"),
+		some(r.Pulled, "none"), conflicts, some(r.Refused, "none"))
+}
+
+// clock is a time as the status shows it: the time of day for today, else the date too.
+func clock(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// problemLines lists the rows sync could not bring across, with the reasons.
+func problemLines(probs []data.SyncProblem) string {
+	if len(probs) == 0 {
+		return ""
+	}
+	lines := []string{"Not synced (the server refused these changes; change them to send them again):"}
+	for i, p := range probs {
+		if i == maxProblemLines {
+			lines = append(lines, fmt.Sprintf("… and %s more", display.Count(len(probs)-i)))
+			break
+		}
+		what := strings.ReplaceAll(string(p.Entity), "_", " ")
+		if p.Name != "" {
+			what += " " + p.Name
+		}
+		lines = append(lines, "• "+what+": "+p.Reason)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// SyncResult is the outcome the server section shows, "" when none.
+func (s *SettingsScreen) SyncResult() string {
+	if !s.sync.result.Visible() {
+		return ""
+	}
+	return s.sync.result.Text
+}
+
+// SyncOperator is the operator line of the server section, "" when hidden.
+func (s *SettingsScreen) SyncOperator() string {
+	if !s.sync.operator.Visible() {
+		return ""
+	}
+	return s.sync.operator.Text
+}
+
+// SyncFieldError is the error shown under the server address (settings.SyncURL) or
+// the token, "" when there is none.
+func (s *SettingsScreen) SyncFieldError(k settings.Key) string {
+	l := s.sync.urlErr
+	if k.Name == settings.SyncToken.Name {
+		l = s.sync.tokenErr
+	}
+	if l.Visible() {
+		return l.Text
+	}
+	return ""
+}
+
+// ShowSync shows a sync the window ran (the automatic sync) in the server section.
+func (s *SettingsScreen) ShowSync(out SyncOutcome) {
+	if !s.sync.syncing {
+		s.sync.ShowOutcome(out)
+	}
+}
+
+// SyncNow runs "Sync now".
+func (s *SettingsScreen) SyncNow() { s.sync.SyncNow() }

@@ -1,0 +1,151 @@
+package screens
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+
+	"onboard/data"
+	"onboard/settings"
+	"onboard/syncapi"
+	"onboard/syncclient"
+)
+
+// SyncRunner runs the syncs of one store with onboard-server, one at a time: the
+// window's automatic sync and the settings' "Sync now" share one runner, so two
+// syncs never push the same changes side by side.
+type SyncRunner struct {
+	Store *data.Store
+	Now   func() time.Time // dates the history events and the last sync; nil: time.Now
+	HTTP  *http.Client     // nil: the sync client's default
+	// Backoff is the wait before the first retry of a failed request (0: the sync
+	// client's default); tests shorten it.
+	Backoff time.Duration
+
+	mu sync.Mutex
+}
+
+// NewSyncRunner returns a runner for st.
+func NewSyncRunner(st *data.Store, now func() time.Time) *SyncRunner {
+	return &SyncRunner{Store: st, Now: now}
+}
+
+// SyncOutcome is what a sync did and where sync stands afterwards.
+type SyncOutcome struct {
+	Configured bool   // a server address and an operator token are set
+	URL        string // the server's address
+	Ran        bool   // a sync ran (false: the state was only read)
+	Result     syncclient.Result
+	Err        error       // why the sync failed; nil when it pushed and pulled everything
+	Me         *syncapi.Me // the operator as the server last described it; nil before the first contact
+	Status     syncclient.Status
+	Problems   []data.SyncProblem // changes the server refused, rows that could not be applied
+	ReadErr    error              // reading the state afterwards failed
+}
+
+// Permissions are the operator's permissions as this outcome knows them.
+func (o *SyncOutcome) Permissions() Permissions { return NewPermissions(o.Configured, o.Me) }
+
+// Run syncs once, when an address and a token are set, and reads the state.
+func (r *SyncRunner) Run(ctx context.Context) SyncOutcome {
+	return r.run(ctx, true)
+}
+
+// State reads where sync stands without syncing.
+func (r *SyncRunner) State(ctx context.Context) SyncOutcome {
+	return r.run(ctx, false)
+}
+
+func (r *SyncRunner) run(ctx context.Context, sync bool) SyncOutcome {
+	var out SyncOutcome
+	url, token, err := settings.SyncConfig(ctx, r.Store)
+	switch {
+	case errors.Is(err, settings.ErrNoSyncURL), errors.Is(err, settings.ErrNoSyncToken):
+		// Sync is not set up (or only half): this computer works alone.
+	case err != nil:
+		out.Configured, out.Err = true, err // the token cannot be read (keyring)
+	default:
+		out.Configured, out.URL = true, url
+		if sync {
+			r.mu.Lock()
+			c := &syncclient.Client{Store: r.Store, URL: url, Token: token, HTTP: r.HTTP, Now: r.Now, Backoff: r.Backoff}
+			out.Result, out.Err = c.Sync(ctx)
+			out.Ran = true
+			r.mu.Unlock()
+		}
+	}
+	if out.URL == "" {
+		out.URL, _ = settings.Get(ctx, r.Store, settings.SyncURL)
+	}
+	rctx := context.WithoutCancel(ctx) // what was done is read also when the window closes
+	var errs [3]error
+	out.Me, errs[0] = syncclient.SavedMe(rctx, r.Store)
+	out.Status, errs[1] = syncclient.State(rctx, r.Store)
+	out.Problems, errs[2] = r.Store.SyncProblems(rctx)
+	out.ReadErr = errors.Join(errs[:]...)
+	return out
+}
+
+// Offline reports whether the last sync failed because the server could not be
+// reached.
+func (o *SyncOutcome) Offline() bool {
+	var ue *syncclient.UnreachableError
+	return errors.As(o.Err, &ue)
+}
+
+// SyncErrorText says in plain words why a sync failed.
+func SyncErrorText(err error) string {
+	var ue *syncclient.UnreachableError
+	var se *syncclient.ServerError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, settings.ErrNoSyncURL):
+		return "Set the server address first."
+	case errors.Is(err, settings.ErrNoSyncToken):
+		return "Set the operator token first."
+	case errors.Is(err, syncclient.ErrUnauthorized):
+		return "The server refused the operator token: it is unknown there or was revoked. " +
+			"Ask the server's administrator for a new token (onboard-server operator add) and save it here."
+	case errors.As(err, &ue):
+		return fmt.Sprintf("Could not reach the server at %s: %s. Your changes stay on this computer "+
+			"and go out with the next sync.", ue.URL, netProblem(ue.Err))
+	case errors.As(err, &se):
+		return fmt.Sprintf("The server reported a problem (%d): %s. Your changes stay on this computer; "+
+			"try again later, or tell the server's administrator if it persists.", se.Status, se.Message)
+	case errors.Is(err, context.Canceled):
+		return "The sync was stopped."
+	}
+	return "Sync failed: " + err.Error()
+}
+
+// netProblem says in plain words why a connection failed.
+func netProblem(err error) string {
+	var dns *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var certErr *tls.CertificateVerificationError
+	var ne net.Error
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return fmt.Sprintf("the name %s is not known (check the address)", dns.Name)
+	case errors.As(err, &dns):
+		return fmt.Sprintf("the name %s could not be looked up (no network?)", dns.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing answers at that address (connection refused)"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "no network route to the server (no network?)"
+	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
+		return "the server's certificate is not trusted (" + err.Error() + ")"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "no answer in time"
+	}
+	return err.Error()
+}

@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -58,24 +57,12 @@ type settingField struct {
 // placeholders), the settings letters print (organization, logo, registration
 // address, paper) and shows a sample letter as it prints, updating as the admin types.
 type LettersScreen struct {
+	templateEditor[letters.Template]
 	deps LetterDeps
-	win  fyne.Window
-	bg   sync.WaitGroup
 
-	saved   letters.Template // the template as stored
-	loaded  bool
-	filling bool // the fields are being set from the store: no saving, no preview
-
-	lang      *widget.Select
-	title     *widget.Entry
-	body      *widget.Entry
-	tabs      *container.AppTabs
-	tplPane   *fyne.Container // the template editor
-	setPane   *fyne.Container // the settings form
-	tplError  *widget.Label
-	tplStatus *widget.Label
-	saveTpl   *widget.Button
-	revert    *widget.Button
+	title   *widget.Entry // the template editor's head
+	tabs    *container.AppTabs
+	setPane *fyne.Container // the settings form
 
 	org, url, logo, paper *settingField
 	orgEntry, urlEntry    *widget.Entry
@@ -95,9 +82,9 @@ type LettersScreen struct {
 
 // NewLettersScreen builds the letters screen for window win; call Reload to fill it.
 func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
-	s := &LettersScreen{deps: deps, win: win}
+	s := &LettersScreen{deps: deps}
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Template", s.buildTemplate()),
+		container.NewTabItem("Template", s.buildLetterTemplate(win)),
 		container.NewTabItem("Letter settings", container.NewVScroll(s.buildSettings())),
 	)
 	s.preview = NewLetterPreview()
@@ -117,37 +104,29 @@ func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
 // Content is the screen's root object.
 func (s *LettersScreen) Content() fyne.CanvasObject { return s.content }
 
-func (s *LettersScreen) buildTemplate() fyne.CanvasObject {
-	start := func(code string) *widget.Button {
-		return &widget.Button{Text: langName(code) + " default", OnTapped: func() { s.StartFrom(code) }}
-	}
-	s.lang = widget.NewSelect([]string{"English", "Deutsch"}, func(string) { s.templateChanged() })
-	s.lang.Selected = "English"
-	s.title = widget.NewEntry()
-	s.title.OnChanged = func(string) { s.templateChanged() }
-	s.body = widget.NewMultiLineEntry()
-	s.body.Wrapping = fyne.TextWrapWord
-	s.body.SetMinRowsVisible(6)
-	s.body.OnChanged = func(string) { s.templateChanged() }
-	lang := widget.NewFormItem("Language", s.lang)
-	lang.HintText = "Of the printed labels and dates"
-	form := widget.NewForm(
-		widget.NewFormItem("Start from", container.NewHBox(start("en"), start("de"))),
-		lang,
-		widget.NewFormItem("Title", s.title),
-	)
-	places := &widget.Label{Text: "Placeholders: {" + strings.Join(letters.Placeholders, "}  {") + "}. Write {{ and }} for braces.",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	s.tplError = dangerLabel()
-	s.tplError.Hide()
-	s.saveTpl = &widget.Button{Text: "Save template", Importance: widget.HighImportance, OnTapped: s.SaveTemplate}
-	s.revert = &widget.Button{Text: "Revert", OnTapped: s.Revert}
-	s.tplStatus = &widget.Label{Importance: widget.LowImportance}
-	s.updateTemplateButtons()
-	s.tplPane = container.NewBorder(container.NewVBox(form, boldLabel("Text")),
-		container.NewVBox(places, s.tplError, container.NewHBox(s.saveTpl, s.revert, s.tplStatus)),
-		nil, nil, s.body)
-	return s.tplPane
+// buildLetterTemplate makes the template editor for window win.
+func (s *LettersScreen) buildLetterTemplate(win fyne.Window) fyne.CanvasObject {
+	s.buildTemplate(templateKind[letters.Template]{
+		head:      "Title",
+		langHint:  "Of the printed labels and dates",
+		places:    letters.Placeholders,
+		savedText: "Template saved.",
+		blank:     func(text string) bool { return text == "" },
+		make: func(lang, title, body string) letters.Template {
+			return letters.Template{Lang: lang, Title: title, Body: body}
+		},
+		parts: func(t letters.Template) (string, string, string) { return t.Lang, t.Title, t.Body },
+		def:   letters.DefaultTemplate,
+		check: func(t letters.Template) error {
+			s.schedulePreview()
+			return t.Check()
+		},
+		save: func(ctx context.Context, t letters.Template) error {
+			return settings.SaveLetterTemplate(ctx, s.deps.Settings, t)
+		},
+	}, win, new(sync.WaitGroup))
+	s.title = s.head
+	return s.pane
 }
 
 func (s *LettersScreen) buildSettings() fyne.CanvasObject {
@@ -206,8 +185,6 @@ func (s *LettersScreen) Reload() {
 				showError(err, s.win)
 			}
 			s.filling = true
-			s.saved, s.loaded = tpl, true
-			s.setTemplate(tpl)
 			for f, v := range values {
 				f.stored = v
 				f.err.Hide()
@@ -217,7 +194,8 @@ func (s *LettersScreen) Reload() {
 			s.showLogo(s.logo.stored)
 			s.paperSelect.SetSelected(paperLabel(letters.Paper(s.paper.stored)))
 			s.filling = false
-			s.templateChanged()
+			s.saved, s.loaded = tpl, true
+			s.setTemplate(tpl) // checks it and lays out the preview
 		})
 	})
 }
@@ -230,117 +208,6 @@ func (s *LettersScreen) settingsPending() bool {
 		}
 	}
 	return false
-}
-
-// Template is the template as edited.
-func (s *LettersScreen) Template() letters.Template {
-	return letters.Template{Lang: langCode(s.lang.Selected), Title: s.title.Text, Body: s.body.Text}
-}
-
-func (s *LettersScreen) setTemplate(t letters.Template) {
-	s.lang.SetSelected(langName(t.Lang))
-	s.title.SetText(t.Title)
-	s.body.SetText(t.Body)
-}
-
-func (s *LettersScreen) dirty() bool { return s.loaded && s.Template() != s.saved }
-
-// TemplateError is the problem of the template shown, "" when there is none.
-func (s *LettersScreen) TemplateError() string {
-	if !s.tplError.Visible() {
-		return ""
-	}
-	return s.tplError.Text
-}
-
-// CanSaveTemplate reports whether Save template is enabled.
-func (s *LettersScreen) CanSaveTemplate() bool { return !s.saveTpl.Disabled() }
-
-// templateChanged checks the template as typed and lays out the preview again.
-func (s *LettersScreen) templateChanged() {
-	if s.filling || s.tplError == nil {
-		return
-	}
-	if err := s.Template().Check(); err != nil {
-		s.tplError.SetText(capitalize(err.Error()))
-		s.tplError.Show()
-	} else {
-		s.tplError.Hide()
-	}
-	s.tplPane.Refresh() // lay out again: the error came or went
-	s.tplStatus.SetText("")
-	s.updateTemplateButtons()
-	s.schedulePreview()
-}
-
-func (s *LettersScreen) updateTemplateButtons() {
-	setEnabled(s.saveTpl, s.dirty() && !s.tplError.Visible())
-	setEnabled(s.revert, s.dirty())
-}
-
-// StartFrom replaces the template by the default of language code, after asking
-// when that loses text the admin wrote.
-func (s *LettersScreen) StartFrom(code string) {
-	def := letters.DefaultTemplate(code)
-	cur := s.Template()
-	startFrom(s.win, code, "title and text", !isDefault(cur) && (cur.Title != "" || cur.Body != ""), func() { s.setTemplate(def) })
-}
-
-// startFrom replaces the parts of a template with the default of language code by
-// calling replace: after asking when ask is set (the admin's own text would be
-// lost), else at once.
-func startFrom(win fyne.Window, code, parts string, ask bool, replace func()) {
-	if !ask {
-		replace()
-		return
-	}
-	d := dialog.NewConfirm("Start from the "+langName(code)+" default",
-		"Replace the "+parts+" with the "+langName(code)+" default? Your own text is lost unless you saved it.",
-		func(ok bool) {
-			if ok {
-				replace()
-			}
-		}, win)
-	d.SetConfirmText("Replace")
-	d.Show()
-}
-
-// isDefault reports whether t's text is one of the default templates.
-func isDefault(t letters.Template) bool {
-	for _, l := range langNames {
-		d := letters.DefaultTemplate(l.code)
-		if t.Title == d.Title && t.Body == d.Body {
-			return true
-		}
-	}
-	return false
-}
-
-// SaveTemplate stores the template as edited.
-func (s *LettersScreen) SaveTemplate() {
-	t := s.Template()
-	if t.Check() != nil {
-		return
-	}
-	s.saveTpl.Disable()
-	s.bg.Go(func() {
-		err := settings.SaveLetterTemplate(context.Background(), s.deps.Settings, t)
-		onUI(func() {
-			if err != nil {
-				showError(err, s.win)
-			} else {
-				s.saved = t
-				s.tplStatus.SetText("Template saved.")
-			}
-			s.updateTemplateButtons()
-		})
-	})
-}
-
-// Revert goes back to the template as stored.
-func (s *LettersScreen) Revert() {
-	s.setTemplate(s.saved)
-	s.tplStatus.SetText("")
 }
 
 // edited stores a typed setting once typing pauses.

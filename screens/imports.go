@@ -36,11 +36,7 @@ type ImportService interface {
 }
 
 // importColumns are the columns of the list of past imports.
-var importColumns = []struct {
-	title   string
-	width   float32
-	numeric bool
-}{
+var importColumns = []tableColumn{
 	{"File", 240, false}, {"When", 150, false}, {"By", 120, false}, {"Rows", 80, true},
 	{"Created", 80, true}, {"Updated", 80, true}, {"Skipped", 80, true}, {"Failed", 80, true},
 }
@@ -91,21 +87,7 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 			l.SetText(s.cell(id.Row, id.Col))
 		},
 	)
-	s.table.ShowHeaderColumn = false
-	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			l := o.(*widget.Label)
-			l.Alignment = fyne.TextAlignLeading
-			if importColumns[id.Col].numeric {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText(importColumns[id.Col].title)
-		}
-	}
-	for i, c := range importColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setHeader(s.table, importColumns)
 	s.empty = &widget.Label{Text: "No imports yet. Import from file reads a CSV, TSV or Excel list of users.",
 		Alignment: fyne.TextAlignCenter}
 	s.empty.Hide()

@@ -37,10 +37,8 @@ type KeyService interface {
 }
 
 // keyColumns are the columns of the invite key list.
-var keyColumns = []struct {
-	title string
-	width float32
-}{{"Label", 200}, {"Key", 130}, {"Uses", 80}, {"Valid until", 150}, {"State", 100}}
+var keyColumns = []tableColumn{{"Label", 200, false}, {"Key", 130, false}, {"Uses", 80, false},
+	{"Valid until", 150, false}, {"State", 100, false}}
 
 // KeysScreen lists the invite keys (revoked and expired ones too), shows who
 // registered with the chosen key, and creates and revokes keys.
@@ -86,16 +84,7 @@ func NewKeysScreen(src KeySource, svc KeyService, win fyne.Window) *KeysScreen {
 		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.cell(id.Row, id.Col)) },
 	)
-	s.table.ShowHeaderColumn = false
-	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(keyColumns[id.Col].title)
-		}
-	}
-	for i, c := range keyColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setHeader(s.table, keyColumns)
 	s.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(s.keys) {
 			s.choose(s.keys[id.Row].ID)

@@ -40,19 +40,26 @@ const mailPageSize = 200
 
 // mailColumns are the outbox table's columns: title, width and cell text.
 var mailColumns = []struct {
-	title   string
-	width   float32
-	numeric bool
-	text    func(m *data.Mail, now time.Time) string
+	tableColumn
+	text func(m *data.Mail, now time.Time) string
 }{
-	{"To", 180, false, func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
-	{"Subject", 155, false, func(m *data.Mail, _ time.Time) string { return m.Subject }},
-	{"Queued at", 145, false, func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
-	{"State", 85, false, func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
-	{"Attempts", 80, true, func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
-	{"Next attempt / Sent at", 180, false, nextOrSent},
-	{"Server's answer", 190, false, func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
-	{"", 40, false, nil}, // the row menu of a failed mail
+	{tableColumn{"To", 180, false}, func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
+	{tableColumn{"Subject", 155, false}, func(m *data.Mail, _ time.Time) string { return m.Subject }},
+	{tableColumn{"Queued at", 145, false}, func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
+	{tableColumn{"State", 85, false}, func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
+	{tableColumn{"Attempts", 80, true}, func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
+	{tableColumn{"Next attempt / Sent at", 180, false}, nextOrSent},
+	{tableColumn{"Server's answer", 190, false}, func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
+	{tableColumn{"", 40, false}, nil}, // the row menu of a failed mail
+}
+
+// mailHeaders are the headers of mailColumns.
+func mailHeaders() []tableColumn {
+	out := make([]tableColumn, len(mailColumns))
+	for i, c := range mailColumns {
+		out[i] = c.tableColumn
+	}
+	return out
 }
 
 const mailColMenu = 7
@@ -175,21 +182,7 @@ func (s *MailScreen) buildTable() {
 				&widget.Button{Text: "⋯", Importance: widget.LowImportance})
 		},
 		s.updateCell)
-	s.table.ShowHeaderColumn = false
-	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			l := o.(*widget.Label)
-			l.Alignment = fyne.TextAlignLeading
-			if mailColumns[id.Col].numeric {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText(mailColumns[id.Col].title)
-		}
-	}
-	for i, c := range mailColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
+	setHeader(s.table, mailHeaders())
 	s.table.OnSelected = func(id widget.TableCellID) {
 		if m := s.mailAt(id.Row); m != nil {
 			s.choose(m)

@@ -168,13 +168,13 @@ var commands = map[string]command{
 	"import":      {name: "import", run: runImport},
 	"invite":      {name: "invite", run: runInvite},
 	"letters":     {name: "letters", run: runLetters},
-	"mail":        {name: "mail", run: runMail, noStore: true},
+	"mail":        {name: "mail", run: runGroup("mail", "send, list, retry or test"), noStore: true},
 	"mail send":   {name: "mail send", run: runMailSend},
 	"mail list":   {name: "mail list", run: runMailList},
 	"mail retry":  {name: "mail retry", run: runMailRetry},
 	"mail test":   {name: "mail test", run: runMailTest},
 	"sync":        {name: "sync", run: runSync},
-	"config":      {name: "config", run: runConfig, noStore: true},
+	"config":      {name: "config", run: runGroup("config", "get, set or list"), noStore: true},
 	"config get":  {name: "config get", run: runConfigGet},
 	"config set":  {name: "config set", run: runConfigSet},
 	"config list": {name: "config list", run: runConfigList},
@@ -182,6 +182,17 @@ var commands = map[string]command{
 	"restore":     {name: "restore", run: runRestore},
 	"version":     {name: "version", run: runVersion, noStore: true},
 	"help":        {name: "help", run: runHelp, noStore: true},
+}
+
+// runGroup answers a group of commands ("onboard mail") called without one of its
+// subcommands, which subs lists.
+func runGroup(group, subs string) func(context.Context, *call) error {
+	return func(_ context.Context, c *call) error {
+		if len(c.args) == 0 {
+			return usagef("missing %s", subs)
+		}
+		return usagef("unknown %s command %q; use %s", group, c.args[0], subs)
+	}
 }
 
 // lookup finds the command named by the first one or two words.

@@ -7,14 +7,6 @@ import (
 	"onboard/settings"
 )
 
-// runConfig answers "onboard config" without get, set or list.
-func runConfig(_ context.Context, c *call) error {
-	if len(c.args) == 0 {
-		return usagef("missing get, set or list")
-	}
-	return usagef("unknown config command %q; use get, set or list", c.args[0])
-}
-
 // settingKey finds the setting named name, or returns a usage error listing the known ones.
 func settingKey(name string) (settings.Key, error) {
 	k, ok := settings.Lookup(name)

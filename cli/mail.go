@@ -15,14 +15,6 @@ import (
 	"onboard/settings"
 )
 
-// runMail answers "onboard mail" without a subcommand.
-func runMail(_ context.Context, c *call) error {
-	if len(c.args) == 0 {
-		return usagef("missing send, list, retry or test")
-	}
-	return usagef("unknown mail command %q; use send, list, retry or test", c.args[0])
-}
-
 // runMailSend tries every queued mail now. It exits 0 only when the outbox is empty
 // afterwards.
 func runMailSend(ctx context.Context, c *call) error {

@@ -86,30 +86,11 @@ func TestRedeemRacesHaveExactlyOneWinner(t *testing.T) {
 		stores := []*Store{open(t, dsn), open(t, dsn)} // two server processes on one database
 		op := operator(t, stores[0], "Office", allPerms()...)
 		_, key := invitee(t, stores[0], op, "anna", time.Now().Add(time.Hour))
-		var ok, bad, other atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < 100; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				err := stores[i%2].RedeemPersonalKey(context.Background(), key, registration(fmt.Sprintf("p%d", i)))
-				switch {
-				case err == nil:
-					ok.Add(1)
-				case errors.Is(err, web.ErrBadKey):
-					bad.Add(1)
-				default:
-					other.Add(1)
-					t.Errorf("redeem: %v", err)
-				}
-			}(i)
-		}
-		close(start)
-		wg.Wait()
-		if ok.Load() != 1 || bad.Load() != 99 || other.Load() != 0 {
-			t.Errorf("%d succeeded, %d bad key, %d other errors; want 1, 99, 0", ok.Load(), bad.Load(), other.Load())
+		ok, bad := race(t, 100, func(i int) error {
+			return stores[i%2].RedeemPersonalKey(context.Background(), key, registration(fmt.Sprintf("p%d", i)))
+		})
+		if ok != 1 || bad != 99 {
+			t.Errorf("%d succeeded, %d bad key; want 1 and 99", ok, bad)
 		}
 	})
 }
@@ -124,29 +105,11 @@ func TestInviteKeyNeverExceedsItsMaximumUses(t *testing.T) {
 			t.Fatalf("InviteKey: %q, %v", label, err)
 		}
 		_, cursor := pullAll(t, stores[0], 0, 0)
-		var ok, bad atomic.Int32
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < 100; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				err := stores[i%2].JoinWithInviteKey(context.Background(), key, registration(fmt.Sprintf("joiner%d", i)))
-				switch {
-				case err == nil:
-					ok.Add(1)
-				case errors.Is(err, web.ErrBadKey):
-					bad.Add(1)
-				default:
-					t.Errorf("join: %v", err)
-				}
-			}(i)
-		}
-		close(start)
-		wg.Wait()
-		if ok.Load() != 10 || bad.Load() != 90 {
-			t.Errorf("%d joined, %d refused; want 10 and 90", ok.Load(), bad.Load())
+		ok, bad := race(t, 100, func(i int) error {
+			return stores[i%2].JoinWithInviteKey(context.Background(), key, registration(fmt.Sprintf("joiner%d", i)))
+		})
+		if ok != 10 || bad != 90 {
+			t.Errorf("%d joined, %d refused; want 10 and 90", ok, bad)
 		}
 		recs, _ := pullAll(t, stores[1], cursor, 0)
 		users := 0
@@ -346,4 +309,30 @@ func TestAllowCountsPerBucketAndWindow(t *testing.T) {
 			t.Errorf("%d expired counters left after Prune", n)
 		}
 	})
+}
+
+// race runs attempt(0…n-1) at once and counts the successes and the ErrBadKey
+// answers; any other error fails t.
+func race(t *testing.T, n int, attempt func(i int) error) (ok, bad int) {
+	t.Helper()
+	var okN, badN atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			err := attempt(i)
+			switch {
+			case err == nil:
+				okN.Add(1)
+			case errors.Is(err, web.ErrBadKey):
+				badN.Add(1)
+			default:
+				t.Errorf("attempt %d: %v", i, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return int(okN.Load()), int(badN.Load())
 }

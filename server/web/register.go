@@ -95,19 +95,10 @@ func (h *handler) showForm(w http.ResponseWriter, r *http.Request, f flow) {
 		h.render(w, r, http.StatusBadRequest, "key", p)
 		return
 	}
-	if !h.allow(w, r, p.Lang, f, key) {
+	inv, ok := h.openKey(w, r, p, org, f, key)
+	if !ok {
 		return
 	}
-	inv, label, err := h.lookup(r, f, key)
-	if errors.Is(err, ErrBadKey) {
-		h.badKey(w, r, p)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, p.Lang, err)
-		return
-	}
-	h.fillForm(w, r, p, org, key, inv, label)
 	if inv != nil {
 		p.Values = formValues{Username: inv.Username, Email: inv.Email, Mobile: inv.Mobile}
 	}
@@ -129,6 +120,26 @@ func otherFlow(f flow) flow {
 }
 
 // lookup finds what a key stands for: the invitee of a personal key or the label of
+// openKey counts the attempt against the rate limits, looks key up and fills the
+// form's fixed part. When it reports false it has answered the request already
+// (limit reached, bad key, backend failure).
+func (h *handler) openKey(w http.ResponseWriter, r *http.Request, p *page, org Organization, f flow, key string) (*Invitee, bool) {
+	if !h.allow(w, r, p.Lang, f, key) {
+		return nil, false
+	}
+	inv, label, err := h.lookup(r, f, key)
+	if errors.Is(err, ErrBadKey) {
+		h.badKey(w, r, p)
+		return nil, false
+	}
+	if err != nil {
+		h.fail(w, r, p.Lang, err)
+		return nil, false
+	}
+	h.fillForm(w, r, p, org, key, inv, label)
+	return inv, true
+}
+
 // an invite key.
 func (h *handler) lookup(r *http.Request, f flow, key string) (*Invitee, string, error) {
 	if f.Invite {
@@ -202,19 +213,10 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		h.badKey(w, r, p)
 		return
 	}
-	if !h.allow(w, r, p.Lang, f, key) {
+	inv, ok := h.openKey(w, r, p, org, f, key)
+	if !ok {
 		return
 	}
-	inv, label, err := h.lookup(r, f, key)
-	if errors.Is(err, ErrBadKey) {
-		h.badKey(w, r, p)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, p.Lang, err)
-		return
-	}
-	h.fillForm(w, r, p, org, key, inv, label)
 
 	pf := r.PostForm
 	v := formValues{

@@ -66,3 +66,26 @@ func TestPrepareLettersSkipsAndRenews(t *testing.T) {
 		t.Fatalf("history %+v %v", h, err)
 	}
 }
+
+func TestPrepareLettersRenewsAnExpiredKeyOnlyWhenAsked(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, err := f.svc.CreateUser(ctx, f.input("Frieda", "Late", ""), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.AddDate(0, 0, 2)
+	batch, err := f.svc.PrepareLetters(ctx, []string{c.User.ID}, false)
+	if err != nil || len(batch.Recipients) != 0 || len(batch.Skipped) != 1 ||
+		batch.Skipped[0].Reason != skipExpired || !batch.Skipped[0].Renewable {
+		t.Fatalf("without renewal: %+v %v", batch, err)
+	}
+	batch, err = f.svc.PrepareLetters(ctx, []string{c.User.ID}, true)
+	if err != nil || len(batch.Recipients) != 1 || batch.Renewed != 1 || batch.Recipients[0].Key == c.Key ||
+		!batch.Recipients[0].ValidUntil.After(f.now) {
+		t.Fatalf("with renewal: %+v %v", batch, err)
+	}
+	if st := f.status(t, c.User.ID); st != data.StatusNotActivated {
+		t.Fatalf("after the renewal Frieda is %s", st)
+	}
+}

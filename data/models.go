@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
+
+	"onboard/syncapi"
 )
 
 // Row holds the columns every synchronised row has: a client-generated UUID, the
@@ -56,17 +58,9 @@ func Fold(s string) string {
 	return strings.ToLower(norm.NFC.String(strings.TrimSpace(s)))
 }
 
-// Permission names a thing a role allows once its users are active.
-type Permission string
-
-// The permissions a role can hold.
-const (
-	PermAddUsers       Permission = "add-users"
-	PermAddUsersByLink Permission = "add-users-by-link"
-	PermBulkInvite     Permission = "bulk-invite"
-	PermManageUsers    Permission = "manage-users"
-	PermChat           Permission = "chat"
-)
+// Permission is a right a role (or one user, in addition to the role) holds; the
+// list of them is syncapi.AllPermissions.
+type Permission = syncapi.Permission
 
 // Role is a named set of permissions.
 type Role struct {

@@ -15,6 +15,7 @@ import (
 	"onboard/keys"
 	"onboard/lifecycle"
 	"onboard/settings"
+	"onboard/syncapi"
 )
 
 var firstNames = []string{
@@ -39,10 +40,10 @@ var roleDefs = []struct {
 	name  string
 	perms []data.Permission
 }{
-	{"Student", []data.Permission{data.PermChat}},
-	{"Teacher", []data.Permission{data.PermChat, data.PermAddUsersByLink}},
-	{"Staff", []data.Permission{data.PermChat, data.PermAddUsers}},
-	{"Administrator", []data.Permission{data.PermChat, data.PermAddUsers, data.PermAddUsersByLink, data.PermBulkInvite, data.PermManageUsers}},
+	{"Student", []data.Permission{syncapi.PermChat}},
+	{"Teacher", []data.Permission{syncapi.PermChat, syncapi.PermAddUsersByLink}},
+	{"Staff", []data.Permission{syncapi.PermChat, syncapi.PermAddUsers}},
+	{"Administrator", []data.Permission{syncapi.PermChat, syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite, syncapi.PermManageUsers}},
 }
 
 // demoBatch is how many users Fill makes before handing them to the store.
@@ -162,7 +163,7 @@ func ensureCatalog(ctx context.Context, store *data.Store) (*catalog, error) {
 		for _, rd := range roleDefs {
 			r, err := findOrCreate(func() (*data.Role, error) { return tx.RoleByName(ctx, rd.name) },
 				func(r *data.Role) error { return tx.CreateRole(ctx, r) },
-				&data.Role{Name: rd.name, Permissions: joinPerms(rd.perms)})
+				&data.Role{Name: rd.name, Permissions: syncapi.JoinPermissions(rd.perms)})
 			if err != nil {
 				return err
 			}
@@ -200,17 +201,6 @@ func findOrCreate[T any](find func() (*T, error), create func(*T) error, fresh *
 		return nil, err
 	}
 	return fresh, create(fresh)
-}
-
-func joinPerms(ps []data.Permission) string {
-	s := ""
-	for i, p := range ps {
-		if i > 0 {
-			s += ","
-		}
-		s += string(p)
-	}
-	return s
 }
 
 // fill makes user number n: names, email, username, links and a status.

@@ -47,18 +47,6 @@ const (
 	EntityInviteKey   Entity = "invite_key"
 )
 
-// Permission is an operator permission the server grants.
-type Permission string
-
-// The operator permissions. Pushing users needs PermAddUsers; invite keys need
-// PermAddUsersByLink; a push of more than BulkLimit new users in one batch needs
-// PermBulkInvite.
-const (
-	PermAddUsers       Permission = "add-users"
-	PermAddUsersByLink Permission = "add-users-by-link"
-	PermBulkInvite     Permission = "bulk-invite"
-)
-
 // BulkLimit is how many new users one push may create without PermBulkInvite.
 const BulkLimit = 20
 

@@ -140,25 +140,27 @@ type PullResponse struct {
 
 // User is a user's row. Units and groups are lists of IDs.
 type User struct {
-	FirstName      string     `json:"first_name"`
-	LastName       string     `json:"last_name"`
-	NamesLocked    bool       `json:"names_locked,omitempty"`
-	Email          string     `json:"email,omitempty"`
-	Username       string     `json:"username"`
-	Mobile         string     `json:"mobile,omitempty"`
-	ExternalID     string     `json:"external_id,omitempty"`
-	RoleID         string     `json:"role_id"`
-	UnitIDs        []string   `json:"unit_ids"`
-	GroupIDs       []string   `json:"group_ids,omitempty"`
-	InvitationText string     `json:"invitation_text,omitempty"`
-	Notes          string     `json:"notes,omitempty"`
-	Phase          string     `json:"phase"` // not_activated, invited, active, deactivated
-	KeyExpiresAt   *time.Time `json:"key_expires_at,omitempty"`
-	InvitedAt      *time.Time `json:"invited_at,omitempty"`
-	ActivatedAt    *time.Time `json:"activated_at,omitempty"`
-	DeactivatedAt  *time.Time `json:"deactivated_at,omitempty"`
-	InviteKeyID    *string    `json:"invite_key_id,omitempty"`
-	UpdatedBy      string     `json:"updated_by,omitempty"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	NamesLocked bool   `json:"names_locked,omitempty"`
+	Email       string `json:"email,omitempty"`
+	Username    string `json:"username"`
+	Mobile      string `json:"mobile,omitempty"`
+	ExternalID  string `json:"external_id,omitempty"`
+	RoleID      string `json:"role_id"`
+	// ExtraPermissions are granted to this person beyond their role's (names from AllPermissions).
+	ExtraPermissions []string   `json:"extra_permissions,omitempty"`
+	UnitIDs          []string   `json:"unit_ids"`
+	GroupIDs         []string   `json:"group_ids,omitempty"`
+	InvitationText   string     `json:"invitation_text,omitempty"`
+	Notes            string     `json:"notes,omitempty"`
+	Phase            string     `json:"phase"` // not_activated, invited, active, deactivated
+	KeyExpiresAt     *time.Time `json:"key_expires_at,omitempty"`
+	InvitedAt        *time.Time `json:"invited_at,omitempty"`
+	ActivatedAt      *time.Time `json:"activated_at,omitempty"`
+	DeactivatedAt    *time.Time `json:"deactivated_at,omitempty"`
+	InviteKeyID      *string    `json:"invite_key_id,omitempty"`
+	UpdatedBy        string     `json:"updated_by,omitempty"`
 }
 
 // Unit is a unit's or a group's row.

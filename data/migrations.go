@@ -199,6 +199,9 @@ CREATE INDEX outbox_user ON outbox(user_id, created_at);
 CREATE INDEX outbox_created ON outbox(created_at);
 `},
 	{version: 7, name: "sync", rebuildsTables: true, sql: syncMigration},
+	{version: 8, name: "extra permissions of a user", sql: `
+ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // fillSearchText computes search_text for the users of an older file.

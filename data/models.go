@@ -71,15 +71,30 @@ type Role struct {
 }
 
 // PermissionList returns the role's permissions.
-func (r *Role) PermissionList() []Permission {
+func (r *Role) PermissionList() []Permission { return splitPermissions(r.Permissions) }
+
+// splitPermissions splits a comma-separated permissions column.
+func splitPermissions(list string) []Permission {
 	var out []Permission
-	for _, p := range strings.Split(r.Permissions, ",") {
+	for _, p := range strings.Split(list, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, Permission(p))
 		}
 	}
 	return out
 }
+
+// permissionStrings is ps as plain strings, for the wire.
+func permissionStrings(ps []Permission) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+// ExtraPermissionList returns the permissions the user holds beyond the role's.
+func (u *User) ExtraPermissionList() []Permission { return splitPermissions(u.ExtraPermissions) }
 
 // BeforeSave keeps the folded name in step.
 func (r *Role) BeforeSave(*gorm.DB) error { r.NameFold = Fold(r.Name); return nil }
@@ -130,19 +145,21 @@ type User struct {
 	ExternalID     string
 	ExternalIDFold string
 	RoleID         string
-	InvitationText string
-	Notes          string
-	Phase          Phase
-	KeyExpiresAt   *time.Time // expiry of the current personal key; nil when there is none
-	InvitedAt      *time.Time
-	ActivatedAt    *time.Time
-	DeactivatedAt  *time.Time
-	InviteKeyID    *string // the invite key the user registered with, if any
-	SortKey        string  // the order of user lists; see SortKey
-	SearchText     string  // what the search box matches; see SearchText
-	CreatedEventID *string // the audit event of the bulk operation that created the user
-	CreatedBy      string
-	UpdatedBy      string
+	// ExtraPermissions are granted beyond the role's, comma-separated.
+	ExtraPermissions string
+	InvitationText   string
+	Notes            string
+	Phase            Phase
+	KeyExpiresAt     *time.Time // expiry of the current personal key; nil when there is none
+	InvitedAt        *time.Time
+	ActivatedAt      *time.Time
+	DeactivatedAt    *time.Time
+	InviteKeyID      *string // the invite key the user registered with, if any
+	SortKey          string  // the order of user lists; see SortKey
+	SearchText       string  // what the search box matches; see SearchText
+	CreatedEventID   *string // the audit event of the bulk operation that created the user
+	CreatedBy        string
+	UpdatedBy        string
 }
 
 // BeforeSave keeps the folded columns, which carry the unique indexes, in step.

@@ -212,7 +212,8 @@ func readUsers(db *gorm.DB, tail string, args ...any) ([]PendingRow, error) {
 		out[i], err = pendingRow(syncapi.EntityUser, &u.Row, rows[i].SyncVersions, &syncapi.User{
 			FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
 			Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
-			UnitIDs: orEmpty(units[u.ID]), GroupIDs: groups[u.ID], InvitationText: u.InvitationText,
+			ExtraPermissions: permissionStrings(u.ExtraPermissionList()),
+			UnitIDs:          orEmpty(units[u.ID]), GroupIDs: groups[u.ID], InvitationText: u.InvitationText,
 			Notes: u.Notes, Phase: string(u.Phase), KeyExpiresAt: u.KeyExpiresAt, InvitedAt: u.InvitedAt,
 			ActivatedAt: u.ActivatedAt, DeactivatedAt: u.DeactivatedAt, InviteKeyID: u.InviteKeyID,
 			UpdatedBy: u.UpdatedBy,
@@ -256,12 +257,9 @@ func readRoles(db *gorm.DB, tail string, args ...any) ([]PendingRow, error) {
 	out := make([]PendingRow, len(rows))
 	for i := range rows {
 		r := &rows[i].Role
-		var perms []string
-		for _, p := range r.PermissionList() {
-			perms = append(perms, string(p))
-		}
 		var err error
-		if out[i], err = pendingRow(syncapi.EntityRole, &r.Row, rows[i].SyncVersions, &syncapi.Role{Name: r.Name, Permissions: perms}); err != nil {
+		role := &syncapi.Role{Name: r.Name, Permissions: permissionStrings(r.PermissionList())}
+		if out[i], err = pendingRow(syncapi.EntityRole, &r.Row, rows[i].SyncVersions, role); err != nil {
 			return nil, err
 		}
 	}
@@ -974,11 +972,11 @@ func writeUser(a *applier, rec *inboxRecord) error {
 	}
 	err := a.upsert("users", rec,
 		[]string{"first_name", "last_name", "names_locked", "email", "email_fold", "username", "username_fold",
-			"mobile", "external_id", "external_id_fold", "role_id", "invitation_text", "notes", "phase",
+			"mobile", "external_id", "external_id_fold", "role_id", "extra_permissions", "invitation_text", "notes", "phase",
 			"key_expires_at", "invited_at", "activated_at", "deactivated_at", "invite_key_id", "sort_key",
 			"search_text", "updated_by"},
 		[]any{w.FirstName, w.LastName, w.NamesLocked, w.Email, u.EmailFold, w.Username, u.UsernameFold,
-			w.Mobile, w.ExternalID, u.ExternalIDFold, w.RoleID, w.InvitationText, w.Notes, w.Phase,
+			w.Mobile, w.ExternalID, u.ExternalIDFold, w.RoleID, strings.Join(w.ExtraPermissions, ","), w.InvitationText, w.Notes, w.Phase,
 			utcPtr(w.KeyExpiresAt), utcPtr(w.InvitedAt), utcPtr(w.ActivatedAt), utcPtr(w.DeactivatedAt), w.InviteKeyID,
 			u.SortKey, u.SearchText, w.UpdatedBy},
 		[]string{"created_by"}, []any{w.UpdatedBy})

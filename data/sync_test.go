@@ -483,7 +483,11 @@ func TestSchemaSevenKeepsKeysAndTheirReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := &User{Username: "joined", RoleID: roleID, Phase: PhaseActive, InviteKeyID: &ik.ID}
-	if err := old.CreateUser(ctx, u, []string{unitID}, nil); err != nil {
+	// Schema 6 has no extra_permissions column (version 8).
+	if err := old.db.Omit("ExtraPermissions").Create(u).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := old.SetUserUnits(ctx, u.ID, []string{unitID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := old.AddPersonalKey(ctx, &PersonalKey{UserID: u.ID, Key: "K1", IssuedAt: time.Now(), ExpiresAt: time.Now()}); err != nil {

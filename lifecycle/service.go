@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/user"
 	"strconv"
+	"strings"
 	"time"
 
 	"onboard/data"
@@ -142,6 +143,7 @@ func (in *UserInput) applyTo(u *data.User) {
 	u.FirstName, u.LastName, u.NamesLocked = in.FirstName, in.LastName, in.NamesLocked
 	u.Email, u.Username, u.Mobile, u.ExternalID = in.Email, in.Username, in.Mobile, in.ExternalID
 	u.RoleID, u.InvitationText, u.Notes = in.RoleID, in.InvitationText, in.Notes
+	u.ExtraPermissions = strings.Join(in.ExtraPermissions, ",")
 }
 
 // uniqueToValidation turns a unique-index violation that slipped past Check (two
@@ -264,6 +266,7 @@ func diffUser(a, b *data.User) map[string]data.Change {
 		{"names_locked", a.NamesLocked, b.NamesLocked}, {"email", a.Email, b.Email},
 		{"username", a.Username, b.Username}, {"mobile", a.Mobile, b.Mobile},
 		{"external_id", a.ExternalID, b.ExternalID}, {"role_id", a.RoleID, b.RoleID},
+		{"extra_permissions", a.ExtraPermissions, b.ExtraPermissions},
 		{"invitation_text", a.InvitationText, b.InvitationText}, {"notes", a.Notes, b.Notes},
 	}
 	for _, p := range pairs {

@@ -10,22 +10,25 @@ import (
 	"unicode/utf8"
 
 	"onboard/data"
+	"onboard/syncapi"
 )
 
 // UserInput is what an operator enters for a new or edited user.
 type UserInput struct {
-	FirstName      string
-	LastName       string
-	NamesLocked    bool // the user cannot change the names at registration
-	Email          string
-	Username       string // derived from the email (or the names) when blank
-	Mobile         string
-	ExternalID     string
-	RoleID         string
-	UnitIDs        []string
-	GroupIDs       []string
-	InvitationText string
-	Notes          string
+	FirstName   string
+	LastName    string
+	NamesLocked bool // the user cannot change the names at registration
+	Email       string
+	Username    string // derived from the email (or the names) when blank
+	Mobile      string
+	ExternalID  string
+	RoleID      string
+	// ExtraPermissions are granted beyond the role's (from syncapi.AllPermissions).
+	ExtraPermissions []string
+	UnitIDs          []string
+	GroupIDs         []string
+	InvitationText   string
+	Notes            string
 }
 
 // normalize trims every single-line field.
@@ -35,6 +38,12 @@ func (in *UserInput) normalize() {
 	}
 	in.InvitationText = strings.TrimSpace(in.InvitationText)
 	in.Notes = strings.TrimSpace(in.Notes)
+	if ps, err := syncapi.CheckPermissions(in.ExtraPermissions); err == nil {
+		in.ExtraPermissions = in.ExtraPermissions[:0]
+		for _, p := range ps {
+			in.ExtraPermissions = append(in.ExtraPermissions, string(p))
+		}
+	}
 }
 
 // Limits of the input fields.
@@ -87,6 +96,9 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 	}
 	if msg := TextProblem("notes are", in.Notes); msg != "" {
 		add("notes", msg)
+	}
+	if _, err := syncapi.CheckPermissions(in.ExtraPermissions); err != nil {
+		add("extra_permissions", err.Error())
 	}
 	if err := s.checkRefs(ctx, in, add); err != nil {
 		return nil, err

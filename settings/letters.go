@@ -12,16 +12,17 @@ import (
 // JSON. It is not in the registry: its value is edited as a whole, not typed.
 const letterTemplateKey = "letters.template"
 
-// LetterTemplate returns the saved letter template, or the English default when none
-// is saved.
+// LetterTemplate returns the saved letter template, or the default in the language
+// of org.language when none is saved.
 func LetterTemplate(ctx context.Context, st Store) (letters.Template, error) {
 	raw, err := st.Setting(ctx, letterTemplateKey, "")
+	def := letters.DefaultTemplate(defaultLanguage(ctx, st))
 	if err != nil || raw == "" {
-		return letters.DefaultTemplate("en"), err
+		return def, err
 	}
 	var t letters.Template
 	if err := json.Unmarshal([]byte(raw), &t); err != nil {
-		return letters.DefaultTemplate("en"), fmt.Errorf("%s: the saved template is damaged: %w", letterTemplateKey, err)
+		return def, fmt.Errorf("%s: the saved template is damaged: %w", letterTemplateKey, err)
 	}
 	return t, nil
 }

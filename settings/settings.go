@@ -78,6 +78,9 @@ var (
 		"Address where invited people register, e.g. https://onboard.example.org", "", checkURL)
 	LettersPaper = newKey("letters.paper", "Paper size",
 		"Paper size of printed letters: a4 or letter", PaperA4, checkPaper)
+	Language = newKey("org.language", "Language of letters and mails",
+		"Language of the letters and invitation mails until their templates are edited: en (English) or de (Deutsch)",
+		"en", checkLanguage)
 	InviteValidDays = newKey("invite.valid_days", "Keys valid for (days)",
 		fmt.Sprintf("Days a new personal key stays valid, %d to %d", MinValidDays, MaxValidDays),
 		strconv.Itoa(DefaultValidDays), checkValidDays)
@@ -85,7 +88,7 @@ var (
 
 // all is every setting, sorted by name.
 var all = func() []Key {
-	ks := []Key{OrgName, OrgLogo, RegistrationURL, LettersPaper, InviteValidDays,
+	ks := []Key{OrgName, OrgLogo, Language, RegistrationURL, LettersPaper, InviteValidDays,
 		SMTPHost, SMTPPort, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom, SyncURL, SyncToken}
 	slices.SortFunc(ks, func(a, b Key) int { return strings.Compare(a.Name, b.Name) })
 	return ks
@@ -265,6 +268,25 @@ func checkURL(v string) (string, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u.String(), nil
+}
+
+// Languages are the values of org.language.
+var Languages = []string{"en", "de"}
+
+func checkLanguage(v string) (string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if !slices.Contains(Languages, v) {
+		return "", fmt.Errorf("%q is not a language of letters and mails; use en or de", v)
+	}
+	return v, nil
+}
+
+// defaultLanguage is org.language, English when it cannot be read.
+func defaultLanguage(ctx context.Context, st Store) string {
+	if lang, err := Get(ctx, st, Language); err == nil {
+		return lang
+	}
+	return "en"
 }
 
 func checkPaper(v string) (string, error) {

@@ -18,6 +18,8 @@ import (
 	"testing"
 
 	"onboard/data"
+	"onboard/letters"
+	"onboard/mail"
 )
 
 // check runs k.Check on each good value (want its normalized form) and each bad
@@ -171,6 +173,36 @@ func TestLettersPaper(t *testing.T) {
 	})
 }
 
+func TestLanguage(t *testing.T) {
+	checkKey(t, Language, []good{{"en", "en"}, {" DE ", "de"}}, []bad{
+		{"fr", `"fr" is not a language of letters and mails; use en or de`},
+		{"", "use en or de"},
+	})
+}
+
+func TestTemplatesFollowTheLanguageUntilSaved(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	if _, err := Set(ctx, st, Language, "de"); err != nil {
+		t.Fatal(err)
+	}
+	lt, err := LetterTemplate(ctx, st)
+	if err != nil || lt != letters.DefaultTemplate("de") {
+		t.Fatalf("letter template with org.language de = %+v, %v", lt, err)
+	}
+	mt, err := MailTemplate(ctx, st)
+	if err != nil || mt != mail.DefaultTemplate("de") {
+		t.Fatalf("mail template with org.language de = %+v, %v", mt, err)
+	}
+	saved := letters.DefaultTemplate("en")
+	if err := SaveLetterTemplate(ctx, st, saved); err != nil {
+		t.Fatal(err)
+	}
+	if lt, _ := LetterTemplate(ctx, st); lt != saved {
+		t.Fatalf("a saved template gave way to the language: %+v", lt)
+	}
+}
+
 func TestInviteValidDays(t *testing.T) {
 	if InviteValidDays.Name != "invite.valid_days" || InviteValidDays.Default != "7" {
 		t.Fatalf("InviteValidDays = %q default %q", InviteValidDays.Name, InviteValidDays.Default)
@@ -206,7 +238,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, %v", k.Name, l.Name, ok)
 		}
 	}
-	want := []string{"invite.valid_days", "letters.paper", "org.logo", "org.name", "registration.url",
+	want := []string{"invite.valid_days", "letters.paper", "org.language", "org.logo", "org.name", "registration.url",
 		"smtp.from", "smtp.host", "smtp.password", "smtp.port", "smtp.security", "smtp.user", "sync.token", "sync.url"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("All() = %v; want %v", names, want)

@@ -223,15 +223,17 @@ func SMTPConfig(ctx context.Context, st Store) (mail.Config, error) {
 // mailTemplateKey stores the invitation mail template as JSON.
 const mailTemplateKey = "mail.template"
 
-// MailTemplate returns the saved invitation mail template, or the English default.
+// MailTemplate returns the saved invitation mail template, or the default in the
+// language of org.language.
 func MailTemplate(ctx context.Context, st Store) (mail.Template, error) {
 	raw, err := st.Setting(ctx, mailTemplateKey, "")
+	def := mail.DefaultTemplate(defaultLanguage(ctx, st))
 	if err != nil || raw == "" {
-		return mail.DefaultTemplate("en"), err
+		return def, err
 	}
 	var t mail.Template
 	if err := json.Unmarshal([]byte(raw), &t); err != nil {
-		return mail.DefaultTemplate("en"), fmt.Errorf("%s: the saved template is damaged: %w", mailTemplateKey, err)
+		return def, fmt.Errorf("%s: the saved template is damaged: %w", mailTemplateKey, err)
 	}
 	return t, nil
 }

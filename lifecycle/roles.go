@@ -1,0 +1,166 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/syncapi"
+)
+
+func (s *Service) roleTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error) {
+	return func(name string) (bool, error) {
+		return nameTaken(func() (*data.Role, error) { return tx.RoleByName(ctx, name) },
+			func(r *data.Role) string { return r.ID }, exceptID)
+	}
+}
+
+// rolePermissions checks permission names for a role and returns them as stored.
+func rolePermissions(names []string) (string, error) {
+	ps, err := syncapi.CheckPermissions(names)
+	if err != nil {
+		return "", &ValidationError{Problems: []FieldError{{"permissions", err.Error()}}}
+	}
+	return syncapi.JoinPermissions(ps), nil
+}
+
+// CreateRole adds a role with the given permissions (names from syncapi.AllPermissions).
+func (s *Service) CreateRole(ctx context.Context, name string, permissions []string) (*data.Role, error) {
+	r := &data.Role{Name: strings.TrimSpace(name)}
+	return r, s.store.Write(ctx, func(tx *data.Store) error {
+		if err := checkCatalogName("role", name, s.roleTaken(ctx, tx, "")); err != nil {
+			return err
+		}
+		perms, err := rolePermissions(permissions)
+		if err != nil {
+			return err
+		}
+		r.Permissions = perms
+		if err := tx.CreateRole(ctx, r); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "role", r.ID, "create", "Created role "+r.Name+permissionSummary(perms))
+	})
+}
+
+// permissionSummary is the audit suffix naming the permissions.
+func permissionSummary(perms string) string {
+	if perms == "" {
+		return " without permissions"
+	}
+	return " with " + perms
+}
+
+// RenameRole renames a role; names are unique ignoring case.
+func (s *Service) RenameRole(ctx context.Context, id, name string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		r, err := tx.RoleByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkCatalogName("role", name, s.roleTaken(ctx, tx, id)); err != nil {
+			return err
+		}
+		old := r.Name
+		r.Name = strings.TrimSpace(name)
+		if err := tx.SaveRole(ctx, r); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "role", id, "rename", "Renamed role "+old+" to "+r.Name)
+	})
+}
+
+// SetRolePermissions replaces the permissions of a role.
+func (s *Service) SetRolePermissions(ctx context.Context, id string, permissions []string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		r, err := tx.RoleByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		perms, err := rolePermissions(permissions)
+		if err != nil {
+			return err
+		}
+		if perms == r.Permissions {
+			return nil
+		}
+		r.Permissions = perms
+		if err := tx.SaveRole(ctx, r); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "role", id, "permissions", "Permissions of role "+r.Name+": "+orNone(perms))
+	})
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// ErrRoleInUse is wrapped when a role to delete still has users or invite keys
+// and no role to move them to was given.
+var ErrRoleInUse = errors.New("the role still has users")
+
+// DeleteRole deletes a role. Its users and invite keys move to moveTo; without
+// moveTo a role that has any is not deleted.
+func (s *Service) DeleteRole(ctx context.Context, id, moveTo string) error {
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		r, err := tx.RoleByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		users, keys, err := roleUse(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		summary := "Deleted role " + r.Name
+		if users+keys > 0 {
+			if moveTo == "" || moveTo == id {
+				return fmt.Errorf("%w: %s; choose a role to move them to", ErrRoleInUse, useText(users, keys))
+			}
+			target, err := tx.RoleByID(ctx, moveTo)
+			if err != nil {
+				return err
+			}
+			if err := tx.MoveRoleMembers(ctx, id, moveTo); err != nil {
+				return err
+			}
+			summary += fmt.Sprintf("; %s moved to %s", useText(users, keys), target.Name)
+		}
+		if err := tx.TombstoneRole(ctx, r, s.Now()); err != nil {
+			return err
+		}
+		return s.auditCatalog(ctx, tx, "role", id, "delete", summary)
+	})
+}
+
+// roleUse counts the users and invite keys of a role.
+func roleUse(ctx context.Context, tx *data.Store, id string) (users, keys int, err error) {
+	counts, err := tx.RoleCounts(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, c := range counts {
+		if c.ID == id {
+			return c.Users, c.InviteKeys, nil
+		}
+	}
+	return 0, 0, nil
+}
+
+// useText says "3 users and 1 invite key".
+func useText(users, keys int) string {
+	parts := []string{}
+	if users > 0 {
+		parts = append(parts, display.Plural(users, "user"))
+	}
+	if keys > 0 {
+		parts = append(parts, display.Plural(keys, "invite key"))
+	}
+	return strings.Join(parts, " and ")
+}

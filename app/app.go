@@ -51,6 +51,7 @@ var Screens = []struct{ ID, Label string }{
 	{"users", "Users"},
 	{"invite-keys", "Invite keys"},
 	{"units", "Units and groups"},
+	{"roles", "Roles and permissions"},
 	{"imports", "Imports"},
 	{"letters", "Letters"},
 	{"mail", "Mail"},
@@ -60,7 +61,7 @@ var Screens = []struct{ ID, Label string }{
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
 // and documentation).
 var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports", "invite-emails": "imports",
-	"print-letters": "letters", "mail-template": "mail"}
+	"print-letters": "letters", "mail-template": "mail", "setup": "settings"}
 
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
@@ -90,6 +91,10 @@ func Run(d Deps) error {
 		m.printStartLetters()
 	case "mail-template":
 		m.mail.ShowTemplate()
+	case "setup":
+		m.ShowSetup(false)
+	default:
+		m.OfferSetup()
 	}
 	if d.OpenFile != "" {
 		m.nav.Select(m.index("imports"))
@@ -127,7 +132,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, imports, import-wizard, invite-emails, letters, print-letters, mail, mail-template or settings)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, roles, imports, import-wizard, invite-emails, letters, print-letters, mail, mail-template, settings or setup)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,
@@ -136,6 +141,7 @@ type Main struct {
 	users    *screens.UsersScreen
 	keys     *screens.KeysScreen
 	catalog  *screens.CatalogScreen
+	roles    *screens.RolesScreen
 	imports  *screens.ImportsScreen
 	letters  *screens.LettersScreen
 	mail     *screens.MailScreen
@@ -183,6 +189,8 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	}
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
 	m.catalog.OnChanged = m.WakeSync
+	m.roles = screens.NewRolesScreen(d.Store, d.Service, w)
+	m.roles.OnChanged = m.WakeSync
 	m.users.OnChanged = m.WakeSync
 	m.keys.OnChanged = m.WakeSync
 	m.settings = screens.NewSettingsScreen(d.Store, w)
@@ -190,6 +198,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.settings.Syncer = m.syncer           // "Sync now" and the automatic sync take turns
 	m.settings.OnSyncSaved = m.SyncNow
 	m.settings.OnSynced = m.applySync
+	m.settings.OnSetup = func() { m.ShowSetup(true) }
 	m.mail = screens.NewMailScreen(d.Store, d.Service, w)
 	m.mail.OnSendNow = m.SendMailNow
 	m.mail.OnQueued = func() {
@@ -232,6 +241,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.users.Content(),
 		m.keys.Content(),
 		m.catalog.Content(),
+		m.roles.Content(),
 		m.imports.Content(),
 		m.letters.Content(),
 		m.mail.Content(),
@@ -303,6 +313,8 @@ func (m *Main) show(i int) {
 		m.keys.Reload()
 	case "units":
 		m.catalog.Reload()
+	case "roles":
+		m.roles.Reload()
 	case "imports":
 		m.imports.Reload()
 	case "letters":
@@ -312,6 +324,28 @@ func (m *Main) show(i int) {
 	case "settings":
 		m.settings.Reload()
 	}
+}
+
+// OfferSetup opens the first-run setup when the database needs it: nothing set up
+// yet, and the setup neither ran nor was skipped.
+func (m *Main) OfferSetup() {
+	go func() {
+		need, err := m.svc.NeedsSetup(context.Background())
+		if err == nil && need {
+			fyne.Do(func() { m.ShowSetup(false) })
+		}
+	}()
+}
+
+// ShowSetup opens the setup; again is true when the admin asked for it (Settings).
+func (m *Main) ShowSetup(again bool) *screens.SetupDialog {
+	d := screens.ShowSetupDialog(m.store, m.svc, m.win, again)
+	d.OnDone = func(res *lifecycle.SetupResult) {
+		m.WakeSync()
+		m.reloadVisible()
+		dialog.ShowInformation("Onboard is set up", screens.SetupSummary(res), m.win)
+	}
+	return d
 }
 
 // letterDeps is what the letters screen and the print dialog use.

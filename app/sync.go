@@ -184,6 +184,7 @@ func (m *Main) setPermissions(p screens.Permissions) {
 	m.users.SetPermissions(p)
 	m.keys.SetPermissions(p)
 	m.catalog.SetPermissions(p)
+	m.roles.SetPermissions(p)
 	m.imports.SetPermissions(p)
 }
 
@@ -197,6 +198,8 @@ func (m *Main) reloadVisible() {
 		m.keys.Reload()
 	case "units":
 		m.catalog.Reload()
+	case "roles":
+		m.roles.Reload()
 	case "letters":
 		m.letters.Reload()
 	}

@@ -121,7 +121,7 @@ func (s *Service) DeleteRole(ctx context.Context, id, moveTo string) error {
 		summary := "Deleted role " + r.Name
 		if users+keys > 0 {
 			if moveTo == "" || moveTo == id {
-				return fmt.Errorf("%w: %s; choose a role to move them to", ErrRoleInUse, useText(users, keys))
+				return fmt.Errorf("%w: %s; choose a role to move them to", ErrRoleInUse, RoleUseText(users, keys))
 			}
 			target, err := tx.RoleByID(ctx, moveTo)
 			if err != nil {
@@ -130,7 +130,7 @@ func (s *Service) DeleteRole(ctx context.Context, id, moveTo string) error {
 			if err := tx.MoveRoleMembers(ctx, id, moveTo); err != nil {
 				return err
 			}
-			summary += fmt.Sprintf("; %s moved to %s", useText(users, keys), target.Name)
+			summary += fmt.Sprintf("; %s moved to %s", RoleUseText(users, keys), target.Name)
 		}
 		if err := tx.TombstoneRole(ctx, r, s.Now()); err != nil {
 			return err
@@ -153,8 +153,8 @@ func roleUse(ctx context.Context, tx *data.Store, id string) (users, keys int, e
 	return 0, 0, nil
 }
 
-// useText says "3 users and 1 invite key".
-func useText(users, keys int) string {
+// RoleUseText says what still has a role: "3 users and 1 invite key".
+func RoleUseText(users, keys int) string {
 	parts := []string{}
 	if users > 0 {
 		parts = append(parts, display.Plural(users, "user"))

@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -13,7 +12,6 @@ import (
 
 	"onboard/data"
 	"onboard/display"
-	"onboard/lifecycle"
 	"onboard/syncapi"
 )
 
@@ -164,40 +162,9 @@ func (s *CatalogScreen) withUnit(f func(string)) {
 	}
 }
 
-// askName asks for a name; save runs off the UI goroutine and its validation
-// message shows under the field, keeping the dialog open.
+// askName asks for a name and reloads after it was saved.
 func (s *CatalogScreen) askName(title, current string, save func(context.Context, string) error) {
-	entry := widget.NewEntry()
-	entry.SetText(current)
-	msg := dangerLabel()
-	var d *dialog.CustomDialog
-	ok := &widget.Button{Text: "Save", Importance: widget.HighImportance}
-	ok.OnTapped = func() {
-		name := entry.Text
-		var err error
-		s.bg.Go(func() {
-			err = save(context.Background(), name)
-			onUI(func() {
-				var ve *lifecycle.ValidationError
-				switch {
-				case errors.As(err, &ve):
-					msg.SetText(ve.Field("name"))
-				case err != nil:
-					showError(err, s.win)
-				default:
-					d.Hide()
-					s.changedThenReload()
-				}
-			})
-		})
-	}
-	entry.OnSubmitted = func(string) { ok.OnTapped() }
-	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(widget.NewLabel("Name"), entry, msg), s.win)
-	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, ok})
-	d.Resize(fyne.NewSize(420, 200))
-	d.Show()
-	s.win.Canvas().Focus(entry)
-	s.lastEntry, s.lastMsg = entry, msg
+	s.lastEntry, s.lastMsg = askName(s.win, &s.bg, title, current, save, s.changedThenReload)
 }
 
 func (s *CatalogScreen) createUnit(ctx context.Context, name string) error {

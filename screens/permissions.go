@@ -37,6 +37,7 @@ var permissionWords = map[syncapi.Permission]string{
 	syncapi.PermAddUsers:       "add users",
 	syncapi.PermAddUsersByLink: "create invite keys",
 	syncapi.PermBulkInvite:     "invite or import many users at once",
+	syncapi.PermManageRoles:    "change roles and their permissions",
 }
 
 // Why says why the actions that need perm are off, "" when they are allowed.
@@ -54,7 +55,7 @@ func (p Permissions) Why(perm syncapi.Permission) string {
 // describeMe is the operator and what it may do, for the settings.
 func describeMe(me *syncapi.Me) string {
 	var may []string
-	for _, perm := range []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite} {
+	for _, perm := range syncapi.OperatorPermissions() {
 		if me.Has(perm) {
 			may = append(may, permissionWords[perm])
 		}

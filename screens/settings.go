@@ -56,6 +56,8 @@ type SettingsScreen struct {
 	// OnSynced, if set, is called after "Sync now" (the window updates the status
 	// line, the permissions and the users).
 	OnSynced func(SyncOutcome)
+	// OnSetup, if set, opens the organization's setup (the first-run dialog).
+	OnSetup func()
 }
 
 // NewSettingsScreen builds the settings screen for window win.
@@ -77,6 +79,12 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	s.sync = newSyncSettings(s)
 	s.content = container.NewBorder(heading("Settings"), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
+			widget.NewCard("Organization", "Its name, the language of letters and mails, the registration address, "+
+				"and roles and units to start with.", container.NewHBox(&widget.Button{Text: "Set up the organization…", OnTapped: func() {
+				if s.OnSetup != nil {
+					s.OnSetup()
+				}
+			}})),
 			widget.NewCard("Server", "Sync users, keys, units and groups with your organization's onboard-server: "+
 				"people register there, and their accounts show up here as active.", s.sync.content),
 			widget.NewCard("Mail server", "Invitation emails go out through your organization's mail server.", s.mail.content),

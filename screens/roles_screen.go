@@ -1,0 +1,352 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/display"
+	"onboard/lifecycle"
+	"onboard/syncapi"
+)
+
+// RolesSource is what the roles screen reads.
+type RolesSource interface {
+	RoleCounts(ctx context.Context) ([]data.RoleCount, error)
+}
+
+// RolesService is what the roles screen changes.
+type RolesService interface {
+	CreateRole(ctx context.Context, name string, permissions []string) (*data.Role, error)
+	RenameRole(ctx context.Context, id, name string) error
+	SetRolePermissions(ctx context.Context, id string, permissions []string) error
+	DeleteRole(ctx context.Context, id, moveTo string) error
+}
+
+// RolesScreen lists the roles with their numbers of users, creates, renames and
+// deletes them, and shows the permissions of the chosen role as check boxes.
+type RolesScreen struct {
+	src RolesSource
+	svc RolesService
+	win fyne.Window
+	bg  sync.WaitGroup
+
+	roles   []data.RoleCount
+	list    *widget.List
+	sel     int
+	title   *widget.Label
+	empty   *widget.Label
+	checks  map[syncapi.Permission]*widget.Check
+	perms   fyne.CanvasObject
+	saved   *widget.Label
+	hint    *widget.Label
+	top     *fyne.Container
+	content fyne.CanvasObject
+	gates   []*permitted // every change needs manage-roles
+	mayEdit bool
+
+	lastEntry *widget.Entry // the name field of the open dialog (tests type into it)
+	lastMsg   *widget.Label
+
+	// OnChanged, if set, is called after roles changed (the window syncs them soon).
+	OnChanged func()
+	// OnSetup opens the first-run setup (offered while there are no roles).
+	OnSetup func()
+}
+
+// NewRolesScreen builds the roles screen; call Reload to fill it.
+func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesScreen {
+	s := &RolesScreen{src: src, svc: svc, win: win, sel: -1, mayEdit: true, checks: map[syncapi.Permission]*widget.Check{}}
+	s.list = widget.NewList(func() int { return len(s.roles) },
+		func() fyne.CanvasObject { return widget.NewLabel("Administration — 1,000 users, 10 invite keys") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(roleLine(s.roles[i])) })
+	s.list.OnSelected = func(i widget.ListItemID) { s.sel = i; s.showRole() }
+	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.showRole() }
+
+	for _, b := range []*widget.Button{
+		{Text: "New role", OnTapped: s.askNew},
+		{Text: "Rename…", OnTapped: s.rename},
+		{Text: "Delete…", OnTapped: s.askDelete},
+	} {
+		s.gates = append(s.gates, newPermitted(syncapi.PermManageRoles, b))
+	}
+	buttons := container.NewHBox()
+	for _, g := range s.gates {
+		buttons.Add(g.tip)
+	}
+	s.hint = hintLabel()
+	left := container.NewBorder(container.NewVBox(boldLabel("Roles"), buttons), nil, nil, nil, s.list)
+
+	s.title = boldLabel("")
+	s.empty = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.saved = &widget.Label{Importance: widget.SuccessImportance}
+	s.perms = s.buildChecks()
+	right := container.NewVBox(s.title, s.empty, s.perms, s.saved)
+
+	note := &widget.Label{Text: "Every user has one role; it says what they may do. " +
+		"Give one person more in their user form (Additional permissions).",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.top = container.NewVBox(heading("Roles and permissions"), note, s.hint)
+	s.content = container.NewBorder(s.top, nil, nil, nil,
+		container.NewGridWithColumns(2, left, container.NewVScroll(right)))
+	s.showRole()
+	return s
+}
+
+// roleLine is a role's entry in the list: "Teacher — 12 users, 1 invite key".
+func roleLine(r data.RoleCount) string {
+	line := fmt.Sprintf("%s — %s", r.Name, display.Plural(r.Users, "user"))
+	if r.InviteKeys > 0 {
+		line += ", " + display.Plural(r.InviteKeys, "invite key")
+	}
+	return line
+}
+
+// buildChecks makes one check box per permission, with its explanation under it:
+// the operator rights first, then what a person may do once active.
+func (s *RolesScreen) buildChecks() fyne.CanvasObject {
+	box := container.NewVBox()
+	section := func(title string, operator bool) {
+		box.Add(&widget.Label{Text: title, TextStyle: fyne.TextStyle{Italic: true}})
+		for _, info := range syncapi.AllPermissions {
+			if info.Operator != operator {
+				continue
+			}
+			c := widget.NewCheck(info.Label, func(bool) { s.savePermissions() })
+			s.checks[info.Name] = c
+			help := &widget.Label{Text: info.Help, Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+			box.Add(container.NewVBox(c, container.NewPadded(help)))
+		}
+	}
+	section("In Onboard", true)
+	section("Once their account is active", false)
+	return box
+}
+
+// Content is the screen's root object.
+func (s *RolesScreen) Content() fyne.CanvasObject { return s.content }
+
+// SetPermissions enables the changes when the operator may manage roles; otherwise
+// the buttons' tooltips and a note say why they are off.
+func (s *RolesScreen) SetPermissions(p Permissions) {
+	for _, g := range s.gates {
+		g.apply(p)
+	}
+	s.mayEdit = p.Allows(syncapi.PermManageRoles)
+	setHint(s.hint, permissionHint(p, s.gates[0]), s.top)
+	s.showRole()
+}
+
+// Reload reads the roles again, keeping the chosen one.
+func (s *RolesScreen) Reload() {
+	keep := ""
+	if s.sel >= 0 && s.sel < len(s.roles) {
+		keep = s.roles[s.sel].ID
+	}
+	s.reloadChoosing(keep)
+}
+
+// reloadChoosing reads the roles and chooses the one with ID id, if any.
+func (s *RolesScreen) reloadChoosing(id string) {
+	var roles []data.RoleCount
+	s.run(func(ctx context.Context) (err error) {
+		roles, err = s.src.RoleCounts(ctx)
+		return err
+	}, func() {
+		s.roles = roles
+		s.sel = -1
+		s.list.UnselectAll()
+		s.list.Refresh()
+		for i, r := range roles {
+			if r.ID == id {
+				s.list.Select(i)
+			}
+		}
+		if s.sel < 0 && len(roles) > 0 {
+			s.list.Select(0)
+		}
+		s.showRole()
+	})
+}
+
+// showRole fills the right side with the chosen role's permissions, or says what
+// to do when there is none.
+func (s *RolesScreen) showRole() {
+	s.saved.SetText("")
+	if s.sel < 0 || s.sel >= len(s.roles) {
+		s.title.SetText("Permissions")
+		if len(s.roles) == 0 {
+			s.empty.SetText("No roles yet. Create one with New role, or start with the roles of a school or a company: Settings → First-run setup.")
+		} else {
+			s.empty.SetText("Click a role to see its permissions.")
+		}
+		s.empty.Show()
+		s.perms.Hide()
+		return
+	}
+	r := s.roles[s.sel]
+	s.title.SetText("Permissions of " + r.Name)
+	s.empty.Hide()
+	have := map[syncapi.Permission]bool{}
+	for _, p := range r.PermissionList() {
+		have[p] = true
+	}
+	for name, c := range s.checks {
+		on := c.OnChanged
+		c.OnChanged = nil
+		c.SetChecked(have[name])
+		c.OnChanged = on
+		setEnabled(c, s.mayEdit)
+	}
+	s.perms.Show()
+}
+
+// checkedPermissions are the names of the ticked check boxes, in catalogue order.
+func (s *RolesScreen) checkedPermissions() []string {
+	var out []string
+	for _, info := range syncapi.AllPermissions {
+		if s.checks[info.Name].Checked {
+			out = append(out, string(info.Name))
+		}
+	}
+	return out
+}
+
+// savePermissions stores the ticked permissions for the chosen role at once.
+func (s *RolesScreen) savePermissions() {
+	if s.sel < 0 || s.sel >= len(s.roles) {
+		return
+	}
+	r := s.roles[s.sel]
+	perms := s.checkedPermissions()
+	s.run(func(ctx context.Context) error { return s.svc.SetRolePermissions(ctx, r.ID, perms) }, func() {
+		s.roles[s.sel].Permissions = syncapi.JoinPermissions(toPermissions(perms))
+		s.saved.SetText("Saved. The permissions of " + r.Name + " are changed.")
+		if s.OnChanged != nil {
+			s.OnChanged()
+		}
+	})
+}
+
+func toPermissions(names []string) []syncapi.Permission {
+	out := make([]syncapi.Permission, len(names))
+	for i, n := range names {
+		out[i] = syncapi.Permission(n)
+	}
+	return out
+}
+
+// askNew asks for the name of a new role, created without permissions and chosen
+// at once so they can be ticked.
+func (s *RolesScreen) askNew() {
+	var id string
+	s.lastEntry, s.lastMsg = askName(s.win, &s.bg, "New role", "", func(ctx context.Context, name string) error {
+		r, err := s.svc.CreateRole(ctx, name, nil)
+		if err == nil {
+			id = r.ID // read by the closing step, which runs after this
+		}
+		return err
+	}, func() { s.changedChoosing(id) })
+}
+
+// changedChoosing tells the window that roles changed and reads them again,
+// choosing the role with ID id ("" keeps the chosen one).
+func (s *RolesScreen) changedChoosing(id string) {
+	if s.OnChanged != nil {
+		s.OnChanged()
+	}
+	if id == "" {
+		s.Reload()
+		return
+	}
+	s.reloadChoosing(id)
+}
+
+// chosen returns the chosen role, or says to choose one.
+func (s *RolesScreen) chosen() (data.RoleCount, bool) {
+	if s.sel < 0 || s.sel >= len(s.roles) {
+		dialog.ShowInformation("Choose a role", "Click a role in the list first.", s.win)
+		return data.RoleCount{}, false
+	}
+	return s.roles[s.sel], true
+}
+
+func (s *RolesScreen) rename() {
+	if r, ok := s.chosen(); ok {
+		s.lastEntry, s.lastMsg = askName(s.win, &s.bg, "Rename "+r.Name, r.Name, func(ctx context.Context, name string) error {
+			return s.svc.RenameRole(ctx, r.ID, name)
+		}, func() { s.changedChoosing("") })
+	}
+}
+
+// askDelete asks before the chosen role is deleted; a role with users or invite
+// keys asks which role they move to.
+func (s *RolesScreen) askDelete() {
+	r, ok := s.chosen()
+	if !ok {
+		return
+	}
+	del := func(moveTo string) {
+		s.run(func(ctx context.Context) error { return s.svc.DeleteRole(ctx, r.ID, moveTo) }, func() {
+			s.sel = -1
+			s.changedChoosing("")
+		})
+	}
+	if r.Users+r.InviteKeys == 0 {
+		dialog.ShowConfirm("Delete role", fmt.Sprintf("Delete the role “%s”? No user has it.", r.Name), func(ok bool) {
+			if ok {
+				del("")
+			}
+		}, s.win)
+		return
+	}
+	members := lifecycle.RoleUseText(r.Users, r.InviteKeys)
+	var others []data.RoleCount
+	for _, o := range s.roles {
+		if o.ID != r.ID {
+			others = append(others, o)
+		}
+	}
+	if len(others) == 0 {
+		dialog.ShowInformation("Delete role", fmt.Sprintf("“%s” is the only role and %s have it. "+
+			"Create another role for them first.", r.Name, members), s.win)
+		return
+	}
+	target := widget.NewSelect(names(others, func(c data.RoleCount) string { return c.Name }), nil)
+	target.SetSelected(others[0].Name)
+	explain := &widget.Label{Text: fmt.Sprintf("%s have the role “%s”. Choose the role they get instead; then “%s” is deleted.",
+		members, r.Name, r.Name), Wrapping: fyne.TextWrapWord}
+	form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem("Move them to", target)}
+	d := dialog.NewForm("Delete role", "Move and delete", "Cancel", form, func(ok bool) {
+		if ok {
+			del(idByName(others, target.Selected, func(c data.RoleCount) (string, string) { return c.ID, c.Name }))
+		}
+	}, s.win)
+	d.Resize(fyne.NewSize(480, 260))
+	d.Show()
+}
+
+// run does work off the UI goroutine and apply on it; errors become dialogs and
+// the roles are read again (a refused change shows what is stored).
+func (s *RolesScreen) run(work func(context.Context) error, apply func()) {
+	s.bg.Go(func() {
+		err := work(context.Background())
+		onUI(func() {
+			if err != nil {
+				showError(err, s.win)
+				s.Reload()
+				return
+			}
+			apply()
+		})
+	})
+}
+
+// wait blocks until background work has finished.
+func (s *RolesScreen) wait() { s.bg.Wait() }

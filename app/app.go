@@ -332,7 +332,7 @@ func (m *Main) OfferSetup() {
 	go func() {
 		need, err := m.svc.NeedsSetup(context.Background())
 		if err == nil && need {
-			fyne.Do(func() { m.ShowSetup(false) })
+			onUI(func() { m.ShowSetup(false) })
 		}
 	}()
 }

@@ -449,6 +449,8 @@ func (s *UsersScreen) showEmpty() {
 		s.empty.Hide()
 		s.table.Show()
 		return
+	case all == 0 && s.filtered() == "" && len(s.roles) == 0:
+		s.empty.SetText("No users yet, and no roles: every user needs one.\nCreate roles in Roles and permissions, or start with a school's or a company's roles:\nSettings → Set up the organization.")
 	case all == 0 && s.filtered() == "":
 		s.empty.SetText("No users yet.\nCreate users with New user or import a list. To try Onboard with sample data,\nrun: onboard demo --users 200")
 	default:

@@ -206,6 +206,15 @@ func TestUsersScreenEmptyState(t *testing.T) {
 	}
 }
 
+func TestUsersScreenEmptyStateWithoutRolesSaysWhatToDo(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc := emptyStore(t)
+	_, w := newScreen(t, st, svc)
+	if !texts(w)["No users yet, and no roles: every user needs one."] || !texts(w)["Settings → Set up the organization."] {
+		t.Fatalf("the empty state of a new database does not point to the roles: %v", texts(w))
+	}
+}
+
 func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, _ := openStore(t)

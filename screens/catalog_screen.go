@@ -56,6 +56,24 @@ type CatalogScreen struct {
 	OnChanged func()
 
 	newUser *permitted // "New user in this unit": add-users
+
+	noUnits, noGroups *widget.Label // what to do while a list is empty
+}
+
+// emptyNote is the text an empty list shows in its place.
+func emptyNote(text string) *widget.Label {
+	l := &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	l.Hide()
+	return l
+}
+
+// showWhen shows o when on holds, else hides it.
+func showWhen(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // NewCatalogScreen builds the units and groups screen; call Reload to fill it.
@@ -77,8 +95,13 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.groups, s.groupSel, s.svc.RenameGroup) }},
 		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteGroup},
 	)
-	units := container.NewBorder(container.NewVBox(boldLabel("Units"), unitButtons), nil, nil, nil, s.unitList)
-	groups := container.NewBorder(container.NewVBox(boldLabel("Groups"), groupButtons), nil, nil, nil, s.groupList)
+	s.noUnits = emptyNote("No units yet. A unit is a class, a department or a site: create one with New unit, " +
+		"paste a list in Settings → Set up the organization, or import a file that names them.")
+	s.noGroups = emptyNote("No groups yet. Groups are optional contact groups, e.g. a choir or a project team.")
+	units := container.NewBorder(container.NewVBox(boldLabel("Units"), unitButtons), nil, nil, nil,
+		container.NewStack(s.unitList, container.NewVBox(s.noUnits)))
+	groups := container.NewBorder(container.NewVBox(boldLabel("Groups"), groupButtons), nil, nil, nil,
+		container.NewStack(s.groupList, container.NewVBox(s.noGroups)))
 	note := &widget.Label{Text: "Every user belongs to at least one unit (a class, company or site). Groups are contact groups.",
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	s.content = container.NewBorder(container.NewVBox(heading("Units and groups"), note), nil, nil, nil,
@@ -134,6 +157,8 @@ func (s *CatalogScreen) Reload() {
 		s.groupList.UnselectAll()
 		s.unitList.Refresh()
 		s.groupList.Refresh()
+		showWhen(s.noUnits, len(units) == 0)
+		showWhen(s.noGroups, len(groups) == 0)
 	})
 }
 

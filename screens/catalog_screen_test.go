@@ -71,3 +71,19 @@ func buttonAt(t *testing.T, w fyne.Window, text string, n int) *widget.Button {
 	}
 	return found[n]
 }
+
+func TestUnitsScreenEmptyListsSayHowToFillThem(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc := emptyStore(t)
+	s, w := showScreen(t, 1100, 600, func(w fyne.Window) *CatalogScreen { return NewCatalogScreen(st, svc, w) })
+	if !s.noUnits.Visible() || !s.noGroups.Visible() || !texts(w)["No groups yet. Groups are optional contact groups, e.g. a choir or a project team."] {
+		t.Fatalf("empty lists say nothing: %v", texts(w))
+	}
+	test.Tap(button(t, w, "New unit"))
+	test.Type(s.lastEntry, "5a")
+	test.Tap(button(t, w, "Save"))
+	settle(s.wait)
+	if s.noUnits.Visible() || !s.noGroups.Visible() {
+		t.Fatal("the units note stays over the list, or the groups note went")
+	}
+}

@@ -80,23 +80,44 @@ func (s *Service) CreateUnit(ctx context.Context, name string) (*data.Unit, erro
 	})
 }
 
-// RenameUnit renames a unit.
-func (s *Service) RenameUnit(ctx context.Context, id, name string) error {
+// catalogEntry is how renameEntry reaches one kind of named entry.
+type catalogEntry[T any] struct {
+	kind  string
+	find  func(tx *data.Store, ctx context.Context, id string) (*T, error)
+	name  func(*T) *string
+	save  func(tx *data.Store, ctx context.Context, x *T) error
+	taken func(s *Service, ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error)
+}
+
+// renameEntry renames the entry id of kind e: names are unique, ignoring case.
+func renameEntry[T any](s *Service, ctx context.Context, e catalogEntry[T], id, name string) error {
 	return s.store.Write(ctx, func(tx *data.Store) error {
-		u, err := tx.UnitByID(ctx, id)
+		x, err := e.find(tx, ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := checkCatalogName("unit", name, s.unitTaken(ctx, tx, id)); err != nil {
+		if err := checkCatalogName(e.kind, name, e.taken(s, ctx, tx, id)); err != nil {
 			return err
 		}
-		old := u.Name
-		u.Name = strings.TrimSpace(name)
-		if err := tx.SaveUnit(ctx, u); err != nil {
+		n := e.name(x)
+		old := *n
+		*n = strings.TrimSpace(name)
+		if err := e.save(tx, ctx, x); err != nil {
 			return err
 		}
-		return s.auditCatalog(ctx, tx, "unit", id, "rename", "Renamed unit "+old+" to "+u.Name)
+		return s.auditCatalog(ctx, tx, e.kind, id, "rename", "Renamed "+e.kind+" "+old+" to "+*n)
 	})
+}
+
+var unitEntry = catalogEntry[data.Unit]{kind: "unit", find: (*data.Store).UnitByID,
+	name: func(u *data.Unit) *string { return &u.Name }, save: (*data.Store).SaveUnit, taken: (*Service).unitTaken}
+
+var groupEntry = catalogEntry[data.Group]{kind: "group", find: (*data.Store).GroupByID,
+	name: func(g *data.Group) *string { return &g.Name }, save: (*data.Store).SaveGroup, taken: (*Service).groupTaken}
+
+// RenameUnit renames a unit.
+func (s *Service) RenameUnit(ctx context.Context, id, name string) error {
+	return renameEntry(s, ctx, unitEntry, id, name)
 }
 
 // ErrUnitHasUsers is wrapped when a unit to delete is the only unit of some users
@@ -152,21 +173,7 @@ func (s *Service) CreateGroup(ctx context.Context, name string) (*data.Group, er
 
 // RenameGroup renames a group.
 func (s *Service) RenameGroup(ctx context.Context, id, name string) error {
-	return s.store.Write(ctx, func(tx *data.Store) error {
-		g, err := tx.GroupByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := checkCatalogName("group", name, s.groupTaken(ctx, tx, id)); err != nil {
-			return err
-		}
-		old := g.Name
-		g.Name = strings.TrimSpace(name)
-		if err := tx.SaveGroup(ctx, g); err != nil {
-			return err
-		}
-		return s.auditCatalog(ctx, tx, "group", id, "rename", "Renamed group "+old+" to "+g.Name)
-	})
+	return renameEntry(s, ctx, groupEntry, id, name)
 }
 
 // DeleteGroup deletes a group; its users stay, without it.

@@ -54,23 +54,12 @@ func permissionSummary(perms string) string {
 	return " with " + perms
 }
 
-// RenameRole renames a role; names are unique ignoring case.
+var roleEntry = catalogEntry[data.Role]{kind: "role", find: (*data.Store).RoleByID,
+	name: func(r *data.Role) *string { return &r.Name }, save: (*data.Store).SaveRole, taken: (*Service).roleTaken}
+
+// RenameRole renames a role; names are unique, ignoring case.
 func (s *Service) RenameRole(ctx context.Context, id, name string) error {
-	return s.store.Write(ctx, func(tx *data.Store) error {
-		r, err := tx.RoleByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := checkCatalogName("role", name, s.roleTaken(ctx, tx, id)); err != nil {
-			return err
-		}
-		old := r.Name
-		r.Name = strings.TrimSpace(name)
-		if err := tx.SaveRole(ctx, r); err != nil {
-			return err
-		}
-		return s.auditCatalog(ctx, tx, "role", id, "rename", "Renamed role "+old+" to "+r.Name)
-	})
+	return renameEntry(s, ctx, roleEntry, id, name)
 }
 
 // SetRolePermissions replaces the permissions of a role.

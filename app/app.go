@@ -250,7 +250,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.stack = container.NewStack(m.views...)
 	m.nav = widget.NewList(
 		func() int { return len(Screens) },
-		func() fyne.CanvasObject { return widget.NewLabel("Units and groups") },
+		func() fyne.CanvasObject { return widget.NewLabel("Roles and permissions") }, // the longest label
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(Screens[i].Label) },
 	)
 	m.nav.OnSelected = m.show

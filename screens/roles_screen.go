@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -114,17 +115,20 @@ func (s *RolesScreen) buildChecks() fyne.CanvasObject {
 	box := container.NewVBox()
 	section := func(title string, operator bool) {
 		box.Add(&widget.Label{Text: title, TextStyle: fyne.TextStyle{Italic: true}})
+		// One row per permission: its check box, and beside it what it allows.
+		rows := container.New(layout.NewFormLayout())
 		for _, info := range syncapi.AllPermissions {
 			if info.Operator != operator {
 				continue
 			}
 			c := widget.NewCheck(info.Label, func(bool) { s.savePermissions() })
 			s.checks[info.Name] = c
-			help := &widget.Label{Text: info.Help, Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
-			box.Add(container.NewVBox(c, container.NewPadded(help)))
+			rows.Add(c)
+			rows.Add(&widget.Label{Text: info.Help, Wrapping: fyne.TextWrapWord})
 		}
+		box.Add(rows)
 	}
-	section("In Onboard", true)
+	section("Working in Onboard", true)
 	section("Once their account is active", false)
 	return box
 }

@@ -125,6 +125,7 @@ func (d *SetupDialog) build(org, url, lang string) {
 	}
 	for _, f := range []string{"organization", "language", "registration_url", "preset", "units"} {
 		d.messages[f] = dangerLabel()
+		d.messages[f].Hide() // no empty line under a field without a problem
 	}
 	item := func(label string, obj fyne.CanvasObject, field string) *widget.FormItem {
 		return widget.NewFormItem(label, container.NewVBox(obj, d.messages[field]))
@@ -181,6 +182,7 @@ func (d *SetupDialog) submit() {
 	in := d.input()
 	for _, m := range d.messages {
 		m.SetText("")
+		m.Hide()
 	}
 	d.save.Disable()
 	d.bg.Go(func() {
@@ -193,6 +195,7 @@ func (d *SetupDialog) submit() {
 				for _, p := range ve.Problems {
 					if m, ok := d.messages[p.Field]; ok {
 						m.SetText(p.Message)
+						m.Show()
 					}
 				}
 			case err != nil:

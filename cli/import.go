@@ -63,25 +63,31 @@ func runImport(ctx context.Context, c *call) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	ids, err := resolveCatalog(ctx, c.store, *role, units, groups)
+	ids, err := resolveCatalog(ctx, c.store, *role, units, groups, true)
 	if err != nil {
 		return err
 	}
 	settings := importer.Settings{Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
 		Invite: *invite, ValidDays: *validDays, OnConflict: res}
 	printSource(c.stdout, src, mapping)
-	plan, err := importer.Check(ctx, c.store, src, settings, c.svc.Now())
+	// The units of --unit that do not exist yet are checked as if they did, so that
+	// rows naming them too use the same new unit; they join the file's own new units,
+	// which the commit creates in its transaction, and only when it writes a user.
+	plan, err := importer.Check(ctx, withUnits{c.store, ids.newUnits}, src, settings, c.svc.Now())
 	if errors.Is(err, importer.ErrMapping) {
 		return fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
 	}
 	if err != nil {
 		return err
 	}
-	printProblems(c.stdout, plan)
-	printNewCatalog(c.stdout, plan)
-	if m := plan.Missing(); m != "" {
-		return usagef("%s (--role, --unit)", m)
+	if len(ids.newUnits) > 0 && plan.Counts.Create+plan.Counts.Update > 0 {
+		plan.NewUnits = append(append([]data.Unit(nil), ids.newUnits...), plan.NewUnits...)
 	}
+	printProblems(c.stdout, plan)
+	if err := missingChoice(ctx, c.store, plan); err != nil {
+		return err
+	}
+	printNewCatalog(c.stdout, plan)
 	var rep *importer.Report
 	switch {
 	case *dryRun:
@@ -236,62 +242,46 @@ func writeTemplate(format, path string, stdout io.Writer) error {
 	return nil
 }
 
-// catalogIDs are the IDs of a role, units and groups named on the command line.
-type catalogIDs struct {
-	role          string
-	units, groups []string
+// withUnits is the store as Check sees it: with the units of --unit that the import
+// will create.
+type withUnits struct {
+	*data.Store
+	extra []data.Unit
 }
 
-// resolveCatalog finds the role, units and groups by name (ignoring case); an
-// unknown name is an error listing the names that exist.
-func resolveCatalog(ctx context.Context, st *data.Store, role string, units, groups []string) (catalogIDs, error) {
-	var ids catalogIDs
-	if role != "" {
+// Units returns the stored units and the extra ones.
+func (w withUnits) Units(ctx context.Context) ([]data.Unit, error) {
+	units, err := w.Store.Units(ctx)
+	return append(units, w.extra...), err
+}
+
+// missingChoice is the error for rows that name no role or no unit when the
+// import gives them none: one line saying which flag to add.
+func missingChoice(ctx context.Context, st *data.Store, p *importer.Plan) error {
+	var parts []string
+	if n := p.Counts.NeedRole; n > 0 {
 		roles, err := st.Roles(ctx)
 		if err != nil {
-			return ids, err
+			return err
 		}
-		if ids.role, err = findByName("role", role, roles, func(r data.Role) (string, string) { return r.ID, r.Name }); err != nil {
-			return ids, err
+		hint := "give them one with --role ROLE"
+		if len(roles) == 0 {
+			hint += "; there are no roles yet — create one with: onboard roles add NAME, or run: onboard setup --org NAME --preset school"
+		} else {
+			names := make([]string, len(roles))
+			for i, r := range roles {
+				names[i] = r.Name
+			}
+			hint += " (roles: " + nameList(names) + ")"
 		}
+		parts = append(parts, display.PluralOf(n, "row names", "rows name")+" no role: "+hint)
 	}
-	all, err := st.Units(ctx)
-	if err != nil {
-		return ids, err
+	if n := p.Counts.NeedUnit; n > 0 {
+		parts = append(parts, display.PluralOf(n, "row names", "rows name")+
+			" no unit: give them one with --unit UNIT (a unit that does not exist yet is created)")
 	}
-	for _, u := range units {
-		id, err := findByName("unit", u, all, func(u data.Unit) (string, string) { return u.ID, u.Name })
-		if err != nil {
-			return ids, err
-		}
-		ids.units = append(ids.units, id)
+	if len(parts) == 0 {
+		return nil
 	}
-	allGroups, err := st.Groups(ctx)
-	if err != nil {
-		return ids, err
-	}
-	for _, g := range groups {
-		id, err := findByName("group", g, allGroups, func(g data.Group) (string, string) { return g.ID, g.Name })
-		if err != nil {
-			return ids, err
-		}
-		ids.groups = append(ids.groups, id)
-	}
-	return ids, nil
-}
-
-// findByName returns the ID of the item named name (ignoring case).
-func findByName[T any](kind, name string, items []T, idName func(T) (string, string)) (string, error) {
-	var names []string
-	for _, it := range items {
-		id, n := idName(it)
-		if data.Fold(n) == data.Fold(name) {
-			return id, nil
-		}
-		names = append(names, n)
-	}
-	if len(names) == 0 {
-		return "", usagef("there is no %s %q: none exists yet", kind, name)
-	}
-	return "", usagef("there is no %s %q (%ss: %s)", kind, name, kind, strings.Join(names, ", "))
+	return &lineError{strings.Join(parts, "; ") + "; nothing was imported"}
 }

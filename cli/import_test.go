@@ -133,11 +133,15 @@ func TestImportCommandUsageAndBadFiles(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"import"}, ExitUsage, "missing FILE"},
-		{[]string{"import", good}, ExitUsage, "1 row names no role: choose a role for the import; 1 row names no unit"},
+		{[]string{"import", good}, ExitFail, "onboard import: 1 row names no role: give them one with --role ROLE (roles: Administrator, Staff, Student, Teacher); " +
+			"1 row names no unit: give them one with --unit UNIT (a unit that does not exist yet is created); nothing was imported\n"},
 		{[]string{"import", good, "--on-conflict", "merge"}, ExitUsage, `unknown conflict rule "merge"`},
 		{[]string{"import", good, "--encoding", "latin9"}, ExitUsage, "--encoding must be"},
-		{[]string{"import", good, "--role", "Chef"}, ExitUsage, `there is no role "Chef" (roles: `},
-		{[]string{"import", good, "--unit", "Mars"}, ExitUsage, `there is no unit "Mars"`},
+		{[]string{"import", good, "--role", "Chef"}, ExitFail,
+			"onboard import: there is no role \"Chef\"; roles: Administrator, Staff, Student, Teacher — create it with: onboard roles add Chef\n"},
+		{[]string{"import", good, "--unit", "Mars", "--role", "Student", "--group", "Big Band"}, ExitFail,
+			"onboard import: there is no group \"Big Band\"; groups: Chess club, Choir, First aid, Football, Newsletter, Parents' council — create it with: onboard groups add \"Big Band\"\n"},
+		{[]string{"import", good, "--unit", "Mars"}, ExitFail, "1 row names no role"},
 		{[]string{"import", good, "--map", "Nope=email"}, ExitUsage, `no column "Nope"`},
 		{[]string{"import", "--template", "pdf", filepath.Join(dir, "t.pdf")}, ExitUsage, "--template must be csv or xlsx"},
 		{[]string{"import", writeFile(t, dir, "x.csv", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"))}, ExitFail, "x.csv"},
@@ -147,9 +151,15 @@ func TestImportCommandUsageAndBadFiles(t *testing.T) {
 		if code != tc.code || !strings.Contains(e, tc.msg) {
 			t.Errorf("%v: %d %q %q, want %d and %q", tc.args, code, out, e, tc.code, tc.msg)
 		}
+		if tc.code == ExitFail && (strings.Count(e, "\n") != 1 || strings.Contains(e, "Usage:")) {
+			t.Errorf("%v: stderr %q, want one line without the usage", tc.args, e)
+		}
 	}
 	if n := len(listCSV(t, db)); n != 1 {
 		t.Fatalf("failed commands wrote users: %d", n)
+	}
+	if code, out, _ := run(t, "--db", db, "units", "list"); code != ExitOK || strings.Contains(out, "Mars") {
+		t.Fatalf("a failed import created its unit: %s", out)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"onboard/addrlist"
+	"onboard/data"
 	"onboard/display"
 	"onboard/lifecycle"
 	"onboard/settings"
@@ -56,26 +57,70 @@ func runInvite(ctx context.Context, c *call) error {
 	}
 	list := lifecycle.ParseAddresses(text)
 	if len(list.Addresses) == 0 && len(list.Unreadable) == 0 {
-		return usagef("there are no email addresses in %s", listSource(given["emails-file"], *file))
+		if given["emails-file"] {
+			return fmt.Errorf("there are no email addresses in %s", listSource(true, *file))
+		}
+		return usagef("there are no email addresses in --emails")
 	}
 	if err := c.open(); err != nil {
 		return err
 	}
-	ids, err := resolveCatalog(ctx, c.store, *role, units, groups)
+	ids, err := resolveCatalog(ctx, c.store, *role, units, groups, true)
 	if err != nil {
 		return err
 	}
 	in := lifecycle.InviteEmailsInput{Addresses: list.Addresses, RoleID: ids.role, UnitIDs: ids.units,
 		GroupIDs: ids.groups, ValidDays: *days}
-	var res *lifecycle.InviteEmailsResult
+	res := &lifecycle.InviteEmailsResult{}
 	if len(list.Addresses) > 0 {
-		if res, err = c.svc.InviteEmails(ctx, in); err != nil {
+		if res, err = inviteCreatingUnits(ctx, c, in, ids.newUnits); err != nil {
 			return err
 		}
-	} else {
-		res = &lifecycle.InviteEmailsResult{}
+	}
+	if len(res.Invited) > 0 && len(ids.newUnits) > 0 {
+		fmt.Fprintf(c.stdout, "New units: %s\n", newUnitNames(ids.newUnits))
 	}
 	return reportInvite(c.stdout, res, list)
+}
+
+// errNobodyInvited rolls back the new units of an invite that invited nobody.
+var errNobodyInvited = errors.New("nobody invited")
+
+// inviteCreatingUnits creates the units newUnits (whose IDs in.UnitIDs holds) and
+// invites in, in one transaction: the units stay only when someone was invited.
+func inviteCreatingUnits(ctx context.Context, c *call, in lifecycle.InviteEmailsInput, newUnits []data.Unit) (*lifecycle.InviteEmailsResult, error) {
+	if len(newUnits) == 0 {
+		return c.svc.InviteEmails(ctx, in)
+	}
+	var res *lifecycle.InviteEmailsResult
+	err := c.store.Write(ctx, func(tx *data.Store) error {
+		ts := lifecycle.New(tx, lifecycle.WithActor(c.svc.Actor()), lifecycle.WithClock(c.svc.Now))
+		unitIDs := append([]string(nil), in.UnitIDs...)
+		for _, nu := range newUnits {
+			u, err := ts.CreateUnit(ctx, nu.Name)
+			if err != nil {
+				return err
+			}
+			for i, id := range unitIDs {
+				if id == nu.ID {
+					unitIDs[i] = u.ID
+				}
+			}
+		}
+		in.UnitIDs = unitIDs
+		var err error
+		if res, err = ts.InviteEmails(ctx, in); err != nil {
+			return err
+		}
+		if len(res.Invited) == 0 {
+			return errNobodyInvited
+		}
+		return nil
+	})
+	if errors.Is(err, errNobodyInvited) {
+		return res, nil
+	}
+	return res, err
 }
 
 // readList reads the address list from a file, or standard input for "-".

@@ -133,14 +133,22 @@ func TestInviteUsageErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"--role", "Boss", "--unit", "Werk Süd"}, `there is no role "Boss" (roles: Teacher)`},
-		{[]string{"--role", "Teacher", "--unit", "Werk Süd", "--unit", "Werk Ost"}, `there is no unit "Werk Ost" (units: Werk Nord, Werk Süd)`},
-		{[]string{"--role", "Teacher", "--unit", "Werk Süd", "--group", "Band"}, `there is no group "Band" (groups: Chor)`},
+		{[]string{"--role", "Boss", "--unit", "Werk Süd"},
+			"onboard invite: there is no role \"Boss\"; roles: Teacher — create it with: onboard roles add Boss\n"},
+		{[]string{"--role", "Teacher", "--unit", "Werk Ost", "--group", "Band"},
+			"onboard invite: there is no group \"Band\"; groups: Chor — create it with: onboard groups add Band\n"},
 	} {
 		code, _, errOut := run(t, append([]string{"--db", db, "invite", "--emails", "zoe@example.org"}, tc.args...)...)
-		if code != ExitUsage || !strings.Contains(errOut, tc.msg) {
-			t.Errorf("%v: exit %d, stderr %q; want 2 with %q", tc.args, code, errOut, tc.msg)
+		if code != ExitFail || errOut != tc.msg {
+			t.Errorf("%v: exit %d, stderr %q; want 1 with %q", tc.args, code, errOut, tc.msg)
 		}
+	}
+	// A file without addresses is not a usage error.
+	empty := filepath.Join(dir, "empty.txt")
+	os.WriteFile(empty, []byte("\n ;\n"), 0o644)
+	code, _, errOut = run(t, "--db", db, "invite", "--emails-file", empty, "--role", "Teacher", "--unit", "Werk Süd")
+	if code != ExitFail || errOut != "onboard invite: there are no email addresses in "+empty+"\n" {
+		t.Errorf("empty file: exit %d, stderr %q", code, errOut)
 	}
 	st, err := data.Open(db)
 	if err != nil {

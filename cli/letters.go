@@ -117,7 +117,7 @@ func reportSkipped(w io.Writer, skipped []lifecycle.Skip) {
 // are given and then by name: units and groups each widen the choice, and a user
 // must match both a unit and a group when both are given. --user adds users.
 func selectUsers(ctx context.Context, c *call, q data.UserQuery, units, groups, users []string) ([]string, error) {
-	cat, err := resolveCatalog(ctx, c.store, "", units, groups)
+	cat, err := resolveCatalog(ctx, c.store, "", units, groups, false)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func findUser(ctx context.Context, st *data.Store, ref string) (string, error) {
 	}
 	u, err := st.UserHolding(ctx, data.FieldUsername, ref, "")
 	if errors.Is(err, data.ErrNotFound) {
-		return "", usagef("--user: there is no user with the ID or username %q", ref)
+		return "", fmt.Errorf("--user: there is no user with the ID or username %q; see: onboard users list", ref)
 	}
 	if err != nil {
 		return "", err

@@ -138,7 +138,7 @@ func TestLettersCommandErrorsWriteNoFile(t *testing.T) {
 	}{
 		{[]string{"letters"}, ExitUsage, "-o FILE.pdf"},
 		{[]string{"letters", "-o", pdf, "--paper", "a3"}, ExitUsage, "paper must be a4 or letter"},
-		{[]string{"letters", "-o", pdf, "--unit", "Werk Ost"}, ExitUsage, `no unit "Werk Ost"`},
+		{[]string{"letters", "-o", pdf, "--unit", "Werk Ost"}, ExitFail, `there is no unit "Werk Ost"; units: Werk Nord, Werk Süd` + "\n"},
 		{[]string{"letters", "-o", pdf, "--status", "active"}, ExitFail, "none of the 1 user can get a letter"},
 		{[]string{"letters", "-o", pdf}, ExitFail, "logo.png"},
 	}

@@ -42,6 +42,32 @@ const Usage = `Usage: onboard [--db PATH] [COMMAND]
 Without a command, Onboard opens its window.
 
 Commands:
+  setup --org NAME [--preset school|company|none] [--registration-url URL]
+        [--language en|de] [--units "5a, 5b, 6a"] [--force]
+                                   set up the organization: its name, address and
+                                   language, the preset's roles (school: Student,
+                                   Teacher, Staff, Parent; company: Employee,
+                                   Manager, External) and the first units; running
+                                   it again adds only what is missing; --force sets
+                                   up again an organization named otherwise
+  roles list [--format table|csv]  list the roles with their permissions, users and
+                                   invite keys
+  roles add NAME [--permissions P,...]
+                                   create a role with these permissions
+  roles rename OLD NEW             rename a role
+  roles set-permissions NAME P,... replace the permissions of a role ("" for none)
+  roles delete NAME [--move-to ROLE]
+                                   delete a role; its users and invite keys move to
+                                   ROLE (required when it has any)
+  roles permissions                list every permission and what it allows
+  units list [--format table|csv]  list the units with their numbers of users
+  units add NAME | rename OLD NEW  create or rename a unit
+  units delete NAME [--move-to UNIT]
+                                   delete a unit; users who have no other unit
+                                   move to UNIT (required when there are any)
+  groups list [--format table|csv] | add NAME | rename OLD NEW | delete NAME
+                                   the same for groups; a deleted group's users
+                                   stay, without it
   demo [--users N] [--seed S]      add N realistic sample users (default 200)
   users list [--status S] [--search TEXT] [--format table|csv]
                                    list users; S is not-activated, invited,
@@ -53,13 +79,16 @@ Commands:
          [--dry-run] [--skip-invalid] [--report FILE.csv]
                                    import users from a CSV, TSV or XLSX file;
                                    nothing is written when a row has errors
-                                   unless --skip-invalid is given
+                                   unless --skip-invalid is given; a unit named
+                                   (by --unit or the file) that does not exist is
+                                   created; the role must exist
   import --template csv|xlsx FILE  write a sample file to fill in
   invite (--emails TEXT | --emails-file FILE) --role R --unit U [--unit U]...
          [--group G]... [--valid-days N]
                                    invite every address in TEXT or FILE (- for
                                    standard input): each becomes an invited user
-                                   with a personal key and a queued invitation mail
+                                   with a personal key and a queued invitation mail;
+                                   a --unit that does not exist is created
   letters -o FILE.pdf [--status S] [--unit U]... [--group G]... [--user ID]...
           [--paper a4|letter] [--duplex] [--renew-expired] [--template saved|en|de]
                                    print a registration letter for each selected
@@ -81,11 +110,11 @@ Commands:
   config list                      print every setting, its value and what it means
   config get KEY                   print the value of setting KEY
   config set KEY VALUE             check VALUE and store it as setting KEY; KEY is
-                                   org.name, org.logo, registration.url,
-                                   letters.paper, invite.valid_days, smtp.host,
-                                   smtp.port, smtp.security, smtp.user,
-                                   smtp.password, smtp.from, sync.url or
-                                   sync.token
+                                   org.name, org.logo, org.language,
+                                   registration.url, letters.paper,
+                                   invite.valid_days, smtp.host, smtp.port,
+                                   smtp.security, smtp.user, smtp.password,
+                                   smtp.from, sync.url or sync.token
   backup FILE                      write a consistent copy of the database to FILE
   restore FILE                     replace the database with the backup in FILE
                                    (the current content is saved beside it first)
@@ -103,24 +132,28 @@ Options:
 // Parse reads the global options and the command. It returns ok=false with an exit
 // code when it has already answered (help, or a usage error printed to stderr).
 func Parse(args []string, stderr io.Writer) (inv Invocation, code int, ok bool) {
-	fs := newFlagSet("onboard", stderr)
+	fs := newFlagSet("onboard")
 	fs.StringVar(&inv.DB, "db", "", "database file")
 	fs.StringVar(&inv.Screen, "screen", "", "screen to open first")
 	fs.StringVar(&inv.Open, "open", "", "user list to open in the import wizard")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, Usage)
 			return inv, ExitOK, false
 		}
+		fmt.Fprintf(stderr, "onboard: %v\n\n%s", err, Usage)
 		return inv, ExitUsage, false
 	}
 	inv.Command = fs.Args()
 	return inv, 0, true
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet makes a flag set that prints nothing itself: the caller prints the
+// error, once, with the usage (and the usage alone for -h).
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
@@ -163,25 +196,44 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
 var commands = map[string]command{
-	"demo":        {name: "demo", run: runDemo},
-	"users list":  {name: "users list", run: runUsersList},
-	"import":      {name: "import", run: runImport},
-	"invite":      {name: "invite", run: runInvite},
-	"letters":     {name: "letters", run: runLetters},
-	"mail":        {name: "mail", run: runGroup("mail", "send, list, retry or test"), noStore: true},
-	"mail send":   {name: "mail send", run: runMailSend},
-	"mail list":   {name: "mail list", run: runMailList},
-	"mail retry":  {name: "mail retry", run: runMailRetry},
-	"mail test":   {name: "mail test", run: runMailTest},
-	"sync":        {name: "sync", run: runSync},
-	"config":      {name: "config", run: runGroup("config", "get, set or list"), noStore: true},
-	"config get":  {name: "config get", run: runConfigGet},
-	"config set":  {name: "config set", run: runConfigSet},
-	"config list": {name: "config list", run: runConfigList},
-	"backup":      {name: "backup", run: runBackup},
-	"restore":     {name: "restore", run: runRestore},
-	"version":     {name: "version", run: runVersion, noStore: true},
-	"help":        {name: "help", run: runHelp, noStore: true},
+	"demo":       {name: "demo", run: runDemo},
+	"users list": {name: "users list", run: runUsersList},
+	"import":     {name: "import", run: runImport},
+	"invite":     {name: "invite", run: runInvite},
+	"letters":    {name: "letters", run: runLetters},
+	"setup":      {name: "setup", run: runSetup},
+	"roles": {name: "roles", run: runGroup("roles", "list, add, rename, delete, set-permissions or permissions"),
+		noStore: true},
+	"roles list":            {name: "roles list", run: runRolesList},
+	"roles add":             {name: "roles add", run: runRolesAdd},
+	"roles rename":          {name: "roles rename", run: runRolesRename},
+	"roles delete":          {name: "roles delete", run: runRolesDelete},
+	"roles set-permissions": {name: "roles set-permissions", run: runRolesSetPermissions},
+	"roles permissions":     {name: "roles permissions", run: runRolesPermissions, noStore: true},
+	"units":                 {name: "units", run: runGroup("units", "list, add, rename or delete"), noStore: true},
+	"units list":            {name: "units list", run: unitKind.list},
+	"units add":             {name: "units add", run: unitKind.add},
+	"units rename":          {name: "units rename", run: unitKind.renameCmd},
+	"units delete":          {name: "units delete", run: runUnitsDelete},
+	"groups":                {name: "groups", run: runGroup("groups", "list, add, rename or delete"), noStore: true},
+	"groups list":           {name: "groups list", run: groupKind.list},
+	"groups add":            {name: "groups add", run: groupKind.add},
+	"groups rename":         {name: "groups rename", run: groupKind.renameCmd},
+	"groups delete":         {name: "groups delete", run: runGroupsDelete},
+	"mail":                  {name: "mail", run: runGroup("mail", "send, list, retry or test"), noStore: true},
+	"mail send":             {name: "mail send", run: runMailSend},
+	"mail list":             {name: "mail list", run: runMailList},
+	"mail retry":            {name: "mail retry", run: runMailRetry},
+	"mail test":             {name: "mail test", run: runMailTest},
+	"sync":                  {name: "sync", run: runSync},
+	"config":                {name: "config", run: runGroup("config", "get, set or list"), noStore: true},
+	"config get":            {name: "config get", run: runConfigGet},
+	"config set":            {name: "config set", run: runConfigSet},
+	"config list":           {name: "config list", run: runConfigList},
+	"backup":                {name: "backup", run: runBackup},
+	"restore":               {name: "restore", run: runRestore},
+	"version":               {name: "version", run: runVersion, noStore: true},
+	"help":                  {name: "help", run: runHelp, noStore: true},
 }
 
 // runGroup answers a group of commands ("onboard mail") called without one of its
@@ -215,7 +267,7 @@ func Run(ctx context.Context, inv Invocation, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "onboard: unknown command %q\n\n%s", strings.Join(inv.Command, " "), Usage)
 		return ExitUsage
 	}
-	c := &call{inv: inv, stdout: stdout, stderr: stderr, fs: newFlagSet("onboard "+cmd.name, stderr)}
+	c := &call{inv: inv, stdout: stdout, stderr: stderr, fs: newFlagSet("onboard " + cmd.name)}
 	c.fs.StringVar(&c.inv.DB, "db", inv.DB, "database file")
 	c.args = rest
 	err := func() error {
@@ -251,6 +303,7 @@ func Run(ctx context.Context, inv Invocation, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "onboard %s: %s\n\n%s", cmd.name, ue.msg, Usage)
 		return ExitUsage
 	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stderr, Usage)
 		return ExitOK
 	default:
 		fmt.Fprintf(stderr, "onboard %s: %s\n", cmd.name, oneLine(err))

@@ -197,6 +197,7 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 
 var commands = map[string]command{
 	"demo":       {name: "demo", run: runDemo},
+	"users":      {name: "users", run: runGroup("users", "list"), noStore: true},
 	"users list": {name: "users list", run: runUsersList},
 	"import":     {name: "import", run: runImport},
 	"invite":     {name: "invite", run: runInvite},

@@ -77,12 +77,12 @@ func findRole(ctx context.Context, st *data.Store, name string) (data.Role, erro
 	return findNamed("role", name, roles, func(r data.Role) string { return r.Name }, false)
 }
 
-// parsePermissions reads a permission list argument; an unknown name is a usage
-// error naming the known ones.
+// parsePermissions reads a permission list argument; an unknown name is a
+// one-line error naming the known ones (exit 1, without the usage).
 func parsePermissions(what, list string) ([]string, error) {
 	ps, err := syncapi.ParsePermissionList(list)
 	if err != nil {
-		return nil, usagef("%s: %v; onboard roles permissions says what each allows", what, err)
+		return nil, fmt.Errorf("%s: %v; onboard roles permissions says what each allows", what, err)
 	}
 	out := make([]string, len(ps))
 	for i, p := range ps {

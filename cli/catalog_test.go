@@ -336,10 +336,8 @@ func TestCatalogUsageErrorsExit2AndCreateNothing(t *testing.T) {
 		{"roles", "frob"},
 		{"roles", "add"},
 		{"roles", "add", "A", "B"},
-		{"roles", "add", "A", "--permissions", "chat,flying"},
 		{"roles", "rename", "A"},
 		{"roles", "set-permissions", "A"},
-		{"roles", "set-permissions", "A", "fly"},
 		{"roles", "delete"},
 		{"roles", "delete", "A", "--move"},
 		{"roles", "list", "--format", "xml"},
@@ -362,6 +360,14 @@ func TestCatalogUsageErrorsExit2AndCreateNothing(t *testing.T) {
 		if code != ExitUsage || out != "" || strings.Count(errOut, "Usage: onboard") != 1 ||
 			!strings.HasPrefix(errOut, "onboard "+args[0]) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 with the usage once", args, code, out, errOut)
+		}
+	}
+	// An unknown permission is one line naming the known ones, before the database opens.
+	for _, args := range [][]string{{"roles", "add", "A", "--permissions", "chat,flying"}, {"roles", "set-permissions", "A", "fly"}} {
+		code, out, errOut := run(t, append([]string{"--db", never}, args...)...)
+		if code != ExitFail || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "unknown permission") ||
+			!strings.Contains(errOut, "known: add-users,") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want one line and exit 1", args, code, out, errOut)
 		}
 	}
 	if _, err := os.Stat(never); !os.IsNotExist(err) {

@@ -124,8 +124,8 @@ Commands:
 Options:
   --db PATH      the database file (default: $ONBOARD_DB, else
                  <user config folder>/Onboard/onboard.db)
-  --screen NAME  open the window on users, invite-keys, units, imports, letters or
-                 settings
+  --screen NAME  open the window on users, invite-keys, units, roles, imports,
+                 letters, mail or settings; setup opens the organization's setup
   --open FILE    open the window with FILE (CSV, TSV or XLSX) in the import wizard
 `
 

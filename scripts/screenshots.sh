@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders every screen of Onboard under Xvfb into OUTDIR/<screen>.png, on a fresh
-# demo database (and the users screen once more on an empty one).
+# demo database, on an empty one (the first-run setup) and on a school set up with
+# 120 classes.
 # Usage: scripts/screenshots.sh OUTDIR   (needs xvfb, x11-apps, netpbm: make deps)
 set -euo pipefail
 out=${1:?usage: scripts/screenshots.sh OUTDIR}
@@ -89,10 +90,20 @@ shoot() {
 	stop
 }
 
-for screen in users new-user invite-keys units imports import-wizard invite-emails letters print-letters mail mail-template settings; do
+for screen in users new-user invite-keys units roles imports import-wizard invite-emails letters print-letters mail mail-template settings setup; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
-shoot users-empty users "$tmp/empty.db"
+# A new database opens the first-run setup over the empty users screen.
+shoot first-run users "$tmp/empty.db"
+# A school set up from the command line with 120 classes ("Klasse 1a" … "Klasse 12j"):
+# the empty screens of a new organization, and the unit pickers at that scale.
+classes=$(for g in $(seq 12); do for c in a b c d e f g h i j; do printf 'Klasse %s%s, ' "$g" "$c"; done; done)
+./bin/onboard --db "$tmp/school.db" setup --org "Gymnasium am Stadtpark" --preset school --units "$classes" >/dev/null
+shoot users-empty users "$tmp/school.db"
+shoot roles-school roles "$tmp/school.db"
+shoot units-120 units "$tmp/school.db"
+shoot new-user-120-units new-user "$tmp/school.db"
+shoot invite-emails-120-units invite-emails "$tmp/school.db"
 
 # Sync with onboard-server. Offline: the address answers nothing, so the first sync
 # gives up after its retries (a few seconds) and the status line and the Server

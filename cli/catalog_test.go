@@ -151,7 +151,7 @@ func TestRolesCommands(t *testing.T) {
 	}
 	mustRun(t, "--db", db, "roles", "add", "Class Teacher")
 	mustRun(t, "--db", db, "roles", "add", "Student", "--permissions", "chat")
-	wantFail(t, "onboard roles add: name: a role named “teacher” already exists", "--db", db, "roles", "add", "teacher")
+	wantFail(t, "onboard roles add: name: a role named “Teacher” already exists", "--db", db, "roles", "add", "teacher")
 
 	// Users and an invite key in Teacher.
 	mustRun(t, "--db", db, "invite", "--emails", "a@x.org, b@x.org", "--role", "teacher", "--unit", "Staff room")
@@ -172,7 +172,7 @@ func TestRolesCommands(t *testing.T) {
 	}
 
 	// Rename: unique ignoring case, looked up ignoring case.
-	wantFail(t, "onboard roles rename: name: a role named “STUDENT” already exists", "--db", db, "roles", "rename", "class teacher", "STUDENT")
+	wantFail(t, "onboard roles rename: name: a role named “Student” already exists", "--db", db, "roles", "rename", "class teacher", "STUDENT")
 	wantFail(t, `onboard roles rename: there is no role "Tutor"; roles: Class Teacher, Student, Teacher`, "--db", db, "roles", "rename", "Tutor", "Mentor")
 	if out := mustRun(t, "--db", db, "roles", "rename", "class teacher", "Form Tutor"); out != "Renamed role Class Teacher to Form Tutor.\n" {
 		t.Fatalf("rename: %q", out)
@@ -270,8 +270,8 @@ func TestUnitsAndGroupsCommands(t *testing.T) {
 	}
 	mustRun(t, "--db", db, "units", "add", "5b")
 	mustRun(t, "--db", db, "units", "add", "Lehrerzimmer")
-	wantFail(t, "onboard units add: name: a unit named “5A” already exists", "--db", db, "units", "add", "5A")
-	wantFail(t, "onboard units rename: name: a unit named “5B” already exists", "--db", db, "units", "rename", "5a", "5B")
+	wantFail(t, "onboard units add: name: a unit named “5a” already exists", "--db", db, "units", "add", "5A")
+	wantFail(t, "onboard units rename: name: a unit named “5b” already exists", "--db", db, "units", "rename", "5a", "5B")
 	wantFail(t, `onboard units rename: there is no unit "6a"; units: 5a, 5b, Lehrerzimmer`, "--db", db, "units", "rename", "6a", "6b")
 	mustRun(t, "--db", db, "roles", "add", "Student")
 	// Anna is only in 5a; Ben is in 5a and Lehrerzimmer; Cem only in 5b.
@@ -311,7 +311,7 @@ func TestUnitsAndGroupsCommands(t *testing.T) {
 	if out := mustRun(t, "--db", db, "groups", "add", "Big Band"); out != "Created group Big Band.\n" {
 		t.Fatalf("groups add: %q", out)
 	}
-	wantFail(t, "onboard groups add: name: a group named “big band” already exists", "--db", db, "groups", "add", "big band")
+	wantFail(t, "onboard groups add: name: a group named “Big Band” already exists", "--db", db, "groups", "add", "big band")
 	mustRun(t, "--db", db, "invite", "--emails", "eve@x.org", "--role", "Student", "--unit", "5b", "--group", "BIG BAND")
 	mustRun(t, "--db", db, "groups", "rename", "big band", "Bigband")
 	if rows := listRows(t, db, "groups", "list"); len(rows) != 1 || strings.Join(rows[0], "|") != "Bigband|1" {

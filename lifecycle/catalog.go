@@ -10,9 +10,9 @@ import (
 	"onboard/data"
 )
 
-// checkCatalogName validates the name of a unit or group; taken reports whether
-// another entry has it.
-func checkCatalogName(kind, name string, taken func(string) (bool, error)) error {
+// checkCatalogName validates the name of a unit, group or role; taken returns the
+// name of another entry that has it, ignoring case ("" when there is none).
+func checkCatalogName(kind, name string, taken func(string) (string, error)) error {
 	name = strings.TrimSpace(name)
 	msg := ""
 	switch {
@@ -21,12 +21,12 @@ func checkCatalogName(kind, name string, taken func(string) (bool, error)) error
 	case utf8.RuneCountInString(name) > maxNameLen || hasControl(name):
 		msg = fmt.Sprintf("name must be one line of at most %d characters", maxNameLen)
 	default:
-		t, err := taken(name)
+		other, err := taken(name)
 		if err != nil {
 			return err
 		}
-		if t {
-			msg = fmt.Sprintf("a %s named “%s” already exists", kind, name)
+		if other != "" {
+			msg = fmt.Sprintf("a %s named “%s” already exists", kind, other)
 		}
 	}
 	if msg != "" {
@@ -35,16 +35,17 @@ func checkCatalogName(kind, name string, taken func(string) (bool, error)) error
 	return nil
 }
 
-// nameTaken reports whether find finds an entry with that name other than exceptID.
-func nameTaken[T any](find func() (*T, error), idOf func(*T) string, exceptID string) (bool, error) {
+// nameTaken returns the name of the entry find finds, unless it is exceptID ("" when
+// find finds none).
+func nameTaken[T any](find func() (*T, error), idOf, nameOf func(*T) string, exceptID string) (string, error) {
 	x, err := find()
 	if errors.Is(err, data.ErrNotFound) {
-		return false, nil
+		return "", nil
 	}
-	if err != nil {
-		return false, err
+	if err != nil || idOf(x) == exceptID {
+		return "", err
 	}
-	return idOf(x) != exceptID, nil
+	return nameOf(x), nil
 }
 
 func (s *Service) auditCatalog(ctx context.Context, tx *data.Store, kind, id, action, summary string) error {
@@ -52,17 +53,17 @@ func (s *Service) auditCatalog(ctx context.Context, tx *data.Store, kind, id, ac
 		EntityType: kind, EntityID: id, Summary: summary}, nil)
 }
 
-func (s *Service) unitTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error) {
-	return func(name string) (bool, error) {
+func (s *Service) unitTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (string, error) {
+	return func(name string) (string, error) {
 		return nameTaken(func() (*data.Unit, error) { return tx.UnitByName(ctx, name) },
-			func(u *data.Unit) string { return u.ID }, exceptID)
+			func(u *data.Unit) string { return u.ID }, func(u *data.Unit) string { return u.Name }, exceptID)
 	}
 }
 
-func (s *Service) groupTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error) {
-	return func(name string) (bool, error) {
+func (s *Service) groupTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (string, error) {
+	return func(name string) (string, error) {
 		return nameTaken(func() (*data.Group, error) { return tx.GroupByName(ctx, name) },
-			func(g *data.Group) string { return g.ID }, exceptID)
+			func(g *data.Group) string { return g.ID }, func(g *data.Group) string { return g.Name }, exceptID)
 	}
 }
 
@@ -86,7 +87,7 @@ type catalogEntry[T any] struct {
 	find  func(tx *data.Store, ctx context.Context, id string) (*T, error)
 	name  func(*T) *string
 	save  func(tx *data.Store, ctx context.Context, x *T) error
-	taken func(s *Service, ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error)
+	taken func(s *Service, ctx context.Context, tx *data.Store, exceptID string) func(string) (string, error)
 }
 
 // renameEntry renames the entry id of kind e: names are unique, ignoring case.

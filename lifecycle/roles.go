@@ -11,10 +11,10 @@ import (
 	"onboard/syncapi"
 )
 
-func (s *Service) roleTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (bool, error) {
-	return func(name string) (bool, error) {
+func (s *Service) roleTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (string, error) {
+	return func(name string) (string, error) {
 		return nameTaken(func() (*data.Role, error) { return tx.RoleByName(ctx, name) },
-			func(r *data.Role) string { return r.ID }, exceptID)
+			func(r *data.Role) string { return r.ID }, func(r *data.Role) string { return r.Name }, exceptID)
 	}
 }
 

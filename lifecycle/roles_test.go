@@ -23,7 +23,7 @@ func TestRolesAdmin(t *testing.T) {
 		t.Fatalf("permissions stored as %q", teacher.Permissions)
 	}
 	var ve *ValidationError
-	if _, err := f.svc.CreateRole(ctx, "STUDENT", nil); !errors.As(err, &ve) || !strings.Contains(ve.Field("name"), "already exists") {
+	if _, err := f.svc.CreateRole(ctx, "STUDENT", nil); !errors.As(err, &ve) || ve.Field("name") != "a role named “Student” already exists" {
 		t.Fatalf("duplicate name ignoring case: %v", err)
 	}
 	if _, err := f.svc.CreateRole(ctx, "Parent", []string{"fly"}); !errors.As(err, &ve) || !strings.Contains(ve.Field("permissions"), `unknown permission "fly"`) {

@@ -197,13 +197,13 @@ func (s *Service) setupRole(ctx context.Context, tx *data.Store, rp RolePreset, 
 
 // setupUnit creates a unit unless one of that name exists.
 func (s *Service) setupUnit(ctx context.Context, tx *data.Store, name string, res *SetupResult) error {
-	if taken, err := s.unitTaken(ctx, tx, "")(name); err != nil {
+	if other, err := s.unitTaken(ctx, tx, "")(name); err != nil {
 		return err
-	} else if taken {
+	} else if other != "" {
 		res.ExistingUnits = append(res.ExistingUnits, name)
 		return nil
 	}
-	if err := checkCatalogName("unit", name, func(string) (bool, error) { return false, nil }); err != nil {
+	if err := checkCatalogName("unit", name, func(string) (string, error) { return "", nil }); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			return &ValidationError{Problems: []FieldError{{"units", fmt.Sprintf("unit %q: %s", name, ve.Problems[0].Message)}}}

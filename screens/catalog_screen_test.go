@@ -35,7 +35,7 @@ func TestUnitsScreenCreateRenameDeleteWithMove(t *testing.T) {
 	s.lastEntry.SetText("werk süd")
 	test.Tap(button(t, w, "Save"))
 	settle(s.wait)
-	if s.lastMsg.Text != "a unit named “werk süd” already exists" {
+	if s.lastMsg.Text != "a unit named “Werk Süd” already exists" {
 		t.Fatalf("rename message %q", s.lastMsg.Text)
 	}
 	if _, err := st.UnitByName(ctx, "Class 6b"); err != nil {

@@ -67,7 +67,7 @@ func TestRolesScreenCreateRenameConflictPermissionsDeleteWithMove(t *testing.T) 
 	s.lastEntry.SetText("TEACHER")
 	test.Tap(button(t, w, "Save"))
 	settle(s.wait)
-	if s.lastMsg.Text != "a role named “TEACHER” already exists" {
+	if s.lastMsg.Text != "a role named “Teacher” already exists" {
 		t.Fatalf("rename message %q", s.lastMsg.Text)
 	}
 	test.Tap(button(t, w, "Cancel"))

@@ -1,0 +1,130 @@
+package screens
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/pdfcheck"
+)
+
+// TestFirstHourFromAnEmptyDatabase is what a new admin does first, on a database
+// without sample data: the setup with the school preset, one user through the
+// dialog and their letter, a class list exported from Excel (Windows-1252), and two
+// pasted addresses invited by email.
+func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc := emptyStore(t)
+	ctx := context.Background()
+
+	// The setup: the school roles and the first classes.
+	w := test.NewWindow(widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1000, 800))
+	t.Cleanup(w.Close)
+	d := ShowSetupDialog(st, svc, w, false)
+	settle(d.wait)
+	test.Type(d.org, "Goethe-Schule")
+	d.units.SetText("5a, 5b\n10a")
+	test.Tap(button(t, w, "Set up"))
+	settle(d.wait)
+	if need, _ := svc.NeedsSetup(ctx); need {
+		t.Fatalf("the setup did not finish: %v", keys(texts(w)))
+	}
+
+	// New user: the roles and classes of the setup are there at once.
+	s, uw := newScreen(t, st, svc)
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
+	if !slices.Equal(f.role.Options, []string{"Parent", "Staff", "Student", "Teacher"}) {
+		t.Fatalf("roles offered %v", f.role.Options)
+	}
+	test.Type(f.first, "Jana")
+	test.Type(f.last, "Nowak")
+	f.role.SetSelected("Student")
+	f.unitBox.SetSelected([]string{"5a"})
+	settle(f.wait, s.wait)
+	test.Tap(button(t, uw, "Create user"))
+	settle(f.wait, s.wait)
+	if f.Created == nil {
+		t.Fatalf("no user created; shown %v", keys(texts(uw)))
+	}
+
+	// Their letter.
+	p, _ := openPrint(t, st, svc, []string{f.Created.User.ID})
+	path := filepath.Join(t.TempDir(), "jana.pdf")
+	p.SaveTo(path)
+	settle(p.wait)
+	if p.Message() != "" || p.SavedResult.Letters != 1 {
+		t.Fatalf("letter: message %q, result %+v", p.Message(), p.SavedResult)
+	}
+
+	// A class list from Excel, in Windows-1252 with semicolons.
+	list := writeCP1252(t, "klasse5b.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Renée;Faßbender;")
+	is, wz, iw := openWizard(t, st, svc)
+	wz.open(list)
+	settle(is.wait)
+	for wz.step != stepOptions {
+		before := wz.step
+		next(t, is, iw)
+		if wz.step == before {
+			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, keys(texts(iw)))
+		}
+	}
+	wz.options.role.SetSelected("Student")
+	wz.options.units.SetSelected([]string{"5b"})
+	settle(is.wait)
+	next(t, is, iw)
+	test.Tap(button(t, iw, "Import"))
+	settle(is.wait)
+	if wz.report == nil || wz.report.Created != 2 {
+		t.Fatalf("import report %+v; shown %v", wz.report, keys(texts(iw)))
+	}
+
+	// Two pasted addresses invited by email.
+	bw := test.NewWindow(nil)
+	t.Cleanup(bw.Close)
+	b := NewBulkInvite(st, svc, bw)
+	bw.SetContent(b.Content())
+	bw.Resize(fyne.NewSize(900, 700))
+	settle(b.wait)
+	test.Type(b.entry, "mara@schule.example, Tom Berg <tom@schule.example>")
+	b.role.SetSelected("Parent")
+	b.unitBox.SetSelected([]string{"10a"})
+	settle(b.wait)
+	test.Tap(b.invite)
+	settle(b.wait)
+	if b.Last == nil || len(b.Last.Invited) != 2 {
+		t.Fatalf("invited %+v; shown %v", b.Last, keys(texts(bw)))
+	}
+
+	rows, err := st.ListUsers(ctx, data.UserQuery{}, svc.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, strings.TrimSpace(r.FirstName+" "+r.LastName)+"|"+r.Role+"|"+r.Units)
+	}
+	slices.Sort(got)
+	want := []string{"Jana Nowak|Student|5a", "Jürgen Groß|Student|5b", "Renée Faßbender|Student|5b", "Tom Berg|Parent|10a", "|Parent|10a"}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("users %q, want %q", got, want)
+	}
+
+	pdfcheck.Need(t, "pdftotext")
+	out := pdfcheck.Run(t, "pdftotext", path, "-")
+	for _, want := range []string{"Jana Nowak", "Goethe-Schule", f.Created.Key} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the letter lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -5,7 +5,7 @@
 // several server processes behind a load balancer.
 //
 //	onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
-//	onboard-server operator add NAME --permissions add-users,add-users-by-link,bulk-invite
+//	onboard-server operator add NAME --permissions add-users,add-users-by-link,bulk-invite,manage-roles
 //	onboard-server operator list
 //	onboard-server operator revoke NAME
 //	onboard-server config set KEY VALUE
@@ -34,9 +34,11 @@ import (
 	"onboard/server/api"
 	"onboard/server/store"
 	"onboard/server/web"
+	"onboard/syncapi"
 )
 
-const usage = `usage:
+// usage is the help text; the permissions it lists come from the catalogue.
+var usage = `usage:
   onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
   onboard-server operator add NAME --permissions LIST [--database DSN]
   onboard-server operator list [--database DSN]
@@ -45,9 +47,18 @@ const usage = `usage:
   onboard-server config list [--database DSN]
 
 DSN is an SQLite file path or a postgres:// URL (default: $ONBOARD_SERVER_DATABASE
-or onboard-server.db). Permissions: add-users, add-users-by-link, bulk-invite.
+or onboard-server.db). Permissions: ` + strings.Join(permissionNames(), ", ") + `.
 Settings: org.name, terms, require_2fa, password.min_length (8-64), password.classes.
 `
+
+// permissionNames are the operator permissions (syncapi.OperatorPermissions).
+func permissionNames() []string {
+	var out []string
+	for _, p := range syncapi.OperatorPermissions() {
+		out = append(out, string(p))
+	}
+	return out
+}
 
 // Timeouts of the HTTP server.
 const (
@@ -188,7 +199,7 @@ func withStore(ctx context.Context, name string, args []string, positional int, 
 func operatorAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	var perms string
 	return withStore(ctx, "operator add", args, 1, func(fs *flag.FlagSet) {
-		fs.StringVar(&perms, "permissions", "", "comma-separated: add-users, add-users-by-link, bulk-invite")
+		fs.StringVar(&perms, "permissions", "", "comma-separated: "+strings.Join(permissionNames(), ", "))
 	}, func(st *store.Store, pos []string) error {
 		list, err := store.ParsePermissions(perms)
 		if err != nil {

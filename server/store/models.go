@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"onboard/syncapi"
 )
 
 // Row holds the columns every synchronised row has: the client-generated UUID, a
@@ -38,17 +41,20 @@ type User struct {
 	ExternalID     string
 	ExternalIDFold string `gorm:"uniqueIndex:users_external_id_fold,where:deleted_at IS NULL AND external_id_fold <> ''"`
 	RoleID         string
-	UnitIDs        string `gorm:"not null;default:'[]'"` // JSON array of unit IDs
-	GroupIDs       string `gorm:"not null;default:'[]'"` // JSON array of group IDs
-	InvitationText string
-	Notes          string
-	Phase          string
-	KeyExpiresAt   *time.Time
-	InvitedAt      *time.Time
-	ActivatedAt    *time.Time
-	DeactivatedAt  *time.Time
-	InviteKeyID    *string
-	UpdatedBy      string
+	// ExtraPermissions are granted beyond the role's: a JSON array of names from
+	// syncapi.AllPermissions.
+	ExtraPermissions string `gorm:"not null;default:'[]'"`
+	UnitIDs          string `gorm:"not null;default:'[]'"` // JSON array of unit IDs
+	GroupIDs         string `gorm:"not null;default:'[]'"` // JSON array of group IDs
+	InvitationText   string
+	Notes            string
+	Phase            string
+	KeyExpiresAt     *time.Time
+	InvitedAt        *time.Time
+	ActivatedAt      *time.Time
+	DeactivatedAt    *time.Time
+	InviteKeyID      *string
+	UpdatedBy        string
 
 	// Set by registration only; never pushed nor pulled.
 	PasswordHash    string     // Argon2id, PHC string format
@@ -152,8 +158,56 @@ type Setting struct {
 }
 
 // schemaVersion is the version of the tables this build creates. A database written
-// by a newer build is refused rather than changed.
-const schemaVersion = 1
+// by a newer build is refused rather than changed. AutoMigrate adds new tables and
+// columns; what an older database needs beyond that (data to carry over) is an
+// entry of upgrades.
+//
+//	1  the first release
+//	2  users.extra_permissions; the manage-roles operator permission (see upgradeTo2)
+const schemaVersion = 2
+
+// upgrades holds, by the version they lead to, the steps that bring a database of
+// the version before up to it, after AutoMigrate has added the new columns. They
+// run in the migration's transaction, on SQLite and PostgreSQL alike, so they use
+// portable SQL only.
+var upgrades = map[int]func(tx *gorm.DB) error{
+	2: upgradeTo2,
+}
+
+// upgradeTo2 decides who keeps managing roles. Before version 2 any operator could
+// push roles; now that needs syncapi.PermManageRoles. An operator who holds every
+// operator right there was before (add-users, add-users-by-link and bulk-invite)
+// is one the organization trusted with everything, so it gets manage-roles too and
+// its desktop keeps working as before. Other operators lose the right to change
+// roles until an administrator adds a new token for them with manage-roles.
+// Operators created from version 2 on get exactly the permissions they are given.
+func upgradeTo2(tx *gorm.DB) error {
+	var ops []Operator
+	if err := tx.Where("revoked_at IS NULL").Find(&ops).Error; err != nil {
+		return fmt.Errorf("read operators: %w", err)
+	}
+	old := []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite}
+	for _, op := range ops {
+		held := op.PermissionList()
+		if !containsAll(held, old) || slices.Contains(held, syncapi.PermManageRoles) {
+			continue
+		}
+		perms := syncapi.JoinPermissions(append(held, syncapi.PermManageRoles))
+		if err := tx.Model(&Operator{}).Where("id = ?", op.ID).Update("permissions", perms).Error; err != nil {
+			return fmt.Errorf("grant manage-roles to %s: %w", op.Name, err)
+		}
+	}
+	return nil
+}
+
+func containsAll(have, want []syncapi.Permission) bool {
+	for _, p := range want {
+		if !slices.Contains(have, p) {
+			return false
+		}
+	}
+	return true
+}
 
 // migrationLock is the PostgreSQL advisory lock that serializes migrations of
 // servers starting at the same time.
@@ -167,19 +221,29 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 		}
+		from := schemaVersion // a new database has nothing to upgrade
 		if tx.Migrator().HasTable(&Setting{}) {
 			var v string
 			if err := tx.Raw("SELECT value FROM settings WHERE name = ?", settingSchema).Scan(&v).Error; err != nil {
 				return err
 			}
-			if n, _ := strconv.Atoi(v); n > schemaVersion {
+			n, _ := strconv.Atoi(v)
+			if n > schemaVersion {
 				return fmt.Errorf("the database has schema %d; this onboard-server knows up to %d: update it", n, schemaVersion)
 			}
+			from = max(n, 1)
 		}
 		err := tx.AutoMigrate(&Setting{}, &Operator{}, &User{}, &Unit{}, &Group{}, &Role{},
 			&PersonalKey{}, &InviteKey{}, &Change{}, &Mutation{}, &RateLimit{})
 		if err != nil {
 			return err
+		}
+		for v := from + 1; v <= schemaVersion; v++ {
+			if up := upgrades[v]; up != nil {
+				if err := up(tx); err != nil {
+					return fmt.Errorf("upgrade to schema %d: %w", v, err)
+				}
+			}
 		}
 		return upsertSetting(tx, settingSchema, strconv.Itoa(schemaVersion))
 	})

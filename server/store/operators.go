@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -20,56 +21,48 @@ import (
 // (for secret scanners) and a mistyped one is refused early.
 const TokenPrefix = "obs_"
 
-// Permissions lists the permissions an operator can be granted.
-var Permissions = []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite}
+// Permissions lists the permissions an operator can be granted: the operator
+// rights of the catalogue (syncapi.OperatorPermissions), not a list of its own.
+var Permissions = syncapi.OperatorPermissions()
 
-// ParsePermissions reads a comma-separated list of permissions, refusing unknown ones.
+// ParsePermissions reads a comma-separated list of operator permissions: names from
+// syncapi.AllPermissions (see syncapi.ParsePermissionList: spaces, case and repeats
+// do not matter) that are operator rights (syncapi.OperatorPermissions). Anything
+// else is refused with ErrInvalid, naming the permission.
 func ParsePermissions(list string) ([]syncapi.Permission, error) {
-	var out []syncapi.Permission
-	seen := map[syncapi.Permission]bool{}
-	for _, p := range strings.Split(list, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		perm := syncapi.Permission(p)
-		known := false
-		for _, k := range Permissions {
-			known = known || k == perm
-		}
-		if !known {
-			return nil, fmt.Errorf("%w: unknown permission %q (known: %s)", ErrInvalid, p, joinPerms(Permissions))
-		}
-		if !seen[perm] {
-			seen[perm] = true
-			out = append(out, perm)
+	ps, err := syncapi.ParsePermissionList(list)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	for _, p := range ps {
+		if info, _ := syncapi.LookupPermission(p); !info.Operator {
+			return nil, fmt.Errorf("%w: %q is not an operator permission (operator permissions: %s)",
+				ErrInvalid, p, syncapi.JoinPermissions(syncapi.OperatorPermissions()))
 		}
 	}
-	return out, nil
+	return ps, nil
 }
 
-func joinPerms(ps []syncapi.Permission) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = string(p)
-	}
-	return strings.Join(s, ",")
-}
-
-// PermissionList returns the operator's permissions.
+// PermissionList returns the operator's permissions, in the catalogue's order. The
+// stored list was checked when it was written; a name the catalogue no longer
+// knows, or that is no operator right any more, grants nothing.
 func (o *Operator) PermissionList() []syncapi.Permission {
-	ps, _ := ParsePermissions(o.Permissions) // stored lists were checked when written
-	return ps
+	held := map[syncapi.Permission]bool{}
+	for _, n := range strings.Split(o.Permissions, ",") {
+		held[syncapi.Permission(strings.ToLower(strings.TrimSpace(n)))] = true
+	}
+	var out []syncapi.Permission
+	for _, p := range syncapi.OperatorPermissions() {
+		if held[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Has reports whether the operator has permission p.
 func (o *Operator) Has(p syncapi.Permission) bool {
-	for _, x := range o.PermissionList() {
-		if x == p {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(o.PermissionList(), p)
 }
 
 // hashToken is what the database keeps of a token.
@@ -90,13 +83,17 @@ func (s *Store) AddOperator(ctx context.Context, name string, perms []syncapi.Pe
 	if err != nil {
 		return "", fmt.Errorf("store: add operator: %w", err)
 	}
+	perms, err = ParsePermissions(syncapi.JoinPermissions(perms))
+	if err != nil {
+		return "", fmt.Errorf("store: add operator: %w", err)
+	}
 	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	op := Operator{
 		ID:          uuid.Must(uuid.NewV7()).String(),
 		Name:        name,
 		NameFold:    fold(name),
 		TokenHash:   hashToken(token),
-		Permissions: joinPerms(perms),
+		Permissions: syncapi.JoinPermissions(perms),
 	}
 	err = s.db.WithContext(ctx).Create(&op).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {

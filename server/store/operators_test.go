@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,13 +76,117 @@ func TestOperatorTokensAreHashedAndRevocable(t *testing.T) {
 }
 
 func TestParsePermissions(t *testing.T) {
-	ps, err := ParsePermissions(" add-users, bulk-invite,add-users,")
-	if err != nil || len(ps) != 2 || ps[0] != "add-users" || ps[1] != "bulk-invite" {
+	ps, err := ParsePermissions(" bulk-invite, Add-Users,add-users,manage-roles,")
+	if err != nil || syncapi.JoinPermissions(ps) != "add-users,bulk-invite,manage-roles" {
 		t.Errorf("ParsePermissions: %v, %v", ps, err)
 	}
 	if _, err := ParsePermissions("add-users,fly"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "fly") {
 		t.Errorf("unknown permission: %v", err)
 	}
+	// chat is a permission of roles, not of operators.
+	if _, err := ParsePermissions("add-users,chat"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"chat" is not an operator permission`) {
+		t.Errorf("a role's permission for an operator: %v", err)
+	}
+	// The operator permissions are the catalogue's.
+	all, err := ParsePermissions(syncapi.JoinPermissions(syncapi.OperatorPermissions()))
+	if err != nil || len(all) != len(syncapi.OperatorPermissions()) || !slices.Contains(all, syncapi.PermManageRoles) {
+		t.Errorf("every operator permission: %v, %v", all, err)
+	}
+}
+
+func TestAddOperatorRefusesPermissionsOutsideTheCatalogue(t *testing.T) {
+	s := open(t, testdb.SQLite(t))
+	for _, perms := range [][]syncapi.Permission{{"fly"}, {syncapi.PermChat}} {
+		if _, err := s.AddOperator(context.Background(), "X", perms); !errors.Is(err, ErrInvalid) {
+			t.Errorf("AddOperator(%v): %v, want ErrInvalid", perms, err)
+		}
+	}
+}
+
+// TestUpgradeKeepsFullOperatorsManagingRoles opens a database as the first release
+// left it (schema 1: no users.extra_permissions, no manage-roles): operators who held
+// every operator right of then keep changing roles, the others no longer may, and
+// operators added after the upgrade get exactly what they are given.
+func TestUpgradeKeepsFullOperatorsManagingRoles(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		full := []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite}
+		operator(t, s, "Admin", full...)
+		users := operator(t, s, "Users", syncapi.PermAddUsers)
+		operator(t, s, "Old admin", full...)
+		if err := s.RevokeOperator(ctx, "Old admin"); err != nil {
+			t.Fatal(err)
+		}
+		uid := newID()
+		wantStatus(t, push(t, s, users, change(t, syncapi.EntityUser, uid, 0, user("anna"))), syncapi.StatusApplied)
+		// Back to schema 1.
+		if err := s.db.Migrator().DropColumn(&User{}, "extra_permissions"); err != nil {
+			t.Fatal(err)
+		}
+		if err := upsertSetting(s.db, settingSchema, "1"); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+
+		s = open(t, dsn)
+		perms := map[string]string{}
+		ops, err := s.Operators(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range ops {
+			perms[op.Name] = op.Permissions
+		}
+		want := map[string]string{"Admin": "add-users,add-users-by-link,bulk-invite,manage-roles",
+			"Users": "add-users", "Old admin": "add-users,add-users-by-link,bulk-invite"}
+		if fmt.Sprint(perms) != fmt.Sprint(want) {
+			t.Errorf("after the upgrade: %v, want %v", perms, want)
+		}
+		var v string
+		s.rdb.Raw("SELECT value FROM settings WHERE name = ?", settingSchema).Scan(&v)
+		if v != strconv.Itoa(schemaVersion) {
+			t.Errorf("schema %q after the upgrade, want %d", v, schemaVersion)
+		}
+		// Operators added from now on get what they are given, and reopening does
+		// not upgrade again.
+		newOp := operator(t, s, "New office", full...)
+		s.Close()
+		s = open(t, dsn)
+		ops, _ = s.Operators(ctx)
+		for _, op := range ops {
+			if op.Name == "New office" && op.Has(syncapi.PermManageRoles) {
+				t.Errorf("an operator added after the upgrade got manage-roles: %s", op.Permissions)
+			}
+		}
+
+		var admin *Operator
+		for i := range ops {
+			if ops[i].Name == "Admin" {
+				admin = &ops[i]
+			}
+		}
+		role := change(t, syncapi.EntityRole, newID(), 0, &syncapi.Role{Name: "Pupil", Permissions: []string{"chat"}})
+		wantStatus(t, push(t, s, admin, role), syncapi.StatusApplied)
+		for _, op := range []*Operator{users, newOp} {
+			res := push(t, s, op, change(t, syncapi.EntityRole, newID(), 0, &syncapi.Role{Name: "Teacher"}))
+			wantStatus(t, res, syncapi.StatusRefused)
+			if !strings.Contains(res[0].Reason, "you may not manage roles") {
+				t.Errorf("%s: reason %q", op.Name, res[0].Reason)
+			}
+		}
+		// The user written before the upgrade reads back without extra permissions
+		// and takes them now.
+		recs, _ := pullAll(t, s, 0, 0)
+		for _, r := range recs {
+			if r.ID == uid && strings.Contains(string(r.Data), "extra_permissions") {
+				t.Errorf("old user pulled with extra permissions: %s", r.Data)
+			}
+		}
+		edit := user("anna")
+		edit.ExtraPermissions = []string{"directory"}
+		wantStatus(t, push(t, s, users, change(t, syncapi.EntityUser, uid, 1, edit)), syncapi.StatusApplied)
+	})
 }
 
 func TestSettingsAndOrganization(t *testing.T) {

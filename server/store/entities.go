@@ -41,6 +41,7 @@ type uniqueValue struct {
 // payloads are decoded, loaded and inserted.
 type spec struct {
 	perm   syncapi.Permission // "" when every operator may push the entity
+	denied string             // why a change is refused without perm; "" for the generic reason
 	table  string
 	fresh  func() model
 	decode func(s *Store, raw json.RawMessage) (any, []uniqueValue, error)
@@ -59,7 +60,11 @@ var specs = map[syncapi.Entity]*spec{
 	syncapi.EntityGroup: {table: "groups",
 		fresh: func() model { return &Group{} }, decode: decodeName,
 		load: loadRows[Group], insert: insertRows[Group]},
-	syncapi.EntityRole: {table: "roles",
+	// Roles say what people may do, so creating, renaming, deleting a role or
+	// changing its permissions is for operators trusted with that.
+	syncapi.EntityRole: {perm: syncapi.PermManageRoles, table: "roles",
+		denied: "you may not manage roles: creating, renaming or deleting a role or changing its permissions needs the " +
+			string(syncapi.PermManageRoles) + " permission",
 		fresh: func() model { return &Role{} }, decode: decodeRole,
 		load: loadRows[Role], insert: insertRows[Role]},
 	syncapi.EntityPersonalKey: {perm: syncapi.PermAddUsers, table: "personal_keys",
@@ -162,6 +167,29 @@ func checkIDs(field string, ids []string) error {
 	return nil
 }
 
+// checkPermissions checks a pushed list of permissions against the catalogue
+// (syncapi.AllPermissions) and returns it as the catalogue orders it, without
+// repeats; an unknown name is refused, naming it.
+func checkPermissions(field string, names []string) ([]string, error) {
+	if len(names) > maxIDs {
+		return nil, payloadErr("%s has more than %d entries", field, maxIDs)
+	}
+	for _, n := range names {
+		if err := checkLen(field, n, maxShort); err != nil {
+			return nil, err
+		}
+	}
+	ps, err := syncapi.CheckPermissions(names)
+	if err != nil {
+		return nil, payloadErr("%s: %v", field, err)
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out, nil
+}
+
 func unmarshal(raw json.RawMessage, v any) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return payloadErr("the change has no data")
@@ -218,6 +246,9 @@ func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	if err == nil {
 		err = errors.Join(checkIDs("unit_ids", u.UnitIDs), checkIDs("group_ids", u.GroupIDs))
 	}
+	if err == nil {
+		u.ExtraPermissions, err = checkPermissions("extra_permissions", u.ExtraPermissions)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,7 +272,7 @@ func (u *User) apply(p any, actor string) {
 	u.Username, u.UsernameFold = w.Username, fold(w.Username)
 	u.Mobile = w.Mobile
 	u.ExternalID, u.ExternalIDFold = w.ExternalID, fold(w.ExternalID)
-	u.RoleID = w.RoleID
+	u.RoleID, u.ExtraPermissions = w.RoleID, jsonList(w.ExtraPermissions)
 	u.UnitIDs, u.GroupIDs = jsonList(w.UnitIDs), jsonList(w.GroupIDs)
 	u.InvitationText, u.Notes = w.InvitationText, w.Notes
 	u.Phase = w.Phase
@@ -257,7 +288,7 @@ func (u *User) wire() any {
 	return &syncapi.User{
 		FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked,
 		Email: u.Email, Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID,
-		RoleID: u.RoleID, UnitIDs: parseList(u.UnitIDs), GroupIDs: parseList(u.GroupIDs),
+		RoleID: u.RoleID, ExtraPermissions: parseList(u.ExtraPermissions), UnitIDs: parseList(u.UnitIDs), GroupIDs: parseList(u.GroupIDs),
 		InvitationText: u.InvitationText, Notes: u.Notes, Phase: u.Phase,
 		KeyExpiresAt: u.KeyExpiresAt, InvitedAt: u.InvitedAt, ActivatedAt: u.ActivatedAt,
 		DeactivatedAt: u.DeactivatedAt, InviteKeyID: u.InviteKeyID, UpdatedBy: u.UpdatedBy,
@@ -310,7 +341,8 @@ func decodeRole(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	if err := checkLen("name", r.Name, maxShort); err != nil {
 		return nil, nil, err
 	}
-	if err := checkIDs("permissions", r.Permissions); err != nil {
+	var err error
+	if r.Permissions, err = checkPermissions("permissions", r.Permissions); err != nil {
 		return nil, nil, err
 	}
 	return &r, nil, nil

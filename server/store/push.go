@@ -134,7 +134,11 @@ func (b *batch) decode(i int, c *syncapi.Change) {
 	case c.BaseVersion < 0:
 		b.refuse(i, "base_version is negative")
 	case sp.perm != "" && !b.op.Has(sp.perm):
-		b.refuse(i, fmt.Sprintf("changing a %s needs the %s permission", c.Entity, sp.perm))
+		reason := sp.denied
+		if reason == "" {
+			reason = fmt.Sprintf("changing a %s needs the %s permission", c.Entity, sp.perm)
+		}
+		b.refuse(i, reason)
 	default:
 		it.spec = sp
 		if c.Deleted {

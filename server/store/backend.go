@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -64,12 +66,19 @@ func (s *Store) PersonalKey(ctx context.Context, key string) (*web.Invitee, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: look up personal key: %w", err)
 	}
-	return &web.Invitee{UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
+	return &web.Invitee{UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked,
 		Username: u.Username, Email: u.Email, Mobile: u.Mobile}, nil
 }
 
-// checkRegistration refuses values no index or column could hold.
+// checkRegistration refuses values no index or column could hold, and names the
+// pages would not have let through: with line breaks or control characters.
 func checkRegistration(r *web.Registration) error {
+	r.FirstName, r.LastName = strings.TrimSpace(r.FirstName), strings.TrimSpace(r.LastName)
+	for _, n := range []string{r.FirstName, r.LastName} {
+		if strings.IndexFunc(n, unicode.IsControl) >= 0 {
+			return fmt.Errorf("%w: a name holds a control character", ErrInvalid)
+		}
+	}
 	err := checkLens(lenCheck{"first name", r.FirstName, maxShort}, lenCheck{"last name", r.LastName, maxShort},
 		lenCheck{"username", r.Username, maxShort}, lenCheck{"email", r.Email, maxShort},
 		lenCheck{"mobile", r.Mobile, maxShort}, lenCheck{"password hash", r.PasswordHash, maxLong},
@@ -86,8 +95,11 @@ func checkRegistration(r *web.Registration) error {
 // SQLite and on PostgreSQL, where a waiting UPDATE re-checks its condition after
 // the winner commits); then the user gets the username, email, mobile, password
 // hash, TOTP secret and terms time of r, phase active and a new version, and both
-// rows go to the change log for the desktop apps to pull. A username or email
-// another user holds gives *web.ErrTaken and leaves the key unused.
+// rows go to the change log for the desktop apps to pull. The names of r replace
+// the stored ones only when the user's names are editable (web.NamesEditable, read
+// from the row inside the transaction): locked names stay whatever r says. A
+// username or email another user holds gives *web.ErrTaken and leaves the key
+// unused.
 func (s *Store) RedeemPersonalKey(ctx context.Context, key string, r web.Registration) error {
 	h, err := personalKeyHash(key)
 	if err != nil {
@@ -126,6 +138,9 @@ func (s *Store) RedeemPersonalKey(ctx context.Context, key string, r web.Registr
 		u.Username, u.UsernameFold = r.Username, fold(r.Username)
 		u.Email, u.EmailFold = r.Email, fold(r.Email)
 		u.Mobile = r.Mobile
+		if web.NamesEditable(u.NamesLocked, u.FirstName, u.LastName) && (r.FirstName != "" || r.LastName != "") {
+			u.FirstName, u.LastName = r.FirstName, r.LastName
+		}
 		register(&u, &r, t)
 		u.Version, u.UpdatedAt = old+1, t
 		res = tx.Model(&u).Where("version = ?", old).Select("*").Updates(&u)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -27,17 +28,37 @@ type Organization struct {
 // Invitee is the person a personal key was issued to, as the form shows them.
 type Invitee struct {
 	UserID    string
-	FirstName string // fixed: shown, not editable
-	LastName  string // fixed
-	Username  string // suggested
-	Email     string // suggested
-	Mobile    string
+	FirstName string // fixed when NamesLocked, else suggested (see NamesEditable)
+	LastName  string
+	// NamesLocked: the organization entered the names and the person cannot change
+	// them (syncapi.User.NamesLocked).
+	NamesLocked bool
+	Username    string // suggested
+	Email       string // suggested
+	Mobile      string
+}
+
+// NamesEditable reports whether the person enters their own names at registration:
+// when the names are not locked, and also when the invitee has no name at all
+// (neither first nor last name), since an account needs a name and a lock keeps
+// only names the organization entered.
+func (inv *Invitee) NamesEditable() bool {
+	return NamesEditable(inv.NamesLocked, inv.FirstName, inv.LastName)
+}
+
+// NamesEditable is Invitee.NamesEditable for a stored user: the store decides with
+// it which registrations may set the names, so the page and the store agree.
+func NamesEditable(locked bool, first, last string) bool {
+	return !locked || (strings.TrimSpace(first) == "" && strings.TrimSpace(last) == "")
 }
 
 // Registration is what a person submits to redeem a key or join.
 type Registration struct {
-	FirstName    string // join only; a personal key keeps the stored names
-	LastName     string // join only
+	// FirstName and LastName are the names the person entered: when joining, and
+	// with a personal key whose names are editable (Invitee.NamesEditable); else
+	// empty, and the stored names stay.
+	FirstName    string
+	LastName     string
 	Username     string
 	Email        string
 	Mobile       string

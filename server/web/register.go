@@ -48,7 +48,7 @@ const (
 
 // formValues are the typed values a form keeps on error; passwords never are.
 type formValues struct {
-	FirstName, LastName string // join only
+	FirstName, LastName string // when the person enters them (page.NamesEditable)
 	Username, Email     string
 	Mobile              string
 	Terms               bool
@@ -101,6 +101,9 @@ func (h *handler) showForm(w http.ResponseWriter, r *http.Request, f flow) {
 	}
 	if inv != nil {
 		p.Values = formValues{Username: inv.Username, Email: inv.Email, Mobile: inv.Mobile}
+		if inv.NamesEditable() {
+			p.Values.FirstName, p.Values.LastName = inv.FirstName, inv.LastName
+		}
 	}
 	if org.RequireTwoFactor {
 		if p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), newTOTPSecret()); err != nil {
@@ -225,15 +228,18 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		Mobile:   strings.TrimSpace(pf.Get("mobile")),
 		Terms:    pf.Get("terms") != "",
 	}
+	// The names come from the form only when the person may enter them; fixed
+	// names posted anyway are ignored (and the store would not take them either).
+	names := p.NamesEditable()
 	first, last := "", ""
-	if f.Invite {
+	if names {
 		v.FirstName, v.LastName = strings.TrimSpace(pf.Get("first_name")), strings.TrimSpace(pf.Get("last_name"))
 		first, last = v.FirstName, v.LastName
 	} else {
 		first, last = inv.FirstName, inv.LastName
 	}
 	p.Values = v
-	errs := validate(p.Lang, f, v, org)
+	errs := validate(p.Lang, names, v, org)
 	pw := pf.Get("password")
 	if msg := passwordError(p.Lang, policyFor(org), pw, v.Username, v.Email, first, last, first+last, org.Name); msg != "" {
 		errs["password"] = msg
@@ -242,7 +248,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	}
 
 	reg := Registration{Username: v.Username, Email: v.Email, Mobile: v.Mobile}
-	if f.Invite {
+	if names {
 		reg.FirstName, reg.LastName = v.FirstName, v.LastName
 	}
 	if org.RequireTwoFactor {
@@ -321,15 +327,16 @@ func (p *page) accountName() string {
 	return "onboard"
 }
 
-// validate checks the fields besides password and TOTP; it returns messages by field.
-func validate(lang string, f flow, v formValues, org Organization) map[string]string {
+// validate checks the fields besides password and TOTP, the names when the person
+// entered them; it returns messages by field.
+func validate(lang string, names bool, v formValues, org Organization) map[string]string {
 	errs := make(map[string]string)
 	set := func(field, msg string) {
 		if msg != "" {
 			errs[field] = msg
 		}
 	}
-	if f.Invite {
+	if names {
 		set("first_name", nameError(lang, v.FirstName))
 		set("last_name", nameError(lang, v.LastName))
 	}

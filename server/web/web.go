@@ -178,6 +178,17 @@ type page struct {
 	Done *doneInfo // done page
 }
 
+// NamesEditable reports whether the form asks for the names: always when joining,
+// with a personal key when the invitee's names are editable (Invitee.NamesEditable).
+func (p *page) NamesEditable() bool {
+	return p.Flow.Invite || (p.Invitee != nil && p.Invitee.NamesEditable())
+}
+
+// NamesMissing reports whether a personal key's invitee has no name yet.
+func (p *page) NamesMissing() bool {
+	return p.Invitee != nil && strings.TrimSpace(p.Invitee.FirstName) == "" && strings.TrimSpace(p.Invitee.LastName) == ""
+}
+
 // T returns the message key in the page's language.
 func (p *page) T(key string, args ...any) string { return tr(p.Lang, key, args...) }
 

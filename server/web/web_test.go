@@ -90,7 +90,8 @@ func TestRegisterSuccess(t *testing.T) {
 	c := newClient(t, srv.URL)
 
 	form := c.formFor("/register?key="+key, registerFields())
-	form.Set("first_name", "Mallory") // the names are fixed: a tampered field is ignored
+	form.Set("first_name", "Mallory") // the names are locked: tampered fields are ignored
+	form.Set("last_name", "Evil")
 	before := time.Now().UTC()
 	res := c.post("/register", form)
 	if res.status != http.StatusOK || !strings.Contains(res.body, "Your account is ready") {

@@ -71,13 +71,15 @@ func TestSyncPushesAndPulls(t *testing.T) {
 
 func TestSyncListsRefusedChangesAndFails(t *testing.T) {
 	url, st := syncServer(t)
-	// This operator may not add users.
+	// This operator may neither add users nor manage roles: the units and the group
+	// sync, the role, Anna and her key are refused one by one.
 	db := syncDB(t, url, st, syncapi.PermAddUsersByLink)
 	code, out, errOut := run(t, "--db", db, "sync")
-	if code != ExitFail || !strings.HasPrefix(out, "Pushed 4 changes, pulled 0 changes, 0 conflicts, 2 refused.\nNot synced:\n") ||
+	if code != ExitFail || !strings.HasPrefix(out, "Pushed 3 changes, pulled 0 changes, 0 conflicts, 3 refused.\nNot synced:\n") ||
+		!strings.Contains(out, "  role Teacher (") || !strings.Contains(out, "needs the manage-roles permission") ||
 		!strings.Contains(out, "  user Anna Müller (") || !strings.Contains(out, "  personal key Anna Müller (") ||
 		!strings.Contains(out, "needs the add-users permission") ||
-		errOut != "onboard sync: not everything is synced: 2 changes refused by the server (change them and sync again)\n" {
+		errOut != "onboard sync: not everything is synced: 3 changes refused by the server (change them and sync again)\n" {
 		t.Fatalf("sync: %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -4,26 +4,31 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"onboard/natsort"
 )
 
-// Roles returns every role, by name.
+// Roles returns every role, in the natural order of their names (natsort).
 func (s *Store) Roles(ctx context.Context) ([]Role, error) {
 	var out []Role
-	err := s.rdb.WithContext(ctx).Order("name_fold").Find(&out).Error
+	err := s.rdb.WithContext(ctx).Find(&out).Error
+	natsort.Slice(out, func(x Role) string { return x.Name })
 	return out, notFound(err, "list roles")
 }
 
-// Units returns every unit, by name.
+// Units returns every unit, in the natural order of their names ("5a" before "10a").
 func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 	var out []Unit
-	err := s.rdb.WithContext(ctx).Order("name_fold").Find(&out).Error
+	err := s.rdb.WithContext(ctx).Find(&out).Error
+	natsort.Slice(out, func(x Unit) string { return x.Name })
 	return out, notFound(err, "list units")
 }
 
-// Groups returns every group, by name.
+// Groups returns every group, in the natural order of their names.
 func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 	var out []Group
-	err := s.rdb.WithContext(ctx).Order("name_fold").Find(&out).Error
+	err := s.rdb.WithContext(ctx).Find(&out).Error
+	natsort.Slice(out, func(x Group) string { return x.Name })
 	return out, notFound(err, "list groups")
 }
 

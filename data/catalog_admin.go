@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"onboard/natsort"
 )
 
 // CatalogCount is a unit or group with the number of its users.
@@ -14,12 +16,12 @@ type CatalogCount struct {
 	Users int
 }
 
-// UnitCounts returns every unit with its number of (not deleted) users, by name.
+// UnitCounts returns every unit with its number of (not deleted) users, in natural order.
 func (s *Store) UnitCounts(ctx context.Context) ([]CatalogCount, error) {
 	return s.catalogCounts(ctx, "units", "user_units", "unit_id")
 }
 
-// GroupCounts returns every group with its number of (not deleted) users, by name.
+// GroupCounts returns every group with its number of (not deleted) users, in natural order.
 func (s *Store) GroupCounts(ctx context.Context) ([]CatalogCount, error) {
 	return s.catalogCounts(ctx, "groups", "user_groups", "group_id")
 }
@@ -28,7 +30,8 @@ func (s *Store) catalogCounts(ctx context.Context, table, links, column string) 
 	var out []CatalogCount
 	err := s.rdb.WithContext(ctx).Raw(`SELECT c.id, c.name, (SELECT count(*) FROM ` + links + ` x
 		JOIN users u ON u.id = x.user_id AND u.deleted_at IS NULL WHERE x.` + column + ` = c.id) AS users
-		FROM ` + table + ` c WHERE c.deleted_at IS NULL ORDER BY c.name_fold`).Scan(&out).Error
+		FROM ` + table + ` c WHERE c.deleted_at IS NULL`).Scan(&out).Error
+	natsort.Slice(out, func(c CatalogCount) string { return c.Name })
 	return out, wrap(err, "count users of "+table)
 }
 

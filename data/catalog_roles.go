@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"onboard/natsort"
 )
 
 // RoleCount is a role with the number of its users and invite keys (not deleted).
@@ -14,13 +16,14 @@ type RoleCount struct {
 	InviteKeys int
 }
 
-// RoleCounts returns every role with its numbers of users and invite keys, by name.
+// RoleCounts returns every role with its numbers of users and invite keys, in natural order.
 func (s *Store) RoleCounts(ctx context.Context) ([]RoleCount, error) {
 	var out []RoleCount
 	err := s.rdb.WithContext(ctx).Raw(`SELECT r.*,
 		(SELECT count(*) FROM users u WHERE u.role_id = r.id AND u.deleted_at IS NULL) AS users,
 		(SELECT count(*) FROM invite_keys k WHERE k.role_id = r.id AND k.deleted_at IS NULL) AS invite_keys
-		FROM roles r WHERE r.deleted_at IS NULL ORDER BY r.name_fold`).Scan(&out).Error
+		FROM roles r WHERE r.deleted_at IS NULL`).Scan(&out).Error
+	natsort.Slice(out, func(r RoleCount) string { return r.Name })
 	return out, wrap(err, "count users of roles")
 }
 

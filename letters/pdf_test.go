@@ -211,3 +211,57 @@ func TestLettersProgressCountsEveryLetter(t *testing.T) {
 		t.Fatalf("err %v, %d progress calls, want 40", err, calls)
 	}
 }
+
+// TestLettersGreetPeopleWithAndWithoutNames prints the default templates and one
+// saved before {greeting} existed for a person with a name and one invited by
+// address alone, in both languages.
+func TestLettersGreetPeopleWithAndWithoutNames(t *testing.T) {
+	pdfcheck.Need(t, "pdftotext")
+	oldEN := Template{Lang: "en", Title: "Your account, {first_name}",
+		Body: "Dear {first_name} {last_name},\n\nthe account of {first_name} {last_name} ({username}) is ready at {organization}.\nKey: {key}"}
+	oldDE := Template{Lang: "de", Title: "Willkommen, {first_name} {last_name}",
+		Body: "Liebe/r {first_name} {last_name},\n\nIhr Zugang ({first_name} {last_name}) ist eingerichtet.\nSchlüssel: {key}"}
+	named := Recipient{UserID: "u1", FirstName: "Anna", LastName: "Müller", Username: "amueller", Key: "7QK3M-XW9RT-2HDPA-EB001-VCJ5F",
+		ValidUntil: testDate.AddDate(0, 0, 14)}
+	nameless := Recipient{UserID: "u2", Username: "anna", Key: "7QK3M-XW9RT-2HDPA-EB002-VCJ5F", ValidUntil: testDate.AddDate(0, 0, 14)}
+	for _, tc := range []struct {
+		name    string
+		tpl     Template
+		want    [2][]string // the named person's page, the nameless one's
+		wantNot []string    // on the nameless page
+	}{
+		{"default en", DefaultTemplate("en"),
+			[2][]string{{"Dear Anna Müller,"}, {"Hello,\n", "(you enter your name when you register)"}}, []string{"Dear"}},
+		{"default de", DefaultTemplate("de"),
+			[2][]string{{"Guten Tag Anna Müller,"}, {"Guten Tag,\n", "(Sie tragen Ihren Namen bei der Registrierung ein)"}}, []string{"Guten Tag ,"}},
+		{"old en", oldEN,
+			[2][]string{{"Your account, Anna", "Dear Anna Müller,", "the account of Anna Müller (amueller) is ready"},
+				{"Your account\n", "Hello,\n", "the account of (anna) is ready"}}, []string{"Dear", "  ", " ,"}},
+		{"old de", oldDE,
+			[2][]string{{"Willkommen, Anna Müller", "Liebe/r Anna Müller,", "Ihr Zugang (Anna Müller) ist eingerichtet."},
+				{"Willkommen\n", "Guten Tag,\n", "Ihr Zugang ist eingerichtet."}}, []string{"Liebe", "()", "  ", " ,"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions()
+			o.Template = tc.tpl
+			path, _ := writeFile(t, []Recipient{named, nameless}, o)
+			for page, wants := range tc.want {
+				text := pdfcheck.Text(t, path, page+1)
+				for _, want := range wants {
+					if !strings.Contains(text, want) {
+						t.Errorf("page %d lacks %q:\n%s", page+1, want, text)
+					}
+				}
+			}
+			text := pdfcheck.Text(t, path, 2)
+			if testing.Verbose() {
+				t.Logf("nameless page:\n%s", text)
+			}
+			for _, no := range tc.wantNot {
+				if strings.Contains(text, no) {
+					t.Errorf("the nameless page shows %q:\n%s", no, text)
+				}
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package letters
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"onboard/placeholder"
@@ -20,11 +21,16 @@ type Fields struct {
 	FirstName, LastName, Username, Key, ValidUntil, URL, Organization string
 }
 
-// Placeholders are the names a template may use, each written in braces.
-var Placeholders = []string{"first_name", "last_name", "username", "key", "valid_until", "url", "organization"}
+// Placeholders are the names a template may use, each written in braces: those of
+// placeholder.Common. {greeting} is "Dear Anna Müller," or, without a name,
+// "Hello," (German: "Guten Tag …,") in the language of the template.
+var Placeholders = slices.Clone(placeholder.Common)
 
-func (f *Fields) value(name string) string {
+// value returns the value of placeholder name in a letter of language lang.
+func (f *Fields) value(lang, name string) string {
 	switch name {
+	case placeholder.Greeting:
+		return placeholder.Greet(lang, f.FirstName, f.LastName)
 	case "first_name":
 		return f.FirstName
 	case "last_name":
@@ -55,7 +61,7 @@ func DefaultTemplate(lang string) Template {
 	return Template{Lang: "en", Title: "Your account at {organization}", Body: defaultBodyEN}
 }
 
-const defaultBodyEN = `Dear {first_name} {last_name},
+const defaultBodyEN = `{greeting}
 
 an account has been prepared for you at {organization}. To start using it, register once with your personal key:
 
@@ -67,7 +73,7 @@ Your key can be used once and only by you. Please register before {valid_until};
 
 Keep this letter until you have registered. If you did not expect it, please let us know.`
 
-const defaultBodyDE = `Guten Tag {first_name} {last_name},
+const defaultBodyDE = `{greeting}
 
 bei {organization} wurde ein Zugang für Sie eingerichtet. Um ihn zu nutzen, registrieren Sie sich einmal mit Ihrem persönlichen Schlüssel:
 
@@ -96,6 +102,7 @@ func (t Template) Check() error {
 
 // compiled is a checked template, ready to fill many times.
 type compiled struct {
+	lang        string
 	title, body placeholder.Text
 }
 
@@ -105,7 +112,12 @@ func (t Template) compile() (*compiled, error) {
 	}
 	title, _ := placeholder.Parse("title", t.Title, Placeholders)
 	body, _ := placeholder.Parse("body", t.Body, Placeholders)
-	return &compiled{title: title, body: body}, nil
+	return &compiled{lang: t.Lang, title: title, body: body}, nil
 }
 
-func fill(t placeholder.Text, f *Fields) string { return t.Fill(f.value) }
+// fill writes t for the person of f. A person without a name is greeted neutrally
+// by a salutation line of an older template ("Dear {first_name} {last_name}," gives
+// "Hello,"), and an empty name leaves no stray spaces or punctuation.
+func (c *compiled) fill(t placeholder.Text, f *Fields) string {
+	return t.FillNames(c.lang, func(name string) string { return f.value(c.lang, name) })
+}

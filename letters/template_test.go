@@ -41,15 +41,15 @@ func TestTemplateSuggestsTheClosestPlaceholder(t *testing.T) {
 }
 
 func TestTemplateFill(t *testing.T) {
-	c, err := Template{Title: "For {first_name}", Body: "{{literal}} {key} at {organization}, {last_name}"}.compile()
+	c, err := Template{Title: "For {first_name}", Body: "{{literal}} {key} at {organization}, {last_name}\n{greeting}"}.compile()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &Fields{FirstName: "Юлия", LastName: "Ξανθή", Key: "K-1", Organization: "Org"}
-	if got := fill(c.title, f); got != "For Юлия" {
+	if got := c.fill(c.title, f); got != "For Юлия" {
 		t.Errorf("title = %q", got)
 	}
-	if got, want := fill(c.body, f), "{literal} K-1 at Org, Ξανθή"; got != want {
+	if got, want := c.fill(c.body, f), "{literal} K-1 at Org, Ξανθή\nDear Юлия Ξανθή,"; got != want {
 		t.Errorf("body = %q, want %q", got, want)
 	}
 }
@@ -63,7 +63,7 @@ func TestDefaultTemplatesAreValid(t *testing.T) {
 		if tp.Lang != lang {
 			t.Errorf("%s template has Lang %q", lang, tp.Lang)
 		}
-		for _, p := range []string{"{first_name}", "{url}", "{valid_until}", "{organization}"} {
+		for _, p := range []string{"{greeting}", "{url}", "{valid_until}", "{organization}"} {
 			if !strings.Contains(tp.Body, p) {
 				t.Errorf("%s body lacks %s", lang, p)
 			}

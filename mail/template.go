@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -29,9 +30,10 @@ type Template struct {
 }
 
 // Placeholders are the names a mail template may use, each written in braces. They
-// are the letters' placeholders plus {invitation_text}, the administrator's
-// personal paragraph.
-var Placeholders = []string{"first_name", "last_name", "username", "key", "valid_until", "url", "organization", "invitation_text"}
+// are the letters' placeholders (placeholder.Common) plus {invitation_text}, the
+// administrator's personal paragraph. {greeting} is "Dear Anna Müller," or, without
+// a name, "Hello," (German: "Guten Tag …,") in the language of the template.
+var Placeholders = slices.Concat(placeholder.Common, []string{"invitation_text"})
 
 // Fields are the values the placeholders stand for. InvitationText may span
 // several lines and may be empty.
@@ -39,9 +41,11 @@ type Fields struct {
 	FirstName, LastName, Username, Key, ValidUntil, URL, Organization, InvitationText string
 }
 
-// value returns the value of placeholder name.
-func (f *Fields) value(name string) string {
+// value returns the value of placeholder name in a mail of language lang.
+func (f *Fields) value(lang, name string) string {
 	switch name {
+	case placeholder.Greeting:
+		return placeholder.Greet(lang, f.FirstName, f.LastName)
 	case "first_name":
 		return f.FirstName
 	case "last_name":
@@ -79,7 +83,7 @@ func DefaultTemplate(lang string) Template {
 	return Template{Lang: "en", Subject: "Your account at {organization}", Body: defaultBodyEN}
 }
 
-const defaultBodyEN = `Dear {first_name} {last_name},
+const defaultBodyEN = `{greeting}
 
 {invitation_text}
 
@@ -99,7 +103,7 @@ If you did not expect this email, please do not open the link and let us know by
 Kind regards,
 {organization}`
 
-const defaultBodyDE = `Guten Tag {first_name} {last_name},
+const defaultBodyDE = `{greeting}
 
 {invitation_text}
 
@@ -141,7 +145,10 @@ func (t Template) Check() error {
 
 // Render fills the template with f. The text has Unix line ends, no trailing
 // spaces, and at most one blank line between paragraphs, so an empty
-// {invitation_text} leaves no gap. The HTML version is made from the text with
+// {invitation_text} leaves no gap. A person without a name is greeted neutrally,
+// also by a salutation line such as "Dear {first_name} {last_name}," ("Hello,"),
+// and an empty name leaves no stray spaces or punctuation (see
+// placeholder.Text.FillNames). The HTML version is made from the text with
 // every character escaped, paragraphs as <p>, line breaks as <br> and http(s)
 // addresses as links. It is an error when a value is not valid UTF-8 or contains
 // control characters, and when a value in the subject contains a line break.
@@ -151,25 +158,40 @@ func (t Template) Render(f Fields) (Content, error) {
 	}
 	subject, _ := placeholder.Parse("subject", t.Subject, Placeholders)
 	body, _ := placeholder.Parse("body", t.Body, Placeholders)
-	for _, name := range subject.Names() {
-		if err := CheckHeader("subject", f.value(name)); err != nil {
+	value := func(name string) string { return f.value(t.Lang, name) }
+	for _, name := range sources(subject.Names()) {
+		if err := CheckHeader("subject", value(name)); err != nil {
 			return Content{}, fmt.Errorf("%w (in the value of {%s})", err, name)
 		}
 	}
-	for _, name := range body.Names() {
-		if err := checkText(name, f.value(name)); err != nil {
+	for _, name := range sources(body.Names()) {
+		if err := checkText(name, value(name)); err != nil {
 			return Content{}, err
 		}
 	}
 	c := Content{
-		Subject: strings.TrimSpace(subject.Fill(f.value)),
-		Text:    tidy(body.Fill(func(name string) string { return unixLines(f.value(name)) })),
+		Subject: strings.TrimSpace(subject.FillNames(t.Lang, value)),
+		Text:    tidy(body.FillNames(t.Lang, func(name string) string { return unixLines(value(name)) })),
 	}
 	if err := CheckHeader("subject", c.Subject); err != nil {
 		return Content{}, err
 	}
 	c.HTML = toHTML(t.Lang, c.Subject, c.Text)
 	return c, nil
+}
+
+// sources are the placeholders whose values make up names: {greeting} is made of
+// {first_name} and {last_name}, so that a bad value is named as the field it is in.
+func sources(names []string) []string {
+	out := make([]string, 0, len(names)+1)
+	for _, n := range names {
+		if n == placeholder.Greeting {
+			out = append(out, placeholder.FirstName, placeholder.LastName)
+		} else {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // checkText reports invalid UTF-8 and control characters other than line breaks

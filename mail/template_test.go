@@ -23,7 +23,7 @@ func TestDefaultTemplates(t *testing.T) {
 		if err := tp.Check(); err != nil {
 			t.Fatalf("%s: default template: %v", lang, err)
 		}
-		for _, p := range []string{"{first_name}", "{invitation_text}", "{url}", "{key}", "{valid_until}", "{organization}"} {
+		for _, p := range []string{"{greeting}", "{invitation_text}", "{url}", "{key}", "{valid_until}", "{organization}"} {
 			if !strings.Contains(tp.Body, p) {
 				t.Errorf("%s: default body lacks %s", lang, p)
 			}
@@ -184,5 +184,55 @@ func TestRenderRefusesLineBreakInSubject(t *testing.T) {
 	f.FirstName = "Anna\x00"
 	if _, err := mail.DefaultTemplate("en").Render(f); err == nil || !strings.Contains(err.Error(), "{first_name}") {
 		t.Errorf("NUL in a value: got %v", err)
+	}
+}
+
+// TestRenderGreetsPeopleWithAndWithoutNames renders the default templates and ones
+// saved before {greeting} existed, for a person with a name and one invited by
+// address alone, in both languages.
+func TestRenderGreetsPeopleWithAndWithoutNames(t *testing.T) {
+	oldEN := mail.Template{Lang: "en", Subject: "Welcome, {first_name} {last_name}!",
+		Body: "Dear {first_name} {last_name},\n\n{invitation_text}\n\nYour username ({first_name} {last_name}): {username}\n\nKind regards"}
+	oldDE := mail.Template{Lang: "de", Subject: "Willkommen, {first_name}",
+		Body: "Liebe/r {first_name} {last_name},\n\nIhr Benutzername: {username}\n\nViele Grüße"}
+	for _, tc := range []struct {
+		name                     string
+		tpl                      mail.Template
+		first, last              string
+		subject, start, contains string
+	}{
+		{"default en, named", mail.DefaultTemplate("en"), "Anna", "Berg", "Your account at Example School", "Dear Anna Berg,\n\nAn account", ""},
+		{"default en, nameless", mail.DefaultTemplate("en"), "", "", "Your account at Example School", "Hello,\n\nAn account", ""},
+		{"default de, named", mail.DefaultTemplate("de"), "Anna", "Berg", "Ihr Zugang bei Example School", "Guten Tag Anna Berg,\n\nIhr Zugang", ""},
+		{"default de, nameless", mail.DefaultTemplate("de"), "", "", "Ihr Zugang bei Example School", "Guten Tag,\n\nIhr Zugang", ""},
+		{"old en, named", oldEN, "Anna", "Berg", "Welcome, Anna Berg!", "Dear Anna Berg,\n\nYour username", "Your username (Anna Berg): aberg"},
+		{"old en, nameless", oldEN, "", "", "Welcome!", "Hello,\n\nYour username", "Your username: aberg"},
+		{"old en, first name only", oldEN, "Anna", "", "Welcome, Anna!", "Dear Anna,\n\nYour username", "Your username (Anna): aberg"},
+		{"old de, named", oldDE, "Anna", "Berg", "Willkommen, Anna", "Liebe/r Anna Berg,\n\nIhr Benutzername: aberg", ""},
+		{"old de, nameless", oldDE, "", "", "Willkommen", "Guten Tag,\n\nIhr Benutzername: aberg", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := sampleFields()
+			f.FirstName, f.LastName = tc.first, tc.last
+			c, err := tc.tpl.Render(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Subject != tc.subject {
+				t.Errorf("subject %q, want %q", c.Subject, tc.subject)
+			}
+			if !strings.HasPrefix(c.Text, tc.start) || !strings.Contains(c.Text, tc.contains) {
+				t.Errorf("text does not start with %q and contain %q:\n%s", tc.start, tc.contains, c.Text)
+			}
+			first, _, _ := strings.Cut(tc.start, "\n")
+			if !strings.Contains(c.HTML, "<p>"+first+"</p>") {
+				t.Errorf("HTML lacks the greeting %q:\n%s", first, c.HTML)
+			}
+			for _, no := range []string{"  ", " ,", "()", "Dear ,", "Liebe/r ,"} {
+				if strings.Contains(c.Text, no) || strings.Contains(c.Subject, no) {
+					t.Errorf("shows %q: %q\n%s", no, c.Subject, c.Text)
+				}
+			}
+		})
 	}
 }

@@ -13,11 +13,19 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Address is one recognised address with the display name given with it, if any.
+// Address is one recognised address with the name given with it, if any: a display
+// name ("Anna Müller <anna@x.de>") in Name, or names given in columns of a
+// spreadsheet row ("Anna<tab>Müller<tab>anna@x.de") in First and Last. At most one
+// of Name and First/Last is set.
 type Address struct {
 	Name  string // "Anna Müller", "Müller, Anna" or ""
 	Email string // as typed, without "mailto:" and angle brackets
+	First string // the first name cell of a row, or ""
+	Last  string // the second name cell of a row, or ""
 }
+
+// named reports whether a gives any name.
+func (a *Address) named() bool { return a.Name != "" || a.First != "" || a.Last != "" }
 
 // Unreadable is a part of the text that is not a usable address.
 type Unreadable struct {
@@ -46,6 +54,19 @@ const NotAnAddress = "not an email address"
 //	Müller, Anna <anna@example.org>       (as Outlook copies its To: line)
 //	<anna@example.org>
 //	mailto:anna@example.org
+//
+// A line may also be a row of a spreadsheet, its cells separated by tabs, or by
+// semicolons or commas when it has no tab, where exactly one cell is an address and
+// one or two cells are plain names (letters, spaces and . - ' ’ ( )):
+//
+//	Anna<tab>Müller<tab>anna@example.org   First "Anna", Last "Müller"
+//	Anna, Müller, anna@example.org          the same
+//	Anna; ; anna@example.org                First "Anna", no last name
+//	Anna Müller<tab>anna@example.org        one name cell: the display name, Name
+//
+// The first name cell is the first name, the second the last name, wherever the
+// address stands. Empty cells at the start and end of a row do not count. A row with
+// more cells, or with a cell that is neither (a number, a class), is read as above.
 //
 // check says what is wrong with an address ("" when it is usable); an address it
 // refuses is reported in Unreadable with its answer as the reason. Words that are
@@ -80,13 +101,22 @@ type parser struct {
 
 func (p *parser) run() {
 	t := p.text
+	lineStart := true
 	for i := 0; i < len(t); {
+		if lineStart {
+			lineStart = false
+			if end, ok := p.row(i); ok {
+				i = end
+				continue
+			}
+		}
 		r, size := utf8.DecodeRuneInString(t[i:])
 		switch {
 		case isLineBreak(r):
 			p.flush()
 			p.comma = false
 			i += size
+			lineStart = true
 		case r == ';':
 			p.flush()
 			p.comma = false
@@ -168,7 +198,7 @@ func (p *parser) word(i int) int {
 	w := t[i:end]
 	if strings.Contains(w, "@") {
 		p.flush() // words before a bare address are not its name
-		p.address(i, end, "", w)
+		p.address(i, end, Address{}, w)
 	} else {
 		p.addPiece(piece{start: i, end: end, text: w})
 	}
@@ -189,7 +219,7 @@ func (p *parser) angle(start, end int, content string) {
 		start = p.pending[0].start
 	}
 	p.pending, p.comma = p.pending[:0], false
-	p.address(start, end, name, content)
+	p.address(start, end, Address{Name: name}, content)
 }
 
 // name joins the pending pieces: "Müller, Anna", "Anna Maria Müller".
@@ -207,8 +237,102 @@ func (p *parser) name() string {
 	return oneLine(b.String())
 }
 
-// address checks one address candidate spanning start to end of the text.
-func (p *parser) address(start, end int, name, email string) {
+// row reads the line from start as a spreadsheet row when it is one (see Parse) and
+// returns where the line ends.
+func (p *parser) row(start int) (end int, ok bool) {
+	t := p.text
+	end = start
+	for end < len(t) {
+		r, size := utf8.DecodeRuneInString(t[end:])
+		if isLineBreak(r) {
+			break
+		}
+		end += size
+	}
+	line := t[start:end]
+	sep := "\t"
+	if !strings.Contains(line, sep) {
+		switch {
+		case strings.Contains(line, ";"):
+			sep = ";"
+		case strings.Contains(line, ","):
+			sep = ","
+		default:
+			return 0, false
+		}
+	}
+	// The cell with the address, found before the line is split: most lines are no rows.
+	at := strings.IndexByte(line, '@')
+	if at < 0 || strings.Count(line, "@") != 1 || strings.ContainsRune(line, '"') {
+		return 0, false
+	}
+	from, to := strings.LastIndex(line[:at], sep)+1, len(line)
+	if k := strings.Index(line[at:], sep); k >= 0 {
+		to = at + k
+	}
+	if strings.Contains(oneLine(line[from:to]), " ") {
+		return 0, false
+	}
+	cells := strings.Split(line, sep)
+	for i := range cells {
+		cells[i] = oneLine(cells[i])
+	}
+	for len(cells) > 0 && cells[0] == "" {
+		cells = cells[1:]
+	}
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
+	email, names := "", make([]string, 0, 2)
+	for _, c := range cells {
+		if !strings.Contains(c, "@") {
+			names = append(names, c)
+			continue
+		}
+		if email != "" || strings.Contains(c, " ") {
+			return 0, false
+		}
+		email = c
+		if strings.HasPrefix(c, "<") && strings.HasSuffix(c, ">") {
+			email = c[1 : len(c)-1]
+		}
+	}
+	if email == "" || len(names) == 0 || len(names) > 2 {
+		return 0, false
+	}
+	for _, n := range names {
+		if !plainName(n, len(names) == 1 && sep == "\t") {
+			return 0, false
+		}
+	}
+	a := Address{Name: names[0]}
+	if len(names) == 2 {
+		a = Address{First: names[0], Last: names[1]}
+	}
+	p.address(start, end, a, email)
+	return end, true
+}
+
+// plainName reports whether the cell of a row is a name: letters and marks, spaces
+// and . - ' ’ ( ), and commas when comma is set ("Müller, Anna"). It holds at least
+// one letter, or is empty.
+func plainName(cell string, comma bool) bool {
+	letter := cell == ""
+	for _, r := range cell {
+		switch {
+		case unicode.IsLetter(r):
+			letter = true
+		case unicode.IsMark(r), r == ' ', strings.ContainsRune(".-'’()", r), comma && r == ',':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// address checks one address candidate spanning start to end of the text; a holds
+// the names given with it.
+func (p *parser) address(start, end int, a Address, email string) {
 	email = strings.TrimSpace(email)
 	if len(email) >= len("mailto:") && strings.EqualFold(email[:len("mailto:")], "mailto:") {
 		email = email[len("mailto:"):]
@@ -225,13 +349,14 @@ func (p *parser) address(start, end int, name, email string) {
 		p.res.Unreadable = append(p.res.Unreadable, Unreadable{Text: raw, Reason: msg})
 		return
 	}
-	if strings.Contains(name, "@") {
-		name = ""
+	if strings.Contains(a.Name, "@") {
+		a.Name = ""
 	}
+	a.Email = email
 	key := strings.ToLower(norm.NFC.String(email))
 	if k, ok := p.seen[key]; ok {
-		if p.res.Addresses[k].Name == "" {
-			p.res.Addresses[k].Name = name
+		if had := &p.res.Addresses[k]; !had.named() {
+			had.Name, had.First, had.Last = a.Name, a.First, a.Last
 		}
 		if !p.reported[key] {
 			p.reported[key] = true
@@ -240,7 +365,7 @@ func (p *parser) address(start, end int, name, email string) {
 		return
 	}
 	p.seen[key] = len(p.res.Addresses)
-	p.res.Addresses = append(p.res.Addresses, Address{Name: name, Email: email})
+	p.res.Addresses = append(p.res.Addresses, a)
 }
 
 // flush reports the pending pieces, which no address followed, as unreadable: one

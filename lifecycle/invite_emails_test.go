@@ -189,3 +189,131 @@ func TestSplitName(t *testing.T) {
 		}
 	}
 }
+
+func TestInviteNamesFromRowsDisplayNamesAndGivenNames(t *testing.T) {
+	long := strings.Repeat("é", maxNameLen+1)
+	parsed := ParseAddresses("Anna\tMüller\tanna@example.org\nMüller, Ben <ben@example.org>\ncem@example.org\n" +
+		"Dora; Schulz; dora@example.org\neva@example.org\n" + long + "\tX\tfe@example.org\ngus@example.org")
+	if len(parsed.Unreadable) > 0 || len(parsed.Addresses) != 7 {
+		t.Fatalf("parsed %+v", parsed)
+	}
+	given := map[string]PersonName{
+		"CEM@Example.org ":  {First: " Cem ", Last: "Yılmaz"}, // any spelling of the address
+		"dora@example.org":  {First: "Dorothea", Last: "Schulz"},
+		NameKey("eva@x.de"): {First: "Not", Last: "Listed"},
+		"gus@example.org":   {First: "Gus\x00", Last: long},
+		"ben@example.org":   {}, // the dialog blanked the parsed name
+	}
+	got := InviteNames(parsed.Addresses, given)
+	want := []InviteName{
+		{Email: "anna@example.org", PersonName: PersonName{"Anna", "Müller"}},
+		{Email: "ben@example.org", Given: true},
+		{Email: "cem@example.org", PersonName: PersonName{"Cem", "Yılmaz"}, Given: true},
+		{Email: "dora@example.org", PersonName: PersonName{"Dorothea", "Schulz"}, Given: true},
+		{Email: "eva@example.org"},
+		{Email: "fe@example.org", PersonName: PersonName{"", "X"}}, // a part from the list that cannot be used is left blank
+		{Email: "gus@example.org", PersonName: PersonName{"Gus\x00", long}, Given: true,
+			Problem: "first name contains a line break or control character; last name is longer than 100 characters"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("InviteNames\n got %+v\nwant %+v", got, want)
+	}
+	twice := InviteNames([]addrlist.Address{{Email: "a@x.de"}}, map[string]PersonName{"a@x.de": {First: "A"}, "A@X.DE": {First: "B"}})
+	if twice[0].Problem == "" || twice[0].PersonName != (PersonName{}) {
+		t.Errorf("two different names for one address: %+v", twice[0])
+	}
+	same := InviteNames([]addrlist.Address{{Email: "a@x.de"}}, map[string]PersonName{"a@x.de": {First: "A"}, "A@X.DE": {First: "A "}})
+	if same[0].Problem != "" || same[0].First != "A" {
+		t.Errorf("the same name twice: %+v", same[0])
+	}
+}
+
+func TestInviteEmailsStoresTheNamesThePreviewShows(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	parsed := ParseAddresses("Anna\tMüller\tanna@example.org\nMüller, Ben <ben@example.org>\ncem@example.org\ndora@example.org")
+	given := map[string]PersonName{"cem@example.org": {First: "Cem", Last: "Yılmaz"}, "ben@example.org": {First: "Benjamin", Last: "Müller"}}
+	preview := InviteNames(parsed.Addresses, given)
+	res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{Addresses: parsed.Addresses, Names: given, RoleID: f.roleID, UnitIDs: f.units[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Invited) != 4 {
+		t.Fatalf("invited %d, want 4", len(res.Invited))
+	}
+	for i, inv := range res.Invited {
+		u, err := f.store.UserByID(ctx, inv.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Email != preview[i].Email || u.FirstName != preview[i].First || u.LastName != preview[i].Last || u.NamesLocked {
+			t.Errorf("stored %s %q %q (locked %v), preview %+v", u.Email, u.FirstName, u.LastName, u.NamesLocked, preview[i])
+		}
+	}
+	if u := res.Invited[3].User; u.FirstName != "" || u.LastName != "" || u.Username != "dora" {
+		t.Errorf("the address without a name: %q %q %q", u.FirstName, u.LastName, u.Username)
+	}
+}
+
+func TestInviteEmailsRefusesABadGivenNamePerAddress(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	addrs := []addrlist.Address{{Email: "anna@example.org"}, {Email: "Ben@Example.org"}, {Email: "cem@example.org"}, {Email: "bad@example"}}
+	long := strings.Repeat("x", maxNameLen+1)
+	names := map[string]PersonName{
+		"anna@example.org": {First: "Anna", Last: "Müller"},
+		"ben@example.org":  {First: long},
+		"CEM@example.org":  {Last: "Yıl\nmaz"},
+		"bad@example":      {First: long}, // not invited anyway: not reported
+	}
+	_, err := f.svc.InviteEmails(ctx, InviteEmailsInput{Addresses: addrs, Names: names, UnitIDs: f.units})
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want a ValidationError", err)
+	}
+	want := []FieldError{
+		{"name:ben@example.org", "first name is longer than 100 characters"},
+		{"name:cem@example.org", "last name contains a line break or control character"},
+		{"role", "role is required"},
+	}
+	if !reflect.DeepEqual(ve.Problems, want) {
+		t.Errorf("problems\n got %v\nwant %v", ve.Problems, want)
+	}
+	if ve.Field(NameField("BEN@example.org")) == "" || ve.Field(NameField("anna@example.org")) != "" {
+		t.Errorf("NameField does not find the problems: %v", ve)
+	}
+	if n, _ := f.store.CountAllUsers(ctx); n != 0 {
+		t.Fatalf("%d users written", n)
+	}
+	if ms := f.mails(t); len(ms) != 0 {
+		t.Fatalf("%d mails queued", len(ms))
+	}
+}
+
+func TestInvitationMailsGreetPeopleWithoutANameNeutrally(t *testing.T) {
+	for _, lang := range []string{"en", "de"} {
+		t.Run(lang, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			if _, err := settings.Set(ctx, f.store, settings.Language, lang); err != nil {
+				t.Fatal(err)
+			}
+			res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{RoleID: f.roleID, UnitIDs: f.units[:1],
+				Addresses: []addrlist.Address{{Email: "anna@example.org"}, {Name: "Ben Weber", Email: "ben@example.org"}}})
+			if err != nil || len(res.Invited) != 2 {
+				t.Fatalf("%+v, %v", res, err)
+			}
+			want := map[string][2]string{"en": {"Hello,\n", "Dear Ben Weber,\n"}, "de": {"Guten Tag,\n", "Guten Tag Ben Weber,\n"}}[lang]
+			got := map[string]string{}
+			for _, m := range f.mails(t) {
+				got[m.ToAddr] = m.TextBody
+				if m.ToAddr == "anna@example.org" && m.ToName != "" {
+					t.Errorf("the mail to an address without a name is to %q", m.ToName)
+				}
+			}
+			if !strings.HasPrefix(got["anna@example.org"], want[0]) || !strings.HasPrefix(got["ben@example.org"], want[1]) {
+				t.Errorf("mails\n%s\n---\n%s", got["anna@example.org"], got["ben@example.org"])
+			}
+		})
+	}
+}

@@ -2,8 +2,10 @@ package letters
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTemplateCheck(t *testing.T) {
@@ -74,5 +76,24 @@ func TestDefaultTemplatesAreValid(t *testing.T) {
 func TestTemplateEmptyTitle(t *testing.T) {
 	if err := (Template{Title: "  ", Body: "x"}).Check(); err == nil {
 		t.Fatal("an empty title was accepted")
+	}
+}
+
+// TestOldDefaultsPrintAsTheNewOnes: the default templates saved before {greeting}
+// lay out the same letters as today's, with and without a name.
+func TestOldDefaultsPrintAsTheNewOnes(t *testing.T) {
+	for lang, salutation := range map[string]string{"en": "Dear {first_name} {last_name},", "de": "Guten Tag {first_name} {last_name},"} {
+		o := Options{Template: DefaultTemplate(lang), Organization: "Org", RegistrationURL: "https://x.example", Date: time.Unix(0, 0)}
+		old := o
+		old.Template.Body = strings.Replace(o.Template.Body, "{greeting}", salutation, 1)
+		for _, names := range [][2]string{{"Anna", "Müller"}, {"", ""}, {"", "Müller"}} {
+			r := SampleRecipient(time.Unix(0, 0))
+			r.FirstName, r.LastName = names[0], names[1]
+			a, err1 := Preview(r, o)
+			b, err2 := Preview(r, old)
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
+				t.Errorf("%s %q: the old default lays out differently (%v, %v)", lang, names, err1, err2)
+			}
+		}
 	}
 }

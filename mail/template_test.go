@@ -236,3 +236,23 @@ func TestRenderGreetsPeopleWithAndWithoutNames(t *testing.T) {
 		})
 	}
 }
+
+// TestOldDefaultsRenderAsTheNewOnes: the default templates saved before {greeting}
+// (the same text opening with "Dear {first_name} {last_name}," or "Guten Tag
+// {first_name} {last_name},") give the same mails as today's, with and without a name.
+func TestOldDefaultsRenderAsTheNewOnes(t *testing.T) {
+	for lang, salutation := range map[string]string{"en": "Dear {first_name} {last_name},", "de": "Guten Tag {first_name} {last_name},"} {
+		tp := mail.DefaultTemplate(lang)
+		old := tp
+		old.Body = strings.Replace(tp.Body, "{greeting}", salutation, 1)
+		for _, names := range [][2]string{{"Anna", "Berg"}, {"", ""}, {"Anna", ""}} {
+			f := sampleFields()
+			f.FirstName, f.LastName = names[0], names[1]
+			a, err1 := tp.Render(f)
+			b, err2 := old.Render(f)
+			if err1 != nil || err2 != nil || a != b {
+				t.Errorf("%s %q: old default\n%s\nnew\n%s\n(%v, %v)", lang, names, b.Text, a.Text, err2, err1)
+			}
+		}
+	}
+}

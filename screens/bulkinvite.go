@@ -62,9 +62,8 @@ type BulkInvite struct {
 	problems *fyne.Container // the list of unreadable parts, hidden when there are none
 	unread   *widget.List
 	role     *widget.Select
-	unitBox  *widget.CheckGroup
-	groupBox *widget.CheckGroup
-	noGroups *widget.Label
+	unitBox  *multiSelect
+	groupBox *multiSelect
 	days     *widget.Entry
 	message  *widget.Label
 	invite   *widget.Button
@@ -141,12 +140,8 @@ func (b *BulkInvite) buildForm() {
 
 	b.role = widget.NewSelect(nil, func(string) { b.updateButton() })
 	b.role.PlaceHolder = "Choose a role"
-	b.unitBox = widget.NewCheckGroup(nil, func([]string) { b.updateButton() })
-	b.unitBox.Horizontal = true
-	b.groupBox = widget.NewCheckGroup(nil, nil)
-	b.groupBox.Horizontal = true
-	b.noGroups = &widget.Label{Text: "There are no groups yet.", Importance: widget.LowImportance}
-	b.noGroups.Hide()
+	b.unitBox = unitPicker(func([]string) { b.updateButton() })
+	b.groupBox = groupPicker(nil)
 	b.days = widget.NewEntry()
 	b.days.OnChanged = func(string) { b.updateButton() }
 	b.message = dangerLabel()
@@ -155,7 +150,7 @@ func (b *BulkInvite) buildForm() {
 	form := widget.NewForm(
 		widget.NewFormItem("Role *", b.role),
 		widget.NewFormItem("Units *", b.unitBox),
-		widget.NewFormItem("Groups", container.NewStack(b.groupBox, b.noGroups)),
+		widget.NewFormItem("Groups", b.groupBox),
 		widget.NewFormItem("Key valid for (days) *", b.days),
 	)
 	bottom := container.NewVBox(b.summary, b.problems, form, b.message, container.NewHBox(layout.NewSpacer(), b.invite))
@@ -209,13 +204,8 @@ func (b *BulkInvite) load() {
 			}
 			b.roles, b.units, b.groups, b.loaded = cat.roles, cat.units, cat.groups, true
 			b.role.SetOptions(names(b.roles, func(r data.Role) string { return r.Name }))
-			b.unitBox.Options = names(b.units, func(u data.Unit) string { return u.Name })
-			b.unitBox.Refresh()
-			b.groupBox.Options = names(b.groups, func(g data.Group) string { return g.Name })
-			b.groupBox.Refresh()
-			if len(b.groups) == 0 {
-				b.noGroups.Show()
-			}
+			b.unitBox.SetOptions(names(b.units, func(u data.Unit) string { return u.Name }))
+			b.groupBox.SetOptions(names(b.groups, func(g data.Group) string { return g.Name }))
 			if len(b.roles) == 1 {
 				b.role.SetSelected(b.roles[0].Name)
 			}
@@ -282,10 +272,10 @@ func recognisedLine(r addrlist.Result) string {
 func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
 	in := lifecycle.InviteEmailsInput{Addresses: b.parsed.Addresses}
 	in.RoleID = idByName(b.roles, b.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
-	for _, n := range b.unitBox.Selected {
+	for _, n := range b.unitBox.Selected() {
 		in.UnitIDs = append(in.UnitIDs, idByName(b.units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
 	}
-	for _, n := range b.groupBox.Selected {
+	for _, n := range b.groupBox.Selected() {
 		in.GroupIDs = append(in.GroupIDs, idByName(b.groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
 	}
 	in.ValidDays, _ = strconv.Atoi(strings.TrimSpace(b.days.Text))
@@ -310,19 +300,39 @@ func (b *BulkInvite) ready() bool {
 		len(in.UnitIDs) > 0 && b.daysProblem() == ""
 }
 
-// updateButton says how many people the button invites and enables it when ready.
-// Only a wrong validity is pointed out; a role or unit not chosen yet is plain from
-// the form.
+// updateButton says how many people the button invites and enables it when ready;
+// while it is not, the line beside it says what is missing.
 func (b *BulkInvite) updateButton() {
 	b.invite.SetText("Invite " + display.PluralOf(len(b.parsed.Addresses), "person", "people"))
 	if b.loaded {
-		b.showMessage(b.daysProblem())
+		b.showMessage(b.whyNot())
 	}
 	if b.ready() {
 		b.invite.Enable()
 	} else {
 		b.invite.Disable()
 	}
+}
+
+// whyNot says what keeps the admin from inviting, "" when nothing does (or only
+// the list, which the count on the button shows).
+func (b *BulkInvite) whyNot() string {
+	in := b.input()
+	switch {
+	case len(b.roles) == 0:
+		return noRolesYet
+	case len(b.units) == 0:
+		return noUnitsYet
+	case b.daysProblem() != "":
+		return b.daysProblem()
+	case len(in.Addresses) == 0:
+		return ""
+	case in.RoleID == "":
+		return "Choose the role of the people invited."
+	case len(in.UnitIDs) == 0:
+		return "Choose at least one unit."
+	}
+	return ""
 }
 
 func (b *BulkInvite) showMessage(msg string) {

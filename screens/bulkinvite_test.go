@@ -37,8 +37,8 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	if !b.invite.Disabled() || b.invite.Text != "Invite 0 people" || b.summary.Text != "0 addresses recognised" {
 		t.Fatalf("empty form: button %q disabled %v, summary %q", b.invite.Text, b.invite.Disabled(), b.summary.Text)
 	}
-	if b.role.Selected != "Teacher" || len(b.unitBox.Selected) != 0 || b.days.Text != "7" {
-		t.Fatalf("defaults: role %q, units %v, days %q", b.role.Selected, b.unitBox.Selected, b.days.Text)
+	if b.role.Selected != "Teacher" || len(b.unitBox.Selected()) != 0 || b.days.Text != "7" {
+		t.Fatalf("defaults: role %q, units %v, days %q", b.role.Selected, b.unitBox.Selected(), b.days.Text)
 	}
 
 	// Paste a list, then type one more address.
@@ -121,8 +121,8 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	if b.entry.Text != "" || b.summary.Text != "0 addresses recognised" || !b.invite.Disabled() || !b.form.Visible() {
 		t.Fatalf("send more: text %q, summary %q, disabled %v", b.entry.Text, b.summary.Text, b.invite.Disabled())
 	}
-	if b.role.Selected != "Teacher" || len(b.unitBox.Selected) != 2 || b.days.Text != "14" || texts(w)["3 invited"] {
-		t.Fatalf("send more forgot the choices: %q %v %q", b.role.Selected, b.unitBox.Selected, b.days.Text)
+	if b.role.Selected != "Teacher" || len(b.unitBox.Selected()) != 2 || b.days.Text != "14" || texts(w)["3 invited"] {
+		t.Fatalf("send more forgot the choices: %q %v %q", b.role.Selected, b.unitBox.Selected(), b.days.Text)
 	}
 	test.Type(b.entry, "ben@example.org fatma@example.org")
 	settle(b.wait)

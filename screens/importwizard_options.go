@@ -23,11 +23,9 @@ type optionsStep struct {
 	w         *importWizard
 	role      *widget.Select
 	roleNote  *widget.Label
-	units     *widget.CheckGroup
+	units     *multiSelect
 	unitsNote *widget.Label
-	groups    *widget.CheckGroup
-	unitsBox  *fyne.Container
-	groupsBox *fyne.Container
+	groups    *multiSelect
 	invite    *widget.Check
 	days      *widget.Entry
 	daysMsg   *widget.Label
@@ -42,11 +40,9 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.role.PlaceHolder = "Choose a role"
 	o.role.OnChanged = o.onRole
 	o.roleNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	o.units = widget.NewCheckGroup(nil, nil)
-	o.units.OnChanged = o.onUnits
+	o.units = newMultiSelect("unit", "Search units…", "No units yet: the file can name them, or create them in Units and groups.", o.onUnits)
 	o.unitsNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	o.groups = widget.NewCheckGroup(nil, nil)
-	o.groups.OnChanged = o.onGroups
+	o.groups = newMultiSelect("group", "Search groups…", "No groups yet (they are optional): the file can name them.", o.onGroups)
 	o.invite = widget.NewCheck("Send invitation emails now", func(on bool) { w.settings.Invite = on })
 	inviteNote := &widget.Label{Text: "Each new user with an email address is invited: the invitation emails are queued " +
 		"and sent through the mail server set in Settings. " +
@@ -60,11 +56,10 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.status.Hide()
 	o.errors = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance}
 	o.errors.Hide()
-	o.unitsBox, o.groupsBox = container.NewStack(), container.NewStack()
 	form := widget.NewForm(
 		widget.NewFormItem("Role", container.NewVBox(container.NewGridWrap(fyne.NewSize(320, 36), o.role), o.roleNote)),
-		widget.NewFormItem("Units", container.NewVBox(o.unitsBox, o.unitsNote)),
-		widget.NewFormItem("Groups", container.NewVBox(o.groupsBox,
+		widget.NewFormItem("Units", container.NewVBox(o.units, o.unitsNote)),
+		widget.NewFormItem("Groups", container.NewVBox(o.groups,
 			&widget.Label{Text: "Added to every row, beside the groups named in the file.", Importance: widget.LowImportance})),
 		widget.NewFormItem("Invitations", container.NewVBox(o.invite, inviteNote)),
 		widget.NewFormItem("Keys valid for", container.NewVBox(
@@ -88,26 +83,9 @@ func (o *optionsStep) fillCatalog() {
 		return
 	}
 	o.role.Options = names(w.roles, func(r data.Role) string { return r.Name })
-	o.units.Options = names(w.units, func(u data.Unit) string { return u.Name })
-	o.groups.Options = names(w.groups, func(g data.Group) string { return g.Name })
-	placeChoices(o.unitsBox, o.units, "There are no units yet; the file can name them.")
-	placeChoices(o.groupsBox, o.groups, "There are no groups yet; the file can name them.")
+	o.units.SetOptions(names(w.units, func(u data.Unit) string { return u.Name }))
+	o.groups.SetOptions(names(w.groups, func(g data.Group) string { return g.Name }))
 	o.refresh()
-}
-
-// placeChoices shows a few choices in a row and many in a scrolling list.
-func placeChoices(box *fyne.Container, choices *widget.CheckGroup, none string) {
-	switch n := len(choices.Options); {
-	case n == 0:
-		box.Objects = []fyne.CanvasObject{widget.NewLabel(none)}
-	case n <= 5:
-		choices.Horizontal = true
-		box.Objects = []fyne.CanvasObject{choices}
-	default:
-		choices.Horizontal = false
-		box.Objects = []fyne.CanvasObject{withMinSize(container.NewVScroll(choices), 320, 150)}
-	}
-	box.Refresh()
 }
 
 // showChecking tells that the rows are checked again.
@@ -159,6 +137,8 @@ func (o *optionsStep) showNotes() {
 	noRoleColumn := len(m.Columns(importer.Role)) == 0
 	noUnitColumn := len(m.Columns(importer.Units)) == 0
 	switch {
+	case len(w.roles) == 0:
+		o.roleNote.SetText(noRolesYet)
 	case noRoleColumn:
 		o.roleNote.SetText("Required: the file has no Role column, so every user gets this role.")
 	case p != nil:

@@ -223,8 +223,8 @@ func TestImportWizardEndToEnd(t *testing.T) {
 		t.Fatalf("step %d", wz.step+1)
 	}
 	o := wz.options
-	if o.role.Selected != "Teacher" || !slices.Equal(o.units.Selected, []string{"Werk Süd"}) || o.days.Text != "7" {
-		t.Fatalf("options: role %q, units %v, days %q", o.role.Selected, o.units.Selected, o.days.Text)
+	if o.role.Selected != "Teacher" || !slices.Equal(o.units.Selected(), []string{"Werk Süd"}) || o.days.Text != "7" {
+		t.Fatalf("options: role %q, units %v, days %q", o.role.Selected, o.units.Selected(), o.days.Text)
 	}
 	mustShow(t, w, "1 row with errors will not be imported.", "the invitation emails are queued")
 	o.groups.SetSelected([]string{"Chor"})

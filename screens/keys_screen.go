@@ -275,7 +275,7 @@ func (s *KeysScreen) askRevoke() {
 type keyForm struct {
 	label, validUntil, maxUses *widget.Entry
 	role                       *widget.Select
-	units, groups              *widget.CheckGroup
+	units, groups              *multiSelect
 	msgs                       map[string]*widget.Label
 }
 
@@ -311,10 +311,10 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 	if len(roles) > 0 {
 		f.role.SetSelected(roles[0].Name)
 	}
-	f.units = widget.NewCheckGroup(names(units, func(u data.Unit) string { return u.Name }), nil)
-	f.units.Horizontal = true
-	f.groups = widget.NewCheckGroup(names(groups, func(g data.Group) string { return g.Name }), nil)
-	f.groups.Horizontal = true
+	f.units = unitPicker(nil)
+	f.units.SetOptions(names(units, func(u data.Unit) string { return u.Name }))
+	f.groups = groupPicker(nil)
+	f.groups.SetOptions(names(groups, func(g data.Group) string { return g.Name }))
 	item := func(label, field string, obj fyne.CanvasObject) *widget.FormItem {
 		f.msgs[field] = dangerLabel()
 		return widget.NewFormItem(label, container.NewVBox(obj, f.msgs[field]))
@@ -326,6 +326,12 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 		item("Groups", "groups", f.groups),
 		item("Valid until *", "valid_until", f.validUntil),
 		item("Maximum uses *", "max_uses", f.maxUses),
+	}
+	for field, empty := range map[string]bool{"role": len(roles) == 0, "units": len(units) == 0} {
+		if empty { // say at once what the key cannot do without
+			f.msgs[field].SetText(map[string]string{"role": noRolesYet, "units": noUnitsYet}[field])
+			f.msgs[field].Show()
+		}
 	}
 	var d *dialog.CustomDialog
 	create := &widget.Button{Text: "Create key", Importance: widget.HighImportance}
@@ -371,10 +377,10 @@ func (f *keyForm) input(roles []data.Role, units []data.Unit, groups []data.Grou
 	var probs []lifecycle.FieldError
 	in := lifecycle.InviteKeyInput{Label: f.label.Text}
 	in.RoleID = idByName(roles, f.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
-	for _, n := range f.units.Selected {
+	for _, n := range f.units.Selected() {
 		in.UnitIDs = append(in.UnitIDs, idByName(units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
 	}
-	for _, n := range f.groups.Selected {
+	for _, n := range f.groups.Selected() {
 		in.GroupIDs = append(in.GroupIDs, idByName(groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
 	}
 	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.validUntil.Text), time.Local)

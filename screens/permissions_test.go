@@ -43,7 +43,7 @@ func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 	s, w := newScreen(t, st, svc)
 
 	// Not set up: nothing is off, even with a saved operator lacking permissions.
-	savedMe(t, st, srv, srv.operator(t, "bob", syncapi.PermAddUsersByLink))
+	savedMe(t, st, srv, srv.operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
 	setSync(t, st, "", "")
 	s.SetPermissions(permissionsOf(t, st))
 	if button(t, w, "New user").Disabled() || s.newUser.tip.Text() != "" || s.permNote.Visible() {
@@ -149,10 +149,10 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// An operator who may not add users: the server refuses Anna.
+	// An operator who may manage roles but not add users: the server refuses Anna.
 	runner := NewSyncRunner(st, nil)
 	runner.Backoff = 1
-	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink))
+	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
 	if out := runner.Run(ctx); out.Err != nil || out.Result.Refused == 0 {
 		t.Fatalf("sync: %+v", out)
 	}

@@ -173,7 +173,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	if got := s.SyncResult(); !strings.Contains(got, "Synced at ") || !strings.Contains(got, "sent 6 changes, received none, no conflicts, none refused.") {
 		t.Errorf("result %q", got)
 	}
-	if got := s.SyncOperator(); got != "Operator alice: may add users, create invite keys and invite or import many users at once." {
+	if got := s.SyncOperator(); got != "Operator alice: may add users, create invite keys, invite or import many users at once and change roles and their permissions." {
 		t.Errorf("operator %q", got)
 	}
 	if len(reported) != 1 || reported[0].Err != nil || reported[0].Result.Pushed != 6 || reported[0].Me == nil {

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +50,9 @@ type UserForm struct {
 	text, notes                                    *escEntry
 	locked                                         *widget.Check
 	role                                           *widget.Select
-	unitBox, groupBox                              *widget.CheckGroup
+	unitBox, groupBox                              *multiSelect
+	why                                            *widget.Label // why Save is disabled
+	body                                           *fyne.Container
 	messages                                       map[string]*widget.Label
 	save                                           *widget.Button
 	dlg                                            *dialog.CustomDialog
@@ -156,18 +159,10 @@ func (f *UserForm) build() {
 	}
 	f.role = widget.NewSelect(roleNames, func(string) { f.touch("role") })
 	f.role.PlaceHolder = "Choose a role"
-	unitNames := make([]string, len(f.units))
-	for i, u := range f.units {
-		unitNames[i] = u.Name
-	}
-	f.unitBox = widget.NewCheckGroup(unitNames, func([]string) { f.touch("units") })
-	f.unitBox.Horizontal = true
-	groupNames := make([]string, len(f.groups))
-	for i, g := range f.groups {
-		groupNames[i] = g.Name
-	}
-	f.groupBox = widget.NewCheckGroup(groupNames, nil)
-	f.groupBox.Horizontal = true
+	f.unitBox = unitPicker(func([]string) { f.touch("units") })
+	f.unitBox.SetOptions(names(f.units, func(u data.Unit) string { return u.Name }))
+	f.groupBox = groupPicker(nil)
+	f.groupBox.SetOptions(names(f.groups, func(g data.Group) string { return g.Name }))
 
 	item := func(label string, obj fyne.CanvasObject, field string) *widget.FormItem {
 		return widget.NewFormItem(label, container.NewVBox(obj, f.messages[field]))
@@ -194,7 +189,10 @@ func (f *UserForm) build() {
 	f.save.Disable()
 	cancelBtn := &widget.Button{Text: "Cancel", OnTapped: cancel}
 	note := &widget.Label{Text: "Fields marked * are required. Without an email, hand out the key on a letter.", Wrapping: fyne.TextWrapWord}
-	scroll := container.NewVScroll(container.NewVBox(form, note))
+	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	f.showWhy(nil)
+	f.body = container.NewVBox(form, note, f.why)
+	scroll := container.NewVScroll(f.body)
 	scroll.SetMinSize(fyne.NewSize(620, 520))
 	f.dlg = dialog.NewCustomWithoutButtons(title, scroll, f.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancelBtn, f.save})
@@ -265,14 +263,14 @@ func (f *UserForm) input() lifecycle.UserInput {
 			in.RoleID = r.ID
 		}
 	}
-	for _, name := range f.unitBox.Selected {
+	for _, name := range f.unitBox.Selected() {
 		for _, u := range f.units {
 			if u.Name == name {
 				in.UnitIDs = append(in.UnitIDs, u.ID)
 			}
 		}
 	}
-	for _, name := range f.groupBox.Selected {
+	for _, name := range f.groupBox.Selected() {
 		for _, g := range f.groups {
 			if g.Name == name {
 				in.GroupIDs = append(in.GroupIDs, g.ID)
@@ -364,14 +362,46 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 		l.SetText("")
 		l.Hide()
 	}
+	var missing []string
 	for _, p := range probs {
 		if strings.HasSuffix(p.Message, "is required") && !f.touched[p.Field] && !f.touched["*"] {
+			if l := requiredLabels[p.Field]; l != "" && !slices.Contains(missing, l) {
+				missing = append(missing, l)
+			}
 			continue
 		}
 		if l, ok := f.messages[p.Field]; ok && l.Text == "" {
 			l.SetText(p.Message)
 			l.Show()
 		}
+	}
+	f.showWhy(missing)
+}
+
+// requiredLabels name the required fields of the form as its labels do.
+var requiredLabels = map[string]string{"first_name": "First name", "last_name": "Last name", "username": "Username",
+	"role": "Role", "units": "Units"}
+
+// showWhy says beside the buttons why the user cannot be saved yet: what the
+// database lacks (roles, units) or the required fields still empty.
+func (f *UserForm) showWhy(missing []string) {
+	why := ""
+	switch {
+	case len(f.roles) == 0:
+		why = noRolesYet
+	case len(f.units) == 0:
+		why = noUnitsYet
+	case len(missing) > 0:
+		why = "Still needed: " + strings.Join(missing, ", ") + "."
+	}
+	f.why.SetText(why)
+	if why == "" {
+		f.why.Hide()
+	} else {
+		f.why.Show()
+	}
+	if f.body != nil {
+		f.body.Refresh() // lays the line out when it appears
 	}
 }
 

@@ -444,7 +444,7 @@ func TestEditUserUsesTheSameFormFilledIn(t *testing.T) {
 	settle(s.wait)
 	f := s.lastForm
 	if f == nil || f.first.Text != "Anna" || f.email.Text != "anna@example.org" || f.role.Selected != "Teacher" ||
-		len(f.unitBox.Selected) != 1 {
+		len(f.unitBox.Selected()) != 1 {
 		t.Fatalf("edit form not filled: %+v", f)
 	}
 	f.last.SetText("Schäfer")

@@ -1,0 +1,107 @@
+package screens
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// shownChecks returns the texts of the check boxes the picker's list draws.
+func shownChecks(m *multiSelect) []string {
+	var out []string
+	walk(m.list, func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok {
+			out = append(out, c.Text)
+		}
+	})
+	return out
+}
+
+// chipButtons returns the chips above the search box.
+func chipButtons(m *multiSelect) []*widget.Button {
+	var out []*widget.Button
+	for _, o := range m.chips.Objects {
+		out = append(out, o.(*widget.Button))
+	}
+	return out
+}
+
+func TestPickerWith120Units(t *testing.T) {
+	test.NewTempApp(t)
+	var units []string
+	for grade := 12; grade >= 1; grade-- { // given out of order, as a database may
+		for _, c := range "jihgfedcba" {
+			units = append(units, fmt.Sprintf("Klasse %d%c", grade, c))
+		}
+	}
+	var changes [][]string
+	m := unitPicker(func(c []string) { changes = append(changes, c) })
+	m.SetOptions(units)
+	w := test.NewWindow(m)
+	w.Resize(fyne.NewSize(500, 400))
+	t.Cleanup(w.Close)
+
+	// Natural order, and only a few rows drawn: the list scrolls.
+	if opts := m.Options(); len(opts) != 120 || opts[0] != "Klasse 1a" || opts[9] != "Klasse 1j" || opts[10] != "Klasse 2a" || opts[119] != "Klasse 12j" {
+		t.Fatalf("order %v", m.Options()[:12])
+	}
+	shown := shownChecks(m)
+	if len(shown) == 0 || len(shown) > 10 || shown[0] != "Klasse 1a" {
+		t.Fatalf("rows drawn %v", shown)
+	}
+
+	// The search narrows the list, ignoring case.
+	test.Type(m.search, "KLASSE 10")
+	if !slices.Equal(m.shown, []string{"Klasse 10a", "Klasse 10b", "Klasse 10c", "Klasse 10d", "Klasse 10e",
+		"Klasse 10f", "Klasse 10g", "Klasse 10h", "Klasse 10i", "Klasse 10j"}) {
+		t.Fatalf("search shows %v", m.shown)
+	}
+	// Ticking a row chooses it and shows a chip; Enter takes the first match.
+	m.toggle(m.shown[2])
+	m.search.SetText("11b")
+	m.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got := m.Selected(); !slices.Equal(got, []string{"Klasse 10c", "Klasse 11b"}) {
+		t.Fatalf("selected %v", got)
+	}
+	if m.search.Text != "" {
+		t.Errorf("the search keeps %q after Enter", m.search.Text)
+	}
+	chips := chipButtons(m)
+	if len(chips) != 2 || chips[0].Text != "Klasse 10c" || chips[1].Text != "Klasse 11b" || !m.chips.Visible() {
+		t.Fatalf("chips %v", chips)
+	}
+
+	// Nothing matches: said so.
+	test.Type(m.search, "Klasse 13")
+	if !m.noMatch.Visible() || m.noMatch.Text != "No unit matches “Klasse 13”." || m.listBox.Visible() {
+		t.Fatalf("no match: %q visible %v", m.noMatch.Text, m.noMatch.Visible())
+	}
+	m.search.SetText("")
+
+	// Tapping a chip removes the unit, and its row is unticked.
+	test.Tap(chips[0])
+	if got := m.Selected(); !slices.Equal(got, []string{"Klasse 11b"}) {
+		t.Fatalf("after removing a chip: %v", got)
+	}
+	if len(changes) != 3 || !slices.Equal(changes[2], []string{"Klasse 11b"}) {
+		t.Fatalf("OnChanged calls %v", changes)
+	}
+
+	// New options keep the choice where the unit still exists.
+	m.SetOptions(append(units, "Klasse 5z"))
+	if got := m.Selected(); !slices.Equal(got, []string{"Klasse 11b"}) {
+		t.Fatalf("after new options: %v", got)
+	}
+	m.SetOptions([]string{"Klasse 5a"})
+	if got := m.Selected(); len(got) != 0 || m.chips.Visible() {
+		t.Fatalf("a unit that is gone stays chosen: %v", got)
+	}
+	m.SetOptions(nil)
+	if !m.empty.Visible() || m.empty.Text != noUnitsYet || m.search.Visible() {
+		t.Fatal("no units: the empty text is not shown")
+	}
+}

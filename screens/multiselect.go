@@ -79,7 +79,9 @@ func newMultiSelect(noun, placeholder, empty string, onChanged func([]string)) *
 }
 
 // CreateRenderer is part of fyne.Widget.
-func (m *multiSelect) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(m.content) }
+func (m *multiSelect) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(m.content)
+}
 
 // SetOptions replaces the options, keeping the choice of names that are still
 // offered.

@@ -41,7 +41,7 @@ type userDetail struct {
 }
 
 // detailFields are the rows of the detail form.
-var detailFields = []string{"Status", "Invitation", "Email", "Username", "Mobile", "External ID", "Role", "Units", "Groups", "Valid until", "Created"}
+var detailFields = []string{"Status", "Invitation", "Email", "Username", "Mobile", "External ID", "Role", "Also may", "Units", "Groups", "Valid until", "Created"}
 
 func newUserDetail(s *UsersScreen) *userDetail {
 	d := &userDetail{s: s, values: map[string]*widget.Label{}}
@@ -172,6 +172,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 		set("Units", row.Units)
 		set("Groups", row.Groups)
 	}
+	set("Also may", extraPermissionText(u))
 	set("Valid until", display.Time(u.KeyExpiresAt))
 	set("Created", fmt.Sprintf("%s by %s", u.CreatedAt.Local().Format("2006-01-02 15:04"), u.CreatedBy))
 	if key == "" {
@@ -363,4 +364,19 @@ func (d *userDetail) syncValue(field string, v any) string {
 		return "no"
 	}
 	return fmt.Sprint(v)
+}
+
+// extraPermissionText lists the permissions a user has beyond the role, by their
+// labels ("Nothing beyond the role" when none).
+func extraPermissionText(u *data.User) string {
+	var labels []string
+	for _, p := range u.ExtraPermissionList() {
+		if info, ok := syncapi.LookupPermission(p); ok {
+			labels = append(labels, info.Label)
+		}
+	}
+	if len(labels) == 0 {
+		return "Nothing beyond the role"
+	}
+	return strings.Join(labels, ", ")
 }

@@ -17,6 +17,7 @@ import (
 
 	"onboard/data"
 	"onboard/lifecycle"
+	"onboard/syncapi"
 )
 
 // UserEditor is what the new-user and edit dialog uses.
@@ -53,6 +54,8 @@ type UserForm struct {
 	unitBox, groupBox                              *multiSelect
 	why                                            *widget.Label // why Save is disabled
 	body                                           *fyne.Container
+	extra                                          map[syncapi.Permission]*widget.Check // additional permissions
+	extraGiven                                     map[syncapi.Permission]bool          // ticked by the admin
 	messages                                       map[string]*widget.Label
 	save                                           *widget.Button
 	dlg                                            *dialog.CustomDialog
@@ -157,7 +160,7 @@ func (f *UserForm) build() {
 	for i, r := range f.roles {
 		roleNames[i] = r.Name
 	}
-	f.role = widget.NewSelect(roleNames, func(string) { f.touch("role") })
+	f.role = widget.NewSelect(roleNames, func(string) { f.showRolePermissions(); f.touch("role") })
 	f.role.PlaceHolder = "Choose a role"
 	f.unitBox = unitPicker(func([]string) { f.touch("units") })
 	f.unitBox.SetOptions(names(f.units, func(u data.Unit) string { return u.Name }))
@@ -178,6 +181,7 @@ func (f *UserForm) build() {
 		item("Role *", f.role, "role"),
 		item("Units *", f.unitBox, "units"),
 		item("Groups", f.groupBox, "groups"),
+		widget.NewFormItem("", f.extraPermissions()),
 		item("Invitation text", f.text, "invitation_text"),
 		item("Notes", f.notes, "notes"),
 	)
@@ -239,6 +243,12 @@ func (f *UserForm) fill(u *data.User, unitIDs, groupIDs []string) {
 	f.external.SetText(u.ExternalID)
 	f.text.SetText(u.InvitationText)
 	f.notes.SetText(u.Notes)
+	for _, p := range u.ExtraPermissionList() {
+		if c := f.extra[p]; c != nil {
+			f.extraGiven[p] = true
+			c.SetChecked(true)
+		}
+	}
 	f.role.SetSelected(nameOf(f.roles, u.RoleID))
 	var units, groups []string
 	for _, id := range unitIDs {
@@ -261,6 +271,11 @@ func (f *UserForm) input() lifecycle.UserInput {
 	for _, r := range f.roles {
 		if r.Name == f.role.Selected {
 			in.RoleID = r.ID
+		}
+	}
+	for _, info := range syncapi.AllPermissions {
+		if c := f.extra[info.Name]; c.Checked && !c.Disabled() {
+			in.ExtraPermissions = append(in.ExtraPermissions, string(info.Name))
 		}
 	}
 	for _, name := range f.unitBox.Selected() {
@@ -376,6 +391,51 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 		}
 	}
 	f.showWhy(missing)
+}
+
+// extraPermissions builds the folded section "Additional permissions": one check
+// per permission, for what this person may do beyond the role.
+func (f *UserForm) extraPermissions() fyne.CanvasObject {
+	f.extra, f.extraGiven = map[syncapi.Permission]*widget.Check{}, map[syncapi.Permission]bool{}
+	rows := []fyne.CanvasObject{&widget.Label{Text: "What this person may do beyond the role.", Importance: widget.LowImportance}}
+	for _, info := range syncapi.AllPermissions {
+		c := widget.NewCheck(info.Label, nil)
+		c.OnChanged = func(on bool) {
+			if !c.Disabled() {
+				f.extraGiven[info.Name] = on
+			}
+		}
+		f.extra[info.Name] = c
+		rows = append(rows, container.NewHBox(c, &widget.Label{Text: info.Help, Importance: widget.LowImportance}))
+	}
+	return widget.NewAccordion(widget.NewAccordionItem("Additional permissions", container.NewVBox(rows...)))
+}
+
+// showRolePermissions ticks and locks the permissions the chosen role grants, so
+// that only the others can be given on top.
+func (f *UserForm) showRolePermissions() {
+	granted := map[syncapi.Permission]bool{}
+	for _, r := range f.roles {
+		if r.Name == f.role.Selected {
+			for _, p := range r.PermissionList() {
+				granted[p] = true
+			}
+		}
+	}
+	for _, info := range syncapi.AllPermissions {
+		c := f.extra[info.Name]
+		if granted[info.Name] {
+			if !c.Disabled() {
+				c.Disable()
+				c.SetText(info.Label + " (from the role)")
+			}
+			c.SetChecked(true)
+		} else if c.Disabled() {
+			c.Enable()
+			c.SetText(info.Label)
+			c.SetChecked(f.extraGiven[info.Name])
+		}
+	}
 }
 
 // requiredLabels name the required fields of the form as its labels do.

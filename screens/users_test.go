@@ -16,6 +16,7 @@ import (
 	"onboard/demo"
 	"onboard/display"
 	"onboard/lifecycle"
+	"onboard/syncapi"
 )
 
 func openStore(t *testing.T) (*data.Store, *lifecycle.Service, lifecycle.UserInput) {
@@ -557,5 +558,47 @@ func TestChangingTheFilterClearsTheSelection(t *testing.T) {
 	settle(s.wait)
 	if s.Selected() != 0 || s.Total() != 1 || !texts(w)["No users selected"] {
 		t.Fatalf("after filtering: %d selected, %d shown", s.Selected(), s.Total())
+	}
+}
+
+func TestNewUserWithAdditionalPermissions(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := openStore(t)
+	ctx := context.Background()
+	teacher, err := st.RoleByName(ctx, "Teacher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacher.Permissions = "chat"
+	if err := st.SaveRole(ctx, teacher); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	f := typeNewUser(s, "Zoë", "Brontë", "")
+	chat, dir := f.extra[syncapi.PermChat], f.extra[syncapi.PermDirectory]
+	if !chat.Checked || !chat.Disabled() || chat.Text != "Chat (from the role)" || dir.Checked || dir.Disabled() {
+		t.Fatalf("chat %q checked %v disabled %v; directory checked %v", chat.Text, chat.Checked, chat.Disabled(), dir.Checked)
+	}
+	dir.SetChecked(true)
+	test.Tap(button(t, w, "Create user"))
+	settle(f.wait, s.wait)
+	if f.Created == nil {
+		t.Fatalf("nothing created: %v", keys(texts(w)))
+	}
+	u, err := st.UserByID(ctx, f.Created.User.ID)
+	if err != nil || u.ExtraPermissions != "directory" {
+		t.Fatalf("stored extra permissions %q (%v)", u.ExtraPermissions, err)
+	}
+	s.detail.show(u.ID)
+	settle(s.wait)
+	if got := s.detail.values["Also may"].Text; got != "See the directory" {
+		t.Fatalf("detail pane: %q", got)
+	}
+	// Editing shows them ticked; a role that grants them too makes them plain.
+	s.EditUser(u.ID)
+	settle(s.wait)
+	e := s.lastForm
+	if !e.extra[syncapi.PermDirectory].Checked || e.extra[syncapi.PermDirectory].Disabled() {
+		t.Fatal("the edit form does not show the additional permission")
 	}
 }

@@ -62,6 +62,10 @@ type BulkInvite struct {
 	problems *fyne.Container // the list of unreadable parts, hidden when there are none
 	unread   *widget.List
 	role     *widget.Select
+	namesBox *fyne.Container
+	nameList *widget.List
+	people   []lifecycle.InviteName          // the rows of the names table
+	names    map[string]lifecycle.PersonName // names typed in the table, by lifecycle.NameKey
 	unitBox  *multiSelect
 	groupBox *multiSelect
 	days     *widget.Entry
@@ -138,6 +142,8 @@ func (b *BulkInvite) buildForm() {
 		nil, nil, nil, withMinHeight(b.unread, 110))
 	b.problems.Hide()
 
+	b.buildNames()
+
 	b.role = widget.NewSelect(nil, func(string) { b.updateButton() })
 	b.role.PlaceHolder = "Choose a role"
 	b.unitBox = unitPicker(func([]string) { b.updateButton() })
@@ -153,7 +159,7 @@ func (b *BulkInvite) buildForm() {
 		widget.NewFormItem("Groups", b.groupBox),
 		widget.NewFormItem("Key valid for (days) *", b.days),
 	)
-	bottom := container.NewVBox(b.summary, b.problems, form, b.message, container.NewHBox(layout.NewSpacer(), b.invite))
+	bottom := container.NewVBox(b.summary, b.problems, b.namesBox, form, b.message, container.NewHBox(layout.NewSpacer(), b.invite))
 	b.form = container.NewBorder(b.title, bottom, nil, nil, b.entry)
 	b.updateButton()
 }
@@ -245,10 +251,66 @@ func (b *BulkInvite) scheduleParse() {
 				b.problems.Hide()
 			}
 			b.unread.Refresh()
-			b.form.Refresh() // lay out again: the list of unreadable parts came or went
+			b.showNames()
+			b.form.Refresh() // lay out again: the lists of names and unreadable parts came or went
 			b.updateButton()
 		})
 	})
+}
+
+// buildNames builds the table of the recognised addresses with the first and last
+// name each person gets, both editable: a name left empty is entered by the person
+// at registration.
+func (b *BulkInvite) buildNames() {
+	b.names = map[string]lifecycle.PersonName{}
+	b.nameList = widget.NewList(
+		func() int { return len(b.people) },
+		func() fyne.CanvasObject {
+			first, last := widget.NewEntry(), widget.NewEntry()
+			first.SetPlaceHolder("First name")
+			last.SetPlaceHolder("Last name")
+			return container.NewGridWithColumns(3, &widget.Label{Truncation: fyne.TextTruncateEllipsis}, first, last)
+		},
+		b.updateNameRow)
+	head := container.NewGridWithColumns(3, &widget.Label{Text: "Email", TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: "First name", TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: "Last name", TextStyle: fyne.TextStyle{Bold: true}})
+	note := &widget.Label{Text: "Names are optional: whoever has none enters it when registering.",
+		Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+	b.namesBox = container.NewBorder(container.NewVBox(note, head), nil, nil, nil, withMinHeight(b.nameList, 150))
+	b.namesBox.Hide()
+}
+
+// updateNameRow shows person id in a row of the names table; typing in its
+// entries gives or corrects their name.
+func (b *BulkInvite) updateNameRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(b.people) {
+		return
+	}
+	p := b.people[id]
+	row := o.(*fyne.Container).Objects
+	email, first, last := row[0].(*widget.Label), row[1].(*widget.Entry), row[2].(*widget.Entry)
+	email.SetText(p.Email)
+	first.OnChanged, last.OnChanged = nil, nil
+	first.SetText(p.First)
+	last.SetText(p.Last)
+	key := lifecycle.NameKey(p.Email)
+	given := func(string) {
+		b.names[key] = lifecycle.PersonName{First: first.Text, Last: last.Text}
+		b.people[id].PersonName = b.names[key]
+	}
+	first.OnChanged, last.OnChanged = given, given
+}
+
+// showNames fills the names table from the list as last read.
+func (b *BulkInvite) showNames() {
+	b.people = lifecycle.InviteNames(b.parsed.Addresses, b.names)
+	if len(b.people) == 0 {
+		b.namesBox.Hide()
+	} else {
+		b.namesBox.Show()
+	}
+	b.nameList.Refresh()
 }
 
 // recognisedLine is the live line under the list: "3 addresses recognised · 1
@@ -270,7 +332,7 @@ func recognisedLine(r addrlist.Result) string {
 
 // input reads the list as last read and the choices.
 func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
-	in := lifecycle.InviteEmailsInput{Addresses: b.parsed.Addresses}
+	in := lifecycle.InviteEmailsInput{Addresses: b.parsed.Addresses, Names: b.names}
 	in.RoleID = idByName(b.roles, b.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
 	for _, n := range b.unitBox.Selected() {
 		in.UnitIDs = append(in.UnitIDs, idByName(b.units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
@@ -427,6 +489,7 @@ func (b *BulkInvite) copyInvited() {
 
 // SendMore goes back to an empty form, keeping the role, units, groups and validity.
 func (b *BulkInvite) SendMore() {
+	b.names = map[string]lifecycle.PersonName{}
 	b.entry.SetText("")
 	b.result.Hide()
 	b.form.Show()

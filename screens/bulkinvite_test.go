@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/lifecycle"
@@ -173,5 +174,57 @@ func TestBulkInviteDialog(t *testing.T) {
 	test.Tap(button(t, w, "Close"))
 	if len(w.Canvas().Overlays().List()) != 0 {
 		t.Fatal("Close did not close the dialog")
+	}
+}
+
+func TestBulkInviteNamesTable(t *testing.T) {
+	test.NewTempApp(t)
+	b, w, st, svc, _ := newBulkInvite(t)
+	if b.namesBox.Visible() {
+		t.Fatal("the names table shows before there are addresses")
+	}
+	// A bare address, a spreadsheet row and a display name.
+	test.Type(b.entry, "anna@example.org\nBen\tWeber\tben@example.org\nCem Yıldız <cem@example.org>")
+	settle(b.wait)
+	if !b.namesBox.Visible() || len(b.people) != 3 {
+		t.Fatalf("names table: visible %v, rows %+v", b.namesBox.Visible(), b.people)
+	}
+	var rows []string
+	for _, p := range b.people {
+		rows = append(rows, p.Email+"|"+p.First+"|"+p.Last)
+	}
+	if want := "anna@example.org||;ben@example.org|Ben|Weber;cem@example.org|Cem|Yıldız"; strings.Join(rows, ";") != want {
+		t.Fatalf("rows %q, want %q", strings.Join(rows, ";"), want)
+	}
+	// Anna's name typed into the table; Cem's last name cleared.
+	var entries []*widget.Entry
+	walk(b.nameList, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			entries = append(entries, e)
+		}
+	})
+	if len(entries) != 6 {
+		t.Fatalf("%d name entries drawn", len(entries))
+	}
+	test.Type(entries[0], "Anna")
+	test.Type(entries[1], "Müller")
+	entries[5].SetText("")
+	b.unitBox.SetSelected([]string{"Werk Süd"})
+	settle(b.wait)
+	test.Tap(b.invite)
+	settle(b.wait)
+	if b.Last == nil || len(b.Last.Invited) != 3 {
+		t.Fatalf("invited %+v; shown %v", b.Last, keys(texts(w)))
+	}
+	got := map[string]string{}
+	rowsNow, err := st.ListUsers(context.Background(), data.UserQuery{}, svc.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rowsNow {
+		got[r.Email] = r.FirstName + "|" + r.LastName
+	}
+	if got["anna@example.org"] != "Anna|Müller" || got["ben@example.org"] != "Ben|Weber" || got["cem@example.org"] != "Cem|" {
+		t.Fatalf("stored names %v", got)
 	}
 }

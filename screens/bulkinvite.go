@@ -159,8 +159,9 @@ func (b *BulkInvite) buildForm() {
 		widget.NewFormItem("Groups", b.groupBox),
 		widget.NewFormItem("Key valid for (days) *", b.days),
 	)
-	bottom := container.NewVBox(b.summary, b.problems, b.namesBox, form, b.message, container.NewHBox(layout.NewSpacer(), b.invite))
-	b.form = container.NewBorder(b.title, bottom, nil, nil, b.entry)
+	// The list, the names and the choices scroll together; the button stays.
+	body := container.NewVScroll(container.NewVBox(b.entry, b.summary, b.problems, b.namesBox, form, b.message))
+	b.form = container.NewBorder(b.title, container.NewHBox(layout.NewSpacer(), b.invite), nil, nil, body)
 	b.updateButton()
 }
 

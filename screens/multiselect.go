@@ -34,6 +34,7 @@ type multiSelect struct {
 	OnChanged func(chosen []string)
 
 	noun    string          // "unit", for "No unit matches …"
+	rows    float32         // rows of options shown before the list scrolls
 	options []string        // in natural order, no repeats
 	chosen  map[string]bool // names of options
 	shown   []string        // the options the search matches, in order
@@ -52,7 +53,7 @@ type multiSelect struct {
 // placeholder ("Search units…") and the text shown while there are no options
 // ("No units yet — create them in Units and groups.").
 func newMultiSelect(noun, placeholder, empty string, onChanged func([]string)) *multiSelect {
-	m := &multiSelect{noun: noun, OnChanged: onChanged, chosen: map[string]bool{}}
+	m := &multiSelect{noun: noun, OnChanged: onChanged, chosen: map[string]bool{}, rows: pickerRows}
 	m.ExtendBaseWidget(m)
 	m.search = &widget.Entry{PlaceHolder: placeholder}
 	m.search.ExtendBaseWidget(m.search)
@@ -209,7 +210,7 @@ func (m *multiSelect) filter() {
 		m.empty.Hide()
 	}
 	rowH := widget.NewCheck("Klasse 10a", nil).MinSize().Height
-	rows := min(float32(len(m.shown)), pickerRows)
+	rows := min(float32(len(m.shown)), m.rows)
 	m.sizer.SetMinSize(fyne.NewSize(0, rows*(rowH+theme.Padding())-theme.Padding()))
 	m.list.Refresh()
 	m.listBox.Refresh()
@@ -248,5 +249,8 @@ func unitPicker(onChanged func([]string)) *multiSelect {
 
 // groupPicker is the multi-select for groups.
 func groupPicker(onChanged func([]string)) *multiSelect {
-	return newMultiSelect("group", "Search groups…", noGroupsYet, onChanged)
+	m := newMultiSelect("group", "Search groups…", noGroupsYet, onChanged)
+	m.rows = 3.5 // groups are optional and fewer: they take less room
+	m.filter()
+	return m
 }

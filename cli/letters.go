@@ -113,53 +113,22 @@ func reportSkipped(w io.Writer, skipped []lifecycle.Skip) {
 	}
 }
 
-// selectUsers returns the IDs of the users the filters name, in the order the units
-// are given and then by name: units and groups each widen the choice, and a user
-// must match both a unit and a group when both are given. --user adds users.
+// selectUsers returns the IDs of the users the filters name, by name: units and
+// groups each widen the choice, and a user must match both a unit and a group when
+// both are given. --user adds users.
 func selectUsers(ctx context.Context, c *call, q data.UserQuery, units, groups, users []string) ([]string, error) {
 	cat, err := resolveCatalog(ctx, c.store, "", units, groups, false)
 	if err != nil {
 		return nil, err
 	}
 	now := c.svc.Now()
-	query := func(mod func(*data.UserQuery, string), ids []string) ([]string, error) {
-		if len(ids) == 0 {
-			ids = []string{""}
-		}
-		var all []string
-		seen := map[string]bool{}
-		for _, id := range ids {
-			qq := q
-			mod(&qq, id)
-			part, err := c.store.UserIDs(ctx, qq, now)
-			if err != nil {
-				return nil, err
-			}
-			for _, u := range part {
-				if !seen[u] {
-					seen[u] = true
-					all = append(all, u)
-				}
-			}
-		}
-		return all, nil
-	}
 	var ids []string
 	if len(units)+len(groups) > 0 || len(users) == 0 {
-		if ids, err = query(func(qq *data.UserQuery, id string) { qq.UnitID = id }, cat.units); err != nil {
+		// In any of the units and in any of the groups named.
+		q.UnitIDs, q.GroupIDs = cat.units, cat.groups
+		if ids, err = c.store.UserIDs(ctx, q, now); err != nil {
 			return nil, err
 		}
-	}
-	if len(groups) > 0 {
-		inGroups, err := query(func(qq *data.UserQuery, id string) { qq.GroupID = id }, cat.groups)
-		if err != nil {
-			return nil, err
-		}
-		keep := make(map[string]bool, len(inGroups))
-		for _, id := range inGroups {
-			keep[id] = true
-		}
-		ids = filterIDs(ids, keep)
 	}
 	for _, u := range users {
 		id, err := findUser(ctx, c.store, u)
@@ -169,16 +138,6 @@ func selectUsers(ctx context.Context, c *call, q data.UserQuery, units, groups, 
 		ids = lifecycle.Union(ids, []string{id})
 	}
 	return ids, nil
-}
-
-func filterIDs(ids []string, keep map[string]bool) []string {
-	out := ids[:0]
-	for _, id := range ids {
-		if keep[id] {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // findUser finds a user by ID or username.

@@ -132,16 +132,16 @@ func (s *Store) UsernamesStartingWith(ctx context.Context, prefix string) ([]str
 
 // UserQuery selects users for a list. Zero fields do not filter.
 type UserQuery struct {
-	ID      string // one user only
-	Status  Status
-	Search  string // part of name, email, username or external ID
-	UnitID  string
-	GroupID string
-	RoleID  string
-	Sort    SortColumn // "" sorts by name
-	Desc    bool
-	Offset  int
-	Limit   int // 0 means no limit
+	ID       string // one user only
+	Status   Status
+	Search   string   // part of name, email, username or external ID
+	UnitIDs  []string // in any of these units (none: any unit)
+	GroupIDs []string // in any of these groups (none: any group)
+	RoleID   string
+	Sort     SortColumn // "" sorts by name
+	Desc     bool
+	Offset   int
+	Limit    int // 0 means no limit
 }
 
 // SortColumn names a column a user list can be sorted by.
@@ -240,13 +240,13 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 		conds = append(conds, `instr(u.search_text, ?) > 0`)
 		args = append(args, t)
 	}
-	if q.UnitID != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM user_units x WHERE x.user_id = u.id AND x.unit_id = ?)")
-		args = append(args, q.UnitID)
+	if len(q.UnitIDs) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM user_units x WHERE x.user_id = u.id AND x.unit_id IN ?)")
+		args = append(args, q.UnitIDs)
 	}
-	if q.GroupID != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM user_groups x WHERE x.user_id = u.id AND x.group_id = ?)")
-		args = append(args, q.GroupID)
+	if len(q.GroupIDs) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM user_groups x WHERE x.user_id = u.id AND x.group_id IN ?)")
+		args = append(args, q.GroupIDs)
 	}
 	if q.ID != "" {
 		conds = append(conds, "u.id = ?")

@@ -123,8 +123,8 @@ type UsersScreen struct {
 	summary      *widget.Label
 	filterNote   *widget.Label
 	statusSelect *widget.Select
-	unitSelect   *widget.Select
-	groupSelect  *widget.Select
+	unitFilter   *filterPicker
+	groupFilter  *filterPicker
 	roleSelect   *widget.Select
 	search       *widget.Entry
 	searchTimer  *time.Timer
@@ -190,8 +190,8 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 		s.permNote,
 		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 36), s.statusSelect),
-				container.NewGridWrap(fyne.NewSize(150, 36), s.unitSelect),
-				container.NewGridWrap(fyne.NewSize(150, 36), s.groupSelect),
+				container.NewGridWrap(fyne.NewSize(150, 36), s.unitFilter.button),
+				container.NewGridWrap(fyne.NewSize(150, 36), s.groupFilter.button),
 				container.NewGridWrap(fyne.NewSize(150, 36), s.roleSelect),
 				&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters})),
 		container.NewHBox(s.summary, s.filterNote),

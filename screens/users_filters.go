@@ -20,12 +20,12 @@ const (
 
 func (s *UsersScreen) buildFilters() {
 	s.statusSelect = widget.NewSelect(nil, func(v string) { s.onStatus(v) })
-	s.unitSelect = widget.NewSelect(nil, func(v string) {
-		s.query.UnitID = idByName(s.units, v, func(u data.Unit) (string, string) { return u.ID, u.Name })
+	s.unitFilter = newFilterPicker(s.win, unitPicker(nil), allUnits, "units", func(chosen []string) {
+		s.query.UnitIDs = idsByName(s.units, chosen, func(u data.Unit) (string, string) { return u.ID, u.Name })
 		s.refilter()
 	})
-	s.groupSelect = widget.NewSelect(nil, func(v string) {
-		s.query.GroupID = idByName(s.groups, v, func(g data.Group) (string, string) { return g.ID, g.Name })
+	s.groupFilter = newFilterPicker(s.win, groupPicker(nil), allGroups, "groups", func(chosen []string) {
+		s.query.GroupIDs = idsByName(s.groups, chosen, func(g data.Group) (string, string) { return g.ID, g.Name })
 		s.refilter()
 	})
 	s.roleSelect = widget.NewSelect(nil, func(v string) {
@@ -71,8 +71,10 @@ func (s *UsersScreen) refreshFilters() {
 	}
 	setOptions(s.statusSelect, append([]string{first}, opts...), current)
 
-	setCatalogOptions(s.unitSelect, allUnits, s.units, s.query.UnitID, func(u data.Unit) (string, string) { return u.ID, u.Name })
-	setCatalogOptions(s.groupSelect, allGroups, s.groups, s.query.GroupID, func(g data.Group) (string, string) { return g.ID, g.Name })
+	s.unitFilter.set(names(s.units, func(u data.Unit) string { return u.Name }),
+		namesOf(s.units, s.query.UnitIDs))
+	s.groupFilter.set(names(s.groups, func(g data.Group) string { return g.Name }),
+		namesOf(s.groups, s.query.GroupIDs))
 	setCatalogOptions(s.roleSelect, allRoles, s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
 	if f := s.filtered(); f != "" {
 		s.filterNote.SetText("· filtered by " + f)
@@ -95,6 +97,17 @@ func setCatalogOptions[T any](sel *widget.Select, none string, list []T, current
 	setOptions(sel, opts, cur)
 }
 
+// idsByName returns the IDs of the entries of list with the given names.
+func idsByName[T any](list []T, chosen []string, idAndName func(T) (string, string)) []string {
+	var out []string
+	for _, n := range chosen {
+		if id := idByName(list, n, idAndName); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // setOptions replaces a select's options and choice without firing its callback.
 func setOptions(sel *widget.Select, opts []string, selected string) {
 	changed := sel.OnChanged
@@ -114,8 +127,7 @@ func (s *UsersScreen) filtered() string {
 	if s.query.Search != "" {
 		search = "“" + s.query.Search + "”"
 	}
-	return joinNonEmpty(", ", status, prefixed("unit ", s.unitSelect.Selected, allUnits),
-		prefixed("group ", s.groupSelect.Selected, allGroups), prefixed("role ", s.roleSelect.Selected, allRoles), search)
+	return joinNonEmpty(", ", status, s.unitFilter.describe("unit "), s.groupFilter.describe("group "), prefixed("role ", s.roleSelect.Selected, allRoles), search)
 }
 
 func prefixed(prefix, v, none string) string {
@@ -154,7 +166,10 @@ func (s *UsersScreen) SetStatusFilter(st data.Status) {
 
 // SetUnitFilter shows only the users of one unit ("" for all), e.g. from the units screen.
 func (s *UsersScreen) SetUnitFilter(unitID string) {
-	s.query.UnitID = unitID
+	s.query.UnitIDs = nil
+	if unitID != "" {
+		s.query.UnitIDs = []string{unitID}
+	}
 	s.refilter()
 }
 

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -600,5 +601,41 @@ func TestNewUserWithAdditionalPermissions(t *testing.T) {
 	e := s.lastForm
 	if !e.extra[syncapi.PermDirectory].Checked || e.extra[syncapi.PermDirectory].Disabled() {
 		t.Fatal("the edit form does not show the additional permission")
+	}
+}
+
+func TestUnitFilterHoldsSeveralUnits(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := openStore(t)
+	ctx := context.Background()
+	for _, n := range []string{"Klasse 10a", "Klasse 5a"} {
+		u := &data.Unit{Name: n}
+		if err := st.CreateUnit(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		in := base
+		in.UnitIDs = []string{u.ID}
+		createUser(t, svc, in, "In", n, "")
+	}
+	createUser(t, svc, base, "In", "Werk Süd", "")
+	s, w := newScreen(t, st, svc)
+	if got := s.unitFilter.pick.Options(); !slices.Equal(got, []string{"Klasse 5a", "Klasse 10a", "Werk Süd"}) {
+		t.Fatalf("filter options %v", got)
+	}
+	test.Tap(s.unitFilter.button)
+	s.unitFilter.pick.SetSelected([]string{"Klasse 5a", "Klasse 10a"})
+	settle(s.wait)
+	if s.Total() != 2 || s.unitFilter.button.Text != "2 units" || !texts(w)["· filtered by 2 units"] {
+		t.Fatalf("two units: %d users, button %q", s.Total(), s.unitFilter.button.Text)
+	}
+	s.unitFilter.pick.SetSelected([]string{"Klasse 10a"})
+	settle(s.wait)
+	if s.Total() != 1 || s.CellText(0, 1) != "In Klasse 10a" || !texts(w)["· filtered by unit Klasse 10a"] {
+		t.Fatalf("one unit: %d users, first %q", s.Total(), s.CellText(0, 1))
+	}
+	test.Tap(button(t, w, "Clear filters"))
+	settle(s.wait)
+	if s.Total() != 3 || s.unitFilter.button.Text != "All units" {
+		t.Fatalf("cleared: %d users, button %q", s.Total(), s.unitFilter.button.Text)
 	}
 }

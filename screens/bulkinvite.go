@@ -62,6 +62,8 @@ type BulkInvite struct {
 	problems *fyne.Container // the list of unreadable parts, hidden when there are none
 	unread   *widget.List
 	role     *widget.Select
+	roleArea *roleChoice
+	why      whyOff // beside the button: why it is off
 	namesBox *fyne.Container
 	nameList *widget.List
 	people   []lifecycle.InviteName          // the rows of the names table
@@ -146,6 +148,7 @@ func (b *BulkInvite) buildForm() {
 
 	b.role = widget.NewSelect(nil, func(string) { b.updateButton() })
 	b.role.PlaceHolder = "Choose a role"
+	b.roleArea = newRoleChoice(b.role, nil)
 	b.unitBox = unitPicker(func([]string) { b.updateButton() })
 	b.groupBox = groupPicker(nil)
 	b.days = widget.NewEntry()
@@ -154,14 +157,15 @@ func (b *BulkInvite) buildForm() {
 	b.message.Hide()
 	b.invite = &widget.Button{Importance: widget.HighImportance, OnTapped: b.run}
 	form := widget.NewForm(
-		widget.NewFormItem("Role *", b.role),
+		widget.NewFormItem("Role *", b.roleArea.box),
 		widget.NewFormItem("Units *", b.unitBox),
 		widget.NewFormItem("Groups", b.groupBox),
 		widget.NewFormItem("Key valid for (days) *", b.days),
 	)
 	// The list, the names and the choices scroll together; the button stays.
 	body := container.NewVScroll(container.NewVBox(b.entry, b.summary, b.problems, b.namesBox, form, b.message))
-	b.form = container.NewBorder(b.title, container.NewHBox(layout.NewSpacer(), b.invite), nil, nil, body)
+	b.why = newWhyOff()
+	b.form = container.NewBorder(b.title, b.why.beside(b.invite), nil, nil, body)
 	b.updateButton()
 }
 
@@ -210,7 +214,7 @@ func (b *BulkInvite) load() {
 				return
 			}
 			b.roles, b.units, b.groups, b.loaded = cat.roles, cat.units, cat.groups, true
-			b.role.SetOptions(names(b.roles, func(r data.Role) string { return r.Name }))
+			b.roleArea.setRoles(names(b.roles, func(r data.Role) string { return r.Name }))
 			b.unitBox.SetOptions(names(b.units, func(u data.Unit) string { return u.Name }))
 			b.groupBox.SetOptions(names(b.groups, func(g data.Group) string { return g.Name }))
 			if len(b.roles) == 1 {
@@ -367,8 +371,9 @@ func (b *BulkInvite) ready() bool {
 // while it is not, the line beside it says what is missing.
 func (b *BulkInvite) updateButton() {
 	b.invite.SetText("Invite " + display.PluralOf(len(b.parsed.Addresses), "person", "people"))
+	b.showMessage("") // a refusal of the last run is stale once anything changes
 	if b.loaded {
-		b.showMessage(b.whyNot())
+		b.why.set(b.whyNot())
 	}
 	if b.ready() {
 		b.invite.Enable()
@@ -377,19 +382,20 @@ func (b *BulkInvite) updateButton() {
 	}
 }
 
-// whyNot says what keeps the admin from inviting, "" when nothing does (or only
-// the list, which the count on the button shows).
+// whyNot says what keeps the admin from inviting, "" when nothing does (or the
+// list is still being read).
 func (b *BulkInvite) whyNot() string {
 	in := b.input()
+	if why := catalogWhy("Every invited person", len(b.roles), len(b.units), true); why != "" {
+		return why
+	}
 	switch {
-	case len(b.roles) == 0:
-		return noRolesYet
-	case len(b.units) == 0:
-		return noUnitsYet
 	case b.daysProblem() != "":
 		return b.daysProblem()
-	case len(in.Addresses) == 0:
+	case b.parsing || b.running:
 		return ""
+	case len(in.Addresses) == 0:
+		return "Paste or type at least one email address."
 	case in.RoleID == "":
 		return "Choose the role of the people invited."
 	case len(in.UnitIDs) == 0:

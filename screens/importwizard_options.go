@@ -22,7 +22,9 @@ import (
 type optionsStep struct {
 	w         *importWizard
 	role      *widget.Select
+	roleArea  *roleChoice
 	roleNote  *widget.Label
+	why       whyOff // above Next: why it is off
 	units     *multiSelect
 	unitsNote *widget.Label
 	groups    *multiSelect
@@ -39,6 +41,7 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.role = widget.NewSelect(nil, nil)
 	o.role.PlaceHolder = "Choose a role"
 	o.role.OnChanged = o.onRole
+	o.roleArea = newRoleChoice(o.role, container.NewGridWrap(fyne.NewSize(320, 36), o.role))
 	o.roleNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	o.units = newMultiSelect("unit", "Search units…", "No units yet: the file can name them, or create them in Units and groups.", o.onUnits)
 	o.unitsNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
@@ -57,7 +60,7 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.errors = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance}
 	o.errors.Hide()
 	form := widget.NewForm(
-		widget.NewFormItem("Role", container.NewVBox(container.NewGridWrap(fyne.NewSize(320, 36), o.role), o.roleNote)),
+		widget.NewFormItem("Role", container.NewVBox(o.roleArea.box, o.roleNote)),
 		widget.NewFormItem("Units", container.NewVBox(o.units, o.unitsNote)),
 		widget.NewFormItem("Groups", container.NewVBox(o.groups,
 			&widget.Label{Text: "Added to every row, beside the groups named in the file.", Importance: widget.LowImportance})),
@@ -67,10 +70,12 @@ func newOptionsStep(w *importWizard) *optionsStep {
 				widget.NewLabel(fmt.Sprintf("days (%d–%d)", settings.MinValidDays, settings.MaxValidDays))),
 			o.daysMsg)),
 	)
-	o.content = container.NewVScroll(container.NewVBox(
+	o.why = newWhyOff()
+	// The reason stays in view right above the wizard's Next button.
+	o.content = container.NewBorder(nil, o.why.label, nil, nil, container.NewVScroll(container.NewVBox(
 		heading("Role, units and invitations"),
 		form, o.status, o.errors,
-	))
+	)))
 	return o
 }
 
@@ -82,7 +87,7 @@ func (o *optionsStep) fillCatalog() {
 		o.status.Show()
 		return
 	}
-	o.role.Options = names(w.roles, func(r data.Role) string { return r.Name })
+	o.roleArea.setRoles(names(w.roles, func(r data.Role) string { return r.Name }))
 	o.units.SetOptions(names(w.units, func(u data.Unit) string { return u.Name }))
 	o.groups.SetOptions(names(w.groups, func(g data.Group) string { return g.Name }))
 	o.refresh()
@@ -138,7 +143,7 @@ func (o *optionsStep) showNotes() {
 	noUnitColumn := len(m.Columns(importer.Units)) == 0
 	switch {
 	case len(w.roles) == 0:
-		o.roleNote.SetText(noRolesYet)
+		o.roleNote.SetText("") // the role area says it
 	case noRoleColumn:
 		o.roleNote.SetText("Required: the file has no Role column, so every user gets this role.")
 	case p != nil:
@@ -168,6 +173,7 @@ func (o *optionsStep) showNotes() {
 		units += " New units from the file are created: " + strings.Join(names, ", ") + "."
 	}
 	o.unitsNote.SetText(units)
+	o.showWhy()
 	if p == nil || p.Counts.Fail == 0 {
 		o.errors.Hide()
 		return
@@ -179,6 +185,26 @@ func (o *optionsStep) showNotes() {
 	}
 	o.errors.SetText(text)
 	o.errors.Show()
+}
+
+// showWhy says above Next why it is off on this step: roles or units missing
+// from the database, choices the rows still need, or a wrong validity.
+func (o *optionsStep) showWhy() {
+	w := o.w
+	p := w.plan
+	why := ""
+	switch {
+	case w.checking || p == nil:
+	case p.Counts.NeedRole > 0 && len(w.roles) == 0:
+		why = catalogWhy("Every row without a role in the file", 0, 0, false)
+	case p.Counts.NeedUnit > 0 && len(w.units) == 0:
+		why = catalogWhy("Every row without a unit in the file", 1, 0, true)
+	case p.Missing() != "":
+		why = "Next is off: " + p.Missing() + "."
+	case !w.validDaysOK:
+		why = "Next is off: " + o.daysMsg.Text
+	}
+	o.why.set(why)
 }
 
 // namesOf returns the names of the entries with the given IDs.
@@ -254,9 +280,11 @@ func (o *optionsStep) onDays(text string) {
 		w.validDaysOK = true
 		w.settings.ValidDays = n
 		w.updateButtons()
+		o.showWhy()
 		return
 	}
 	o.daysMsg.Show()
 	w.validDaysOK = false
 	w.updateButtons()
+	o.showWhy()
 }

@@ -276,6 +276,7 @@ type keyForm struct {
 	label, validUntil, maxUses *widget.Entry
 	role                       *widget.Select
 	units, groups              *multiSelect
+	why                        whyOff // why Create key is off
 	msgs                       map[string]*widget.Label
 }
 
@@ -307,7 +308,9 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 	f.validUntil.SetText(s.svc.Now().AddDate(0, 0, 14).Local().Format("2006-01-02"))
 	f.maxUses = widget.NewEntry()
 	f.maxUses.SetText("30")
-	f.role = widget.NewSelect(names(roles, func(r data.Role) string { return r.Name }), nil)
+	f.role = widget.NewSelect(nil, nil)
+	roleArea := newRoleChoice(f.role, nil)
+	roleArea.setRoles(names(roles, func(r data.Role) string { return r.Name }))
 	if len(roles) > 0 {
 		f.role.SetSelected(roles[0].Name)
 	}
@@ -321,17 +324,11 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 	}
 	items := []*widget.FormItem{
 		item("Label", "label", f.label),
-		item("Role *", "role", f.role),
+		item("Role *", "role", roleArea.box),
 		item("Units *", "units", f.units),
 		item("Groups", "groups", f.groups),
 		item("Valid until *", "valid_until", f.validUntil),
 		item("Maximum uses *", "max_uses", f.maxUses),
-	}
-	for field, empty := range map[string]bool{"role": len(roles) == 0, "units": len(units) == 0} {
-		if empty { // say at once what the key cannot do without
-			f.msgs[field].SetText(map[string]string{"role": noRolesYet, "units": noUnitsYet}[field])
-			f.msgs[field].Show()
-		}
 	}
 	var d *dialog.CustomDialog
 	create := &widget.Button{Text: "Create key", Importance: widget.HighImportance}
@@ -364,8 +361,13 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 			})
 		})
 	}
+	f.why = newWhyOff()
+	if why := catalogWhy("An invite key", len(roles), len(units), true); why != "" {
+		f.why.set(why)
+		create.Disable()
+	}
 	form := widget.NewForm(items...)
-	d = dialog.NewCustomWithoutButtons("New invite key", container.NewVBox(form), s.win)
+	d = dialog.NewCustomWithoutButtons("New invite key", container.NewVBox(form, f.why.label), s.win)
 	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, create})
 	d.Resize(fyne.NewSize(640, 460))
 	d.Show()

@@ -52,10 +52,12 @@ type UserForm struct {
 	locked                                         *widget.Check
 	role                                           *widget.Select
 	unitBox, groupBox                              *multiSelect
-	why                                            *widget.Label // why Save is disabled
-	body                                           *fyne.Container
+	roleArea                                       *roleChoice
+	why                                            whyOff                               // why Save is disabled
 	extra                                          map[syncapi.Permission]*widget.Check // additional permissions
 	extraGiven                                     map[syncapi.Permission]bool          // ticked by the admin
+	extraLocked                                    bool                                 // the operator may not change them
+	extraNote                                      *widget.Label                        // why they are locked
 	messages                                       map[string]*widget.Label
 	save                                           *widget.Button
 	dlg                                            *dialog.CustomDialog
@@ -162,6 +164,8 @@ func (f *UserForm) build() {
 	}
 	f.role = widget.NewSelect(roleNames, func(string) { f.showRolePermissions(); f.touch("role") })
 	f.role.PlaceHolder = "Choose a role"
+	f.roleArea = newRoleChoice(f.role, nil)
+	f.roleArea.setRoles(roleNames)
 	f.unitBox = unitPicker(func([]string) { f.touch("units") })
 	f.unitBox.SetOptions(names(f.units, func(u data.Unit) string { return u.Name }))
 	f.groupBox = groupPicker(nil)
@@ -178,7 +182,7 @@ func (f *UserForm) build() {
 		item("Username *", f.username, "username"),
 		item("Mobile", f.mobile, "mobile"),
 		item("External ID", f.external, "external_id"),
-		item("Role *", f.role, "role"),
+		item("Role *", f.roleArea.box, "role"),
 		item("Units *", f.unitBox, "units"),
 		item("Groups", f.groupBox, "groups"),
 		widget.NewFormItem("", f.extraPermissions()),
@@ -193,12 +197,12 @@ func (f *UserForm) build() {
 	f.save.Disable()
 	cancelBtn := &widget.Button{Text: "Cancel", OnTapped: cancel}
 	note := &widget.Label{Text: "Fields marked * are required. Without an email, hand out the key on a letter.", Wrapping: fyne.TextWrapWord}
-	f.why = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
-	f.showWhy(nil)
-	f.body = container.NewVBox(form, note, f.why)
-	scroll := container.NewVScroll(f.body)
+	f.why = newWhyOff()
+	f.showWhy(nil, 0)
+	scroll := container.NewVScroll(container.NewVBox(form, note))
 	scroll.SetMinSize(fyne.NewSize(620, 520))
-	f.dlg = dialog.NewCustomWithoutButtons(title, scroll, f.win)
+	// The reason stays in view right above the buttons, wherever the form is scrolled.
+	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, f.why.label, nil, nil, scroll), f.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancelBtn, f.save})
 }
 
@@ -274,7 +278,7 @@ func (f *UserForm) input() lifecycle.UserInput {
 		}
 	}
 	for _, info := range syncapi.AllPermissions {
-		if c := f.extra[info.Name]; c.Checked && !c.Disabled() {
+		if f.extraGiven[info.Name] && !f.roleGrants(info.Name) {
 			in.ExtraPermissions = append(in.ExtraPermissions, string(info.Name))
 		}
 	}
@@ -378,6 +382,7 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 		l.Hide()
 	}
 	var missing []string
+	shown := 0
 	for _, p := range probs {
 		if strings.HasSuffix(p.Message, "is required") && !f.touched[p.Field] && !f.touched["*"] {
 			if l := requiredLabels[p.Field]; l != "" && !slices.Contains(missing, l) {
@@ -388,23 +393,21 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 		if l, ok := f.messages[p.Field]; ok && l.Text == "" {
 			l.SetText(p.Message)
 			l.Show()
+			shown++
 		}
 	}
-	f.showWhy(missing)
+	f.showWhy(missing, shown)
 }
 
 // extraPermissions builds the folded section "Additional permissions": one check
 // per permission, for what this person may do beyond the role.
 func (f *UserForm) extraPermissions() fyne.CanvasObject {
 	f.extra, f.extraGiven = map[syncapi.Permission]*widget.Check{}, map[syncapi.Permission]bool{}
-	rows := []fyne.CanvasObject{&widget.Label{Text: "What this person may do beyond the role.", Importance: widget.LowImportance}}
+	f.extraNote = hintLabel()
+	f.extraNote.Hide()
+	rows := []fyne.CanvasObject{&widget.Label{Text: "What this person may do beyond the role.", Importance: widget.LowImportance}, f.extraNote}
 	for _, info := range syncapi.AllPermissions {
-		c := widget.NewCheck(info.Label, nil)
-		c.OnChanged = func(on bool) {
-			if !c.Disabled() {
-				f.extraGiven[info.Name] = on
-			}
-		}
+		c := widget.NewCheck(info.Label, func(on bool) { f.extraGiven[info.Name] = on })
 		f.extra[info.Name] = c
 		rows = append(rows, container.NewHBox(c, &widget.Label{Text: info.Help, Importance: widget.LowImportance}))
 	}
@@ -412,30 +415,51 @@ func (f *UserForm) extraPermissions() fyne.CanvasObject {
 }
 
 // showRolePermissions ticks and locks the permissions the chosen role grants, so
-// that only the others can be given on top.
+// that only the others can be given on top (and none while the operator may not
+// manage roles).
 func (f *UserForm) showRolePermissions() {
-	granted := map[syncapi.Permission]bool{}
-	for _, r := range f.roles {
-		if r.Name == f.role.Selected {
-			for _, p := range r.PermissionList() {
-				granted[p] = true
-			}
-		}
-	}
 	for _, info := range syncapi.AllPermissions {
 		c := f.extra[info.Name]
-		if granted[info.Name] {
-			if !c.Disabled() {
-				c.Disable()
-				c.SetText(info.Label + " (from the role)")
-			}
+		on := c.OnChanged
+		c.OnChanged = nil
+		if f.roleGrants(info.Name) {
+			c.SetText(info.Label + " (from the role)")
 			c.SetChecked(true)
-		} else if c.Disabled() {
-			c.Enable()
+			c.Disable()
+		} else {
 			c.SetText(info.Label)
 			c.SetChecked(f.extraGiven[info.Name])
+			if f.extraLocked {
+				c.Disable()
+			} else {
+				c.Enable()
+			}
+		}
+		c.OnChanged = on
+	}
+}
+
+// roleGrants reports whether the chosen role grants perm.
+func (f *UserForm) roleGrants(perm syncapi.Permission) bool {
+	for _, r := range f.roles {
+		if r.Name == f.role.Selected {
+			return slices.Contains(r.PermissionList(), perm)
 		}
 	}
+	return false
+}
+
+// LimitAdditionalPermissions keeps the additional permissions as they are when why
+// (the operator's lack of the right to manage roles) is not "", and shows why.
+func (f *UserForm) LimitAdditionalPermissions(why string) {
+	f.extraLocked = why != ""
+	f.extraNote.SetText(why)
+	if why == "" {
+		f.extraNote.Hide()
+	} else {
+		f.extraNote.Show()
+	}
+	f.showRolePermissions()
 }
 
 // requiredLabels name the required fields of the form as its labels do.
@@ -443,26 +467,20 @@ var requiredLabels = map[string]string{"first_name": "First name", "last_name": 
 	"role": "Role", "units": "Units"}
 
 // showWhy says beside the buttons why the user cannot be saved yet: what the
-// database lacks (roles, units) or the required fields still empty.
-func (f *UserForm) showWhy(missing []string) {
-	why := ""
+// database lacks (roles, units), the required fields still empty or the
+// problems pointed out under the fields.
+func (f *UserForm) showWhy(missing []string, shown int) {
+	why := catalogWhy("Every user", len(f.roles), len(f.units), true)
 	switch {
-	case len(f.roles) == 0:
-		why = noRolesYet
-	case len(f.units) == 0:
-		why = noUnitsYet
+	case why != "":
 	case len(missing) > 0:
 		why = "Still needed: " + strings.Join(missing, ", ") + "."
+	case shown == 1:
+		why = "Correct the field marked in red."
+	case shown > 1:
+		why = "Correct the fields marked in red."
 	}
-	f.why.SetText(why)
-	if why == "" {
-		f.why.Hide()
-	} else {
-		f.why.Show()
-	}
-	if f.body != nil {
-		f.body.Refresh() // lays the line out when it appears
-	}
+	f.why.set(why)
 }
 
 // submit saves the form when it has no problems; otherwise it points them all out.
@@ -530,6 +548,7 @@ func (f *UserForm) confirm(c *lifecycle.Created) {
 		next := ShowUserForm(f.ed, staticCatalog{f.roles, f.units, f.groups}, f.win, nil, nil, nil, "", f.OnSaved)
 		if next != nil {
 			next.OnPrintLetter = f.OnPrintLetter
+			next.LimitAdditionalPermissions(f.extraNote.Text)
 		}
 	}}
 	closeBtn := &widget.Button{Text: "Close", Importance: widget.HighImportance, OnTapped: func() { d.Hide() }}

@@ -416,7 +416,11 @@ func (s *UsersScreen) openForm(id, unitID string) {
 			s.changed()
 			s.Reload()
 		})
-		if s.lastForm != nil && s.OnPrintLetters != nil {
+		if s.lastForm == nil {
+			return
+		}
+		s.lastForm.LimitAdditionalPermissions(s.perms.Why(syncapi.PermManageRoles))
+		if s.OnPrintLetters != nil {
 			s.lastForm.OnPrintLetter = func(id string) { s.OnPrintLetters([]string{id}) }
 		}
 	})

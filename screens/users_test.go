@@ -602,6 +602,25 @@ func TestNewUserWithAdditionalPermissions(t *testing.T) {
 	if !e.extra[syncapi.PermDirectory].Checked || e.extra[syncapi.PermDirectory].Disabled() {
 		t.Fatal("the edit form does not show the additional permission")
 	}
+	test.Tap(button(t, w, "Cancel"))
+
+	// An operator who may not manage roles sees them and cannot change them; an
+	// edit of another field keeps them.
+	s.SetPermissions(NewPermissions(true, &syncapi.Me{Operator: "bob", Permissions: []syncapi.Permission{syncapi.PermAddUsers}}))
+	s.EditUser(u.ID)
+	settle(s.wait)
+	e = s.lastForm
+	if d := e.extra[syncapi.PermDirectory]; !d.Checked || !d.Disabled() || !e.extraNote.Visible() ||
+		!strings.Contains(e.extraNote.Text, "may not change roles and their permissions") {
+		t.Fatalf("locked: checked %v disabled %v note %q", d.Checked, d.Disabled(), e.extraNote.Text)
+	}
+	test.Type(e.mobile, "+49 151 1234567")
+	settle(e.wait, s.wait)
+	test.Tap(button(t, w, "Save changes"))
+	settle(e.wait, s.wait)
+	if u, _ = st.UserByID(ctx, u.ID); u.Mobile == "" || u.ExtraPermissions != "directory" {
+		t.Fatalf("after the edit: mobile %q, extra permissions %q", u.Mobile, u.ExtraPermissions)
+	}
 }
 
 func TestUnitFilterHoldsSeveralUnits(t *testing.T) {

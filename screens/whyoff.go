@@ -1,0 +1,95 @@
+package screens
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Empty states of the forms that create people (new user, invite by email, invite
+// key, import): a role select with no roles says where to create one, and a button
+// that is off says why in one line beside it — never a silently disabled button.
+
+// whyOff is the one line beside an action button that says why it is off; hidden
+// while there is nothing to say.
+type whyOff struct{ label *widget.Label }
+
+func newWhyOff() whyOff {
+	l := &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	l.Hide()
+	return whyOff{l}
+}
+
+// set shows reason, or hides the line when reason is "".
+func (w whyOff) set(reason string) {
+	if reason == w.label.Text && w.label.Visible() == (reason != "") {
+		return
+	}
+	w.label.SetText(reason)
+	if reason == "" {
+		w.label.Hide()
+	} else {
+		w.label.Show()
+	}
+}
+
+// text is the reason shown, "" when none is.
+func (w whyOff) text() string {
+	if !w.label.Visible() {
+		return ""
+	}
+	return w.label.Text
+}
+
+// beside lays the line out to the left of the buttons, which keep their size.
+func (w whyOff) beside(buttons ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), w.label)
+}
+
+// catalogWhy says why what (“Every user”) cannot be created yet: the database has
+// no roles, or no units when they are needed; "" when nothing is missing.
+func catalogWhy(what string, roles, units int, needUnits bool) string {
+	switch {
+	case roles == 0:
+		return fmt.Sprintf("%s needs a role: create one in Roles and permissions first.", what)
+	case needUnits && units == 0:
+		return fmt.Sprintf("%s needs a unit: create one in Units and groups first.", what)
+	}
+	return ""
+}
+
+// roleChoice is a role select that, once setRoles found no roles, shows
+// noRolesYet in its place instead of an empty list.
+type roleChoice struct {
+	sel  *widget.Select
+	view fyne.CanvasObject // sel, or what holds it
+	none *widget.Label
+	box  *fyne.Container
+}
+
+// newRoleChoice shows sel, or view when given (sel in a container that sizes it).
+func newRoleChoice(sel *widget.Select, view fyne.CanvasObject) *roleChoice {
+	if view == nil {
+		view = sel
+	}
+	r := &roleChoice{sel: sel, view: view, none: &widget.Label{Text: noRolesYet, Importance: widget.WarningImportance,
+		Wrapping: fyne.TextWrapWord}}
+	r.none.Hide()
+	r.box = container.NewStack(view, r.none)
+	return r
+}
+
+// setRoles offers the role names, or says that there are none.
+func (r *roleChoice) setRoles(names []string) {
+	r.sel.SetOptions(names)
+	if len(names) == 0 {
+		r.view.Hide()
+		r.none.Show()
+	} else {
+		r.none.Hide()
+		r.view.Show()
+	}
+	r.box.Refresh()
+}

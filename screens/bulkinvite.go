@@ -63,7 +63,7 @@ type BulkInvite struct {
 	unread   *widget.List
 	role     *widget.Select
 	roleArea *roleChoice
-	why      whyOff // beside the button: why it is off
+	why      *whyOff // beside the button: why it is off
 	namesBox *fyne.Container
 	nameList *widget.List
 	people   []lifecycle.InviteName          // the rows of the names table

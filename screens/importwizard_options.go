@@ -24,7 +24,7 @@ type optionsStep struct {
 	role      *widget.Select
 	roleArea  *roleChoice
 	roleNote  *widget.Label
-	why       whyOff // above Next: why it is off
+	why       *whyOff // above Next: why it is off
 	units     *multiSelect
 	unitsNote *widget.Label
 	groups    *multiSelect
@@ -72,7 +72,7 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	)
 	o.why = newWhyOff()
 	// The reason stays in view right above the wizard's Next button.
-	o.content = container.NewBorder(nil, o.why.label, nil, nil, container.NewVScroll(container.NewVBox(
+	o.content = o.why.below(container.NewVScroll(container.NewVBox(
 		heading("Role, units and invitations"),
 		form, o.status, o.errors,
 	)))

@@ -275,8 +275,9 @@ func (s *KeysScreen) askRevoke() {
 type keyForm struct {
 	label, validUntil, maxUses *widget.Entry
 	role                       *widget.Select
+	roleArea                   *roleChoice
 	units, groups              *multiSelect
-	why                        whyOff // why Create key is off
+	why                        *whyOff // why Create key is off
 	msgs                       map[string]*widget.Label
 }
 
@@ -309,8 +310,8 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 	f.maxUses = widget.NewEntry()
 	f.maxUses.SetText("30")
 	f.role = widget.NewSelect(nil, nil)
-	roleArea := newRoleChoice(f.role, nil)
-	roleArea.setRoles(names(roles, func(r data.Role) string { return r.Name }))
+	f.roleArea = newRoleChoice(f.role, nil)
+	f.roleArea.setRoles(names(roles, func(r data.Role) string { return r.Name }))
 	if len(roles) > 0 {
 		f.role.SetSelected(roles[0].Name)
 	}
@@ -324,7 +325,7 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 	}
 	items := []*widget.FormItem{
 		item("Label", "label", f.label),
-		item("Role *", "role", roleArea.box),
+		item("Role *", "role", f.roleArea.box),
 		item("Units *", "units", f.units),
 		item("Groups", "groups", f.groups),
 		item("Valid until *", "valid_until", f.validUntil),
@@ -367,7 +368,7 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 		create.Disable()
 	}
 	form := widget.NewForm(items...)
-	d = dialog.NewCustomWithoutButtons("New invite key", container.NewVBox(form, f.why.label), s.win)
+	d = dialog.NewCustomWithoutButtons("New invite key", f.why.below(form), s.win)
 	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, create})
 	d.Resize(fyne.NewSize(640, 460))
 	d.Show()

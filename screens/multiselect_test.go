@@ -21,6 +21,21 @@ func shownChecks(m *multiSelect) []string {
 	return out
 }
 
+// rowCheck returns the check box the picker's list draws for name.
+func rowCheck(t *testing.T, m *multiSelect, name string) *widget.Check {
+	t.Helper()
+	var found *widget.Check
+	walk(m.list, func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok && c.Text == name {
+			found = c
+		}
+	})
+	if found == nil {
+		t.Fatalf("no row %q drawn; rows %v", name, shownChecks(m))
+	}
+	return found
+}
+
 // chipButtons returns the chips above the search box.
 func chipButtons(m *multiSelect) []*widget.Button {
 	var out []*widget.Button
@@ -60,8 +75,11 @@ func TestPickerWith120Units(t *testing.T) {
 		"Klasse 10f", "Klasse 10g", "Klasse 10h", "Klasse 10i", "Klasse 10j"}) {
 		t.Fatalf("search shows %v", m.shown)
 	}
+	if got := shownChecks(m); len(got) < 5 || got[0] != "Klasse 10a" || got[2] != "Klasse 10c" {
+		t.Fatalf("rows drawn after the search: %v", got)
+	}
 	// Ticking a row chooses it and shows a chip; Enter takes the first match.
-	m.toggle(m.shown[2])
+	test.Tap(rowCheck(t, m, "Klasse 10c"))
 	m.search.SetText("11b")
 	m.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if got := m.Selected(); !slices.Equal(got, []string{"Klasse 10c", "Klasse 11b"}) {
@@ -90,6 +108,14 @@ func TestPickerWith120Units(t *testing.T) {
 	if len(changes) != 3 || !slices.Equal(changes[2], []string{"Klasse 11b"}) {
 		t.Fatalf("OnChanged calls %v", changes)
 	}
+	if len(chipButtons(m)) != 1 {
+		t.Fatalf("chips after removing one: %d", len(chipButtons(m)))
+	}
+	test.Type(m.search, "10c")
+	if rowCheck(t, m, "Klasse 10c").Checked {
+		t.Fatal("the row of a removed chip stays ticked")
+	}
+	m.search.SetText("")
 
 	// New options keep the choice where the unit still exists.
 	m.SetOptions(append(units, "Klasse 5z"))

@@ -53,7 +53,7 @@ type UserForm struct {
 	role                                           *widget.Select
 	unitBox, groupBox                              *multiSelect
 	roleArea                                       *roleChoice
-	why                                            whyOff                               // why Save is disabled
+	why                                            *whyOff                              // why Save is disabled
 	extra                                          map[syncapi.Permission]*widget.Check // additional permissions
 	extraGiven                                     map[syncapi.Permission]bool          // ticked by the admin
 	extraLocked                                    bool                                 // the operator may not change them
@@ -202,7 +202,7 @@ func (f *UserForm) build() {
 	scroll := container.NewVScroll(container.NewVBox(form, note))
 	scroll.SetMinSize(fyne.NewSize(620, 520))
 	// The reason stays in view right above the buttons, wherever the form is scrolled.
-	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, f.why.label, nil, nil, scroll), f.win)
+	f.dlg = dialog.NewCustomWithoutButtons(title, f.why.below(scroll), f.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancelBtn, f.save})
 }
 

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -656,5 +657,46 @@ func TestUnitFilterHoldsSeveralUnits(t *testing.T) {
 	settle(s.wait)
 	if s.Total() != 3 || s.unitFilter.button.Text != "All units" {
 		t.Fatalf("cleared: %d users, button %q", s.Total(), s.unitFilter.button.Text)
+	}
+}
+
+func TestNewUserPicksAUnitInThePicker(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := openStore(t)
+	ctx := context.Background()
+	ids := map[string]string{}
+	for g := 1; g <= 12; g++ {
+		for _, c := range "abcdefghij" {
+			u := &data.Unit{Name: fmt.Sprintf("Klasse %d%c", g, c)}
+			if err := st.CreateUnit(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			ids[u.Name] = u.ID
+		}
+	}
+	s, w := newScreen(t, st, svc)
+	s.NewUser("")
+	settle(s.wait)
+	f := s.lastForm
+	test.Type(f.first, "Jana")
+	test.Type(f.last, "Novák")
+	f.role.SetSelected("Teacher")
+	if n := len(f.unitBox.Options()); n != 121 {
+		t.Fatalf("the picker offers %d units", n)
+	}
+	test.Type(f.unitBox.search, "klasse 10b")
+	test.Tap(rowCheck(t, f.unitBox, "Klasse 10b"))
+	settle(f.wait, s.wait)
+	if chips := chipButtons(f.unitBox); len(chips) != 1 || chips[0].Text != "Klasse 10b" {
+		t.Fatalf("chips %v", chips)
+	}
+	test.Tap(button(t, w, "Create user"))
+	settle(f.wait, s.wait)
+	if f.Created == nil {
+		t.Fatalf("nothing created: %v", keys(texts(w)))
+	}
+	units, err := st.UserUnitIDs(ctx, f.Created.User.ID)
+	if err != nil || len(units) != 1 || units[0] != ids["Klasse 10b"] {
+		t.Fatalf("units of the new user %v (%v), want %s", units, err, ids["Klasse 10b"])
 	}
 }

@@ -14,16 +14,19 @@ import (
 
 // whyOff is the one line beside an action button that says why it is off; hidden
 // while there is nothing to say.
-type whyOff struct{ label *widget.Label }
+type whyOff struct {
+	label  *widget.Label
+	holder *fyne.Container // laid out again when the line comes or goes
+}
 
-func newWhyOff() whyOff {
+func newWhyOff() *whyOff {
 	l := &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	l.Hide()
-	return whyOff{l}
+	return &whyOff{label: l}
 }
 
 // set shows reason, or hides the line when reason is "".
-func (w whyOff) set(reason string) {
+func (w *whyOff) set(reason string) {
 	if reason == w.label.Text && w.label.Visible() == (reason != "") {
 		return
 	}
@@ -33,10 +36,13 @@ func (w whyOff) set(reason string) {
 	} else {
 		w.label.Show()
 	}
+	if w.holder != nil {
+		w.holder.Refresh()
+	}
 }
 
 // text is the reason shown, "" when none is.
-func (w whyOff) text() string {
+func (w *whyOff) text() string {
 	if !w.label.Visible() {
 		return ""
 	}
@@ -44,8 +50,15 @@ func (w whyOff) text() string {
 }
 
 // beside lays the line out to the left of the buttons, which keep their size.
-func (w whyOff) beside(buttons ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), w.label)
+func (w *whyOff) beside(buttons ...fyne.CanvasObject) fyne.CanvasObject {
+	w.holder = container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), w.label)
+	return w.holder
+}
+
+// below lays the line out under content, right above a dialog's buttons.
+func (w *whyOff) below(content fyne.CanvasObject) fyne.CanvasObject {
+	w.holder = container.NewBorder(nil, w.label, nil, nil, content)
+	return w.holder
 }
 
 // catalogWhy says why what (“Every user”) cannot be created yet: the database has

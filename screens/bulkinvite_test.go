@@ -22,13 +22,20 @@ func newBulkInvite(t *testing.T) (*BulkInvite, fyne.Window, *data.Store, *lifecy
 	if err := st.CreateUnit(context.Background(), &data.Unit{Name: "Werk Nord"}); err != nil {
 		t.Fatal(err)
 	}
+	b, w := showBulkInvite(t, st, svc)
+	return b, w, st, svc, base
+}
+
+// showBulkInvite shows the bulk invite on a test window, loaded.
+func showBulkInvite(t *testing.T, cat Catalog, svc EmailInviter) (*BulkInvite, fyne.Window) {
+	t.Helper()
 	w := test.NewWindow(nil)
 	t.Cleanup(w.Close)
-	b := NewBulkInvite(st, svc, w)
+	b := NewBulkInvite(cat, svc, w)
 	w.SetContent(b.Content())
 	w.Resize(fyne.NewSize(900, 700))
 	settle(b.wait)
-	return b, w, st, svc, base
+	return b, w
 }
 
 func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {

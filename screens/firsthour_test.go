@@ -68,16 +68,7 @@ func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 
 	// A class list from Excel, in Windows-1252 with semicolons.
 	list := writeCP1252(t, "klasse5b.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Renée;Faßbender;")
-	is, wz, iw := openWizard(t, st, svc)
-	wz.open(list)
-	settle(is.wait)
-	for wz.step != stepOptions {
-		before := wz.step
-		next(t, is, iw)
-		if wz.step == before {
-			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, keys(texts(iw)))
-		}
-	}
+	is, wz, iw := wizardAtOptions(t, st, svc, list)
 	wz.options.role.SetSelected("Student")
 	wz.options.units.SetSelected([]string{"5b"})
 	settle(is.wait)
@@ -89,12 +80,7 @@ func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 	}
 
 	// Two pasted addresses invited by email.
-	bw := test.NewWindow(nil)
-	t.Cleanup(bw.Close)
-	b := NewBulkInvite(st, svc, bw)
-	bw.SetContent(b.Content())
-	bw.Resize(fyne.NewSize(900, 700))
-	settle(b.wait)
+	b, bw := showBulkInvite(t, st, svc)
 	test.Type(b.entry, "mara@schule.example, Tom Berg <tom@schule.example>")
 	b.role.SetSelected("Parent")
 	b.unitBox.SetSelected([]string{"10a"})

@@ -62,6 +62,22 @@ func openWizard(t *testing.T, st *data.Store, svc ImportService) (*ImportsScreen
 	return s, s.wizard, w
 }
 
+// wizardAtOptions opens the import wizard on path and goes on to the options step.
+func wizardAtOptions(t *testing.T, st *data.Store, svc ImportService, path string) (*ImportsScreen, *importWizard, fyne.Window) {
+	t.Helper()
+	is, wz, iw := openWizard(t, st, svc)
+	wz.open(path)
+	settle(is.wait)
+	for wz.step != stepOptions {
+		before := wz.step
+		next(t, is, iw)
+		if wz.step == before {
+			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, keys(texts(iw)))
+		}
+	}
+	return is, wz, iw
+}
+
 // shownContaining returns the drawn texts that contain part.
 func shownContaining(w fyne.Window, part string) []string {
 	var out []string

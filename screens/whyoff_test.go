@@ -44,12 +44,7 @@ func TestFormsWithoutRolesSayWhyTheyCannotCreate(t *testing.T) {
 	}
 
 	// Invite by email.
-	bw := test.NewWindow(nil)
-	t.Cleanup(bw.Close)
-	b := NewBulkInvite(st, svc, bw)
-	bw.SetContent(b.Content())
-	bw.Resize(fyne.NewSize(900, 700))
-	settle(b.wait)
+	b, bw := showBulkInvite(t, st, svc)
 	test.Type(b.entry, "mara@schule.example")
 	settle(b.wait)
 	mustSayWhy(t, "invite by email", bw, b.roleArea, b.why, b.invite.Disabled(),
@@ -65,16 +60,7 @@ func TestFormsWithoutRolesSayWhyTheyCannotCreate(t *testing.T) {
 
 	// Import: a class list without a Role column, at the options step.
 	list := writeCP1252(t, "klasse5b.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example")
-	is, wz, iw := openWizard(t, st, svc)
-	wz.open(list)
-	settle(is.wait)
-	for wz.step != stepOptions {
-		before := wz.step
-		next(t, is, iw)
-		if wz.step == before {
-			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, keys(texts(iw)))
-		}
-	}
+	is, wz, iw := wizardAtOptions(t, st, svc, list)
 	settle(is.wait)
 	mustSayWhy(t, "import", iw, wz.options.roleArea, wz.options.why, button(t, iw, "Next").Disabled(),
 		"Every row without a role in the file needs a role: create one in Roles and permissions first.")

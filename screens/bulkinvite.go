@@ -310,11 +310,7 @@ func (b *BulkInvite) updateNameRow(id widget.ListItemID, o fyne.CanvasObject) {
 // showNames fills the names table from the list as last read.
 func (b *BulkInvite) showNames() {
 	b.people = lifecycle.InviteNames(b.parsed.Addresses, b.names)
-	if len(b.people) == 0 {
-		b.namesBox.Hide()
-	} else {
-		b.namesBox.Show()
-	}
+	setVisible(b.namesBox, len(b.people) > 0)
 	b.nameList.Refresh()
 }
 
@@ -359,12 +355,10 @@ func (b *BulkInvite) daysProblem() string {
 	return ""
 }
 
-// ready reports whether the admin can invite: the list is read and has addresses,
-// and a role, a unit and a usable validity are chosen.
+// ready reports whether the admin can invite: the list is read and nothing
+// whyNot names keeps them from it.
 func (b *BulkInvite) ready() bool {
-	in := b.input()
-	return b.loaded && !b.running && !b.parsing && len(in.Addresses) > 0 && in.RoleID != "" &&
-		len(in.UnitIDs) > 0 && b.daysProblem() == ""
+	return b.loaded && !b.running && !b.parsing && b.whyNot() == ""
 }
 
 // updateButton says how many people the button invites and enables it when ready;
@@ -389,9 +383,9 @@ func (b *BulkInvite) whyNot() string {
 	if why := catalogWhy("Every invited person", len(b.roles), len(b.units), true); why != "" {
 		return why
 	}
-	switch {
-	case b.daysProblem() != "":
-		return b.daysProblem()
+	switch days := b.daysProblem(); {
+	case days != "":
+		return days
 	case b.parsing || b.running:
 		return ""
 	case len(in.Addresses) == 0:

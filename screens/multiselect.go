@@ -167,11 +167,7 @@ func (m *multiSelect) showChips() {
 			OnTapped: func() { m.toggle(name) }}
 	}
 	m.chips.Objects = objs
-	if len(objs) == 0 {
-		m.chips.Hide()
-	} else {
-		m.chips.Show()
-	}
+	setVisible(m.chips, len(objs) > 0)
 	// Lay the chips out at the width they have, so that the wrap layout knows
 	// how many rows they take before the picker's height is asked for.
 	if w := m.chips.Size().Width; w > 0 {
@@ -191,24 +187,14 @@ func (m *multiSelect) filter() {
 			m.shown = append(m.shown, o)
 		}
 	}
-	switch {
-	case len(m.options) == 0:
-		m.search.Hide()
-		m.listBox.Hide()
-		m.noMatch.Hide()
-		m.empty.Show()
-	case len(m.shown) == 0:
-		m.search.Show()
-		m.listBox.Hide()
+	none, noMatch := len(m.options) == 0, len(m.options) > 0 && len(m.shown) == 0
+	if noMatch {
 		m.noMatch.SetText(fmt.Sprintf("No %s matches “%s”.", m.noun, strings.TrimSpace(m.search.Text)))
-		m.noMatch.Show()
-		m.empty.Hide()
-	default:
-		m.search.Show()
-		m.listBox.Show()
-		m.noMatch.Hide()
-		m.empty.Hide()
 	}
+	setVisible(m.empty, none)
+	setVisible(m.search, !none)
+	setVisible(m.noMatch, noMatch)
+	setVisible(m.listBox, len(m.shown) > 0)
 	rowH := widget.NewCheck("Klasse 10a", nil).MinSize().Height
 	rows := min(float32(len(m.shown)), m.rows)
 	m.sizer.SetMinSize(fyne.NewSize(0, rows*(rowH+theme.Padding())-theme.Padding()))

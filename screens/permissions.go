@@ -151,16 +151,15 @@ func hintLabel() *widget.Label {
 
 // setHint shows text in a hint label, or hides it when text is "", and lays out
 // frame again (the container whose layout depends on the label's height: a
-// border's top does not grow by itself when a label in it shows).
+// border's top does not grow by itself when a label in it shows); frame may be
+// nil while the label is not placed yet.
 func setHint(l *widget.Label, text string, frame *fyne.Container) {
 	if text == l.Text && (text != "") == l.Visible() {
 		return
 	}
 	l.SetText(text)
-	if text == "" {
-		l.Hide()
-	} else {
-		l.Show()
+	setVisible(l, text != "")
+	if frame != nil {
+		frame.Refresh()
 	}
-	frame.Refresh()
 }

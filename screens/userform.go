@@ -404,7 +404,6 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 func (f *UserForm) extraPermissions() fyne.CanvasObject {
 	f.extra, f.extraGiven = map[syncapi.Permission]*widget.Check{}, map[syncapi.Permission]bool{}
 	f.extraNote = hintLabel()
-	f.extraNote.Hide()
 	rows := []fyne.CanvasObject{&widget.Label{Text: "What this person may do beyond the role.", Importance: widget.LowImportance}, f.extraNote}
 	for _, info := range syncapi.AllPermissions {
 		c := widget.NewCheck(info.Label, func(on bool) { f.extraGiven[info.Name] = on })
@@ -429,11 +428,7 @@ func (f *UserForm) showRolePermissions() {
 		} else {
 			c.SetText(info.Label)
 			c.SetChecked(f.extraGiven[info.Name])
-			if f.extraLocked {
-				c.Disable()
-			} else {
-				c.Enable()
-			}
+			setEnabled(c, !f.extraLocked)
 		}
 		c.OnChanged = on
 	}
@@ -453,12 +448,7 @@ func (f *UserForm) roleGrants(perm syncapi.Permission) bool {
 // (the operator's lack of the right to manage roles) is not "", and shows why.
 func (f *UserForm) LimitAdditionalPermissions(why string) {
 	f.extraLocked = why != ""
-	f.extraNote.SetText(why)
-	if why == "" {
-		f.extraNote.Hide()
-	} else {
-		f.extraNote.Show()
-	}
+	setHint(f.extraNote, why, nil)
 	f.showRolePermissions()
 }
 

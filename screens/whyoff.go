@@ -19,27 +19,10 @@ type whyOff struct {
 	holder *fyne.Container // laid out again when the line comes or goes
 }
 
-func newWhyOff() *whyOff {
-	l := &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
-	l.Hide()
-	return &whyOff{label: l}
-}
+func newWhyOff() *whyOff { return &whyOff{label: hintLabel()} }
 
 // set shows reason, or hides the line when reason is "".
-func (w *whyOff) set(reason string) {
-	if reason == w.label.Text && w.label.Visible() == (reason != "") {
-		return
-	}
-	w.label.SetText(reason)
-	if reason == "" {
-		w.label.Hide()
-	} else {
-		w.label.Show()
-	}
-	if w.holder != nil {
-		w.holder.Refresh()
-	}
-}
+func (w *whyOff) set(reason string) { setHint(w.label, reason, w.holder) }
 
 // text is the reason shown, "" when none is.
 func (w *whyOff) text() string {
@@ -97,12 +80,7 @@ func newRoleChoice(sel *widget.Select, view fyne.CanvasObject) *roleChoice {
 // setRoles offers the role names, or says that there are none.
 func (r *roleChoice) setRoles(names []string) {
 	r.sel.SetOptions(names)
-	if len(names) == 0 {
-		r.view.Hide()
-		r.none.Show()
-	} else {
-		r.none.Hide()
-		r.view.Show()
-	}
+	setVisible(r.view, len(names) > 0)
+	setVisible(r.none, len(names) == 0)
 	r.box.Refresh()
 }

@@ -5,7 +5,7 @@ GO       ?= go
 TAGS     := -tags migrated_fynedo
 BIN      := bin/onboard
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X onboard/cli.Version=$(VERSION)
+LDFLAGS  := -X onboard/internal/cli.Version=$(VERSION)
 
 # Fyne's build headers, plus what the tests and screenshots use.
 DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
@@ -38,7 +38,7 @@ vet:
 
 test: build vet
 	LANG=en_US.UTF-8 $(GO) test -race $(TAGS) ./...
-	cd early/localeenv && $(GO) test ./...
+	cd internal/early/localeenv && $(GO) test ./...
 
 bench: deps
 	LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x -count 5 ./...

@@ -77,4 +77,4 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-replace early/localeenv => ./early/localeenv
+replace early/localeenv => ./internal/early/localeenv

@@ -12,9 +12,9 @@ import (
 	"os/signal"
 
 	"onboard/app"
-	"onboard/cli"
 	"onboard/data"
-	"onboard/lifecycle"
+	"onboard/internal/cli"
+	"onboard/internal/lifecycle"
 )
 
 func main() {

@@ -19,12 +19,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/outbox"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/outbox"
+	"onboard/internal/settings"
 	"onboard/resources"
 	"onboard/screens"
-	"onboard/settings"
 )
 
 // onUI runs f on the UI goroutine; the sender's reports reach the window through

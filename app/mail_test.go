@@ -12,13 +12,13 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"onboard/addrlist"
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/mail"
-	"onboard/mail/smtptest"
+	"onboard/internal/addrlist"
+	"onboard/internal/lifecycle"
+	"onboard/internal/mail"
+	"onboard/internal/mail/smtptest"
+	"onboard/internal/settings"
 	"onboard/screens"
-	"onboard/settings"
 )
 
 // uiQueue holds the UI callbacks of background work until the test runs them on

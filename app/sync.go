@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"onboard/data"
-	"onboard/display"
+	"onboard/internal/display"
+	"onboard/internal/syncclient"
 	"onboard/screens"
-	"onboard/syncclient"
 )
 
 // When the window syncs. Tests shorten them.

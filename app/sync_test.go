@@ -14,12 +14,12 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/server/api"
-	"onboard/server/store"
-	"onboard/server/web"
-	"onboard/settings"
-	"onboard/syncapi"
+	"onboard/internal/lifecycle"
+	"onboard/internal/server/api"
+	"onboard/internal/server/store"
+	"onboard/internal/server/web"
+	"onboard/internal/settings"
+	"onboard/internal/syncapi"
 )
 
 // shortSync makes the window sync soon after changes and retry fast.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"onboard/natsort"
+	"onboard/internal/natsort"
 )
 
 // Roles returns every role, in the natural order of their names (natsort).

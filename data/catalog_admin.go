@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"onboard/natsort"
+	"onboard/internal/natsort"
 )
 
 // CatalogCount is a unit or group with the number of its users.

@@ -6,7 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"onboard/natsort"
+	"onboard/internal/natsort"
 )
 
 // RoleCount is a role with the number of its users and invite keys (not deleted).

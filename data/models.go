@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
-	"onboard/syncapi"
+	"onboard/internal/syncapi"
 )
 
 // Row holds the columns every synchronised row has: a client-generated UUID, the

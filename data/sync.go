@@ -15,8 +15,8 @@ import (
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 
-	"onboard/keys"
-	"onboard/syncapi"
+	"onboard/internal/keys"
+	"onboard/internal/syncapi"
 )
 
 // The local half of sync with onboard-server (see package syncclient for the

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"onboard/syncapi"
+	"onboard/internal/syncapi"
 )
 
 // syncFixture is a store with a role, two units, a group and one user in both

@@ -18,11 +18,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/addrlist"
 	"onboard/data"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/settings"
+	"onboard/internal/addrlist"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 )
 
 // EmailInviter is what the bulk invite uses of the lifecycle service.

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/lifecycle"
+	"onboard/internal/lifecycle"
 )
 
 // newBulkInvite shows the bulk invite on a test window, loaded, with a store that

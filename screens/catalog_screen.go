@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/syncapi"
+	"onboard/internal/display"
+	"onboard/internal/syncapi"
 )
 
 // CatalogSource is what the units and groups screen reads.

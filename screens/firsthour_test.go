@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/pdfcheck"
+	"onboard/internal/pdfcheck"
 )
 
 // TestFirstHourFromAnEmptyDatabase is what a new admin does first, on a database

@@ -16,9 +16,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/importer"
-	"onboard/syncapi"
+	"onboard/internal/display"
+	"onboard/internal/importer"
+	"onboard/internal/syncapi"
 )
 
 // ImportStore is what the imports screen and the import wizard read: the catalog,

@@ -13,9 +13,9 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
-	"onboard/importer"
-	"onboard/lifecycle"
-	"onboard/tabular"
+	"onboard/internal/importer"
+	"onboard/internal/lifecycle"
+	"onboard/internal/tabular"
 )
 
 // importFile imports path through the engine, as the CLI does, under svc's clock.

@@ -15,10 +15,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/importer"
-	"onboard/settings"
-	"onboard/tabular"
+	"onboard/internal/display"
+	"onboard/internal/importer"
+	"onboard/internal/settings"
+	"onboard/internal/tabular"
 )
 
 // The wizard's steps, in order.

@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/importer"
+	"onboard/internal/display"
+	"onboard/internal/importer"
 )
 
 // runCheck checks every row under the current settings, off the UI goroutine; the

@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/importer"
+	"onboard/internal/importer"
 )
 
 // ignoreLabel is the mapping choice that leaves a column out.

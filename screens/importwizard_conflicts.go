@@ -8,8 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/display"
-	"onboard/importer"
+	"onboard/internal/display"
+	"onboard/internal/importer"
 )
 
 // resolutionLabels are the resolutions as the Conflicts step offers them.

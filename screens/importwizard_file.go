@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/display"
-	"onboard/tabular"
+	"onboard/internal/display"
+	"onboard/internal/tabular"
 )
 
 // importExtensions are the files the Choose file dialog lists.

@@ -16,8 +16,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/display"
-	"onboard/importer"
+	"onboard/internal/display"
+	"onboard/internal/importer"
 )
 
 // progressEvery is how often, at most, the import progress is drawn.

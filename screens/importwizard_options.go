@@ -12,9 +12,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/importer"
-	"onboard/settings"
+	"onboard/internal/display"
+	"onboard/internal/importer"
+	"onboard/internal/settings"
 )
 
 // optionsStep is step 6: role, units and groups for the batch, invitations and

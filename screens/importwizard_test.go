@@ -19,9 +19,9 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"onboard/data"
-	"onboard/importer"
-	"onboard/lifecycle"
-	"onboard/tabular"
+	"onboard/internal/importer"
+	"onboard/internal/lifecycle"
+	"onboard/internal/tabular"
 )
 
 // writeCP1252 writes lines as a Windows-1252 file with CRLF line ends, as an older

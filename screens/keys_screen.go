@@ -16,9 +16,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/syncapi"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 )
 
 // KeySource is what the invite keys screen reads.

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onboard/data"
-	"onboard/lifecycle"
+	"onboard/internal/lifecycle"
 )
 
 func newKeysScreen(t *testing.T) (*KeysScreen, fyne.Window, *data.Store, *lifecycle.Service) {

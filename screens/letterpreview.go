@@ -19,7 +19,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
-	"onboard/letters"
+	"onboard/internal/letters"
 )
 
 // The fonts of the printed letters, parsed once.

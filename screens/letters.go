@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/letters"
-	"onboard/settings"
+	"onboard/internal/letters"
+	"onboard/internal/settings"
 )
 
 // Delays after typing: the preview is laid out again, a setting is stored.

@@ -15,9 +15,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onboard/data"
-	"onboard/letters"
-	"onboard/lifecycle"
-	"onboard/settings"
+	"onboard/internal/letters"
+	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 )
 
 // fastLetterDelays shortens the typing delays of the letters screen for a test.

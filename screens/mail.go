@@ -15,10 +15,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/outbox"
-	"onboard/settings"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/outbox"
+	"onboard/internal/settings"
 )
 
 // MailStore is what the mail screen reads: the outbox and the settings the

@@ -11,9 +11,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/letters"
-	"onboard/mail"
-	"onboard/settings"
+	"onboard/internal/letters"
+	"onboard/internal/mail"
+	"onboard/internal/settings"
 )
 
 // sampleInvitationText is the sample person's personal paragraph, by language.

@@ -10,11 +10,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/addrlist"
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/mail"
-	"onboard/settings"
+	"onboard/internal/addrlist"
+	"onboard/internal/lifecycle"
+	"onboard/internal/mail"
+	"onboard/internal/settings"
 )
 
 // outboxFixture is a store whose outbox holds mails in every state.

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onboard/data"
-	"onboard/lifecycle"
+	"onboard/internal/lifecycle"
 )
 
 // TestUsersScreenMarkup compares the users screen and the new-user dialog with

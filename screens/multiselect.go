@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/natsort"
+	"onboard/internal/natsort"
 )
 
 // pickerRows is how many rows of options a multiSelect shows before it scrolls;

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/lifecycle"
+	"onboard/internal/lifecycle"
 )
 
 // askName asks for a name (of a unit, group or role). save runs off the UI

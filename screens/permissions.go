@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/syncapi"
+	"onboard/internal/syncapi"
 )
 
 // Permissions are the actions the operator may take, as onboard-server last

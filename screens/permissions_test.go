@@ -12,10 +12,10 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/server/store"
-	"onboard/syncapi"
-	"onboard/syncclient"
+	"onboard/internal/lifecycle"
+	"onboard/internal/server/store"
+	"onboard/internal/syncapi"
+	"onboard/internal/syncclient"
 )
 
 // permissionsOf reads the permissions as the window does: from the saved operator

@@ -19,11 +19,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/atomicfile"
-	"onboard/display"
-	"onboard/letters"
-	"onboard/lifecycle"
-	"onboard/settings"
+	"onboard/internal/atomicfile"
+	"onboard/internal/display"
+	"onboard/internal/letters"
+	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 )
 
 // LetterService is what printing letters uses of the lifecycle service.

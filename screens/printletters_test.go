@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onboard/data"
-	"onboard/letters"
-	"onboard/lifecycle"
-	"onboard/pdfcheck"
-	"onboard/settings"
+	"onboard/internal/letters"
+	"onboard/internal/lifecycle"
+	"onboard/internal/pdfcheck"
+	"onboard/internal/settings"
 )
 
 // letterUsers stores three users with live keys (Anna, Ben, Cem), one active (Dana)

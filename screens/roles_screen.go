@@ -12,9 +12,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/syncapi"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 )
 
 // RolesSource is what the roles screen reads.

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/syncapi"
+	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 )
 
 func TestRolesScreenCreateRenameConflictPermissionsDeleteWithMove(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/settings"
+	"onboard/internal/settings"
 )
 
 // DatabaseInfo is what the settings screen shows of the store and does with it.

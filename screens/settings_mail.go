@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/mail"
-	"onboard/settings"
+	"onboard/internal/mail"
+	"onboard/internal/settings"
 )
 
 // securityChoices are the connection security options as the settings show them.

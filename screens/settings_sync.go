@@ -13,9 +13,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/settings"
-	"onboard/syncclient"
+	"onboard/internal/display"
+	"onboard/internal/settings"
+	"onboard/internal/syncclient"
 )
 
 // noToken is the token note when none is stored.

@@ -15,12 +15,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/server/api"
-	"onboard/server/store"
-	"onboard/settings"
-	"onboard/syncapi"
-	"onboard/syncclient"
+	"onboard/internal/lifecycle"
+	"onboard/internal/server/api"
+	"onboard/internal/server/store"
+	"onboard/internal/settings"
+	"onboard/internal/syncapi"
+	"onboard/internal/syncclient"
 )
 
 // syncServer is a real onboard-server API on loopback with an SQLite database.

@@ -12,9 +12,9 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"onboard/data"
-	"onboard/mail"
-	"onboard/mail/smtptest"
-	"onboard/settings"
+	"onboard/internal/mail"
+	"onboard/internal/mail/smtptest"
+	"onboard/internal/settings"
 )
 
 func openSettings(t *testing.T) (*SettingsScreen, fyne.Window, *data.Store) {

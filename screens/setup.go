@@ -12,9 +12,9 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/lifecycle"
-	"onboard/settings"
-	"onboard/syncapi"
+	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
+	"onboard/internal/syncapi"
 )
 
 // SetupService is what the first-run setup runs.

@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/settings"
+	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 )
 
 func emptyStore(t *testing.T) (*data.Store, *lifecycle.Service) {

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"onboard/data"
-	"onboard/settings"
-	"onboard/syncapi"
-	"onboard/syncclient"
+	"onboard/internal/settings"
+	"onboard/internal/syncapi"
+	"onboard/internal/syncclient"
 )
 
 // SyncRunner runs the syncs of one store with onboard-server, one at a time: the

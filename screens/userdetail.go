@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/syncapi"
+	"onboard/internal/display"
+	"onboard/internal/syncapi"
 )
 
 // userDetail is the pane beside the users table: the selected user's fields, key

@@ -16,8 +16,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/lifecycle"
-	"onboard/syncapi"
+	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 )
 
 // UserEditor is what the new-user and edit dialog uses.

@@ -13,9 +13,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/syncapi"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 )
 
 // bulkVerbs are the bulk actions: button text and the verb of the confirmation.

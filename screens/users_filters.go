@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/display"
+	"onboard/internal/display"
 )
 
 // The first option of each filter select: no filter.

@@ -15,10 +15,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/demo"
-	"onboard/display"
-	"onboard/lifecycle"
-	"onboard/syncapi"
+	"onboard/internal/demo"
+	"onboard/internal/display"
+	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 )
 
 func openStore(t *testing.T) (*data.Store, *lifecycle.Service, lifecycle.UserInput) {

@@ -31,10 +31,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"onboard/server/api"
-	"onboard/server/store"
-	"onboard/server/web"
-	"onboard/syncapi"
+	"onboard/internal/server/api"
+	"onboard/internal/server/store"
+	"onboard/internal/server/web"
+	"onboard/internal/syncapi"
 )
 
 // usage is the help text; the permissions it lists come from the catalogue.

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"onboard/data"
+	"onboard/internal/demo"
+	"onboard/internal/display"
+	"onboard/internal/tabular"
+)
+
+func runVersion(_ context.Context, c *call) error {
+	if _, err := c.parse(); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "onboard", Version)
+	return nil
+}
+
+func runHelp(_ context.Context, c *call) error {
+	fmt.Fprint(c.stdout, Usage)
+	return nil
+}
+
+func runDemo(ctx context.Context, c *call) error {
+	n := c.fs.Int("users", 200, "number of users to add")
+	seed := c.fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed for names and statuses")
+	if _, err := c.parse(); err != nil {
+		return err
+	}
+	if *n < 0 || *n > 1_000_000 {
+		return usagef("--users must be between 0 and 1000000, not %d", *n)
+	}
+	if err := c.open(); err != nil {
+		return err
+	}
+	start := time.Now()
+	counts, err := demo.Fill(ctx, c.store, demo.Options{Users: *n, Seed: *seed, Now: c.svc.Now(), Actor: c.svc.Actor()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Added %d demo users to %s in %.2fs:", *n, c.store.Path(), time.Since(start).Seconds())
+	for _, st := range data.Statuses {
+		fmt.Fprintf(c.stdout, " %s %d,", strings.ToLower(st.Label()), counts[st])
+	}
+	fmt.Fprintln(c.stdout)
+	return nil
+}
+
+// listPage is how many users the list commands fetch at a time.
+const listPage = 2000
+
+func runUsersList(ctx context.Context, c *call) error {
+	status := c.fs.String("status", "", "only users of this status")
+	search := c.fs.String("search", "", "only users whose name, email, username or external ID contains this")
+	format := c.fs.String("format", "table", "table or csv")
+	if _, err := c.parse(); err != nil {
+		return err
+	}
+	q := data.UserQuery{Search: *search, Limit: listPage}
+	if *status != "" {
+		st, err := data.ParseStatus(*status)
+		if err != nil {
+			return usagef("--status: %v", err)
+		}
+		q.Status = st
+	}
+	if *format != "table" && *format != "csv" {
+		return usagef("--format must be table or csv, not %q", *format)
+	}
+	if err := c.open(); err != nil {
+		return err
+	}
+	now := c.svc.Now()
+	var out userWriter
+	if *format == "csv" {
+		out = newCSVWriter(c)
+	} else {
+		out = newTableWriter(c)
+	}
+	for {
+		rows, err := c.store.ListUsers(ctx, q, now)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			out.write(&rows[i])
+		}
+		if len(rows) < q.Limit {
+			break
+		}
+		q.Offset += q.Limit
+	}
+	return out.flush()
+}
+
+// userWriter prints user rows in one format.
+type userWriter interface {
+	write(r *data.UserRow)
+	flush() error
+}
+
+type tableWriter struct {
+	tw *tabwriter.Writer
+	n  int
+	c  *call
+}
+
+func newTableWriter(c *call) *tableWriter {
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tEMAIL\tUSERNAME\tUNITS\tROLE\tSTATUS\tVALID UNTIL")
+	return &tableWriter{tw: tw, c: c}
+}
+
+func (t *tableWriter) write(r *data.UserRow) {
+	t.n++
+	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneCell(r.FullName()), oneCell(r.Email), oneCell(r.Username),
+		oneCell(r.Units), oneCell(r.Role), r.Status.Label(), display.Time(r.KeyExpiresAt))
+}
+
+func (t *tableWriter) flush() error {
+	if err := t.tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.c.stdout, "%d users\n", t.n)
+	return nil
+}
+
+type csvWriter struct{ w *csv.Writer }
+
+var csvHeader = []string{"first_name", "last_name", "email", "username", "mobile", "external_id", "role",
+	"units", "groups", "status", "valid_until", "key"}
+
+func newCSVWriter(c *call) *csvWriter {
+	w := csv.NewWriter(c.stdout)
+	w.Write(csvHeader)
+	return &csvWriter{w: w}
+}
+
+func (c *csvWriter) write(r *data.UserRow) {
+	c.w.Write([]string{tabular.SafeCell(r.FirstName), tabular.SafeCell(r.LastName), tabular.SafeCell(r.Email), tabular.SafeCell(r.Username),
+		tabular.SafeCell(r.Mobile), tabular.SafeCell(r.ExternalID), tabular.SafeCell(r.Role), tabular.SafeCell(r.Units), tabular.SafeCell(r.Groups),
+		string(r.Status), display.Time(r.KeyExpiresAt), r.Key})
+}
+
+func (c *csvWriter) flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// oneCell keeps a table cell on one line.
+func oneCell(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func runBackup(ctx context.Context, c *call) error {
+	pos, err := c.parse("FILE")
+	if err != nil {
+		return err
+	}
+	if err := c.open(); err != nil {
+		return err
+	}
+	if err := c.store.Backup(ctx, pos[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Backed up %s to %s\n", c.store.Path(), pos[0])
+	return nil
+}
+
+func runRestore(ctx context.Context, c *call) error {
+	pos, err := c.parse("FILE")
+	if err != nil {
+		return err
+	}
+	if err := c.open(); err != nil {
+		return err
+	}
+	saved, err := c.store.Restore(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Restored %s from %s\nThe previous content was saved to %s\n", c.store.Path(), pos[0], saved)
+	return nil
+}

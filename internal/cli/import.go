@@ -1,0 +1,287 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"onboard/data"
+	"onboard/internal/atomicfile"
+	"onboard/internal/display"
+	"onboard/internal/importer"
+	"onboard/internal/tabular"
+)
+
+// maxListedProblems is how many row problems the import command prints.
+const maxListedProblems = 50
+
+func runImport(ctx context.Context, c *call) error {
+	var units, groups stringList
+	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
+	sheet := c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
+	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16 or windows-1252")
+	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
+	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
+	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
+	role := c.fs.String("role", "", "role of users whose row names none")
+	c.fs.Var(&units, "unit", "unit every imported user joins (repeatable)")
+	c.fs.Var(&groups, "group", "group every imported user joins (repeatable)")
+	onConflict := c.fs.String("on-conflict", "skip", "skip, update, rename or fail")
+	invite := c.fs.Bool("invite", false, "mark created users with an email as invited")
+	validDays := c.fs.Int("valid-days", 0, "validity of the personal keys in days (default: the organization's)")
+	dryRun := c.fs.Bool("dry-run", false, "check everything, write nothing")
+	reportPath := c.fs.String("report", "", "write what became of each row to this CSV file")
+	skipInvalid := c.fs.Bool("skip-invalid", false, "import the valid rows even when others have errors")
+	pos, err := c.parse("FILE")
+	if err != nil {
+		return err
+	}
+	if *template != "" {
+		return writeTemplate(*template, pos[0], c.stdout)
+	}
+	res, err := importer.ParseResolution(*onConflict)
+	if err != nil {
+		return usagef("--on-conflict: %v", err)
+	}
+	if *validDays < 0 {
+		return usagef("--valid-days must be positive, not %d", *validDays)
+	}
+	opt := tabular.Options{Sheet: *sheet, Encoding: *encoding, Delimiter: *delimiter}
+	if err := checkReadOptions(opt); err != nil {
+		return usagef("%v", err)
+	}
+	src, err := importer.Load(ctx, pos[0], opt, !*noHeader, nil)
+	if err != nil {
+		return err
+	}
+	mapping, err := importer.AutoMap(src.Header).ApplySpec(*mapSpec, src.Header)
+	if err != nil {
+		return usagef("--map: %v", err)
+	}
+	if err := c.open(); err != nil {
+		return err
+	}
+	ids, err := resolveCatalog(ctx, c.store, *role, units, groups, true)
+	if err != nil {
+		return err
+	}
+	settings := importer.Settings{Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
+		Invite: *invite, ValidDays: *validDays, OnConflict: res}
+	printSource(c.stdout, src, mapping)
+	// The units of --unit that do not exist yet are checked as if they did, so that
+	// rows naming them too use the same new unit; they join the file's own new units,
+	// which the commit creates in its transaction, and only when it writes a user.
+	plan, err := importer.Check(ctx, withUnits{c.store, ids.newUnits}, src, settings, c.svc.Now())
+	if errors.Is(err, importer.ErrMapping) {
+		return fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
+	}
+	if err != nil {
+		return err
+	}
+	if len(ids.newUnits) > 0 && plan.Counts.Create+plan.Counts.Update > 0 {
+		plan.NewUnits = append(append([]data.Unit(nil), ids.newUnits...), plan.NewUnits...)
+	}
+	printProblems(c.stdout, plan)
+	if err := missingChoice(ctx, c.store, plan); err != nil {
+		return err
+	}
+	printNewCatalog(c.stdout, plan)
+	var rep *importer.Report
+	switch {
+	case *dryRun:
+		rep = importer.DryRun(plan)
+		fmt.Fprintf(c.stdout, "Dry run, nothing written: %s.\n", rep.Summary())
+	case plan.Counts.Fail > 0 && !*skipInvalid:
+		rep = importer.DryRun(plan)
+		fmt.Fprintf(c.stdout, "Nothing imported: %s cannot be imported. Fix the rows above, or add --skip-invalid to import the valid rows.\n",
+			display.Plural(plan.Counts.Fail, "row"))
+	default:
+		rep, err = importer.Commit(ctx, c.svc, plan, *skipInvalid, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Imported %s: %s.\n", src.Info.Name, rep.Summary())
+	}
+	if *reportPath != "" {
+		if err := writeReport(*reportPath, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Report written to %s\n", *reportPath)
+	}
+	if plan.Counts.Fail > 0 {
+		// Exit 1; the report above says which rows and why.
+		return fmt.Errorf("%s could not be imported", display.Plural(plan.Counts.Fail, "row"))
+	}
+	return nil
+}
+
+// checkReadOptions rejects encodings and delimiters the reader does not know.
+func checkReadOptions(o tabular.Options) error {
+	switch strings.ToLower(o.Encoding) {
+	case "", "auto", "utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "windows-1252", "cp1252":
+	default:
+		return fmt.Errorf("--encoding must be auto, utf-8, utf-16 or windows-1252, not %q", o.Encoding)
+	}
+	switch strings.ToLower(o.Delimiter) {
+	case "", "auto", "comma", "semicolon", "tab", "pipe", ",", ";", "|", "\t":
+	default:
+		return fmt.Errorf("--delimiter must be auto, comma, semicolon, tab or pipe, not %q", o.Delimiter)
+	}
+	return nil
+}
+
+// printSource says what was read and how the columns are mapped.
+func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
+	in := src.Info
+	what := strings.ToUpper(string(in.Format))
+	if in.Format == tabular.FormatXLSX {
+		what += ", sheet " + fmt.Sprintf("%q", in.Sheet)
+	} else {
+		what += fmt.Sprintf(", %s, delimiter %s", in.Encoding, delimiterName(in.Delimiter))
+	}
+	fmt.Fprintf(w, "Read %s (%s): %s.\n", in.Name, what, display.Plural(len(src.Rows), "row"))
+	if src.Above > 0 {
+		fmt.Fprintf(w, "Left out %s above the column titles.\n", display.PluralOf(src.Above, "line", "lines"))
+	}
+	parts := make([]string, len(src.Header))
+	for i, h := range src.Header {
+		target := "ignored"
+		if m[i] != importer.Ignore {
+			target = m[i].Label()
+		}
+		parts[i] = fmt.Sprintf("%s → %s", h, target)
+	}
+	fmt.Fprintf(w, "Columns: %s\n", strings.Join(parts, ", "))
+}
+
+func delimiterName(r rune) string {
+	switch r {
+	case ';':
+		return "semicolon"
+	case '\t':
+		return "tab"
+	case '|':
+		return "pipe"
+	}
+	return "comma"
+}
+
+// printProblems lists the rows that will not be imported, with their reasons.
+func printProblems(w io.Writer, p *importer.Plan) {
+	n := 0
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.Action != importer.Fails && r.Action != importer.Skips {
+			continue
+		}
+		if n++; n > maxListedProblems {
+			continue
+		}
+		verb := "skipped"
+		if r.Action == importer.Fails {
+			verb = "error"
+		}
+		fmt.Fprintf(w, "  line %d (%s): %s\n", r.Line, verb, r.Reason)
+	}
+	if n > maxListedProblems {
+		fmt.Fprintf(w, "  … and %d more (--report FILE lists every row)\n", n-maxListedProblems)
+	}
+}
+
+// printNewCatalog names the units and groups the import creates, so that a typo
+// in the file ("Klase 5a") is seen.
+func printNewCatalog(w io.Writer, p *importer.Plan) {
+	var units, groups []string
+	for _, u := range p.NewUnits {
+		units = append(units, u.Name)
+	}
+	for _, g := range p.NewGroups {
+		groups = append(groups, g.Name)
+	}
+	if len(units) > 0 {
+		fmt.Fprintf(w, "New units: %s\n", strings.Join(units, ", "))
+	}
+	if len(groups) > 0 {
+		fmt.Fprintf(w, "New groups: %s\n", strings.Join(groups, ", "))
+	}
+}
+
+// writeReport writes the report CSV through a temporary file, so a failed write
+// leaves no half file.
+func writeReport(path string, rep *importer.Report) error {
+	return atomicfile.Write(path, naming(path, rep.WriteCSV))
+}
+
+// naming makes the errors of write name the file it writes.
+func naming(path string, write func(io.Writer) error) func(io.Writer) error {
+	return func(w io.Writer) error {
+		if err := write(w); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	}
+}
+
+// writeTemplate writes the sample file in format (csv or xlsx).
+func writeTemplate(format, path string, stdout io.Writer) error {
+	var write func(io.Writer) error
+	switch strings.ToLower(format) {
+	case "csv":
+		write = importer.WriteTemplateCSV
+	case "xlsx":
+		write = importer.WriteTemplateXLSX
+	default:
+		return usagef("--template must be csv or xlsx, not %q", format)
+	}
+	if err := atomicfile.Write(path, naming(path, write)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Sample file written to %s\n", path)
+	return nil
+}
+
+// withUnits is the store as Check sees it: with the units of --unit that the import
+// will create.
+type withUnits struct {
+	*data.Store
+	extra []data.Unit
+}
+
+// Units returns the stored units and the extra ones.
+func (w withUnits) Units(ctx context.Context) ([]data.Unit, error) {
+	units, err := w.Store.Units(ctx)
+	return append(units, w.extra...), err
+}
+
+// missingChoice is the error for rows that name no role or no unit when the
+// import gives them none: one line saying which flag to add.
+func missingChoice(ctx context.Context, st *data.Store, p *importer.Plan) error {
+	var parts []string
+	if n := p.Counts.NeedRole; n > 0 {
+		roles, err := st.Roles(ctx)
+		if err != nil {
+			return err
+		}
+		hint := "give them one with --role ROLE"
+		if len(roles) == 0 {
+			hint += "; there are no roles yet — create one with: onboard roles add NAME, or run: onboard setup --org NAME --preset school"
+		} else {
+			names := make([]string, len(roles))
+			for i, r := range roles {
+				names[i] = r.Name
+			}
+			hint += " (roles: " + nameList(names) + ")"
+		}
+		parts = append(parts, display.PluralOf(n, "row names", "rows name")+" no role: "+hint)
+	}
+	if n := p.Counts.NeedUnit; n > 0 {
+		parts = append(parts, display.PluralOf(n, "row names", "rows name")+
+			" no unit: give them one with --unit UNIT (a unit that does not exist yet is created)")
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return &lineError{strings.Join(parts, "; ") + "; nothing was imported"}
+}

@@ -1,0 +1,607 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"onboard/data"
+	"onboard/internal/lifecycle"
+	"onboard/internal/tabular"
+)
+
+// Resolution is what happens to a row that conflicts with an existing user or
+// repeats an earlier row of the file.
+type Resolution string
+
+// The resolutions. Editing the row in place is done through Settings.Edits.
+const (
+	Skip   Resolution = "skip"   // leave the row out
+	Update Resolution = "update" // update the existing user (or merge into the earlier row)
+	Rename Resolution = "rename" // create the user with a new username
+	Fail   Resolution = "fail"   // count the row as failed
+)
+
+// Resolutions lists the resolutions in the order the wizard offers them.
+var Resolutions = []Resolution{Skip, Update, Rename, Fail}
+
+// Label is the resolution as the wizard shows it.
+func (r Resolution) Label() string {
+	switch r {
+	case Update:
+		return "Update the existing user"
+	case Rename:
+		return "Create with a new username"
+	case Fail:
+		return "Do not import (count as failed)"
+	}
+	return "Skip"
+}
+
+// ParseResolution reads a resolution by name.
+func ParseResolution(s string) (Resolution, error) {
+	for _, r := range Resolutions {
+		if strings.EqualFold(strings.TrimSpace(s), string(r)) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown conflict rule %q (use skip, update, rename or fail)", s)
+}
+
+// Action is what the commit does with a row.
+type Action string
+
+// The actions.
+const (
+	Create  Action = "create"
+	Updates Action = "update"
+	Skips   Action = "skip"
+	Fails   Action = "fail"
+)
+
+// Settings are the operator's choices for an import.
+type Settings struct {
+	Mapping    Mapping
+	RoleID     string   // for rows without a role of their own
+	UnitIDs    []string // added to every row
+	GroupIDs   []string // added to every row
+	Invite     bool     // mark created users with an email as invited
+	ValidDays  int      // validity of the keys; 0: the organization's default
+	OnConflict Resolution
+	PerRow     map[int]Resolution       // by row index, overriding OnConflict
+	Edits      map[int]map[Field]string // cell values the operator typed, by row index
+}
+
+// Problem is one thing wrong with a row.
+type Problem struct {
+	Field   Field // Ignore for a problem of the whole row
+	Column  int   // 0-based column, -1 when none
+	Message string
+}
+
+// Conflict names the existing user a row collides with.
+type Conflict struct {
+	UserID string
+	Name   string
+	On     []Field // the fields both hold: email, username, external ID
+	Users  int     // how many different existing users the row collides with
+}
+
+// RowPlan is one data row, checked and resolved.
+type RowPlan struct {
+	Index       int // in Source.Rows
+	Line        int // in the file
+	Values      []string
+	Problems    []Problem
+	Conflict    *Conflict // with an existing user
+	DuplicateOf int       // index of an earlier row holding the same email, username or external ID; -1 when none
+	DuplicateOn []Field
+	Resolution  Resolution // in force for a conflict or duplicate
+	Action      Action
+	Reason      string // why a row is skipped or fails
+	UserID      string // the existing user an update changes
+	Username    string // the username a created user gets
+	roleID      string
+	unitIDs     []string
+	groupIDs    []string
+	validUntil  *time.Time
+}
+
+// NeedsRole reports whether the row would create a user but names no role, and the
+// import has none to give it: a choice the operator must make, not a fault of the row.
+func (r *RowPlan) NeedsRole() bool { return r.Action == Create && r.roleID == "" }
+
+// NeedsUnit is NeedsRole for units.
+func (r *RowPlan) NeedsUnit() bool { return r.Action == Create && len(r.unitIDs) == 0 }
+
+// Value returns the row's value of field f.
+func (r *RowPlan) Value(f Field) string {
+	if i, ok := fieldIndex[f]; ok {
+		return r.Values[i]
+	}
+	return ""
+}
+
+// ProblemIn returns the message for column col ("" when it has none).
+func (r *RowPlan) ProblemIn(col int) string {
+	var msgs []string
+	for _, p := range r.Problems {
+		if p.Column == col {
+			msgs = append(msgs, p.Message)
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Counts sums up a plan.
+type Counts struct {
+	Rows       int
+	Valid      int // rows without problems
+	Errors     int // rows with problems
+	Conflicts  int // valid rows colliding with an existing user
+	Duplicates int // valid rows repeating an earlier row
+	Create     int
+	Update     int
+	Skip       int
+	Fail       int
+	NeedRole   int // rows to create that wait for the import's role (see RowPlan.NeedsRole)
+	NeedUnit   int // the same for units
+}
+
+// Plan is a checked import: every row with its problems, conflicts and what the
+// commit will do.
+type Plan struct {
+	Source    *Source
+	Settings  Settings
+	Rows      []RowPlan
+	Counts    Counts
+	NewUnits  []data.Unit  // units the file names that do not exist yet
+	NewGroups []data.Group // the same for groups
+	now       time.Time
+}
+
+// ErrMapping is wrapped by errors about the column mapping.
+var ErrMapping = errors.New("column mapping")
+
+// Catalog is what Check reads besides the users: roles, units and groups.
+type Catalog interface {
+	Roles(ctx context.Context) ([]data.Role, error)
+	Units(ctx context.Context) ([]data.Unit, error)
+	Groups(ctx context.Context) ([]data.Group, error)
+}
+
+// Users is what Check reads to find conflicts and free usernames.
+type Users interface {
+	Catalog
+	UsersHolding(ctx context.Context, emails, usernames, externalIDs []string) ([]data.UserMatch, error)
+	UsernamesStartingWith(ctx context.Context, prefix string) ([]string, error)
+}
+
+// Check validates every row of src under s against the store: the values of each
+// cell, the roles, units and groups named, duplicates inside the file and conflicts
+// with existing users, and resolves each row to an action. now decides validity
+// dates. A mapping that lacks a required field is an error wrapping ErrMapping.
+func Check(ctx context.Context, store Users, src *Source, s Settings, now time.Time) (*Plan, error) {
+	if len(s.Mapping) != len(src.Header) {
+		return nil, fmt.Errorf("%w: %d fields for %d columns", ErrMapping, len(s.Mapping), len(src.Header))
+	}
+	if probs := s.Mapping.Problems(src.Header); len(probs) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrMapping, strings.Join(probs, "; "))
+	}
+	if s.OnConflict == "" {
+		s.OnConflict = Skip
+	}
+	cat, err := loadCatalog(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now}
+	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV}
+	for i := range src.Rows {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		v.row(i)
+	}
+	p.findDuplicates()
+	if err := p.findConflicts(ctx, store); err != nil {
+		return nil, err
+	}
+	p.resolve()
+	if err := p.assignUsernames(ctx, store); err != nil {
+		return nil, err
+	}
+	p.NewUnits, p.NewGroups = cat.usedNew(p)
+	p.count()
+	return p, nil
+}
+
+// count fills in p.Counts.
+func (p *Plan) count() {
+	c := Counts{Rows: len(p.Rows)}
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if len(r.Problems) > 0 {
+			c.Errors++
+		} else {
+			c.Valid++
+			if r.Conflict != nil {
+				c.Conflicts++
+			}
+			if r.DuplicateOf >= 0 {
+				c.Duplicates++
+			}
+		}
+		if r.NeedsRole() {
+			c.NeedRole++
+		}
+		if r.NeedsUnit() {
+			c.NeedUnit++
+		}
+		switch r.Action {
+		case Create:
+			c.Create++
+		case Updates:
+			c.Update++
+		case Skips:
+			c.Skip++
+		case Fails:
+			c.Fail++
+		}
+	}
+	p.Counts = c
+}
+
+// columnsByField lists the columns of each field, by field index.
+func columnsByField(m Mapping) [][]int {
+	out := make([][]int, numFields)
+	for col, f := range m {
+		if f != Ignore {
+			i := fieldIndex[f]
+			out[i] = append(out[i], col)
+		}
+	}
+	return out
+}
+
+// Name is the row's "First Last" for messages.
+func (r *RowPlan) Name() string {
+	return strings.TrimSpace(r.Value(FirstName) + " " + r.Value(LastName))
+}
+
+// lineRef names a row in messages: "line 12" of the file.
+func (r *RowPlan) lineRef() string { return fmt.Sprintf("line %d", r.Line) }
+
+// foldedKeys returns the row's folded email, username and external ID.
+func (r *RowPlan) foldedKeys() [3]string {
+	return [3]string{data.Fold(r.Value(Email)), data.Fold(r.Value(Username)), data.Fold(r.Value(ExternalID))}
+}
+
+// keyFields are the fields foldedKeys returns, in its order.
+var keyFields = [3]Field{Email, Username, ExternalID}
+
+// findDuplicates marks each valid row that repeats the email, username or external
+// ID of an earlier valid row.
+func (p *Plan) findDuplicates() {
+	var seen [3]map[string]int
+	for k := range seen {
+		seen[k] = map[string]int{}
+	}
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		r.DuplicateOf = -1
+		if len(r.Problems) > 0 {
+			continue
+		}
+		for k, v := range r.foldedKeys() {
+			if v == "" {
+				continue
+			}
+			if j, ok := seen[k][v]; ok {
+				if r.DuplicateOf < 0 {
+					r.DuplicateOf = j
+				}
+				r.DuplicateOn = append(r.DuplicateOn, keyFields[k])
+				continue
+			}
+			seen[k][v] = i
+		}
+	}
+}
+
+// findConflicts marks each valid row that holds the email, username or external ID
+// of an existing user.
+func (p *Plan) findConflicts(ctx context.Context, store Users) error {
+	var lists [3][]string
+	for i := range p.Rows {
+		if len(p.Rows[i].Problems) > 0 {
+			continue
+		}
+		for k, v := range p.Rows[i].foldedKeys() {
+			if v != "" {
+				lists[k] = append(lists[k], v)
+			}
+		}
+	}
+	if len(lists[0])+len(lists[1])+len(lists[2]) == 0 {
+		return nil
+	}
+	matches, err := store.UsersHolding(ctx, lists[0], lists[1], lists[2])
+	if err != nil {
+		return err
+	}
+	if len(matches) == 0 {
+		return nil
+	}
+	var holder [3]map[string]*data.UserMatch
+	for k := range holder {
+		holder[k] = map[string]*data.UserMatch{}
+	}
+	for i := range matches {
+		m := &matches[i]
+		for k, v := range [3]string{m.EmailFold, m.UsernameFold, m.ExternalIDFold} {
+			if v != "" {
+				holder[k][v] = m
+			}
+		}
+	}
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if len(r.Problems) > 0 {
+			continue
+		}
+		users := map[string]bool{}
+		for k, v := range r.foldedKeys() {
+			m := holder[k][v]
+			if v == "" || m == nil {
+				continue
+			}
+			if r.Conflict == nil {
+				r.Conflict = &Conflict{UserID: m.ID, Name: m.FullName()}
+			}
+			r.Conflict.On = append(r.Conflict.On, keyFields[k])
+			users[m.ID] = true
+		}
+		if r.Conflict != nil {
+			r.Conflict.Users = len(users)
+		}
+	}
+	return nil
+}
+
+// onList writes fields as "email and external ID".
+func onList(fields []Field) string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = strings.ToLower(f.Label())
+		if f == ExternalID {
+			names[i] = "external ID"
+		}
+	}
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// text says whom the conflict is with: "email already used by Anna Müller".
+func (c *Conflict) text() string {
+	if c.Users > 1 {
+		return fmt.Sprintf("%s already used by %d different users", onList(c.On), c.Users)
+	}
+	return fmt.Sprintf("%s already used by %s", onList(c.On), c.Name)
+}
+
+// duplicateText says which earlier row r repeats: "same email as line 3".
+func (p *Plan) duplicateText(r *RowPlan) string {
+	return fmt.Sprintf("same %s as %s", onList(r.DuplicateOn), p.Rows[r.DuplicateOf].lineRef())
+}
+
+// Collision says everything row r collides with, "" when nothing:
+// "email already used by Anna Müller; same email as line 3".
+func (p *Plan) Collision(r *RowPlan) string {
+	var parts []string
+	if r.Conflict != nil {
+		parts = append(parts, r.Conflict.text())
+	}
+	if r.DuplicateOf >= 0 {
+		parts = append(parts, p.duplicateText(r))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// onlyUsername reports whether fields name the username alone.
+func onlyUsername(fields []Field) bool {
+	for _, f := range fields {
+		if f != Username {
+			return false
+		}
+	}
+	return len(fields) > 0
+}
+
+// resolve decides each row's action from its problems, duplicates, conflicts and
+// the resolution in force.
+func (p *Plan) resolve() {
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		r.Action, r.Reason, r.UserID, r.Resolution = Create, "", "", ""
+		if len(r.Problems) > 0 {
+			r.Action, r.Reason = Fails, problemText(p.Source.Header, r.Problems)
+			continue
+		}
+		if r.DuplicateOf < 0 && r.Conflict == nil {
+			continue
+		}
+		res := p.Settings.OnConflict
+		if pr, ok := p.Settings.PerRow[i]; ok {
+			res = pr
+		}
+		r.Resolution = res
+		if r.DuplicateOf >= 0 {
+			p.resolveDuplicate(r, res)
+		} else {
+			p.resolveConflict(r, res)
+		}
+	}
+}
+
+// resolveDuplicate applies res to a row repeating an earlier one.
+func (p *Plan) resolveDuplicate(r *RowPlan, res Resolution) {
+	first := &p.Rows[r.DuplicateOf]
+	what := p.duplicateText(r)
+	switch {
+	case res == Skip:
+		r.Action, r.Reason = Skips, what
+	case res == Update:
+		first.merge(r)
+		r.Action, r.Reason = Skips, what+"; merged into it"
+	case res == Rename && onlyUsername(r.DuplicateOn):
+		r.Action = Create
+	case res == Rename:
+		r.Action, r.Reason = Fails, what+"; a new username does not resolve that"
+	default:
+		r.Action, r.Reason = Fails, what
+	}
+}
+
+// resolveConflict applies res to a row colliding with an existing user.
+func (p *Plan) resolveConflict(r *RowPlan, res Resolution) {
+	c := r.Conflict
+	what := c.text()
+	switch {
+	case res == Skip:
+		r.Action, r.Reason = Skips, what
+	case res == Update && c.Users == 1:
+		r.Action, r.UserID = Updates, c.UserID
+	case res == Update:
+		r.Action, r.Reason = Fails, what+"; update needs one user"
+	case res == Rename && onlyUsername(c.On):
+		r.Action = Create
+	case res == Rename:
+		r.Action, r.Reason = Fails, what+"; a new username does not resolve that"
+	default:
+		r.Action, r.Reason = Fails, what
+	}
+}
+
+// merge takes the non-empty values of a later duplicate row into r, except the
+// identifying email, username and external ID; units and groups are added up.
+func (r *RowPlan) merge(later *RowPlan) {
+	for i, f := range Fields {
+		switch f.Field {
+		case Email, Username, ExternalID:
+			continue
+		}
+		if later.Values[i] != "" {
+			r.Values[i] = later.Values[i]
+		}
+	}
+	if later.roleID != "" {
+		r.roleID = later.roleID
+	}
+	if later.validUntil != nil {
+		r.validUntil = later.validUntil
+	}
+	r.unitIDs = lifecycle.Union(r.unitIDs, later.unitIDs)
+	r.groupIDs = lifecycle.Union(r.groupIDs, later.groupIDs)
+}
+
+// problemText joins a row's problems into one reason, each with its column.
+func problemText(header []string, probs []Problem) string {
+	parts := make([]string, len(probs))
+	for i, pr := range probs {
+		if pr.Column >= 0 {
+			parts[i] = columnName(header, pr.Column) + ": " + pr.Message
+		} else {
+			parts[i] = pr.Message
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// manyTakenBases is the number of taken usernames above which assignUsernames reads
+// every username of the store instead of those starting with each base.
+const manyTakenBases = 200
+
+// assignUsernames gives every created row without a username of its own, and every
+// row created under a new username, a username that is free in the store and in
+// the file.
+func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
+	used := map[string]bool{} // folded usernames the file already claims
+	var bases []string
+	var need []int
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		r.Username = ""
+		if r.Action != Create && r.Action != Updates {
+			continue
+		}
+		own := r.Value(Username)
+		renamed := r.Resolution == Rename && ((r.Conflict != nil && onlyUsername(r.Conflict.On)) || onlyUsername(r.DuplicateOn))
+		if own != "" && !renamed {
+			r.Username = own
+			used[data.Fold(own)] = true
+			continue
+		}
+		if r.Action != Create {
+			continue
+		}
+		base := own
+		if base == "" {
+			base = lifecycle.UsernameBase(r.Value(Email), r.Value(FirstName), r.Value(LastName))
+		}
+		r.Username = base
+		bases = append(bases, data.Fold(base))
+		need = append(need, i)
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	existing, err := store.UsersHolding(ctx, nil, bases, nil)
+	if err != nil {
+		return err
+	}
+	taken := map[string]bool{}
+	for _, m := range existing {
+		taken[m.UsernameFold] = true
+	}
+	loaded := map[string]bool{} // bases whose suffixed forms are in taken
+	all := len(taken) > manyTakenBases
+	if all {
+		// Reading every username once is cheaper than a lookup per base.
+		names, err := store.UsernamesStartingWith(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			taken[n] = true
+		}
+	}
+	for _, i := range need {
+		r := &p.Rows[i]
+		base := data.Fold(r.Username)
+		if taken[base] && !all && !loaded[base] {
+			names, err := store.UsernamesStartingWith(ctx, base)
+			if err != nil {
+				return err
+			}
+			for _, n := range names {
+				taken[n] = true
+			}
+			loaded[base] = true
+		}
+		name, n := r.Username, 2
+		for taken[data.Fold(name)] || used[data.Fold(name)] {
+			name = fmt.Sprintf("%s%d", r.Username, n)
+			n++
+		}
+		r.Username = name
+		used[data.Fold(name)] = true
+	}
+	return nil
+}

@@ -1,0 +1,317 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"onboard/data"
+	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
+)
+
+// catalog resolves role, unit and group names (folded) to IDs; units and groups the
+// store lacks get an ID once and are created by the commit.
+type catalog struct {
+	roles     map[string]string
+	roleNames []string
+	units     *names
+	groups    *names
+}
+
+// names resolves folded names to IDs, giving a name the store lacks a new ID.
+type names struct {
+	ids   map[string]string
+	added []idName // names not in the store, in first-seen order
+}
+
+// idName is a new unit or group.
+type idName struct{ id, name string }
+
+func newNames() *names { return &names{ids: map[string]string{}} }
+
+// id returns the ID of name, making a new one when the store has none.
+func (n *names) id(name string) string {
+	k := data.Fold(name)
+	if id, ok := n.ids[k]; ok {
+		return id
+	}
+	id := data.NewID()
+	n.ids[k] = id
+	n.added = append(n.added, idName{id, name})
+	return id
+}
+
+// usedAdded returns the new names whose IDs are in used.
+func (n *names) usedAdded(used map[string]bool) []idName {
+	var out []idName
+	for _, a := range n.added {
+		if used[a.id] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func loadCatalog(ctx context.Context, store Catalog) (*catalog, error) {
+	roles, err := store.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	units, err := store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := store.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{roles: map[string]string{}, units: newNames(), groups: newNames()}
+	for _, r := range roles {
+		c.roles[data.Fold(r.Name)] = r.ID
+		c.roleNames = append(c.roleNames, r.Name)
+	}
+	for _, u := range units {
+		c.units.ids[data.Fold(u.Name)] = u.ID
+	}
+	for _, g := range groups {
+		c.groups.ids[data.Fold(g.Name)] = g.ID
+	}
+	return c, nil
+}
+
+// usedNew returns the new units and groups that rows to be written refer to.
+func (c *catalog) usedNew(p *Plan) ([]data.Unit, []data.Group) {
+	used := map[string]bool{}
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.Action == Create || r.Action == Updates {
+			for _, id := range r.unitIDs {
+				used[id] = true
+			}
+			for _, id := range r.groupIDs {
+				used[id] = true
+			}
+		}
+	}
+	var units []data.Unit
+	for _, a := range c.units.usedAdded(used) {
+		units = append(units, data.Unit{Row: data.Row{ID: a.id}, Name: a.name})
+	}
+	var groups []data.Group
+	for _, a := range c.groups.usedAdded(used) {
+		groups = append(groups, data.Group{Row: data.Row{ID: a.id}, Name: a.name})
+	}
+	return units, groups
+}
+
+// validator checks rows one at a time.
+type validator struct {
+	plan   *Plan
+	cat    *catalog
+	cols   [][]int // columns of each field, by field index
+	ragged bool    // rows must have as many cells as the header (CSV)
+}
+
+// row reads and checks data row i into plan.Rows[i].
+func (v *validator) row(i int) {
+	src := v.plan.Source
+	cells := src.Rows[i].Cells
+	r := &v.plan.Rows[i]
+	*r = RowPlan{Index: i, Line: src.Rows[i].Line, Values: make([]string, numFields), DuplicateOf: -1}
+	add := func(f Field, col int, msg string) { r.Problems = append(r.Problems, Problem{f, col, msg}) }
+	if v.ragged && src.width > 0 && len(cells) != src.width && !onlyEmptyBeyond(cells, src.width) {
+		add(Ignore, -1, fmt.Sprintf("the row has %d cells but the header has %d; a value may contain the delimiter without quotes",
+			len(cells), src.width))
+	}
+	edits := v.plan.Settings.Edits[i]
+	for fi, cols := range v.cols {
+		var parts []string
+		for _, c := range cols {
+			if c < len(cells) {
+				if s := clean(cells[c]); s != "" {
+					parts = append(parts, s)
+				}
+			}
+		}
+		r.Values[fi] = strings.Join(parts, ", ")
+		if e, ok := edits[Fields[fi].Field]; ok {
+			r.Values[fi] = clean(e)
+		}
+	}
+	col := func(f Field) int {
+		if cs := v.cols[fieldIndex[f]]; len(cs) > 0 {
+			return cs[0]
+		}
+		return -1
+	}
+	check := func(f Field, msg string) {
+		if msg != "" {
+			add(f, col(f), msg)
+		}
+	}
+	check(FirstName, lifecycle.NameProblem("first name", r.Value(FirstName)))
+	check(LastName, lifecycle.NameProblem("last name", r.Value(LastName)))
+	if e := r.Value(Email); e != "" {
+		check(Email, lifecycle.EmailProblem(e))
+	}
+	if u := r.Value(Username); u != "" {
+		check(Username, lifecycle.UsernameProblem(u))
+	}
+	if m := r.Value(Mobile); m != "" {
+		check(Mobile, lifecycle.MobileProblem(m))
+	}
+	if x := r.Value(ExternalID); x != "" {
+		check(ExternalID, lifecycle.ExternalIDProblem(x))
+	}
+	check(InvitationText, lifecycle.TextProblem("the invitation text is", r.Value(InvitationText)))
+	check(Notes, lifecycle.TextProblem("the notes are", r.Value(Notes)))
+	check(Role, v.role(r))
+	check(Units, v.units(r))
+	v.groups(r)
+	if d := r.Value(ValidUntil); d != "" {
+		t, msg := parseValidUntil(d, v.plan.now)
+		check(ValidUntil, msg)
+		r.validUntil = t
+	}
+}
+
+// onlyEmptyBeyond reports whether every cell from index n on is blank (trailing
+// delimiters some exports add).
+func onlyEmptyBeyond(cells []string, n int) bool {
+	if len(cells) < n {
+		return false
+	}
+	for _, c := range cells[n:] {
+		if clean(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// clean trims spaces, including no-break spaces, and zero-width characters around a value.
+func clean(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
+	})
+}
+
+// role resolves the row's role, or the import's role when the row has none (see
+// RowPlan.NeedsRole).
+func (v *validator) role(r *RowPlan) string {
+	name := r.Value(Role)
+	if name == "" {
+		r.roleID = v.plan.Settings.RoleID
+		return ""
+	}
+	id, ok := v.cat.roles[data.Fold(name)]
+	if !ok {
+		return fmt.Sprintf("unknown role %q (roles: %s)", name, strings.Join(v.cat.roleNames, ", "))
+	}
+	r.roleID = id
+	return ""
+}
+
+// splitList splits a cell naming several units or groups.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' || r == '\n' }) {
+		if part = clean(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// units resolves the row's units plus the import's (see RowPlan.NeedsUnit).
+func (v *validator) units(r *RowPlan) string {
+	r.unitIDs = append([]string(nil), v.plan.Settings.UnitIDs...)
+	for _, name := range splitList(r.Value(Units)) {
+		if msg := lifecycle.NameProblem("unit name", name); msg != "" {
+			return msg
+		}
+		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.units.id(name)})
+	}
+	return ""
+}
+
+// groups resolves the row's groups plus the import's.
+func (v *validator) groups(r *RowPlan) {
+	r.groupIDs = append([]string(nil), v.plan.Settings.GroupIDs...)
+	for _, name := range splitList(r.Value(Groups)) {
+		if lifecycle.NameProblem("group name", name) == "" {
+			r.groupIDs = lifecycle.Union(r.groupIDs, []string{v.cat.groups.id(name)})
+		}
+	}
+}
+
+// Excel stores dates as days since 1899-12-30 (its 1900 leap-year bug included).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// parseValidUntil reads the last valid day of a key: ISO (2026-01-31), German
+// (31.01.2026), unambiguous slashes (31/01/2026) or an Excel date serial (46053).
+// The key stays valid to the end of that day (UTC); the day must be after today
+// and at most settings.MaxValidDays away.
+func parseValidUntil(s string, now time.Time) (*time.Time, string) {
+	d, ok := parseDate(s)
+	if !ok {
+		return nil, fmt.Sprintf("%q is not a date; write it as 2026-01-31 or 31.01.2026", s)
+	}
+	end := d.AddDate(0, 0, 1).Add(-time.Second)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	switch {
+	case !d.After(today) && !d.Equal(today):
+		return nil, fmt.Sprintf("%s is in the past", d.Format("2006-01-02"))
+	case d.After(today.AddDate(0, 0, settings.MaxValidDays)):
+		return nil, fmt.Sprintf("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays)
+	}
+	return &end, ""
+}
+
+// parseDate reads a calendar day in the forms parseValidUntil accepts.
+func parseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if date, _, ok := strings.Cut(s, " "); ok { // "2026-01-31 00:00" from a date-time cell
+		s = date
+	}
+	if s == "" {
+		return time.Time{}, false
+	}
+	if f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64); err == nil {
+		if f < 1 || f > 2958465 || math.IsNaN(f) { // Excel's last day is 9999-12-31
+			return time.Time{}, false
+		}
+		return excelEpoch.AddDate(0, 0, int(f)), true
+	}
+	for _, layout := range []string{"2006-01-02", "2006/01/02", "2.1.2006", "02.01.2006", "2.1.06", "02.01.06"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	// Slashes: day/month/year or month/day/year; accepted only when the order is clear.
+	parts := strings.Split(s, "/")
+	if len(parts) == 3 {
+		a, err1 := strconv.Atoi(parts[0])
+		b, err2 := strconv.Atoi(parts[1])
+		y, err3 := strconv.Atoi(parts[2])
+		if err1 == nil && err2 == nil && err3 == nil && y > 1900 {
+			switch {
+			case a > 12 && b <= 12:
+				a, b = b, a
+			case b > 12 && a <= 12:
+			default:
+				return time.Time{}, false
+			}
+			t := time.Date(y, time.Month(a), b, 0, 0, 0, 0, time.UTC)
+			if t.Day() == b {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,232 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"onboard/data"
+	"onboard/internal/keys"
+)
+
+// ImportBatch is a checked import, ready to be written by Import. The importer
+// package builds it: every input has been validated and resolved against the store
+// and the rest of the file; the database's unique indexes remain the last guard.
+type ImportBatch struct {
+	FileName  string
+	Format    string
+	Rows      int // data rows in the file, for the record
+	Skipped   int // rows left out by the operator's choice, for the record
+	Failed    int // rows left out because they are invalid, for the record
+	NewUnits  []data.Unit
+	NewGroups []data.Group // units and groups the file names that do not exist yet, IDs set
+	Create    []ImportCreate
+	Update    []ImportUpdate
+	Invite    bool // created users with an email are marked invited and their invitation mail queued
+	ValidDays int  // validity of the new keys (0: the organization's default)
+}
+
+// ImportCreate is one new user of an import.
+type ImportCreate struct {
+	Row        int // index of the row in the file's data rows, for the report
+	In         UserInput
+	ValidUntil *time.Time // end of the key's validity, overriding ValidDays
+}
+
+// ImportUpdate changes an existing user: non-empty fields of In replace the user's,
+// its units and groups are added to the user's.
+type ImportUpdate struct {
+	Row    int
+	UserID string
+	In     UserInput
+}
+
+// ImportedUser is one user an import created or updated.
+type ImportedUser struct {
+	Row    int
+	UserID string
+	Key    string // the new personal key; "" for updated users
+}
+
+// ImportOutcome is what Import wrote.
+type ImportOutcome struct {
+	Record  *data.Import
+	Created []ImportedUser
+	Updated []ImportedUser
+}
+
+// importChunk is how many new users Import prepares at a time.
+const importChunk = 2000
+
+// Import writes a batch in one transaction: the new units and groups, the new users
+// with a personal key each (one audit event for all of them), the updates (an audit
+// event each), and the import record. A failure or a cancelled ctx leaves the store
+// as it was. progress, if not nil, is called with the users written so far.
+func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done, total int)) (*ImportOutcome, error) {
+	days, err := s.ValidDays(ctx, b.ValidDays)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	total := len(b.Create) + len(b.Update)
+	report := func(done int) {
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	var out *ImportOutcome
+	err = s.store.Write(ctx, func(tx *data.Store) error {
+		out = &ImportOutcome{Created: make([]ImportedUser, len(b.Create))}
+		for i := range b.NewUnits {
+			if err := tx.CreateUnit(ctx, &b.NewUnits[i]); err != nil {
+				return err
+			}
+		}
+		for i := range b.NewGroups {
+			if err := tx.CreateGroup(ctx, &b.NewGroups[i]); err != nil {
+				return err
+			}
+		}
+		audit := data.AuditEvent{At: now, Actor: s.actor, Action: string(ActionCreate), Summary: "Imported from " + b.FileName}
+		audit.ID = data.NewID()
+		var mails []data.Mail
+		if len(b.Create) > 0 {
+			var c *mailComposer
+			if b.Invite {
+				var err error
+				if c, err = s.composer(ctx, tx); err != nil {
+					return err
+				}
+			}
+			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c, &mails), audit, report); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddMails(ctx, mails); err != nil {
+			return err
+		}
+		ts := s.within(tx)
+		for i, up := range b.Update {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := ts.importUpdate(ctx, tx, up); err != nil {
+				return fmt.Errorf("row %d: update %w", up.Row+1, err)
+			}
+			out.Updated = append(out.Updated, ImportedUser{Row: up.Row, UserID: up.UserID})
+			report(len(b.Create) + i + 1)
+		}
+		out.Record = &data.Import{FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
+			Created: len(b.Create), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed}
+		if len(b.Create) > 0 {
+			out.Record.EventID = &audit.ID
+		}
+		return tx.AddImport(ctx, out.Record)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// importUsers yields the new users of b in chunks, each with a fresh key, noting
+// each user's ID and key in out. With mc, invited users' invitation mails are added
+// to mails.
+func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int,
+	mc *mailComposer, mails *[]data.Mail) iter.Seq2[[]data.BulkUser, error] {
+	defaultExpiry := now.AddDate(0, 0, days).Truncate(time.Second)
+	return func(yield func([]data.BulkUser, error) bool) {
+		for start, chunk := range chunks(b.Create, importChunk) {
+			batch := make([]data.BulkUser, len(chunk))
+			for i := range chunk {
+				c := &chunk[i]
+				key, err := keys.NewPersonal()
+				if err != nil {
+					yield(nil, fmt.Errorf("generate key: %w", err))
+					return
+				}
+				expiry := defaultExpiry
+				if c.ValidUntil != nil {
+					expiry = c.ValidUntil.UTC().Truncate(time.Second)
+				}
+				u := data.User{Phase: data.PhaseNotActivated, CreatedBy: s.actor, UpdatedBy: s.actor, KeyExpiresAt: &expiry}
+				c.In.normalize()
+				c.In.applyTo(&u)
+				u.ID = data.NewID()
+				if mc != nil && u.Email != "" {
+					u.Phase, u.InvitedAt = data.PhaseInvited, &now
+					m, err := mc.invitation(&u, key, expiry, now)
+					if err != nil {
+						yield(nil, fmt.Errorf("row %d: %w", c.Row+1, err))
+						return
+					}
+					*mails = append(*mails, *m)
+				}
+				batch[i] = data.BulkUser{User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
+					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry}}
+				out.Created[start+i] = ImportedUser{Row: c.Row, UserID: u.ID, Key: key}
+			}
+			if !yield(batch, nil) {
+				return
+			}
+		}
+	}
+}
+
+// chunks yields consecutive parts of list of at most n elements with the index of
+// each part's first element.
+func chunks[T any](list []T, n int) iter.Seq2[int, []T] {
+	return func(yield func(int, []T) bool) {
+		for start := 0; start < len(list); start += n {
+			if !yield(start, list[start:min(start+n, len(list))]) {
+				return
+			}
+		}
+	}
+}
+
+// importUpdate applies one update through EditUser, so that it is validated and
+// audited like an edit by hand.
+func (s *Service) importUpdate(ctx context.Context, tx *data.Store, up ImportUpdate) error {
+	u, err := tx.UserByID(ctx, up.UserID)
+	if err != nil {
+		return err
+	}
+	units, err := tx.UserUnitIDs(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	groups, err := tx.UserGroupIDs(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	in := UserInput{FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
+		Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
+		InvitationText: u.InvitationText, Notes: u.Notes, UnitIDs: units, GroupIDs: groups}
+	for _, f := range []struct{ dst, src *string }{
+		{&in.FirstName, &up.In.FirstName}, {&in.LastName, &up.In.LastName}, {&in.Email, &up.In.Email},
+		{&in.Username, &up.In.Username}, {&in.Mobile, &up.In.Mobile}, {&in.ExternalID, &up.In.ExternalID},
+		{&in.RoleID, &up.In.RoleID}, {&in.InvitationText, &up.In.InvitationText}, {&in.Notes, &up.In.Notes},
+	} {
+		if *f.src != "" {
+			*f.dst = *f.src
+		}
+	}
+	in.UnitIDs = Union(in.UnitIDs, up.In.UnitIDs)
+	in.GroupIDs = Union(in.GroupIDs, up.In.GroupIDs)
+	_, err = s.EditUser(ctx, u.ID, in)
+	return err
+}
+
+// Union is a followed by the elements of b it lacks, in order.
+func Union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,118 @@
+package lifecycle
+
+import (
+	"context"
+	"time"
+
+	"onboard/data"
+	"onboard/internal/letters"
+)
+
+// LetterBatch is who gets a registration letter and who does not, and why.
+type LetterBatch struct {
+	Recipients []letters.Recipient
+	Skipped    []Skip
+	Renewed    int // expired or missing keys replaced because the admin asked
+}
+
+// Reasons a user gets no letter.
+const (
+	skipActive      = "already active"
+	skipDeactivated = "deactivated"
+	skipExpired     = "key expired (renew expired keys to print)"
+	skipNoKey       = "no registration key (renew keys to print)"
+)
+
+// PrepareLetters decides who of ids gets a letter: users with a usable personal key
+// (not active, not deactivated). Expired or missing keys are renewed, in one
+// transaction, only when renew is set; otherwise those users are skipped. The
+// recipients keep the order of ids.
+func (s *Service) PrepareLetters(ctx context.Context, ids []string, renew bool) (*LetterBatch, error) {
+	rows, err := s.store.LetterRows(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := &LetterBatch{Recipients: make([]letters.Recipient, 0, len(rows))}
+	var stale []int // indexes into Recipients whose key must be renewed
+	found := make(map[string]bool, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		found[r.ID] = true
+		st := data.StatusOf(r.Phase, r.KeyExpiresAt, now)
+		reason := ""
+		switch {
+		case st == data.StatusActive:
+			reason = skipActive
+		case st == data.StatusDeactivated:
+			reason = skipDeactivated
+		case st == data.StatusExpired && !renew:
+			reason = skipExpired
+		case r.Key == "" && !renew:
+			reason = skipNoKey
+		}
+		if reason != "" {
+			renewable := reason == skipExpired || reason == skipNoKey
+			out.Skipped = append(out.Skipped, Skip{UserID: r.ID, Name: r.FullName(), Reason: reason, Renewable: renewable})
+			continue
+		}
+		rec := letters.Recipient{UserID: r.ID, FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key}
+		if r.KeyExpiresAt != nil {
+			rec.ValidUntil = *r.KeyExpiresAt
+		}
+		if st == data.StatusExpired || r.Key == "" {
+			stale = append(stale, len(out.Recipients))
+		}
+		out.Recipients = append(out.Recipients, rec)
+	}
+	for _, id := range ids {
+		if !found[id] {
+			out.Skipped = append(out.Skipped, Skip{UserID: id, Reason: "deleted meanwhile"})
+		}
+	}
+	if len(stale) == 0 {
+		return out, nil
+	}
+	days, err := s.ValidDays(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Write(ctx, func(tx *data.Store) error {
+		for _, i := range stale {
+			rec := &out.Recipients[i]
+			u, err := tx.UserByID(ctx, rec.UserID)
+			if err != nil {
+				return err
+			}
+			if rec.Key, err = issueKey(ctx, tx, u, now, days); err != nil {
+				return err
+			}
+			u.UpdatedBy = s.actor
+			if err := tx.SaveUser(ctx, u); err != nil {
+				return err
+			}
+			rec.ValidUntil = *u.KeyExpiresAt
+			if err := s.within(tx).audit(ctx, u, ActionNewKey, now, "New key issued for a registration letter", nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Renewed = len(stale)
+	return out, nil
+}
+
+// RecordLetters writes "registration letter printed" into the history of each
+// recipient, in one transaction. file names where the letters were saved.
+func (s *Service) RecordLetters(ctx context.Context, people []letters.Recipient, file string) error {
+	now := s.Now()
+	events := make([]data.AuditEvent, len(people))
+	for i, r := range people {
+		events[i] = data.AuditEvent{At: now, Actor: s.actor, Action: string(ActionLetter), EntityType: "user",
+			EntityID: r.UserID, Summary: "Registration letter printed (valid until " + r.ValidUntil.Local().Format(time.DateOnly) + ") to " + file}
+	}
+	return s.store.Write(ctx, func(tx *data.Store) error { return tx.AddAudits(ctx, events) })
+}

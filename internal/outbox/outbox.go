@@ -1,0 +1,324 @@
+// Package outbox delivers the mails of the outbox table through the organization's
+// SMTP server: one connection for many mails, a stable Message-ID for every
+// attempt, retries with exponential backoff and jitter for temporary failures (4xx
+// replies, dropped connections, timeouts), and a final "failed" with the server's
+// answer for permanent ones (5xx). While the server cannot be reached at all (offline,
+// wrong settings) the mails wait and no attempt is counted. A mail stays queued
+// until the server accepted it, so a sender killed at any moment loses none; a mail
+// whose acceptance was not recorded is sent again with the same Message-ID.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"onboard/data"
+	"onboard/internal/mail"
+	"onboard/internal/settings"
+)
+
+// Conn is an open connection to a mail server.
+type Conn interface {
+	Send(ctx context.Context, m *mail.Message) error
+	// Broken reports that the connection is gone and nothing more can be sent.
+	Broken() bool
+	Close() error
+}
+
+// Sender drains the outbox of a store.
+type Sender struct {
+	Store *data.Store
+	// Config returns the server settings; nil reads them from the store's settings.
+	Config func(ctx context.Context) (mail.Config, error)
+	// Dial opens a connection; nil uses mail.Dial.
+	Dial func(ctx context.Context, c mail.Config) (Conn, error)
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Jitter returns a number in [0, 1) that spreads retries; nil is random.
+	Jitter func() float64
+	// Lease is how long a claimed mail is left to this sender (default 2 minutes).
+	Lease time.Duration
+	// Batch is how many mails are claimed at a time (default 50).
+	Batch int
+}
+
+// Result counts what a drain did.
+type Result struct {
+	Sent     int
+	Retrying int // temporary failures that will be tried again
+	Failed   int // permanent failures, and temporary ones after mail.MaxAttempts
+	Waiting  int // not tried: the server could not be reached
+}
+
+// UnreachableError says the mail server could not be reached or refused the
+// connection (network down, wrong settings, TLS or login refused): no mail was
+// tried and all of them wait.
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string {
+	return "the mail server cannot be reached: " + e.Err.Error()
+}
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Sender) jitter() float64 {
+	if s.Jitter != nil {
+		return s.Jitter()
+	}
+	return rand.Float64()
+}
+
+func (s *Sender) config(ctx context.Context) (mail.Config, error) {
+	if s.Config != nil {
+		return s.Config(ctx)
+	}
+	return settings.SMTPConfig(ctx, s.Store)
+}
+
+func (s *Sender) dial(ctx context.Context, c mail.Config) (Conn, error) {
+	if s.Dial != nil {
+		return s.Dial(ctx, c)
+	}
+	cl, err := mail.Dial(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+// waitRetry is how long mails wait when the server cannot be reached.
+const waitRetry = 2 * time.Minute
+
+// Drain sends the queued mails: those due now, or all of them when all is set (as
+// "send now" does). It returns when none is left to try, or with an
+// *UnreachableError when the server cannot be reached (the mails wait), or ctx's
+// error.
+func (s *Sender) Drain(ctx context.Context, all bool) (Result, error) {
+	var res Result
+	lease, batch := s.Lease, s.Batch
+	if lease <= 0 {
+		lease = 2 * time.Minute
+	}
+	if batch <= 0 {
+		batch = 50
+	}
+	// tried holds the mails of this drain that are still queued after their try
+	// (temporary failures), so that they are not tried twice; sent and failed mails
+	// are no longer queued and need no entry.
+	var tried []string
+	lost := map[string]bool{} // released once because the connection was gone
+	var conn Conn
+	var cfg mail.Config
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	for {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		mails, err := s.Store.ClaimMails(ctx, s.now(), lease, batch, !all, tried)
+		if err != nil || len(mails) == 0 {
+			return res, err
+		}
+		claimed := s.now()
+		if conn == nil {
+			if conn, cfg, err = s.connect(ctx); err != nil {
+				return res, s.unreachable(ctx, mails, err, &res)
+			}
+		}
+		for i := range mails {
+			m := &mails[i]
+			if conn.Broken() {
+				// The server hung up (after a 421, a timeout): dial again before
+				// this mail, which has not been tried.
+				conn.Close()
+				if conn, cfg, err = s.connect(ctx); err != nil {
+					conn = nil
+					return res, s.unreachable(ctx, mails[i:], err, &res)
+				}
+			}
+			if now := s.now(); now.Sub(claimed) > lease/2 {
+				// A slow server: keep the rest of the batch from another sender,
+				// which would send it a second time once the lease ran out.
+				if err := s.Store.ExtendMailClaims(context.WithoutCancel(ctx), ids(mails[i:]), now.Add(lease)); err != nil {
+					return res, err
+				}
+				claimed = now
+			}
+			sendErr := conn.Send(ctx, message(m, cfg))
+			switch {
+			case sendErr != nil && !answered(sendErr) && (errors.Is(sendErr, context.Canceled) || ctx.Err() != nil):
+				// Cut short: not known to be sent. It and the rest of the batch
+				// stay queued and are released for the next drain. (A mail the
+				// server accepted or answered is recorded below even when ctx
+				// has ended meanwhile.)
+				if err := s.release(mails[i:]); err != nil {
+					return res, err
+				}
+				return res, ctx.Err()
+			case errors.Is(sendErr, mail.ErrConnectionLost):
+				// Nothing was sent and no attempt is counted: the next mail
+				// redials, and this one is claimed again later in this drain
+				// (once; a second time it waits for the next drain).
+				if err := s.release(mails[i : i+1]); err != nil {
+					return res, err
+				}
+				if lost[m.ID] {
+					tried = append(tried, m.ID)
+				}
+				lost[m.ID] = true
+				continue
+			}
+			queued, err := s.record(ctx, m, sendErr, &res)
+			if err != nil {
+				return res, err
+			}
+			if queued {
+				tried = append(tried, m.ID)
+			}
+		}
+	}
+}
+
+// answered reports a server's reply to a mail, which is recorded as its outcome
+// whatever happens after it.
+func answered(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && se.Code != 0
+}
+
+// unreachable keeps mails waiting because the server could not be reached, or,
+// when ctx ended while dialling, releases them and returns ctx's error.
+func (s *Sender) unreachable(ctx context.Context, mails []data.Mail, cause error, res *Result) error {
+	if ctx.Err() != nil {
+		if err := s.release(mails); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+	res.Waiting += len(mails)
+	return s.wait(ctx, mails, cause)
+}
+
+func ids(mails []data.Mail) []string {
+	out := make([]string, len(mails))
+	for i := range mails {
+		out[i] = mails[i].ID
+	}
+	return out
+}
+
+// connect reads the settings, checks them and dials.
+func (s *Sender) connect(ctx context.Context) (Conn, mail.Config, error) {
+	cfg, err := s.config(ctx)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, cfg, err
+	}
+	conn, err := s.dial(ctx, cfg)
+	if err != nil {
+		return nil, cfg, err
+	}
+	return conn, cfg, nil
+}
+
+// message makes the mail to send from a stored one and the current sender.
+func message(m *data.Mail, cfg mail.Config) *mail.Message {
+	return &mail.Message{ID: m.MessageID, From: cfg.From, FromName: cfg.FromName, To: m.ToAddr, ToName: m.ToName,
+		Subject: m.Subject, Text: m.TextBody, HTML: m.HTMLBody, Date: m.CreatedAt}
+}
+
+// record stores the outcome of one attempt and reports whether the mail stays
+// queued for another one.
+func (s *Sender) record(ctx context.Context, m *data.Mail, sendErr error, res *Result) (bool, error) {
+	now := s.now()
+	r := data.MailResult{State: data.MailSent, Attempts: m.Attempts + 1, At: now}
+	switch {
+	case sendErr == nil:
+		res.Sent++
+	case mail.IsTemporary(sendErr) && r.Attempts < mail.MaxAttempts:
+		r.State, r.Error = data.MailQueued, sendErr.Error()
+		r.NextAttemptAt = now.Add(mail.Backoff(r.Attempts, s.jitter()))
+		res.Retrying++
+	case mail.IsTemporary(sendErr):
+		r.State, r.Error = data.MailFailed, fmt.Sprintf("gave up after %d attempts: %v", r.Attempts, sendErr)
+		res.Failed++
+	default:
+		r.State, r.Error = data.MailFailed, sendErr.Error()
+		res.Failed++
+	}
+	// Recorded even when ctx ends now: the server has answered.
+	return r.State == data.MailQueued, s.Store.RecordMailAttempt(context.WithoutCancel(ctx), m.ID, r)
+}
+
+// wait keeps mails queued, untried, because the server could not be reached.
+func (s *Sender) wait(ctx context.Context, mails []data.Mail, cause error) error {
+	now := s.now()
+	for i := range mails {
+		m := &mails[i]
+		r := data.MailResult{State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: now.Add(waitRetry),
+			Error: "waiting: " + cause.Error(), At: now}
+		if err := s.Store.RecordMailAttempt(context.WithoutCancel(ctx), m.ID, r); err != nil {
+			return err
+		}
+	}
+	return &UnreachableError{Err: cause}
+}
+
+// release gives claimed mails back untouched.
+func (s *Sender) release(mails []data.Mail) error {
+	now := s.now()
+	for i := range mails {
+		m := &mails[i]
+		r := data.MailResult{State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
+			Error: m.LastError, At: now}
+		if err := s.Store.RecordMailAttempt(context.Background(), m.ID, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxIdle is the longest Run waits between looks at the outbox.
+const maxIdle = 5 * time.Minute
+
+// Run drains the due mails until ctx ends: at once, whenever wake receives, and
+// when the next queued mail is due. After each drain it calls done, if not nil, with
+// what the drain did.
+func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, done func(Result, error)) {
+	for {
+		res, err := s.Drain(ctx, false)
+		if ctx.Err() != nil {
+			return
+		}
+		if done != nil {
+			done(res, err)
+		}
+		wait := maxIdle
+		if next, err := s.Store.NextMailAttempt(ctx); err == nil && !next.IsZero() {
+			wait = min(wait, max(next.Sub(s.now()), time.Second))
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"onboard/internal/keys"
+	"onboard/internal/server/web"
+	"onboard/internal/syncapi"
+)
+
+// Store is the registration pages' backend.
+var _ web.Backend = (*Store)(nil)
+
+// RegistrationActor is the UpdatedBy of users changed by their own registration.
+const RegistrationActor = "registration"
+
+// usablePhases are the phases in which a user's personal key can be redeemed.
+var usablePhases = []string{phaseNotActivated, phaseInvited}
+
+// personalKeyHash reads a typed personal key; a key that does not parse is as bad
+// as an unknown one.
+func personalKeyHash(key string) (string, error) {
+	canon, err := keys.Parse(keys.Personal, key)
+	if err != nil {
+		return "", web.ErrBadKey
+	}
+	return syncapi.HashKey(canon), nil
+}
+
+// inviteKeyHMAC reads a typed invite key.
+func (s *Store) inviteKeyHMAC(key string) (string, error) {
+	canon, err := keys.Parse(keys.Invite, key)
+	if err != nil {
+		return "", web.ErrBadKey
+	}
+	return s.inviteHMAC(canon), nil
+}
+
+// PersonalKey finds the invitee of a usable personal key: not redeemed, revoked,
+// deleted or expired, of a user who is not deleted, active or deactivated. Any
+// other key gets web.ErrBadKey.
+func (s *Store) PersonalKey(ctx context.Context, key string) (*web.Invitee, error) {
+	h, err := personalKeyHash(key)
+	if err != nil {
+		return nil, err
+	}
+	var u User
+	err = s.rdb.WithContext(ctx).Select("users.*").
+		Joins("JOIN personal_keys k ON k.user_id = users.id").
+		Where("k.key_hash = ? AND k.deleted_at IS NULL AND k.revoked_at IS NULL AND k.redeemed_at IS NULL AND k.expires_at > ?", h, now()).
+		Where("users.deleted_at IS NULL AND users.phase IN ?", usablePhases).
+		Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.ErrBadKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: look up personal key: %w", err)
+	}
+	return &web.Invitee{UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked,
+		Username: u.Username, Email: u.Email, Mobile: u.Mobile}, nil
+}
+
+// checkRegistration refuses values no index or column could hold, and names the
+// pages would not have let through: with line breaks or control characters.
+func checkRegistration(r *web.Registration) error {
+	r.FirstName, r.LastName = strings.TrimSpace(r.FirstName), strings.TrimSpace(r.LastName)
+	for _, n := range []string{r.FirstName, r.LastName} {
+		if strings.IndexFunc(n, unicode.IsControl) >= 0 {
+			return fmt.Errorf("%w: a name holds a control character", ErrInvalid)
+		}
+	}
+	err := checkLens(lenCheck{"first name", r.FirstName, maxShort}, lenCheck{"last name", r.LastName, maxShort},
+		lenCheck{"username", r.Username, maxShort}, lenCheck{"email", r.Email, maxShort},
+		lenCheck{"mobile", r.Mobile, maxShort}, lenCheck{"password hash", r.PasswordHash, maxLong},
+		lenCheck{"TOTP secret", r.TOTPSecret, maxShort})
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return nil
+}
+
+// RedeemPersonalKey registers the invitee of key and makes them active, all in one
+// transaction: the key is marked redeemed by a conditional UPDATE that only a
+// usable key matches (so of any number of racing requests exactly one matches, on
+// SQLite and on PostgreSQL, where a waiting UPDATE re-checks its condition after
+// the winner commits); then the user gets the username, email, mobile, password
+// hash, TOTP secret and terms time of r, phase active and a new version, and both
+// rows go to the change log for the desktop apps to pull. The names of r replace
+// the stored ones only when the user's names are editable (web.NamesEditable, read
+// from the row inside the transaction): locked names stay whatever r says. A
+// username or email another user holds gives *web.ErrTaken and leaves the key
+// unused.
+func (s *Store) RedeemPersonalKey(ctx context.Context, key string, r web.Registration) error {
+	h, err := personalKeyHash(key)
+	if err != nil {
+		return err
+	}
+	if err := checkRegistration(&r); err != nil {
+		return fmt.Errorf("store: redeem personal key: %w", err)
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		t := now()
+		res := tx.Model(&PersonalKey{}).
+			Where("key_hash = ? AND deleted_at IS NULL AND revoked_at IS NULL AND redeemed_at IS NULL AND expires_at > ?", h, t).
+			Updates(map[string]any{"redeemed_at": t, "version": gorm.Expr("version + 1"), "updated_at": t})
+		if res.Error != nil {
+			return fmt.Errorf("mark the key redeemed: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return web.ErrBadKey
+		}
+		var k PersonalKey
+		if err := tx.Where("key_hash = ? AND deleted_at IS NULL", h).Take(&k).Error; err != nil {
+			return fmt.Errorf("read the key: %w", err)
+		}
+		var u User
+		err := tx.Where("id = ? AND deleted_at IS NULL AND phase IN ?", k.UserID, usablePhases).Take(&u).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return web.ErrBadKey // rolls the redemption back
+		}
+		if err != nil {
+			return fmt.Errorf("read the user: %w", err)
+		}
+		if err := taken(tx, u.ID, r.Username, r.Email); err != nil {
+			return err
+		}
+		old := u.Version
+		u.Username, u.UsernameFold = r.Username, fold(r.Username)
+		u.Email, u.EmailFold = r.Email, fold(r.Email)
+		u.Mobile = r.Mobile
+		if web.NamesEditable(u.NamesLocked, u.FirstName, u.LastName) && (r.FirstName != "" || r.LastName != "") {
+			u.FirstName, u.LastName = r.FirstName, r.LastName
+		}
+		register(&u, &r, t)
+		u.Version, u.UpdatedAt = old+1, t
+		res = tx.Model(&u).Where("version = ?", old).Select("*").Updates(&u)
+		if res.Error != nil {
+			return fmt.Errorf("activate the user: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return errRetry
+		}
+		return s.appendLog(tx, []logEntry{{syncapi.EntityPersonalKey, k.ID, true}, {syncapi.EntityUser, u.ID, true}})
+	})
+	return backendErr("redeem personal key", err)
+}
+
+// register sets what a registration gives a user: active, with the person's
+// password hash, TOTP secret and acceptance of the terms (none when the
+// organization has no terms).
+func register(u *User, r *web.Registration, t time.Time) {
+	u.PasswordHash, u.TOTPSecret, u.TermsAcceptedAt = r.PasswordHash, r.TOTPSecret, nil
+	if !r.TermsAt.IsZero() {
+		terms := dbTime(r.TermsAt)
+		u.TermsAcceptedAt = &terms
+	}
+	u.Phase, u.ActivatedAt, u.UpdatedBy = phaseActive, &t, RegistrationActor
+}
+
+// backendErr passes the pages' own errors through and wraps others.
+func backendErr(what string, err error) error {
+	var tk *web.ErrTaken
+	if err == nil || errors.Is(err, web.ErrBadKey) || errors.As(err, &tk) {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// taken returns *web.ErrTaken when a user other than selfID holds username or email
+// (compared folded; empty values are never taken). The queries repeat the
+// conditions of the partial unique indexes so that the databases use them.
+func taken(tx *gorm.DB, selfID, username, email string) error {
+	for _, c := range []struct{ column, field, value string }{
+		{"username_fold", "username", fold(username)},
+		{"email_fold", "email", fold(email)},
+	} {
+		if c.value == "" {
+			continue
+		}
+		var n int64
+		err := tx.Model(&User{}).
+			Where("deleted_at IS NULL AND "+c.column+" <> '' AND "+c.column+" = ? AND id <> ?", c.value, selfID).
+			Count(&n).Error
+		if err != nil {
+			return fmt.Errorf("check the %s: %w", c.field, err)
+		}
+		if n > 0 {
+			return &web.ErrTaken{Field: c.field}
+		}
+	}
+	return nil
+}
+
+// InviteKey returns the label of a usable invite key: not revoked, deleted,
+// expired or used up. Any other key gets web.ErrBadKey.
+func (s *Store) InviteKey(ctx context.Context, key string) (string, error) {
+	hm, err := s.inviteKeyHMAC(key)
+	if err != nil {
+		return "", err
+	}
+	var k InviteKey
+	err = s.rdb.WithContext(ctx).
+		Where("key_hmac = ? AND deleted_at IS NULL AND revoked_at IS NULL AND valid_until > ? AND uses < max_uses", hm, now()).
+		Take(&k).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", web.ErrBadKey
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: look up invite key: %w", err)
+	}
+	return k.Label, nil
+}
+
+// JoinWithInviteKey creates an active user (a new UUIDv7) in the key's role, units
+// and groups and counts the use, in one transaction. The use is counted by a
+// conditional UPDATE (uses < max_uses, and the key still valid), so the key is
+// never used beyond its maximum, however many requests race. A username or email
+// another user holds gives *web.ErrTaken and leaves the use uncounted.
+func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registration) error {
+	hm, err := s.inviteKeyHMAC(key)
+	if err != nil {
+		return err
+	}
+	if err := checkRegistration(&r); err != nil {
+		return fmt.Errorf("store: join with invite key: %w", err)
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		t := now()
+		res := tx.Model(&InviteKey{}).
+			Where("key_hmac = ? AND deleted_at IS NULL AND revoked_at IS NULL AND valid_until > ? AND uses < max_uses", hm, t).
+			Updates(map[string]any{"uses": gorm.Expr("uses + 1"), "version": gorm.Expr("version + 1"), "updated_at": t})
+		if res.Error != nil {
+			return fmt.Errorf("count the use: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return web.ErrBadKey
+		}
+		var k InviteKey
+		if err := tx.Where("key_hmac = ? AND deleted_at IS NULL", hm).Take(&k).Error; err != nil {
+			return fmt.Errorf("read the key: %w", err)
+		}
+		if err := taken(tx, "", r.Username, r.Email); err != nil {
+			return err
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("new user ID: %w", err)
+		}
+		keyID := k.ID
+		u := User{
+			Row:       Row{ID: id.String(), Version: 1, CreatedAt: t, UpdatedAt: t},
+			FirstName: r.FirstName, LastName: r.LastName,
+			Email: r.Email, EmailFold: fold(r.Email),
+			Username: r.Username, UsernameFold: fold(r.Username),
+			Mobile: r.Mobile, RoleID: k.RoleID, UnitIDs: k.UnitIDs, GroupIDs: k.GroupIDs,
+			InviteKeyID: &keyID,
+		}
+		register(&u, &r, t)
+		if err := tx.Create(&u).Error; err != nil {
+			return fmt.Errorf("create the user: %w", err)
+		}
+		return s.appendLog(tx, []logEntry{{syncapi.EntityInviteKey, k.ID, true}, {syncapi.EntityUser, u.ID, false}})
+	})
+	return backendErr("join with invite key", err)
+}
+
+// Allow counts one attempt against bucket and reports whether it is within limit
+// attempts in the current fixed window of the given length. The counter lives in
+// the database (an atomic upsert), so all server processes share it. The bucket
+// name is stored as its SHA-256, as it may contain a key.
+func (s *Store) Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error) {
+	if window <= 0 {
+		return false, fmt.Errorf("store: rate limit: %w: window %v", ErrInvalid, window)
+	}
+	t := now()
+	start := t.Truncate(window)
+	sum := sha256.Sum256([]byte(bucket))
+	var hits int
+	err := s.db.WithContext(s.queryCtx(ctx)).Raw(
+		"INSERT INTO rate_limits (bucket, window_start, hits, expires_at) VALUES (?, ?, 1, ?) "+
+			"ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
+		hex.EncodeToString(sum[:]), start.UnixMilli(), start.Add(window)).Scan(&hits).Error
+	if err != nil {
+		return false, fmt.Errorf("store: rate limit: %w", err)
+	}
+	return hits <= limit, nil
+}
+
+// MutationRetention is how long applied mutations are remembered. A client that
+// pushes the same change again later than that gets a conflict (with the row as it
+// is) instead of a duplicate: nothing is applied twice either way.
+const MutationRetention = 90 * 24 * time.Hour
+
+// Prune deletes rate-limit counters of past windows and mutations older than
+// MutationRetention. The server runs it now and then.
+func (s *Store) Prune(ctx context.Context) error {
+	t := now()
+	db := s.db.WithContext(ctx)
+	if err := db.Where("expires_at < ?", t).Delete(&RateLimit{}).Error; err != nil {
+		return fmt.Errorf("store: prune rate limits: %w", err)
+	}
+	if err := db.Where("applied_at < ?", t.Add(-MutationRetention)).Delete(&Mutation{}).Error; err != nil {
+		return fmt.Errorf("store: prune mutations: %w", err)
+	}
+	return nil
+}

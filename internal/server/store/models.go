@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"onboard/internal/syncapi"
+)
+
+// Row holds the columns every synchronised row has: the client-generated UUID, a
+// version that grows by one with every write (what a push's BaseVersion is checked
+// against), timestamps and the tombstone.
+type Row struct {
+	ID        string `gorm:"primaryKey"`
+	Version   int64  `gorm:"not null"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	DeletedAt *time.Time // tombstone: the row is deleted but kept so that clients learn it
+}
+
+func (r *Row) row() *Row { return r }
+
+// User is a person being onboarded. Username, email and external ID are unique
+// case-insensitively among users that are not deleted, through their folded
+// columns (see fold); empty values do not count.
+type User struct {
+	Row
+	FirstName      string
+	LastName       string
+	NamesLocked    bool
+	Email          string
+	EmailFold      string `gorm:"uniqueIndex:users_email_fold,where:deleted_at IS NULL AND email_fold <> ''"`
+	Username       string
+	UsernameFold   string `gorm:"uniqueIndex:users_username_fold,where:deleted_at IS NULL AND username_fold <> ''"`
+	Mobile         string
+	ExternalID     string
+	ExternalIDFold string `gorm:"uniqueIndex:users_external_id_fold,where:deleted_at IS NULL AND external_id_fold <> ''"`
+	RoleID         string
+	// ExtraPermissions are granted beyond the role's: a JSON array of names from
+	// syncapi.AllPermissions.
+	ExtraPermissions string `gorm:"not null;default:'[]'"`
+	UnitIDs          string `gorm:"not null;default:'[]'"` // JSON array of unit IDs
+	GroupIDs         string `gorm:"not null;default:'[]'"` // JSON array of group IDs
+	InvitationText   string
+	Notes            string
+	Phase            string
+	KeyExpiresAt     *time.Time
+	InvitedAt        *time.Time
+	ActivatedAt      *time.Time
+	DeactivatedAt    *time.Time
+	InviteKeyID      *string
+	UpdatedBy        string
+
+	// Set by registration only; never pushed nor pulled.
+	PasswordHash    string     // Argon2id, PHC string format
+	TOTPSecret      string     // "" without two-factor
+	TermsAcceptedAt *time.Time // when the person accepted the terms
+}
+
+// Unit is a company, client, class or service area.
+type Unit struct {
+	Row
+	Name string
+}
+
+// Group is a contact group.
+type Group struct {
+	Row
+	Name string
+}
+
+// Role is a named set of permissions.
+type Role struct {
+	Row
+	Name        string
+	Permissions string `gorm:"not null;default:'[]'"` // JSON array
+}
+
+// PersonalKey is a one-time registration key of one user, stored as the SHA-256 of
+// its canonical form (syncapi.HashKey), never the key.
+type PersonalKey struct {
+	Row
+	UserID     string `gorm:"index"`
+	KeyHash    string `gorm:"uniqueIndex:personal_keys_key_hash,where:deleted_at IS NULL"`
+	IssuedAt   time.Time
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+	RedeemedAt *time.Time
+}
+
+// InviteKey is a short multi-use key, stored as an HMAC-SHA256 of its canonical
+// form under the server secret, never the key. Uses is counted by the server only.
+type InviteKey struct {
+	Row
+	Label      string
+	KeyHMAC    string `gorm:"column:key_hmac;uniqueIndex:invite_keys_key_hmac,where:deleted_at IS NULL"`
+	RoleID     string
+	UnitIDs    string `gorm:"not null;default:'[]'"` // JSON array
+	GroupIDs   string `gorm:"not null;default:'[]'"` // JSON array
+	ValidUntil time.Time
+	MaxUses    int
+	Uses       int
+	RevokedAt  *time.Time
+}
+
+// Change is one entry of the change log: the row (entity, row ID) was written in the
+// transaction that got sequence number Seq. A row has at most one entry, its latest:
+// a write deletes the row's older entry, so a pull returns each changed row once, in
+// its current state. Seq never goes back (AUTOINCREMENT on SQLite, a sequence on
+// PostgreSQL), so a deleted entry's number is never reused.
+type Change struct {
+	Seq    int64  `gorm:"primaryKey;autoIncrement"`
+	Entity string `gorm:"not null;uniqueIndex:changes_row,priority:1"`
+	RowID  string `gorm:"not null;uniqueIndex:changes_row,priority:2"`
+}
+
+// Mutation records an applied push of one operator, so that the same mutation
+// pushed again is answered as a duplicate and not applied twice.
+type Mutation struct {
+	MutationID string `gorm:"primaryKey"` // first: the key's leading column is what pushes look up
+	OperatorID string `gorm:"primaryKey"`
+	Entity     string
+	RowID      string
+	Version    int64     // the row's version the mutation produced
+	AppliedAt  time.Time `gorm:"index"`
+}
+
+// Operator is someone (a desktop app) allowed to use the API with a token. The token
+// is stored as its SHA-256; names are unique among operators that are not revoked.
+type Operator struct {
+	ID          string `gorm:"primaryKey"`
+	Name        string
+	NameFold    string `gorm:"uniqueIndex:operators_name_fold,where:revoked_at IS NULL"`
+	TokenHash   string `gorm:"uniqueIndex"`
+	Permissions string // comma-separated syncapi.Permission values
+	CreatedAt   time.Time
+	RevokedAt   *time.Time
+}
+
+// RateLimit counts the attempts of one bucket in one fixed time window. Bucket is
+// the SHA-256 of the caller's bucket name, which may contain a key.
+type RateLimit struct {
+	Bucket      string    `gorm:"primaryKey"`
+	WindowStart int64     `gorm:"primaryKey;autoIncrement:false"` // Unix milliseconds
+	Hits        int       `gorm:"not null"`
+	ExpiresAt   time.Time `gorm:"index"`
+}
+
+// Setting is one named setting.
+type Setting struct {
+	Name  string `gorm:"primaryKey"`
+	Value string `gorm:"not null"`
+}
+
+// schemaVersion is the version of the tables this build creates. A database written
+// by a newer build is refused rather than changed. AutoMigrate adds new tables and
+// columns; what an older database needs beyond that (data to carry over) is an
+// entry of upgrades.
+//
+//	1  the first release
+//	2  users.extra_permissions; the manage-roles operator permission (see upgradeTo2)
+const schemaVersion = 2
+
+// upgrades holds, by the version they lead to, the steps that bring a database of
+// the version before up to it, after AutoMigrate has added the new columns. They
+// run in the migration's transaction, on SQLite and PostgreSQL alike, so they use
+// portable SQL only.
+var upgrades = map[int]func(tx *gorm.DB) error{
+	2: upgradeTo2,
+}
+
+// upgradeTo2 decides who keeps managing roles. Before version 2 any operator could
+// push roles; now that needs syncapi.PermManageRoles. An operator who holds every
+// operator right there was before (add-users, add-users-by-link and bulk-invite)
+// is one the organization trusted with everything, so it gets manage-roles too and
+// its desktop keeps working as before. Other operators lose the right to change
+// roles until an administrator adds a new token for them with manage-roles.
+// Operators created from version 2 on get exactly the permissions they are given.
+func upgradeTo2(tx *gorm.DB) error {
+	var ops []Operator
+	if err := tx.Where("revoked_at IS NULL").Find(&ops).Error; err != nil {
+		return fmt.Errorf("read operators: %w", err)
+	}
+	old := []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite}
+	for _, op := range ops {
+		held := op.PermissionList()
+		if !containsAll(held, old) || slices.Contains(held, syncapi.PermManageRoles) {
+			continue
+		}
+		perms := syncapi.JoinPermissions(append(held, syncapi.PermManageRoles))
+		if err := tx.Model(&Operator{}).Where("id = ?", op.ID).Update("permissions", perms).Error; err != nil {
+			return fmt.Errorf("grant manage-roles to %s: %w", op.Name, err)
+		}
+	}
+	return nil
+}
+
+func containsAll(have, want []syncapi.Permission) bool {
+	for _, p := range want {
+		if !slices.Contains(have, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// migrationLock is the PostgreSQL advisory lock that serializes migrations of
+// servers starting at the same time.
+const migrationLock = 0x6f6e626f61726401 // "onboard" 01
+
+// migrate creates or updates the tables in one transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(migrationLock)).Error; err != nil {
+				return err
+			}
+		}
+		from := schemaVersion // a new database has nothing to upgrade
+		if tx.Migrator().HasTable(&Setting{}) {
+			var v string
+			if err := tx.Raw("SELECT value FROM settings WHERE name = ?", settingSchema).Scan(&v).Error; err != nil {
+				return err
+			}
+			n, _ := strconv.Atoi(v)
+			if n > schemaVersion {
+				return fmt.Errorf("the database has schema %d; this onboard-server knows up to %d: update it", n, schemaVersion)
+			}
+			from = max(n, 1)
+		}
+		err := tx.AutoMigrate(&Setting{}, &Operator{}, &User{}, &Unit{}, &Group{}, &Role{},
+			&PersonalKey{}, &InviteKey{}, &Change{}, &Mutation{}, &RateLimit{})
+		if err != nil {
+			return err
+		}
+		for v := from + 1; v <= schemaVersion; v++ {
+			if up := upgrades[v]; up != nil {
+				if err := up(tx); err != nil {
+					return fmt.Errorf("upgrade to schema %d: %w", v, err)
+				}
+			}
+		}
+		return upsertSetting(tx, settingSchema, strconv.Itoa(schemaVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,479 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"onboard/internal/syncapi"
+)
+
+// maxMutationID bounds the length of a client's mutation ID.
+const maxMutationID = 128
+
+// rowKey names one synchronised row.
+type rowKey struct {
+	entity syncapi.Entity
+	id     string
+}
+
+// ownerKey names one value of a unique column of an entity.
+type ownerKey struct {
+	entity syncapi.Entity
+	column string
+	value  string
+}
+
+// rowState is a row as the batch sees it while applying changes in order.
+type rowState struct {
+	m       model // the current state; nil when the server has no such row
+	version int64 // the version in the database before the batch; 0 for a new row
+	touched bool  // the batch changed the row
+}
+
+// pending is one change of a batch with its decoded data.
+type pending struct {
+	c       *syncapi.Change
+	spec    *spec
+	payload any           // decoded data; nil for a deletion
+	uniq    []uniqueValue // the payload's unique values
+	done    bool          // answered before the ordered pass (refused or duplicate)
+}
+
+// batch applies one push inside its transaction.
+type batch struct {
+	s       *Store
+	tx      *gorm.DB
+	op      *Operator
+	now     time.Time
+	results []syncapi.Result
+	items   []pending
+	rows    map[rowKey]*rowState
+	owners  map[ownerKey]string // which row holds a unique value now
+	applied map[string]int64    // mutation ID → version, applied before or in this batch
+	order   []rowKey            // touched rows in the order first touched
+	newMuts []Mutation
+}
+
+// Push applies a batch of changes for op and answers one result per change, in
+// order. Changes are applied in order, so a batch may create a row and change it
+// again. The whole batch is one transaction: the answers describe exactly what was
+// committed, and a failure (an error return) commits nothing, so the client can
+// push the same batch again. A refused or conflicting change does not block the
+// others.
+//
+// Idempotency: an applied change's mutation ID is recorded for the operator; the
+// same mutation pushed again is answered as a duplicate with the version it
+// produced. Conflict: a change whose BaseVersion is not the row's current version
+// is not applied and is answered with the current row.
+func (s *Store) Push(ctx context.Context, op *Operator, changes []syncapi.Change) ([]syncapi.Result, error) {
+	var results []syncapi.Result
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		b := &batch{s: s, tx: tx, op: op, now: now()}
+		if err := b.run(changes); err != nil {
+			return err
+		}
+		results = b.results
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: push %d changes for %s: %w", len(changes), op.Name, err)
+	}
+	return results, nil
+}
+
+func (b *batch) run(changes []syncapi.Change) error {
+	b.results = make([]syncapi.Result, len(changes))
+	b.items = make([]pending, len(changes))
+	b.rows = map[rowKey]*rowState{}
+	b.owners = map[ownerKey]string{}
+	b.applied = map[string]int64{}
+	for i := range changes {
+		b.decode(i, &changes[i])
+	}
+	if err := b.loadApplied(); err != nil {
+		return fmt.Errorf("read applied mutations: %w", err)
+	}
+	if err := b.loadRows(); err != nil {
+		return fmt.Errorf("read rows: %w", err)
+	}
+	if err := b.loadOwners(); err != nil {
+		return fmt.Errorf("read unique values: %w", err)
+	}
+	b.checkBulk()
+	for i := range b.items {
+		if !b.items[i].done {
+			if err := b.apply(i); err != nil {
+				return err
+			}
+		}
+	}
+	return b.save()
+}
+
+func (b *batch) refuse(i int, reason string) {
+	b.results[i] = syncapi.Result{MutationID: b.items[i].c.MutationID, Status: syncapi.StatusRefused, Reason: reason}
+	b.items[i].done = true
+}
+
+// decode checks a change's form, permission and data.
+func (b *batch) decode(i int, c *syncapi.Change) {
+	it := &b.items[i]
+	it.c = c
+	switch sp := specs[c.Entity]; {
+	case c.MutationID == "" || len(c.MutationID) > maxMutationID:
+		b.refuse(i, fmt.Sprintf("mutation_id must have 1 to %d characters", maxMutationID))
+	case sp == nil:
+		b.refuse(i, fmt.Sprintf("unknown entity %q", c.Entity))
+	case uuid.Validate(c.ID) != nil:
+		b.refuse(i, fmt.Sprintf("id %q is not a UUID", c.ID))
+	case c.BaseVersion < 0:
+		b.refuse(i, "base_version is negative")
+	case sp.perm != "" && !b.op.Has(sp.perm):
+		reason := sp.denied
+		if reason == "" {
+			reason = fmt.Sprintf("changing a %s needs the %s permission", c.Entity, sp.perm)
+		}
+		b.refuse(i, reason)
+	default:
+		it.spec = sp
+		if c.Deleted {
+			return
+		}
+		var err error
+		if it.payload, it.uniq, err = sp.decode(b.s, c.Data); err != nil {
+			b.refuse(i, err.Error())
+		}
+	}
+}
+
+// loadApplied finds the batch's mutations the operator pushed before.
+func (b *batch) loadApplied() error {
+	var ids []string
+	for _, it := range b.items {
+		if !it.done {
+			ids = append(ids, it.c.MutationID)
+		}
+	}
+	for _, c := range chunks(ids, idChunk) {
+		var muts []Mutation
+		err := b.tx.Select("mutation_id", "version").
+			Where("operator_id = ? AND mutation_id IN ?", b.op.ID, c).Find(&muts).Error
+		if err != nil {
+			return err
+		}
+		for _, m := range muts {
+			b.applied[m.MutationID] = m.Version
+		}
+	}
+	return nil
+}
+
+// loadRows reads the current state of every row the batch changes.
+func (b *batch) loadRows() error {
+	ids := map[syncapi.Entity][]string{}
+	for _, it := range b.items {
+		k := rowKey{it.c.Entity, it.c.ID}
+		if it.done || b.rows[k] != nil {
+			continue
+		}
+		b.rows[k] = &rowState{}
+		ids[k.entity] = append(ids[k.entity], k.id)
+	}
+	for e, list := range ids {
+		ms, err := specs[e].load(b.tx, list)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e, err)
+		}
+		for _, m := range ms {
+			st := b.rows[rowKey{e, m.row().ID}]
+			st.m, st.version = m, m.row().Version
+		}
+	}
+	return nil
+}
+
+// loadOwners finds which rows hold the unique values the batch's data claims. The
+// query repeats the conditions of the partial unique indexes so that SQLite and
+// PostgreSQL use them.
+func (b *batch) loadOwners() error {
+	type col struct {
+		entity syncapi.Entity
+		column string
+	}
+	values := map[col][]string{}
+	for _, it := range b.items {
+		for _, u := range it.uniq {
+			if !it.done && u.Value != "" {
+				c := col{it.c.Entity, u.Column}
+				values[c] = append(values[c], u.Value)
+			}
+		}
+	}
+	for c, vals := range values {
+		for _, chunk := range chunks(vals, idChunk) {
+			var found []struct{ ID, Value string }
+			err := b.tx.Table(specs[c.entity].table).Select("id, "+c.column+" AS value").
+				Where("deleted_at IS NULL AND "+c.column+" <> '' AND "+c.column+" IN ?", chunk).Find(&found).Error
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", c.entity, c.column, err)
+			}
+			for _, f := range found {
+				b.owners[ownerKey{c.entity, c.column, f.Value}] = f.ID
+			}
+		}
+	}
+	return nil
+}
+
+// checkBulk refuses the new users of a batch that creates more than
+// syncapi.BulkLimit of them when the operator lacks the bulk-invite permission.
+func (b *batch) checkBulk() {
+	if b.op.Has(syncapi.PermBulkInvite) {
+		return
+	}
+	var fresh []int
+	seen := map[string]bool{}
+	for i, it := range b.items {
+		if it.done || it.c.Entity != syncapi.EntityUser || it.c.Deleted || it.c.BaseVersion != 0 {
+			continue
+		}
+		if _, dup := b.applied[it.c.MutationID]; dup || b.rows[rowKey{it.c.Entity, it.c.ID}].m != nil {
+			continue
+		}
+		fresh = append(fresh, i)
+		seen[it.c.ID] = true
+	}
+	if len(seen) <= syncapi.BulkLimit {
+		return
+	}
+	for _, i := range fresh {
+		b.refuse(i, fmt.Sprintf("creating more than %d users in one push needs the %s permission",
+			syncapi.BulkLimit, syncapi.PermBulkInvite))
+	}
+}
+
+// apply decides one change in the batch's order.
+func (b *batch) apply(i int) error {
+	it := &b.items[i]
+	c := it.c
+	if v, ok := b.applied[c.MutationID]; ok {
+		b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusDuplicate, Version: v}
+		return nil
+	}
+	k := rowKey{c.Entity, c.ID}
+	st := b.rows[k]
+	if st.m == nil && c.BaseVersion != 0 {
+		b.refuse(i, fmt.Sprintf("the server has no %s %s (base_version %d)", c.Entity, c.ID, c.BaseVersion))
+		return nil
+	}
+	if st.m == nil && c.Deleted {
+		// Created and deleted before it ever reached the server: nothing to keep.
+		b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusApplied}
+		return nil
+	}
+	if st.m != nil && c.BaseVersion != st.m.row().Version {
+		rec, err := record(c.Entity, st.m)
+		if err != nil {
+			return err
+		}
+		b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusConflict,
+			Version: rec.Version, Current: &rec}
+		return nil
+	}
+	var next model
+	if st.m == nil {
+		next = it.spec.fresh()
+		r := next.row()
+		r.ID, r.CreatedAt = c.ID, b.now
+	} else {
+		next = st.m.clone()
+	}
+	r := next.row()
+	if c.Deleted {
+		if r.DeletedAt == nil {
+			r.DeletedAt = &b.now
+		}
+	} else {
+		for _, u := range it.uniq {
+			if owner, ok := b.owners[ownerKey{c.Entity, u.Column, u.Value}]; ok && u.Value != "" && owner != c.ID {
+				b.refuse(i, fmt.Sprintf("the %s is already taken", u.Field))
+				return nil
+			}
+		}
+		next.apply(it.payload, b.op.Name)
+		if reason := b.grantDenied(st.m, next); reason != "" {
+			b.refuse(i, reason)
+			return nil
+		}
+		if err := next.complete(); err != nil {
+			b.refuse(i, err.Error())
+			return nil
+		}
+		r.DeletedAt = nil
+	}
+	r.Version++
+	r.UpdatedAt = b.now
+	b.claim(c.Entity, st.m, next)
+	st.m = next
+	if !st.touched {
+		st.touched = true
+		b.order = append(b.order, k)
+	}
+	b.applied[c.MutationID] = r.Version
+	b.newMuts = append(b.newMuts, Mutation{OperatorID: b.op.ID, MutationID: c.MutationID,
+		Entity: string(c.Entity), RowID: c.ID, Version: r.Version, AppliedAt: b.now})
+	b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusApplied, Version: r.Version}
+	return nil
+}
+
+// grantDenied says why the operator may not push next over old: giving a person
+// permissions beyond their role (or taking them away) is a decision about who may
+// do what, so it needs the manage-roles permission like a change of the roles.
+func (b *batch) grantDenied(old, next model) string {
+	u, ok := next.(*User)
+	if !ok || b.op.Has(syncapi.PermManageRoles) {
+		return ""
+	}
+	before := jsonList(nil)
+	if o, ok := old.(*User); ok {
+		before = o.ExtraPermissions
+	}
+	if u.ExtraPermissions == before {
+		return ""
+	}
+	return "you may not change a person's additional permissions: that needs the " + string(syncapi.PermManageRoles) + " permission"
+}
+
+// claim moves the unique values from a row's old state to its new one.
+func (b *batch) claim(e syncapi.Entity, old, next model) {
+	id := next.row().ID
+	if old != nil && old.row().DeletedAt == nil {
+		for _, u := range old.uniques() {
+			k := ownerKey{e, u.Column, u.Value}
+			if b.owners[k] == id {
+				delete(b.owners, k)
+			}
+		}
+	}
+	if next.row().DeletedAt == nil {
+		for _, u := range next.uniques() {
+			if u.Value != "" {
+				b.owners[ownerKey{e, u.Column, u.Value}] = id
+			}
+		}
+	}
+}
+
+// save writes the touched rows, the mutations and the change log.
+func (b *batch) save() error {
+	var updates []rowKey
+	inserts := map[syncapi.Entity][]model{}
+	var log []logEntry
+	for _, k := range b.order {
+		st := b.rows[k]
+		if st.version > 0 {
+			updates = append(updates, k)
+		} else {
+			inserts[k.entity] = append(inserts[k.entity], st.m)
+		}
+		log = append(log, logEntry{k.entity, k.id, st.version > 0})
+	}
+	// Updates in a fixed order, so that concurrent pushes on PostgreSQL lock rows in
+	// the same order and do not deadlock.
+	sort.Slice(updates, func(i, j int) bool {
+		if updates[i].entity != updates[j].entity {
+			return updates[i].entity < updates[j].entity
+		}
+		return updates[i].id < updates[j].id
+	})
+	for _, k := range updates {
+		st := b.rows[k]
+		res := b.tx.Model(st.m).Where("version = ?", st.version).Select("*").Updates(st.m)
+		if res.Error != nil {
+			return fmt.Errorf("update %s %s: %w", k.entity, k.id, res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("update %s %s: %w", k.entity, k.id, errRetry)
+		}
+	}
+	for _, e := range sortedEntities(inserts) {
+		if err := specs[e].insert(b.tx, inserts[e]); err != nil {
+			return fmt.Errorf("insert %s rows: %w", e, err)
+		}
+	}
+	if len(b.newMuts) > 0 {
+		if err := b.tx.CreateInBatches(b.newMuts, insertBatch).Error; err != nil {
+			return fmt.Errorf("record mutations: %w", err)
+		}
+	}
+	return b.s.appendLog(b.tx, log)
+}
+
+func sortedEntities(m map[syncapi.Entity][]model) []syncapi.Entity {
+	out := make([]syncapi.Entity, 0, len(m))
+	for e := range m {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// logEntry is a row to append to the change log.
+type logEntry struct {
+	entity  syncapi.Entity
+	id      string
+	replace bool // the row may have an older entry to remove
+}
+
+// changeLogLock is the PostgreSQL advisory lock every transaction holds from its
+// change-log insert to its commit.
+const changeLogLock = 0x6f6e626f61726402 // "onboard" 02
+
+// appendLog moves rows to the end of the change log, in order.
+//
+// A pull returns the entries after the client's cursor and moves the cursor to the
+// last one returned, so the log must never gain an entry below a sequence number a
+// reader has already seen. On SQLite that holds by itself: there is one writer.
+// On PostgreSQL it does not: sequence numbers are handed out when a transaction
+// inserts, not when it commits, so transaction A could take 41, B take 42 and commit
+// first, a pull return 42 and move the cursor past 41, and A's row, committed a
+// moment later with 41, would never be pulled. So every writer takes one
+// transaction-scoped advisory lock before inserting into the log and keeps it until
+// its commit: the numbers are then taken in commit order, and an entry is visible
+// before the next writer can take a number. The lock is taken as the last step of
+// a transaction (after its row writes), so it is held only for the log insert and
+// the commit. Readers take no lock.
+func (s *Store) appendLog(tx *gorm.DB, entries []logEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if s.dialect == Postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(changeLogLock)).Error; err != nil {
+			return fmt.Errorf("lock the change log: %w", err)
+		}
+	}
+	replace := map[syncapi.Entity][]string{}
+	rows := make([]Change, len(entries))
+	for i, e := range entries {
+		if e.replace {
+			replace[e.entity] = append(replace[e.entity], e.id)
+		}
+		rows[i] = Change{Entity: string(e.entity), RowID: e.id}
+	}
+	for e, ids := range replace {
+		for _, c := range chunks(ids, idChunk) {
+			if err := tx.Where("entity = ? AND row_id IN ?", e, c).Delete(&Change{}).Error; err != nil {
+				return fmt.Errorf("change log: %w", err)
+			}
+		}
+	}
+	if err := tx.CreateInBatches(rows, idChunk).Error; err != nil {
+		return fmt.Errorf("change log: %w", err)
+	}
+	return nil
+}

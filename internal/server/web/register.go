@@ -1,0 +1,458 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"onboard/internal/keys"
+)
+
+// flow is one of the two ways to an account.
+type flow struct {
+	Path   string // relative URL of the page: "register" or "join"
+	Invite bool   // true for /join with an invite key
+}
+
+var (
+	registerFlow = flow{Path: "register"}
+	joinFlow     = flow{Path: "join", Invite: true}
+)
+
+func (f flow) kind() keys.Kind {
+	if f.Invite {
+		return keys.Invite
+	}
+	return keys.Personal
+}
+
+func (f flow) title() string {
+	if f.Invite {
+		return "join_title"
+	}
+	return "register_title"
+}
+
+// Limits of the form fields, the same as the desktop app's (package lifecycle).
+const (
+	maxNameLen     = 100
+	maxUsernameLen = 64
+	maxEmailLen    = 254
+	maxKeyInput    = 100 // characters of a typed key shown back
+	maxFormBytes   = 64 << 10
+)
+
+// formValues are the typed values a form keeps on error; passwords never are.
+type formValues struct {
+	FirstName, LastName string // when the person enters them (page.NamesEditable)
+	Username, Email     string
+	Mobile              string
+	Terms               bool
+}
+
+// doneInfo is what the confirmation page shows.
+type doneInfo struct {
+	Name     string
+	Username string
+	TOTP     bool
+}
+
+// showForm answers GET: without a key the page to type it, with a usable key the
+// registration form.
+func (h *handler) showForm(w http.ResponseWriter, r *http.Request, f flow) {
+	p := h.newPage(r, f, f.title())
+	org, err := h.b.Organization(r.Context())
+	if err != nil {
+		h.fail(w, r, p.Lang, err)
+		return
+	}
+	p.Org = org.Name
+	raw := r.URL.Query().Get("key")
+	if raw == "" {
+		p.switchTo("")
+		h.render(w, r, http.StatusOK, "key", p)
+		return
+	}
+	key, err := keys.Parse(f.kind(), raw)
+	if err != nil {
+		p.switchTo("")
+		p.KeyError = keyProblem(p.Lang, err)
+		p.KeyInput = truncate(strings.TrimSpace(raw), maxKeyInput)
+		if other := otherFlow(f); keys.Valid(other.kind(), raw) {
+			// A key of the other kind: point to the page that takes it.
+			canon, _ := keys.Parse(other.kind(), raw)
+			p.OtherURL = other.Path + "?key=" + canon + "&lang=" + p.Lang
+			if other.Invite {
+				p.KeyError, p.OtherText = p.T("key_is_invite"), p.T("key_is_invite_link")
+			} else {
+				p.KeyError, p.OtherText = p.T("key_is_personal"), p.T("key_is_personal_link")
+			}
+		}
+		h.render(w, r, http.StatusBadRequest, "key", p)
+		return
+	}
+	inv, ok := h.openKey(w, r, p, org, f, key)
+	if !ok {
+		return
+	}
+	if inv != nil {
+		p.Values = formValues{Username: inv.Username, Email: inv.Email, Mobile: inv.Mobile}
+		if inv.NamesEditable() {
+			p.Values.FirstName, p.Values.LastName = inv.FirstName, inv.LastName
+		}
+	}
+	if org.RequireTwoFactor {
+		if p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), newTOTPSecret()); err != nil {
+			h.fail(w, r, p.Lang, err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "form", p)
+}
+
+// otherFlow is the flow for the other kind of key.
+func otherFlow(f flow) flow {
+	if f.Invite {
+		return registerFlow
+	}
+	return joinFlow
+}
+
+// lookup finds what a key stands for: the invitee of a personal key or the label of
+// openKey counts the attempt against the rate limits, looks key up and fills the
+// form's fixed part. When it reports false it has answered the request already
+// (limit reached, bad key, backend failure).
+func (h *handler) openKey(w http.ResponseWriter, r *http.Request, p *page, org Organization, f flow, key string) (*Invitee, bool) {
+	if !h.allow(w, r, p.Lang, f, key) {
+		return nil, false
+	}
+	inv, label, err := h.lookup(r, f, key)
+	if errors.Is(err, ErrBadKey) {
+		h.badKey(w, r, p)
+		return nil, false
+	}
+	if err != nil {
+		h.fail(w, r, p.Lang, err)
+		return nil, false
+	}
+	h.fillForm(w, r, p, org, key, inv, label)
+	return inv, true
+}
+
+// an invite key.
+func (h *handler) lookup(r *http.Request, f flow, key string) (*Invitee, string, error) {
+	if f.Invite {
+		label, err := h.b.InviteKey(r.Context(), key)
+		return nil, label, err
+	}
+	inv, err := h.b.PersonalKey(r.Context(), key)
+	return inv, "", err
+}
+
+// fillForm sets what every rendering of the form needs.
+func (h *handler) fillForm(w http.ResponseWriter, r *http.Request, p *page, org Organization, key string, inv *Invitee, label string) {
+	p.CSRF = h.csrfToken(w, r)
+	p.Key = key
+	p.switchTo(key)
+	p.Invitee = inv
+	p.InviteLabel = label
+	p.Terms = org.Terms
+	pol := policyFor(org)
+	p.MinLength, p.Classes = pol.Min(), pol.Classes
+}
+
+// badKey answers every key that cannot be used alike: same status, same page.
+func (h *handler) badKey(w http.ResponseWriter, r *http.Request, p *page) {
+	p.switchTo("")
+	p.KeyError = p.T("bad_key")
+	h.render(w, r, http.StatusNotFound, "key", p)
+}
+
+// keyProblem explains why keys.Parse refused a typed key.
+func keyProblem(lang string, err error) string {
+	var pe *keys.ParseError
+	if !errors.As(err, &pe) {
+		return tr(lang, "bad_key")
+	}
+	switch pe.Err {
+	case keys.ErrEmpty:
+		return tr(lang, "key_empty")
+	case keys.ErrLength:
+		return tr(lang, "key_length", pe.Got, pe.Want)
+	case keys.ErrCharacter:
+		return tr(lang, "key_char", string(pe.Char), pe.Pos)
+	}
+	return tr(lang, "key_check")
+}
+
+// submit answers POST: it checks the form and registers, or shows the form again
+// with the problems next to the fields.
+func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		plain(w, pickLang(r), http.StatusBadRequest, "bad_request")
+		return
+	}
+	p := h.newPage(r, f, f.title())
+	if !h.csrfOK(r) {
+		plain(w, p.Lang, http.StatusForbidden, "csrf")
+		return
+	}
+	ctx := r.Context()
+	org, err := h.b.Organization(ctx)
+	if err != nil {
+		h.fail(w, r, p.Lang, err)
+		return
+	}
+	p.Org = org.Name
+	// The form holds the canonical key the GET page put there; anything else is as
+	// unusable as an unknown key.
+	key, err := keys.Parse(f.kind(), r.PostForm.Get("key"))
+	if err != nil {
+		h.badKey(w, r, p)
+		return
+	}
+	inv, ok := h.openKey(w, r, p, org, f, key)
+	if !ok {
+		return
+	}
+
+	pf := r.PostForm
+	v := formValues{
+		Username: strings.TrimSpace(pf.Get("username")),
+		Email:    strings.TrimSpace(pf.Get("email")),
+		Mobile:   strings.TrimSpace(pf.Get("mobile")),
+		Terms:    pf.Get("terms") != "",
+	}
+	// The names come from the form only when the person may enter them; fixed
+	// names posted anyway are ignored (and the store would not take them either).
+	names := p.NamesEditable()
+	first, last := "", ""
+	if names {
+		v.FirstName, v.LastName = strings.TrimSpace(pf.Get("first_name")), strings.TrimSpace(pf.Get("last_name"))
+		first, last = v.FirstName, v.LastName
+	} else {
+		first, last = inv.FirstName, inv.LastName
+	}
+	p.Values = v
+	errs := validate(p.Lang, names, v, org)
+	pw := pf.Get("password")
+	if msg := passwordError(p.Lang, policyFor(org), pw, v.Username, v.Email, first, last, first+last, org.Name); msg != "" {
+		errs["password"] = msg
+	} else if pf.Get("password2") != pw {
+		errs["password2"] = p.T("err_pw_mismatch")
+	}
+
+	reg := Registration{Username: v.Username, Email: v.Email, Mobile: v.Mobile}
+	if names {
+		reg.FirstName, reg.LastName = v.FirstName, v.LastName
+	}
+	if org.RequireTwoFactor {
+		secret := pf.Get("totp_secret")
+		code := strings.Join(strings.Fields(pf.Get("totp_code")), "")
+		switch {
+		case !validTOTPSecret(secret):
+			secret = newTOTPSecret()
+			errs["totp_code"] = p.T("err_totp_reset")
+		case code == "":
+			errs["totp_code"] = p.T("err_totp_missing")
+		case !totpValid(secret, code, time.Now()):
+			errs["totp_code"] = p.T("err_totp_wrong")
+		}
+		reg.TOTPSecret = secret
+		if p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), secret); err != nil {
+			h.fail(w, r, p.Lang, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		h.formErrors(w, r, p, errs)
+		return
+	}
+
+	if reg.PasswordHash, err = h.hashPassword(ctx, pw); err != nil {
+		h.fail(w, r, p.Lang, err)
+		return
+	}
+	if org.Terms != "" {
+		reg.TermsAt = time.Now().UTC()
+	}
+	if f.Invite {
+		err = h.b.JoinWithInviteKey(ctx, key, reg)
+	} else {
+		err = h.b.RedeemPersonalKey(ctx, key, reg)
+	}
+	var taken *ErrTaken
+	switch {
+	case errors.Is(err, ErrBadKey):
+		h.badKey(w, r, p)
+	case errors.As(err, &taken):
+		switch taken.Field {
+		case "username", "email":
+			errs[taken.Field] = p.T("err_taken_" + taken.Field)
+		default:
+			p.FormError = p.T("err_taken")
+		}
+		h.formErrors(w, r, p, errs)
+	case err != nil:
+		h.fail(w, r, p.Lang, err)
+	default:
+		p.Title = p.T("done_title")
+		p.SwitchURL = ""
+		p.Done = &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor}
+		h.render(w, r, http.StatusOK, "done", p)
+	}
+}
+
+// formErrors shows the form again with the problems.
+func (h *handler) formErrors(w http.ResponseWriter, r *http.Request, p *page, errs map[string]string) {
+	p.Errors = errs
+	if p.FormError == "" {
+		p.FormError = p.T("fix_errors")
+	}
+	h.render(w, r, http.StatusUnprocessableEntity, "form", p)
+}
+
+// accountName labels the account in the authenticator app.
+func (p *page) accountName() string {
+	for _, s := range []string{p.Values.Username, p.Values.Email} {
+		if s != "" {
+			return s
+		}
+	}
+	return "onboard"
+}
+
+// validate checks the fields besides password and TOTP, the names when the person
+// entered them; it returns messages by field.
+func validate(lang string, names bool, v formValues, org Organization) map[string]string {
+	errs := make(map[string]string)
+	set := func(field, msg string) {
+		if msg != "" {
+			errs[field] = msg
+		}
+	}
+	if names {
+		set("first_name", nameError(lang, v.FirstName))
+		set("last_name", nameError(lang, v.LastName))
+	}
+	set("username", usernameError(lang, v.Username))
+	set("email", emailError(lang, v.Email))
+	if v.Mobile != "" {
+		set("mobile", mobileError(lang, v.Mobile))
+	}
+	if org.Terms != "" && !v.Terms {
+		errs["terms"] = tr(lang, "err_terms")
+	}
+	return errs
+}
+
+// passwordError translates the policy's verdict on pw, "" when it is fine.
+func passwordError(lang string, pol PasswordPolicy, pw string, personal ...string) string {
+	if pw == "" {
+		return tr(lang, "err_required")
+	}
+	switch pol.Check(pw, personal...) {
+	case PasswordTooLong:
+		return tr(lang, "err_pw_long")
+	case PasswordTooShort:
+		return tr(lang, "err_pw_short", pol.Min())
+	case PasswordPersonal:
+		return tr(lang, "err_pw_personal")
+	case PasswordCommon:
+		return tr(lang, "err_pw_common")
+	case PasswordClasses:
+		return tr(lang, "err_pw_classes")
+	}
+	return ""
+}
+
+func nameError(lang, v string) string {
+	switch {
+	case v == "":
+		return tr(lang, "err_required")
+	case utf8.RuneCountInString(v) > maxNameLen:
+		return tr(lang, "err_too_long", maxNameLen)
+	case hasControl(v):
+		return tr(lang, "err_control")
+	}
+	return ""
+}
+
+func usernameError(lang, u string) string {
+	switch {
+	case u == "":
+		return tr(lang, "err_required")
+	case utf8.RuneCountInString(u) < 2:
+		return tr(lang, "err_username_short")
+	case utf8.RuneCountInString(u) > maxUsernameLen:
+		return tr(lang, "err_too_long", maxUsernameLen)
+	}
+	for _, r := range u {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r) {
+			return tr(lang, "err_username_chars", string(r))
+		}
+	}
+	return ""
+}
+
+// emailError accepts only a bare ASCII address with a dotted domain, as the desktop
+// app does: mail to other addresses rarely arrives.
+func emailError(lang, e string) string {
+	switch {
+	case e == "":
+		return tr(lang, "err_required")
+	case len(e) > maxEmailLen:
+		return tr(lang, "err_too_long", maxEmailLen)
+	case hasControl(e):
+		return tr(lang, "err_control")
+	case strings.IndexFunc(e, func(r rune) bool { return r > unicode.MaxASCII }) >= 0:
+		return tr(lang, "err_email_ascii")
+	}
+	addr, err := mail.ParseAddress(e)
+	if err != nil || addr.Address != e || addr.Name != "" {
+		return tr(lang, "err_email")
+	}
+	domain := e[strings.LastIndexByte(e, '@')+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+		strings.Contains(domain, "..") || strings.ContainsAny(e, " \"()<>[]\\,;:") {
+		return tr(lang, "err_email")
+	}
+	return ""
+}
+
+func mobileError(lang, m string) string {
+	digits := 0
+	for _, r := range m {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+ -()/.", r):
+		default:
+			return tr(lang, "err_mobile_chars", string(r))
+		}
+	}
+	if digits < 5 || digits > 20 {
+		return tr(lang, "err_mobile_digits")
+	}
+	return ""
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) >= 0
+}
+
+// truncate shortens s to at most n characters.
+func truncate(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}

@@ -1,0 +1,64 @@
+package settings
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"onboard/internal/letters"
+)
+
+// letterTemplateKey stores the letter template edited on the Letters screen, as
+// JSON. It is not in the registry: its value is edited as a whole, not typed.
+const letterTemplateKey = "letters.template"
+
+// LetterTemplate returns the saved letter template, or the default in the language
+// of org.language when none is saved.
+func LetterTemplate(ctx context.Context, st Store) (letters.Template, error) {
+	raw, err := st.Setting(ctx, letterTemplateKey, "")
+	def := letters.DefaultTemplate(defaultLanguage(ctx, st))
+	if err != nil || raw == "" {
+		return def, err
+	}
+	var t letters.Template
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return def, fmt.Errorf("%s: the saved template is damaged: %w", letterTemplateKey, err)
+	}
+	return t, nil
+}
+
+// SaveLetterTemplate checks and saves the letter template.
+func SaveLetterTemplate(ctx context.Context, st Store, t letters.Template) error {
+	if err := t.Check(); err != nil {
+		return fmt.Errorf("template %w", err)
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return st.SetSetting(ctx, letterTemplateKey, string(b))
+}
+
+// LetterOptions collects what letters need from the settings: the saved template,
+// paper, organization name, logo and registration address.
+func LetterOptions(ctx context.Context, st Store) (letters.Options, error) {
+	var o letters.Options
+	var err error
+	if o.Template, err = LetterTemplate(ctx, st); err != nil {
+		return o, err
+	}
+	values := map[*Key]*string{&OrgName: &o.Organization, &OrgLogo: &o.LogoFile, &RegistrationURL: &o.RegistrationURL}
+	for k, dst := range values {
+		if *dst, err = Get(ctx, st, *k); err != nil {
+			return o, err
+		}
+	}
+	paper, err := Get(ctx, st, LettersPaper)
+	if err != nil {
+		return o, err
+	}
+	if o.Paper, err = letters.ParsePaper(paper); err != nil {
+		return o, &Error{Key: LettersPaper.Name, Err: err}
+	}
+	return o, nil
+}

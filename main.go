@@ -4,9 +4,8 @@ package main
 
 import (
 	// First import: must initialise before Fyne's packages (see its doc).
-	_ "early/localeenv"
-
 	"context"
+	_ "early/localeenv"
 	"fmt"
 	"os"
 	"os/signal"

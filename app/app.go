@@ -60,8 +60,10 @@ var Screens = []struct{ ID, Label string }{
 
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
 // and documentation).
-var startDialogs = map[string]string{"new-user": "users", "import-wizard": "imports", "invite-emails": "imports",
-	"print-letters": "letters", "mail-template": "mail", "setup": "settings"}
+var startDialogs = map[string]string{
+	"new-user": "users", "import-wizard": "imports", "invite-emails": "imports",
+	"print-letters": "letters", "mail-template": "mail", "setup": "settings",
+}
 
 // Run opens the main window and blocks until it closes. It refuses an unknown
 // start screen.
@@ -176,8 +178,10 @@ type Main struct {
 
 // NewMain builds the window content showing screen start.
 func NewMain(d Deps, w fyne.Window, start int) *Main {
-	m := &Main{store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1),
-		syncWake: make(chan struct{}, 1), syncKick: make(chan struct{}, 1)}
+	m := &Main{
+		store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1),
+		syncWake: make(chan struct{}, 1), syncKick: make(chan struct{}, 1),
+	}
 	m.syncer = screens.NewSyncRunner(d.Store, d.Service.Now)
 	m.sender = &outbox.Sender{Store: d.Store, Now: d.Service.Now}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)

@@ -77,8 +77,10 @@ func TestStatusLineShowsQueuedMailUntilTheServerTakesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := lifecycle.New(st)
-	if _, err := svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{RoleID: role.ID, UnitIDs: []string{unit.ID},
-		Addresses: []addrlist.Address{{Email: "anna@example.org"}, {Email: "ben@example.org"}}}); err != nil {
+	if _, err := svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{
+		RoleID: role.ID, UnitIDs: []string{unit.ID},
+		Addresses: []addrlist.Address{{Email: "anna@example.org"}, {Email: "ben@example.org"}},
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -102,8 +104,12 @@ func TestStatusLineShowsQueuedMailUntilTheServerTakesIt(t *testing.T) {
 	for _, kv := range []struct {
 		k settings.Key
 		v string
-	}{{settings.SMTPHost, "127.0.0.1"}, {settings.SMTPPort, "1"}, {settings.SMTPSecurity, string(mail.SecurityNone)},
-		{settings.SMTPFrom, "onboard@example.org"}} {
+	}{
+		{settings.SMTPHost, "127.0.0.1"},
+		{settings.SMTPPort, "1"},
+		{settings.SMTPSecurity, string(mail.SecurityNone)},
+		{settings.SMTPFrom, "onboard@example.org"},
+	} {
 		if _, err := settings.Set(ctx, st, kv.k, kv.v); err != nil {
 			t.Fatal(err)
 		}
@@ -127,8 +133,10 @@ func TestStatusLineShowsQueuedMailUntilTheServerTakesIt(t *testing.T) {
 	}
 
 	// An invitation queued later goes out when the window wakes the sender.
-	if _, err := svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{RoleID: role.ID, UnitIDs: []string{unit.ID},
-		Addresses: []addrlist.Address{{Email: "cem@example.org"}}}); err != nil {
+	if _, err := svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{
+		RoleID: role.ID, UnitIDs: []string{unit.ID},
+		Addresses: []addrlist.Address{{Email: "cem@example.org"}},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	m.WakeMail()

@@ -85,8 +85,10 @@ func TestWindowSyncsWithTheServerAndShowsItInTheStatusLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	user := func(first, email string) *lifecycle.Created {
-		c, err := svc.CreateUser(ctx, lifecycle.UserInput{FirstName: first, LastName: "Test", Email: email,
-			RoleID: role.ID, UnitIDs: []string{unit.ID}}, 0)
+		c, err := svc.CreateUser(ctx, lifecycle.UserInput{
+			FirstName: first, LastName: "Test", Email: email,
+			RoleID: role.ID, UnitIDs: []string{unit.ID},
+		}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,8 +129,10 @@ func TestWindowSyncsWithTheServerAndShowsItInTheStatusLine(t *testing.T) {
 	if s := statusOf(m, "Anna Test"); s != "Not activated" {
 		waitFor(t, "the users table", func() bool { return statusOf(m, "Anna Test") == "Not activated" })
 	}
-	if err := sst.RedeemPersonalKey(ctx, anna.Key, web.Registration{Username: "anna.test", Email: "anna@example.org",
-		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", TermsAt: time.Now()}); err != nil {
+	if err := sst.RedeemPersonalKey(ctx, anna.Key, web.Registration{
+		Username: "anna.test", Email: "anna@example.org",
+		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", TermsAt: time.Now(),
+	}); err != nil {
 		t.Fatal(err)
 	}
 	m.SyncNow()
@@ -181,8 +185,10 @@ func TestWindowSyncsWithTheServerAndShowsItInTheStatusLine(t *testing.T) {
 
 func TestSyncStatusLineTexts(t *testing.T) {
 	now := time.Date(2026, 3, 5, 12, 30, 0, 0, time.Local)
-	l := syncLine{configured: true, ran: true, lastSync: time.Date(2026, 3, 5, 12, 4, 0, 0, time.Local),
-		counts: data.SyncCounts{Pending: 3}}
+	l := syncLine{
+		configured: true, ran: true, lastSync: time.Date(2026, 3, 5, 12, 4, 0, 0, time.Local),
+		counts: data.SyncCounts{Pending: 3},
+	}
 	if got := l.text(now); got != "Online · synced 12:04 · 3 changes waiting" {
 		t.Errorf("online: %q", got)
 	}

@@ -187,10 +187,12 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 		u := &b.User
 		u.BeforeSave(nil)
 		u.CreatedAt, u.UpdatedAt, u.Version = at, at, 1
-		c.users = append(c.users, []any{u.ID, u.FirstName, u.LastName, u.NamesLocked, u.Email, u.EmailFold,
+		c.users = append(c.users, []any{
+			u.ID, u.FirstName, u.LastName, u.NamesLocked, u.Email, u.EmailFold,
 			u.Username, u.UsernameFold, u.Mobile, u.ExternalID, u.ExternalIDFold, u.RoleID, u.InvitationText,
 			u.Notes, string(u.Phase), sqlTime(u.KeyExpiresAt), sqlTime(u.InvitedAt), sqlTime(u.ActivatedAt),
-			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.SearchText, u.CreatedBy, u.CreatedBy})
+			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.SearchText, u.CreatedBy, u.CreatedBy,
+		})
 		c.usernames = append(c.usernames, u.Username)
 		for _, id := range b.UnitIDs {
 			units = append(units, []any{u.ID, id})

@@ -82,8 +82,10 @@ func TestInsertUsersStreamRollsBackWhenTheSourceFails(t *testing.T) {
 		for b := 0; b < 3; b++ {
 			batch := make([]BulkUser, 1000)
 			for i := range batch {
-				batch[i] = BulkUser{User: User{FirstName: "A", Username: fmt.Sprintf("u%d-%d", b, i), RoleID: roleID,
-					Phase: PhaseNotActivated}, UnitIDs: []string{unitID}}
+				batch[i] = BulkUser{User: User{
+					FirstName: "A", Username: fmt.Sprintf("u%d-%d", b, i), RoleID: roleID,
+					Phase: PhaseNotActivated,
+				}, UnitIDs: []string{unitID}}
 			}
 			if !yield(batch, nil) {
 				return

@@ -149,8 +149,10 @@ type MailResult struct {
 // RecordMailAttempt stores the outcome of an attempt and releases the mail. A mail
 // that is no longer queued (cancelled meanwhile) keeps its state.
 func (s *Store) RecordMailAttempt(ctx context.Context, id string, r MailResult) error {
-	set := map[string]any{"state": r.State, "attempts": r.Attempts, "last_error": r.Error, "claimed_until": nil,
-		"updated_at": r.At.UTC(), "version": gorm.Expr("version + 1")}
+	set := map[string]any{
+		"state": r.State, "attempts": r.Attempts, "last_error": r.Error, "claimed_until": nil,
+		"updated_at": r.At.UTC(), "version": gorm.Expr("version + 1"),
+	}
 	switch r.State {
 	case MailSent:
 		set["sent_at"] = r.At.UTC()
@@ -164,8 +166,10 @@ func (s *Store) RecordMailAttempt(ctx context.Context, id string, r MailResult) 
 // RequeueMail queues a failed mail again for now, to the address to (the stored one
 // when to is ""), with its attempts counted from zero.
 func (s *Store) RequeueMail(ctx context.Context, id, to string, now time.Time) error {
-	set := map[string]any{"state": MailQueued, "attempts": 0, "next_attempt_at": now.UTC(), "last_error": "",
-		"updated_at": now.UTC(), "version": gorm.Expr("version + 1")}
+	set := map[string]any{
+		"state": MailQueued, "attempts": 0, "next_attempt_at": now.UTC(), "last_error": "",
+		"updated_at": now.UTC(), "version": gorm.Expr("version + 1"),
+	}
 	if to != "" {
 		set["to_addr"] = to
 	}

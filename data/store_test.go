@@ -73,9 +73,11 @@ func TestMigrationUpgradesFirstSchemaInPlace(t *testing.T) {
 	}{
 		{`INSERT INTO roles (id, name, name_fold, created_at, updated_at) VALUES (?, 'Student', 'student', ?, ?)`, []any{roleID, time.Now(), time.Now()}},
 		{`INSERT INTO units (id, name, name_fold, created_at, updated_at) VALUES (?, 'Class 5a', 'class 5a', ?, ?)`, []any{unitID, time.Now(), time.Now()}},
-		{`INSERT INTO users (id, first_name, last_name, email, email_fold, username, username_fold, role_id, phase, sort_key, created_at, updated_at)
+		{
+			`INSERT INTO users (id, first_name, last_name, email, email_fold, username, username_fold, role_id, phase, sort_key, created_at, updated_at)
 			VALUES (?, 'Jürgen', 'Groß', 'j.gross@example.org', 'j.gross@example.org', 'j.gross', 'j.gross', ?, 'invited', 'gross', ?, ?)`,
-			[]any{userID, roleID, time.Now(), time.Now()}},
+			[]any{userID, roleID, time.Now(), time.Now()},
+		},
 		{`INSERT INTO user_units (user_id, unit_id) VALUES (?, ?)`, []any{userID, unitID}},
 	} {
 		if err := old.db.Exec(stmt.sql, stmt.args...).Error; err != nil {

@@ -971,14 +971,18 @@ func writeUser(a *applier, rec *inboxRecord) error {
 		}
 	}
 	err := a.upsert("users", rec,
-		[]string{"first_name", "last_name", "names_locked", "email", "email_fold", "username", "username_fold",
+		[]string{
+			"first_name", "last_name", "names_locked", "email", "email_fold", "username", "username_fold",
 			"mobile", "external_id", "external_id_fold", "role_id", "extra_permissions", "invitation_text", "notes", "phase",
 			"key_expires_at", "invited_at", "activated_at", "deactivated_at", "invite_key_id", "sort_key",
-			"search_text", "updated_by"},
-		[]any{w.FirstName, w.LastName, w.NamesLocked, w.Email, u.EmailFold, w.Username, u.UsernameFold,
+			"search_text", "updated_by",
+		},
+		[]any{
+			w.FirstName, w.LastName, w.NamesLocked, w.Email, u.EmailFold, w.Username, u.UsernameFold,
 			w.Mobile, w.ExternalID, u.ExternalIDFold, w.RoleID, strings.Join(w.ExtraPermissions, ","), w.InvitationText, w.Notes, w.Phase,
 			utcPtr(w.KeyExpiresAt), utcPtr(w.InvitedAt), utcPtr(w.ActivatedAt), utcPtr(w.DeactivatedAt), w.InviteKeyID,
-			u.SortKey, u.SearchText, w.UpdatedBy},
+			u.SortKey, u.SearchText, w.UpdatedBy,
+		},
 		[]string{"created_by"}, []any{w.UpdatedBy})
 	if err != nil {
 		return err
@@ -1098,10 +1102,12 @@ func (a *applier) revokeKey(userID, keyID string, issued time.Time) error {
 // keyAudit records in the user's history that the key issued at issued was revoked
 // because another operator issued a newer one at the same time.
 func (a *applier) keyAudit(userID string, issued time.Time) error {
-	return a.st.AddAudit(a.ctx, &AuditEvent{At: a.now, Actor: SyncActor, Action: ActionSyncConflict,
+	return a.st.AddAudit(a.ctx, &AuditEvent{
+		At: a.now, Actor: SyncActor, Action: ActionSyncConflict,
 		EntityType: string(syncapi.EntityPersonalKey), EntityID: userID,
 		Summary: fmt.Sprintf("Two keys were issued at the same time; the key issued %s was revoked, the newer one stays",
-			issued.UTC().Format(time.RFC3339))}, nil)
+			issued.UTC().Format(time.RFC3339)),
+	}, nil)
 }
 
 // SyncCounts says how far the local data is from the server's.
@@ -1140,8 +1146,10 @@ var syncNames = map[syncapi.Entity]string{
 // here, each with the reason.
 func (s *Store) SyncProblems(ctx context.Context) ([]SyncProblem, error) {
 	var out []SyncProblem
-	for _, e := range []syncapi.Entity{syncapi.EntityRole, syncapi.EntityUnit, syncapi.EntityGroup,
-		syncapi.EntityInviteKey, syncapi.EntityUser, syncapi.EntityPersonalKey} {
+	for _, e := range []syncapi.Entity{
+		syncapi.EntityRole, syncapi.EntityUnit, syncapi.EntityGroup,
+		syncapi.EntityInviteKey, syncapi.EntityUser, syncapi.EntityPersonalKey,
+	} {
 		t := syncTables[e]
 		var rows []SyncProblem
 		err := s.rdb.WithContext(ctx).Raw(`SELECT ? AS entity, id, coalesce(`+syncNames[e]+`, '') AS name, sync_error AS reason

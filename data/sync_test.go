@@ -237,8 +237,10 @@ func TestBulkInsertedUsersArePending(t *testing.T) {
 	roleID, unitID := seedCatalog(t, s)
 	var bulk []BulkUser
 	for i := range 3 {
-		bulk = append(bulk, BulkUser{User: User{Username: "u" + string(rune('a'+i)), RoleID: roleID, Phase: PhaseNotActivated},
-			UnitIDs: []string{unitID}, Key: &PersonalKey{Key: "K" + string(rune('a'+i)), IssuedAt: time.Now(), ExpiresAt: time.Now()}})
+		bulk = append(bulk, BulkUser{
+			User:    User{Username: "u" + string(rune('a'+i)), RoleID: roleID, Phase: PhaseNotActivated},
+			UnitIDs: []string{unitID}, Key: &PersonalKey{Key: "K" + string(rune('a'+i)), IssuedAt: time.Now(), ExpiresAt: time.Now()},
+		})
 	}
 	if err := s.InsertUsersBulk(ctx, bulk, AuditEvent{At: time.Now()}, nil); err != nil {
 		t.Fatal(err)
@@ -308,14 +310,20 @@ func TestApplyingPulledRecords(t *testing.T) {
 	// local user with the redemption of the key.
 	k, _ := f.s.LiveKey(ctx, f.user)
 	rep := f.pull(t,
-		record(t, syncapi.EntityUser, newID, 1, &syncapi.User{FirstName: "Ada", LastName: "Lovelace", Username: "ada",
+		record(t, syncapi.EntityUser, newID, 1, &syncapi.User{
+			FirstName: "Ada", LastName: "Lovelace", Username: "ada",
 			Email: "ada@example.org", RoleID: f.role, UnitIDs: []string{f.unitB}, GroupIDs: []string{f.group},
-			Phase: "active", ActivatedAt: &now, UpdatedBy: "registration"}),
-		record(t, syncapi.EntityUser, f.user, 2, &syncapi.User{FirstName: "Jürgen", LastName: "Groß", Username: "juergen",
+			Phase: "active", ActivatedAt: &now, UpdatedBy: "registration",
+		}),
+		record(t, syncapi.EntityUser, f.user, 2, &syncapi.User{
+			FirstName: "Jürgen", LastName: "Groß", Username: "juergen",
 			Email: "j@example.org", RoleID: f.role, UnitIDs: []string{f.unitA, f.unitB}, Phase: "active", ActivatedAt: &now,
-			UpdatedBy: "registration"}),
-		record(t, syncapi.EntityPersonalKey, k.ID, 2, &syncapi.PersonalKey{UserID: f.user, KeyHash: syncapi.HashKey(f.keyText),
-			IssuedAt: k.IssuedAt, ExpiresAt: k.ExpiresAt, RedeemedAt: &now}),
+			UpdatedBy: "registration",
+		}),
+		record(t, syncapi.EntityPersonalKey, k.ID, 2, &syncapi.PersonalKey{
+			UserID: f.user, KeyHash: syncapi.HashKey(f.keyText),
+			IssuedAt: k.IssuedAt, ExpiresAt: k.ExpiresAt, RedeemedAt: &now,
+		}),
 	)
 	if rep.Applied != 3 || rep.Conflicts != 0 || len(rep.Failed) != 0 {
 		t.Fatalf("report = %+v", rep)
@@ -364,9 +372,11 @@ func TestAPulledVersionWinsOverALocalChangeWhichGoesToTheHistory(t *testing.T) {
 	u, _ := f.s.UserByID(ctx, f.user)
 	u.Notes = "local note"
 	f.s.SaveUser(ctx, u)
-	rep := f.pull(t, record(t, syncapi.EntityUser, f.user, 2, &syncapi.User{FirstName: "Jürgen", LastName: "Groß",
+	rep := f.pull(t, record(t, syncapi.EntityUser, f.user, 2, &syncapi.User{
+		FirstName: "Jürgen", LastName: "Groß",
 		Username: "j.gross", Email: "j@example.org", RoleID: f.role, UnitIDs: []string{f.unitA}, Notes: "server note",
-		Phase: "not_activated", UpdatedBy: "bob"}))
+		Phase: "not_activated", UpdatedBy: "bob",
+	}))
 	if rep.Applied != 1 || rep.Conflicts != 1 {
 		t.Fatalf("report = %+v", rep)
 	}
@@ -446,8 +456,10 @@ func TestTwoLiveKeysOfOneUserKeepTheNewer(t *testing.T) {
 	old, _ := f.s.LiveKey(ctx, f.user)
 	newer, older := NewID(), NewID()
 	// A key issued elsewhere after the local one: it stays live, the local one is revoked.
-	rep := f.pull(t, record(t, syncapi.EntityPersonalKey, newer, 1, &syncapi.PersonalKey{UserID: f.user, KeyHash: strings.Repeat("a", 64),
-		IssuedAt: old.IssuedAt.Add(time.Minute), ExpiresAt: old.ExpiresAt}))
+	rep := f.pull(t, record(t, syncapi.EntityPersonalKey, newer, 1, &syncapi.PersonalKey{
+		UserID: f.user, KeyHash: strings.Repeat("a", 64),
+		IssuedAt: old.IssuedAt.Add(time.Minute), ExpiresAt: old.ExpiresAt,
+	}))
 	if rep.Applied != 1 || len(rep.Failed) != 0 {
 		t.Fatalf("report = %+v", rep)
 	}
@@ -459,8 +471,10 @@ func TestTwoLiveKeysOfOneUserKeepTheNewer(t *testing.T) {
 		t.Fatalf("pending keys = %v (the revocation of %s must be pushed)", ids(keys), old.ID)
 	}
 	// A key issued elsewhere before the live one arrives revoked, and that is pushed.
-	rep = f.pull(t, record(t, syncapi.EntityPersonalKey, older, 1, &syncapi.PersonalKey{UserID: f.user, KeyHash: strings.Repeat("b", 64),
-		IssuedAt: old.IssuedAt, ExpiresAt: old.ExpiresAt}))
+	rep = f.pull(t, record(t, syncapi.EntityPersonalKey, older, 1, &syncapi.PersonalKey{
+		UserID: f.user, KeyHash: strings.Repeat("b", 64),
+		IssuedAt: old.IssuedAt, ExpiresAt: old.ExpiresAt,
+	}))
 	if live, _ := f.s.LiveKey(ctx, f.user); rep.Applied != 1 || live.ID != newer {
 		t.Fatalf("report %+v, live key %s", rep, live.ID)
 	}

@@ -280,8 +280,10 @@ func (b *BulkInvite) buildNames() {
 	head := container.NewGridWithColumns(3, &widget.Label{Text: "Email", TextStyle: fyne.TextStyle{Bold: true}},
 		&widget.Label{Text: "First name", TextStyle: fyne.TextStyle{Bold: true}},
 		&widget.Label{Text: "Last name", TextStyle: fyne.TextStyle{Bold: true}})
-	note := &widget.Label{Text: "Names are optional: whoever has none enters it when registering.",
-		Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+	note := &widget.Label{
+		Text:       "Names are optional: whoever has none enters it when registering.",
+		Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord,
+	}
 	b.namesBox = container.NewBorder(container.NewVBox(note, head), nil, nil, nil, withMinHeight(b.nameList, 150))
 	b.namesBox.Hide()
 }

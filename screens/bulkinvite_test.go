@@ -88,9 +88,11 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 		t.Fatalf("result %+v; texts %v", b.Last, keys(texts(w)))
 	}
 	shown = texts(w)
-	for _, want := range []string{"3 invited", "Not invited (3):", "ANNA@example.org — already a member (Anna Müller)",
+	for _, want := range []string{
+		"3 invited", "Not invited (3):", "ANNA@example.org — already a member (Anna Müller)",
 		`dora@example — could not be read: "dora@example" is not a valid email address`,
-		"hello — could not be read: not an email address", "Send more invites"} {
+		"hello — could not be read: not an email address", "Send more invites",
+	} {
 		if !shown[want] {
 			t.Errorf("result does not show %q; texts %v", want, keys(shown))
 		}

@@ -81,8 +81,10 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 	s := &CatalogScreen{src: src, svc: svc, win: win, unitSel: -1, groupSel: -1}
 	s.unitList = s.list(&s.units, &s.unitSel)
 	s.groupList = s.list(&s.groups, &s.groupSel)
-	s.newUser = newPermitted(syncapi.PermAddUsers, &widget.Button{Text: "New user in this unit",
-		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) }})
+	s.newUser = newPermitted(syncapi.PermAddUsers, &widget.Button{
+		Text:     "New user in this unit",
+		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) },
+	})
 	unitButtons := container.NewHBox(
 		&widget.Button{Text: "New unit", OnTapped: func() { s.askName("New unit", "", s.createUnit) }},
 		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
@@ -102,8 +104,10 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 		container.NewStack(s.unitList, container.NewVBox(s.noUnits)))
 	groups := container.NewBorder(container.NewVBox(boldLabel("Groups"), groupButtons), nil, nil, nil,
 		container.NewStack(s.groupList, container.NewVBox(s.noGroups)))
-	note := &widget.Label{Text: "Every user belongs to at least one unit (a class, company or site). Groups are contact groups.",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	note := &widget.Label{
+		Text:     "Every user belongs to at least one unit (a class, company or site). Groups are contact groups.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	}
 	s.content = container.NewBorder(container.NewVBox(heading("Units and groups"), note), nil, nil, nil,
 		container.NewGridWithColumns(2, units, groups))
 	return s

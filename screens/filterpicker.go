@@ -26,8 +26,10 @@ type filterPicker struct {
 // whenever the admin changes them.
 func newFilterPicker(win fyne.Window, pick *multiSelect, none, plural string, onChange func([]string)) *filterPicker {
 	f := &filterPicker{pick: pick, none: none, plural: plural, win: win, onChange: onChange}
-	f.button = &widget.Button{Text: none, Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText,
-		Alignment: widget.ButtonAlignLeading, OnTapped: f.open}
+	f.button = &widget.Button{
+		Text: none, Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText,
+		Alignment: widget.ButtonAlignLeading, OnTapped: f.open,
+	}
 	pick.OnChanged = func(names []string) {
 		f.showLabel()
 		if f.onChange != nil {

@@ -37,8 +37,14 @@ type ImportService interface {
 
 // importColumns are the columns of the list of past imports.
 var importColumns = []tableColumn{
-	{"File", 240, false}, {"When", 150, false}, {"By", 120, false}, {"Rows", 80, true},
-	{"Created", 80, true}, {"Updated", 80, true}, {"Skipped", 80, true}, {"Failed", 80, true},
+	{"File", 240, false},
+	{"When", 150, false},
+	{"By", 120, false},
+	{"Rows", 80, true},
+	{"Created", 80, true},
+	{"Updated", 80, true},
+	{"Skipped", 80, true},
+	{"Failed", 80, true},
 }
 
 // ImportsScreen lists the past imports and starts the import wizard, the bulk
@@ -88,8 +94,10 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 		},
 	)
 	setHeader(s.table, importColumns)
-	s.empty = &widget.Label{Text: "No imports yet. Import from file reads a CSV, TSV or Excel list of users.",
-		Alignment: fyne.TextAlignCenter}
+	s.empty = &widget.Label{
+		Text:      "No imports yet. Import from file reads a CSV, TSV or Excel list of users.",
+		Alignment: fyne.TextAlignCenter,
+	}
 	s.empty.Hide()
 	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.status.Hide()
@@ -105,9 +113,11 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, heading("Imports"), container.NewHBox(sample, s.inviteBtn.tip, s.importBtn.tip)),
 		s.permNote,
-		&widget.Label{Text: "Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
-			"Every import is listed here. The sample file shows the columns Onboard understands.",
-			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
+		&widget.Label{
+			Text: "Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
+				"Every import is listed here. The sample file shows the columns Onboard understands.",
+			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+		},
 		s.status,
 		boldLabel("Past imports"),
 	)

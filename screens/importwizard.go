@@ -113,8 +113,10 @@ type importWizard struct {
 
 // newImportWizard builds the wizard; show opens it.
 func newImportWizard(store ImportStore, svc ImportService, win fyne.Window) *importWizard {
-	w := &importWizard{store: store, svc: svc, win: win, hasHeader: true, validDaysOK: true,
-		defaultDays: settings.DefaultValidDays}
+	w := &importWizard{
+		store: store, svc: svc, win: win, hasHeader: true, validDaysOK: true,
+		defaultDays: settings.DefaultValidDays,
+	}
 	w.indicator = widget.NewRichText()
 	w.file = newFileStep(w)
 	w.read = newReadStep(w)
@@ -123,12 +125,16 @@ func newImportWizard(store ImportStore, svc ImportService, win fyne.Window) *imp
 	w.conflicts = newConflictsStep(w)
 	w.options = newOptionsStep(w)
 	w.commit = newCommitStep(w)
-	w.pages = [numSteps]fyne.CanvasObject{w.file.content, w.read.content, w.columns.content, w.check.content,
-		w.conflicts.content, w.options.content, w.commit.content}
+	w.pages = [numSteps]fyne.CanvasObject{
+		w.file.content, w.read.content, w.columns.content, w.check.content,
+		w.conflicts.content, w.options.content, w.commit.content,
+	}
 	w.body = container.NewStack(w.pages[:]...)
 	w.backBtn = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: w.back}
-	w.nextBtn = &widget.Button{Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText,
-		Importance: widget.HighImportance, OnTapped: w.next}
+	w.nextBtn = &widget.Button{
+		Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText,
+		Importance: widget.HighImportance, OnTapped: w.next,
+	}
 	w.cancelBtn = &widget.Button{Text: "Cancel", OnTapped: w.cancel}
 	bar := container.NewBorder(nil, nil, w.cancelBtn, container.NewHBox(w.backBtn, w.nextBtn))
 	w.bottom = container.NewVBox(widget.NewSeparator(), bar)

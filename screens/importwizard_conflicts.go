@@ -97,8 +97,10 @@ func newConflictsStep(w *importWizard) *conflictsStep {
 		c.summary,
 		boldLabel("For all conflicts:"),
 		c.forAll,
-		&widget.Label{Text: "Or choose for each row below. To change the row itself (e.g. correct a mistyped email), choose it and correct the value.",
-			Wrapping: fyne.TextWrapWord},
+		&widget.Label{
+			Text:     "Or choose for each row below. To change the row itself (e.g. correct a mistyped email), choose it and correct the value.",
+			Wrapping: fyne.TextWrapWord,
+		},
 	)
 	bottom := container.NewVBox(widget.NewSeparator(), c.detail, c.editor.content)
 	c.content = container.NewBorder(top, bottom, nil, nil, c.table)

@@ -51,8 +51,10 @@ func newFileStep(w *importWizard) *fileStep {
 		widget.NewLabel("This workbook has several sheets. Which one holds the users?"),
 		container.NewHBox(widget.NewLabel("Sheet"), container.NewGridWrap(fyne.NewSize(260, 36), f.sheet)))
 	f.sheets.Hide()
-	choose := &widget.Button{Text: "Choose file…", Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance,
-		OnTapped: f.choose}
+	choose := &widget.Button{
+		Text: "Choose file…", Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance,
+		OnTapped: f.choose,
+	}
 	sample := &widget.Button{Text: "Save sample file…", Importance: widget.LowImportance, OnTapped: func() {
 		if w.onSample != nil {
 			w.onSample()

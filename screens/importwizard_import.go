@@ -57,16 +57,20 @@ func newCommitStep(w *importWizard) *commitStep {
 	c.confirm = container.NewVBox(
 		heading("Ready to import"),
 		c.summary, c.details, c.nothing,
-		&widget.Label{Text: "Everything is written in one step: if something goes wrong or you cancel, nothing is changed.",
-			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
+		&widget.Label{
+			Text:     "Everything is written in one step: if something goes wrong or you cancel, nothing is changed.",
+			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+		},
 	)
 	c.bar = widget.NewProgressBar()
 	c.barText = widget.NewLabel("")
 	c.progress = container.NewVBox(
 		heading("Importing…"),
 		c.bar, c.barText,
-		&widget.Label{Text: "Cancel import stops it; the database then stays exactly as it was.", Wrapping: fyne.TextWrapWord,
-			Importance: widget.LowImportance},
+		&widget.Label{
+			Text: "Cancel import stops it; the database then stays exactly as it was.", Wrapping: fyne.TextWrapWord,
+			Importance: widget.LowImportance,
+		},
 	)
 	c.failText = dangerLabel()
 	c.failed = container.NewVBox(heading("Nothing was imported"), c.failText)

@@ -47,10 +47,12 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.unitsNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	o.groups = newMultiSelect("group", "Search groups…", "No groups yet (they are optional): the file can name them.", o.onGroups)
 	o.invite = widget.NewCheck("Send invitation emails now", func(on bool) { w.settings.Invite = on })
-	inviteNote := &widget.Label{Text: "Each new user with an email address is invited: the invitation emails are queued " +
-		"and sent through the mail server set in Settings. " +
-		"Without this, the users are created “not activated”, e.g. to hand out printed letters.",
-		Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	inviteNote := &widget.Label{
+		Text: "Each new user with an email address is invited: the invitation emails are queued " +
+			"and sent through the mail server set in Settings. " +
+			"Without this, the users are created “not activated”, e.g. to hand out printed letters.",
+		Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText,
+	}
 	o.days = widget.NewEntry()
 	o.days.OnChanged = o.onDays
 	o.daysMsg = dangerLabel()

@@ -37,8 +37,13 @@ type KeyService interface {
 }
 
 // keyColumns are the columns of the invite key list.
-var keyColumns = []tableColumn{{"Label", 200, false}, {"Key", 130, false}, {"Uses", 80, false},
-	{"Valid until", 150, false}, {"State", 100, false}}
+var keyColumns = []tableColumn{
+	{"Label", 200, false},
+	{"Key", 130, false},
+	{"Uses", 80, false},
+	{"Valid until", 150, false},
+	{"State", 100, false},
+}
 
 // KeysScreen lists the invite keys (revoked and expired ones too), shows who
 // registered with the chosen key, and creates and revokes keys.

@@ -46,8 +46,10 @@ func TestInviteKeyWizardCreatesAndRevokeChangesState(t *testing.T) {
 		t.Fatalf("list does not show the key: %v", shown)
 	}
 	// A user who registered with it is listed.
-	u := &data.User{FirstName: "Elif", LastName: "Doğan", Username: "elif", RoleID: keys[0].RoleID,
-		Phase: data.PhaseActive, InviteKeyID: &keys[0].ID}
+	u := &data.User{
+		FirstName: "Elif", LastName: "Doğan", Username: "elif", RoleID: keys[0].RoleID,
+		Phase: data.PhaseActive, InviteKeyID: &keys[0].ID,
+	}
 	units, _ := st.Units(context.Background())
 	if err := st.CreateUser(context.Background(), u, []string{units[0].ID}, nil); err != nil {
 		t.Fatal(err)

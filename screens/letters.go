@@ -159,8 +159,10 @@ func (s *LettersScreen) buildSettings() fyne.CanvasObject {
 		item(s.url, s.urlEntry, "Where people register; the QR code links there with their key"),
 		item(s.paper, s.paperSelect, ""),
 	)
-	note := &widget.Label{Text: "These settings are saved as you change them and apply to all letters.",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	note := &widget.Label{
+		Text:     "These settings are saved as you change them and apply to all letters.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	}
 	s.setPane = container.NewVBox(form, note)
 	return s.setPane
 }
@@ -323,8 +325,10 @@ func (s *LettersScreen) schedulePreview() {
 	}
 	s.previewGen++
 	gen := s.previewGen
-	in := previewInput{tpl: s.Template(), org: s.orgEntry.Text, url: s.urlEntry.Text, logo: s.logoText,
-		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperOf(s.paperSelect.Selected)}
+	in := previewInput{
+		tpl: s.Template(), org: s.orgEntry.Text, url: s.urlEntry.Text, logo: s.logoText,
+		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperOf(s.paperSelect.Selected),
+	}
 	if s.previewTimer != nil && s.previewTimer.Stop() {
 		s.bg.Done()
 	}
@@ -350,10 +354,12 @@ func layoutSample(in previewInput, now time.Time) (letters.Page, string, error) 
 		}
 		return stored
 	}
-	opt := letters.Options{Template: in.tpl, Paper: in.paper, Date: now,
+	opt := letters.Options{
+		Template: in.tpl, Paper: in.paper, Date: now,
 		Organization:    pick(settings.OrgName, in.org, in.orgOK),
 		RegistrationURL: pick(settings.RegistrationURL, in.url, in.urlOK),
-		LogoFile:        pick(settings.OrgLogo, in.logo, in.logoOK)}
+		LogoFile:        pick(settings.OrgLogo, in.logo, in.logoOK),
+	}
 	page, err := letters.Preview(letters.SampleRecipient(now), opt)
 	if err != nil && opt.LogoFile != "" {
 		// A logo that cannot be read (moved since) must not hide the rest of the letter.

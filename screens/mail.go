@@ -142,13 +142,17 @@ type MailScreen struct {
 
 // NewMailScreen builds the mail screen for window win; call Reload to fill it.
 func NewMailScreen(st MailStore, svc MailService, win fyne.Window) *MailScreen {
-	s := &MailScreen{st: st, svc: svc, win: win, counts: map[data.MailState]int{},
-		pages: map[int][]data.Mail{}, loading: map[int]bool{}}
+	s := &MailScreen{
+		st: st, svc: svc, win: win, counts: map[data.MailState]int{},
+		pages: map[int][]data.Mail{}, loading: map[int]bool{},
+	}
 	s.stateSelect = widget.NewSelect(nil, s.onState)
 	s.summary = &widget.Label{}
 	s.drain = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
-	s.sendNow = &widget.Button{Text: "Send now", Icon: theme.MailSendIcon(), Importance: widget.HighImportance,
-		OnTapped: s.SendNow}
+	s.sendNow = &widget.Button{
+		Text: "Send now", Icon: theme.MailSendIcon(), Importance: widget.HighImportance,
+		OnTapped: s.SendNow,
+	}
 	s.buildTable()
 	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter}
 	s.empty.Hide()

@@ -26,9 +26,11 @@ var sampleInvitationText = map[string]string{
 // written as the invitations write them.
 func sampleMailFields(lang, org, base string, now time.Time) mail.Fields {
 	r := letters.SampleRecipient(now)
-	return mail.Fields{FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
+	return mail.Fields{
+		FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
 		ValidUntil: letters.DateText(lang, r.ValidUntil), URL: letters.URLText(lang, base, r.Key, org),
-		Organization: org, InvitationText: sampleInvitationText[langCode(langName(lang))]}
+		Organization: org, InvitationText: sampleInvitationText[langCode(langName(lang))],
+	}
 }
 
 // mailTemplateEditor is the invitation template tab of the mail screen: subject and

@@ -73,8 +73,10 @@ func newOutbox(t *testing.T) *outboxFixture {
 	for _, a := range []string{"ben@exmaple.org", "cem@exmaple.org"} {
 		record(a, data.MailResult{State: data.MailFailed, Attempts: 1, Error: strings.ReplaceAll(rejected, "%s", a)})
 	}
-	record("dana@example.org", data.MailResult{State: data.MailQueued, Attempts: 1, NextAttemptAt: now.Add(time.Hour),
-		Error: "the mail server answered 451 4.3.0 Try again later"})
+	record("dana@example.org", data.MailResult{
+		State: data.MailQueued, Attempts: 1, NextAttemptAt: now.Add(time.Hour),
+		Error: "the mail server answered 451 4.3.0 Try again later",
+	})
 	mails, err := st.Mails(ctx, data.MailQuery{UserID: f.byAddr["eva@example.org"].ID, State: data.MailQueued})
 	if err != nil || len(mails) != 1 {
 		t.Fatalf("eva's new mail: %v, %v", mails, err)
@@ -347,8 +349,10 @@ func TestUsersScreenShowsAFailedInvitationMail(t *testing.T) {
 		settle(s.wait)
 		statuses[s.CellText(row, 2)] = s.CellText(row, colStatus)
 	}
-	want := map[string]string{"anna@example.org": "Invited", "ben@exmaple.org": "Invited · mail failed",
-		"cem@exmaple.org": "Invited · mail failed", "dana@example.org": "Invited", "eva@example.org": "Invited"}
+	want := map[string]string{
+		"anna@example.org": "Invited", "ben@exmaple.org": "Invited · mail failed",
+		"cem@exmaple.org": "Invited · mail failed", "dana@example.org": "Invited", "eva@example.org": "Invited",
+	}
 	for a, st := range want {
 		if statuses[a] != st {
 			t.Errorf("%s: status %q, want %q", a, statuses[a], st)

@@ -163,8 +163,10 @@ func (m *multiSelect) showChips() {
 	chosen := m.Selected()
 	objs := make([]fyne.CanvasObject, len(chosen))
 	for i, name := range chosen {
-		objs[i] = &widget.Button{Text: name, Icon: theme.CancelIcon(), IconPlacement: widget.ButtonIconTrailingText,
-			OnTapped: func() { m.toggle(name) }}
+		objs[i] = &widget.Button{
+			Text: name, Icon: theme.CancelIcon(), IconPlacement: widget.ButtonIconTrailingText,
+			OnTapped: func() { m.toggle(name) },
+		}
 	}
 	m.chips.Objects = objs
 	setVisible(m.chips, len(objs) > 0)

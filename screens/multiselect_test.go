@@ -71,8 +71,10 @@ func TestPickerWith120Units(t *testing.T) {
 
 	// The search narrows the list, ignoring case.
 	test.Type(m.search, "KLASSE 10")
-	if !slices.Equal(m.shown, []string{"Klasse 10a", "Klasse 10b", "Klasse 10c", "Klasse 10d", "Klasse 10e",
-		"Klasse 10f", "Klasse 10g", "Klasse 10h", "Klasse 10i", "Klasse 10j"}) {
+	if !slices.Equal(m.shown, []string{
+		"Klasse 10a", "Klasse 10b", "Klasse 10c", "Klasse 10d", "Klasse 10e",
+		"Klasse 10f", "Klasse 10g", "Klasse 10h", "Klasse 10i", "Klasse 10j",
+	}) {
 		t.Fatalf("search shows %v", m.shown)
 	}
 	if got := shownChecks(m); len(got) < 5 || got[0] != "Klasse 10a" || got[2] != "Klasse 10c" {

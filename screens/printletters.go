@@ -154,8 +154,10 @@ func (p *PrintLetters) build() {
 		widget.NewFormItem("Template", p.template),
 		widget.NewFormItem("Paper", p.paper),
 	)
-	renewNote := &widget.Label{Text: "Users whose key has expired or who have no key get a new key when you save.",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	renewNote := &widget.Label{
+		Text:     "Users whose key has expired or who have no key get a new key when you save.",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	}
 
 	p.counts = &widget.Label{Text: "Reading the users…", Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	p.skipList = widget.NewList(

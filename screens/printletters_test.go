@@ -83,8 +83,10 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 		t.Errorf("the preview is not Anna's letter:\n%s", got)
 	}
 	shown := texts(w)
-	for _, s := range []string{"Print registration letters", "Saved template", "A4", "Blank back pages for duplex printing",
-		"Renew expired keys", "Skipped users (2)", "Save…", "Close"} {
+	for _, s := range []string{
+		"Print registration letters", "Saved template", "A4", "Blank back pages for duplex printing",
+		"Renew expired keys", "Skipped users (2)", "Save…", "Close",
+	} {
 		if !shown[s] {
 			t.Errorf("%q is not shown", s)
 		}

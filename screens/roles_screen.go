@@ -90,9 +90,11 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 	s.perms = s.buildChecks()
 	right := container.NewVBox(s.title, s.empty, s.perms, s.saved)
 
-	note := &widget.Label{Text: "Every user has one role; it says what they may do. " +
-		"Give one person more in their user form (Additional permissions).",
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	note := &widget.Label{
+		Text: "Every user has one role; it says what they may do. " +
+			"Give one person more in their user form (Additional permissions).",
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	}
 	s.top = container.NewVBox(heading("Roles and permissions"), note, s.hint)
 	s.content = container.NewBorder(s.top, nil, nil, nil,
 		container.NewGridWithColumns(2, left, container.NewVScroll(right)))

@@ -70,8 +70,10 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 		widget.NewFormItem("Schema version", s.schema),
 	)
 	backup := &widget.Button{Text: "Back up database…", OnTapped: s.onBackup}
-	note := &widget.Label{Text: "Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file.",
-		Wrapping: fyne.TextWrapWord}
+	note := &widget.Label{
+		Text:     "Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file.",
+		Wrapping: fyne.TextWrapWord,
+	}
 	if st, ok := db.(*data.Store); ok {
 		s.Syncer = NewSyncRunner(st, nil)
 	}

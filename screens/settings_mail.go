@@ -103,8 +103,10 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 		l.Hide()
 		m.errs[k.Name] = l
 	}
-	watch := map[string]*widget.Entry{settings.SMTPHost.Name: m.host, settings.SMTPPort.Name: m.port,
-		settings.SMTPUser.Name: m.user, settings.SMTPPassword.Name: m.password, settings.SMTPFrom.Name: m.from}
+	watch := map[string]*widget.Entry{
+		settings.SMTPHost.Name: m.host, settings.SMTPPort.Name: m.port,
+		settings.SMTPUser.Name: m.user, settings.SMTPPassword.Name: m.password, settings.SMTPFrom.Name: m.from,
+	}
 	for name, e := range watch {
 		e.OnChanged = func(string) { m.edited(name) }
 	}
@@ -361,8 +363,10 @@ func checkMailServer(v map[string]string, hasPass bool) (name, msg string) {
 		return settings.SMTPFrom.Name, settings.SMTPFrom.Label +
 			" is needed to send mail: the address invitations come from, e.g. Onboard <onboard@example.org>."
 	}
-	c := mail.Config{Host: v[settings.SMTPHost.Name], Security: mail.Security(v[settings.SMTPSecurity.Name]),
-		User: v[settings.SMTPUser.Name]}
+	c := mail.Config{
+		Host: v[settings.SMTPHost.Name], Security: mail.Security(v[settings.SMTPSecurity.Name]),
+		User: v[settings.SMTPUser.Name],
+	}
 	c.Port, _ = strconv.Atoi(v[settings.SMTPPort.Name])
 	if hasPass {
 		c.Password = "set"
@@ -375,8 +379,10 @@ func checkMailServer(v map[string]string, hasPass bool) (name, msg string) {
 		return "", ""
 	}
 	field, text, _ := strings.Cut(err.Error(), ": ")
-	k, ok := map[string]settings.Key{"host": settings.SMTPHost, "port": settings.SMTPPort, "security": settings.SMTPSecurity,
-		"user": settings.SMTPUser, "from": settings.SMTPFrom, "from name": settings.SMTPFrom}[field]
+	k, ok := map[string]settings.Key{
+		"host": settings.SMTPHost, "port": settings.SMTPPort, "security": settings.SMTPSecurity,
+		"user": settings.SMTPUser, "from": settings.SMTPFrom, "from name": settings.SMTPFrom,
+	}[field]
 	if !ok {
 		return "", capitalize(err.Error()) + "."
 	}

@@ -151,8 +151,10 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	}
 	units, _ := st.Units(ctx)
 	for _, n := range []string{"anna", "ben"} {
-		if _, err := svc.CreateUser(ctx, lifecycle.UserInput{FirstName: n, LastName: "Test", Email: n + "@example.org",
-			RoleID: role[0].ID, UnitIDs: []string{units[0].ID}}, 0); err != nil {
+		if _, err := svc.CreateUser(ctx, lifecycle.UserInput{
+			FirstName: n, LastName: "Test", Email: n + "@example.org",
+			RoleID: role[0].ID, UnitIDs: []string{units[0].ID},
+		}, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -232,8 +234,10 @@ func TestSettingsSyncShowsRefusedChangesWithTheReason(t *testing.T) {
 	ctx := context.Background()
 	role, _ := st.Roles(ctx)
 	units, _ := st.Units(ctx)
-	if _, err := svc.CreateUser(ctx, lifecycle.UserInput{FirstName: "Anna", LastName: "Müller", Email: "anna@example.org",
-		RoleID: role[0].ID, UnitIDs: []string{units[0].ID}}, 0); err != nil {
+	if _, err := svc.CreateUser(ctx, lifecycle.UserInput{
+		FirstName: "Anna", LastName: "Müller", Email: "anna@example.org",
+		RoleID: role[0].ID, UnitIDs: []string{units[0].ID},
+	}, 0); err != nil {
 		t.Fatal(err)
 	}
 	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink))

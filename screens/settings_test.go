@@ -119,8 +119,10 @@ func TestSettingsMailServerStoresGoodValuesAndThePasswordApart(t *testing.T) {
 	test.Tap(button(t, w, "Save mail settings"))
 	settle(s.wait)
 	got, pw := storedMailSettings(t, st)
-	want := map[string]string{"smtp.host": "smtp.example.org", "smtp.port": "587", "smtp.security": "starttls",
-		"smtp.user": "onboard", "smtp.from": "Gymnasium am Stadtpark <onboard@example.org>"}
+	want := map[string]string{
+		"smtp.host": "smtp.example.org", "smtp.port": "587", "smtp.security": "starttls",
+		"smtp.user": "onboard", "smtp.from": "Gymnasium am Stadtpark <onboard@example.org>",
+	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
@@ -175,8 +177,12 @@ func setMailServer(t *testing.T, st settings.Store, srv *smtptest.Server) {
 	for _, kv := range []struct {
 		k settings.Key
 		v string
-	}{{settings.SMTPHost, host}, {settings.SMTPPort, strconv.Itoa(port)},
-		{settings.SMTPSecurity, string(mail.SecurityNone)}, {settings.SMTPFrom, "onboard@example.org"}} {
+	}{
+		{settings.SMTPHost, host},
+		{settings.SMTPPort, strconv.Itoa(port)},
+		{settings.SMTPSecurity, string(mail.SecurityNone)},
+		{settings.SMTPFrom, "onboard@example.org"},
+	} {
 		if _, err := settings.Set(context.Background(), st, kv.k, kv.v); err != nil {
 			t.Fatal(err)
 		}

@@ -167,8 +167,10 @@ func (d *SetupDialog) chosenPreset() lifecycle.Preset {
 
 // input is what the form says.
 func (d *SetupDialog) input() lifecycle.SetupInput {
-	in := lifecycle.SetupInput{Organization: d.org.Text, RegistrationURL: d.url.Text, Preset: d.chosenPreset().Name,
-		Units: lifecycle.SplitNames(d.units.Text), Force: d.again}
+	in := lifecycle.SetupInput{
+		Organization: d.org.Text, RegistrationURL: d.url.Text, Preset: d.chosenPreset().Name,
+		Units: lifecycle.SplitNames(d.units.Text), Force: d.again,
+	}
 	for _, l := range setupLanguages {
 		if l.label == d.language.Selected {
 			in.Language = l.code

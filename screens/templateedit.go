@@ -79,8 +79,10 @@ func (e *templateEditor[T]) buildTemplate(kind templateKind[T], win fyne.Window,
 		lang,
 		widget.NewFormItem(kind.head, e.head),
 	)
-	places := &widget.Label{Text: "Placeholders: {" + strings.Join(kind.places, "}  {") + "}. Write {{ and }} for braces." + kind.placesNote,
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	places := &widget.Label{
+		Text:     "Placeholders: {" + strings.Join(kind.places, "}  {") + "}. Write {{ and }} for braces." + kind.placesNote,
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	}
 	e.errLabel = dangerLabel()
 	e.errLabel.Hide()
 	e.saveBtn = &widget.Button{Text: "Save template", Importance: widget.HighImportance, OnTapped: e.SaveTemplate}

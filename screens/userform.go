@@ -80,9 +80,12 @@ type UserForm struct {
 // for an edit, pass the user with its unit and group IDs. cat should answer from
 // memory (see staticCatalog): it is read on the UI goroutine.
 func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.User, unitIDs, groupIDs []string,
-	presetUnit string, onSaved func(u *data.User)) *UserForm {
-	f := &UserForm{ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{},
-		touched: map[string]bool{}}
+	presetUnit string, onSaved func(u *data.User),
+) *UserForm {
+	f := &UserForm{
+		ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{},
+		touched: map[string]bool{},
+	}
 	ctx := context.Background()
 	var err error
 	if f.roles, err = cat.Roles(ctx); err == nil {
@@ -453,8 +456,10 @@ func (f *UserForm) LimitAdditionalPermissions(why string) {
 }
 
 // requiredLabels name the required fields of the form as its labels do.
-var requiredLabels = map[string]string{"first_name": "First name", "last_name": "Last name", "username": "Username",
-	"role": "Role", "units": "Units"}
+var requiredLabels = map[string]string{
+	"first_name": "First name", "last_name": "Last name", "username": "Username",
+	"role": "Role", "units": "Units",
+}
 
 // showWhy says beside the buttons why the user cannot be saved yet: what the
 // database lacks (roles, units), the required fields still empty or the

@@ -164,8 +164,10 @@ type UsersScreen struct {
 
 // NewUsersScreen builds the screen for window win; call Reload to fill it.
 func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScreen {
-	s := &UsersScreen{src: src, act: act, win: win, pages: map[int][]data.UserRow{}, loading: map[int]bool{},
-		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{}}
+	s := &UsersScreen{
+		src: src, act: act, win: win, pages: map[int][]data.UserRow{}, loading: map[int]bool{},
+		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{},
+	}
 	s.buildTable()
 	s.buildFilters()
 	s.buildBulkBar()

@@ -70,8 +70,10 @@ func newRoleChoice(sel *widget.Select, view fyne.CanvasObject) *roleChoice {
 	if view == nil {
 		view = sel
 	}
-	r := &roleChoice{sel: sel, view: view, none: &widget.Label{Text: noRolesYet, Importance: widget.WarningImportance,
-		Wrapping: fyne.TextWrapWord}}
+	r := &roleChoice{sel: sel, view: view, none: &widget.Label{
+		Text: noRolesYet, Importance: widget.WarningImportance,
+		Wrapping: fyne.TextWrapWord,
+	}}
 	r.none.Hide()
 	r.box = container.NewStack(view, r.none)
 	return r

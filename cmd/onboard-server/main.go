@@ -178,7 +178,8 @@ func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 // withStore parses a command's flags (--database plus those setup adds), opens
 // the database and runs fn.
 func withStore(ctx context.Context, name string, args []string, positional int, setup func(*flag.FlagSet),
-	fn func(*store.Store, []string) error) error {
+	fn func(*store.Store, []string) error,
+) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dsn := fs.String("database", defaultDatabase(), "SQLite file or postgres:// URL")
 	if setup != nil {

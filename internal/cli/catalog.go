@@ -301,19 +301,23 @@ type catalogKind struct {
 	rename func(svc *lifecycle.Service, ctx context.Context, id, name string) error
 }
 
-var unitKind = catalogKind{kind: "unit", counts: (*data.Store).UnitCounts,
+var unitKind = catalogKind{
+	kind: "unit", counts: (*data.Store).UnitCounts,
 	create: func(svc *lifecycle.Service, ctx context.Context, name string) (string, error) {
 		u, err := svc.CreateUnit(ctx, name)
 		return u.Name, err
 	},
-	rename: (*lifecycle.Service).RenameUnit}
+	rename: (*lifecycle.Service).RenameUnit,
+}
 
-var groupKind = catalogKind{kind: "group", counts: (*data.Store).GroupCounts,
+var groupKind = catalogKind{
+	kind: "group", counts: (*data.Store).GroupCounts,
 	create: func(svc *lifecycle.Service, ctx context.Context, name string) (string, error) {
 		g, err := svc.CreateGroup(ctx, name)
 		return g.Name, err
 	},
-	rename: (*lifecycle.Service).RenameGroup}
+	rename: (*lifecycle.Service).RenameGroup,
+}
 
 // find finds an entry by name, ignoring case, among counts.
 func (k catalogKind) find(counts []data.CatalogCount, name string) (data.CatalogCount, error) {

@@ -235,8 +235,10 @@ func addInviteKey(t *testing.T, db, role string) {
 	if err != nil || len(units) == 0 {
 		t.Fatalf("units: %v %v", units, err)
 	}
-	_, err = lifecycle.New(st).CreateInviteKey(ctx, lifecycle.InviteKeyInput{Label: "Open day", RoleID: r.ID,
-		UnitIDs: []string{units[0].ID}, ValidUntil: time.Now().AddDate(0, 0, 10), MaxUses: 5})
+	_, err = lifecycle.New(st).CreateInviteKey(ctx, lifecycle.InviteKeyInput{
+		Label: "Open day", RoleID: r.ID,
+		UnitIDs: []string{units[0].ID}, ValidUntil: time.Now().AddDate(0, 0, 10), MaxUses: 5,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,9 +375,11 @@ func TestCatalogUsageErrorsExit2AndCreateNothing(t *testing.T) {
 	if _, err := os.Stat(never); !os.IsNotExist(err) {
 		t.Fatal("a usage error created the database file")
 	}
-	for _, want := range []string{"setup --org NAME", "roles list", "roles add NAME", "roles rename OLD NEW",
+	for _, want := range []string{
+		"setup --org NAME", "roles list", "roles add NAME", "roles rename OLD NEW",
 		"roles set-permissions NAME", "roles delete NAME [--move-to ROLE]", "roles permissions", "units delete NAME [--move-to UNIT]",
-		"groups list", "org.language"} {
+		"groups list", "org.language",
+	} {
 		if !strings.Contains(Usage, want) {
 			t.Errorf("the usage does not mention %q", want)
 		}

@@ -203,8 +203,10 @@ var commands = map[string]command{
 	"invite":     {name: "invite", run: runInvite},
 	"letters":    {name: "letters", run: runLetters},
 	"setup":      {name: "setup", run: runSetup},
-	"roles": {name: "roles", run: runGroup("roles", "list, add, rename, delete, set-permissions or permissions"),
-		noStore: true},
+	"roles": {
+		name: "roles", run: runGroup("roles", "list, add, rename, delete, set-permissions or permissions"),
+		noStore: true,
+	},
 	"roles list":            {name: "roles list", run: runRolesList},
 	"roles add":             {name: "roles add", run: runRolesAdd},
 	"roles rename":          {name: "roles rename", run: runRolesRename},

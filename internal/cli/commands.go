@@ -133,8 +133,10 @@ func (t *tableWriter) flush() error {
 
 type csvWriter struct{ w *csv.Writer }
 
-var csvHeader = []string{"first_name", "last_name", "email", "username", "mobile", "external_id", "role",
-	"units", "groups", "status", "valid_until", "key"}
+var csvHeader = []string{
+	"first_name", "last_name", "email", "username", "mobile", "external_id", "role",
+	"units", "groups", "status", "valid_until", "key",
+}
 
 func newCSVWriter(c *call) *csvWriter {
 	w := csv.NewWriter(c.stdout)
@@ -143,9 +145,11 @@ func newCSVWriter(c *call) *csvWriter {
 }
 
 func (c *csvWriter) write(r *data.UserRow) {
-	c.w.Write([]string{tabular.SafeCell(r.FirstName), tabular.SafeCell(r.LastName), tabular.SafeCell(r.Email), tabular.SafeCell(r.Username),
+	c.w.Write([]string{
+		tabular.SafeCell(r.FirstName), tabular.SafeCell(r.LastName), tabular.SafeCell(r.Email), tabular.SafeCell(r.Username),
 		tabular.SafeCell(r.Mobile), tabular.SafeCell(r.ExternalID), tabular.SafeCell(r.Role), tabular.SafeCell(r.Units), tabular.SafeCell(r.Groups),
-		string(r.Status), display.Time(r.KeyExpiresAt), r.Key})
+		string(r.Status), display.Time(r.KeyExpiresAt), r.Key,
+	})
 }
 
 func (c *csvWriter) flush() error {

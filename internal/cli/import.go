@@ -67,8 +67,10 @@ func runImport(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	settings := importer.Settings{Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
-		Invite: *invite, ValidDays: *validDays, OnConflict: res}
+	settings := importer.Settings{
+		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
+		Invite: *invite, ValidDays: *validDays, OnConflict: res,
+	}
 	printSource(c.stdout, src, mapping)
 	// The units of --unit that do not exist yet are checked as if they did, so that
 	// rows naming them too use the same new unit; they join the file's own new units,

@@ -60,8 +60,10 @@ func TestImportCommandWindows1252Semicolon(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("import: %d\n%s\n%s", code, out, e)
 	}
-	for _, want := range []string{"windows-1252, delimiter semicolon", "Vorname → First name", "Klasse → Units",
-		"line 4 (skipped): email already used by Anna Müller", "New units: Klase 9\n", "2 created, 0 updated, 1 skipped, 0 failed"} {
+	for _, want := range []string{
+		"windows-1252, delimiter semicolon", "Vorname → First name", "Klasse → Units",
+		"line 4 (skipped): email already used by Anna Müller", "New units: Klase 9\n", "2 created, 0 updated, 1 skipped, 0 failed",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -137,10 +139,16 @@ func TestImportCommandUsageAndBadFiles(t *testing.T) {
 			"1 row names no unit: give them one with --unit UNIT (a unit that does not exist yet is created); nothing was imported\n"},
 		{[]string{"import", good, "--on-conflict", "merge"}, ExitUsage, `unknown conflict rule "merge"`},
 		{[]string{"import", good, "--encoding", "latin9"}, ExitUsage, "--encoding must be"},
-		{[]string{"import", good, "--role", "Chef"}, ExitFail,
-			"onboard import: there is no role \"Chef\"; roles: Administrator, Staff, Student, Teacher — create it with: onboard roles add Chef\n"},
-		{[]string{"import", good, "--unit", "Mars", "--role", "Student", "--group", "Big Band"}, ExitFail,
-			"onboard import: there is no group \"Big Band\"; groups: Chess club, Choir, First aid, Football, Newsletter, Parents' council — create it with: onboard groups add \"Big Band\"\n"},
+		{
+			[]string{"import", good, "--role", "Chef"},
+			ExitFail,
+			"onboard import: there is no role \"Chef\"; roles: Administrator, Staff, Student, Teacher — create it with: onboard roles add Chef\n",
+		},
+		{
+			[]string{"import", good, "--unit", "Mars", "--role", "Student", "--group", "Big Band"},
+			ExitFail,
+			"onboard import: there is no group \"Big Band\"; groups: Chess club, Choir, First aid, Football, Newsletter, Parents' council — create it with: onboard groups add \"Big Band\"\n",
+		},
 		{[]string{"import", good, "--unit", "Mars"}, ExitFail, "1 row names no role"},
 		{[]string{"import", good, "--map", "Nope=email"}, ExitUsage, `no column "Nope"`},
 		{[]string{"import", "--template", "pdf", filepath.Join(dir, "t.pdf")}, ExitUsage, "--template must be csv or xlsx"},

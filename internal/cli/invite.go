@@ -69,8 +69,10 @@ func runInvite(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	in := lifecycle.InviteEmailsInput{Addresses: list.Addresses, RoleID: ids.role, UnitIDs: ids.units,
-		GroupIDs: ids.groups, ValidDays: *days}
+	in := lifecycle.InviteEmailsInput{
+		Addresses: list.Addresses, RoleID: ids.role, UnitIDs: ids.units,
+		GroupIDs: ids.groups, ValidDays: *days,
+	}
 	res := &lifecycle.InviteEmailsResult{}
 	if len(list.Addresses) > 0 {
 		if res, err = inviteCreatingUnits(ctx, c, in, ids.newUnits); err != nil {

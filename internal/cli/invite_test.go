@@ -30,8 +30,10 @@ func inviteDB(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	_, err = lifecycle.New(st).CreateUser(ctx, lifecycle.UserInput{FirstName: "Anna", LastName: "Müller",
-		Email: "anna@example.org", RoleID: r.ID, UnitIDs: []string{u1.ID}}, 0)
+	_, err = lifecycle.New(st).CreateUser(ctx, lifecycle.UserInput{
+		FirstName: "Anna", LastName: "Müller",
+		Email: "anna@example.org", RoleID: r.ID, UnitIDs: []string{u1.ID},
+	}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,8 +110,10 @@ func TestInviteUsageErrors(t *testing.T) {
 		{[]string{"--emails", "a@x.de", "--emails-file", "f", "--role", "Teacher", "--unit", "Werk Süd"}, "not both"},
 		{[]string{"--emails", "a@x.de", "--unit", "Werk Süd"}, "--role is required"},
 		{[]string{"--emails", "a@x.de", "--role", "Teacher"}, "at least one --unit is required"},
-		{[]string{"--emails", "a@x.de", "--role", "Teacher", "--unit", "Werk Süd", "--valid-days", "500"},
-			"--valid-days must be between 1 and 180, not 500"},
+		{
+			[]string{"--emails", "a@x.de", "--role", "Teacher", "--unit", "Werk Süd", "--valid-days", "500"},
+			"--valid-days must be between 1 and 180, not 500",
+		},
 		{[]string{"--emails", " ,; \n", "--role", "Teacher", "--unit", "Werk Süd"}, "there are no email addresses in --emails"},
 		{[]string{"--emails", "a@x.de", "--role", "Teacher", "--unit", "Werk Süd", "--valid-days", "ten"}, "invalid value"},
 	} {
@@ -133,10 +137,14 @@ func TestInviteUsageErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"--role", "Boss", "--unit", "Werk Süd"},
-			"onboard invite: there is no role \"Boss\"; roles: Teacher — create it with: onboard roles add Boss\n"},
-		{[]string{"--role", "Teacher", "--unit", "Werk Ost", "--group", "Band"},
-			"onboard invite: there is no group \"Band\"; groups: Chor — create it with: onboard groups add Band\n"},
+		{
+			[]string{"--role", "Boss", "--unit", "Werk Süd"},
+			"onboard invite: there is no role \"Boss\"; roles: Teacher — create it with: onboard roles add Boss\n",
+		},
+		{
+			[]string{"--role", "Teacher", "--unit", "Werk Ost", "--group", "Band"},
+			"onboard invite: there is no group \"Band\"; groups: Chor — create it with: onboard groups add Band\n",
+		},
 	} {
 		code, _, errOut := run(t, append([]string{"--db", db, "invite", "--emails", "zoe@example.org"}, tc.args...)...)
 		if code != ExitFail || errOut != tc.msg {

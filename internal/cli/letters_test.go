@@ -36,8 +36,10 @@ func lettersDB(t *testing.T) (string, map[string]string) {
 	nord, _ := st.UnitByName(ctx, "Werk Nord")
 	chor, _ := st.GroupByName(ctx, "Chor")
 	add := func(svc *lifecycle.Service, first, last string, days int) string {
-		c, err := svc.CreateUser(ctx, lifecycle.UserInput{FirstName: first, LastName: last, RoleID: role.ID,
-			UnitIDs: []string{nord.ID}, GroupIDs: []string{chor.ID}}, days)
+		c, err := svc.CreateUser(ctx, lifecycle.UserInput{
+			FirstName: first, LastName: last, RoleID: role.ID,
+			UnitIDs: []string{nord.ID}, GroupIDs: []string{chor.ID},
+		}, days)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,8 +80,10 @@ func TestLettersCommandPrintsUsableKeysAndListsTheRest(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
-	for _, want := range []string{"Wrote 2 letters (2 pages) to " + pdf, "Skipped 2 users",
-		"Clara Active: already active", "Dora Expired: key expired"} {
+	for _, want := range []string{
+		"Wrote 2 letters (2 pages) to " + pdf, "Skipped 2 users",
+		"Clara Active: already active", "Dora Expired: key expired",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

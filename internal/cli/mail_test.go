@@ -19,9 +19,14 @@ func mailDB(t *testing.T, port int) string {
 	t.Helper()
 	keyring.MockInit() // no D-Bus; no password is set
 	db := inviteDB(t)
-	for _, kv := range [][2]string{{"org.name", "Werk am See"}, {"registration.url", "https://onboard.example.org"},
-		{"smtp.host", "127.0.0.1"}, {"smtp.port", strconv.Itoa(port)}, {"smtp.security", "none"},
-		{"smtp.from", "Personalbüro <hr@werk.example>"}} {
+	for _, kv := range [][2]string{
+		{"org.name", "Werk am See"},
+		{"registration.url", "https://onboard.example.org"},
+		{"smtp.host", "127.0.0.1"},
+		{"smtp.port", strconv.Itoa(port)},
+		{"smtp.security", "none"},
+		{"smtp.from", "Personalbüro <hr@werk.example>"},
+	} {
 		if code, _, errOut := run(t, "--db", db, "config", "set", kv[0], kv[1]); code != ExitOK {
 			t.Fatalf("config set %s: %d %s", kv[0], code, errOut)
 		}

@@ -50,8 +50,10 @@ func runSetup(ctx context.Context, c *call) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	res, err := c.svc.Setup(ctx, lifecycle.SetupInput{Organization: *org, RegistrationURL: *url, Language: *lang,
-		Preset: *preset, Units: lifecycle.SplitNames(*units), Force: *force})
+	res, err := c.svc.Setup(ctx, lifecycle.SetupInput{
+		Organization: *org, RegistrationURL: *url, Language: *lang,
+		Preset: *preset, Units: lifecycle.SplitNames(*units), Force: *force,
+	})
 	if errors.Is(err, lifecycle.ErrAlreadySetUp) {
 		return fmt.Errorf("%v; to set it up as %q instead, add --force", err, strings.TrimSpace(*org))
 	}

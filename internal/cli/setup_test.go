@@ -31,8 +31,10 @@ func TestSetupIsIdempotentAndNeedsForceForAnotherOrganization(t *testing.T) {
 
 	// Again, with one more unit (names ignore case): only the missing one is added.
 	out = mustRun(t, "--db", db, "setup", "--org", "Schule am See", "--preset", "SCHOOL", "--units", "5A, 7a")
-	for _, want := range []string{"Roles: Student, Teacher, Staff, Parent (already there)\n", "Units: 7a (new); 5A (already there)\n",
-		"Letters and mails in: German (de)\n"} {
+	for _, want := range []string{
+		"Roles: Student, Teacher, Staff, Parent (already there)\n", "Units: 7a (new); 5A (already there)\n",
+		"Letters and mails in: German (de)\n",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("second setup lacks %q:\n%s", want, out)
 		}
@@ -75,11 +77,13 @@ func TestSetupIsIdempotentAndNeedsForceForAnotherOrganization(t *testing.T) {
 func TestSetupWithoutPresetThenImport(t *testing.T) {
 	db := freshDB(t)
 	out := mustRun(t, "--db", db, "setup", "--org", "Verein")
-	for _, want := range []string{"Letters and mails in: English (en)\n",
+	for _, want := range []string{
+		"Letters and mails in: English (en)\n",
 		"Registration address: not set yet — set it with: onboard config set registration.url URL\n",
 		"Roles: none yet — create them with: onboard roles add NAME --permissions P,…\n",
 		"Units: none given — create them with: onboard units add NAME, or give them to an import with --unit NAME\n",
-		"Next: onboard import FILE --role ROLE --unit UNIT "} {
+		"Next: onboard import FILE --role ROLE --unit UNIT ",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("setup lacks %q:\n%s", want, out)
 		}

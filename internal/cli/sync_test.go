@@ -99,8 +99,10 @@ func TestSyncErrorsAreOneLine(t *testing.T) {
 			return db
 		}, "onboard sync: no operator token is set; set it with: onboard config set sync.token TOKEN", ExitFail},
 		{"unknown token", func() string { return syncDB(t, url, nil) }, "onboard sync: the sync server refused the operator token", ExitFail},
-		{"no server", func() string { return syncDB(t, "http://127.0.0.1:"+strconv.Itoa(freePort(t)), nil) },
-			"onboard sync: cannot reach the sync server at http://127.0.0.1:", ExitFail},
+		{
+			"no server", func() string { return syncDB(t, "http://127.0.0.1:"+strconv.Itoa(freePort(t)), nil) },
+			"onboard sync: cannot reach the sync server at http://127.0.0.1:", ExitFail,
+		},
 		{"argument", func() string { return inviteDB(t) }, "onboard sync: unexpected argument \"now\"", ExitUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

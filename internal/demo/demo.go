@@ -33,8 +33,10 @@ var lastNames = []string{
 	"Lewandowski", "Zieliński", "Çelik", "Doğan", "Кузнецов", "Οικονόμου", "Moreau", "Fontaine", "Peña", "Løvberg",
 }
 
-var unitNames = []string{"Class 5a", "Class 5b", "Class 6a", "Class 7c", "Head office", "Site Nord", "Werk Süd", "Kundenservice"}
-var groupNames = []string{"Choir", "Football", "Parents' council", "First aid", "Newsletter", "Chess club"}
+var (
+	unitNames  = []string{"Class 5a", "Class 5b", "Class 6a", "Class 7c", "Head office", "Site Nord", "Werk Süd", "Kundenservice"}
+	groupNames = []string{"Choir", "Football", "Parents' council", "First aid", "Newsletter", "Chess club"}
+)
 
 var roleDefs = []struct {
 	name  string

@@ -197,8 +197,10 @@ func TestOfflineUsersRegisterAndComeBackActive(t *testing.T) {
 	}
 	roles, _ := st.Roles(context.Background())
 	units, _ := st.Units(context.Background())
-	ik, err := lifecycle.New(st).CreateInviteKey(context.Background(), lifecycle.InviteKeyInput{Label: "Parents 5a",
-		RoleID: roles[0].ID, UnitIDs: []string{units[0].ID}, ValidUntil: time.Now().AddDate(0, 0, 7), MaxUses: 5})
+	ik, err := lifecycle.New(st).CreateInviteKey(context.Background(), lifecycle.InviteKeyInput{
+		Label:  "Parents 5a",
+		RoleID: roles[0].ID, UnitIDs: []string{units[0].ID}, ValidUntil: time.Now().AddDate(0, 0, 7), MaxUses: 5,
+	})
 	st.Close()
 	if err != nil {
 		t.Fatal(err)

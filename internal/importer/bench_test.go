@@ -25,8 +25,10 @@ const benchRows = 100_000
 var benchHeader = []string{"Vorname", "Nachname", "E-Mail", "Mobil", "Externe ID", "Klasse", "Gruppe", "Bemerkung"}
 
 func benchRow(i int) []string {
-	return []string{"Jürgen", fmt.Sprintf("Groß%d", i), fmt.Sprintf("juergen.gross%d@schule.example", i),
-		fmt.Sprintf("+49 151 %07d", i), fmt.Sprintf("%06d", i), fmt.Sprintf("Klasse %d", i%40), "Chor", "importiert"}
+	return []string{
+		"Jürgen", fmt.Sprintf("Groß%d", i), fmt.Sprintf("juergen.gross%d@schule.example", i),
+		fmt.Sprintf("+49 151 %07d", i), fmt.Sprintf("%06d", i), fmt.Sprintf("Klasse %d", i%40), "Chor", "importiert",
+	}
 }
 
 // benchDir holds the benchmark store; TestMain removes it.

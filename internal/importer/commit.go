@@ -50,9 +50,11 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
-		in := lifecycle.UserInput{FirstName: r.Value(FirstName), LastName: r.Value(LastName), Email: r.Value(Email),
+		in := lifecycle.UserInput{
+			FirstName: r.Value(FirstName), LastName: r.Value(LastName), Email: r.Value(Email),
 			Username: r.Username, Mobile: r.Value(Mobile), ExternalID: r.Value(ExternalID), RoleID: r.roleID,
-			UnitIDs: r.unitIDs, GroupIDs: r.groupIDs, InvitationText: r.Value(InvitationText), Notes: r.Value(Notes)}
+			UnitIDs: r.unitIDs, GroupIDs: r.groupIDs, InvitationText: r.Value(InvitationText), Notes: r.Value(Notes),
+		}
 		switch r.Action {
 		case Create:
 			b.Create = append(b.Create, lifecycle.ImportCreate{Row: i, In: in, ValidUntil: r.validUntil})
@@ -107,12 +109,16 @@ type Report struct {
 }
 
 func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
-	rep := &Report{File: p.Source.Info.Name, Created: len(out.Created), Updated: len(out.Updated),
-		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, Rows: make([]ReportRow, len(p.Rows))}
+	rep := &Report{
+		File: p.Source.Info.Name, Created: len(out.Created), Updated: len(out.Updated),
+		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, Rows: make([]ReportRow, len(p.Rows)),
+	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
-		rep.Rows[i] = ReportRow{Line: r.Line, Result: r.Action, Name: r.Name(), Email: r.Value(Email),
-			Username: r.Username, Reason: r.Reason}
+		rep.Rows[i] = ReportRow{
+			Line: r.Line, Result: r.Action, Name: r.Name(), Email: r.Value(Email),
+			Username: r.Username, Reason: r.Reason,
+		}
 	}
 	for _, c := range out.Created {
 		rep.Rows[c.Row].UserID, rep.Rows[c.Row].Key = c.UserID, c.Key
@@ -149,8 +155,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"line", "result", "name", "email", "username", "key", "reason"})
 	for _, row := range r.Rows {
-		cw.Write([]string{strconv.Itoa(row.Line), resultWords[row.Result], tabular.SafeCell(row.Name),
-			tabular.SafeCell(row.Email), tabular.SafeCell(row.Username), row.Key, tabular.SafeCell(row.Reason)})
+		cw.Write([]string{
+			strconv.Itoa(row.Line), resultWords[row.Result], tabular.SafeCell(row.Name),
+			tabular.SafeCell(row.Email), tabular.SafeCell(row.Username), row.Key, tabular.SafeCell(row.Reason),
+		})
 	}
 	cw.Flush()
 	return cw.Error()

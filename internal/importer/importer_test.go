@@ -87,8 +87,10 @@ func (e *env) plan(path string, s Settings) *Plan {
 func (e *env) createUser(first, last, email, username, externalID string) *data.User {
 	e.t.Helper()
 	unit, _ := e.store.UnitByName(e.ctx, "Class 5a")
-	c, err := e.svc.CreateUser(e.ctx, lifecycle.UserInput{FirstName: first, LastName: last, Email: email,
-		Username: username, ExternalID: externalID, RoleID: e.roleID("Student"), UnitIDs: []string{unit.ID}}, 0)
+	c, err := e.svc.CreateUser(e.ctx, lifecycle.UserInput{
+		FirstName: first, LastName: last, Email: email,
+		Username: username, ExternalID: externalID, RoleID: e.roleID("Student"), UnitIDs: []string{unit.ID},
+	}, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -407,8 +409,10 @@ func TestRoleUnitsGroupsAndValidity(t *testing.T) {
 	if !strings.Contains(p.Rows[4].Reason, `"03/04/2027" is not a date`) {
 		t.Fatalf("row 5 (ambiguous): %q", p.Rows[4].Reason)
 	}
-	for in, want := range map[string]string{"46053": "2026-01-31", "15/01/2027": "2027-01-15", "01/15/2027": "2027-01-15",
-		"2027-01-15 00:00": "2027-01-15", "5.2.2027": "2027-02-05"} {
+	for in, want := range map[string]string{
+		"46053": "2026-01-31", "15/01/2027": "2027-01-15", "01/15/2027": "2027-01-15",
+		"2027-01-15 00:00": "2027-01-15", "5.2.2027": "2027-02-05",
+	} {
 		d, ok := parseDate(in)
 		if !ok || d.Format("2006-01-02") != want {
 			t.Errorf("parseDate(%q) = %v %v, want %s", in, d, ok, want)

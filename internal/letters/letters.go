@@ -125,8 +125,10 @@ func Link(base, key string) string {
 
 // fields are the placeholder values of one letter and the link its QR code holds.
 func (sh *sheet) fields(r *Recipient) (*Fields, string) {
-	f := &Fields{FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
-		ValidUntil: DateText(sh.lang, r.ValidUntil), Organization: sh.org, URL: URLText(sh.lang, sh.base, r.Key, sh.org)}
+	f := &Fields{
+		FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
+		ValidUntil: DateText(sh.lang, r.ValidUntil), Organization: sh.org, URL: URLText(sh.lang, sh.base, r.Key, sh.org),
+	}
 	link := ""
 	if sh.base != "" {
 		link = Link(sh.base, r.Key)
@@ -170,8 +172,10 @@ func Preview(r Recipient, o Options) (Page, error) {
 
 // SampleRecipient is the person the template preview shows.
 func SampleRecipient(now time.Time) Recipient {
-	return Recipient{FirstName: "Zoë", LastName: "Łukasiewicz", Username: "zoe.lukasiewicz",
-		Key: "7QK3M-XW9RT-2HDPA-EB4N6-VCJ5F", ValidUntil: now.AddDate(0, 0, 14)}
+	return Recipient{
+		FirstName: "Zoë", LastName: "Łukasiewicz", Username: "zoe.lukasiewicz",
+		Key: "7QK3M-XW9RT-2HDPA-EB4N6-VCJ5F", ValidUntil: now.AddDate(0, 0, 14),
+	}
 }
 
 // TooLongError says the instructions do not fit on one page.

@@ -22,16 +22,20 @@ func people(n int) []Recipient {
 	out := make([]Recipient, n)
 	for i := range out {
 		nm := names[i%len(names)]
-		out[i] = Recipient{UserID: fmt.Sprint("u", i), FirstName: nm[0], LastName: nm[1],
+		out[i] = Recipient{
+			UserID: fmt.Sprint("u", i), FirstName: nm[0], LastName: nm[1],
 			Username: fmt.Sprintf("user%03d", i), Key: fmt.Sprintf("7QK3M-XW9RT-2HDPA-EB%03d-VCJ5F", i),
-			ValidUntil: testDate.AddDate(0, 0, 14)}
+			ValidUntil: testDate.AddDate(0, 0, 14),
+		}
 	}
 	return out
 }
 
 func testOptions() Options {
-	return Options{Template: DefaultTemplate("en"), Paper: A4, Organization: "Gesamtschule Köln-Süd",
-		RegistrationURL: "https://onboard.example.org/", Date: testDate}
+	return Options{
+		Template: DefaultTemplate("en"), Paper: A4, Organization: "Gesamtschule Köln-Süd",
+		RegistrationURL: "https://onboard.example.org/", Date: testDate,
+	}
 }
 
 func writeFile(t *testing.T, ppl []Recipient, o Options) (string, Result) {
@@ -60,8 +64,10 @@ func TestLettersPagesCarryEachPersonsNameAndKey(t *testing.T) {
 	}
 	for i, p := range ppl {
 		text := pdfcheck.Text(t, path, i+1)
-		for _, want := range []string{p.FirstName + " " + p.LastName, p.Key, p.Username, "Gesamtschule Köln-Süd", "8 December 2026",
-			"https://onboard.example.org/register?key=" + p.Key} {
+		for _, want := range []string{
+			p.FirstName + " " + p.LastName, p.Key, p.Username, "Gesamtschule Köln-Süd", "8 December 2026",
+			"https://onboard.example.org/register?key=" + p.Key,
+		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("page %d lacks %q:\n%s", i+1, want, text)
 			}
@@ -217,12 +223,18 @@ func TestLettersProgressCountsEveryLetter(t *testing.T) {
 // address alone, in both languages.
 func TestLettersGreetPeopleWithAndWithoutNames(t *testing.T) {
 	pdfcheck.Need(t, "pdftotext")
-	oldEN := Template{Lang: "en", Title: "Your account, {first_name}",
-		Body: "Dear {first_name} {last_name},\n\nthe account of {first_name} {last_name} ({username}) is ready at {organization}.\nKey: {key}"}
-	oldDE := Template{Lang: "de", Title: "Willkommen, {first_name} {last_name}",
-		Body: "Liebe/r {first_name} {last_name},\n\nIhr Zugang ({first_name} {last_name}) ist eingerichtet.\nSchlüssel: {key}"}
-	named := Recipient{UserID: "u1", FirstName: "Anna", LastName: "Müller", Username: "amueller", Key: "7QK3M-XW9RT-2HDPA-EB001-VCJ5F",
-		ValidUntil: testDate.AddDate(0, 0, 14)}
+	oldEN := Template{
+		Lang: "en", Title: "Your account, {first_name}",
+		Body: "Dear {first_name} {last_name},\n\nthe account of {first_name} {last_name} ({username}) is ready at {organization}.\nKey: {key}",
+	}
+	oldDE := Template{
+		Lang: "de", Title: "Willkommen, {first_name} {last_name}",
+		Body: "Liebe/r {first_name} {last_name},\n\nIhr Zugang ({first_name} {last_name}) ist eingerichtet.\nSchlüssel: {key}",
+	}
+	named := Recipient{
+		UserID: "u1", FirstName: "Anna", LastName: "Müller", Username: "amueller", Key: "7QK3M-XW9RT-2HDPA-EB001-VCJ5F",
+		ValidUntil: testDate.AddDate(0, 0, 14),
+	}
 	nameless := Recipient{UserID: "u2", Username: "anna", Key: "7QK3M-XW9RT-2HDPA-EB002-VCJ5F", ValidUntil: testDate.AddDate(0, 0, 14)}
 	for _, tc := range []struct {
 		name    string
@@ -230,16 +242,32 @@ func TestLettersGreetPeopleWithAndWithoutNames(t *testing.T) {
 		want    [2][]string // the named person's page, the nameless one's
 		wantNot []string    // on the nameless page
 	}{
-		{"default en", DefaultTemplate("en"),
-			[2][]string{{"Dear Anna Müller,"}, {"Hello,\n", "(you enter your name when you register)"}}, []string{"Dear"}},
-		{"default de", DefaultTemplate("de"),
-			[2][]string{{"Guten Tag Anna Müller,"}, {"Guten Tag,\n", "(Sie tragen Ihren Namen bei der Registrierung ein)"}}, []string{"Guten Tag ,"}},
-		{"old en", oldEN,
-			[2][]string{{"Your account, Anna", "Dear Anna Müller,", "the account of Anna Müller (amueller) is ready"},
-				{"Your account\n", "Hello,\n", "the account of (anna) is ready"}}, []string{"Dear", "  ", " ,"}},
-		{"old de", oldDE,
-			[2][]string{{"Willkommen, Anna Müller", "Liebe/r Anna Müller,", "Ihr Zugang (Anna Müller) ist eingerichtet."},
-				{"Willkommen\n", "Guten Tag,\n", "Ihr Zugang ist eingerichtet."}}, []string{"Liebe", "()", "  ", " ,"}},
+		{
+			"default en", DefaultTemplate("en"),
+			[2][]string{{"Dear Anna Müller,"}, {"Hello,\n", "(you enter your name when you register)"}},
+			[]string{"Dear"},
+		},
+		{
+			"default de", DefaultTemplate("de"),
+			[2][]string{{"Guten Tag Anna Müller,"}, {"Guten Tag,\n", "(Sie tragen Ihren Namen bei der Registrierung ein)"}},
+			[]string{"Guten Tag ,"},
+		},
+		{
+			"old en", oldEN,
+			[2][]string{
+				{"Your account, Anna", "Dear Anna Müller,", "the account of Anna Müller (amueller) is ready"},
+				{"Your account\n", "Hello,\n", "the account of (anna) is ready"},
+			},
+			[]string{"Dear", "  ", " ,"},
+		},
+		{
+			"old de", oldDE,
+			[2][]string{
+				{"Willkommen, Anna Müller", "Liebe/r Anna Müller,", "Ihr Zugang (Anna Müller) ist eingerichtet."},
+				{"Willkommen\n", "Guten Tag,\n", "Ihr Zugang ist eingerichtet."},
+			},
+			[]string{"Liebe", "()", "  ", " ,"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := testOptions()

@@ -49,8 +49,10 @@ func nameTaken[T any](find func() (*T, error), idOf, nameOf func(*T) string, exc
 }
 
 func (s *Service) auditCatalog(ctx context.Context, tx *data.Store, kind, id, action, summary string) error {
-	return tx.AddAudit(ctx, &data.AuditEvent{At: s.Now(), Actor: s.actor, Action: kind + "." + action,
-		EntityType: kind, EntityID: id, Summary: summary}, nil)
+	return tx.AddAudit(ctx, &data.AuditEvent{
+		At: s.Now(), Actor: s.actor, Action: kind + "." + action,
+		EntityType: kind, EntityID: id, Summary: summary,
+	}, nil)
 }
 
 func (s *Service) unitTaken(ctx context.Context, tx *data.Store, exceptID string) func(string) (string, error) {
@@ -110,11 +112,15 @@ func renameEntry[T any](s *Service, ctx context.Context, e catalogEntry[T], id, 
 	})
 }
 
-var unitEntry = catalogEntry[data.Unit]{kind: "unit", find: (*data.Store).UnitByID,
-	name: func(u *data.Unit) *string { return &u.Name }, save: (*data.Store).SaveUnit, taken: (*Service).unitTaken}
+var unitEntry = catalogEntry[data.Unit]{
+	kind: "unit", find: (*data.Store).UnitByID,
+	name: func(u *data.Unit) *string { return &u.Name }, save: (*data.Store).SaveUnit, taken: (*Service).unitTaken,
+}
 
-var groupEntry = catalogEntry[data.Group]{kind: "group", find: (*data.Store).GroupByID,
-	name: func(g *data.Group) *string { return &g.Name }, save: (*data.Store).SaveGroup, taken: (*Service).groupTaken}
+var groupEntry = catalogEntry[data.Group]{
+	kind: "group", find: (*data.Store).GroupByID,
+	name: func(g *data.Group) *string { return &g.Name }, save: (*data.Store).SaveGroup, taken: (*Service).groupTaken,
+}
 
 // RenameUnit renames a unit.
 func (s *Service) RenameUnit(ctx context.Context, id, name string) error {

@@ -130,8 +130,10 @@ func TestDurabilityChild(t *testing.T) {
 	svc := New(st, WithActor("durability"))
 	for i := 0; i < 100_000; i++ {
 		tag := data.NewID()
-		c, err := svc.CreateUser(ctx, UserInput{FirstName: "Dürr", LastName: tag[len(tag)-8:],
-			Email: tag + "@example.org", RoleID: role.ID, UnitIDs: []string{unit.ID}}, 0)
+		c, err := svc.CreateUser(ctx, UserInput{
+			FirstName: "Dürr", LastName: tag[len(tag)-8:],
+			Email: tag + "@example.org", RoleID: role.ID, UnitIDs: []string{unit.ID},
+		}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -118,8 +118,10 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 			out.Updated = append(out.Updated, ImportedUser{Row: up.Row, UserID: up.UserID})
 			report(len(b.Create) + i + 1)
 		}
-		out.Record = &data.Import{FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
-			Created: len(b.Create), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed}
+		out.Record = &data.Import{
+			FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
+			Created: len(b.Create), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
+		}
 		if len(b.Create) > 0 {
 			out.Record.EventID = &audit.ID
 		}
@@ -135,7 +137,8 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 // each user's ID and key in out. With mc, invited users' invitation mails are added
 // to mails.
 func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int,
-	mc *mailComposer, mails *[]data.Mail) iter.Seq2[[]data.BulkUser, error] {
+	mc *mailComposer, mails *[]data.Mail,
+) iter.Seq2[[]data.BulkUser, error] {
 	defaultExpiry := now.AddDate(0, 0, days).Truncate(time.Second)
 	return func(yield func([]data.BulkUser, error) bool) {
 		for start, chunk := range chunks(b.Create, importChunk) {
@@ -164,8 +167,10 @@ func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time,
 					}
 					*mails = append(*mails, *m)
 				}
-				batch[i] = data.BulkUser{User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
-					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry}}
+				batch[i] = data.BulkUser{
+					User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
+					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry},
+				}
 				out.Created[start+i] = ImportedUser{Row: c.Row, UserID: u.ID, Key: key}
 			}
 			if !yield(batch, nil) {
@@ -202,13 +207,21 @@ func (s *Service) importUpdate(ctx context.Context, tx *data.Store, up ImportUpd
 	if err != nil {
 		return err
 	}
-	in := UserInput{FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
+	in := UserInput{
+		FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
 		Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
-		InvitationText: u.InvitationText, Notes: u.Notes, UnitIDs: units, GroupIDs: groups}
+		InvitationText: u.InvitationText, Notes: u.Notes, UnitIDs: units, GroupIDs: groups,
+	}
 	for _, f := range []struct{ dst, src *string }{
-		{&in.FirstName, &up.In.FirstName}, {&in.LastName, &up.In.LastName}, {&in.Email, &up.In.Email},
-		{&in.Username, &up.In.Username}, {&in.Mobile, &up.In.Mobile}, {&in.ExternalID, &up.In.ExternalID},
-		{&in.RoleID, &up.In.RoleID}, {&in.InvitationText, &up.In.InvitationText}, {&in.Notes, &up.In.Notes},
+		{&in.FirstName, &up.In.FirstName},
+		{&in.LastName, &up.In.LastName},
+		{&in.Email, &up.In.Email},
+		{&in.Username, &up.In.Username},
+		{&in.Mobile, &up.In.Mobile},
+		{&in.ExternalID, &up.In.ExternalID},
+		{&in.RoleID, &up.In.RoleID},
+		{&in.InvitationText, &up.In.InvitationText},
+		{&in.Notes, &up.In.Notes},
 	} {
 		if *f.src != "" {
 			*f.dst = *f.src

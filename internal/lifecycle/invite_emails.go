@@ -250,10 +250,13 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 // inviteOne creates one user invited at now with a key valid for days; s is bound
 // to tx.
 func (s *Service) inviteOne(ctx context.Context, tx *data.Store, c *mailComposer, name PersonName, email string, in InviteEmailsInput,
-	now time.Time, days int) (*Invited, error) {
+	now time.Time, days int,
+) (*Invited, error) {
 	first, last := name.First, name.Last
-	ui := UserInput{FirstName: first, LastName: last, Email: email, RoleID: in.RoleID, UnitIDs: in.UnitIDs,
-		GroupIDs: in.GroupIDs}
+	ui := UserInput{
+		FirstName: first, LastName: last, Email: email, RoleID: in.RoleID, UnitIDs: in.UnitIDs,
+		GroupIDs: in.GroupIDs,
+	}
 	var err error
 	if ui.Username, err = s.SuggestUsername(ctx, email, first, last); err != nil {
 		return nil, err

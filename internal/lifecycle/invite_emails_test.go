@@ -26,8 +26,10 @@ func TestInviteEmailsInvitesNewSkipsMembersAndRepeats(t *testing.T) {
 	}
 	// A caller that does not parse may repeat an address or pass a bad one.
 	addrs := append(parsed.Addresses, addrlist.Address{Email: "Ben@EXAMPLE.org"}, addrlist.Address{Email: "bad@example"})
-	res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{Addresses: addrs, RoleID: f.roleID,
-		UnitIDs: f.units, GroupIDs: []string{f.group}})
+	res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{
+		Addresses: addrs, RoleID: f.roleID,
+		UnitIDs: f.units, GroupIDs: []string{f.group},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +97,10 @@ func TestInviteEmailsValidityAndDeletedMembers(t *testing.T) {
 	if err := f.svc.Delete(ctx, gone.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{Addresses: []addrlist.Address{{Email: "old@example.org"}},
-		RoleID: f.roleID, UnitIDs: f.units[:1], ValidDays: 30})
+	res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{
+		Addresses: []addrlist.Address{{Email: "old@example.org"}},
+		RoleID:    f.roleID, UnitIDs: f.units[:1], ValidDays: 30,
+	})
 	if err != nil || len(res.Invited) != 1 {
 		t.Fatalf("a deleted user's address was not invited again: %+v, %v", res, err)
 	}
@@ -118,12 +122,21 @@ func TestInviteEmailsWritesNothingWhenTheInputIsBad(t *testing.T) {
 		{"no role", InviteEmailsInput{Addresses: addrs, UnitIDs: f.units}, "role", "role is required"},
 		{"unknown role", InviteEmailsInput{Addresses: addrs, RoleID: "nope", UnitIDs: f.units}, "role", "the role does not exist (any more)"},
 		{"no unit", InviteEmailsInput{Addresses: addrs, RoleID: f.roleID}, "units", "at least one unit is required"},
-		{"unknown unit", InviteEmailsInput{Addresses: addrs, RoleID: f.roleID, UnitIDs: []string{f.units[0], "nope"}},
-			"units", "a chosen unit does not exist (any more)"},
-		{"unknown group", InviteEmailsInput{Addresses: addrs, RoleID: f.roleID, UnitIDs: f.units, GroupIDs: []string{"nope"}},
-			"groups", "a chosen group does not exist (any more)"},
-		{"validity", InviteEmailsInput{Addresses: addrs, RoleID: f.roleID, UnitIDs: f.units, ValidDays: 181},
-			"valid_days", "validity must be between 1 and 180 days, not 181"},
+		{
+			"unknown unit",
+			InviteEmailsInput{Addresses: addrs, RoleID: f.roleID, UnitIDs: []string{f.units[0], "nope"}},
+			"units", "a chosen unit does not exist (any more)",
+		},
+		{
+			"unknown group",
+			InviteEmailsInput{Addresses: addrs, RoleID: f.roleID, UnitIDs: f.units, GroupIDs: []string{"nope"}},
+			"groups", "a chosen group does not exist (any more)",
+		},
+		{
+			"validity",
+			InviteEmailsInput{Addresses: addrs, RoleID: f.roleID, UnitIDs: f.units, ValidDays: 181},
+			"valid_days", "validity must be between 1 and 180 days, not 181",
+		},
 		{"empty list", InviteEmailsInput{RoleID: f.roleID, UnitIDs: f.units}, "addresses", "there are no email addresses to invite"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,8 +225,10 @@ func TestInviteNamesFromRowsDisplayNamesAndGivenNames(t *testing.T) {
 		{Email: "dora@example.org", PersonName: PersonName{"Dorothea", "Schulz"}, Given: true},
 		{Email: "eva@example.org"},
 		{Email: "fe@example.org", PersonName: PersonName{"", "X"}}, // a part from the list that cannot be used is left blank
-		{Email: "gus@example.org", PersonName: PersonName{"Gus\x00", long}, Given: true,
-			Problem: "first name contains a line break or control character; last name is longer than 100 characters"},
+		{
+			Email: "gus@example.org", PersonName: PersonName{"Gus\x00", long}, Given: true,
+			Problem: "first name contains a line break or control character; last name is longer than 100 characters",
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("InviteNames\n got %+v\nwant %+v", got, want)
@@ -298,8 +313,10 @@ func TestInvitationMailsGreetPeopleWithoutANameNeutrally(t *testing.T) {
 			if _, err := settings.Set(ctx, f.store, settings.Language, lang); err != nil {
 				t.Fatal(err)
 			}
-			res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{RoleID: f.roleID, UnitIDs: f.units[:1],
-				Addresses: []addrlist.Address{{Email: "anna@example.org"}, {Name: "Ben Weber", Email: "ben@example.org"}}})
+			res, err := f.svc.InviteEmails(ctx, InviteEmailsInput{
+				RoleID: f.roleID, UnitIDs: f.units[:1],
+				Addresses: []addrlist.Address{{Email: "anna@example.org"}, {Name: "Ben Weber", Email: "ben@example.org"}},
+			})
 			if err != nil || len(res.Invited) != 2 {
 				t.Fatalf("%+v, %v", res, err)
 			}

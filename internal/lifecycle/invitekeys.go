@@ -69,14 +69,18 @@ func (s *Service) CreateInviteKey(ctx context.Context, in InviteKeyInput) (*data
 	if err != nil {
 		return nil, fmt.Errorf("generate key: %w", err)
 	}
-	k := &data.InviteKey{Label: in.Label, Key: key, RoleID: in.RoleID, ValidUntil: in.ValidUntil.UTC(),
-		MaxUses: in.MaxUses, CreatedBy: s.actor}
+	k := &data.InviteKey{
+		Label: in.Label, Key: key, RoleID: in.RoleID, ValidUntil: in.ValidUntil.UTC(),
+		MaxUses: in.MaxUses, CreatedBy: s.actor,
+	}
 	err = s.store.Write(ctx, func(tx *data.Store) error {
 		if err := tx.CreateInviteKey(ctx, k, in.UnitIDs, in.GroupIDs); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, &data.AuditEvent{At: now, Actor: s.actor, Action: "invite-key.create",
-			EntityType: "invite_key", EntityID: k.ID, Summary: "Created invite key " + k.Label}, nil)
+		return tx.AddAudit(ctx, &data.AuditEvent{
+			At: now, Actor: s.actor, Action: "invite-key.create",
+			EntityType: "invite_key", EntityID: k.ID, Summary: "Created invite key " + k.Label,
+		}, nil)
 	})
 	return k, err
 }
@@ -98,8 +102,10 @@ func (s *Service) RevokeInviteKey(ctx context.Context, id string) (*data.InviteK
 			return err
 		}
 		out = k
-		return tx.AddAudit(ctx, &data.AuditEvent{At: now, Actor: s.actor, Action: "invite-key.revoke",
-			EntityType: "invite_key", EntityID: k.ID, Summary: "Revoked invite key " + k.Label}, nil)
+		return tx.AddAudit(ctx, &data.AuditEvent{
+			At: now, Actor: s.actor, Action: "invite-key.revoke",
+			EntityType: "invite_key", EntityID: k.ID, Summary: "Revoked invite key " + k.Label,
+		}, nil)
 	})
 	return out, err
 }

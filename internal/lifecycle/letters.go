@@ -111,8 +111,10 @@ func (s *Service) RecordLetters(ctx context.Context, people []letters.Recipient,
 	now := s.Now()
 	events := make([]data.AuditEvent, len(people))
 	for i, r := range people {
-		events[i] = data.AuditEvent{At: now, Actor: s.actor, Action: string(ActionLetter), EntityType: "user",
-			EntityID: r.UserID, Summary: "Registration letter printed (valid until " + r.ValidUntil.Local().Format(time.DateOnly) + ") to " + file}
+		events[i] = data.AuditEvent{
+			At: now, Actor: s.actor, Action: string(ActionLetter), EntityType: "user",
+			EntityID: r.UserID, Summary: "Registration letter printed (valid until " + r.ValidUntil.Local().Format(time.DateOnly) + ") to " + file,
+		}
 	}
 	return s.store.Write(ctx, func(tx *data.Store) error { return tx.AddAudits(ctx, events) })
 }

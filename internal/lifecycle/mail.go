@@ -57,16 +57,20 @@ func (c *mailComposer) invitation(u *data.User, key string, expires, now time.Ti
 	if err := mail.CheckHeader("name", toName); err != nil {
 		return nil, &ValidationError{Problems: []FieldError{{"first_name", err.Error()}}}
 	}
-	content, err := c.tpl.Render(mail.Fields{FirstName: u.FirstName, LastName: u.LastName, Username: u.Username,
+	content, err := c.tpl.Render(mail.Fields{
+		FirstName: u.FirstName, LastName: u.LastName, Username: u.Username,
 		Key: key, ValidUntil: letters.DateText(c.tpl.Lang, expires), URL: letters.URLText(c.tpl.Lang, c.base, key, c.org),
-		Organization: c.org, InvitationText: u.InvitationText})
+		Organization: c.org, InvitationText: u.InvitationText,
+	})
 	if err != nil {
 		return nil, &ValidationError{Problems: []FieldError{{"invitation_text", err.Error()}}}
 	}
 	uid := u.ID
-	return &data.Mail{UserID: &uid, Kind: data.MailInvitation, MessageID: mail.NewMessageID(c.fromAddr),
+	return &data.Mail{
+		UserID: &uid, Kind: data.MailInvitation, MessageID: mail.NewMessageID(c.fromAddr),
 		ToName: toName, ToAddr: addr, Subject: content.Subject, TextBody: content.Text, HTMLBody: content.HTML,
-		State: data.MailQueued, NextAttemptAt: now}, nil
+		State: data.MailQueued, NextAttemptAt: now,
+	}, nil
 }
 
 // queueInvitation queues the invitation mail of u in tx. An older invitation still

@@ -28,8 +28,10 @@ func TestImportWithInviteQueuesOneMailPerAddress(t *testing.T) {
 	in := func(first, email string) ImportCreate {
 		return ImportCreate{In: UserInput{FirstName: first, LastName: "Import", Email: email, Username: strings.ToLower(first), RoleID: f.roleID, UnitIDs: f.units[:1]}}
 	}
-	out, err := f.svc.Import(ctx, &ImportBatch{FileName: "list.csv", Invite: true,
-		Create: []ImportCreate{in("Anna", "anna@example.org"), in("Ben", ""), in("Cem", "cem@example.org")}}, nil)
+	out, err := f.svc.Import(ctx, &ImportBatch{
+		FileName: "list.csv", Invite: true,
+		Create: []ImportCreate{in("Anna", "anna@example.org"), in("Ben", ""), in("Cem", "cem@example.org")},
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

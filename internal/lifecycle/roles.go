@@ -54,8 +54,10 @@ func permissionSummary(perms string) string {
 	return " with " + perms
 }
 
-var roleEntry = catalogEntry[data.Role]{kind: "role", find: (*data.Store).RoleByID,
-	name: func(r *data.Role) *string { return &r.Name }, save: (*data.Store).SaveRole, taken: (*Service).roleTaken}
+var roleEntry = catalogEntry[data.Role]{
+	kind: "role", find: (*data.Store).RoleByID,
+	name: func(r *data.Role) *string { return &r.Name }, save: (*data.Store).SaveRole, taken: (*Service).roleTaken,
+}
 
 // RenameRole renames a role; names are unique, ignoring case.
 func (s *Service) RenameRole(ctx context.Context, id, name string) error {

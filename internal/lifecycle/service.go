@@ -73,8 +73,10 @@ func (s *Service) ValidDays(ctx context.Context, days int) (int, error) {
 		}
 	}
 	if days < settings.MinValidDays || days > settings.MaxValidDays {
-		return 0, &ValidationError{Problems: []FieldError{{"valid_days",
-			fmt.Sprintf("validity must be between %d and %d days, not %d", settings.MinValidDays, settings.MaxValidDays, days)}}}
+		return 0, &ValidationError{Problems: []FieldError{{
+			"valid_days",
+			fmt.Sprintf("validity must be between %d and %d days, not %d", settings.MinValidDays, settings.MaxValidDays, days),
+		}}}
 	}
 	return days, nil
 }
@@ -262,12 +264,17 @@ func diffUser(a, b *data.User) map[string]data.Change {
 		name string
 		x, y any
 	}{
-		{"first_name", a.FirstName, b.FirstName}, {"last_name", a.LastName, b.LastName},
-		{"names_locked", a.NamesLocked, b.NamesLocked}, {"email", a.Email, b.Email},
-		{"username", a.Username, b.Username}, {"mobile", a.Mobile, b.Mobile},
-		{"external_id", a.ExternalID, b.ExternalID}, {"role_id", a.RoleID, b.RoleID},
+		{"first_name", a.FirstName, b.FirstName},
+		{"last_name", a.LastName, b.LastName},
+		{"names_locked", a.NamesLocked, b.NamesLocked},
+		{"email", a.Email, b.Email},
+		{"username", a.Username, b.Username},
+		{"mobile", a.Mobile, b.Mobile},
+		{"external_id", a.ExternalID, b.ExternalID},
+		{"role_id", a.RoleID, b.RoleID},
 		{"extra_permissions", a.ExtraPermissions, b.ExtraPermissions},
-		{"invitation_text", a.InvitationText, b.InvitationText}, {"notes", a.Notes, b.Notes},
+		{"invitation_text", a.InvitationText, b.InvitationText},
+		{"notes", a.Notes, b.Notes},
 	}
 	for _, p := range pairs {
 		if p.x != p.y {

@@ -117,8 +117,10 @@ func TestCreateUserGivesKeyAndDerivesUsername(t *testing.T) {
 func TestCreateUserValidation(t *testing.T) {
 	f := newFixture(t)
 	f.create(t, "Anna", "Müller", "anna@example.org")
-	in := UserInput{FirstName: "", LastName: "Groß", Email: "ANNA@example.org", Username: "x", Mobile: "call me",
-		RoleID: "", UnitIDs: nil}
+	in := UserInput{
+		FirstName: "", LastName: "Groß", Email: "ANNA@example.org", Username: "x", Mobile: "call me",
+		RoleID: "", UnitIDs: nil,
+	}
 	_, err := f.svc.CreateUser(context.Background(), in, 0)
 	var ve *ValidationError
 	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {

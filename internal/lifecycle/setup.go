@@ -29,14 +29,18 @@ var Presets = []Preset{
 	{"school", "School", []RolePreset{
 		{"Student", []syncapi.Permission{syncapi.PermChat, syncapi.PermDirectory}},
 		{"Teacher", []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermBulkInvite, syncapi.PermChat, syncapi.PermDirectory}},
-		{"Staff", []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite,
-			syncapi.PermManageRoles, syncapi.PermManageUsers, syncapi.PermChat, syncapi.PermDirectory}},
+		{"Staff", []syncapi.Permission{
+			syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite,
+			syncapi.PermManageRoles, syncapi.PermManageUsers, syncapi.PermChat, syncapi.PermDirectory,
+		}},
 		{"Parent", []syncapi.Permission{syncapi.PermChat}},
 	}},
 	{"company", "Company", []RolePreset{
 		{"Employee", []syncapi.Permission{syncapi.PermChat, syncapi.PermDirectory}},
-		{"Manager", []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite,
-			syncapi.PermManageRoles, syncapi.PermManageUsers, syncapi.PermChat, syncapi.PermDirectory}},
+		{"Manager", []syncapi.Permission{
+			syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite,
+			syncapi.PermManageRoles, syncapi.PermManageUsers, syncapi.PermChat, syncapi.PermDirectory,
+		}},
 		{"External", []syncapi.Permission{syncapi.PermChat}},
 	}},
 	{"none", "No roles yet", nil},
@@ -112,8 +116,10 @@ func (s *Service) Setup(ctx context.Context, in SetupInput) (*SetupResult, error
 		preset, ok = LookupPreset("none")
 	}
 	if !ok {
-		return nil, &ValidationError{Problems: []FieldError{{"preset",
-			fmt.Sprintf("there is no preset %q; presets: %s", in.Preset, PresetNames())}}}
+		return nil, &ValidationError{Problems: []FieldError{{
+			"preset",
+			fmt.Sprintf("there is no preset %q; presets: %s", in.Preset, PresetNames()),
+		}}}
 	}
 	res := &SetupResult{}
 	err := s.store.Write(ctx, func(tx *data.Store) error {
@@ -133,8 +139,10 @@ func (s *Service) Setup(ctx context.Context, in SetupInput) (*SetupResult, error
 		if err := tx.SetSetting(ctx, setupDoneKey, "done"); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, &data.AuditEvent{At: s.Now(), Actor: s.actor, Action: "setup",
-			EntityType: "settings", Summary: "Set up " + strings.TrimSpace(in.Organization) + " with preset " + preset.Name}, nil)
+		return tx.AddAudit(ctx, &data.AuditEvent{
+			At: s.Now(), Actor: s.actor, Action: "setup",
+			EntityType: "settings", Summary: "Set up " + strings.TrimSpace(in.Organization) + " with preset " + preset.Name,
+		}, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -158,8 +166,11 @@ func (s *Service) setupSettings(ctx context.Context, tx *data.Store, in SetupInp
 		key   settings.Key
 		field string
 		value string
-	}{{settings.OrgName, "organization", in.Organization}, {settings.RegistrationURL, "registration_url", in.RegistrationURL},
-		{settings.Language, "language", in.Language}}
+	}{
+		{settings.OrgName, "organization", in.Organization},
+		{settings.RegistrationURL, "registration_url", in.RegistrationURL},
+		{settings.Language, "language", in.Language},
+	}
 	var probs []FieldError
 	for _, v := range values {
 		if v.key.Name != settings.OrgName.Name && strings.TrimSpace(v.value) == "" {

@@ -28,8 +28,10 @@ func TestSetupFromAnEmptyDatabase(t *testing.T) {
 	if need, err := svc.NeedsSetup(ctx); err != nil || !need {
 		t.Fatalf("an empty database needs the setup: %v, %v", need, err)
 	}
-	in := SetupInput{Organization: " Goethe-Schule ", RegistrationURL: "https://onboard.example.org/", Language: "DE",
-		Preset: "School", Units: SplitNames("Klasse 5a, Klasse 5b;\nklasse 5A\n\nKlasse 6a")}
+	in := SetupInput{
+		Organization: " Goethe-Schule ", RegistrationURL: "https://onboard.example.org/", Language: "DE",
+		Preset: "School", Units: SplitNames("Klasse 5a, Klasse 5b;\nklasse 5A\n\nKlasse 6a"),
+	}
 	res, err := svc.Setup(ctx, in)
 	if err != nil {
 		t.Fatal(err)

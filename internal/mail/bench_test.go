@@ -29,8 +29,10 @@ func BenchmarkSend1k(b *testing.B) {
 			b.Fatal(err)
 		}
 		for i := range n {
-			m := &mail.Message{ID: mail.NewMessageID(c.From), ToName: "Anna Berg", To: fmt.Sprintf("user%d@example.org", i),
-				Subject: content.Subject, Text: content.Text, HTML: content.HTML}
+			m := &mail.Message{
+				ID: mail.NewMessageID(c.From), ToName: "Anna Berg", To: fmt.Sprintf("user%d@example.org", i),
+				Subject: content.Subject, Text: content.Text, HTML: content.HTML,
+			}
 			if err := cl.Send(ctx, m); err != nil {
 				b.Fatalf("message %d: %v", i, err)
 			}

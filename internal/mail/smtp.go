@@ -301,8 +301,10 @@ func tlsFailure(addr string, err error) *SendError {
 	if !isTLSError(err) && isNetworkError(err) {
 		return &SendError{Temporary: true, Err: err, where: "TLS with " + addr}
 	}
-	return &SendError{Err: err, where: "TLS with " + addr,
-		hint: "check the security setting and the server's certificate; " + configHint}
+	return &SendError{
+		Err: err, where: "TLS with " + addr,
+		hint: "check the security setting and the server's certificate; " + configHint,
+	}
 }
 
 // dialError classifies an error of connecting, STARTTLS or logging in.
@@ -314,8 +316,10 @@ func dialError(c Config, addr string, err error) *SendError {
 	case errors.As(err, &se):
 		return se
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
-		return &SendError{Err: ErrNoSTARTTLS, where: addr,
-			hint: `choose security "tls" if the server expects TLS from the first byte, usually on port 465; a problem of the mail server settings`}
+		return &SendError{
+			Err: ErrNoSTARTTLS, where: addr,
+			hint: `choose security "tls" if the server expects TLS from the first byte, usually on port 465; a problem of the mail server settings`,
+		}
 	case errors.As(err, &te):
 		se := replyError(addr, te)
 		if auth || te.Code == 535 || te.Code == 534 {
@@ -403,8 +407,10 @@ func Dial(ctx context.Context, c Config) (*Client, error) {
 		return tc, nil
 	}
 
-	opts := []gomail.Option{gomail.WithPort(c.Port), gomail.WithTimeout(c.timeout()),
-		gomail.WithTLSConfig(tlsConf), gomail.WithDialContextFunc(dial)}
+	opts := []gomail.Option{
+		gomail.WithPort(c.Port), gomail.WithTimeout(c.timeout()),
+		gomail.WithTLSConfig(tlsConf), gomail.WithDialContextFunc(dial),
+	}
 	switch c.Security {
 	case SecurityNone:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
@@ -665,11 +671,13 @@ func SendTest(ctx context.Context, c Config, to string, date time.Time) error {
 		return err
 	}
 	stamp := date.Format("2006-01-02 15:04 MST")
-	m := &Message{ID: NewMessageID(c.From), To: to, Date: date, Subject: "Onboard test mail / Testnachricht",
+	m := &Message{
+		ID: NewMessageID(c.From), To: to, Date: date, Subject: "Onboard test mail / Testnachricht",
 		Text: "This is a test mail from Onboard, sent " + stamp + " through " + c.Host + " to check the mail server settings. " +
 			"It arrived, so invitation emails can be sent.\n\n" +
 			"Dies ist eine Testnachricht von Onboard, gesendet " + stamp + " über " + c.Host + ", um die Einstellungen des Mailservers zu prüfen. " +
-			"Sie ist angekommen, also können Einladungen per E-Mail verschickt werden.\n"}
+			"Sie ist angekommen, also können Einladungen per E-Mail verschickt werden.\n",
+	}
 	if err := cl.Send(ctx, m); err != nil {
 		_ = cl.Close()
 		return err

@@ -17,14 +17,18 @@ import (
 // config returns settings for srv with security sec.
 func config(srv *smtptest.Server, sec mail.Security) mail.Config {
 	host, port := srv.Addr()
-	return mail.Config{Host: host, Port: port, Security: sec, From: "office@example.org", FromName: "Example Office",
-		Timeout: 5 * time.Second, TLSConfig: srv.ClientTLS()}
+	return mail.Config{
+		Host: host, Port: port, Security: sec, From: "office@example.org", FromName: "Example Office",
+		Timeout: 5 * time.Second, TLSConfig: srv.ClientTLS(),
+	}
 }
 
 // message returns a small message to addr with a new Message-ID.
 func message(to string) *mail.Message {
-	return &mail.Message{ID: mail.NewMessageID("office@example.org"), ToName: "Anna Berg", To: to,
-		Subject: "Your account", Text: "Your key: KX7P-2QM9-ZT4R\n"}
+	return &mail.Message{
+		ID: mail.NewMessageID("office@example.org"), ToName: "Anna Berg", To: to,
+		Subject: "Your account", Text: "Your key: KX7P-2QM9-ZT4R\n",
+	}
 }
 
 // dial connects with c or ends the test.
@@ -137,8 +141,10 @@ func TestSendSTARTTLSWithAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &mail.Message{ID: mail.NewMessageID(c.From), ToName: "Anna Berg", To: "anna.berg@example.org",
-		Subject: content.Subject, Text: content.Text, HTML: content.HTML}
+	m := &mail.Message{
+		ID: mail.NewMessageID(c.From), ToName: "Anna Berg", To: "anna.berg@example.org",
+		Subject: content.Subject, Text: content.Text, HTML: content.HTML,
+	}
 	if err := send(cl, m); err != nil {
 		t.Fatal(err)
 	}
@@ -391,8 +397,10 @@ func TestConnectionRefused(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close()
-	_, err = mail.Dial(context.Background(), mail.Config{Host: "127.0.0.1", Port: port, Security: mail.SecurityNone,
-		From: "office@example.org", Timeout: 2 * time.Second})
+	_, err = mail.Dial(context.Background(), mail.Config{
+		Host: "127.0.0.1", Port: port, Security: mail.SecurityNone,
+		From: "office@example.org", Timeout: 2 * time.Second,
+	})
 	se := sendError(t, err)
 	if !se.Temporary || se.Code != 0 || !strings.Contains(err.Error(), "cannot connect to 127.0.0.1:") {
 		t.Errorf("got %+v: %v", se, err)
@@ -441,8 +449,10 @@ func TestInternationalNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &mail.Message{ID: mail.NewMessageID(c.From), ToName: "Öztürk, Jürgen (Анна)", To: "j.oeztuerk@example.org",
-		Subject: content.Subject, Text: content.Text, HTML: content.HTML}
+	m := &mail.Message{
+		ID: mail.NewMessageID(c.From), ToName: "Öztürk, Jürgen (Анна)", To: "j.oeztuerk@example.org",
+		Subject: content.Subject, Text: content.Text, HTML: content.HTML,
+	}
 	if err := send(cl, m); err != nil {
 		t.Fatal(err)
 	}
@@ -500,8 +510,10 @@ func TestBatchOnOneConnection(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
-	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute,
-		32 * time.Minute, 64 * time.Minute, 128 * time.Minute, 256 * time.Minute, 6 * time.Hour, 6 * time.Hour}
+	want := []time.Duration{
+		time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute,
+		32 * time.Minute, 64 * time.Minute, 128 * time.Minute, 256 * time.Minute, 6 * time.Hour, 6 * time.Hour,
+	}
 	for i, w := range want {
 		if got := mail.Backoff(i+1, 0.5); got != w {
 			t.Errorf("attempt %d: %v, want %v", i+1, got, w)

@@ -51,8 +51,10 @@ func TestDefaultTemplates(t *testing.T) {
 }
 
 func TestRenderPlaceholders(t *testing.T) {
-	tp := mail.Template{Lang: "en", Subject: "Hello {first_name} – {organization}",
-		Body: "{first_name} {last_name} ({username})\n{key} until {valid_until}\n{url}\n{{literal}}"}
+	tp := mail.Template{
+		Lang: "en", Subject: "Hello {first_name} – {organization}",
+		Body: "{first_name} {last_name} ({username})\n{key} until {valid_until}\n{url}\n{{literal}}",
+	}
 	c, err := tp.Render(sampleFields())
 	if err != nil {
 		t.Fatal(err)
@@ -191,10 +193,14 @@ func TestRenderRefusesLineBreakInSubject(t *testing.T) {
 // saved before {greeting} existed, for a person with a name and one invited by
 // address alone, in both languages.
 func TestRenderGreetsPeopleWithAndWithoutNames(t *testing.T) {
-	oldEN := mail.Template{Lang: "en", Subject: "Welcome, {first_name} {last_name}!",
-		Body: "Dear {first_name} {last_name},\n\n{invitation_text}\n\nYour username ({first_name} {last_name}): {username}\n\nKind regards"}
-	oldDE := mail.Template{Lang: "de", Subject: "Willkommen, {first_name}",
-		Body: "Liebe/r {first_name} {last_name},\n\nIhr Benutzername: {username}\n\nViele Grüße"}
+	oldEN := mail.Template{
+		Lang: "en", Subject: "Welcome, {first_name} {last_name}!",
+		Body: "Dear {first_name} {last_name},\n\n{invitation_text}\n\nYour username ({first_name} {last_name}): {username}\n\nKind regards",
+	}
+	oldDE := mail.Template{
+		Lang: "de", Subject: "Willkommen, {first_name}",
+		Body: "Liebe/r {first_name} {last_name},\n\nIhr Benutzername: {username}\n\nViele Grüße",
+	}
 	for _, tc := range []struct {
 		name                     string
 		tpl                      mail.Template

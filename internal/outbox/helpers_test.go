@@ -121,8 +121,10 @@ func (e *env) mustDrain(t testing.TB, all bool) outbox.Result {
 // user creates a not-activated user.
 func (e *env) user(t testing.TB, first, last, email string) *lifecycle.Created {
 	t.Helper()
-	c, err := e.svc.CreateUser(context.Background(), lifecycle.UserInput{FirstName: first, LastName: last, Email: email,
-		RoleID: e.roleID, UnitIDs: []string{e.unitID}}, 0)
+	c, err := e.svc.CreateUser(context.Background(), lifecycle.UserInput{
+		FirstName: first, LastName: last, Email: email,
+		RoleID: e.roleID, UnitIDs: []string{e.unitID},
+	}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +149,10 @@ func (e *env) inviteEmails(t testing.TB, n int) *lifecycle.InviteEmailsResult {
 	for i := range addrs {
 		addrs[i] = addrlist.Address{Email: fmt.Sprintf("user%04d@example.org", i), Name: fmt.Sprintf("Person %d", i)}
 	}
-	res, err := e.svc.InviteEmails(context.Background(), lifecycle.InviteEmailsInput{Addresses: addrs, RoleID: e.roleID,
-		UnitIDs: []string{e.unitID}})
+	res, err := e.svc.InviteEmails(context.Background(), lifecycle.InviteEmailsInput{
+		Addresses: addrs, RoleID: e.roleID,
+		UnitIDs: []string{e.unitID},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,8 +237,10 @@ func (s *Sender) connect(ctx context.Context) (Conn, mail.Config, error) {
 
 // message makes the mail to send from a stored one and the current sender.
 func message(m *data.Mail, cfg mail.Config) *mail.Message {
-	return &mail.Message{ID: m.MessageID, From: cfg.From, FromName: cfg.FromName, To: m.ToAddr, ToName: m.ToName,
-		Subject: m.Subject, Text: m.TextBody, HTML: m.HTMLBody, Date: m.CreatedAt}
+	return &mail.Message{
+		ID: m.MessageID, From: cfg.From, FromName: cfg.FromName, To: m.ToAddr, ToName: m.ToName,
+		Subject: m.Subject, Text: m.TextBody, HTML: m.HTMLBody, Date: m.CreatedAt,
+	}
 }
 
 // record stores the outcome of one attempt and reports whether the mail stays
@@ -269,8 +271,10 @@ func (s *Sender) wait(ctx context.Context, mails []data.Mail, cause error) error
 	now := s.now()
 	for i := range mails {
 		m := &mails[i]
-		r := data.MailResult{State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: now.Add(waitRetry),
-			Error: "waiting: " + cause.Error(), At: now}
+		r := data.MailResult{
+			State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: now.Add(waitRetry),
+			Error: "waiting: " + cause.Error(), At: now,
+		}
 		if err := s.Store.RecordMailAttempt(context.WithoutCancel(ctx), m.ID, r); err != nil {
 			return err
 		}
@@ -283,8 +287,10 @@ func (s *Sender) release(mails []data.Mail) error {
 	now := s.now()
 	for i := range mails {
 		m := &mails[i]
-		r := data.MailResult{State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
-			Error: m.LastError, At: now}
+		r := data.MailResult{
+			State: data.MailQueued, Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt,
+			Error: m.LastError, At: now,
+		}
 		if err := s.Store.RecordMailAttempt(context.Background(), m.ID, r); err != nil {
 			return err
 		}

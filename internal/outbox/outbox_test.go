@@ -419,8 +419,10 @@ func TestHeaderInjectionIsRefusedBeforeQueueing(t *testing.T) {
 
 	// A pasted list: the address with a line break is invalid, a name with one is
 	// dropped.
-	res, err := e.svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{RoleID: e.roleID, UnitIDs: []string{e.unitID},
-		Addresses: []addrlist.Address{{Email: evil}, {Email: "eve@example.org", Name: "Eve\r\nBcc: evil@z.example"}}})
+	res, err := e.svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{
+		RoleID: e.roleID, UnitIDs: []string{e.unitID},
+		Addresses: []addrlist.Address{{Email: evil}, {Email: "eve@example.org", Name: "Eve\r\nBcc: evil@z.example"}},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,12 +452,16 @@ func TestHeaderInjectionIsRefusedBeforeQueueing(t *testing.T) {
 		t.Fatalf("status %s after the refused invitation: the transaction was not undone", st)
 	}
 	// A multi-line value in the subject is refused as well.
-	if err := settings.SaveMailTemplate(ctx, e.store, mail.Template{Lang: "en", Subject: "Welcome {invitation_text}",
-		Body: "Your key: {key}"}); err != nil {
+	if err := settings.SaveMailTemplate(ctx, e.store, mail.Template{
+		Lang: "en", Subject: "Welcome {invitation_text}",
+		Body: "Your key: {key}",
+	}); err != nil {
 		t.Fatal(err)
 	}
-	c2, err := e.svc.CreateUser(ctx, lifecycle.UserInput{FirstName: "Ben", LastName: "Weber", Email: "ben@example.org",
-		RoleID: e.roleID, UnitIDs: []string{e.unitID}, InvitationText: "Hello\nBcc: evil@z.example"}, 0)
+	c2, err := e.svc.CreateUser(ctx, lifecycle.UserInput{
+		FirstName: "Ben", LastName: "Weber", Email: "ben@example.org",
+		RoleID: e.roleID, UnitIDs: []string{e.unitID}, InvitationText: "Hello\nBcc: evil@z.example",
+	}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,8 +497,10 @@ func TestHeaderInjectionIsRefusedBeforeQueueing(t *testing.T) {
 		t.Fatalf("the user's email became %q", u.Email)
 	}
 	// The same for a failed mail without a user (a test mail).
-	test := &data.Mail{Kind: data.MailTest, MessageID: mail.NewMessageID(testFrom), ToAddr: "t@example.org",
-		Subject: "Test", TextBody: "Test", State: data.MailFailed, NextAttemptAt: e.now}
+	test := &data.Mail{
+		Kind: data.MailTest, MessageID: mail.NewMessageID(testFrom), ToAddr: "t@example.org",
+		Subject: "Test", TextBody: "Test", State: data.MailFailed, NextAttemptAt: e.now,
+	}
 	if err := e.store.AddMail(ctx, test); err != nil {
 		t.Fatal(err)
 	}
@@ -506,8 +514,10 @@ func TestHeaderInjectionIsRefusedBeforeQueueing(t *testing.T) {
 	// Should such a mail get into the table anyway, the sender refuses it without
 	// talking to the server.
 	mailsBefore := commands(srv, "MAIL", "")
-	sneaked := &data.Mail{Kind: data.MailTest, MessageID: mail.NewMessageID(testFrom), ToAddr: evil,
-		Subject: "Test", TextBody: "Test", NextAttemptAt: e.now}
+	sneaked := &data.Mail{
+		Kind: data.MailTest, MessageID: mail.NewMessageID(testFrom), ToAddr: evil,
+		Subject: "Test", TextBody: "Test", NextAttemptAt: e.now,
+	}
 	if err := e.store.AddMail(ctx, sneaked); err != nil {
 		t.Fatal(err)
 	}

@@ -231,7 +231,8 @@ func encodePNG(t *testing.T, img image.Image) []byte {
 func fill(img interface {
 	Set(x, y int, c color.Color)
 	Bounds() image.Rectangle
-}, c func(x, y int) color.Color) {
+}, c func(x, y int) color.Color,
+) {
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {

@@ -231,8 +231,10 @@ func (w *Writer) Close() error {
 func (w *Writer) infoDict() string {
 	var b strings.Builder
 	for _, e := range []struct{ key, val string }{
-		{"Title", w.info.Title}, {"Author", w.info.Author},
-		{"Creator", w.info.Creator}, {"Producer", w.info.Producer},
+		{"Title", w.info.Title},
+		{"Author", w.info.Author},
+		{"Creator", w.info.Creator},
+		{"Producer", w.info.Producer},
 	} {
 		if e.val != "" {
 			fmt.Fprintf(&b, "/%s<FEFF", e.key) // UTF-16BE text string

@@ -105,8 +105,10 @@ func TestFillNamesWithANameIsFill(t *testing.T) {
 }
 
 func FuzzFillNames(f *testing.F) {
-	for _, s := range []string{"Dear {first_name} {last_name},", "({first_name}) x", "{first_name}, {last_name}; y",
-		"a {first_name}\n{last_name} b", "Hallo {first_name}!", "  ({first_name} ) ,"} {
+	for _, s := range []string{
+		"Dear {first_name} {last_name},", "({first_name}) x", "{first_name}, {last_name}; y",
+		"a {first_name}\n{last_name} b", "Hallo {first_name}!", "  ({first_name} ) ,",
+	} {
 		f.Add(s, "", "")
 		f.Add(s, "Anna", "")
 		f.Add(s, "Anna", "Müller")

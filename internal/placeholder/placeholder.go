@@ -51,13 +51,17 @@ func Parse(part, text string, known []string) (Text, error) {
 		case r == '{':
 			end := strings.IndexAny(text[i+1:], "{}\n")
 			if end < 0 || text[i+1+end] != '}' {
-				return nil, &Error{Part: part, Line: line, Column: col, Text: clip(text[i:]),
-					Reason: "a brace is not closed (write {{ for a brace):"}
+				return nil, &Error{
+					Part: part, Line: line, Column: col, Text: clip(text[i:]),
+					Reason: "a brace is not closed (write {{ for a brace):",
+				}
 			}
 			name := text[i+1 : i+1+end]
 			if !slices.Contains(known, name) {
-				return nil, &Error{Part: part, Line: line, Column: col, Text: "{" + name + "}",
-					Reason: "unknown placeholder " + suggestion(name, known) + ":"}
+				return nil, &Error{
+					Part: part, Line: line, Column: col, Text: "{" + name + "}",
+					Reason: "unknown placeholder " + suggestion(name, known) + ":",
+				}
 			}
 			if lit.Len() > 0 {
 				out = append(out, segment{text: lit.String()})
@@ -68,8 +72,10 @@ func Parse(part, text string, known []string) (Text, error) {
 			i += end + 2
 			continue
 		case r == '}':
-			return nil, &Error{Part: part, Line: line, Column: col, Text: "}",
-				Reason: "a closing brace has no opening brace (write }} for a brace):"}
+			return nil, &Error{
+				Part: part, Line: line, Column: col, Text: "}",
+				Reason: "a closing brace has no opening brace (write }} for a brace):",
+			}
 		case r == '\n':
 			line, col = line+1, 0
 		}

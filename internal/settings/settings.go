@@ -88,21 +88,25 @@ var (
 
 // all is every setting, sorted by name.
 var all = func() []Key {
-	ks := []Key{OrgName, OrgLogo, Language, RegistrationURL, LettersPaper, InviteValidDays,
-		SMTPHost, SMTPPort, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom, SyncURL, SyncToken}
+	ks := []Key{
+		OrgName, OrgLogo, Language, RegistrationURL, LettersPaper, InviteValidDays,
+		SMTPHost, SMTPPort, SMTPSecurity, SMTPUser, SMTPPassword, SMTPFrom, SyncURL, SyncToken,
+	}
 	slices.SortFunc(ks, func(a, b Key) int { return strings.Compare(a.Name, b.Name) })
 	return ks
 }()
 
 func newKey(name, label, help, def string, check func(string) (string, error)) Key {
-	return Key{Name: name, Label: label, Help: help, Default: def,
+	return Key{
+		Name: name, Label: label, Help: help, Default: def,
 		Check: func(v string) (string, error) {
 			n, err := check(v)
 			if err != nil {
 				return "", &Error{Key: name, Err: err}
 			}
 			return n, nil
-		}}
+		},
+	}
 }
 
 // All returns every setting, sorted by name.

@@ -24,8 +24,10 @@ import (
 
 // check runs k.Check on each good value (want its normalized form) and each bad
 // value (want an *Error naming k and containing the fragment).
-type good struct{ in, want string }
-type bad struct{ in, msg string }
+type (
+	good struct{ in, want string }
+	bad  struct{ in, msg string }
+)
 
 func checkKey(t *testing.T, k Key, goods []good, bads []bad) {
 	t.Helper()
@@ -238,8 +240,10 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, %v", k.Name, l.Name, ok)
 		}
 	}
-	want := []string{"invite.valid_days", "letters.paper", "org.language", "org.logo", "org.name", "registration.url",
-		"smtp.from", "smtp.host", "smtp.password", "smtp.port", "smtp.security", "smtp.user", "sync.token", "sync.url"}
+	want := []string{
+		"invite.valid_days", "letters.paper", "org.language", "org.logo", "org.name", "registration.url",
+		"smtp.from", "smtp.host", "smtp.password", "smtp.port", "smtp.security", "smtp.user", "sync.token", "sync.url",
+	}
 	if !slices.Equal(names, want) {
 		t.Fatalf("All() = %v; want %v", names, want)
 	}

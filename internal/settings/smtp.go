@@ -191,8 +191,10 @@ func checkFrom(v string) (string, error) {
 func SMTPConfig(ctx context.Context, st Store) (mail.Config, error) {
 	c := mail.Config{Timeout: 30 * time.Second}
 	var port, security, from string
-	for k, dst := range map[*Key]*string{&SMTPHost: &c.Host, &SMTPPort: &port, &SMTPSecurity: &security,
-		&SMTPUser: &c.User, &SMTPFrom: &from} {
+	for k, dst := range map[*Key]*string{
+		&SMTPHost: &c.Host, &SMTPPort: &port, &SMTPSecurity: &security,
+		&SMTPUser: &c.User, &SMTPFrom: &from,
+	} {
 		v, err := Get(ctx, st, *k)
 		if err != nil {
 			return c, err

@@ -17,8 +17,11 @@ func TestSMTPKeys(t *testing.T) {
 		[]bad{{"0", "1 to 65535"}, {"70000", "1 to 65535"}, {"smtp", "1 to 65535"}})
 	checkKey(t, SMTPSecurity, []good{{"STARTTLS", "starttls"}, {"tls", "tls"}, {"none", "none"}},
 		[]bad{{"ssl", "starttls, tls or none"}})
-	checkKey(t, SMTPFrom, []good{{"schule@example.org", "schule@example.org"},
-		{`"Schule am See" <schule@example.org>`, "Schule am See <schule@example.org>"}, {"", ""}},
+	checkKey(t, SMTPFrom, []good{
+		{"schule@example.org", "schule@example.org"},
+		{`"Schule am See" <schule@example.org>`, "Schule am See <schule@example.org>"},
+		{"", ""},
+	},
 		[]bad{{"schule@example.org\r\nBcc: x@example.org", "line breaks"}, {"a@b.example, c@d.example", "2 addresses"}, {"no address", "not an email address"}})
 	checkKey(t, SMTPUser, []good{{" anna ", "anna"}}, []bad{{"anna\nbcc", "one line"}})
 	checkKey(t, SMTPPassword, []good{{" secret with spaces ", " secret with spaces "}}, []bad{{"a\r\nb", "one line"}})
@@ -77,8 +80,10 @@ func TestSMTPConfigCollectsTheSettings(t *testing.T) {
 	keyring.MockInit()
 	ctx := context.Background()
 	st := openStore(t)
-	for k, v := range map[*Key]string{&SMTPHost: "smtp.example.org", &SMTPPort: "465", &SMTPSecurity: "tls",
-		&SMTPUser: "schule", &SMTPPassword: "pw", &SMTPFrom: "schule@example.org", &OrgName: "Schule am See"} {
+	for k, v := range map[*Key]string{
+		&SMTPHost: "smtp.example.org", &SMTPPort: "465", &SMTPSecurity: "tls",
+		&SMTPUser: "schule", &SMTPPassword: "pw", &SMTPFrom: "schule@example.org", &OrgName: "Schule am See",
+	} {
 		if _, err := Set(ctx, st, *k, v); err != nil {
 			t.Fatal(err)
 		}
@@ -87,8 +92,10 @@ func TestSMTPConfigCollectsTheSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := mail.Config{Host: "smtp.example.org", Port: 465, Security: mail.SecurityTLS, User: "schule", Password: "pw",
-		From: "schule@example.org", FromName: "Schule am See", Timeout: c.Timeout}
+	want := mail.Config{
+		Host: "smtp.example.org", Port: 465, Security: mail.SecurityTLS, User: "schule", Password: "pw",
+		From: "schule@example.org", FromName: "Schule am See", Timeout: c.Timeout,
+	}
 	if c != want {
 		t.Fatalf("config %+v\nwant %+v", c, want)
 	}

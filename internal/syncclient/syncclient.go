@@ -58,8 +58,10 @@ const (
 
 // pushOrder is the order entities are pushed in: rows before the rows that refer to
 // them.
-var pushOrder = []syncapi.Entity{syncapi.EntityUnit, syncapi.EntityGroup, syncapi.EntityRole,
-	syncapi.EntityUser, syncapi.EntityPersonalKey, syncapi.EntityInviteKey}
+var pushOrder = []syncapi.Entity{
+	syncapi.EntityUnit, syncapi.EntityGroup, syncapi.EntityRole,
+	syncapi.EntityUser, syncapi.EntityPersonalKey, syncapi.EntityInviteKey,
+}
 
 // Client syncs one local store with one server as one operator.
 type Client struct {
@@ -261,8 +263,10 @@ func (c *Client) pushBatch(ctx context.Context, rows []data.PendingRow, res *Res
 	req := syncapi.PushRequest{Changes: make([]syncapi.Change, len(rows))}
 	for i := range rows {
 		r := &rows[i]
-		req.Changes[i] = syncapi.Change{MutationID: syncapi.MutationID(r.Entity, r.ID, r.MutationVersion()),
-			Entity: r.Entity, ID: r.ID, BaseVersion: r.ServerVersion, Deleted: r.Deleted, Data: r.Data}
+		req.Changes[i] = syncapi.Change{
+			MutationID: syncapi.MutationID(r.Entity, r.ID, r.MutationVersion()),
+			Entity:     r.Entity, ID: r.ID, BaseVersion: r.ServerVersion, Deleted: r.Deleted, Data: r.Data,
+		}
 	}
 	body, err := json.Marshal(&req)
 	if err != nil {

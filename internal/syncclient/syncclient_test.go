@@ -103,8 +103,10 @@ func newDesk(t testing.TB, s *server, token string, rt http.RoundTripper) *desk 
 	}
 	t.Cleanup(func() { st.Close() })
 	hc := &http.Client{Timeout: 5 * time.Second, Transport: rt}
-	return &desk{st: st, svc: lifecycle.New(st),
-		client: &syncclient.Client{Store: st, URL: s.url, Token: token, HTTP: hc, Backoff: time.Millisecond}}
+	return &desk{
+		st: st, svc: lifecycle.New(st),
+		client: &syncclient.Client{Store: st, URL: s.url, Token: token, HTTP: hc, Backoff: time.Millisecond},
+	}
 }
 
 // catalog creates a role and a unit.
@@ -127,8 +129,10 @@ func (d *desk) users(t testing.TB, prefix string, n int) []*lifecycle.Created {
 	t.Helper()
 	var out []*lifecycle.Created
 	for i := 1; i <= n; i++ {
-		c, err := d.svc.CreateUser(context.Background(), lifecycle.UserInput{FirstName: prefix, LastName: fmt.Sprint(i),
-			Email: fmt.Sprintf("%s%d@example.org", prefix, i), RoleID: d.role, UnitIDs: []string{d.unit}}, 0)
+		c, err := d.svc.CreateUser(context.Background(), lifecycle.UserInput{
+			FirstName: prefix, LastName: fmt.Sprint(i),
+			Email: fmt.Sprintf("%s%d@example.org", prefix, i), RoleID: d.role, UnitIDs: []string{d.unit},
+		}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,8 +222,10 @@ type status5xx struct{ fails atomic.Int32 }
 
 func (f *status5xx) RoundTrip(req *http.Request) (*http.Response, error) {
 	if f.fails.Add(-1) >= 0 {
-		return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{},
-			Body: io.NopCloser(strings.NewReader(`{"error":"unavailable"}`)), Request: req}, nil
+		return &http.Response{
+			StatusCode: http.StatusServiceUnavailable, Header: http.Header{},
+			Body: io.NopCloser(strings.NewReader(`{"error":"unavailable"}`)), Request: req,
+		}, nil
 	}
 	return http.DefaultTransport.RoundTrip(req)
 }
@@ -300,16 +306,20 @@ func TestKilledMidSyncThenEditedLosesNothing(t *testing.T) {
 	// An edit is pushed, the server applies it, the answer never arrives and the app stops.
 	ctx, cancel := context.WithCancel(context.Background())
 	d.client.HTTP.Transport = &cutOff{cancel: cancel}
-	if _, err := d.svc.EditUser(context.Background(), made[0].User.ID, lifecycle.UserInput{FirstName: "Ida", LastName: "1",
-		Email: made[0].User.Email, RoleID: d.role, UnitIDs: []string{d.unit}, Notes: "first"}); err != nil {
+	if _, err := d.svc.EditUser(context.Background(), made[0].User.ID, lifecycle.UserInput{
+		FirstName: "Ida", LastName: "1",
+		Email: made[0].User.Email, RoleID: d.role, UnitIDs: []string{d.unit}, Notes: "first",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.client.Sync(ctx); err == nil {
 		t.Fatal("the cut-off sync succeeded")
 	}
 	// Offline, the operator edits the same user again; then a new app syncs.
-	if _, err := d.svc.EditUser(context.Background(), made[0].User.ID, lifecycle.UserInput{FirstName: "Ida", LastName: "1",
-		Email: made[0].User.Email, RoleID: d.role, UnitIDs: []string{d.unit}, Notes: "second"}); err != nil {
+	if _, err := d.svc.EditUser(context.Background(), made[0].User.ID, lifecycle.UserInput{
+		FirstName: "Ida", LastName: "1",
+		Email: made[0].User.Email, RoleID: d.role, UnitIDs: []string{d.unit}, Notes: "second",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	d.client = &syncclient.Client{Store: d.st, URL: s.url, Token: tok, Backoff: time.Millisecond}
@@ -342,8 +352,10 @@ func TestAnEditAfterARestoreIsNeverTakenForAnOldOne(t *testing.T) {
 	}
 	edit := func(notes string) {
 		u := d.user(t, id)
-		if _, err := d.svc.EditUser(ctx, id, lifecycle.UserInput{FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
-			Username: u.Username, RoleID: u.RoleID, UnitIDs: []string{d.unit}, Notes: notes}); err != nil {
+		if _, err := d.svc.EditUser(ctx, id, lifecycle.UserInput{
+			FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
+			Username: u.Username, RoleID: u.RoleID, UnitIDs: []string{d.unit}, Notes: notes,
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -382,8 +394,10 @@ func TestARefusedChangeDoesNotBlockTheQueue(t *testing.T) {
 	d := newDesk(t, s, s.token(t, "alice", syncapi.PermAddUsers, syncapi.PermBulkInvite, syncapi.PermManageRoles), nil)
 	d.catalog(t)
 	ctx := context.Background()
-	k, err := d.svc.CreateInviteKey(ctx, lifecycle.InviteKeyInput{Label: "Parents", RoleID: d.role, UnitIDs: []string{d.unit},
-		ValidUntil: time.Now().Add(24 * time.Hour), MaxUses: 5})
+	k, err := d.svc.CreateInviteKey(ctx, lifecycle.InviteKeyInput{
+		Label: "Parents", RoleID: d.role, UnitIDs: []string{d.unit},
+		ValidUntil: time.Now().Add(24 * time.Hour), MaxUses: 5,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,8 +437,10 @@ func TestTwoOperatorsEditingTheSameUserConverge(t *testing.T) {
 	ctx := context.Background()
 	edit := func(d *desk, notes, mobile string) {
 		u := d.user(t, id)
-		if _, err := d.svc.EditUser(ctx, id, lifecycle.UserInput{FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
-			Username: u.Username, RoleID: u.RoleID, UnitIDs: []string{d.unit}, Notes: notes, Mobile: mobile}); err != nil {
+		if _, err := d.svc.EditUser(ctx, id, lifecycle.UserInput{
+			FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
+			Username: u.Username, RoleID: u.RoleID, UnitIDs: []string{d.unit}, Notes: notes, Mobile: mobile,
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -478,8 +494,10 @@ func TestOneOperatorOnTwoComputersLosesNoEdit(t *testing.T) {
 	}
 	for _, d := range []*desk{a, b} {
 		u := d.user(t, id)
-		if _, err := d.svc.EditUser(ctx, id, lifecycle.UserInput{FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
-			Username: u.Username, RoleID: u.RoleID, UnitIDs: []string{d.unit}, Notes: "from " + d.st.Path()}); err != nil {
+		if _, err := d.svc.EditUser(ctx, id, lifecycle.UserInput{
+			FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
+			Username: u.Username, RoleID: u.RoleID, UnitIDs: []string{d.unit}, Notes: "from " + d.st.Path(),
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -498,8 +516,10 @@ func TestOneOperatorOnTwoComputersLosesNoEdit(t *testing.T) {
 }
 
 func registration(username string) web.Registration {
-	return web.Registration{Username: username, Email: username + "@example.org",
-		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", TermsAt: time.Now()}
+	return web.Registration{
+		Username: username, Email: username + "@example.org",
+		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", TermsAt: time.Now(),
+	}
 }
 
 func TestRegistrationsOnTheServerArriveAfterSync(t *testing.T) {
@@ -508,8 +528,10 @@ func TestRegistrationsOnTheServerArriveAfterSync(t *testing.T) {
 	d.catalog(t)
 	ctx := context.Background()
 	made := d.users(t, "tom", 2)
-	ik, err := d.svc.CreateInviteKey(ctx, lifecycle.InviteKeyInput{Label: "Parents", RoleID: d.role, UnitIDs: []string{d.unit},
-		ValidUntil: time.Now().Add(24 * time.Hour), MaxUses: 5})
+	ik, err := d.svc.CreateInviteKey(ctx, lifecycle.InviteKeyInput{
+		Label: "Parents", RoleID: d.role, UnitIDs: []string{d.unit},
+		ValidUntil: time.Now().Add(24 * time.Hour), MaxUses: 5,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -610,9 +632,13 @@ func BenchmarkSyncPush10k(b *testing.B) {
 		var bulk []data.BulkUser
 		now := time.Now()
 		for i := range 10000 {
-			bulk = append(bulk, data.BulkUser{User: data.User{FirstName: "Bulk", LastName: fmt.Sprint(i),
-				Username: fmt.Sprintf("bulk%d", i), RoleID: d.role, Phase: data.PhaseNotActivated},
-				UnitIDs: []string{d.unit}, Key: &data.PersonalKey{Key: fmt.Sprintf("KEY-%d", i), IssuedAt: now, ExpiresAt: now.Add(time.Hour)}})
+			bulk = append(bulk, data.BulkUser{
+				User: data.User{
+					FirstName: "Bulk", LastName: fmt.Sprint(i),
+					Username: fmt.Sprintf("bulk%d", i), RoleID: d.role, Phase: data.PhaseNotActivated,
+				},
+				UnitIDs: []string{d.unit}, Key: &data.PersonalKey{Key: fmt.Sprintf("KEY-%d", i), IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
+			})
 		}
 		if err := d.st.InsertUsersBulk(context.Background(), bulk, data.AuditEvent{At: now}, nil); err != nil {
 			b.Fatal(err)

@@ -66,8 +66,10 @@ func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
 			continue
 		}
 		if rows++; rows > f.opt.MaxRows {
-			yield(Row{}, &Error{File: f.info.Name, Line: line, Err: ErrTooManyRows,
-				Msg: fmt.Sprintf("has more than %d rows", f.opt.MaxRows)})
+			yield(Row{}, &Error{
+				File: f.info.Name, Line: line, Err: ErrTooManyRows,
+				Msg: fmt.Sprintf("has more than %d rows", f.opt.MaxRows),
+			})
 			return
 		}
 		if err := f.checkCSVCells(rec, line); err != nil {
@@ -96,8 +98,10 @@ func (f *File) checkCSVCells(rec []string, line int) error {
 			return &Error{File: f.info.Name, Line: line, Column: i + 1, Msg: msg, Err: ErrCellTooLong}
 		}
 		if strings.IndexByte(c, 0) >= 0 {
-			return &Error{File: f.info.Name, Line: line, Column: i + 1, Err: ErrNotTable,
-				Msg: "contains a NUL character; the file is binary or in another encoding"}
+			return &Error{
+				File: f.info.Name, Line: line, Column: i + 1, Err: ErrNotTable,
+				Msg: "contains a NUL character; the file is binary or in another encoding",
+			}
 		}
 	}
 	return nil
@@ -114,12 +118,16 @@ func (f *File) csvError(err error, lastLine int) error {
 	switch {
 	case errors.As(err, &pe):
 		// Column of a syntax error is the 1-based byte position in the line.
-		return &Error{File: f.info.Name, Line: pe.Line + lineOffset, Column: pe.Column,
-			Msg: "the file is not valid CSV: " + pe.Err.Error(), Err: err}
+		return &Error{
+			File: f.info.Name, Line: pe.Line + lineOffset, Column: pe.Column,
+			Msg: "the file is not valid CSV: " + pe.Err.Error(), Err: err,
+		}
 	case errors.Is(err, errRecordTooLong):
-		return &Error{File: f.info.Name, Err: ErrCellTooLong,
+		return &Error{
+			File: f.info.Name, Err: ErrCellTooLong,
 			Msg: fmt.Sprintf("after line %d, a record is longer than %s; is a quote (\") never closed?",
-				lastLine, mb(maxRecordBytes))}
+				lastLine, mb(maxRecordBytes)),
+		}
 	}
 	return f.readError(lastLine, err)
 }

@@ -342,20 +342,38 @@ func TestCSVLimits(t *testing.T) {
 		sent    error
 		message string
 	}{
-		{"too many rows", "a\nb\n\nc\nd\n", Options{MaxRows: 3},
-			ErrTooManyRows, "rows.csv: line 5: has more than 3 rows"},
-		{"cell too long", "a;b;c\n1;2;äöüäöü\n", Options{MaxCellLen: 5},
-			ErrCellTooLong, "rows.csv: line 2, column 3: a cell is longer than 5 characters"},
+		{
+			"too many rows", "a\nb\n\nc\nd\n",
+			Options{MaxRows: 3},
+			ErrTooManyRows, "rows.csv: line 5: has more than 3 rows",
+		},
+		{
+			"cell too long", "a;b;c\n1;2;äöüäöü\n",
+			Options{MaxCellLen: 5},
+			ErrCellTooLong, "rows.csv: line 2, column 3: a cell is longer than 5 characters",
+		},
 		{"cell of 5 umlauts is not too long", "a;b;c\n1;2;äöüäö\n", Options{MaxCellLen: 5}, nil, ""},
-		{"quote never closed", "a;b\n1;\"x\n2;3\n4;5\n", Options{MaxCellLen: 5},
-			ErrCellTooLong, "rows.csv: line 2, column 2: a cell is longer than 5 characters and spans 3 lines; is a quote (\") never closed?"},
-		{"file too large", strings.Repeat("a;b\n", 100), Options{MaxFileSize: 100},
-			ErrTooLarge, "rows.csv: is 400 bytes; files over 100 bytes are not read"},
-		{"file too large in MB", strings.Repeat("a;b\n", 5<<17), Options{MaxFileSize: 1 << 20},
-			ErrTooLarge, "rows.csv: is 2.5 MB; files over 1 MB are not read"},
+		{
+			"quote never closed", "a;b\n1;\"x\n2;3\n4;5\n",
+			Options{MaxCellLen: 5},
+			ErrCellTooLong, "rows.csv: line 2, column 2: a cell is longer than 5 characters and spans 3 lines; is a quote (\") never closed?",
+		},
+		{
+			"file too large", strings.Repeat("a;b\n", 100),
+			Options{MaxFileSize: 100},
+			ErrTooLarge, "rows.csv: is 400 bytes; files over 100 bytes are not read",
+		},
+		{
+			"file too large in MB", strings.Repeat("a;b\n", 5<<17),
+			Options{MaxFileSize: 1 << 20},
+			ErrTooLarge, "rows.csv: is 2.5 MB; files over 1 MB are not read",
+		},
 		{"negative limit means default", "a", Options{MaxFileSize: -1}, nil, ""},
-		{"NUL inside the file", "a;b\n" + strings.Repeat("x;y\n", 20000) + "1;\x002\n", Options{},
-			ErrNotTable, "rows.csv: line 20002, column 2: contains a NUL character; the file is binary or in another encoding"},
+		{
+			"NUL inside the file", "a;b\n" + strings.Repeat("x;y\n", 20000) + "1;\x002\n",
+			Options{},
+			ErrNotTable, "rows.csv: line 20002, column 2: contains a NUL character; the file is binary or in another encoding",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -426,8 +444,10 @@ func TestErrorString(t *testing.T) {
 		err  *Error
 		want string
 	}{
-		{&Error{File: "users.csv", Line: 12, Column: 3, Msg: "a cell is longer than 10000 characters"},
-			"users.csv: line 12, column 3: a cell is longer than 10000 characters"},
+		{
+			&Error{File: "users.csv", Line: 12, Column: 3, Msg: "a cell is longer than 10000 characters"},
+			"users.csv: line 12, column 3: a cell is longer than 10000 characters",
+		},
 		{&Error{File: "users.csv", Msg: "is empty"}, "users.csv: is empty"},
 		{&Error{Line: 4, Err: ErrTooManyRows}, "line 4: tabular: too many rows"},
 		{&Error{File: "a.xlsx", Line: 7, Column: 28, Msg: "x", xlsx: true}, "a.xlsx: row 7, column AB: x"},

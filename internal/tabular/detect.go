@@ -84,14 +84,20 @@ func kindError(name string, kind fileKind, src io.ReaderAt, size int64) error {
 	case err != nil:
 		return &Error{File: name, Msg: "cannot be read: " + err.Error(), Err: err}
 	case found == 0:
-		return &Error{File: name, Err: ErrEncrypted,
-			Msg: "is password-protected; remove the password in Excel or save as CSV"}
+		return &Error{
+			File: name, Err: ErrEncrypted,
+			Msg: "is password-protected; remove the password in Excel or save as CSV",
+		}
 	case found == 1:
-		return &Error{File: name, Err: ErrNotTable,
-			Msg: "is an old Word .doc document, not a table; save the table as .xlsx or CSV"}
+		return &Error{
+			File: name, Err: ErrNotTable,
+			Msg: "is an old Word .doc document, not a table; save the table as .xlsx or CSV",
+		}
 	}
-	return &Error{File: name, Err: ErrNotTable,
-		Msg: "is an old Excel 97–2003 .xls file; save it as .xlsx or CSV"}
+	return &Error{
+		File: name, Err: ErrNotTable,
+		Msg: "is an old Excel 97–2003 .xls file; save it as .xlsx or CSV",
+	}
 }
 
 // containsAny returns the index of the first of patterns found in the

@@ -100,26 +100,44 @@ func TestNotATable(t *testing.T) {
 		sent       error
 		msg        string
 	}{
-		{"PDF renamed", "users.csv", []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj\n"), ErrNotTable,
-			"users.csv: is a PDF, not a CSV or Excel file"},
-		{"encrypted xlsx", "users.xlsx", cfbFile("EncryptionInfo", "EncryptedPackage"), ErrEncrypted,
-			"users.xlsx: is password-protected; remove the password in Excel or save as CSV"},
-		{"old xls", "users.xlsx", cfbFile("Workbook", "\x05SummaryInformation"), ErrNotTable,
-			"users.xlsx: is an old Excel 97–2003 .xls file; save it as .xlsx or CSV"},
-		{"old doc", "users.xlsx", cfbFile("WordDocument", "1Table"), ErrNotTable,
-			"users.xlsx: is an old Word .doc document, not a table; save the table as .xlsx or CSV"},
-		{"ods", "users.xlsx", zipOf(t, "mimetype", "application/vnd.oasis.opendocument.spreadsheet",
-			"content.xml", "<office:document-content/>"), ErrNotTable,
-			"users.xlsx: is an OpenDocument spreadsheet (.ods), not an Excel workbook; save it as .xlsx or CSV"},
-		{"docx", "users.xlsx", zipOf(t, "[Content_Types].xml", "<Types/>", "word/document.xml", "<w:document/>"),
-			ErrNotTable, "users.xlsx: is a Word document (.docx), not an Excel workbook; save it as .xlsx or CSV"},
-		{"zip", "users.zip", zipOf(t, "users.csv", "a;b\n"), ErrNotTable,
-			"users.zip: is a ZIP archive, not an Excel workbook; save it as .xlsx or CSV"},
+		{
+			"PDF renamed", "users.csv", []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj\n"), ErrNotTable,
+			"users.csv: is a PDF, not a CSV or Excel file",
+		},
+		{
+			"encrypted xlsx", "users.xlsx", cfbFile("EncryptionInfo", "EncryptedPackage"), ErrEncrypted,
+			"users.xlsx: is password-protected; remove the password in Excel or save as CSV",
+		},
+		{
+			"old xls", "users.xlsx", cfbFile("Workbook", "\x05SummaryInformation"), ErrNotTable,
+			"users.xlsx: is an old Excel 97–2003 .xls file; save it as .xlsx or CSV",
+		},
+		{
+			"old doc", "users.xlsx", cfbFile("WordDocument", "1Table"), ErrNotTable,
+			"users.xlsx: is an old Word .doc document, not a table; save the table as .xlsx or CSV",
+		},
+		{
+			"ods", "users.xlsx", zipOf(t, "mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+				"content.xml", "<office:document-content/>"), ErrNotTable,
+			"users.xlsx: is an OpenDocument spreadsheet (.ods), not an Excel workbook; save it as .xlsx or CSV",
+		},
+		{
+			"docx", "users.xlsx", zipOf(t, "[Content_Types].xml", "<Types/>", "word/document.xml", "<w:document/>"),
+			ErrNotTable, "users.xlsx: is a Word document (.docx), not an Excel workbook; save it as .xlsx or CSV",
+		},
+		{
+			"zip", "users.zip", zipOf(t, "users.csv", "a;b\n"), ErrNotTable,
+			"users.zip: is a ZIP archive, not an Excel workbook; save it as .xlsx or CSV",
+		},
 		{"png", "users.csv", png, ErrNotTable, "users.csv: is not a text table (it contains NUL bytes, as binary files do)"},
-		{"control characters", "users.csv", []byte("a;b\x01\x02\x03\x04;c\x05\n"), ErrNotTable,
-			"users.csv: is not a text table (it contains binary data)"},
-		{"UTF-16 read as UTF-8", "users.csv", utf16le("a;b\n", false), ErrNotTable,
-			"users.csv: is not a text table (it contains NUL bytes, as binary files do) (if it is UTF-16 text, choose the encoding UTF-16)"},
+		{
+			"control characters", "users.csv", []byte("a;b\x01\x02\x03\x04;c\x05\n"), ErrNotTable,
+			"users.csv: is not a text table (it contains binary data)",
+		},
+		{
+			"UTF-16 read as UTF-8", "users.csv", utf16le("a;b\n", false), ErrNotTable,
+			"users.csv: is not a text table (it contains NUL bytes, as binary files do) (if it is UTF-16 text, choose the encoding UTF-16)",
+		},
 		{"empty", "users.csv", nil, ErrNotTable, "users.csv: is empty"},
 		{"only a BOM", "users.csv", bomUTF8, ErrNotTable, "users.csv: is empty (it holds only a byte-order mark)"},
 	}
@@ -153,8 +171,10 @@ func bombXLSX(t testing.TB, size int, lie bool) []byte {
 		fw, _ := flate.NewWriter(&comp, flate.BestCompression)
 		_, _ = fw.Write(body)
 		must(t, fw.Close())
-		hdr := &zip.FileHeader{Name: name, Method: zip.Deflate,
-			CRC32: crc32.ChecksumIEEE(body), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(body))}
+		hdr := &zip.FileHeader{
+			Name: name, Method: zip.Deflate,
+			CRC32: crc32.ChecksumIEEE(body), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(body)),
+		}
 		if lie {
 			hdr.UncompressedSize64 = uint64(len(orig))
 		}

@@ -118,8 +118,10 @@ func FuzzXLSXParts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, sheet, styles []byte) {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
-		for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
-			"xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/sharedStrings.xml"} {
+		for _, name := range []string{
+			"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
+			"xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/sharedStrings.xml",
+		} {
 			body := parts[name]
 			switch name {
 			case "xl/worksheets/sheet1.xml":

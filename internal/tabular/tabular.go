@@ -270,8 +270,10 @@ func openError(name string, err error) error {
 // path is "" for data in memory.
 func open(name, path string, src io.ReaderAt, size int64, opt Options) (*File, error) {
 	if size > opt.MaxFileSize {
-		return nil, &Error{File: name, Err: ErrTooLarge,
-			Msg: fmt.Sprintf("is %s; files over %s are not read", mb(size), mb(opt.MaxFileSize))}
+		return nil, &Error{
+			File: name, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("is %s; files over %s are not read", mb(size), mb(opt.MaxFileSize)),
+		}
 	}
 	if size == 0 {
 		return nil, &Error{File: name, Msg: "is empty", Err: ErrNotTable}

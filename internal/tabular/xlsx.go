@@ -41,18 +41,24 @@ func (f *File) openXLSX(path string) error {
 			f.xf = nil
 		}
 		if strings.Contains(err.Error(), "unzip size") { // excelize's own zip-bomb check
-			return &Error{File: f.info.Name, Err: errors.Join(ErrTooLarge, err),
-				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize))}
+			return &Error{
+				File: f.info.Name, Err: errors.Join(ErrTooLarge, err),
+				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize)),
+			}
 		}
-		return &Error{File: f.info.Name, Msg: "is a damaged Excel file: " + err.Error(),
-			Err: errors.Join(ErrNotTable, err)}
+		return &Error{
+			File: f.info.Name, Msg: "is a damaged Excel file: " + err.Error(),
+			Err: errors.Join(ErrNotTable, err),
+		}
 	}
 	if err := f.pickSheet(); err != nil {
 		return err
 	}
 	if err := guard(func() error { return isoDateStyles(f.xf) }); err != nil {
-		return &Error{File: f.info.Name, Msg: "is a damaged Excel file (styles): " + err.Error(),
-			Err: errors.Join(ErrNotTable, err)}
+		return &Error{
+			File: f.info.Name, Msg: "is a damaged Excel file (styles): " + err.Error(),
+			Err: errors.Join(ErrNotTable, err),
+		}
 	}
 	return f.xlsxPreview()
 }
@@ -71,19 +77,25 @@ func (f *File) checkZip() error {
 	name := f.info.Name
 	zr, err := zip.NewReader(f.src, f.size)
 	if err != nil {
-		return &Error{File: name, Msg: "is a damaged ZIP or Excel file: " + err.Error(),
-			Err: errors.Join(ErrNotTable, err)}
+		return &Error{
+			File: name, Msg: "is a damaged ZIP or Excel file: " + err.Error(),
+			Err: errors.Join(ErrNotTable, err),
+		}
 	}
 	if what := zipKind(zr); what != "" {
-		return &Error{File: name, Err: ErrNotTable,
-			Msg: "is " + what + ", not an Excel workbook; save it as .xlsx or CSV"}
+		return &Error{
+			File: name, Err: ErrNotTable,
+			Msg: "is " + what + ", not an Excel workbook; save it as .xlsx or CSV",
+		}
 	}
 	var total uint64
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
 		if total > uint64(f.opt.MaxUnzipSize) {
-			return &Error{File: name, Err: ErrTooLarge,
-				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize))}
+			return &Error{
+				File: name, Err: ErrTooLarge,
+				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize)),
+			}
 		}
 	}
 	f.sheetEnds = map[string]sheetEnd{}
@@ -95,11 +107,15 @@ func (f *File) checkZip() error {
 		}
 		if err := inflateCheck(zf, scan); err != nil {
 			if errors.Is(err, zip.ErrFormat) { // more data than the header says
-				return &Error{File: name, Err: errors.Join(ErrTooLarge, err),
-					Msg: fmt.Sprintf("unpacks to more than its zip headers declare (part %s); it may be a zip bomb", zf.Name)}
+				return &Error{
+					File: name, Err: errors.Join(ErrTooLarge, err),
+					Msg: fmt.Sprintf("unpacks to more than its zip headers declare (part %s); it may be a zip bomb", zf.Name),
+				}
 			}
-			return &Error{File: name, Err: errors.Join(ErrNotTable, err),
-				Msg: fmt.Sprintf("is a damaged Excel file (part %s: %v)", zf.Name, err)}
+			return &Error{
+				File: name, Err: errors.Join(ErrNotTable, err),
+				Msg: fmt.Sprintf("is a damaged Excel file (part %s: %v)", zf.Name, err),
+			}
 		}
 		if scan != nil {
 			f.sheetEnds[zf.Name] = scan.end
@@ -217,8 +233,10 @@ func (f *File) pickSheet() error {
 		for i, s := range sheets {
 			quoted[i] = fmt.Sprintf("%q", s)
 		}
-		return &Error{File: f.info.Name, Err: ErrNoSuchSheet,
-			Msg: fmt.Sprintf("has no sheet %q; its sheets are %s", want, strings.Join(quoted, ", "))}
+		return &Error{
+			File: f.info.Name, Err: ErrNoSuchSheet,
+			Msg: fmt.Sprintf("has no sheet %q; its sheets are %s", want, strings.Join(quoted, ", ")),
+		}
 	}
 	visible := func(s string) bool { v, err := f.xf.GetSheetVisible(s); return err == nil && v }
 	if i := f.xf.GetActiveSheetIndex(); i >= 0 && i < len(sheets) && visible(sheets[i]) {

@@ -159,8 +159,10 @@ func TestXLSXSheets(t *testing.T) {
 		{"by name", threeSheets(t, 0, ""), "Drei", "Drei", ""},
 		{"by name, other case", threeSheets(t, 0, ""), "drei", "Drei", ""},
 		{"hidden by name", threeSheets(t, 0, "Drei"), "Drei", "Drei", ""},
-		{"unknown name", threeSheets(t, 0, ""), "Vier", "",
-			`book.xlsx: has no sheet "Vier"; its sheets are "Eins", "Zwei", "Drei"`},
+		{
+			"unknown name", threeSheets(t, 0, ""), "Vier", "",
+			`book.xlsx: has no sheet "Vier"; its sheets are "Eins", "Zwei", "Drei"`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

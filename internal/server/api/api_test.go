@@ -159,13 +159,17 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func userChange(t testing.TB, id string, base int64, username string) syncapi.Change {
 	t.Helper()
-	data, err := json.Marshal(&syncapi.User{FirstName: "Anna", LastName: "Müller", Username: username,
-		Email: username + "@example.org", RoleID: "r", UnitIDs: []string{"u"}, Phase: "invited"})
+	data, err := json.Marshal(&syncapi.User{
+		FirstName: "Anna", LastName: "Müller", Username: username,
+		Email: username + "@example.org", RoleID: "r", UnitIDs: []string{"u"}, Phase: "invited",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return syncapi.Change{MutationID: syncapi.MutationID(syncapi.EntityUser, id, base+1), Entity: syncapi.EntityUser,
-		ID: id, BaseVersion: base, Data: data}
+	return syncapi.Change{
+		MutationID: syncapi.MutationID(syncapi.EntityUser, id, base+1), Entity: syncapi.EntityUser,
+		ID: id, BaseVersion: base, Data: data,
+	}
 }
 
 // users returns changes creating n users named prefix0, prefix1, …
@@ -311,8 +315,10 @@ func (f *failFirst) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return &http.Response{StatusCode: 503, Header: http.Header{},
-			Body: io.NopCloser(strings.NewReader(`{"error":"unavailable"}`)), Request: req}, nil
+		return &http.Response{
+			StatusCode: 503, Header: http.Header{},
+			Body: io.NopCloser(strings.NewReader(`{"error":"unavailable"}`)), Request: req,
+		}, nil
 	}
 	return http.DefaultTransport.RoundTrip(req)
 }

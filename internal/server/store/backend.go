@@ -66,8 +66,10 @@ func (s *Store) PersonalKey(ctx context.Context, key string) (*web.Invitee, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: look up personal key: %w", err)
 	}
-	return &web.Invitee{UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked,
-		Username: u.Username, Email: u.Email, Mobile: u.Mobile}, nil
+	return &web.Invitee{
+		UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked,
+		Username: u.Username, Email: u.Email, Mobile: u.Mobile,
+	}, nil
 }
 
 // checkRegistration refuses values no index or column could hold, and names the

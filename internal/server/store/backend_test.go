@@ -18,9 +18,11 @@ import (
 )
 
 func registration(username string) web.Registration {
-	return web.Registration{FirstName: "New", LastName: "Person", Username: username,
+	return web.Registration{
+		FirstName: "New", LastName: "Person", Username: username,
 		Email: username + "@example.net", Mobile: "+49 170 1", PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA",
-		TOTPSecret: "JBSWY3DPEHPK3PXP", TermsAt: time.Now()}
+		TOTPSecret: "JBSWY3DPEHPK3PXP", TermsAt: time.Now(),
+	}
 }
 
 func TestRedeemPersonalKeyActivatesTheUserForThePull(t *testing.T) {
@@ -165,10 +167,14 @@ func TestBadKeysAllGetTheSameAnswer(t *testing.T) {
 			}
 		}
 		deletedUser, ofDeleted := invitee(t, s, op, "deleted", time.Now().Add(time.Hour))
-		wantStatus(t, push(t, s, op, syncapi.Change{MutationID: "d", Entity: syncapi.EntityUser, ID: deletedUser,
-			BaseVersion: 1, Deleted: true}), syncapi.StatusApplied)
-		for name, key := range map[string]string{"unknown": unknown, "malformed": "ABCDE", "mistyped": swap(unknown),
-			"expired": expired, "used": used, "revoked": revoked, "user deleted": ofDeleted, "empty": ""} {
+		wantStatus(t, push(t, s, op, syncapi.Change{
+			MutationID: "d", Entity: syncapi.EntityUser, ID: deletedUser,
+			BaseVersion: 1, Deleted: true,
+		}), syncapi.StatusApplied)
+		for name, key := range map[string]string{
+			"unknown": unknown, "malformed": "ABCDE", "mistyped": swap(unknown),
+			"expired": expired, "used": used, "revoked": revoked, "user deleted": ofDeleted, "empty": "",
+		} {
 			if _, err := s.PersonalKey(ctx, key); err != web.ErrBadKey {
 				t.Errorf("PersonalKey(%s): %v, want ErrBadKey", name, err)
 			}
@@ -185,10 +191,14 @@ func TestBadKeysAllGetTheSameAnswer(t *testing.T) {
 		}
 		rid, revokedInvite := inviteKey(t, s, op, 5, time.Now().Add(time.Hour))
 		now := time.Now()
-		wantStatus(t, push(t, s, op, change(t, syncapi.EntityInviteKey, rid, 1, &syncapi.InviteKey{Label: "Class 5a",
-			RoleID: "r1", ValidUntil: now.Add(time.Hour), MaxUses: 5, RevokedAt: &now})), syncapi.StatusApplied)
-		for name, key := range map[string]string{"unknown": unknownInvite, "malformed": "12", "expired": expiredInvite,
-			"used up": usedUp, "revoked": revokedInvite, "personal key as invite key": unknown} {
+		wantStatus(t, push(t, s, op, change(t, syncapi.EntityInviteKey, rid, 1, &syncapi.InviteKey{
+			Label:  "Class 5a",
+			RoleID: "r1", ValidUntil: now.Add(time.Hour), MaxUses: 5, RevokedAt: &now,
+		})), syncapi.StatusApplied)
+		for name, key := range map[string]string{
+			"unknown": unknownInvite, "malformed": "12", "expired": expiredInvite,
+			"used up": usedUp, "revoked": revokedInvite, "personal key as invite key": unknown,
+		} {
 			if _, err := s.InviteKey(ctx, key); err != web.ErrBadKey {
 				t.Errorf("InviteKey(%s): %v, want ErrBadKey", name, err)
 			}

@@ -51,28 +51,40 @@ type spec struct {
 
 // specs lists the synchronised entities.
 var specs = map[syncapi.Entity]*spec{
-	syncapi.EntityUser: {perm: syncapi.PermAddUsers, table: "users",
+	syncapi.EntityUser: {
+		perm: syncapi.PermAddUsers, table: "users",
 		fresh: func() model { return &User{} }, decode: decodeUser,
-		load: loadRows[User], insert: insertRows[User]},
-	syncapi.EntityUnit: {table: "units",
+		load: loadRows[User], insert: insertRows[User],
+	},
+	syncapi.EntityUnit: {
+		table: "units",
 		fresh: func() model { return &Unit{} }, decode: decodeName,
-		load: loadRows[Unit], insert: insertRows[Unit]},
-	syncapi.EntityGroup: {table: "groups",
+		load: loadRows[Unit], insert: insertRows[Unit],
+	},
+	syncapi.EntityGroup: {
+		table: "groups",
 		fresh: func() model { return &Group{} }, decode: decodeName,
-		load: loadRows[Group], insert: insertRows[Group]},
+		load: loadRows[Group], insert: insertRows[Group],
+	},
 	// Roles say what people may do, so creating, renaming, deleting a role or
 	// changing its permissions is for operators trusted with that.
-	syncapi.EntityRole: {perm: syncapi.PermManageRoles, table: "roles",
+	syncapi.EntityRole: {
+		perm: syncapi.PermManageRoles, table: "roles",
 		denied: "you may not manage roles: creating, renaming or deleting a role or changing its permissions needs the " +
 			string(syncapi.PermManageRoles) + " permission",
 		fresh: func() model { return &Role{} }, decode: decodeRole,
-		load: loadRows[Role], insert: insertRows[Role]},
-	syncapi.EntityPersonalKey: {perm: syncapi.PermAddUsers, table: "personal_keys",
+		load: loadRows[Role], insert: insertRows[Role],
+	},
+	syncapi.EntityPersonalKey: {
+		perm: syncapi.PermAddUsers, table: "personal_keys",
 		fresh: func() model { return &PersonalKey{} }, decode: decodePersonalKey,
-		load: loadRows[PersonalKey], insert: insertRows[PersonalKey]},
-	syncapi.EntityInviteKey: {perm: syncapi.PermAddUsersByLink, table: "invite_keys",
+		load: loadRows[PersonalKey], insert: insertRows[PersonalKey],
+	},
+	syncapi.EntityInviteKey: {
+		perm: syncapi.PermAddUsersByLink, table: "invite_keys",
 		fresh: func() model { return &InviteKey{} }, decode: decodeInviteKey,
-		load: loadRows[InviteKey], insert: insertRows[InviteKey]},
+		load: loadRows[InviteKey], insert: insertRows[InviteKey],
+	},
 }
 
 // idChunk is how many IDs one IN list holds: well within SQLite's 32,766 and
@@ -385,8 +397,10 @@ func (k *PersonalKey) apply(p any, _ string) {
 }
 
 func (k *PersonalKey) wire() any {
-	return &syncapi.PersonalKey{UserID: k.UserID, KeyHash: k.KeyHash, IssuedAt: k.IssuedAt,
-		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RedeemedAt: k.RedeemedAt}
+	return &syncapi.PersonalKey{
+		UserID: k.UserID, KeyHash: k.KeyHash, IssuedAt: k.IssuedAt,
+		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RedeemedAt: k.RedeemedAt,
+	}
 }
 
 // inviteKeyPayload is a decoded invite key with the HMAC of its key ("" when the
@@ -447,9 +461,11 @@ func (k *InviteKey) complete() error {
 }
 
 func (k *InviteKey) wire() any {
-	return &syncapi.InviteKey{Label: k.Label, RoleID: k.RoleID, UnitIDs: parseList(k.UnitIDs),
+	return &syncapi.InviteKey{
+		Label: k.Label, RoleID: k.RoleID, UnitIDs: parseList(k.UnitIDs),
 		GroupIDs: parseList(k.GroupIDs), ValidUntil: k.ValidUntil, MaxUses: k.MaxUses,
-		Uses: k.Uses, RevokedAt: k.RevokedAt}
+		Uses: k.Uses, RevokedAt: k.RevokedAt,
+	}
 }
 
 // inviteHMAC is what the database keeps of an invite key in canonical form.

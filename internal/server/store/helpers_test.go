@@ -56,13 +56,17 @@ func raw(t testing.TB, v any) json.RawMessage {
 
 // change builds a change whose mutation ID is derived like the desktop's.
 func change(t testing.TB, e syncapi.Entity, id string, base int64, v any) syncapi.Change {
-	return syncapi.Change{MutationID: syncapi.MutationID(e, id, base+1) + "-" + newID()[24:], Entity: e, ID: id,
-		BaseVersion: base, Data: raw(t, v)}
+	return syncapi.Change{
+		MutationID: syncapi.MutationID(e, id, base+1) + "-" + newID()[24:], Entity: e, ID: id,
+		BaseVersion: base, Data: raw(t, v),
+	}
 }
 
 func user(username string) *syncapi.User {
-	return &syncapi.User{FirstName: "Anna", LastName: "Müller", Username: username,
-		Email: username + "@example.org", RoleID: "r1", UnitIDs: []string{"u1"}, Phase: "invited"}
+	return &syncapi.User{
+		FirstName: "Anna", LastName: "Müller", Username: username,
+		Email: username + "@example.org", RoleID: "r1", UnitIDs: []string{"u1"}, Phase: "invited",
+	}
 }
 
 func push(t testing.TB, s *Store, op *Operator, changes ...syncapi.Change) []syncapi.Result {
@@ -96,8 +100,10 @@ func invitee(t testing.TB, s *Store, op *Operator, username string, expires time
 	uid, kid := newID(), newID()
 	res := push(t, s, op,
 		change(t, syncapi.EntityUser, uid, 0, user(username)),
-		change(t, syncapi.EntityPersonalKey, kid, 0, &syncapi.PersonalKey{UserID: uid,
-			KeyHash: syncapi.HashKey(key), IssuedAt: time.Now(), ExpiresAt: expires}))
+		change(t, syncapi.EntityPersonalKey, kid, 0, &syncapi.PersonalKey{
+			UserID:  uid,
+			KeyHash: syncapi.HashKey(key), IssuedAt: time.Now(), ExpiresAt: expires,
+		}))
 	wantStatus(t, res, syncapi.StatusApplied, syncapi.StatusApplied)
 	return uid, key
 }
@@ -110,8 +116,10 @@ func inviteKey(t testing.TB, s *Store, op *Operator, maxUses int, validUntil tim
 		t.Fatal(err)
 	}
 	id := newID()
-	res := push(t, s, op, change(t, syncapi.EntityInviteKey, id, 0, &syncapi.InviteKey{Label: "Class 5a",
-		Key: key, RoleID: "r1", UnitIDs: []string{"u1"}, GroupIDs: []string{"g1"}, ValidUntil: validUntil, MaxUses: maxUses}))
+	res := push(t, s, op, change(t, syncapi.EntityInviteKey, id, 0, &syncapi.InviteKey{
+		Label: "Class 5a",
+		Key:   key, RoleID: "r1", UnitIDs: []string{"u1"}, GroupIDs: []string{"g1"}, ValidUntil: validUntil, MaxUses: maxUses,
+	}))
 	wantStatus(t, res, syncapi.StatusApplied)
 	return id, key
 }

@@ -138,8 +138,10 @@ func TestUpgradeKeepsFullOperatorsManagingRoles(t *testing.T) {
 		for _, op := range ops {
 			perms[op.Name] = op.Permissions
 		}
-		want := map[string]string{"Admin": "add-users,add-users-by-link,bulk-invite,manage-roles",
-			"Users": "add-users", "Old admin": "add-users,add-users-by-link,bulk-invite"}
+		want := map[string]string{
+			"Admin": "add-users,add-users-by-link,bulk-invite,manage-roles",
+			"Users": "add-users", "Old admin": "add-users,add-users-by-link,bulk-invite",
+		}
 		if fmt.Sprint(perms) != fmt.Sprint(want) {
 			t.Errorf("after the upgrade: %v, want %v", perms, want)
 		}
@@ -197,8 +199,10 @@ func TestSettingsAndOrganization(t *testing.T) {
 		if err != nil || org.PasswordMinLength != 12 || org.RequireTwoFactor || org.PasswordClasses || org.Name != "" {
 			t.Fatalf("defaults: %+v, %v", org, err)
 		}
-		for k, v := range map[string]string{SettingOrgName: " Example School ", SettingTerms: "Be kind.",
-			SettingRequire2FA: "yes", SettingPasswordMinLength: "7", "colour": "red"} {
+		for k, v := range map[string]string{
+			SettingOrgName: " Example School ", SettingTerms: "Be kind.",
+			SettingRequire2FA: "yes", SettingPasswordMinLength: "7", "colour": "red",
+		} {
 			err := s.SetSetting(ctx, k, v)
 			bad := k == SettingRequire2FA || k == SettingPasswordMinLength || k == "colour"
 			if bad != errors.Is(err, ErrInvalid) {

@@ -281,8 +281,10 @@ func (b *batch) apply(i int) error {
 		if err != nil {
 			return err
 		}
-		b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusConflict,
-			Version: rec.Version, Current: &rec}
+		b.results[i] = syncapi.Result{
+			MutationID: c.MutationID, Status: syncapi.StatusConflict,
+			Version: rec.Version, Current: &rec,
+		}
 		return nil
 	}
 	var next model
@@ -325,8 +327,10 @@ func (b *batch) apply(i int) error {
 		b.order = append(b.order, k)
 	}
 	b.applied[c.MutationID] = r.Version
-	b.newMuts = append(b.newMuts, Mutation{OperatorID: b.op.ID, MutationID: c.MutationID,
-		Entity: string(c.Entity), RowID: c.ID, Version: r.Version, AppliedAt: b.now})
+	b.newMuts = append(b.newMuts, Mutation{
+		OperatorID: b.op.ID, MutationID: c.MutationID,
+		Entity: string(c.Entity), RowID: c.ID, Version: r.Version, AppliedAt: b.now,
+	})
 	b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusApplied, Version: r.Version}
 	return nil
 }

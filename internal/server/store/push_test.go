@@ -125,8 +125,10 @@ func TestPushRefusesPerChangeWithoutBlockingTheRest(t *testing.T) {
 		op := operator(t, s, "Users only", "add-users")
 		none := operator(t, s, "Nothing")
 		res := push(t, s, op,
-			change(t, syncapi.EntityInviteKey, newID(), 0, &syncapi.InviteKey{Label: "x", Key: "0000000000",
-				ValidUntil: time.Now().Add(time.Hour), MaxUses: 3}),
+			change(t, syncapi.EntityInviteKey, newID(), 0, &syncapi.InviteKey{
+				Label: "x", Key: "0000000000",
+				ValidUntil: time.Now().Add(time.Hour), MaxUses: 3,
+			}),
 			change(t, syncapi.EntityUser, newID(), 0, user("anna")),
 			syncapi.Change{MutationID: "m-bad", Entity: "spaceship", ID: newID()},
 			syncapi.Change{MutationID: "m-id", Entity: syncapi.EntityUnit, ID: "not-a-uuid", Data: raw(t, &syncapi.Unit{Name: "x"})},

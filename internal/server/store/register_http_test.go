@@ -101,10 +101,12 @@ func TestTwoServersRaceRedemptionsThroughTheForm(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				form := url.Values{"csrf": {a.csrf}, "key": {key}, "username": {fmt.Sprintf("racer%d", i)},
+				form := url.Values{
+					"csrf": {a.csrf}, "key": {key}, "username": {fmt.Sprintf("racer%d", i)},
 					"first_name": {"Anna"}, "last_name": {"Müller"}, // not locked: the form asks for them
 					"email": {fmt.Sprintf("racer%d@example.org", i)}, "password": {"Zq8!vL2#pW9@xR4$"},
-					"password2": {"Zq8!vL2#pW9@xR4$"}, "terms": {"yes"}}
+					"password2": {"Zq8!vL2#pW9@xR4$"}, "terms": {"yes"},
+				}
 				resp, err := a.c.PostForm(a.base+"/register", form)
 				if err != nil {
 					t.Error(err)

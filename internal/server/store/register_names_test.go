@@ -61,10 +61,14 @@ func TestRegistrationNamesReachTheDesktop(t *testing.T) {
 		for name, p := range people {
 			p.id = uuid.NewString()
 			p.key, _ = keys.NewPersonal()
-			u, _ := json.Marshal(&syncapi.User{FirstName: p.first, LastName: p.last, NamesLocked: p.locked,
-				Username: name, Phase: "invited", UnitIDs: []string{"u"}})
-			k, _ := json.Marshal(&syncapi.PersonalKey{UserID: p.id, KeyHash: syncapi.HashKey(p.key),
-				IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)})
+			u, _ := json.Marshal(&syncapi.User{
+				FirstName: p.first, LastName: p.last, NamesLocked: p.locked,
+				Username: name, Phase: "invited", UnitIDs: []string{"u"},
+			})
+			k, _ := json.Marshal(&syncapi.PersonalKey{
+				UserID: p.id, KeyHash: syncapi.HashKey(p.key),
+				IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour),
+			})
 			changes = append(changes,
 				syncapi.Change{MutationID: "u-" + name, Entity: syncapi.EntityUser, ID: p.id, Data: u},
 				syncapi.Change{MutationID: "k-" + name, Entity: syncapi.EntityPersonalKey, ID: uuid.NewString(), Data: k})
@@ -119,21 +123,31 @@ func TestRegistrationNamesReachTheDesktop(t *testing.T) {
 		// And the store alone does not take them either.
 		other, _ := keys.NewPersonal()
 		uid := uuid.NewString()
-		u, _ := json.Marshal(&syncapi.User{FirstName: "Cem", LastName: "Demir", NamesLocked: true, Username: "cem",
-			Phase: "invited", UnitIDs: []string{"u"}})
-		k, _ := json.Marshal(&syncapi.PersonalKey{UserID: uid, KeyHash: syncapi.HashKey(other), IssuedAt: time.Now(),
-			ExpiresAt: time.Now().Add(time.Hour)})
-		if _, err := st.Push(ctx, op, []syncapi.Change{{MutationID: "u-cem", Entity: syncapi.EntityUser, ID: uid, Data: u},
-			{MutationID: "k-cem", Entity: syncapi.EntityPersonalKey, ID: uuid.NewString(), Data: k}}); err != nil {
+		u, _ := json.Marshal(&syncapi.User{
+			FirstName: "Cem", LastName: "Demir", NamesLocked: true, Username: "cem",
+			Phase: "invited", UnitIDs: []string{"u"},
+		})
+		k, _ := json.Marshal(&syncapi.PersonalKey{
+			UserID: uid, KeyHash: syncapi.HashKey(other), IssuedAt: time.Now(),
+			ExpiresAt: time.Now().Add(time.Hour),
+		})
+		if _, err := st.Push(ctx, op, []syncapi.Change{
+			{MutationID: "u-cem", Entity: syncapi.EntityUser, ID: uid, Data: u},
+			{MutationID: "k-cem", Entity: syncapi.EntityPersonalKey, ID: uuid.NewString(), Data: k},
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.RedeemPersonalKey(ctx, other, web.Registration{FirstName: "Mallory", LastName: "Evil", Username: "cem",
-			PasswordHash: "$argon2id$x"}); err != nil {
+		if err := st.RedeemPersonalKey(ctx, other, web.Registration{
+			FirstName: "Mallory", LastName: "Evil", Username: "cem",
+			PasswordHash: "$argon2id$x",
+		}); err != nil {
 			t.Fatal(err)
 		}
 
-		want := map[string][2]string{people["open"].id: {"Annabelle", "Meyer"}, people["locked"].id: {"Ben", "Braun"},
-			people["noname"].id: {"Ada", "Okafor"}, uid: {"Cem", "Demir"}}
+		want := map[string][2]string{
+			people["open"].id: {"Annabelle", "Meyer"}, people["locked"].id: {"Ben", "Braun"},
+			people["noname"].id: {"Ada", "Okafor"}, uid: {"Cem", "Demir"},
+		}
 		seen := map[string]bool{}
 		for _, r := range pullAll(t, st, cursor).Records { // each row once, in its current state
 			w, ok := want[r.ID]
@@ -207,9 +221,11 @@ func (b *browser) form(t *testing.T, key, first, last string) url.Values {
 		t.Fatalf("no form (status %d)\n%s", status, body)
 	}
 	canon, _ := keys.Parse(keys.Personal, key)
-	v := url.Values{"csrf": {m[1]}, "key": {canon}, "username": {"user" + canon[:5]},
+	v := url.Values{
+		"csrf": {m[1]}, "key": {canon}, "username": {"user" + canon[:5]},
 		"email":    {"user" + strings.ToLower(canon[:5]) + "@example.org"},
-		"password": {"Zq8!vL2#pW9@xR4$"}, "password2": {"Zq8!vL2#pW9@xR4$"}}
+		"password": {"Zq8!vL2#pW9@xR4$"}, "password2": {"Zq8!vL2#pW9@xR4$"},
+	}
 	return withNames(v, first, last)
 }
 

@@ -32,14 +32,18 @@ func TestRolePermissionsAreStoredAndPulled(t *testing.T) {
 		s := open(t, dsn)
 		op := operator(t, s, "Admin", allPerms()...)
 		id := newID()
-		wantStatus(t, push(t, s, op, change(t, syncapi.EntityRole, id, 0, &syncapi.Role{Name: "Teacher",
-			Permissions: []string{"chat"}})), syncapi.StatusApplied)
+		wantStatus(t, push(t, s, op, change(t, syncapi.EntityRole, id, 0, &syncapi.Role{
+			Name:        "Teacher",
+			Permissions: []string{"chat"},
+		})), syncapi.StatusApplied)
 		_, cursor := pullAll(t, s, 0, 0)
 
 		// Change the permissions (typed as the CLI allows: any case, repeats, in any
 		// order): the row comes again in the catalogue's order, at version 2.
-		res := push(t, s, op, change(t, syncapi.EntityRole, id, 1, &syncapi.Role{Name: "Teacher",
-			Permissions: []string{"Directory", "manage-roles", " chat", "directory"}}))
+		res := push(t, s, op, change(t, syncapi.EntityRole, id, 1, &syncapi.Role{
+			Name:        "Teacher",
+			Permissions: []string{"Directory", "manage-roles", " chat", "directory"},
+		}))
 		wantStatus(t, res, syncapi.StatusApplied)
 		recs, _ := pullAll(t, s, cursor, 0)
 		var r syncapi.Role
@@ -67,8 +71,10 @@ func TestRoleChangesNeedManageRolesPerItem(t *testing.T) {
 		admin := operator(t, s, "Admin", allPerms()...)
 		office := operator(t, s, "Office", syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite)
 		role := newID()
-		wantStatus(t, push(t, s, admin, change(t, syncapi.EntityRole, role, 0, &syncapi.Role{Name: "Pupil",
-			Permissions: []string{"chat"}})), syncapi.StatusApplied)
+		wantStatus(t, push(t, s, admin, change(t, syncapi.EntityRole, role, 0, &syncapi.Role{
+			Name:        "Pupil",
+			Permissions: []string{"chat"},
+		})), syncapi.StatusApplied)
 		_, cursor := pullAll(t, s, 0, 0)
 
 		unit, uid := newID(), newID()
@@ -92,8 +98,10 @@ func TestRoleChangesNeedManageRolesPerItem(t *testing.T) {
 			t.Errorf("pulled %+v, want the unit and the user only", recs)
 		}
 		// The role is as the admin left it, and the admin may still change it.
-		wantStatus(t, push(t, s, admin, change(t, syncapi.EntityRole, role, 1, &syncapi.Role{Name: "Student",
-			Permissions: []string{"chat"}})), syncapi.StatusApplied)
+		wantStatus(t, push(t, s, admin, change(t, syncapi.EntityRole, role, 1, &syncapi.Role{
+			Name:        "Student",
+			Permissions: []string{"chat"},
+		})), syncapi.StatusApplied)
 	})
 }
 

@@ -171,8 +171,10 @@ func TestBrowserRegistration(t *testing.T) {
 // secret from the page as an authenticator app would from the QR code.
 func TestBrowserTwoFactorGerman(t *testing.T) {
 	ctx := newBrowser(t)
-	fb := newFakeBackend(Organization{Name: "Beispielschule", Terms: "1. Seien Sie freundlich.\n2. Geben Sie Ihr Passwort nicht weiter.",
-		RequireTwoFactor: true, PasswordClasses: true})
+	fb := newFakeBackend(Organization{
+		Name: "Beispielschule", Terms: "1. Seien Sie freundlich.\n2. Geben Sie Ihr Passwort nicht weiter.",
+		RequireTwoFactor: true, PasswordClasses: true,
+	})
 	key := fb.addPersonal(t, testInvitee)
 	srv := startServer(t, fb, Options{})
 

@@ -195,8 +195,10 @@ var testOrg = Organization{Name: "Example School", Terms: "1. Be kind.\n2. Keep 
 
 // testInvitee is the person most personal keys are issued to; the organization
 // locked the names.
-var testInvitee = Invitee{UserID: "u1", FirstName: "Jane", LastName: "Müller", NamesLocked: true,
-	Username: "jane.mueller", Email: "jane.mueller@example.org", Mobile: "+49 170 1234567"}
+var testInvitee = Invitee{
+	UserID: "u1", FirstName: "Jane", LastName: "Müller", NamesLocked: true,
+	Username: "jane.mueller", Email: "jane.mueller@example.org", Mobile: "+49 170 1234567",
+}
 
 // strongPassword passes every policy the tests use.
 const strongPassword = "Purple-Giraffe 7 dances!"

@@ -20,14 +20,18 @@ func TestUnlockedNamesAreEditablePrefilledAndStored(t *testing.T) {
 	srv := startServer(t, fb, Options{})
 	c := newClient(t, srv.URL)
 
-	for lang, hint := range map[string]string{"en": "Please check your name and correct it if needed.",
-		"de": "Bitte prüfen Sie Ihren Namen und korrigieren Sie ihn bei Bedarf."} {
+	for lang, hint := range map[string]string{
+		"en": "Please check your name and correct it if needed.",
+		"de": "Bitte prüfen Sie Ihren Namen und korrigieren Sie ihn bei Bedarf.",
+	} {
 		page := c.get("/register?key=" + key + "&lang=" + lang)
 		if page.status != http.StatusOK {
 			t.Fatalf("%s: status %d\n%s", lang, page.status, page.body)
 		}
-		for _, w := range []string{`name="first_name" type="text" value="Jane" autocomplete="given-name" required`,
-			`name="last_name" type="text" value="Müller" autocomplete="family-name" required`, hint} {
+		for _, w := range []string{
+			`name="first_name" type="text" value="Jane" autocomplete="given-name" required`,
+			`name="last_name" type="text" value="Müller" autocomplete="family-name" required`, hint,
+		} {
 			if !strings.Contains(page.body, w) {
 				t.Errorf("%s: page lacks %q", lang, w)
 			}
@@ -100,8 +104,10 @@ func TestInviteeWithoutANameMustEnterIt(t *testing.T) {
 		c := newClient(t, srv.URL)
 
 		page := c.get("/register?key=" + key + "&lang=de")
-		for _, w := range []string{`name="first_name" type="text" value=""`, `name="last_name" type="text" value=""`,
-			"Bitte geben Sie Ihren Vor- und Nachnamen ein.", "Willkommen! Vervollständigen Sie Ihr Konto bei Example School."} {
+		for _, w := range []string{
+			`name="first_name" type="text" value=""`, `name="last_name" type="text" value=""`,
+			"Bitte geben Sie Ihren Vor- und Nachnamen ein.", "Willkommen! Vervollständigen Sie Ihr Konto bei Example School.",
+		} {
 			if !strings.Contains(page.body, w) {
 				t.Errorf("locked %v: page lacks %q", locked, w)
 			}
@@ -160,8 +166,12 @@ func TestNamesEditable(t *testing.T) {
 		first, last string
 		want        bool
 	}{
-		{false, "Jane", "Müller", true}, {true, "Jane", "Müller", false}, {true, "", "Müller", false},
-		{true, "Jane", "", false}, {true, "", " ", true}, {false, "", "", true},
+		{false, "Jane", "Müller", true},
+		{true, "Jane", "Müller", false},
+		{true, "", "Müller", false},
+		{true, "Jane", "", false},
+		{true, "", " ", true},
+		{false, "", "", true},
 	} {
 		if got := NamesEditable(tc.locked, tc.first, tc.last); got != tc.want {
 			t.Errorf("NamesEditable(%v, %q, %q) = %v", tc.locked, tc.first, tc.last, got)

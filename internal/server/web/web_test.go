@@ -34,11 +34,15 @@ func TestRegisterFormBothLanguages(t *testing.T) {
 		name, query, acceptLang string
 		want                    []string
 	}{
-		{"english by default", "", "", []string{`<html lang="en">`, "Create your account", "First name", "Last name",
-			"Username", "Repeat the password", "I accept the terms of use of Example School.", `hreflang="de"`}},
-		{"german by lang", "&lang=de", "en", []string{`<html lang="de">`, "Konto einrichten", "Vorname", "Nachname",
+		{"english by default", "", "", []string{
+			`<html lang="en">`, "Create your account", "First name", "Last name",
+			"Username", "Repeat the password", "I accept the terms of use of Example School.", `hreflang="de"`,
+		}},
+		{"german by lang", "&lang=de", "en", []string{
+			`<html lang="de">`, "Konto einrichten", "Vorname", "Nachname",
 			"Benutzername", "Passwort wiederholen", "Ich akzeptiere die Nutzungsbedingungen von Example School.",
-			`hreflang="en"`, "Mindestens 12 Zeichen"}},
+			`hreflang="en"`, "Mindestens 12 Zeichen",
+		}},
 		{"german by Accept-Language", "", "de-DE,de;q=0.9,en;q=0.5", []string{`<html lang="de">`, "Konto einrichten"}},
 		{"english for other languages", "", "fr-FR", []string{`<html lang="en">`, "Create your account"}},
 	}
@@ -503,8 +507,10 @@ func TestTwoFactor(t *testing.T) {
 	if !validTOTPSecret(secret) {
 		t.Fatalf("hidden secret %q", secret)
 	}
-	for _, w := range []string{`<img class="qr" src="data:image/png;base64,`, `alt="QR code to scan with your authenticator app"`,
-		secret[:4] + " " + secret[4:8], `<label for="totp_code">Code from the app</label>`, `autocomplete="one-time-code" inputmode="numeric"`} {
+	for _, w := range []string{
+		`<img class="qr" src="data:image/png;base64,`, `alt="QR code to scan with your authenticator app"`,
+		secret[:4] + " " + secret[4:8], `<label for="totp_code">Code from the app</label>`, `autocomplete="one-time-code" inputmode="numeric"`,
+	} {
 		if !strings.Contains(page.body, w) {
 			t.Errorf("page lacks %q", w)
 		}
@@ -581,8 +587,10 @@ func TestJoinWithInviteKey(t *testing.T) {
 		if page.status != http.StatusOK {
 			t.Fatalf("%s: status %d\n%s", lang, page.status, page.body)
 		}
-		want := []string{"Join with an invitation", "<dd>Class 5b, autumn</dd>", `<label for="first_name">First name</label>`,
-			`name="first_name" type="text" value="" autocomplete="given-name"`, `name="username" type="text" value=""`}
+		want := []string{
+			"Join with an invitation", "<dd>Class 5b, autumn</dd>", `<label for="first_name">First name</label>`,
+			`name="first_name" type="text" value="" autocomplete="given-name"`, `name="username" type="text" value=""`,
+		}
 		if lang == "de" {
 			want = []string{"Mit einer Einladung beitreten", "<dt>Einladung</dt>", `<label for="first_name">Vorname</label>`, `<label for="last_name">Nachname</label>`}
 		}
@@ -592,8 +600,10 @@ func TestJoinWithInviteKey(t *testing.T) {
 			}
 		}
 	}
-	fields := url.Values{"first_name": {""}, "last_name": {"Okafor"}, "username": {"ada"}, "email": {"ada@example.org"},
-		"password": {strongPassword}, "password2": {strongPassword}, "terms": {"yes"}}
+	fields := url.Values{
+		"first_name": {""}, "last_name": {"Okafor"}, "username": {"ada"}, "email": {"ada@example.org"},
+		"password": {strongPassword}, "password2": {strongPassword}, "terms": {"yes"},
+	}
 	form := c.formFor("/join?key="+invite, fields)
 	res := c.post("/join", form)
 	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `<p class="error" id="first_name-error">Please fill in this field.</p>`) ||

@@ -240,8 +240,24 @@ func (p *parser) name() string {
 // row reads the line from start as a spreadsheet row when it is one (see Parse) and
 // returns where the line ends.
 func (p *parser) row(start int) (end int, ok bool) {
-	t := p.text
-	end = start
+	end = p.lineEnd(start)
+	line := p.text[start:end]
+	sep, ok := rowSeparator(line)
+	if !ok || !oneAddressCell(line, sep) {
+		return 0, false
+	}
+	a, email, ok := rowAddress(rowCells(line, sep), sep)
+	if !ok {
+		return 0, false
+	}
+	p.address(start, end, a, email)
+	return end, true
+}
+
+// lineEnd is where the line from start ends: at the next line break or the end of
+// the text.
+func (p *parser) lineEnd(start int) int {
+	t, end := p.text, start
 	for end < len(t) {
 		r, size := utf8.DecodeRuneInString(t[end:])
 		if isLineBreak(r) {
@@ -249,30 +265,38 @@ func (p *parser) row(start int) (end int, ok bool) {
 		}
 		end += size
 	}
-	line := t[start:end]
-	sep := "\t"
-	if !strings.Contains(line, sep) {
-		switch {
-		case strings.Contains(line, ";"):
-			sep = ";"
-		case strings.Contains(line, ","):
-			sep = ","
-		default:
-			return 0, false
+	return end
+}
+
+// rowSeparator is the cell separator of a line read as a row: a tab, else a
+// semicolon, else a comma; false when the line has none of them.
+func rowSeparator(line string) (string, bool) {
+	for _, sep := range []string{"\t", ";", ","} {
+		if strings.Contains(line, sep) {
+			return sep, true
 		}
 	}
-	// The cell with the address, found before the line is split: most lines are no rows.
+	return "", false
+}
+
+// oneAddressCell reports whether line holds exactly one "@", no quotes, and the cell
+// around the "@" has no space. It is checked before the line is split: most lines
+// are no rows.
+func oneAddressCell(line, sep string) bool {
 	at := strings.IndexByte(line, '@')
 	if at < 0 || strings.Count(line, "@") != 1 || strings.ContainsRune(line, '"') {
-		return 0, false
+		return false
 	}
 	from, to := strings.LastIndex(line[:at], sep)+1, len(line)
 	if k := strings.Index(line[at:], sep); k >= 0 {
 		to = at + k
 	}
-	if strings.Contains(oneLine(line[from:to]), " ") {
-		return 0, false
-	}
+	return !strings.Contains(oneLine(line[from:to]), " ")
+}
+
+// rowCells splits line at sep into cells on one line each, without the empty cells
+// at either end.
+func rowCells(line, sep string) []string {
 	cells := strings.Split(line, sep)
 	for i := range cells {
 		cells[i] = oneLine(cells[i])
@@ -283,14 +307,21 @@ func (p *parser) row(start int) (end int, ok bool) {
 	for len(cells) > 0 && cells[len(cells)-1] == "" {
 		cells = cells[:len(cells)-1]
 	}
-	email, names := "", make([]string, 0, 2)
+	return cells
+}
+
+// rowAddress reads the cells of a row: one cell with the address (maybe in angle
+// brackets) and one name cell (the full name) or two (first and last name). False
+// when the cells are not such a row.
+func rowAddress(cells []string, sep string) (a Address, email string, ok bool) {
+	names := make([]string, 0, 2)
 	for _, c := range cells {
 		if !strings.Contains(c, "@") {
 			names = append(names, c)
 			continue
 		}
 		if email != "" || strings.Contains(c, " ") {
-			return 0, false
+			return Address{}, "", false
 		}
 		email = c
 		if strings.HasPrefix(c, "<") && strings.HasSuffix(c, ">") {
@@ -298,19 +329,17 @@ func (p *parser) row(start int) (end int, ok bool) {
 		}
 	}
 	if email == "" || len(names) == 0 || len(names) > 2 {
-		return 0, false
+		return Address{}, "", false
 	}
 	for _, n := range names {
 		if !plainName(n, len(names) == 1 && sep == "\t") {
-			return 0, false
+			return Address{}, "", false
 		}
 	}
-	a := Address{Name: names[0]}
 	if len(names) == 2 {
-		a = Address{First: names[0], Last: names[1]}
+		return Address{First: names[0], Last: names[1]}, email, true
 	}
-	p.address(start, end, a, email)
-	return end, true
+	return Address{Name: names[0]}, email, true
 }
 
 // plainName reports whether the cell of a row is a name: letters and marks, spaces

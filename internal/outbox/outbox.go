@@ -103,92 +103,137 @@ const waitRetry = 2 * time.Minute
 // *UnreachableError when the server cannot be reached (the mails wait), or ctx's
 // error.
 func (s *Sender) Drain(ctx context.Context, all bool) (Result, error) {
-	var res Result
-	lease, batch := s.Lease, s.Batch
-	if lease <= 0 {
-		lease = 2 * time.Minute
+	d := s.newDrain()
+	defer d.close()
+	for {
+		if err := ctx.Err(); err != nil {
+			return d.res, err
+		}
+		mails, err := s.Store.ClaimMails(ctx, s.now(), d.lease, d.batch, !all, d.tried)
+		if err != nil || len(mails) == 0 {
+			return d.res, err
+		}
+		if end, err := d.sendBatch(ctx, mails); end {
+			return d.res, err
+		}
 	}
-	if batch <= 0 {
-		batch = 50
-	}
+}
+
+// drain is the state of one Drain: its settings, what it has done so far and the
+// connection it sends on.
+type drain struct {
+	s     *Sender
+	lease time.Duration
+	batch int
+	res   Result
 	// tried holds the mails of this drain that are still queued after their try
 	// (temporary failures), so that they are not tried twice; sent and failed mails
 	// are no longer queued and need no entry.
-	var tried []string
-	lost := map[string]bool{} // released once because the connection was gone
-	var conn Conn
-	var cfg mail.Config
-	defer func() {
-		if conn != nil {
-			conn.Close()
-		}
-	}()
-	for {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		mails, err := s.Store.ClaimMails(ctx, s.now(), lease, batch, !all, tried)
-		if err != nil || len(mails) == 0 {
-			return res, err
-		}
-		claimed := s.now()
-		if conn == nil {
-			if conn, cfg, err = s.connect(ctx); err != nil {
-				return res, s.unreachable(ctx, mails, err, &res)
-			}
-		}
-		for i := range mails {
-			m := &mails[i]
-			if conn.Broken() {
-				// The server hung up (after a 421, a timeout): dial again before
-				// this mail, which has not been tried.
-				conn.Close()
-				if conn, cfg, err = s.connect(ctx); err != nil {
-					conn = nil
-					return res, s.unreachable(ctx, mails[i:], err, &res)
-				}
-			}
-			if now := s.now(); now.Sub(claimed) > lease/2 {
-				// A slow server: keep the rest of the batch from another sender,
-				// which would send it a second time once the lease ran out.
-				if err := s.Store.ExtendMailClaims(context.WithoutCancel(ctx), ids(mails[i:]), now.Add(lease)); err != nil {
-					return res, err
-				}
-				claimed = now
-			}
-			sendErr := conn.Send(ctx, message(m, cfg))
-			switch {
-			case sendErr != nil && !answered(sendErr) && (errors.Is(sendErr, context.Canceled) || ctx.Err() != nil):
-				// Cut short: not known to be sent. It and the rest of the batch
-				// stay queued and are released for the next drain. (A mail the
-				// server accepted or answered is recorded below even when ctx
-				// has ended meanwhile.)
-				if err := s.release(mails[i:]); err != nil {
-					return res, err
-				}
-				return res, ctx.Err()
-			case errors.Is(sendErr, mail.ErrConnectionLost):
-				// Nothing was sent and no attempt is counted: the next mail
-				// redials, and this one is claimed again later in this drain
-				// (once; a second time it waits for the next drain).
-				if err := s.release(mails[i : i+1]); err != nil {
-					return res, err
-				}
-				if lost[m.ID] {
-					tried = append(tried, m.ID)
-				}
-				lost[m.ID] = true
-				continue
-			}
-			queued, err := s.record(ctx, m, sendErr, &res)
-			if err != nil {
-				return res, err
-			}
-			if queued {
-				tried = append(tried, m.ID)
-			}
+	tried []string
+	lost  map[string]bool // released once because the connection was gone
+	conn  Conn            // nil until the first batch is claimed
+	cfg   mail.Config
+}
+
+// newDrain starts a drain with the Sender's lease and batch size, or their defaults.
+func (s *Sender) newDrain() *drain {
+	d := &drain{s: s, lease: s.Lease, batch: s.Batch, lost: map[string]bool{}}
+	if d.lease <= 0 {
+		d.lease = 2 * time.Minute
+	}
+	if d.batch <= 0 {
+		d.batch = 50
+	}
+	return d
+}
+
+// close closes the drain's connection, if any.
+func (d *drain) close() {
+	if d.conn != nil {
+		d.conn.Close()
+	}
+}
+
+// sendBatch sends the claimed mails one by one, connecting first when the drain has
+// no connection yet. end reports that the drain ends here, with err.
+func (d *drain) sendBatch(ctx context.Context, mails []data.Mail) (end bool, err error) {
+	claimed := d.s.now()
+	if d.conn == nil {
+		if d.conn, d.cfg, err = d.s.connect(ctx); err != nil {
+			return true, d.s.unreachable(ctx, mails, err, &d.res)
 		}
 	}
+	for i := range mails {
+		if err := d.redialIfBroken(ctx, mails[i:]); err != nil {
+			return true, err
+		}
+		if now := d.s.now(); now.Sub(claimed) > d.lease/2 {
+			// A slow server: keep the rest of the batch from another sender,
+			// which would send it a second time once the lease ran out.
+			if err := d.s.Store.ExtendMailClaims(context.WithoutCancel(ctx), ids(mails[i:]), now.Add(d.lease)); err != nil {
+				return true, err
+			}
+			claimed = now
+		}
+		if end, err := d.send(ctx, mails[i:]); end {
+			return true, err
+		}
+	}
+	return false, nil
+}
+
+// redialIfBroken dials again when the server hung up (after a 421, a timeout),
+// before rest[0], which has not been tried. When the server cannot be reached, rest
+// wait and the error (never nil then) ends the drain.
+func (d *drain) redialIfBroken(ctx context.Context, rest []data.Mail) error {
+	if !d.conn.Broken() {
+		return nil
+	}
+	d.conn.Close()
+	var err error
+	if d.conn, d.cfg, err = d.s.connect(ctx); err != nil {
+		d.conn = nil
+		return d.s.unreachable(ctx, rest, err, &d.res)
+	}
+	return nil
+}
+
+// send sends rest[0] and records the outcome; the rest of the batch is released
+// when the send was cut short by ctx. end reports that the drain ends here, with err.
+func (d *drain) send(ctx context.Context, rest []data.Mail) (end bool, err error) {
+	m := &rest[0]
+	sendErr := d.conn.Send(ctx, message(m, d.cfg))
+	switch {
+	case sendErr != nil && !answered(sendErr) && (errors.Is(sendErr, context.Canceled) || ctx.Err() != nil):
+		// Cut short: not known to be sent. It and the rest of the batch
+		// stay queued and are released for the next drain. (A mail the
+		// server accepted or answered is recorded below even when ctx
+		// has ended meanwhile.)
+		if err := d.s.release(rest); err != nil {
+			return true, err
+		}
+		return true, ctx.Err()
+	case errors.Is(sendErr, mail.ErrConnectionLost):
+		// Nothing was sent and no attempt is counted: the next mail
+		// redials, and this one is claimed again later in this drain
+		// (once; a second time it waits for the next drain).
+		if err := d.s.release(rest[:1]); err != nil {
+			return true, err
+		}
+		if d.lost[m.ID] {
+			d.tried = append(d.tried, m.ID)
+		}
+		d.lost[m.ID] = true
+		return false, nil
+	}
+	queued, err := d.s.record(ctx, m, sendErr, &d.res)
+	if err != nil {
+		return true, err
+	}
+	if queued {
+		d.tried = append(d.tried, m.ID)
+	}
+	return false, nil
 }
 
 // answered reports a server's reply to a mail, which is recorded as its outcome

@@ -697,11 +697,10 @@ func TestLostIdleConnectionIsRedialledInTheSameDrain(t *testing.T) {
 // runs hook after the mail number at.
 type clockConn struct {
 	*mail.Client
-	e      *env
-	step   time.Duration
-	n, at  int
-	hook   func()
-	hooked bool
+	e     *env
+	step  time.Duration
+	n, at int
+	hook  func()
 }
 
 func (c *clockConn) Send(ctx context.Context, m *mail.Message) error {

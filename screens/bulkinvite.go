@@ -23,6 +23,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // EmailInviter is what the bulk invite uses of the lifecycle service.
@@ -62,14 +63,14 @@ type BulkInvite struct {
 	problems *fyne.Container // the list of unreadable parts, hidden when there are none
 	unread   *widget.List
 	role     *widget.Select
-	roleArea *roleChoice
-	why      *whyOff // beside the button: why it is off
+	roleArea *uikit.RoleChoice
+	why      *uikit.WhyOff // beside the button: why it is off
 	namesBox *fyne.Container
 	nameList *widget.List
 	people   []lifecycle.InviteName          // the rows of the names table
 	names    map[string]lifecycle.PersonName // names typed in the table, by lifecycle.NameKey
-	unitBox  *multiSelect
-	groupBox *multiSelect
+	unitBox  *uikit.MultiSelect
+	groupBox *uikit.MultiSelect
 	days     *widget.Entry
 	message  *widget.Label
 	invite   *widget.Button
@@ -122,7 +123,7 @@ func ShowBulkInviteDialog(cat Catalog, svc EmailInviter, win fyne.Window) *BulkI
 func (b *BulkInvite) Content() fyne.CanvasObject { return b.content }
 
 func (b *BulkInvite) buildForm() {
-	b.title = heading("Invite by email")
+	b.title = uikit.Heading("Invite by email")
 	b.entry = widget.NewMultiLineEntry()
 	b.entry.Wrapping = fyne.TextWrapWord
 	b.entry.SetPlaceHolder("Paste email addresses, e.g. anna@example.org, Ben Weber <ben@example.org>")
@@ -148,29 +149,29 @@ func (b *BulkInvite) buildForm() {
 
 	b.role = widget.NewSelect(nil, func(string) { b.updateButton() })
 	b.role.PlaceHolder = "Choose a role"
-	b.roleArea = newRoleChoice(b.role, nil)
-	b.unitBox = unitPicker(func([]string) { b.updateButton() })
-	b.groupBox = groupPicker(nil)
+	b.roleArea = uikit.NewRoleChoice(b.role, nil)
+	b.unitBox = uikit.UnitPicker(func([]string) { b.updateButton() })
+	b.groupBox = uikit.GroupPicker(nil)
 	b.days = widget.NewEntry()
 	b.days.OnChanged = func(string) { b.updateButton() }
-	b.message = dangerLabel()
+	b.message = uikit.DangerLabel()
 	b.message.Hide()
 	b.invite = &widget.Button{Importance: widget.HighImportance, OnTapped: b.run}
 	form := widget.NewForm(
-		widget.NewFormItem("Role *", b.roleArea.box),
+		widget.NewFormItem("Role *", b.roleArea.Box),
 		widget.NewFormItem("Units *", b.unitBox),
 		widget.NewFormItem("Groups", b.groupBox),
 		widget.NewFormItem("Key valid for (days) *", b.days),
 	)
 	// The list, the names and the choices scroll together; the button stays.
 	body := container.NewVScroll(container.NewVBox(b.entry, b.summary, b.problems, b.namesBox, form, b.message))
-	b.why = newWhyOff()
-	b.form = container.NewBorder(b.title, b.why.beside(b.invite), nil, nil, body)
+	b.why = uikit.NewWhyOff()
+	b.form = container.NewBorder(b.title, b.why.Beside(b.invite), nil, nil, body)
 	b.updateButton()
 }
 
 func (b *BulkInvite) buildResult() {
-	b.doneTitle = heading("")
+	b.doneTitle = uikit.Heading("")
 	b.doneNote = &widget.Label{Wrapping: fyne.TextWrapWord}
 	b.doneHeader = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 	b.doneList = widget.NewList(
@@ -208,15 +209,15 @@ func (b *BulkInvite) load() {
 				}
 			}
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, b.win)
+				uikit.ShowError(err, b.win)
 				return
 			}
 			b.roles, b.units, b.groups, b.loaded = cat.roles, cat.units, cat.groups, true
-			b.roleArea.setRoles(names(b.roles, func(r data.Role) string { return r.Name }))
-			b.unitBox.SetOptions(names(b.units, func(u data.Unit) string { return u.Name }))
-			b.groupBox.SetOptions(names(b.groups, func(g data.Group) string { return g.Name }))
+			b.roleArea.SetRoles(uikit.Names(b.roles, func(r data.Role) string { return r.Name }))
+			b.unitBox.SetOptions(uikit.Names(b.units, func(u data.Unit) string { return u.Name }))
+			b.groupBox.SetOptions(uikit.Names(b.groups, func(g data.Group) string { return g.Name }))
 			if len(b.roles) == 1 {
 				b.role.SetSelected(b.roles[0].Name)
 			}
@@ -244,7 +245,7 @@ func (b *BulkInvite) scheduleParse() {
 	b.timer = time.AfterFunc(parseDelay, func() {
 		defer b.bg.Done()
 		res := lifecycle.ParseAddresses(text)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != b.parseGen {
 				return
 			}
@@ -312,7 +313,7 @@ func (b *BulkInvite) updateNameRow(id widget.ListItemID, o fyne.CanvasObject) {
 // showNames fills the names table from the list as last read.
 func (b *BulkInvite) showNames() {
 	b.people = lifecycle.InviteNames(b.parsed.Addresses, b.names)
-	setVisible(b.namesBox, len(b.people) > 0)
+	uikit.SetVisible(b.namesBox, len(b.people) > 0)
 	b.nameList.Refresh()
 }
 
@@ -336,12 +337,12 @@ func recognisedLine(r addrlist.Result) string {
 // input reads the list as last read and the choices.
 func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
 	in := lifecycle.InviteEmailsInput{Addresses: b.parsed.Addresses, Names: b.names}
-	in.RoleID = idByName(b.roles, b.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
+	in.RoleID = uikit.IDByName(b.roles, b.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
 	for _, n := range b.unitBox.Selected() {
-		in.UnitIDs = append(in.UnitIDs, idByName(b.units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
+		in.UnitIDs = append(in.UnitIDs, uikit.IDByName(b.units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
 	}
 	for _, n := range b.groupBox.Selected() {
-		in.GroupIDs = append(in.GroupIDs, idByName(b.groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
+		in.GroupIDs = append(in.GroupIDs, uikit.IDByName(b.groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
 	}
 	in.ValidDays, _ = strconv.Atoi(strings.TrimSpace(b.days.Text))
 	return in
@@ -369,7 +370,7 @@ func (b *BulkInvite) updateButton() {
 	b.invite.SetText("Invite " + display.PluralOf(len(b.parsed.Addresses), "person", "people"))
 	b.showMessage("") // a refusal of the last run is stale once anything changes
 	if b.loaded {
-		b.why.set(b.whyNot())
+		b.why.Set(b.whyNot())
 	}
 	if b.ready() {
 		b.invite.Enable()
@@ -382,7 +383,7 @@ func (b *BulkInvite) updateButton() {
 // list is still being read).
 func (b *BulkInvite) whyNot() string {
 	in := b.input()
-	if why := catalogWhy("Every invited person", len(b.roles), len(b.units), true); why != "" {
+	if why := uikit.CatalogWhy("Every invited person", len(b.roles), len(b.units), true); why != "" {
 		return why
 	}
 	switch days := b.daysProblem(); {
@@ -420,7 +421,7 @@ func (b *BulkInvite) run() {
 	b.invite.SetText("Inviting " + display.PluralOf(len(in.Addresses), "person", "people") + "…")
 	b.bg.Go(func() {
 		res, err := b.svc.InviteEmails(context.Background(), in)
-		onUI(func() {
+		uikit.OnUI(func() {
 			b.running = false
 			b.updateButton()
 			var ve *lifecycle.ValidationError
@@ -432,7 +433,7 @@ func (b *BulkInvite) run() {
 				}
 				b.showMessage(strings.Join(msgs, " "))
 			case err != nil:
-				showError(fmt.Errorf("nobody was invited: %w", err), b.win)
+				uikit.ShowError(fmt.Errorf("nobody was invited: %w", err), b.win)
 			default:
 				b.Last = res
 				b.showResult(res, unreadable)
@@ -487,7 +488,7 @@ func (b *BulkInvite) copyInvited() {
 	for _, inv := range b.Last.Invited {
 		fmt.Fprintf(&sb, "%s\t%s\n", inv.User.Email, inv.Key)
 	}
-	copyText(sb.String())
+	uikit.CopyText(sb.String())
 }
 
 // SendMore goes back to an empty form, keeping the role, units, groups and validity.

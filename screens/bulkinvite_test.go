@@ -12,13 +12,15 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
+	"onboard/screens/internal/uikit"
+	"onboard/screens/internal/uitest"
 )
 
 // newBulkInvite shows the bulk invite on a test window, loaded, with a store that
 // has one role, one unit and a second unit.
 func newBulkInvite(t *testing.T) (*BulkInvite, fyne.Window, *data.Store, *lifecycle.Service, lifecycle.UserInput) {
 	t.Helper()
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	if err := st.CreateUnit(context.Background(), &data.Unit{Name: "Werk Nord"}); err != nil {
 		t.Fatal(err)
 	}
@@ -34,14 +36,14 @@ func showBulkInvite(t *testing.T, cat Catalog, svc EmailInviter) (*BulkInvite, f
 	b := NewBulkInvite(cat, svc, w)
 	w.SetContent(b.Content())
 	w.Resize(fyne.NewSize(900, 700))
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	return b, w
 }
 
 func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	test.NewTempApp(t)
 	b, w, st, svc, base := newBulkInvite(t)
-	createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
+	uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	if !b.invite.Disabled() || b.invite.Text != "Invite 0 people" || b.summary.Text != "0 addresses recognised" {
 		t.Fatalf("empty form: button %q disabled %v, summary %q", b.invite.Text, b.invite.Disabled(), b.summary.Text)
 	}
@@ -57,14 +59,14 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	if !b.invite.Disabled() {
 		t.Fatal("the button is enabled before the list was read")
 	}
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	if b.summary.Text != "4 addresses recognised · 2 could not be read" {
 		t.Fatalf("summary %q of %q", b.summary.Text, b.entry.Text)
 	}
-	shown := texts(w)
+	shown := uitest.Texts(w)
 	for _, want := range []string{`dora@example — "dora@example" is not a valid email address`, "hello — not an email address"} {
 		if !shown[want] {
-			t.Errorf("unreadable part %q not listed; texts %v", want, keys(shown))
+			t.Errorf("unreadable part %q not listed; texts %v", want, uitest.Keys(shown))
 		}
 	}
 	if !b.invite.Disabled() {
@@ -72,7 +74,7 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	}
 	b.unitBox.SetSelected([]string{"Werk Süd", "Werk Nord"})
 	b.days.SetText("0")
-	if !b.invite.Disabled() || !texts(w)["Enter how many days the keys are valid: a whole number from 1 to 180."] {
+	if !b.invite.Disabled() || !uitest.Texts(w)["Enter how many days the keys are valid: a whole number from 1 to 180."] {
 		t.Fatal("a validity of 0 days is not pointed out")
 	}
 	b.days.SetText("14")
@@ -83,18 +85,18 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	var reported *lifecycle.InviteEmailsResult
 	b.OnInvited = func(res *lifecycle.InviteEmailsResult) { reported = res }
 	test.Tap(b.invite)
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	if b.Last == nil || len(b.Last.Invited) != 3 || reported != b.Last {
-		t.Fatalf("result %+v; texts %v", b.Last, keys(texts(w)))
+		t.Fatalf("result %+v; texts %v", b.Last, uitest.Keys(uitest.Texts(w)))
 	}
-	shown = texts(w)
+	shown = uitest.Texts(w)
 	for _, want := range []string{
 		"3 invited", "Not invited (3):", "ANNA@example.org — already a member (Anna Müller)",
 		`dora@example — could not be read: "dora@example" is not a valid email address`,
 		"hello — could not be read: not an email address", "Send more invites",
 	} {
 		if !shown[want] {
-			t.Errorf("result does not show %q; texts %v", want, keys(shown))
+			t.Errorf("result does not show %q; texts %v", want, uitest.Keys(shown))
 		}
 	}
 	if shown["Invite 4 people"] {
@@ -121,24 +123,24 @@ func TestBulkInvitePasteInviteAndSendMore(t *testing.T) {
 	}
 
 	// Copy hands out the keys while emails are not sent.
-	test.Tap(button(t, w, "Copy addresses and keys"))
+	test.Tap(uitest.Button(t, w, "Copy addresses and keys"))
 	if clip := clipboard.Content(); !strings.Contains(clip, "ben@example.org\t"+b.Last.Invited[0].Key+"\n") {
 		t.Fatalf("clipboard %q", clip)
 	}
 
-	test.Tap(button(t, w, "Send more invites"))
-	settle(b.wait)
+	test.Tap(uitest.Button(t, w, "Send more invites"))
+	uitest.Settle(b.wait)
 	if b.entry.Text != "" || b.summary.Text != "0 addresses recognised" || !b.invite.Disabled() || !b.form.Visible() {
 		t.Fatalf("send more: text %q, summary %q, disabled %v", b.entry.Text, b.summary.Text, b.invite.Disabled())
 	}
-	if b.role.Selected != "Teacher" || len(b.unitBox.Selected()) != 2 || b.days.Text != "14" || texts(w)["3 invited"] {
+	if b.role.Selected != "Teacher" || len(b.unitBox.Selected()) != 2 || b.days.Text != "14" || uitest.Texts(w)["3 invited"] {
 		t.Fatalf("send more forgot the choices: %q %v %q", b.role.Selected, b.unitBox.Selected(), b.days.Text)
 	}
 	test.Type(b.entry, "ben@example.org fatma@example.org")
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	test.Tap(b.invite)
-	settle(b.wait)
-	if len(b.Last.Invited) != 1 || b.Last.Invited[0].User.Email != "fatma@example.org" || !texts(w)["1 invited"] {
+	uitest.Settle(b.wait)
+	if len(b.Last.Invited) != 1 || b.Last.Invited[0].User.Email != "fatma@example.org" || !uitest.Texts(w)["1 invited"] {
 		t.Fatalf("second run: %+v", b.Last)
 	}
 }
@@ -148,17 +150,17 @@ func TestBulkInviteShowsWhatTheServiceRefuses(t *testing.T) {
 	b, w, st, svc, _ := newBulkInvite(t)
 	b.entry.SetText("anna@example.org")
 	b.unitBox.SetSelected([]string{"Werk Süd"})
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	units, _ := st.Units(context.Background())
 	// The unit disappears after the form read it.
-	id := idByName(units, "Werk Süd", func(u data.Unit) (string, string) { return u.ID, u.Name })
+	id := uikit.IDByName(units, "Werk Süd", func(u data.Unit) (string, string) { return u.ID, u.Name })
 	if err := svc.DeleteUnit(context.Background(), id, ""); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(b.invite)
-	settle(b.wait)
-	if b.Last != nil || !texts(w)["A chosen unit does not exist (any more)."] || b.invite.Disabled() {
-		t.Fatalf("result %+v, texts %v", b.Last, keys(texts(w)))
+	uitest.Settle(b.wait)
+	if b.Last != nil || !uitest.Texts(w)["A chosen unit does not exist (any more)."] || b.invite.Disabled() {
+		t.Fatalf("result %+v, texts %v", b.Last, uitest.Keys(uitest.Texts(w)))
 	}
 	if n, _ := st.CountAllUsers(context.Background()); n != 0 {
 		t.Fatalf("%d users written", n)
@@ -167,20 +169,20 @@ func TestBulkInviteShowsWhatTheServiceRefuses(t *testing.T) {
 
 func TestBulkInviteDialog(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	w := test.NewWindow(nil)
 	t.Cleanup(w.Close)
 	w.Resize(fyne.NewSize(1000, 800))
 	b := ShowBulkInviteDialog(st, svc, w)
-	settle(b.wait)
-	shown := texts(w)
+	uitest.Settle(b.wait)
+	shown := uitest.Texts(w)
 	if !shown["Invite by email"] || !shown["Close"] || !shown["Invite 0 people"] {
-		t.Fatalf("dialog texts %v", keys(shown))
+		t.Fatalf("dialog texts %v", uitest.Keys(shown))
 	}
 	if w.Canvas().Focused() != b.entry {
 		t.Fatal("the address list does not have the focus")
 	}
-	test.Tap(button(t, w, "Close"))
+	test.Tap(uitest.Button(t, w, "Close"))
 	if len(w.Canvas().Overlays().List()) != 0 {
 		t.Fatal("Close did not close the dialog")
 	}
@@ -194,7 +196,7 @@ func TestBulkInviteNamesTable(t *testing.T) {
 	}
 	// A bare address, a spreadsheet row and a display name.
 	test.Type(b.entry, "anna@example.org\nBen\tWeber\tben@example.org\nCem Yıldız <cem@example.org>")
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	if !b.namesBox.Visible() || len(b.people) != 3 {
 		t.Fatalf("names table: visible %v, rows %+v", b.namesBox.Visible(), b.people)
 	}
@@ -207,7 +209,7 @@ func TestBulkInviteNamesTable(t *testing.T) {
 	}
 	// Anna's name typed into the table; Cem's last name cleared.
 	var entries []*widget.Entry
-	walk(b.nameList, func(o fyne.CanvasObject) {
+	uitest.Walk(b.nameList, func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok {
 			entries = append(entries, e)
 		}
@@ -219,11 +221,11 @@ func TestBulkInviteNamesTable(t *testing.T) {
 	test.Type(entries[1], "Müller")
 	entries[5].SetText("")
 	b.unitBox.SetSelected([]string{"Werk Süd"})
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	test.Tap(b.invite)
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	if b.Last == nil || len(b.Last.Invited) != 3 {
-		t.Fatalf("invited %+v; shown %v", b.Last, keys(texts(w)))
+		t.Fatalf("invited %+v; shown %v", b.Last, uitest.Keys(uitest.Texts(w)))
 	}
 	got := map[string]string{}
 	rowsNow, err := st.ListUsers(context.Background(), data.UserQuery{}, svc.Now())

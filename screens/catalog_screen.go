@@ -13,6 +13,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // CatalogSource is what the units and groups screen reads.
@@ -55,7 +56,7 @@ type CatalogScreen struct {
 	// deleted (the window syncs them soon).
 	OnChanged func()
 
-	newUser *permitted // "New user in this unit": add-users
+	newUser *uikit.Permitted // "New user in this unit": add-users
 
 	noUnits, noGroups *widget.Label // what to do while a list is empty
 }
@@ -81,7 +82,7 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 	s := &CatalogScreen{src: src, svc: svc, win: win, unitSel: -1, groupSel: -1}
 	s.unitList = s.list(&s.units, &s.unitSel)
 	s.groupList = s.list(&s.groups, &s.groupSel)
-	s.newUser = newPermitted(syncapi.PermAddUsers, &widget.Button{
+	s.newUser = uikit.NewPermitted(syncapi.PermAddUsers, &widget.Button{
 		Text:     "New user in this unit",
 		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) },
 	})
@@ -90,7 +91,7 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
 		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteUnit},
 		&widget.Button{Text: "Show users", OnTapped: func() { s.withUnit(s.OnShowUsers) }},
-		s.newUser.tip,
+		s.newUser.Tip,
 	)
 	groupButtons := container.NewHBox(
 		&widget.Button{Text: "New group", OnTapped: func() { s.askName("New group", "", s.createGroup) }},
@@ -100,21 +101,17 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 	s.noUnits = emptyNote("No units yet. A unit is a class, a department or a site: create one with New unit, " +
 		"paste a list in Settings → Set up the organization, or import a file that names them.")
 	s.noGroups = emptyNote("No groups yet. Groups are optional contact groups, e.g. a choir or a project team.")
-	units := container.NewBorder(container.NewVBox(boldLabel("Units"), unitButtons), nil, nil, nil,
+	units := container.NewBorder(container.NewVBox(uikit.BoldLabel("Units"), unitButtons), nil, nil, nil,
 		container.NewStack(s.unitList, container.NewVBox(s.noUnits)))
-	groups := container.NewBorder(container.NewVBox(boldLabel("Groups"), groupButtons), nil, nil, nil,
+	groups := container.NewBorder(container.NewVBox(uikit.BoldLabel("Groups"), groupButtons), nil, nil, nil,
 		container.NewStack(s.groupList, container.NewVBox(s.noGroups)))
 	note := &widget.Label{
 		Text:     "Every user belongs to at least one unit (a class, company or site). Groups are contact groups.",
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
-	s.content = container.NewBorder(container.NewVBox(heading("Units and groups"), note), nil, nil, nil,
+	s.content = container.NewBorder(container.NewVBox(uikit.Heading("Units and groups"), note), nil, nil, nil,
 		container.NewGridWithColumns(2, units, groups))
 	return s
-}
-
-func boldLabel(text string) *widget.Label {
-	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
 // list shows entries as "Name — N users".
@@ -135,7 +132,7 @@ func (s *CatalogScreen) Content() fyne.CanvasObject { return s.content }
 
 // SetPermissions enables "New user in this unit" when the operator may add users;
 // otherwise its tooltip says why it is off.
-func (s *CatalogScreen) SetPermissions(p Permissions) { s.newUser.apply(p) }
+func (s *CatalogScreen) SetPermissions(p Permissions) { s.newUser.Apply(p) }
 
 // changedThenReload tells the window that units or groups changed and reloads.
 func (s *CatalogScreen) changedThenReload() {
@@ -170,9 +167,9 @@ func (s *CatalogScreen) Reload() {
 func (s *CatalogScreen) run(work func(context.Context) error, apply func()) {
 	s.bg.Go(func() {
 		err := work(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				return
 			}
 			apply()
@@ -193,7 +190,7 @@ func (s *CatalogScreen) withUnit(f func(string)) {
 
 // askName asks for a name and reloads after it was saved.
 func (s *CatalogScreen) askName(title, current string, save func(context.Context, string) error) {
-	s.lastEntry, s.lastMsg = askName(s.win, &s.bg, title, current, save, s.changedThenReload)
+	s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, title, current, save, s.changedThenReload)
 }
 
 func (s *CatalogScreen) createUnit(ctx context.Context, name string) error {
@@ -247,7 +244,7 @@ func (s *CatalogScreen) askDeleteUnit() {
 					"Create another unit for them first.", u.Name, display.Plural(sole, "user")), s.win)
 				return
 			}
-			target := widget.NewSelect(names(others, func(c data.CatalogCount) string { return c.Name }), nil)
+			target := widget.NewSelect(uikit.Names(others, func(c data.CatalogCount) string { return c.Name }), nil)
 			target.SetSelected(others[0].Name)
 			explain := &widget.Label{Text: fmt.Sprintf("%s have no unit but “%s”. Choose where they move; then the unit is deleted.",
 				display.Plural(sole, "user"), u.Name), Wrapping: fyne.TextWrapWord}
@@ -256,7 +253,7 @@ func (s *CatalogScreen) askDeleteUnit() {
 				if !ok {
 					return
 				}
-				to := idByName(others, target.Selected, func(c data.CatalogCount) (string, string) { return c.ID, c.Name })
+				to := uikit.IDByName(others, target.Selected, func(c data.CatalogCount) (string, string) { return c.ID, c.Name })
 				s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, to) }, s.changedThenReload)
 			}, s.win)
 			d.Resize(fyne.NewSize(480, 260))

@@ -3,6 +3,8 @@ package screens
 import (
 	"fmt"
 
+	"onboard/screens/internal/uikit"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -14,7 +16,7 @@ import (
 // "3 units") and opens the searchable multi-select below it.
 type filterPicker struct {
 	button   *widget.Button
-	pick     *multiSelect
+	pick     *uikit.MultiSelect
 	none     string // "All units"
 	plural   string // "units"
 	win      fyne.Window
@@ -24,7 +26,7 @@ type filterPicker struct {
 
 // newFilterPicker builds a filter over pick; onChange gets the chosen names
 // whenever the admin changes them.
-func newFilterPicker(win fyne.Window, pick *multiSelect, none, plural string, onChange func([]string)) *filterPicker {
+func newFilterPicker(win fyne.Window, pick *uikit.MultiSelect, none, plural string, onChange func([]string)) *filterPicker {
 	f := &filterPicker{pick: pick, none: none, plural: plural, win: win, onChange: onChange}
 	f.button = &widget.Button{
 		Text: none, Icon: theme.MenuDropDownIcon(), IconPlacement: widget.ButtonIconTrailingText,
@@ -85,5 +87,5 @@ func (f *filterPicker) open() {
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.button)
 	f.popup.ShowAtPosition(pos.Add(fyne.NewPos(0, f.button.Size().Height)))
 	f.popup.Resize(fyne.NewSize(max(320, f.button.Size().Width), f.popup.MinSize().Height))
-	f.win.Canvas().Focus(f.pick.search)
+	f.win.Canvas().Focus(f.pick.Search)
 }

@@ -13,6 +13,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/pdfcheck"
+	"onboard/screens/internal/uitest"
 )
 
 // TestFirstHourFromAnEmptyDatabase is what a new admin does first, on a database
@@ -21,7 +22,7 @@ import (
 // pasted addresses invited by email.
 func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc := emptyStore(t)
+	st, svc := uitest.EmptyStore(t)
 	ctx := context.Background()
 
 	// The setup: the school roles and the first classes.
@@ -29,19 +30,19 @@ func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 	w.Resize(fyne.NewSize(1000, 800))
 	t.Cleanup(w.Close)
 	d := ShowSetupDialog(st, svc, w, false)
-	settle(d.wait)
+	uitest.Settle(d.wait)
 	test.Type(d.org, "Goethe-Schule")
 	d.units.SetText("5a, 5b\n10a")
-	test.Tap(button(t, w, "Set up"))
-	settle(d.wait)
+	test.Tap(uitest.Button(t, w, "Set up"))
+	uitest.Settle(d.wait)
 	if need, _ := svc.NeedsSetup(ctx); need {
-		t.Fatalf("the setup did not finish: %v", keys(texts(w)))
+		t.Fatalf("the setup did not finish: %v", uitest.Keys(uitest.Texts(w)))
 	}
 
 	// New user: the roles and classes of the setup are there at once.
 	s, uw := newScreen(t, st, svc)
 	s.NewUser("")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	if !slices.Equal(f.role.Options, []string{"Parent", "Staff", "Student", "Teacher"}) {
 		t.Fatalf("roles offered %v", f.role.Options)
@@ -50,33 +51,33 @@ func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 	test.Type(f.last, "Nowak")
 	f.role.SetSelected("Student")
 	f.unitBox.SetSelected([]string{"5a"})
-	settle(f.wait, s.wait)
-	test.Tap(button(t, uw, "Create user"))
-	settle(f.wait, s.wait)
+	uitest.Settle(f.wait, s.wait)
+	test.Tap(uitest.Button(t, uw, "Create user"))
+	uitest.Settle(f.wait, s.wait)
 	if f.Created == nil {
-		t.Fatalf("no user created; shown %v", keys(texts(uw)))
+		t.Fatalf("no user created; shown %v", uitest.Keys(uitest.Texts(uw)))
 	}
 
 	// Their letter.
 	p, _ := openPrint(t, st, svc, []string{f.Created.User.ID})
 	path := filepath.Join(t.TempDir(), "jana.pdf")
 	p.SaveTo(path)
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if p.Message() != "" || p.SavedResult.Letters != 1 {
 		t.Fatalf("letter: message %q, result %+v", p.Message(), p.SavedResult)
 	}
 
 	// A class list from Excel, in Windows-1252 with semicolons.
-	list := writeCP1252(t, "klasse5b.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Renée;Faßbender;")
+	list := uitest.WriteCP1252(t, "klasse5b.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Renée;Faßbender;")
 	is, wz, iw := wizardAtOptions(t, st, svc, list)
 	wz.options.role.SetSelected("Student")
 	wz.options.units.SetSelected([]string{"5b"})
-	settle(is.wait)
+	uitest.Settle(is.wait)
 	next(t, is, iw)
-	test.Tap(button(t, iw, "Import"))
-	settle(is.wait)
+	test.Tap(uitest.Button(t, iw, "Import"))
+	uitest.Settle(is.wait)
 	if wz.report == nil || wz.report.Created != 2 {
-		t.Fatalf("import report %+v; shown %v", wz.report, keys(texts(iw)))
+		t.Fatalf("import report %+v; shown %v", wz.report, uitest.Keys(uitest.Texts(iw)))
 	}
 
 	// Two pasted addresses invited by email.
@@ -84,11 +85,11 @@ func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 	test.Type(b.entry, "mara@schule.example, Tom Berg <tom@schule.example>")
 	b.role.SetSelected("Parent")
 	b.unitBox.SetSelected([]string{"10a"})
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	test.Tap(b.invite)
-	settle(b.wait)
+	uitest.Settle(b.wait)
 	if b.Last == nil || len(b.Last.Invited) != 2 {
-		t.Fatalf("invited %+v; shown %v", b.Last, keys(texts(bw)))
+		t.Fatalf("invited %+v; shown %v", b.Last, uitest.Keys(uitest.Texts(bw)))
 	}
 
 	rows, err := st.ListUsers(ctx, data.UserQuery{}, svc.Now())

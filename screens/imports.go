@@ -19,6 +19,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/importer"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // ImportStore is what the imports screen and the import wizard read: the catalog,
@@ -36,15 +37,15 @@ type ImportService interface {
 }
 
 // importColumns are the columns of the list of past imports.
-var importColumns = []tableColumn{
-	{"File", 240, false},
-	{"When", 150, false},
-	{"By", 120, false},
-	{"Rows", 80, true},
-	{"Created", 80, true},
-	{"Updated", 80, true},
-	{"Skipped", 80, true},
-	{"Failed", 80, true},
+var importColumns = []uikit.TableColumn{
+	uikit.Col("File", 240),
+	uikit.Col("When", 150),
+	uikit.Col("By", 120),
+	uikit.NumCol("Rows", 80),
+	uikit.NumCol("Created", 80),
+	uikit.NumCol("Updated", 80),
+	uikit.NumCol("Skipped", 80),
+	uikit.NumCol("Failed", 80),
 }
 
 // ImportsScreen lists the past imports and starts the import wizard, the bulk
@@ -64,8 +65,8 @@ type ImportsScreen struct {
 	wizard *importWizard // the open wizard; nil when none is open
 
 	perms     Permissions
-	importBtn *permitted // "Import from file…": bulk-invite
-	inviteBtn *permitted // "Invite by email…": bulk-invite
+	importBtn *uikit.Permitted // "Import from file…": bulk-invite
+	inviteBtn *uikit.Permitted // "Invite by email…": bulk-invite
 	permNote  *widget.Label
 	frame     *fyne.Container // the screen; laid out again when the note shows
 
@@ -87,13 +88,13 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			l.Alignment = fyne.TextAlignLeading
-			if importColumns[id.Col].numeric {
+			if importColumns[id.Col].Numeric {
 				l.Alignment = fyne.TextAlignTrailing
 			}
 			l.SetText(s.cell(id.Row, id.Col))
 		},
 	)
-	setHeader(s.table, importColumns)
+	uikit.SetHeader(s.table, importColumns)
 	s.empty = &widget.Label{
 		Text:      "No imports yet. Import from file reads a CSV, TSV or Excel list of users.",
 		Alignment: fyne.TextAlignCenter,
@@ -101,17 +102,17 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 	s.empty.Hide()
 	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.status.Hide()
-	s.importBtn = newPermitted(syncapi.PermBulkInvite,
+	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite,
 		&widget.Button{Text: "Import from file…", Importance: widget.HighImportance, OnTapped: s.OpenWizard})
-	s.inviteBtn = newPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: func() {
-		if s.OnBulkInvite != nil && !refused(s.perms, syncapi.PermBulkInvite, "Invite by email", s.win) {
+	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: func() {
+		if s.OnBulkInvite != nil && !uikit.Refused(s.perms, syncapi.PermBulkInvite, "Invite by email", s.win) {
 			s.OnBulkInvite()
 		}
 	}})
-	s.permNote = hintLabel()
+	s.permNote = uikit.HintLabel()
 	sample := &widget.Button{Text: "Save sample file…", OnTapped: s.askSampleFile}
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, heading("Imports"), container.NewHBox(sample, s.inviteBtn.tip, s.importBtn.tip)),
+		container.NewBorder(nil, nil, uikit.Heading("Imports"), container.NewHBox(sample, s.inviteBtn.Tip, s.importBtn.Tip)),
 		s.permNote,
 		&widget.Label{
 			Text: "Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
@@ -119,7 +120,7 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 		},
 		s.status,
-		boldLabel("Past imports"),
+		uikit.BoldLabel("Past imports"),
 	)
 	s.frame = container.NewBorder(top, nil, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
 	s.content = s.frame
@@ -133,9 +134,9 @@ func (s *ImportsScreen) Content() fyne.CanvasObject { return s.content }
 // invite many users at once; otherwise a tooltip and a note say why they are off.
 func (s *ImportsScreen) SetPermissions(p Permissions) {
 	s.perms = p
-	s.importBtn.apply(p)
-	s.inviteBtn.apply(p)
-	setHint(s.permNote, permissionHint(p, s.inviteBtn, s.importBtn), s.frame)
+	s.importBtn.Apply(p)
+	s.inviteBtn.Apply(p)
+	uikit.SetHint(s.permNote, uikit.PermissionHint(p, s.inviteBtn, s.importBtn), s.frame)
 }
 
 // cell is the text of a cell of the list.
@@ -169,9 +170,9 @@ func (s *ImportsScreen) Reload() {
 	s.bg.Go(func() {
 		var err error
 		list, err = s.store.Imports(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				return
 			}
 			s.imports = list
@@ -189,7 +190,7 @@ func (s *ImportsScreen) Reload() {
 
 // OpenWizard opens the import wizard (one at a time).
 func (s *ImportsScreen) OpenWizard() {
-	if s.wizard != nil || refused(s.perms, syncapi.PermBulkInvite, "Import", s.win) {
+	if s.wizard != nil || uikit.Refused(s.perms, syncapi.PermBulkInvite, "Import", s.win) {
 		return
 	}
 	s.wizard = newImportWizard(s.store, s.svc, s.win)
@@ -255,7 +256,7 @@ func (s *ImportsScreen) askSampleFile() {
 // ending in .xlsx, else CSV.
 func (s *ImportsScreen) saveSample(w fyne.URIWriteCloser, err error) {
 	if err != nil {
-		showError(err, s.win)
+		uikit.ShowError(err, s.win)
 		return
 	}
 	if w == nil {
@@ -267,10 +268,10 @@ func (s *ImportsScreen) saveSample(w fyne.URIWriteCloser, err error) {
 	s.status.Show()
 	s.bg.Go(func() {
 		err := writeSample(w, xlsx)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
 				s.status.Hide()
-				showError(fmt.Errorf("could not save the sample file %s: %w", name, err), s.win)
+				uikit.ShowError(fmt.Errorf("could not save the sample file %s: %w", name, err), s.win)
 				return
 			}
 			kind := "CSV file"

@@ -16,6 +16,7 @@ import (
 	"onboard/internal/importer"
 	"onboard/internal/lifecycle"
 	"onboard/internal/tabular"
+	"onboard/screens/internal/uitest"
 )
 
 // importFile imports path through the engine, as the CLI does, under svc's clock.
@@ -39,7 +40,7 @@ func importFile(t *testing.T, st ImportStore, svc *lifecycle.Service, path strin
 
 func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 	test.NewTempApp(t)
-	st, _, base := openStore(t)
+	st, _, base := uitest.OpenStore(t)
 	now := time.Date(2026, 9, 1, 8, 30, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }), lifecycle.WithActor("sekretariat"))
 	s, w := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
@@ -49,8 +50,8 @@ func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 	mustShowMain(t, w, "Imports", "Import from file…", "Invite by email…", "Save sample file…",
 		"No imports yet. Import from file reads a CSV, TSV or Excel list of users.")
 
-	first := writeCP1252(t, "klasse5a.csv", classList...)
-	createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
+	first := uitest.WriteCP1252(t, "klasse5a.csv", classList...)
+	uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	if rep := importFile(t, st, svc, first, base); rep.Created != 3 || rep.Skipped != 1 || rep.Failed != 1 {
 		t.Fatalf("first import: %s", rep.Summary())
 	}
@@ -63,7 +64,7 @@ func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 		t.Fatalf("second import: %s", rep.Summary())
 	}
 	s.Reload()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.empty.Visible() || !s.table.Visible() {
 		t.Fatal("the list is not shown after imports")
 	}
@@ -84,7 +85,7 @@ func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 // mustShowMain fails unless the window (not only its dialogs) draws each text.
 func mustShowMain(t *testing.T, w fyne.Window, want ...string) {
 	t.Helper()
-	shown := texts(w)
+	shown := uitest.Texts(w)
 	for _, x := range want {
 		if !shown[x] {
 			t.Errorf("%q is not shown; shown: %v", x, shown)
@@ -94,7 +95,7 @@ func mustShowMain(t *testing.T, w fyne.Window, want ...string) {
 
 func TestImportsScreenSavesSampleFiles(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
 	dir := t.TempDir()
 	for _, name := range []string{"vorlage.xlsx", "vorlage.csv"} {
@@ -104,7 +105,7 @@ func TestImportsScreenSavesSampleFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.saveSample(out, nil) // what the save dialog calls with the file chosen
-		settle(s.wait)
+		uitest.Settle(s.wait)
 		if !strings.HasPrefix(s.status.Text, "Saved the sample") || !strings.Contains(s.status.Text, path) {
 			t.Errorf("%s: status %q", name, s.status.Text)
 		}
@@ -140,12 +141,12 @@ func TestImportsScreenSavesSampleFiles(t *testing.T) {
 	// Cancelling the save dialog changes nothing.
 	s.status.SetText("")
 	s.saveSample(nil, nil)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.status.Text != "" {
 		t.Errorf("status after cancel: %q", s.status.Text)
 	}
 	// The button opens a save dialog.
-	test.Tap(button(t, w, "Save sample file…"))
+	test.Tap(uitest.Button(t, w, "Save sample file…"))
 	if len(w.Canvas().Overlays().List()) == 0 {
 		t.Error("Save sample file… opened no dialog")
 	}
@@ -153,20 +154,20 @@ func TestImportsScreenSavesSampleFiles(t *testing.T) {
 
 func TestImportsScreenDroppedFileOpensWizard(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, _ := showScreen(t, 1400, 900, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
-	path := writeCP1252(t, "klasse5a.csv", classList...)
+	path := uitest.WriteCP1252(t, "klasse5a.csv", classList...)
 	if !s.Dropped([]fyne.URI{storage.NewFileURI(path)}) {
 		t.Fatal("a dropped file was not taken")
 	}
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if !s.WizardOpen() || s.wizard.src == nil || len(s.wizard.src.Rows) != 5 || s.wizard.step != stepRead {
 		t.Fatalf("after the drop: open %v, step %d", s.WizardOpen(), s.wizard.step+1)
 	}
 	// A second drop replaces the file.
-	other := writeCP1252(t, "zwei.csv", "Vorname;Nachname", "Jürgen;Groß")
+	other := uitest.WriteCP1252(t, "zwei.csv", "Vorname;Nachname", "Jürgen;Groß")
 	s.Dropped([]fyne.URI{storage.NewFileURI(other)})
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.wizard.src.Info.Name != "zwei.csv" || len(s.wizard.src.Rows) != 1 {
 		t.Fatalf("second drop read %s", s.wizard.src.Info.Name)
 	}

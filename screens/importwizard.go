@@ -19,6 +19,7 @@ import (
 	"onboard/internal/importer"
 	"onboard/internal/settings"
 	"onboard/internal/tabular"
+	"onboard/screens/internal/uikit"
 )
 
 // The wizard's steps, in order.
@@ -39,7 +40,7 @@ var stepNames = [numSteps]string{"File", "Read", "Columns", "Check", "Conflicts"
 // importWizard is the import dialog: choose a file, see how it is read, map its
 // columns, check every row, resolve conflicts, choose the batch options, import.
 // Its state is touched on the UI goroutine only; reading, checking and importing
-// run in goroutines that hand their results back through onUI, and a newer run
+// run in goroutines that hand their results back through uikit.OnUI, and a newer run
 // makes the result of an older one void (the gen counters).
 type importWizard struct {
 	store ImportStore
@@ -198,7 +199,7 @@ func (w *importWizard) loadCatalog() {
 				}
 			}
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			w.roles, w.units, w.groups, w.catalogErr, w.catalogDone = roles, units, groups, err, true
 			if err == nil {
 				w.defaultDays = days
@@ -307,8 +308,8 @@ func (w *importWizard) updateButtons() {
 		w.nextBtn.SetText("Import")
 		w.nextBtn.SetIcon(theme.UploadIcon())
 	}
-	setEnabled(w.nextBtn, can)
-	setEnabled(w.backBtn, w.step > stepFile && !w.importing)
+	uikit.SetEnabled(w.nextBtn, can)
+	uikit.SetEnabled(w.backBtn, w.step > stepFile && !w.importing)
 	w.cancelBtn.SetText("Cancel")
 	switch {
 	case w.importing:
@@ -328,15 +329,6 @@ func (w *importWizard) updateButtons() {
 		w.bottom.Hide()
 	} else {
 		w.bottom.Show()
-	}
-}
-
-// setEnabled enables or disables a widget.
-func setEnabled(d fyne.Disableable, on bool) {
-	if on {
-		d.Enable()
-	} else {
-		d.Disable()
 	}
 }
 
@@ -421,13 +413,13 @@ func (w *importWizard) reload() {
 		defer cancel()
 		var err error
 		src, err = importer.Load(ctx, path, opt, hasHeader, func(rows int) {
-			onUI(func() {
+			uikit.OnUI(func() {
 				if gen == w.loadGen && w.loading {
 					w.setLoadStatus(fmt.Sprintf("Reading %s… %s rows", name, display.Count(rows)), nil)
 				}
 			})
 		})
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != w.loadGen {
 				return
 			}

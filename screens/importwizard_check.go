@@ -17,6 +17,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/importer"
+	"onboard/screens/internal/uikit"
 )
 
 // runCheck checks every row under the current settings, off the UI goroutine; the
@@ -44,7 +45,7 @@ func (w *importWizard) runCheck() {
 	w.bg.Go(func() {
 		defer cancel()
 		plan, err := importer.Check(ctx, w.store, src, s, now)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != w.checkGen {
 				return
 			}
@@ -181,14 +182,14 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.outcome = widget.NewLabel("")
 	c.batch = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	c.quickRole = widget.NewSelect(nil, func(name string) {
-		if id := idByName(w.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name }); id != "" && id != w.settings.RoleID {
+		if id := uikit.IDByName(w.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name }); id != "" && id != w.settings.RoleID {
 			w.settings.RoleID = id
 			w.runCheck()
 		}
 	})
 	c.quickRole.PlaceHolder = "Choose a role"
 	c.quickUnit = widget.NewSelect(nil, func(name string) {
-		if id := idByName(w.units, name, func(u data.Unit) (string, string) { return u.ID, u.Name }); id != "" {
+		if id := uikit.IDByName(w.units, name, func(u data.Unit) (string, string) { return u.ID, u.Name }); id != "" {
 			w.settings.UnitIDs = []string{id}
 			w.runCheck()
 		}
@@ -203,7 +204,7 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.progress.Stop()
 	c.checking = container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 20), c.progress), c.status)
 	c.checking.Hide()
-	c.err = dangerLabel()
+	c.err = uikit.DangerLabel()
 	c.err.Hide()
 	c.show = widget.NewRadioGroup(checkFilters, func(s string) {
 		if i := slices.Index(checkFilters, s); i >= 0 && i != c.filter {
@@ -245,7 +246,7 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.editor = newRowEditor(w)
 	c.editor.content.Hide()
 	top := container.NewVBox(
-		heading("Check every row"),
+		uikit.Heading("Check every row"),
 		c.counts, c.outcome, c.batchBox,
 		c.checking,
 		c.err,
@@ -375,21 +376,12 @@ func (c *checkStep) showBatchNote() {
 		c.batchBox.Hide()
 		return
 	}
-	c.batch.SetText(capitalize(strings.Join(parts, " and ")) + ". Choose for them here or in step 6 (Options), which offers more units and groups.")
-	setSelectQuietly(c.quickRole, names(w.roles, func(r data.Role) string { return r.Name }), "")
-	setSelectQuietly(c.quickUnit, names(w.units, func(u data.Unit) string { return u.Name }), "")
-	setVisible(c.quickRoleBox, noRole > 0)
-	setVisible(c.quickUnitBox, noUnit > 0)
+	c.batch.SetText(uikit.Capitalize(strings.Join(parts, " and ")) + ". Choose for them here or in step 6 (Options), which offers more units and groups.")
+	uikit.SetSelectQuietly(c.quickRole, uikit.Names(w.roles, func(r data.Role) string { return r.Name }), "")
+	uikit.SetSelectQuietly(c.quickUnit, uikit.Names(w.units, func(u data.Unit) string { return u.Name }), "")
+	uikit.SetVisible(c.quickRoleBox, noRole > 0)
+	uikit.SetVisible(c.quickUnitBox, noUnit > 0)
 	c.batchBox.Show()
-}
-
-// setVisible shows or hides o.
-func setVisible(o fyne.CanvasObject, on bool) {
-	if on {
-		o.Show()
-	} else {
-		o.Hide()
-	}
 }
 
 // setColumns makes a column for the line, each mapped field, the username when no
@@ -533,7 +525,7 @@ func rowSummary(r *importer.RowPlan) string {
 		if p.Field != importer.Ignore {
 			lines = append(lines, "• "+p.Field.Label()+": "+p.Message)
 		} else {
-			lines = append(lines, "• "+capitalize(p.Message))
+			lines = append(lines, "• "+uikit.Capitalize(p.Message))
 		}
 	}
 	if len(r.Problems) == 0 && r.Reason != "" {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/importer"
+	"onboard/screens/internal/uikit"
 )
 
 // ignoreLabel is the mapping choice that leaves a column out.
@@ -88,9 +89,9 @@ func newColumnsStep(w *importWizard) *columnsStep {
 	c.table.SetColumnWidth(mapColTitle, 240)
 	c.table.SetColumnWidth(mapColSamples, 380)
 	c.table.SetColumnWidth(mapColField, 260)
-	c.problems = dangerLabel()
+	c.problems = uikit.DangerLabel()
 	top := container.NewVBox(
-		heading("Which field is in which column?"),
+		uikit.Heading("Which field is in which column?"),
 		&widget.Label{Text: "Onboard guessed from the column titles. Change what is wrong; choose “" + ignoreLabel +
 			"” for columns you do not need. Fields marked * are required.", Wrapping: fyne.TextWrapWord},
 	)
@@ -179,17 +180,8 @@ func (c *columnsStep) showProblems() {
 		return
 	}
 	for i, p := range probs {
-		probs[i] = capitalize(p) + "."
+		probs[i] = uikit.Capitalize(p) + "."
 	}
 	c.problems.SetText(strings.Join(probs, "\n"))
 	c.problems.Show()
-}
-
-// capitalize writes the first letter of s in upper case.
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
 }

@@ -10,6 +10,7 @@ import (
 
 	"onboard/internal/display"
 	"onboard/internal/importer"
+	"onboard/screens/internal/uikit"
 )
 
 // resolutionLabels are the resolutions as the Conflicts step offers them.
@@ -93,9 +94,9 @@ func newConflictsStep(w *importWizard) *conflictsStep {
 	c.editor = newRowEditor(w)
 	c.editor.content.Hide()
 	top := container.NewVBox(
-		heading("Some rows match existing users or each other"),
+		uikit.Heading("Some rows match existing users or each other"),
 		c.summary,
-		boldLabel("For all conflicts:"),
+		uikit.BoldLabel("For all conflicts:"),
 		c.forAll,
 		&widget.Label{
 			Text:     "Or choose for each row below. To change the row itself (e.g. correct a mistyped email), choose it and correct the value.",
@@ -200,7 +201,7 @@ func (c *conflictsStep) showDetail() {
 	r := &p.Rows[c.selected]
 	text := rowSummary(r)
 	if coll := p.Collision(r); coll != "" && r.Reason == "" {
-		text += "\n" + capitalize(coll) + "."
+		text += "\n" + uikit.Capitalize(coll) + "."
 	}
 	c.detail.SetText(text)
 	c.editor.show(c.selected)

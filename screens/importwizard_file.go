@@ -2,7 +2,6 @@ package screens
 
 import (
 	"fmt"
-	"image/color"
 	"strconv"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 
 	"onboard/internal/display"
 	"onboard/internal/tabular"
+	"onboard/screens/internal/uikit"
 )
 
 // importExtensions are the files the Choose file dialog lists.
@@ -37,7 +37,7 @@ func newFileStep(w *importWizard) *fileStep {
 	f := &fileStep{w: w}
 	f.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 	f.status = &widget.Label{Wrapping: fyne.TextWrapWord}
-	f.err = dangerLabel()
+	f.err = uikit.DangerLabel()
 	f.err.Hide()
 	f.name.Hide()
 	f.status.Hide()
@@ -62,7 +62,7 @@ func newFileStep(w *importWizard) *fileStep {
 	}}
 	drop := canvas.NewText("or drop the file on this window", theme.Color(theme.ColorNamePlaceHolder))
 	f.content = container.NewVBox(
-		heading("Choose the file with your users"),
+		uikit.Heading("Choose the file with your users"),
 		&widget.Label{Text: "A CSV, TSV or text file, or an Excel workbook (.xlsx). Each row is one person; " +
 			"the first row usually holds the column titles.", Wrapping: fyne.TextWrapWord},
 		container.NewHBox(choose, container.NewCenter(drop)),
@@ -209,11 +209,11 @@ func newReadStep(w *importWizard) *readStep {
 	r.xlsxNote = widget.NewLabel("")
 	r.status = widget.NewLabel("")
 	r.status.Hide()
-	r.err = dangerLabel()
+	r.err = uikit.DangerLabel()
 	r.err.Hide()
 	r.raw = widget.NewTextGrid()
 	r.raw.Scroll = fyne.ScrollBoth
-	r.rows = newTextTable(
+	r.rows = uikit.NewTextTable(
 		func() []string {
 			if w.src == nil {
 				return nil
@@ -241,12 +241,12 @@ func newReadStep(w *importWizard) *readStep {
 		})
 	rawBox := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), container.NewPadded(r.raw))
 	top := container.NewVBox(
-		heading("Check how the file is read"),
+		uikit.Heading("Check how the file is read"),
 		r.summary, r.csvForm, r.xlsxNote, r.header, r.status, r.err,
 	)
 	split := container.NewVSplit(
-		container.NewBorder(boldLabel("The first lines of the file, as they are"), nil, nil, nil, rawBox),
-		container.NewBorder(boldLabel("The first rows, split into columns"), nil, nil, nil, r.rows))
+		container.NewBorder(uikit.BoldLabel("The first lines of the file, as they are"), nil, nil, nil, rawBox),
+		container.NewBorder(uikit.BoldLabel("The first rows, split into columns"), nil, nil, nil, r.rows))
 	split.Offset = 0.4
 	r.content = container.NewBorder(top, nil, nil, nil, split)
 	return r
@@ -341,7 +341,7 @@ func (r *readStep) fillCSVChoices(info tabular.Info) {
 			cur = label
 		}
 	}
-	setSelectQuietly(r.encoding, encs, cur)
+	uikit.SetSelectQuietly(r.encoding, encs, cur)
 	var delims []string
 	cur = ""
 	for _, c := range delimiterChoices {
@@ -354,44 +354,5 @@ func (r *readStep) fillCSVChoices(info tabular.Info) {
 			cur = label
 		}
 	}
-	setSelectQuietly(r.delimiter, delims, cur)
-}
-
-// setSelectQuietly sets a select's options and choice without calling OnChanged.
-func setSelectQuietly(s *widget.Select, options []string, selected string) {
-	on := s.OnChanged
-	s.OnChanged = nil
-	s.SetOptions(options)
-	if selected == "" {
-		s.ClearSelected()
-	} else {
-		s.SetSelected(selected)
-	}
-	s.OnChanged = on
-}
-
-// withMinSize gives o at least the size w × h.
-func withMinSize(o fyne.CanvasObject, w, h float32) fyne.CanvasObject {
-	r := canvas.NewRectangle(color.Transparent)
-	r.SetMinSize(fyne.NewSize(w, h))
-	return container.NewStack(r, o)
-}
-
-// newTextTable is a read-only table of labels with a header row of titles.
-func newTextTable(header func() []string, rows func() int, cell func(row, col int) string) *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return rows(), len(header()) },
-		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
-		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(cell(id.Row, id.Col)) },
-	)
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if h := header(); id.Row < 0 && id.Col >= 0 && id.Col < len(h) {
-			o.(*widget.Label).SetText(h[id.Col])
-		}
-	}
-	return t
+	uikit.SetSelectQuietly(r.delimiter, delims, cur)
 }

@@ -18,6 +18,7 @@ import (
 
 	"onboard/internal/display"
 	"onboard/internal/importer"
+	"onboard/screens/internal/uikit"
 )
 
 // progressEvery is how often, at most, the import progress is drawn.
@@ -52,10 +53,10 @@ func newCommitStep(w *importWizard) *commitStep {
 	c := &commitStep{w: w}
 	c.summary = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameSubHeadingText}
 	c.details = &widget.Label{Wrapping: fyne.TextWrapWord}
-	c.nothing = dangerLabel()
+	c.nothing = uikit.DangerLabel()
 	c.nothing.Hide()
 	c.confirm = container.NewVBox(
-		heading("Ready to import"),
+		uikit.Heading("Ready to import"),
 		c.summary, c.details, c.nothing,
 		&widget.Label{
 			Text:     "Everything is written in one step: if something goes wrong or you cancel, nothing is changed.",
@@ -65,22 +66,22 @@ func newCommitStep(w *importWizard) *commitStep {
 	c.bar = widget.NewProgressBar()
 	c.barText = widget.NewLabel("")
 	c.progress = container.NewVBox(
-		heading("Importing…"),
+		uikit.Heading("Importing…"),
 		c.bar, c.barText,
 		&widget.Label{
 			Text: "Cancel import stops it; the database then stays exactly as it was.", Wrapping: fyne.TextWrapWord,
 			Importance: widget.LowImportance,
 		},
 	)
-	c.failText = dangerLabel()
-	c.failed = container.NewVBox(heading("Nothing was imported"), c.failText)
-	c.title = heading("Import finished")
+	c.failText = uikit.DangerLabel()
+	c.failed = container.NewVBox(uikit.Heading("Nothing was imported"), c.failText)
+	c.title = uikit.Heading("Import finished")
 	countBox := container.NewGridWithColumns(4)
 	for i, what := range []string{"created", "updated", "skipped", "failed"} {
 		c.counts[i] = &widget.Label{SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}, Alignment: fyne.TextAlignCenter}
 		countBox.Add(container.NewVBox(c.counts[i], &widget.Label{Text: what, Alignment: fyne.TextAlignCenter}))
 	}
-	c.table = newTextTable(
+	c.table = uikit.NewTextTable(
 		func() []string { return []string{"Line", "Name", "Email", "Result", "Reason"} },
 		func() int { return len(c.left) },
 		c.reportCell)
@@ -99,7 +100,7 @@ func newCommitStep(w *importWizard) *commitStep {
 	done := &widget.Button{Text: "Done", Importance: widget.HighImportance, OnTapped: w.close}
 	save := &widget.Button{Text: "Save report as CSV…", Icon: theme.DocumentSaveIcon(), OnTapped: c.askSaveReport}
 	c.result = container.NewBorder(
-		container.NewVBox(c.title, countBox, boldLabel("Rows not imported")),
+		container.NewVBox(c.title, countBox, uikit.BoldLabel("Rows not imported")),
 		container.NewVBox(c.saved, container.NewBorder(nil, nil, container.NewHBox(save, c.letters), done)),
 		nil, nil,
 		container.NewStack(c.table, container.NewCenter(c.allIn)))
@@ -149,7 +150,7 @@ func importSummary(n importer.Counts) string {
 		switch {
 		case k == 0:
 		case len(parts) == 0:
-			parts = append(parts, capitalize(verb)+" "+display.Plural(k, "user"))
+			parts = append(parts, uikit.Capitalize(verb)+" "+display.Plural(k, "user"))
 		default:
 			parts = append(parts, verb+" "+display.Count(k))
 		}
@@ -168,7 +169,7 @@ func importSummary(n importer.Counts) string {
 		}
 		left := fmt.Sprintf("%s %s %s left out", display.Plural(n.Fail, "row"), what, verb)
 		if len(parts) == 0 {
-			left = capitalize(left)
+			left = uikit.Capitalize(left)
 		}
 		parts = append(parts, left)
 	}
@@ -189,7 +190,7 @@ func (c *commitStep) settingsText() string {
 		file += ", sheet “" + p.Source.Info.Sheet + "”"
 	}
 	lines = append(lines, "From "+file)
-	if role := nameOf(w.roles, s.RoleID); role != "" {
+	if role := uikit.NameOf(w.roles, s.RoleID); role != "" {
 		lines = append(lines, "Role for rows without one: "+role)
 	}
 	if units := namesOf(w.units, s.UnitIDs); len(units) > 0 {
@@ -239,14 +240,14 @@ func (c *commitStep) start() {
 				return
 			}
 			last = time.Now()
-			onUI(func() {
+			uikit.OnUI(func() {
 				if w.importing {
 					c.setProgress(done, total)
 				}
 			})
 		})
 		cancelled := ctx.Err() != nil
-		onUI(func() {
+		uikit.OnUI(func() {
 			w.importing, w.importCancel = false, nil
 			switch {
 			case err != nil && (cancelled || errors.Is(err, context.Canceled)):
@@ -297,7 +298,7 @@ func (c *commitStep) showReport() {
 		c.table.Show()
 	}
 	c.table.Refresh()
-	setEnabled(c.letters, c.w.canPrintLetters != nil && c.w.canPrintLetters() && len(rep.UserIDs()) > 0)
+	uikit.SetEnabled(c.letters, c.w.canPrintLetters != nil && c.w.canPrintLetters() && len(rep.UserIDs()) > 0)
 	c.showOnly(c.result)
 }
 
@@ -340,7 +341,7 @@ func (c *commitStep) askSaveReport() {
 func (c *commitStep) saveReport(out fyne.URIWriteCloser, err error) {
 	w := c.w
 	if err != nil {
-		showError(err, w.win)
+		uikit.ShowError(err, w.win)
 		return
 	}
 	if out == nil || w.report == nil {
@@ -353,9 +354,9 @@ func (c *commitStep) saveReport(out fyne.URIWriteCloser, err error) {
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(fmt.Errorf("could not save the report: %w", err), w.win)
+				uikit.ShowError(fmt.Errorf("could not save the report: %w", err), w.win)
 				return
 			}
 			c.saved.SetText("Report saved as " + path)

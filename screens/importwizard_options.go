@@ -15,6 +15,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/importer"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // optionsStep is step 6: role, units and groups for the batch, invitations and
@@ -22,12 +23,12 @@ import (
 type optionsStep struct {
 	w         *importWizard
 	role      *widget.Select
-	roleArea  *roleChoice
+	roleArea  *uikit.RoleChoice
 	roleNote  *widget.Label
-	why       *whyOff // above Next: why it is off
-	units     *multiSelect
+	why       *uikit.WhyOff // above Next: why it is off
+	units     *uikit.MultiSelect
 	unitsNote *widget.Label
-	groups    *multiSelect
+	groups    *uikit.MultiSelect
 	invite    *widget.Check
 	days      *widget.Entry
 	daysMsg   *widget.Label
@@ -41,11 +42,11 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.role = widget.NewSelect(nil, nil)
 	o.role.PlaceHolder = "Choose a role"
 	o.role.OnChanged = o.onRole
-	o.roleArea = newRoleChoice(o.role, container.NewGridWrap(fyne.NewSize(320, 36), o.role))
+	o.roleArea = uikit.NewRoleChoice(o.role, container.NewGridWrap(fyne.NewSize(320, 36), o.role))
 	o.roleNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	o.units = newMultiSelect("unit", "Search units…", "No units yet: the file can name them, or create them in Units and groups.", o.onUnits)
+	o.units = uikit.NewMultiSelect("unit", "Search units…", "No units yet: the file can name them, or create them in Units and groups.", o.onUnits)
 	o.unitsNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	o.groups = newMultiSelect("group", "Search groups…", "No groups yet (they are optional): the file can name them.", o.onGroups)
+	o.groups = uikit.NewMultiSelect("group", "Search groups…", "No groups yet (they are optional): the file can name them.", o.onGroups)
 	o.invite = widget.NewCheck("Send invitation emails now", func(on bool) { w.settings.Invite = on })
 	inviteNote := &widget.Label{
 		Text: "Each new user with an email address is invited: the invitation emails are queued " +
@@ -55,14 +56,14 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	}
 	o.days = widget.NewEntry()
 	o.days.OnChanged = o.onDays
-	o.daysMsg = dangerLabel()
+	o.daysMsg = uikit.DangerLabel()
 	o.daysMsg.Hide()
 	o.status = widget.NewLabel("")
 	o.status.Hide()
 	o.errors = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance}
 	o.errors.Hide()
 	form := widget.NewForm(
-		widget.NewFormItem("Role", container.NewVBox(o.roleArea.box, o.roleNote)),
+		widget.NewFormItem("Role", container.NewVBox(o.roleArea.Box, o.roleNote)),
 		widget.NewFormItem("Units", container.NewVBox(o.units, o.unitsNote)),
 		widget.NewFormItem("Groups", container.NewVBox(o.groups,
 			&widget.Label{Text: "Added to every row, beside the groups named in the file.", Importance: widget.LowImportance})),
@@ -72,10 +73,10 @@ func newOptionsStep(w *importWizard) *optionsStep {
 				widget.NewLabel(fmt.Sprintf("days (%d–%d)", settings.MinValidDays, settings.MaxValidDays))),
 			o.daysMsg)),
 	)
-	o.why = newWhyOff()
+	o.why = uikit.NewWhyOff()
 	// The reason stays in view right above the wizard's Next button.
-	o.content = o.why.below(container.NewVScroll(container.NewVBox(
-		heading("Role, units and invitations"),
+	o.content = o.why.Below(container.NewVScroll(container.NewVBox(
+		uikit.Heading("Role, units and invitations"),
 		form, o.status, o.errors,
 	)))
 	return o
@@ -89,9 +90,9 @@ func (o *optionsStep) fillCatalog() {
 		o.status.Show()
 		return
 	}
-	o.roleArea.setRoles(names(w.roles, func(r data.Role) string { return r.Name }))
-	o.units.SetOptions(names(w.units, func(u data.Unit) string { return u.Name }))
-	o.groups.SetOptions(names(w.groups, func(g data.Group) string { return g.Name }))
+	o.roleArea.SetRoles(uikit.Names(w.roles, func(r data.Role) string { return r.Name }))
+	o.units.SetOptions(uikit.Names(w.units, func(u data.Unit) string { return u.Name }))
+	o.groups.SetOptions(uikit.Names(w.groups, func(g data.Group) string { return g.Name }))
 	o.refresh()
 }
 
@@ -107,7 +108,7 @@ func (o *optionsStep) refresh() {
 	s := &w.settings
 	on := o.role.OnChanged
 	o.role.OnChanged = nil
-	if name := nameOf(w.roles, s.RoleID); name != "" {
+	if name := uikit.NameOf(w.roles, s.RoleID); name != "" {
 		o.role.SetSelected(name)
 	} else {
 		o.role.ClearSelected()
@@ -198,22 +199,22 @@ func (o *optionsStep) showWhy() {
 	switch {
 	case w.checking || p == nil:
 	case p.Counts.NeedRole > 0 && len(w.roles) == 0:
-		why = catalogWhy("Every row without a role in the file", 0, 0, false)
+		why = uikit.CatalogWhy("Every row without a role in the file", 0, 0, false)
 	case p.Counts.NeedUnit > 0 && len(w.units) == 0:
-		why = catalogWhy("Every row without a unit in the file", 1, 0, true)
+		why = uikit.CatalogWhy("Every row without a unit in the file", 1, 0, true)
 	case p.Missing() != "":
 		why = "Next is off: " + p.Missing() + "."
 	case !w.validDaysOK:
 		why = "Next is off: " + o.daysMsg.Text
 	}
-	o.why.set(why)
+	o.why.Set(why)
 }
 
 // namesOf returns the names of the entries with the given IDs.
 func namesOf[T data.Unit | data.Group | data.Role](list []T, ids []string) []string {
 	var out []string
 	for _, id := range ids {
-		if n := nameOf(list, id); n != "" {
+		if n := uikit.NameOf(list, id); n != "" {
 			out = append(out, n)
 		}
 	}
@@ -240,7 +241,7 @@ func idsOf[T data.Unit | data.Group](list []T, chosen []string) []string {
 
 func (o *optionsStep) onRole(name string) {
 	w := o.w
-	id := idByName(w.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
+	id := uikit.IDByName(w.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
 	if id == w.settings.RoleID {
 		return
 	}

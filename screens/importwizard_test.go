@@ -16,28 +16,13 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"golang.org/x/text/encoding/charmap"
 
 	"onboard/data"
 	"onboard/internal/importer"
 	"onboard/internal/lifecycle"
 	"onboard/internal/tabular"
+	"onboard/screens/internal/uitest"
 )
-
-// writeCP1252 writes lines as a Windows-1252 file with CRLF line ends, as an older
-// German Excel saves "CSV (semicolon separated)".
-func writeCP1252(t testing.TB, name string, lines ...string) string {
-	t.Helper()
-	text, err := charmap.Windows1252.NewEncoder().String(strings.Join(lines, "\r\n") + "\r\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // classList is a semicolon Windows-1252 file: Anna Müller's email belongs to an
 // existing user (a conflict), Zoë Weiß's email is invalid (an error).
@@ -54,8 +39,8 @@ var classList = []string{
 func openWizard(t *testing.T, st *data.Store, svc ImportService) (*ImportsScreen, *importWizard, fyne.Window) {
 	t.Helper()
 	s, w := showScreen(t, 1400, 900, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
-	test.Tap(button(t, w, "Import from file…"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Import from file…"))
+	uitest.Settle(s.wait)
 	if s.wizard == nil {
 		t.Fatal("Import from file… opened no wizard")
 	}
@@ -67,95 +52,49 @@ func wizardAtOptions(t *testing.T, st *data.Store, svc ImportService, path strin
 	t.Helper()
 	is, wz, iw := openWizard(t, st, svc)
 	wz.open(path)
-	settle(is.wait)
+	uitest.Settle(is.wait)
 	for wz.step != stepOptions {
 		before := wz.step
 		next(t, is, iw)
 		if wz.step == before {
-			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, keys(texts(iw)))
+			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, uitest.Keys(uitest.Texts(iw)))
 		}
 	}
 	return is, wz, iw
 }
 
-// shownContaining returns the drawn texts that contain part.
-func shownContaining(w fyne.Window, part string) []string {
-	var out []string
-	for text := range texts(w) {
-		if strings.Contains(text, part) {
-			out = append(out, text)
-		}
-	}
-	return out
-}
-
-// mustShow fails unless some drawn text contains each part.
-func mustShow(t *testing.T, w fyne.Window, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if len(shownContaining(w, p)) == 0 {
-			t.Errorf("%q is not shown; shown: %v", p, texts(w))
-		}
-	}
-}
-
-// visible returns the visible objects of type T in the window's dialogs.
-func visible[T fyne.CanvasObject](w fyne.Window) []T {
-	var out []T
-	for _, r := range w.Canvas().Overlays().List() {
-		walk(r, func(o fyne.CanvasObject) {
-			if x, ok := o.(T); ok {
-				out = append(out, x)
-			}
-		})
-	}
-	return out
-}
-
-// labelWithText finds a visible label in the dialogs by its exact text.
-func labelWithText(t *testing.T, w fyne.Window, text string) *widget.Label {
-	t.Helper()
-	for _, l := range visible[*widget.Label](w) {
-		if l.Text == text {
-			return l
-		}
-	}
-	t.Fatalf("no label %q is shown", text)
-	return nil
-}
-
 // next taps Next and lets the background work finish.
 func next(t *testing.T, s *ImportsScreen, w fyne.Window) {
 	t.Helper()
-	test.Tap(button(t, w, "Next"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Next"))
+	uitest.Settle(s.wait)
 }
 
 func TestImportWizardEndToEnd(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
-	anna := createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
+	anna := uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	if err := st.CreateGroup(ctx, &data.Group{Name: "Chor"}); err != nil {
 		t.Fatal(err)
 	}
-	path := writeCP1252(t, "klasse5a.csv", classList...)
+	path := uitest.WriteCP1252(t, "klasse5a.csv", classList...)
 	s, w := showScreen(t, 1400, 900, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
 	var letters []string
 	s.OnPrintLetters = func(ids []string) { letters = ids }
-	test.Tap(button(t, w, "Import from file…"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Import from file…"))
+	uitest.Settle(s.wait)
 	wz := s.wizard
-	mustShow(t, w, "Choose the file with your users", "1 File", "7 Import")
-	if !button(t, w, "Next").Disabled() {
+	uitest.MustShow(t, w, "Choose the file with your users", "1 File", "7 Import")
+	if !uitest.Button(t, w, "Next").Disabled() {
 		t.Error("Next is enabled before a file is read")
 	}
 
 	// 1 File: the same path the file dialog and a drop take.
 	wz.open(path)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.step != stepRead {
-		t.Fatalf("after reading the file the wizard is on step %d, not Read; shown %v", wz.step+1, texts(w))
+		t.Fatalf("after reading the file the wizard is on step %d, not Read; shown %v", wz.step+1, uitest.Texts(w))
 	}
 	// 2 Read: what was detected, the raw lines and the split.
 	if got := wz.read.encoding.Selected; got != "Windows-1252 (Western European) (detected)" {
@@ -170,13 +109,13 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	if raw := wz.read.raw.Text(); !strings.Contains(raw, "Jürgen;Groß;juergen.gross@schule.example") {
 		t.Errorf("raw lines %q", raw)
 	}
-	mustShow(t, w, "klasse5a.csv: 5 rows of people below a row of 4 column titles.", "Vorname", "Jürgen", "Groß", "Faßbender")
+	uitest.MustShow(t, w, "klasse5a.csv: 5 rows of people below a row of 4 column titles.", "Vorname", "Jürgen", "Groß", "Faßbender")
 
 	// 3 Columns: mapped from the German titles.
 	next(t, s, w)
 	want := []string{"Email", "First name *", "Last name *", "Mobile"}
 	var got []string
-	for _, sel := range visible[*widget.Select](w) {
+	for _, sel := range uitest.Visible[*widget.Select](w) {
 		if slices.Contains(sel.Options, ignoreLabel) {
 			got = append(got, sel.Selected)
 		}
@@ -194,41 +133,41 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	if wz.step != stepCheck || wz.plan == nil {
 		t.Fatalf("step %d, plan %v", wz.step+1, wz.plan)
 	}
-	mustShow(t, w, "4 valid · 1 error · 1 conflict · 0 duplicates in the file", "Username (new)", "Result", "will be created")
-	if l := labelWithText(t, w, "zoe@@schule.example"); l.Importance != widget.DangerImportance {
+	uitest.MustShow(t, w, "4 valid · 1 error · 1 conflict · 0 duplicates in the file", "Username (new)", "Result", "will be created")
+	if l := uitest.LabelWithText(t, w, "zoe@@schule.example"); l.Importance != widget.DangerImportance {
 		t.Errorf("the invalid email is drawn with importance %v", l.Importance)
 	}
-	if l := labelWithText(t, w, "juergen.gross@schule.example"); l.Importance == widget.DangerImportance {
+	if l := uitest.LabelWithText(t, w, "juergen.gross@schule.example"); l.Importance == widget.DangerImportance {
 		t.Error("a valid email is marked")
 	}
 	wz.check.show.SetSelected("Rows with errors")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.check.rows() != 1 {
 		t.Fatalf("error filter shows %d rows", wz.check.rows())
 	}
 	wz.check.table.Select(widget.TableCellID{Row: 0, Col: 1})
-	mustShow(t, w, "Line 5 · Zoë Weiß · cannot be imported", `• Email: "zoe@@schule.example" is not a valid email address`)
+	uitest.MustShow(t, w, "Line 5 · Zoë Weiß · cannot be imported", `• Email: "zoe@@schule.example" is not a valid email address`)
 	wz.check.show.SetSelected("Conflicts and duplicates")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.check.rows() != 1 {
 		t.Fatalf("conflict filter shows %d rows", wz.check.rows())
 	}
-	mustShow(t, w, "anna@example.org", "will be skipped")
+	uitest.MustShow(t, w, "anna@example.org", "will be skipped")
 
 	// 5 Conflicts: update, then back to skip.
 	next(t, s, w)
 	if wz.step != stepConflicts {
 		t.Fatalf("conflicts are not shown: step %d", wz.step+1)
 	}
-	mustShow(t, w, "1 row has the email, username or external ID of an existing user", "email already used by Anna Müller")
+	uitest.MustShow(t, w, "1 row has the email, username or external ID of an existing user", "email already used by Anna Müller")
 	wz.conflicts.forAll.SetSelected(importer.Update.Label())
-	settle(s.wait)
-	mustShow(t, w, "will update Anna Müller")
+	uitest.Settle(s.wait)
+	uitest.MustShow(t, w, "will update Anna Müller")
 	if wz.plan.Counts.Update != 1 {
 		t.Fatalf("update chosen: counts %+v", wz.plan.Counts)
 	}
 	wz.conflicts.forAll.SetSelected(importer.Skip.Label())
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.plan.Counts.Update != 0 || wz.plan.Counts.Skip != 1 {
 		t.Fatalf("skip chosen: counts %+v", wz.plan.Counts)
 	}
@@ -242,24 +181,24 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	if o.role.Selected != "Teacher" || !slices.Equal(o.units.Selected(), []string{"Werk Süd"}) || o.days.Text != "7" {
 		t.Fatalf("options: role %q, units %v, days %q", o.role.Selected, o.units.Selected(), o.days.Text)
 	}
-	mustShow(t, w, "1 row with errors will not be imported.", "the invitation emails are queued")
+	uitest.MustShow(t, w, "1 row with errors will not be imported.", "the invitation emails are queued")
 	o.groups.SetSelected([]string{"Chor"})
 	o.days.SetText("500")
-	if !button(t, w, "Next").Disabled() {
+	if !uitest.Button(t, w, "Next").Disabled() {
 		t.Error("Next is enabled with a validity of 500 days")
 	}
 	o.days.SetText("14")
 	o.invite.SetChecked(true)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 
 	// 7 Import: summary, import, report.
 	next(t, s, w)
-	mustShow(t, w, "Create 3 users, skip 1, 1 row with errors is left out.", "Groups for everyone: Chor", "Keys valid for 14 days")
-	test.Tap(button(t, w, "Import"))
-	settle(s.wait)
+	uitest.MustShow(t, w, "Create 3 users, skip 1, 1 row with errors is left out.", "Groups for everyone: Chor", "Keys valid for 14 days")
+	test.Tap(uitest.Button(t, w, "Import"))
+	uitest.Settle(s.wait)
 	rep := wz.report
 	if rep == nil {
-		t.Fatalf("no report; shown %v", texts(w))
+		t.Fatalf("no report; shown %v", uitest.Texts(w))
 	}
 	if rep.Created != 3 || rep.Updated != 0 || rep.Skipped != 1 || rep.Failed != 1 {
 		t.Fatalf("report %s", rep.Summary())
@@ -269,12 +208,12 @@ func TestImportWizardEndToEnd(t *testing.T) {
 			t.Errorf("count %d shows %q, want %q", i, wz.commit.counts[i].Text, want)
 		}
 	}
-	mustShow(t, w, "Import finished: klasse5a.csv", "email already used by Anna Müller", "skipped", "failed")
+	uitest.MustShow(t, w, "Import finished: klasse5a.csv", "email already used by Anna Müller", "skipped", "failed")
 	if len(rep.UserIDs()) != 3 {
 		t.Errorf("report names %d users", len(rep.UserIDs()))
 	}
 
-	test.Tap(button(t, w, "Print letters for these users"))
+	test.Tap(uitest.Button(t, w, "Print letters for these users"))
 	if !slices.Equal(letters, rep.UserIDs()) {
 		t.Errorf("letters for %v, want %v", letters, rep.UserIDs())
 	}
@@ -284,8 +223,8 @@ func TestImportWizardEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	wz.commit.saveReport(out, nil) // what the save dialog calls with the file chosen
-	settle(s.wait)
-	mustShow(t, w, "Report saved as "+reportPath)
+	uitest.Settle(s.wait)
+	uitest.MustShow(t, w, "Report saved as "+reportPath)
 	csvText, err := os.ReadFile(reportPath)
 	if err != nil {
 		t.Fatal(err)
@@ -330,12 +269,12 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	}
 
 	// Done closes the wizard and the list shows the import.
-	test.Tap(button(t, w, "Done"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Done"))
+	uitest.Settle(s.wait)
 	if s.WizardOpen() {
 		t.Fatal("the wizard is still open after Done")
 	}
-	mustShow(t, w, "klasse5a.csv")
+	uitest.MustShow(t, w, "klasse5a.csv")
 	if len(s.imports) != 1 || s.imports[0].Created != 3 || s.imports[0].Failed != 1 {
 		t.Fatalf("imports %+v", s.imports)
 	}
@@ -343,28 +282,28 @@ func TestImportWizardEndToEnd(t *testing.T) {
 
 func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	ctx := context.Background()
 	// Two roles: none can be preset, so the check first finds rows without a role.
 	if err := st.CreateRole(ctx, &data.Role{Name: "Student"}); err != nil {
 		t.Fatal(err)
 	}
-	path := writeCP1252(t, "liste.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Zoë;Weiß;zoe@@schule.example")
+	path := uitest.WriteCP1252(t, "liste.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Zoë;Weiß;zoe@@schule.example")
 	s, wz, w := openWizard(t, st, svc)
 	wz.open(path)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	next(t, s, w) // Columns
 	next(t, s, w) // Check
-	mustShow(t, w, "1 valid · 1 error · 0 conflicts", "1 row names no role. Choose for them here or in step 6 (Options), which offers more units and groups.")
+	uitest.MustShow(t, w, "1 valid · 1 error · 0 conflicts", "1 row names no role. Choose for them here or in step 6 (Options), which offers more units and groups.")
 	if !wz.check.quickRoleBox.Visible() || wz.check.quickUnitBox.Visible() {
 		t.Fatal("the check offers no role, or a unit the rows have")
 	}
 	wz.check.quickRole.SetSelected("Teacher")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.plan.Counts.Errors != 1 || wz.plan.Counts.Valid != 1 || wz.check.batchBox.Visible() {
 		t.Fatalf("with a role: counts %+v", wz.plan.Counts)
 	}
-	mustShow(t, w, "1 valid · 1 error · 0 conflicts · 0 duplicates in the file")
+	uitest.MustShow(t, w, "1 valid · 1 error · 0 conflicts · 0 duplicates in the file")
 
 	wz.check.show.SetSelected("Rows with errors")
 	wz.check.table.Select(widget.TableCellID{Row: 0, Col: 3})
@@ -373,12 +312,12 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 		t.Fatalf("editor shows %q = %q", ed.field.Selected, ed.value.Text)
 	}
 	ed.value.SetText("zoe.weiss@schule.example")
-	test.Tap(button(t, w, "Apply"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Apply"))
+	uitest.Settle(s.wait)
 	if wz.plan.Counts.Errors != 0 || wz.plan.Counts.Valid != 2 || wz.plan.Rows[1].Action != importer.Create {
 		t.Fatalf("after the edit: counts %+v, row %+v", wz.plan.Counts, wz.plan.Rows[1])
 	}
-	mustShow(t, w, "2 valid · 0 errors", "Line 3 · Zoë Weiß · will be created as zoe.weiss", "No row has an error.")
+	uitest.MustShow(t, w, "2 valid · 0 errors", "Line 3 · Zoë Weiß · will be created as zoe.weiss", "No row has an error.")
 
 	next(t, s, w) // no conflicts: straight to Options
 	if wz.step != stepOptions {
@@ -388,20 +327,20 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 		t.Fatalf("options show role %q", wz.options.role.Selected)
 	}
 	wz.options.role.SetSelected("Student") // checks again
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.plan.Settings.RoleID == "" || wz.plan.Counts.Create != 2 {
 		t.Fatalf("after the role change: %+v", wz.plan.Counts)
 	}
-	test.Tap(button(t, w, "Back"))
+	test.Tap(uitest.Button(t, w, "Back"))
 	if wz.step != stepCheck {
 		t.Fatalf("Back went to step %d", wz.step+1)
 	}
 	next(t, s, w)
 	next(t, s, w)
-	test.Tap(button(t, w, "Import"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Import"))
+	uitest.Settle(s.wait)
 	if wz.report == nil || wz.report.Created != 2 {
-		t.Fatalf("report %v; shown %v", wz.report, texts(w))
+		t.Fatalf("report %v; shown %v", wz.report, uitest.Texts(w))
 	}
 	rows, _ := st.ListUsers(ctx, data.UserQuery{Search: "Weiß"}, svc.Now())
 	if len(rows) != 1 || rows[0].Email != "zoe.weiss@schule.example" || rows[0].Role != "Student" {
@@ -424,27 +363,27 @@ func (b *blockingImport) Import(ctx context.Context, batch *lifecycle.ImportBatc
 
 func TestImportWizardCancelLeavesStoreUnchanged(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	ctx := context.Background()
-	path := writeCP1252(t, "liste.csv", "Vorname;Nachname", "Jürgen;Groß", "Ömer;Özdemir")
+	path := uitest.WriteCP1252(t, "liste.csv", "Vorname;Nachname", "Jürgen;Groß", "Ömer;Özdemir")
 	blocking := &blockingImport{Service: svc, started: make(chan struct{})}
 	s, wz, w := openWizard(t, st, blocking)
 	wz.open(path)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	for range 4 { // Columns, Check, Options, Import
 		next(t, s, w)
 	}
 	if wz.step != stepImport {
 		t.Fatalf("step %d", wz.step+1)
 	}
-	mustShow(t, w, "Create 2 users.")
-	test.Tap(button(t, w, "Import"))
+	uitest.MustShow(t, w, "Create 2 users.")
+	test.Tap(uitest.Button(t, w, "Import"))
 	<-blocking.started
-	settle() // the progress so far
-	mustShow(t, w, "Importing…", "Cancel import stops it; the database then stays exactly as it was.")
-	test.Tap(button(t, w, "Cancel import"))
-	settle(s.wait)
-	mustShow(t, w, "You cancelled the import. Nothing was imported; the database is unchanged.")
+	uitest.Settle() // the progress so far
+	uitest.MustShow(t, w, "Importing…", "Cancel import stops it; the database then stays exactly as it was.")
+	test.Tap(uitest.Button(t, w, "Cancel import"))
+	uitest.Settle(s.wait)
+	uitest.MustShow(t, w, "You cancelled the import. Nothing was imported; the database is unchanged.")
 	if wz.report != nil || !s.WizardOpen() {
 		t.Fatal("a cancelled import has a report or closed the wizard")
 	}
@@ -458,7 +397,7 @@ func TestImportWizardCancelLeavesStoreUnchanged(t *testing.T) {
 
 func TestImportWizardReadOverridesAndErrors(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, wz, w := openWizard(t, st, svc)
 
 	// A file that is not a table: the message names the file, inline.
@@ -467,46 +406,46 @@ func TestImportWizardReadOverridesAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	wz.dropped(bad)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.step != stepFile || !wz.file.err.Visible() || !strings.Contains(wz.file.err.Text, "scan.pdf") {
 		t.Fatalf("step %d, error %q", wz.step+1, wz.file.err.Text)
 	}
-	if !button(t, w, "Next").Disabled() {
+	if !uitest.Button(t, w, "Next").Disabled() {
 		t.Error("Next is enabled after a file that cannot be read")
 	}
 
 	// Overrides re-read the file: comma instead of semicolon splits differently.
-	path := writeCP1252(t, "liste.csv", "Vorname;Nachname", "Jürgen;Groß, Jr.")
+	path := uitest.WriteCP1252(t, "liste.csv", "Vorname;Nachname", "Jürgen;Groß, Jr.")
 	wz.dropped(path)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.step != stepRead || len(wz.src.Header) != 2 {
 		t.Fatalf("step %d, header %v", wz.step+1, wz.src.Header)
 	}
 	wz.read.delimiter.SetSelected("Comma  ,")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.src.Header[0] != "Vorname;Nachname" || wz.read.delimiter.Selected != "Comma  ," || len(wz.src.Rows[0].Cells) != 2 {
 		t.Fatalf("comma: header %v, rows %v, select %q", wz.src.Header, wz.src.Rows, wz.read.delimiter.Selected)
 	}
 	wz.read.encoding.SetSelected("UTF-8")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.src != nil {
 		t.Logf("a Windows-1252 file read as UTF-8 gives %q", wz.src.Rows[0].Cells)
 	}
 	wz.read.delimiter.SetSelected("Semicolon  ; (detected)")
 	wz.read.encoding.SetSelected("Windows-1252 (Western European) (detected)")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.src == nil || wz.src.Rows[0].Cells[1] != "Groß, Jr." {
 		t.Fatalf("back to the detected reading: %+v", wz.src)
 	}
 	// Without column titles, the first row is a person and the columns are numbered.
 	wz.read.header.SetChecked(false)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if len(wz.src.Rows) != 2 || wz.src.Header[0] != "Column 1" {
 		t.Fatalf("no titles: header %v, %d rows", wz.src.Header, len(wz.src.Rows))
 	}
 	next(t, s, w)
-	mustShow(t, w, "No column is mapped to First name, which is required.")
-	if !button(t, w, "Next").Disabled() {
+	uitest.MustShow(t, w, "No column is mapped to First name, which is required.")
+	if !uitest.Button(t, w, "Next").Disabled() {
 		t.Error("Next is enabled while required fields are not mapped")
 	}
 }
@@ -516,7 +455,7 @@ func TestImportWizardLargeFile(t *testing.T) {
 		t.Skip("100,000 rows")
 	}
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	const n = 100_000
 	lines := []string{"Vorname;Nachname;E-Mail;Klasse"}
 	for i := range n {
@@ -526,11 +465,11 @@ func TestImportWizardLargeFile(t *testing.T) {
 		}
 		lines = append(lines, fmt.Sprintf("Jürgen;Groß%d;%s;Klasse %d", i, email, i%40))
 	}
-	path := writeCP1252(t, "gross.csv", lines...)
+	path := uitest.WriteCP1252(t, "gross.csv", lines...)
 	s, wz, w := openWizard(t, st, svc)
 	start := time.Now()
 	wz.open(path)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	read := time.Since(start)
 	next(t, s, w)
 	start = time.Now()
@@ -540,10 +479,10 @@ func TestImportWizardLargeFile(t *testing.T) {
 	if wz.check.rows() != n || wz.plan.Counts.Errors != 1 {
 		t.Fatalf("check table has %d rows, counts %+v", wz.check.rows(), wz.plan.Counts)
 	}
-	mustShow(t, w, "99,999 valid · 1 error · 0 conflicts · 0 duplicates in the file", "Jürgen", "Groß0")
+	uitest.MustShow(t, w, "99,999 valid · 1 error · 0 conflicts · 0 duplicates in the file", "Jürgen", "Groß0")
 	// Scroll to the end as the mouse wheel does.
 	scrolled := false
-	walk(wz.check.table, func(o fyne.CanvasObject) {
+	uitest.Walk(wz.check.table, func(o fyne.CanvasObject) {
 		if sc, ok := o.(fyne.Scrollable); ok && fmt.Sprintf("%T", o) == "*widget.Scroll" && !scrolled {
 			// The window's painter lays out objects whose minimum size changed; the
 			// test canvas does not paint, so lay the scroller out as it would.
@@ -552,7 +491,7 @@ func TestImportWizardLargeFile(t *testing.T) {
 			scrolled = true
 		}
 	})
-	mustShow(t, w, "Groß99999", "kaputt@", "error")
+	uitest.MustShow(t, w, "Groß99999", "kaputt@", "error")
 	wz.check.show.SetSelected("Rows with errors")
 	if wz.check.rows() != 1 {
 		t.Fatalf("error filter: %d rows", wz.check.rows())
@@ -561,7 +500,7 @@ func TestImportWizardLargeFile(t *testing.T) {
 
 func TestImportWizardWorkbookSheet(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	var buf bytes.Buffer
 	err := tabular.WriteXLSX(&buf, []tabular.Sheet{
 		{Name: "Lehrer", Rows: [][]string{{"Vorname", "Nachname"}, {"Anna", "Müller"}}},
@@ -576,18 +515,18 @@ func TestImportWizardWorkbookSheet(t *testing.T) {
 	}
 	s, wz, w := openWizard(t, st, svc)
 	wz.open(path)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	// Several sheets: the wizard stays on the File step and asks which one.
 	if wz.step != stepFile || !wz.file.sheets.Visible() || !slices.Equal(wz.file.sheet.Options, []string{"Lehrer", "Schüler"}) {
 		t.Fatalf("step %d, sheet choice shown %v, options %v", wz.step+1, wz.file.sheets.Visible(), wz.file.sheet.Options)
 	}
-	mustShow(t, w, "This workbook has several sheets. Which one holds the users?", "schule.xlsx · 1 row · sheet “Lehrer”")
+	uitest.MustShow(t, w, "This workbook has several sheets. Which one holds the users?", "schule.xlsx · 1 row · sheet “Lehrer”")
 	wz.file.sheet.SetSelected("Schüler")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if wz.src.Info.Sheet != "Schüler" || len(wz.src.Rows) != 2 || wz.src.Rows[1].Cells[0] != "Łukasz" {
 		t.Fatalf("after choosing the sheet: %+v", wz.src)
 	}
-	mustShow(t, w, "schule.xlsx · 2 rows · sheet “Schüler”")
+	uitest.MustShow(t, w, "schule.xlsx · 2 rows · sheet “Schüler”")
 	next(t, s, w)
 	if wz.read.csvForm.Visible() || !strings.Contains(wz.read.xlsxNote.Text, "sheet “Schüler”") {
 		t.Errorf("the Read step of a workbook: csv form %v, note %q", wz.read.csvForm.Visible(), wz.read.xlsxNote.Text)

@@ -19,6 +19,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // KeySource is what the invite keys screen reads.
@@ -37,12 +38,12 @@ type KeyService interface {
 }
 
 // keyColumns are the columns of the invite key list.
-var keyColumns = []tableColumn{
-	{"Label", 200, false},
-	{"Key", 130, false},
-	{"Uses", 80, false},
-	{"Valid until", 150, false},
-	{"State", 100, false},
+var keyColumns = []uikit.TableColumn{
+	uikit.Col("Label", 200),
+	uikit.Col("Key", 130),
+	uikit.Col("Uses", 80),
+	uikit.Col("Valid until", 150),
+	uikit.Col("State", 100),
 }
 
 // KeysScreen lists the invite keys (revoked and expired ones too), shows who
@@ -72,7 +73,7 @@ type KeysScreen struct {
 	OnChanged func()
 
 	perms    Permissions
-	newKey   *permitted // "New invite key": add-users-by-link
+	newKey   *uikit.Permitted // "New invite key": add-users-by-link
 	permNote *widget.Label
 	frame    *fyne.Container // the screen; laid out again when the note shows
 
@@ -89,27 +90,27 @@ func NewKeysScreen(src KeySource, svc KeyService, win fyne.Window) *KeysScreen {
 		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.cell(id.Row, id.Col)) },
 	)
-	setHeader(s.table, keyColumns)
+	uikit.SetHeader(s.table, keyColumns)
 	s.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(s.keys) {
 			s.choose(s.keys[id.Row].ID)
 		}
 	}
 	s.empty = &widget.Label{Text: "No invite keys yet. Create one to let people register themselves.", Alignment: fyne.TextAlignCenter}
-	s.title = heading("")
+	s.title = uikit.Heading("")
 	s.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText, Selectable: true}
 	s.info = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.users = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.copyBtn = &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { copyText(s.key.Text) }}
+	s.copyBtn = &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { uikit.CopyText(s.key.Text) }}
 	s.revoke = &widget.Button{Text: "Revoke…", Importance: widget.DangerImportance, OnTapped: s.askRevoke}
 	s.detail = container.NewVBox(s.title, container.NewHBox(s.key, s.copyBtn), s.info,
 		widget.NewLabelWithStyle("Registered with this key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.users, container.NewHBox(s.revoke))
 	s.detail.Hide()
-	s.newKey = newPermitted(syncapi.PermAddUsersByLink,
+	s.newKey = uikit.NewPermitted(syncapi.PermAddUsersByLink,
 		&widget.Button{Text: "New invite key", Importance: widget.HighImportance, OnTapped: s.NewKey})
-	s.permNote = hintLabel()
-	top := container.NewVBox(container.NewBorder(nil, nil, heading("Invite keys"), s.newKey.tip), s.permNote)
+	s.permNote = uikit.HintLabel()
+	top := container.NewVBox(container.NewBorder(nil, nil, uikit.Heading("Invite keys"), s.newKey.Tip), s.permNote)
 	note := &widget.Label{Text: "Anyone with an invite key can register in its role, units and groups until it expires, " +
 		"is used up or is revoked.", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	split := container.NewHSplit(container.NewStack(s.table, container.NewCenter(s.empty)), container.NewVScroll(s.detail))
@@ -126,8 +127,8 @@ func (s *KeysScreen) Content() fyne.CanvasObject { return s.content }
 // keys; otherwise a tooltip and a note say why it is off.
 func (s *KeysScreen) SetPermissions(p Permissions) {
 	s.perms = p
-	s.newKey.apply(p)
-	setHint(s.permNote, permissionHint(p, s.newKey), s.frame)
+	s.newKey.Apply(p)
+	uikit.SetHint(s.permNote, uikit.PermissionHint(p, s.newKey), s.frame)
 }
 
 func (s *KeysScreen) changed() {
@@ -187,9 +188,9 @@ func (s *KeysScreen) Reload() {
 func (s *KeysScreen) run(load func(context.Context) error, apply func()) {
 	s.bg.Go(func() {
 		err := load(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				return
 			}
 			apply()
@@ -227,7 +228,7 @@ func (s *KeysScreen) choose(id string) {
 		if s.cur != id {
 			return
 		}
-		role := nameOf(roles, k.RoleID)
+		role := uikit.NameOf(roles, k.RoleID)
 		state := lifecycle.InviteKeyState(k, now)
 		s.title.SetText(k.Label)
 		s.key.SetText(k.Key)
@@ -280,16 +281,16 @@ func (s *KeysScreen) askRevoke() {
 type keyForm struct {
 	label, validUntil, maxUses *widget.Entry
 	role                       *widget.Select
-	roleArea                   *roleChoice
-	units, groups              *multiSelect
-	why                        *whyOff // why Create key is off
+	roleArea                   *uikit.RoleChoice
+	units, groups              *uikit.MultiSelect
+	why                        *uikit.WhyOff // why Create key is off
 	msgs                       map[string]*widget.Label
 }
 
 // NewKey reads the roles, units and groups off the UI goroutine, then opens the
 // dialog that creates an invite key.
 func (s *KeysScreen) NewKey() {
-	if refused(s.perms, syncapi.PermAddUsersByLink, "New invite key", s.win) {
+	if uikit.Refused(s.perms, syncapi.PermAddUsersByLink, "New invite key", s.win) {
 		return
 	}
 	var cat staticCatalog
@@ -315,22 +316,22 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 	f.maxUses = widget.NewEntry()
 	f.maxUses.SetText("30")
 	f.role = widget.NewSelect(nil, nil)
-	f.roleArea = newRoleChoice(f.role, nil)
-	f.roleArea.setRoles(names(roles, func(r data.Role) string { return r.Name }))
+	f.roleArea = uikit.NewRoleChoice(f.role, nil)
+	f.roleArea.SetRoles(uikit.Names(roles, func(r data.Role) string { return r.Name }))
 	if len(roles) > 0 {
 		f.role.SetSelected(roles[0].Name)
 	}
-	f.units = unitPicker(nil)
-	f.units.SetOptions(names(units, func(u data.Unit) string { return u.Name }))
-	f.groups = groupPicker(nil)
-	f.groups.SetOptions(names(groups, func(g data.Group) string { return g.Name }))
+	f.units = uikit.UnitPicker(nil)
+	f.units.SetOptions(uikit.Names(units, func(u data.Unit) string { return u.Name }))
+	f.groups = uikit.GroupPicker(nil)
+	f.groups.SetOptions(uikit.Names(groups, func(g data.Group) string { return g.Name }))
 	item := func(label, field string, obj fyne.CanvasObject) *widget.FormItem {
-		f.msgs[field] = dangerLabel()
+		f.msgs[field] = uikit.DangerLabel()
 		return widget.NewFormItem(label, container.NewVBox(obj, f.msgs[field]))
 	}
 	items := []*widget.FormItem{
 		item("Label", "label", f.label),
-		item("Role *", "role", f.roleArea.box),
+		item("Role *", "role", f.roleArea.Box),
 		item("Units *", "units", f.units),
 		item("Groups", "groups", f.groups),
 		item("Valid until *", "valid_until", f.validUntil),
@@ -349,14 +350,14 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 		s.bg.Go(func() {
 			var err error
 			k, err = s.svc.CreateInviteKey(context.Background(), in)
-			onUI(func() {
+			uikit.OnUI(func() {
 				create.Enable()
 				var ve *lifecycle.ValidationError
 				switch {
 				case errors.As(err, &ve):
 					f.show(ve.Problems)
 				case err != nil:
-					showError(err, s.win)
+					uikit.ShowError(err, s.win)
 				default:
 					d.Hide()
 					s.Last, s.cur = k, k.ID
@@ -367,13 +368,13 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 			})
 		})
 	}
-	f.why = newWhyOff()
-	if why := catalogWhy("An invite key", len(roles), len(units), true); why != "" {
-		f.why.set(why)
+	f.why = uikit.NewWhyOff()
+	if why := uikit.CatalogWhy("An invite key", len(roles), len(units), true); why != "" {
+		f.why.Set(why)
 		create.Disable()
 	}
 	form := widget.NewForm(items...)
-	d = dialog.NewCustomWithoutButtons("New invite key", f.why.below(form), s.win)
+	d = dialog.NewCustomWithoutButtons("New invite key", f.why.Below(form), s.win)
 	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, create})
 	d.Resize(fyne.NewSize(640, 460))
 	d.Show()
@@ -384,12 +385,12 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 func (f *keyForm) input(roles []data.Role, units []data.Unit, groups []data.Group) (lifecycle.InviteKeyInput, []lifecycle.FieldError) {
 	var probs []lifecycle.FieldError
 	in := lifecycle.InviteKeyInput{Label: f.label.Text}
-	in.RoleID = idByName(roles, f.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
+	in.RoleID = uikit.IDByName(roles, f.role.Selected, func(r data.Role) (string, string) { return r.ID, r.Name })
 	for _, n := range f.units.Selected() {
-		in.UnitIDs = append(in.UnitIDs, idByName(units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
+		in.UnitIDs = append(in.UnitIDs, uikit.IDByName(units, n, func(u data.Unit) (string, string) { return u.ID, u.Name }))
 	}
 	for _, n := range f.groups.Selected() {
-		in.GroupIDs = append(in.GroupIDs, idByName(groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
+		in.GroupIDs = append(in.GroupIDs, uikit.IDByName(groups, n, func(g data.Group) (string, string) { return g.ID, g.Name }))
 	}
 	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.validUntil.Text), time.Local)
 	if err != nil {
@@ -422,7 +423,7 @@ func (s *KeysScreen) showNewKey(k *data.InviteKey) {
 	dialog.ShowCustom("Invite key created", "Close", container.NewVBox(
 		widget.NewLabel(fmt.Sprintf("%q works until %s for up to %d people:", k.Label, display.Time(&k.ValidUntil), k.MaxUses)),
 		container.NewCenter(key),
-		container.NewCenter(&widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { copyText(k.Key) }}),
+		container.NewCenter(&widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { uikit.CopyText(k.Key) }}),
 	), s.win)
 }
 

@@ -11,11 +11,12 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
+	"onboard/screens/internal/uitest"
 )
 
 func newKeysScreen(t *testing.T) (*KeysScreen, fyne.Window, *data.Store, *lifecycle.Service) {
 	t.Helper()
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
 	return s, w, st, svc
 }
@@ -27,21 +28,21 @@ func TestInviteKeyWizardCreatesAndRevokeChangesState(t *testing.T) {
 		t.Fatal("no empty state without keys")
 	}
 	s.NewKey()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	test.Type(f.label, "Parents 5a")
 	f.maxUses.SetText("25")
 	f.units.SetSelected([]string{"Werk Süd"})
-	test.Tap(button(t, w, "Create key"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Create key"))
+	uitest.Settle(s.wait)
 	if s.Last == nil {
-		t.Fatalf("no key created; texts %v", texts(w))
+		t.Fatalf("no key created; texts %v", uitest.Texts(w))
 	}
 	keys, _ := st.InviteKeys(context.Background())
 	if len(keys) != 1 || keys[0].Label != "Parents 5a" || keys[0].MaxUses != 25 {
 		t.Fatalf("stored keys %+v", keys)
 	}
-	shown := texts(w)
+	shown := uitest.Texts(w)
 	if !shown[keys[0].Key] || !shown["Parents 5a"] || !shown["0 / 25"] || !shown["Active"] {
 		t.Fatalf("list does not show the key: %v", shown)
 	}
@@ -55,15 +56,15 @@ func TestInviteKeyWizardCreatesAndRevokeChangesState(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Reload()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if !strings.Contains(s.users.Text, "Elif Doğan") {
 		t.Fatalf("registered users: %q", s.users.Text)
 	}
-	test.Tap(button(t, w, "Revoke…"))
-	test.Tap(button(t, w, "Yes"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Revoke…"))
+	test.Tap(uitest.Button(t, w, "Yes"))
+	uitest.Settle(s.wait)
 	k, _ := st.InviteKeyByID(context.Background(), keys[0].ID)
-	if lifecycle.InviteKeyState(k, svc.Now()) != lifecycle.InviteKeyRevoked || !texts(w)["Revoked"] || !s.revoke.Disabled() {
+	if lifecycle.InviteKeyState(k, svc.Now()) != lifecycle.InviteKeyRevoked || !uitest.Texts(w)["Revoked"] || !s.revoke.Disabled() {
 		t.Fatalf("after revoke: state %s", lifecycle.InviteKeyState(k, svc.Now()))
 	}
 }
@@ -72,19 +73,19 @@ func TestInviteKeyWizardRefusesPastDateAndMissingUnit(t *testing.T) {
 	test.NewTempApp(t)
 	s, w, st, _ := newKeysScreen(t)
 	s.NewKey()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	f.validUntil.SetText(time.Now().AddDate(0, 0, -1).Format("2006-01-02"))
-	test.Tap(button(t, w, "Create key"))
-	settle(s.wait)
-	shown := texts(w)
+	test.Tap(uitest.Button(t, w, "Create key"))
+	uitest.Settle(s.wait)
+	shown := uitest.Texts(w)
 	if !shown["valid until must be in the future"] || !shown["at least one unit is required"] {
 		t.Fatalf("messages missing: %v", shown)
 	}
 	f.validUntil.SetText("31.12.2026")
-	test.Tap(button(t, w, "Create key"))
-	settle(s.wait)
-	if !texts(w)["enter a date as YYYY-MM-DD, e.g. 2026-12-31"] {
+	test.Tap(uitest.Button(t, w, "Create key"))
+	uitest.Settle(s.wait)
+	if !uitest.Texts(w)["enter a date as YYYY-MM-DD, e.g. 2026-12-31"] {
 		t.Fatal("a German date format is not explained")
 	}
 	if keys, _ := st.InviteKeys(context.Background()); len(keys) != 0 {

@@ -15,6 +15,7 @@ import (
 
 	"onboard/internal/letters"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // Delays after typing: the preview is laid out again, a setting is stored.
@@ -88,7 +89,7 @@ func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
 		container.NewTabItem("Letter settings", container.NewVScroll(s.buildSettings())),
 	)
 	s.preview = NewLetterPreview()
-	right := container.NewBorder(boldLabel("Preview with a sample person"), nil, nil, nil, s.preview)
+	right := container.NewBorder(uikit.BoldLabel("Preview with a sample person"), nil, nil, nil, s.preview)
 	split := container.NewHSplit(s.tabs, right)
 	split.Offset = 0.56
 	printBtn := &widget.Button{Text: "Print letters…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
@@ -96,7 +97,7 @@ func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
 			s.OnPrint()
 		}
 	}}
-	top := container.NewBorder(nil, nil, heading("Letters"), printBtn)
+	top := container.NewBorder(nil, nil, uikit.Heading("Letters"), printBtn)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
@@ -131,7 +132,7 @@ func (s *LettersScreen) buildLetterTemplate(win fyne.Window) fyne.CanvasObject {
 
 func (s *LettersScreen) buildSettings() fyne.CanvasObject {
 	field := func(k settings.Key) *settingField {
-		f := &settingField{key: k, err: dangerLabel()}
+		f := &settingField{key: k, err: uikit.DangerLabel()}
 		f.err.Hide()
 		return f
 	}
@@ -182,9 +183,9 @@ func (s *LettersScreen) Reload() {
 				break
 			}
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err = errors.Join(tplErr, err); err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 			}
 			s.filling = true
 			for f, v := range values {
@@ -224,7 +225,7 @@ func (s *LettersScreen) edited(f *settingField, text string) {
 	s.bg.Add(1)
 	f.timer = time.AfterFunc(settingDelay, func() {
 		defer s.bg.Done()
-		onUI(func() {
+		uikit.OnUI(func() {
 			f.timer = nil
 			s.store(f, text)
 		})
@@ -242,7 +243,7 @@ func (s *LettersScreen) store(f *settingField, value string) {
 	gen := f.gen
 	s.bg.Go(func() {
 		v, err := settings.Set(context.Background(), s.deps.Settings, f.key, value)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != f.gen {
 				return
 			}
@@ -253,7 +254,7 @@ func (s *LettersScreen) store(f *settingField, value string) {
 				return
 			}
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				return
 			}
 			f.stored = v
@@ -278,7 +279,7 @@ func (s *LettersScreen) FieldError(k settings.Key) string {
 func (s *LettersScreen) chooseLogo() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			showError(err, s.win)
+			uikit.ShowError(err, s.win)
 			return
 		}
 		if r == nil {
@@ -336,7 +337,7 @@ func (s *LettersScreen) schedulePreview() {
 	s.previewTimer = time.AfterFunc(previewDelay, func() {
 		defer s.bg.Done()
 		page, logo, err := layoutSample(in, s.deps.Service.Now())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != s.previewGen || err != nil {
 				return // a template error is shown by the editor; keep the last good letter
 			}

@@ -18,6 +18,7 @@ import (
 	"onboard/internal/letters"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uitest"
 )
 
 // fastLetterDelays shortens the typing delays of the letters screen for a test.
@@ -32,7 +33,7 @@ func openLetters(t *testing.T) (*LettersScreen, fyne.Window, *data.Store) {
 	t.Helper()
 	test.NewTempApp(t)
 	fastLetterDelays(t)
-	st, _, _ := openStore(t)
+	st, _, _ := uitest.OpenStore(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }))
 	s, w := showScreen(t, 1200, 800, func(w fyne.Window) *LettersScreen {
@@ -68,7 +69,7 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 	}
 
 	s.body.SetText("Hello {first_name},\nplease welcome {frist_name} too.")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	msg := s.TemplateError()
 	for _, want := range []string{"Body, line 2, column 16", "{frist_name}", "did you mean {first_name}"} {
 		if !strings.Contains(msg, want) {
@@ -82,7 +83,7 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 	s.title.SetText("Willkommen bei {organization}")
 	s.body.SetText("Hallo {first_name},\nIhr Schlüssel: {key}")
 	s.lang.SetSelected("Deutsch")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.TemplateError() != "" || !s.CanSaveTemplate() {
 		t.Fatalf("a good template: error %q, can save %v", s.TemplateError(), s.CanSaveTemplate())
 	}
@@ -90,7 +91,7 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 		t.Errorf("the preview does not follow the unsaved template:\n%s", got)
 	}
 	s.SaveTemplate()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	saved, err := settings.LetterTemplate(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
@@ -99,15 +100,15 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 	if saved != want {
 		t.Fatalf("stored template %+v, want %+v", saved, want)
 	}
-	if s.CanSaveTemplate() || !texts(s.win)["Template saved."] {
+	if s.CanSaveTemplate() || !uitest.Texts(s.win)["Template saved."] {
 		t.Error("after saving: Save still enabled or no confirmation")
 	}
 
 	// Revert goes back to what is stored.
 	s.body.SetText("Something else")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.Revert()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Template() != want {
 		t.Errorf("after revert: %+v", s.Template())
 	}
@@ -116,18 +117,18 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 func TestLettersScreenStartFromAsksBeforeReplacingText(t *testing.T) {
 	s, w, _ := openLetters(t)
 	s.StartFrom("de") // the English default is not the admin's text: no question
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Template() != letters.DefaultTemplate("de") {
 		t.Fatalf("start from German: %+v", s.Template())
 	}
 	s.body.SetText("My own text for {first_name}.")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.StartFrom("en")
 	if s.Template().Body != "My own text for {first_name}." {
 		t.Fatal("the text was replaced without asking")
 	}
-	test.Tap(button(t, w, "Replace"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Replace"))
+	uitest.Settle(s.wait)
 	if s.Template() != letters.DefaultTemplate("en") {
 		t.Fatalf("after confirming: %+v", s.Template())
 	}
@@ -137,7 +138,7 @@ func TestLettersScreenSettingsAreCheckedAndStored(t *testing.T) {
 	s, _, st := openLetters(t)
 	ctx := context.Background()
 	test.Type(s.urlEntry, "onboard.example.org")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	msg := s.FieldError(settings.RegistrationURL)
 	if !strings.Contains(msg, "Registration address must start with https:// or http://") {
 		t.Fatalf("error under the address: %q", msg)
@@ -148,7 +149,7 @@ func TestLettersScreenSettingsAreCheckedAndStored(t *testing.T) {
 
 	s.urlEntry.SetText("https://Onboard.Example.org/")
 	test.Type(s.orgEntry, "Gymnasium am Stadtpark")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if msg := s.FieldError(settings.RegistrationURL); msg != "" {
 		t.Fatalf("a good address is refused: %q", msg)
 	}
@@ -175,13 +176,13 @@ func TestLettersScreenSettingsAreCheckedAndStored(t *testing.T) {
 	bad := filepath.Join(dir, "logo.txt")
 	os.WriteFile(bad, []byte("not an image"), 0o644)
 	s.SetLogo(bad)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if msg := s.FieldError(settings.OrgLogo); !strings.Contains(msg, "is not a PNG or JPEG image") {
 		t.Fatalf("error under the logo: %q", msg)
 	}
 	logo := writePNG(t, dir)
 	s.SetLogo(logo)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if msg := s.FieldError(settings.OrgLogo); msg != "" {
 		t.Fatalf("a PNG logo is refused: %q", msg)
 	}
@@ -197,7 +198,7 @@ func TestLettersScreenSettingsAreCheckedAndStored(t *testing.T) {
 	}
 
 	s.paperSelect.SetSelected(paperLetter)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if v, _ := settings.Get(ctx, st, settings.LettersPaper); v != "letter" {
 		t.Errorf("paper stored %q", v)
 	}
@@ -209,7 +210,7 @@ func TestLettersScreenSettingsAreCheckedAndStored(t *testing.T) {
 func TestLettersScreenWarnsWhenTheTextIsTooLong(t *testing.T) {
 	s, _, _ := openLetters(t)
 	s.body.SetText(strings.Repeat("A line of the instructions.\n", 80))
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if w := s.Preview().Warning(); !strings.Contains(w, "lines too long for one page") {
 		t.Fatalf("warning %q", w)
 	}

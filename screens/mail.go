@@ -19,6 +19,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/outbox"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // MailStore is what the mail screen reads: the outbox and the settings the
@@ -40,24 +41,24 @@ const mailPageSize = 200
 
 // mailColumns are the outbox table's columns: title, width and cell text.
 var mailColumns = []struct {
-	tableColumn
+	uikit.TableColumn
 	text func(m *data.Mail, now time.Time) string
 }{
-	{tableColumn{"To", 180, false}, func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
-	{tableColumn{"Subject", 155, false}, func(m *data.Mail, _ time.Time) string { return m.Subject }},
-	{tableColumn{"Queued at", 145, false}, func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
-	{tableColumn{"State", 85, false}, func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
-	{tableColumn{"Attempts", 80, true}, func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
-	{tableColumn{"Next attempt / Sent at", 180, false}, nextOrSent},
-	{tableColumn{"Server's answer", 190, false}, func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
-	{tableColumn{"", 40, false}, nil}, // the row menu of a failed mail
+	{uikit.Col("To", 180), func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
+	{uikit.Col("Subject", 155), func(m *data.Mail, _ time.Time) string { return m.Subject }},
+	{uikit.Col("Queued at", 145), func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
+	{uikit.Col("State", 85), func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
+	{uikit.NumCol("Attempts", 80), func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
+	{uikit.Col("Next attempt / Sent at", 180), nextOrSent},
+	{uikit.Col("Server's answer", 190), func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
+	{uikit.Col("", 40), nil}, // the row menu of a failed mail
 }
 
 // mailHeaders are the headers of mailColumns.
-func mailHeaders() []tableColumn {
-	out := make([]tableColumn, len(mailColumns))
+func mailHeaders() []uikit.TableColumn {
+	out := make([]uikit.TableColumn, len(mailColumns))
 	for i, c := range mailColumns {
-		out[i] = c.tableColumn
+		out[i] = c.TableColumn
 	}
 	return out
 }
@@ -168,7 +169,7 @@ func NewMailScreen(st MailStore, svc MailService, win fyne.Window) *MailScreen {
 		container.NewTabItem("Invitation template", s.template.content),
 	)
 	s.tabs.OnSelected = func(*container.TabItem) { s.Reload() }
-	s.content = container.NewBorder(container.NewBorder(nil, nil, heading("Mail"), s.sendNow), nil, nil, nil, s.tabs)
+	s.content = container.NewBorder(container.NewBorder(nil, nil, uikit.Heading("Mail"), s.sendNow), nil, nil, nil, s.tabs)
 	return s
 }
 
@@ -186,7 +187,7 @@ func (s *MailScreen) buildTable() {
 				&widget.Button{Text: "⋯", Importance: widget.LowImportance})
 		},
 		s.updateCell)
-	setHeader(s.table, mailHeaders())
+	uikit.SetHeader(s.table, mailHeaders())
 	s.table.OnSelected = func(id widget.TableCellID) {
 		if m := s.mailAt(id.Row); m != nil {
 			s.choose(m)
@@ -211,7 +212,7 @@ func (s *MailScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	menu.Hide()
 	label.Alignment = fyne.TextAlignLeading
-	if mailColumns[id.Col].numeric {
+	if mailColumns[id.Col].Numeric {
 		label.Alignment = fyne.TextAlignTrailing
 	}
 	label.Importance = widget.MediumImportance
@@ -325,13 +326,13 @@ func (s *MailScreen) Reload() {
 	s.loadPage(0)
 	s.bg.Go(func() {
 		counts, err := s.st.MailCounts(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != s.gen {
 				return
 			}
 			if err != nil {
 				s.summary.SetText("Could not read the outbox.")
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				return
 			}
 			s.counts = counts
@@ -419,12 +420,12 @@ func (s *MailScreen) loadPage(page int) {
 	q := data.MailQuery{State: s.state, Offset: page * mailPageSize, Limit: mailPageSize}
 	s.bg.Go(func() {
 		mails, err := s.st.Mails(context.Background(), q)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != s.gen {
 				return
 			}
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				return
 			}
 			s.pages[page] = mails
@@ -503,9 +504,9 @@ func (s *MailScreen) ShowDrain(res outbox.Result, err error, at time.Time, confi
 func (s *MailScreen) Retry(id string) {
 	s.bg.Go(func() {
 		err := s.svc.RetryMail(context.Background(), id, "")
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 			} else {
 				s.queued()
 			}
@@ -533,7 +534,7 @@ type editAddressDialog struct {
 // there: an invitation goes out again with a new key (the user's email changes),
 // another mail is queued again to the new address.
 func (s *MailScreen) EditAddress(m data.Mail) {
-	e := &editAddressDialog{entry: &widget.Entry{Text: m.ToAddr}, msg: dangerLabel()}
+	e := &editAddressDialog{entry: &widget.Entry{Text: m.ToAddr}, msg: uikit.DangerLabel()}
 	e.entry.ExtendBaseWidget(e.entry)
 	e.msg.Hide()
 	note := "The mail is sent again to this address."
@@ -543,7 +544,7 @@ func (s *MailScreen) EditAddress(m data.Mail) {
 	e.send = &widget.Button{Text: "Resend", Importance: widget.HighImportance}
 	cancel := &widget.Button{Text: "Cancel"}
 	body := container.NewVBox(
-		widget.NewLabel("It could not be delivered. "+capitalize(oneLine(m.LastError))),
+		widget.NewLabel("It could not be delivered. "+uikit.Capitalize(oneLine(m.LastError))),
 		widget.NewForm(widget.NewFormItem("Email", e.entry)),
 		&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
 		e.msg)
@@ -554,7 +555,7 @@ func (s *MailScreen) EditAddress(m data.Mail) {
 	submit := func() {
 		to := strings.TrimSpace(e.entry.Text)
 		if p := lifecycle.EmailProblem(to); p != "" {
-			e.show(capitalize(p) + ".")
+			e.show(uikit.Capitalize(p) + ".")
 			return
 		}
 		if to == m.ToAddr {
@@ -564,18 +565,18 @@ func (s *MailScreen) EditAddress(m data.Mail) {
 		e.send.Disable()
 		s.bg.Go(func() {
 			err := s.svc.RetryMail(context.Background(), m.ID, to)
-			onUI(func() {
+			uikit.OnUI(func() {
 				e.send.Enable()
 				var ve *lifecycle.ValidationError
 				switch {
 				case errors.As(err, &ve):
 					msgs := make([]string, len(ve.Problems))
 					for i, p := range ve.Problems {
-						msgs[i] = capitalize(p.Message) + "."
+						msgs[i] = uikit.Capitalize(p.Message) + "."
 					}
 					e.show(strings.Join(msgs, " "))
 				case err != nil:
-					e.show(capitalize(err.Error()))
+					e.show(uikit.Capitalize(err.Error()))
 				default:
 					e.dialog.Hide()
 					s.queued()

@@ -14,6 +14,7 @@ import (
 	"onboard/internal/letters"
 	"onboard/internal/mail"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // sampleInvitationText is the sample person's personal paragraph, by language.
@@ -76,7 +77,7 @@ func newMailTemplateEditor(st settings.Store, svc interface{ Now() time.Time }, 
 	e.prevText = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	e.prevNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	preview := container.NewBorder(
-		container.NewVBox(boldLabel("Preview with a sample person"), e.prevSubject, widget.NewSeparator()),
+		container.NewVBox(uikit.BoldLabel("Preview with a sample person"), e.prevSubject, widget.NewSeparator()),
 		e.prevNote, nil, nil, container.NewVScroll(e.prevText))
 	split := container.NewHSplit(e.pane, preview)
 	split.Offset = 0.55
@@ -96,9 +97,9 @@ func (e *mailTemplateEditor) reload() {
 		if err == nil {
 			base, err = settings.Get(ctx, e.st, settings.RegistrationURL)
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err = errors.Join(tplErr, err); err != nil {
-				showError(err, e.win)
+				uikit.ShowError(err, e.win)
 			}
 			e.org, e.base = org, base
 			if !keep && !e.dirty() {

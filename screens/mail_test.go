@@ -15,6 +15,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/mail"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uitest"
 )
 
 // outboxFixture is a store whose outbox holds mails in every state.
@@ -33,7 +34,7 @@ const rejected = "recipient <%s>: the mail server answered 550 5.1.1 <%s>: Recip
 // mail waits too.
 func newOutbox(t *testing.T) *outboxFixture {
 	t.Helper()
-	st, _, base := openStore(t)
+	st, _, base := uitest.OpenStore(t)
 	svc := lifecycle.New(st)
 	ctx := context.Background()
 	if _, err := settings.Set(ctx, st, settings.OrgName, "Gymnasium am Stadtpark"); err != nil {
@@ -100,7 +101,7 @@ func rowOf(t *testing.T, s *MailScreen, addr string) int {
 	t.Helper()
 	for row := 0; row < s.Total(); row++ {
 		if s.CellText(row, 0) == "" {
-			settle(s.wait)
+			uitest.Settle(s.wait)
 		}
 		if s.CellText(row, 0) == addr {
 			return row
@@ -127,12 +128,12 @@ func TestMailScreenListsTheOutboxWithCountsPerState(t *testing.T) {
 	if opts != "All mails (6)|Queued (2)|Sent (1)|Failed (2)|Cancelled (1)" || s.stateSelect.Selected != "All mails (6)" {
 		t.Errorf("filter %q, selected %q", opts, s.stateSelect.Selected)
 	}
-	if !texts(w)["6 mails: 2 queued, 1 sent, 2 failed, 1 cancelled"] {
+	if !uitest.Texts(w)["6 mails: 2 queued, 1 sent, 2 failed, 1 cancelled"] {
 		t.Error("no summary")
 	}
 	// Newest first: eva's second invitation was queued last.
 	s.CellText(0, 0)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.CellText(0, 0); got != "eva@example.org" || s.CellText(0, 3) != "Queued" || s.CellText(0, 5) != "now" {
 		t.Errorf("first row: %q %q %q", got, s.CellText(0, 3), s.CellText(0, 5))
 	}
@@ -149,12 +150,12 @@ func TestMailScreenListsTheOutboxWithCountsPerState(t *testing.T) {
 	}
 
 	s.stateSelect.SetSelected("Failed (2)")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Total() != 2 {
 		t.Fatalf("failed: total %d", s.Total())
 	}
 	s.CellText(0, 0)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	for row := range 2 {
 		if s.CellText(row, 3) != "Failed" || !strings.Contains(s.CellText(row, 6), "550 5.1.1") {
 			t.Errorf("failed row %d: %q %q", row, s.CellText(row, 3), s.CellText(row, 6))
@@ -162,13 +163,13 @@ func TestMailScreenListsTheOutboxWithCountsPerState(t *testing.T) {
 	}
 	// Choosing a row shows the full answer and the actions.
 	s.table.Select(widget.TableCellID{Row: 0, Col: 2})
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if !strings.Contains(s.answer.Text, "Recipient address rejected") || !s.retry.Visible() || !s.editAddr.Visible() {
 		t.Errorf("detail: %q, retry %v, edit %v", s.answer.Text, s.retry.Visible(), s.editAddr.Visible())
 	}
 
 	s.SetState(data.MailSent)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Total() != 1 || s.stateSelect.Selected != "Sent (1)" {
 		t.Errorf("sent: total %d, selected %q", s.Total(), s.stateSelect.Selected)
 	}
@@ -179,14 +180,14 @@ func TestMailScreenRetryQueuesAFailedMailAgain(t *testing.T) {
 	f := newOutbox(t)
 	s, _, queued := openMail(t, f)
 	s.SetState(data.MailFailed)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	row := rowOf(t, s, "ben@exmaple.org")
 	for _, it := range s.rowMenuItems(s.mailAt(row)) {
 		if it.Label == "Retry" {
 			it.Action()
 		}
 	}
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	m, err := f.st.MailByID(context.Background(), f.mailOf["ben@exmaple.org"])
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +209,7 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 	ctx := context.Background()
 	s, w, queued := openMail(t, f)
 	s.SetState(data.MailFailed)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	row := rowOf(t, s, "cem@exmaple.org")
 	for _, it := range s.rowMenuItems(s.mailAt(row)) {
 		if it.Label == "Edit address and resend…" {
@@ -219,7 +220,7 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 	if e == nil || e.entry.Text != "cem@exmaple.org" {
 		t.Fatal("no dialog with the refused address")
 	}
-	mustShow(t, w, "Recipient address rejected")
+	uitest.MustShow(t, w, "Recipient address rejected")
 
 	// A bad address: the dialog says why and nothing changes.
 	for _, bad := range []struct{ addr, msg string }{
@@ -227,8 +228,8 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 		{"anna@example.org", "Already used by"},
 	} {
 		e.entry.SetText(bad.addr)
-		test.Tap(button(t, w, "Resend"))
-		settle(s.wait)
+		test.Tap(uitest.Button(t, w, "Resend"))
+		uitest.Settle(s.wait)
 		if !e.msg.Visible() || !strings.Contains(e.msg.Text, bad.msg) {
 			t.Errorf("%s: message %q", bad.addr, e.msg.Text)
 		}
@@ -242,8 +243,8 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 
 	// A good address: the user's email changes and a new invitation is queued.
 	e.entry.SetText("cem@example.org")
-	test.Tap(button(t, w, "Resend"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Resend"))
+	uitest.Settle(s.wait)
 	if e.msg.Visible() {
 		t.Fatalf("message %q", e.msg.Text)
 	}
@@ -271,7 +272,7 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 	f := newOutbox(t)
 	s, w, _ := openMail(t, f)
 	s.ShowTemplate()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	e := s.template
 	if e.Template() != mail.DefaultTemplate("en") || s.CanSaveTemplate() {
 		t.Fatalf("template without a saved one: %+v, can save %v", e.Template(), s.CanSaveTemplate())
@@ -308,8 +309,8 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 		!strings.Contains(e.prevText.Text, "Hallo Zoë,\nIhr Schlüssel: 7QK3M-XW9RT-2HDPA-EB4N6-VCJ5F") {
 		t.Errorf("the preview does not follow the template: %q\n%s", e.prevSubject.Text, e.prevText.Text)
 	}
-	test.Tap(button(t, w, "Save template"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save template"))
+	uitest.Settle(s.wait)
 	saved, err := settings.MailTemplate(context.Background(), f.st)
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +319,7 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 	if saved != want {
 		t.Fatalf("stored %+v, want %+v", saved, want)
 	}
-	if s.CanSaveTemplate() || !texts(w)["Template saved. New invitations use it."] {
+	if s.CanSaveTemplate() || !uitest.Texts(w)["Template saved. New invitations use it."] {
 		t.Error("after saving: Save still enabled or no confirmation")
 	}
 
@@ -327,11 +328,11 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 	if e.Template() != want {
 		t.Fatal("the text was replaced without asking")
 	}
-	test.Tap(button(t, w, "Replace"))
+	test.Tap(uitest.Button(t, w, "Replace"))
 	if e.Template() != mail.DefaultTemplate("en") {
 		t.Fatalf("after confirming: %+v", e.Template())
 	}
-	test.Tap(button(t, w, "Revert"))
+	test.Tap(uitest.Button(t, w, "Revert"))
 	if e.Template() != want {
 		t.Errorf("after revert: %+v", e.Template())
 	}
@@ -342,11 +343,11 @@ func TestUsersScreenShowsAFailedInvitationMail(t *testing.T) {
 	f := newOutbox(t)
 	s, w := newScreen(t, f.st, f.svc)
 	s.SetStatusFilter(data.StatusInvited)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	statuses := map[string]string{}
 	for row := 0; row < s.Total(); row++ {
 		s.CellText(row, 0)
-		settle(s.wait)
+		uitest.Settle(s.wait)
 		statuses[s.CellText(row, 2)] = s.CellText(row, colStatus)
 	}
 	want := map[string]string{
@@ -359,15 +360,15 @@ func TestUsersScreenShowsAFailedInvitationMail(t *testing.T) {
 		}
 	}
 	s.detail.show(f.byAddr["ben@exmaple.org"].ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.detail.values["Invitation"].Text; got != "Email failed" {
 		t.Errorf("detail: %q", got)
 	}
 	if got := s.detail.failure.Text; !strings.Contains(got, "550 5.1.1 <ben@exmaple.org>: Recipient address rejected") {
 		t.Errorf("the server's answer: %q", got)
 	}
-	test.Tap(button(t, w, "Resend invitation…"))
-	if !texts(w)["Resend invitation to "+f.byAddr["ben@exmaple.org"].FullName()] {
+	test.Tap(uitest.Button(t, w, "Resend invitation…"))
+	if !uitest.Texts(w)["Resend invitation to "+f.byAddr["ben@exmaple.org"].FullName()] {
 		t.Error("no resend dialog")
 	}
 	w.Canvas().Overlays().Top().Hide()
@@ -380,13 +381,13 @@ func TestUsersScreenShowsAFailedInvitationMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.detail.show(cem.ID)
-	settle(s.wait)
-	test.Tap(button(t, w, "Resend invitation…"))
-	test.Tap(button(t, w, "Resend"))
-	settle(s.wait)
-	mustShow(t, w, "the user is active")
+	uitest.Settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Resend invitation…"))
+	test.Tap(uitest.Button(t, w, "Resend"))
+	uitest.Settle(s.wait)
+	uitest.MustShow(t, w, "the user is active")
 	s.detail.show(f.byAddr["dana@example.org"].ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.detail.values["Invitation"].Text; got != "Email queued, not sent yet" || s.detail.mailBox.Visible() {
 		t.Errorf("dana: %q, resend shown %v", got, s.detail.resend.Visible())
 	}

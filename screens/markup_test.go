@@ -10,13 +10,14 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
+	"onboard/screens/internal/uitest"
 )
 
 // TestUsersScreenMarkup compares the users screen and the new-user dialog with
 // their reference markup (testdata/*.xml), on a fixed clock.
 func TestUsersScreenMarkup(t *testing.T) {
 	test.NewTempApp(t)
-	st, _, base := openStore(t)
+	st, _, base := uitest.OpenStore(t)
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }), lifecycle.WithActor("admin"))
 	for _, n := range [][3]string{{"Anna", "Müller", "anna@example.org"}, {"Юлия", "Иванова", ""}, {"Ömer", "Yılmaz", "oemer@example.org"}} {
@@ -30,18 +31,18 @@ func TestUsersScreenMarkup(t *testing.T) {
 	test.AssertRendersToMarkup(t, "users_screen.xml", w.Canvas())
 
 	s.NewUser("")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	test.Type(f.first, "Zoë")
 	test.Type(f.email, "anna@example.org")
-	settle(f.wait, s.wait)
+	uitest.Settle(f.wait, s.wait)
 	test.AssertRendersToMarkup(t, "new_user_dialog.xml", w.Canvas())
 }
 
 // TestKeysScreenMarkup compares the invite keys screen with its reference markup.
 func TestKeysScreenMarkup(t *testing.T) {
 	test.NewTempApp(t)
-	st, _, base := openStore(t)
+	st, _, base := uitest.OpenStore(t)
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }))
 	revoked := now.Add(-time.Hour)
@@ -65,7 +66,7 @@ func TestLettersMarkup(t *testing.T) {
 	s, _, _ := openLetters(t)
 	s.tabs.SelectIndex(1)
 	test.Type(s.urlEntry, "onboard.example.org")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	test.AssertObjectRendersToMarkup(t, "letters_settings.xml", s.setPane)
 
 	st, svc, ids := letterUsers(t)

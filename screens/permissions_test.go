@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/zalando/go-keyring"
 
 	"onboard/data"
@@ -16,6 +15,7 @@ import (
 	"onboard/internal/server/store"
 	"onboard/internal/syncapi"
 	"onboard/internal/syncclient"
+	"onboard/screens/internal/uitest"
 )
 
 // permissionsOf reads the permissions as the window does: from the saved operator
@@ -29,36 +29,30 @@ func permissionsOf(t *testing.T, st *data.Store) Permissions {
 	return out.Permissions()
 }
 
-// center is the middle of o on its canvas.
-func center(o fyne.CanvasObject) fyne.Position {
-	p := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
-	return p.Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
-}
-
 func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 	test.NewTempApp(t)
 	keyring.MockInit()
 	srv := startSyncServer(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := newScreen(t, st, svc)
 
 	// Not set up: nothing is off, even with a saved operator lacking permissions.
 	savedMe(t, st, srv, srv.operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
 	setSync(t, st, "", "")
 	s.SetPermissions(permissionsOf(t, st))
-	if button(t, w, "New user").Disabled() || s.newUser.tip.Text() != "" || s.permNote.Visible() {
+	if uitest.Button(t, w, "New user").Disabled() || s.newUser.Tip.Text() != "" || s.permNote.Visible() {
 		t.Fatal("without sync set up an action is off")
 	}
 
 	// Bob may create invite keys only.
 	savedMe(t, st, srv, srv.operator(t, "bob2", syncapi.PermAddUsersByLink))
 	s.SetPermissions(permissionsOf(t, st))
-	newUser := button(t, w, "New user")
-	if !newUser.Disabled() || !button(t, w, "Import…").Disabled() || !button(t, w, "Invite by email…").Disabled() {
+	newUser := uitest.Button(t, w, "New user")
+	if !newUser.Disabled() || !uitest.Button(t, w, "Import…").Disabled() || !uitest.Button(t, w, "Invite by email…").Disabled() {
 		t.Fatal("New user, Import and Invite by email stay enabled")
 	}
 	want := "Your operator account “bob2” on the server may not add users (it lacks the permission add-users)."
-	if got := s.newUser.tip.Text(); got != want {
+	if got := s.newUser.Tip.Text(); got != want {
 		t.Errorf("tooltip %q", got)
 	}
 	if got := s.permNote.Text; !s.permNote.Visible() || got != "Import…, Invite by email… and New user are off: your operator account “bob2” "+
@@ -67,41 +61,41 @@ func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 	}
 
 	// The tooltip shows while the pointer rests on the button, near the pointer.
-	test.MoveMouse(w.Canvas(), center(newUser))
-	if !s.newUser.tip.Shown() || !texts(w)[want] {
+	test.MoveMouse(w.Canvas(), uitest.Center(newUser))
+	if !s.newUser.Tip.Shown() || !uitest.Texts(w)[want] {
 		t.Fatal("no tooltip over the disabled button")
 	}
-	test.MoveMouse(w.Canvas(), center(newUser).Add(fyne.NewPos(2, 1)))
-	if !s.newUser.tip.Shown() {
+	test.MoveMouse(w.Canvas(), uitest.Center(newUser).Add(fyne.NewPos(2, 1)))
+	if !s.newUser.Tip.Shown() {
 		t.Error("the tooltip went away while the pointer stayed on the button")
 	}
 	test.MoveMouse(w.Canvas(), fyne.NewPos(5, 300))
-	if s.newUser.tip.Shown() || len(w.Canvas().Overlays().List()) != 0 {
+	if s.newUser.Tip.Shown() || len(w.Canvas().Overlays().List()) != 0 {
 		t.Error("the tooltip stays after the pointer left")
 	}
 
 	// Ctrl+N and the unit screen's "New user in this unit" go through NewUser: it says why.
 	s.NewUser("")
-	settle(s.wait)
-	if s.lastForm != nil || !labelShown(w, want) {
+	uitest.Settle(s.wait)
+	if s.lastForm != nil || !uitest.LabelShown(w, want) {
 		t.Error("NewUser opened the form or did not say why")
 	}
 
 	// The invite keys screen: bob2 may create keys.
 	k, kw := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
 	k.SetPermissions(permissionsOf(t, st))
-	if button(t, kw, "New invite key").Disabled() || k.newKey.tip.Text() != "" {
+	if uitest.Button(t, kw, "New invite key").Disabled() || k.newKey.Tip.Text() != "" {
 		t.Error("New invite key is off for an operator who may create keys")
 	}
 
 	// With every permission everything is on again.
 	savedMe(t, st, srv, srv.operator(t, "carol", store.Permissions...))
 	s.SetPermissions(permissionsOf(t, st))
-	if button(t, w, "New user").Disabled() || s.newUser.tip.Text() != "" || s.permNote.Visible() {
+	if uitest.Button(t, w, "New user").Disabled() || s.newUser.Tip.Text() != "" || s.permNote.Visible() {
 		t.Error("New user stays off with every permission")
 	}
-	test.MoveMouse(w.Canvas(), center(button(t, w, "New user")))
-	if s.newUser.tip.Shown() {
+	test.MoveMouse(w.Canvas(), uitest.Center(uitest.Button(t, w, "New user")))
+	if s.newUser.Tip.Shown() {
 		t.Error("a tooltip over an enabled button")
 	}
 }
@@ -110,20 +104,20 @@ func TestKeysAndImportsFollowThePermissions(t *testing.T) {
 	test.NewTempApp(t)
 	keyring.MockInit()
 	srv := startSyncServer(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	savedMe(t, st, srv, srv.operator(t, "dora", syncapi.PermAddUsers))
 	p := permissionsOf(t, st)
 
 	k, kw := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
 	k.SetPermissions(p)
-	if !button(t, kw, "New invite key").Disabled() || !strings.Contains(k.newKey.tip.Text(), "may not create invite keys") {
-		t.Errorf("New invite key: tooltip %q", k.newKey.tip.Text())
+	if !uitest.Button(t, kw, "New invite key").Disabled() || !strings.Contains(k.newKey.Tip.Text(), "may not create invite keys") {
+		t.Errorf("New invite key: tooltip %q", k.newKey.Tip.Text())
 	}
 	im, iw := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
 	im.SetPermissions(p)
-	if !button(t, iw, "Import from file…").Disabled() || !button(t, iw, "Invite by email…").Disabled() ||
-		!strings.Contains(im.importBtn.tip.Text(), "may not invite or import many users at once") {
-		t.Errorf("imports: tooltip %q", im.importBtn.tip.Text())
+	if !uitest.Button(t, iw, "Import from file…").Disabled() || !uitest.Button(t, iw, "Invite by email…").Disabled() ||
+		!strings.Contains(im.importBtn.Tip.Text(), "may not invite or import many users at once") {
+		t.Errorf("imports: tooltip %q", im.importBtn.Tip.Text())
 	}
 	// A file dropped on the window does not open the wizard either.
 	if im.ImportFile(filepath.Join("testdata", "nothing.csv")); im.WizardOpen() {
@@ -131,7 +125,7 @@ func TestKeysAndImportsFollowThePermissions(t *testing.T) {
 	}
 	c, cw := showScreen(t, 1100, 600, func(w fyne.Window) *CatalogScreen { return NewCatalogScreen(st, svc, w) })
 	c.SetPermissions(p)
-	if button(t, cw, "New user in this unit").Disabled() {
+	if uitest.Button(t, cw, "New user in this unit").Disabled() {
 		t.Error("New user in this unit is off for an operator who may add users")
 	}
 }
@@ -141,7 +135,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	keyring.MockInit()
 	srv := startSyncServer(t)
 	ctx := context.Background()
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	in := base
 	in.FirstName, in.LastName, in.Email = "Anna", "Müller", "anna@example.org"
 	anna, err := svc.CreateUser(ctx, in, 0)
@@ -158,7 +152,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	}
 	s, _ := newScreen(t, st, svc)
 	s.detail.show(anna.User.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.detail.refused.Text; !s.detail.refused.Visible() ||
 		got != "Not synced: the server refused the last change of this user: changing a user needs the add-users permission; "+
 			"the server refused this user's personal key: changing a personal_key needs the add-users permission. "+
@@ -176,7 +170,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 		t.Fatalf("sync: %+v", out)
 	}
 	s.detail.show(anna.User.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	// The key was refused in its current version: it goes again when it changes.
 	if got := s.detail.refused.Text; got != "Not synced: the server refused this user's personal key: "+
 		"changing a personal_key needs the add-users permission. It goes to the server again after the next change here." {
@@ -210,7 +204,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	}
 	s.Reload()
 	s.detail.show(anna.User.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	hist := s.detail.history.Text
 	if !strings.Contains(hist, "Changed on the server meanwhile: the server's version was kept") ||
 		!strings.Contains(hist, "· sync with the server\n    Email: made here “anna.m@example.org”; kept from the server “anna.mueller@example.org”") {
@@ -219,18 +213,4 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	if got := s.detail.values["Email"].Text; got != "anna.mueller@example.org" {
 		t.Errorf("email %q", got)
 	}
-}
-
-// labelShown reports whether a label with text is on screen (a dialog's message
-// wraps, so its drawn lines differ).
-func labelShown(w fyne.Window, text string) bool {
-	found := false
-	for _, r := range append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...) {
-		walk(r, func(o fyne.CanvasObject) {
-			if l, ok := o.(*widget.Label); ok && l.Text == text {
-				found = true
-			}
-		})
-	}
-	return found
 }

@@ -24,6 +24,7 @@ import (
 	"onboard/internal/letters"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // LetterService is what printing letters uses of the lifecycle service.
@@ -175,7 +176,7 @@ func (p *PrintLetters) build() {
 		})
 	p.skipBox = widget.NewAccordion(widget.NewAccordionItem("Skipped users", withMinHeight(p.skipList, 150)))
 	p.skipBox.Hide()
-	p.message = dangerLabel()
+	p.message = uikit.DangerLabel()
 	p.message.Hide()
 
 	p.status = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -211,7 +212,7 @@ func (p *PrintLetters) load() {
 		if err == nil {
 			batch, err = p.deps.Service.PrepareLetters(ctx, p.ids, false)
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
 				p.counts.SetText("")
 				p.showMessage("The letters cannot be printed: " + err.Error())
@@ -305,7 +306,7 @@ func (p *PrintLetters) updatePreview() {
 	}
 	p.bg.Go(func() {
 		page, err := letters.Preview(who, opt)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != p.previewGen {
 				return
 			}
@@ -346,9 +347,9 @@ func (p *PrintLetters) updateButtons() {
 	if page := p.preview.Page(); page != nil && page.Overflow > 0 {
 		ok = false
 	}
-	setEnabled(p.save, ok)
+	uikit.SetEnabled(p.save, ok)
 	for _, w := range []fyne.Disableable{p.template, p.paper, p.duplex, p.renew} {
-		setEnabled(w, !p.running)
+		uikit.SetEnabled(w, !p.running)
 	}
 	p.left.Refresh() // lay out again: parts came or went
 }
@@ -357,7 +358,7 @@ func (p *PrintLetters) updateButtons() {
 func (p *PrintLetters) askFile() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			showError(err, p.win)
+			uikit.ShowError(err, p.win)
 			return
 		}
 		if w == nil {
@@ -404,7 +405,7 @@ func (p *PrintLetters) saveFile(path string, dropEmpty bool) {
 		}
 		if err == nil {
 			total := len(batch.Recipients)
-			onUI(func() {
+			uikit.OnUI(func() {
 				p.status.SetText(fmt.Sprintf("Writing %s…", display.Plural(total, "letter")))
 				p.bar.Max = float64(total)
 			})
@@ -414,7 +415,7 @@ func (p *PrintLetters) saveFile(path string, dropEmpty bool) {
 				res, werr = letters.Write(ctx, w, batch.Recipients, opt, func(done, total int) {
 					if now := time.Now(); done == total || now.Sub(last) > 50*time.Millisecond {
 						last = now
-						onUI(func() { p.bar.SetValue(float64(done)) })
+						uikit.OnUI(func() { p.bar.SetValue(float64(done)) })
 					}
 				})
 				if werr == nil {
@@ -428,7 +429,7 @@ func (p *PrintLetters) saveFile(path string, dropEmpty bool) {
 		} else if dropEmpty {
 			removeIfEmpty(path)
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			p.running, p.cancel = false, nil
 			p.working.Hide()
 			renewed := ""
@@ -500,7 +501,7 @@ func (p *PrintLetters) openSaved() {
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(p.Saved)}
 	if err := fyne.CurrentApp().OpenURL(u); err != nil {
-		showError(err, p.win)
+		uikit.ShowError(err, p.win)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/pdfcheck"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uitest"
 )
 
 // letterUsers stores three users with live keys (Anna, Ben, Cem), one active (Dana)
@@ -25,13 +26,13 @@ import (
 // with a service whose clock stands two days after they were created.
 func letterUsers(t *testing.T) (*data.Store, *lifecycle.Service, []string) {
 	t.Helper()
-	st, _, base := openStore(t)
+	st, _, base := uitest.OpenStore(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }), lifecycle.WithActor("admin"))
 	var ids []string
 	for _, n := range []string{"Anna", "Ben", "Cem", "Dana"} {
-		ids = append(ids, createUser(t, svc, base, n, "Letter", "").User.ID)
+		ids = append(ids, uitest.CreateUser(t, svc, base, n, "Letter", "").User.ID)
 	}
 	if _, err := svc.MarkRegistered(ctx, ids[3]); err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func openPrint(t *testing.T, st *data.Store, svc LetterService, ids []string) (*
 	w.Resize(fyne.NewSize(1200, 800))
 	t.Cleanup(w.Close)
 	p := ShowPrintLetters(w, LetterDeps{Settings: st, Service: svc}, ids)
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	return p, w
 }
 
@@ -82,7 +83,7 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 	if got := pageText(p.preview.Page()); !strings.Contains(got, "Anna Letter") {
 		t.Errorf("the preview is not Anna's letter:\n%s", got)
 	}
-	shown := texts(w)
+	shown := uitest.Texts(w)
 	for _, s := range []string{
 		"Print registration letters", "Saved template", "A4", "Blank back pages for duplex printing",
 		"Renew expired keys", "Skipped users (2)", "Save…", "Close",
@@ -94,7 +95,7 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "letters.pdf")
 	p.SaveTo(path)
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if p.Message() != "" {
 		t.Fatalf("message after saving: %q", p.Message())
 	}
@@ -108,7 +109,7 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 	if got := p.ResultText(); got != "Saved 3 letters (3 pages) to "+path+"." {
 		t.Errorf("result line %q", got)
 	}
-	if !texts(w)["Open"] {
+	if !uitest.Texts(w)["Open"] {
 		t.Error("no Open button after saving")
 	}
 	for i, id := range ids {
@@ -140,7 +141,7 @@ func TestPrintLettersRenewsExpiredKeysOnlyWhenAsked(t *testing.T) {
 	p.duplex.SetChecked(true)
 	path := filepath.Join(t.TempDir(), "letters.pdf")
 	p.SaveTo(path)
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if p.SavedResult != (letters.Result{Letters: 4, Pages: 8}) {
 		t.Fatalf("result %+v, message %q", p.SavedResult, p.Message())
 	}
@@ -177,7 +178,7 @@ func TestPrintLettersCancelLeavesNoFile(t *testing.T) {
 	fake.p = p
 	dir := t.TempDir()
 	p.SaveTo(filepath.Join(dir, "letters.pdf"))
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if p.Message() != "Cancelled; no file was saved." {
 		t.Fatalf("message %q", p.Message())
 	}
@@ -209,7 +210,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p.SaveTo(filepath.Join(dir, "letters.pdf"))
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if msg := p.Message(); !strings.HasPrefix(msg, "No file was saved: logo") {
 		t.Errorf("message %q", msg)
 	}
@@ -231,7 +232,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 		t.Fatalf("too long: message %q, can save %v", msg, p.CanSave())
 	}
 	p.SaveTo(filepath.Join(dir, "letters.pdf"))
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if msg := p.Message(); !strings.Contains(msg, "No file was saved: the instructions are") || !strings.Contains(msg, "shorten the template") {
 		t.Errorf("message %q", msg)
 	}
@@ -240,7 +241,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 	}
 	// The English default fits.
 	p.template.SetSelected(tplEnglish)
-	settle(p.wait)
+	uitest.Settle(p.wait)
 	if p.Message() != "" || !p.CanSave() {
 		t.Errorf("with the English default: message %q, can save %v", p.Message(), p.CanSave())
 	}
@@ -265,13 +266,13 @@ func TestUsersScreenOpensLetterPrinting(t *testing.T) {
 	var got [][]string
 	s.OnPrintLetters = func(ids []string) { got = append(got, ids) }
 	s.SelectAllMatching()
-	settle(s.wait)
-	test.Tap(button(t, w, "Print letters…"))
+	uitest.Settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Print letters…"))
 	if len(got) != 1 || len(got[0]) != len(ids) {
 		t.Fatalf("bulk print for %v", got)
 	}
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	for row := range len(ids) {
 		r := s.row(row)
 		var item *fyne.MenuItem
@@ -297,17 +298,17 @@ func TestUsersScreenOpensLetterPrinting(t *testing.T) {
 
 func TestNewUserDialogPrintsTheLetter(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := newScreen(t, st, svc)
 	var got []string
 	s.OnPrintLetters = func(ids []string) { got = ids }
 	f := typeNewUser(s, "Zoë", "Brontë", "")
-	test.Tap(button(t, w, "Create user"))
-	settle(f.wait, s.wait)
+	test.Tap(uitest.Button(t, w, "Create user"))
+	uitest.Settle(f.wait, s.wait)
 	if f.Created == nil {
 		t.Fatal("nothing created")
 	}
-	test.Tap(button(t, w, "Print registration letter…"))
+	test.Tap(uitest.Button(t, w, "Print registration letter…"))
 	if len(got) != 1 || got[0] != f.Created.User.ID {
 		t.Fatalf("letter for %v, want %s", got, f.Created.User.ID)
 	}

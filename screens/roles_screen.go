@@ -15,6 +15,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // RolesSource is what the roles screen reads.
@@ -49,7 +50,7 @@ type RolesScreen struct {
 	hint    *widget.Label
 	top     *fyne.Container
 	content fyne.CanvasObject
-	gates   []*permitted // every change needs manage-roles
+	gates   []*uikit.Permitted // every change needs manage-roles
 	mayEdit bool
 
 	lastEntry *widget.Entry // the name field of the open dialog (tests type into it)
@@ -75,16 +76,16 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 		{Text: "Rename…", OnTapped: s.rename},
 		{Text: "Delete…", OnTapped: s.askDelete},
 	} {
-		s.gates = append(s.gates, newPermitted(syncapi.PermManageRoles, b))
+		s.gates = append(s.gates, uikit.NewPermitted(syncapi.PermManageRoles, b))
 	}
 	buttons := container.NewHBox()
 	for _, g := range s.gates {
-		buttons.Add(g.tip)
+		buttons.Add(g.Tip)
 	}
-	s.hint = hintLabel()
-	left := container.NewBorder(container.NewVBox(boldLabel("Roles"), buttons), nil, nil, nil, s.list)
+	s.hint = uikit.HintLabel()
+	left := container.NewBorder(container.NewVBox(uikit.BoldLabel("Roles"), buttons), nil, nil, nil, s.list)
 
-	s.title = boldLabel("")
+	s.title = uikit.BoldLabel("")
 	s.empty = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.saved = &widget.Label{Importance: widget.SuccessImportance}
 	s.perms = s.buildChecks()
@@ -95,7 +96,7 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 			"Give one person more in their user form (Additional permissions).",
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
-	s.top = container.NewVBox(heading("Roles and permissions"), note, s.hint)
+	s.top = container.NewVBox(uikit.Heading("Roles and permissions"), note, s.hint)
 	s.content = container.NewBorder(s.top, nil, nil, nil,
 		container.NewGridWithColumns(2, left, container.NewVScroll(right)))
 	s.showRole()
@@ -142,10 +143,10 @@ func (s *RolesScreen) Content() fyne.CanvasObject { return s.content }
 // the buttons' tooltips and a note say why they are off.
 func (s *RolesScreen) SetPermissions(p Permissions) {
 	for _, g := range s.gates {
-		g.apply(p)
+		g.Apply(p)
 	}
 	s.mayEdit = p.Allows(syncapi.PermManageRoles)
-	setHint(s.hint, permissionHint(p, s.gates[0]), s.top)
+	uikit.SetHint(s.hint, uikit.PermissionHint(p, s.gates[0]), s.top)
 	s.showRole()
 }
 
@@ -208,7 +209,7 @@ func (s *RolesScreen) showRole() {
 		c.OnChanged = nil
 		c.SetChecked(have[name])
 		c.OnChanged = on
-		setEnabled(c, s.mayEdit)
+		uikit.SetEnabled(c, s.mayEdit)
 	}
 	s.perms.Show()
 }
@@ -252,7 +253,7 @@ func toPermissions(names []string) []syncapi.Permission {
 // at once so they can be ticked.
 func (s *RolesScreen) askNew() {
 	var id string
-	s.lastEntry, s.lastMsg = askName(s.win, &s.bg, "New role", "", func(ctx context.Context, name string) error {
+	s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, "New role", "", func(ctx context.Context, name string) error {
 		r, err := s.svc.CreateRole(ctx, name, nil)
 		if err == nil {
 			id = r.ID // read by the closing step, which runs after this
@@ -285,7 +286,7 @@ func (s *RolesScreen) chosen() (data.RoleCount, bool) {
 
 func (s *RolesScreen) rename() {
 	if r, ok := s.chosen(); ok {
-		s.lastEntry, s.lastMsg = askName(s.win, &s.bg, "Rename "+r.Name, r.Name, func(ctx context.Context, name string) error {
+		s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, "Rename "+r.Name, r.Name, func(ctx context.Context, name string) error {
 			return s.svc.RenameRole(ctx, r.ID, name)
 		}, func() { s.changedChoosing("") })
 	}
@@ -324,14 +325,14 @@ func (s *RolesScreen) askDelete() {
 			"Create another role for them first.", r.Name, members), s.win)
 		return
 	}
-	target := widget.NewSelect(names(others, func(c data.RoleCount) string { return c.Name }), nil)
+	target := widget.NewSelect(uikit.Names(others, func(c data.RoleCount) string { return c.Name }), nil)
 	target.SetSelected(others[0].Name)
 	explain := &widget.Label{Text: fmt.Sprintf("%s have the role “%s”. Choose the role they get instead; then “%s” is deleted.",
 		members, r.Name, r.Name), Wrapping: fyne.TextWrapWord}
 	form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem("Move them to", target)}
 	d := dialog.NewForm("Delete role", "Move and delete", "Cancel", form, func(ok bool) {
 		if ok {
-			del(idByName(others, target.Selected, func(c data.RoleCount) (string, string) { return c.ID, c.Name }))
+			del(uikit.IDByName(others, target.Selected, func(c data.RoleCount) (string, string) { return c.ID, c.Name }))
 		}
 	}, s.win)
 	d.Resize(fyne.NewSize(480, 260))
@@ -343,9 +344,9 @@ func (s *RolesScreen) askDelete() {
 func (s *RolesScreen) run(work func(context.Context) error, apply func()) {
 	s.bg.Go(func() {
 		err := work(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 				s.Reload()
 				return
 			}

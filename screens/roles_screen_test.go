@@ -13,11 +13,12 @@ import (
 	"onboard/data"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uitest"
 )
 
 func TestRolesScreenCreateRenameConflictPermissionsDeleteWithMove(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t) // one role, Teacher
+	st, svc, base := uitest.OpenStore(t) // one role, Teacher
 	ctx := context.Background()
 	in := base
 	in.FirstName, in.LastName = "Anna", "Müller"
@@ -30,59 +31,59 @@ func TestRolesScreenCreateRenameConflictPermissionsDeleteWithMove(t *testing.T) 
 		s.OnChanged = func() { changes++ }
 		return s
 	})
-	if !texts(w)["Teacher — 1 user"] || !texts(w)["Permissions of Teacher"] {
-		t.Fatalf("role list: %v", texts(w))
+	if !uitest.Texts(w)["Teacher — 1 user"] || !uitest.Texts(w)["Permissions of Teacher"] {
+		t.Fatalf("role list: %v", uitest.Texts(w))
 	}
 	// Every permission of the catalogue is a check box with its explanation.
 	helps := map[string]bool{}
-	walk(s.perms, func(o fyne.CanvasObject) {
+	uitest.Walk(s.perms, func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
 			helps[l.Text] = true
 		}
 	})
 	for _, info := range syncapi.AllPermissions {
-		if !texts(w)[info.Label] || !helps[info.Help] {
+		if !uitest.Texts(w)[info.Label] || !helps[info.Help] {
 			t.Fatalf("permission %s not shown with its help: %v", info.Name, helps)
 		}
 	}
-	test.Tap(button(t, w, "New role"))
+	test.Tap(uitest.Button(t, w, "New role"))
 	test.Type(s.lastEntry, "Student")
-	test.Tap(button(t, w, "Save"))
-	settle(s.wait)
-	if !texts(w)["Student — 0 users"] || !texts(w)["Permissions of Student"] {
-		t.Fatalf("the new role is not listed and chosen: %v", texts(w))
+	test.Tap(uitest.Button(t, w, "Save"))
+	uitest.Settle(s.wait)
+	if !uitest.Texts(w)["Student — 0 users"] || !uitest.Texts(w)["Permissions of Student"] {
+		t.Fatalf("the new role is not listed and chosen: %v", uitest.Texts(w))
 	}
 	// Ticking a box stores it at once.
 	chat := s.checks[syncapi.PermChat]
 	test.TapAt(chat, fyne.NewPos(5, chat.Size().Height/2)) // the box sits in the middle of its row
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if r, _ := st.RoleByName(ctx, "Student"); r.Permissions != "chat" {
 		t.Fatalf("Student permissions = %q", r.Permissions)
 	}
-	if !texts(w)["Saved. The permissions of Student are changed."] {
-		t.Fatalf("no confirmation: %v", texts(w))
+	if !uitest.Texts(w)["Saved. The permissions of Student are changed."] {
+		t.Fatalf("no confirmation: %v", uitest.Texts(w))
 	}
 	// Renaming to a taken name (other case) shows the message and changes nothing.
-	test.Tap(button(t, w, "Rename…"))
+	test.Tap(uitest.Button(t, w, "Rename…"))
 	s.lastEntry.SetText("TEACHER")
-	test.Tap(button(t, w, "Save"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save"))
+	uitest.Settle(s.wait)
 	if s.lastMsg.Text != "a role named “Teacher” already exists" {
 		t.Fatalf("rename message %q", s.lastMsg.Text)
 	}
-	test.Tap(button(t, w, "Cancel"))
+	test.Tap(uitest.Button(t, w, "Cancel"))
 	if _, err := st.RoleByName(ctx, "Student"); err != nil {
 		t.Fatalf("refused rename changed the role: %v", err)
 	}
 	// Deleting Teacher asks where Anna goes, then moves her to Student.
 	s.list.Select(1) // Teacher, after Student
-	test.Tap(button(t, w, "Delete…"))
-	settle(s.wait)
-	if !texts(w)["Move them to"] {
-		t.Fatalf("no move question: %v", texts(w))
+	test.Tap(uitest.Button(t, w, "Delete…"))
+	uitest.Settle(s.wait)
+	if !uitest.Texts(w)["Move them to"] {
+		t.Fatalf("no move question: %v", uitest.Texts(w))
 	}
-	test.Tap(button(t, w, "Move and delete"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Move and delete"))
+	uitest.Settle(s.wait)
 	counts, _ := st.RoleCounts(ctx)
 	if len(counts) != 1 || counts[0].Name != "Student" || counts[0].Users != 1 {
 		t.Fatalf("after delete: %+v", counts)
@@ -102,14 +103,14 @@ func TestRolesScreenEmptyAndWithoutTheRight(t *testing.T) {
 	svc := lifecycle.New(st)
 	s, w := showScreen(t, 1100, 700, func(w fyne.Window) *RolesScreen { return NewRolesScreen(st, svc, w) })
 	found := false
-	for text := range texts(w) {
+	for text := range uitest.Texts(w) {
 		found = found || strings.HasPrefix(text, "No roles yet.")
 	}
 	if !found {
-		t.Fatalf("an empty list says nothing about what to do: %v", texts(w))
+		t.Fatalf("an empty list says nothing about what to do: %v", uitest.Texts(w))
 	}
 	s.SetPermissions(NewPermissions(true, &syncapi.Me{Operator: "bob", Permissions: []syncapi.Permission{syncapi.PermAddUsers}}))
-	if !button(t, w, "New role").Disabled() {
+	if !uitest.Button(t, w, "New role").Disabled() {
 		t.Fatal("New role is on for an operator without manage-roles")
 	}
 	if !strings.Contains(s.hint.Text, "manage-roles") {

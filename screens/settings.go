@@ -13,6 +13,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // DatabaseInfo is what the settings screen shows of the store and does with it.
@@ -79,7 +80,7 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	}
 	s.mail = newMailSettings(s)
 	s.sync = newSyncSettings(s)
-	s.content = container.NewBorder(heading("Settings"), nil, nil, nil,
+	s.content = container.NewBorder(uikit.Heading("Settings"), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
 			widget.NewCard("Organization", "Its name, the language of letters and mails, the registration address, "+
 				"and roles and units to start with.", container.NewHBox(&widget.Button{Text: "Set up the organization…", OnTapped: func() {
@@ -102,7 +103,7 @@ func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
 func (s *SettingsScreen) Reload() {
 	s.bg.Go(func() {
 		v, err := s.db.SchemaVersion(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
 				s.schema.SetText("unknown: " + err.Error())
 				return
@@ -124,7 +125,7 @@ func (s *SettingsScreen) onBackup() {
 		s.status.SetText("Backing up…")
 		s.bg.Go(func() {
 			err := s.db.Backup(context.Background(), dest)
-			onUI(func() {
+			uikit.OnUI(func() {
 				if err != nil {
 					s.status.SetText("")
 					dialog.ShowError(err, s.win)

@@ -16,6 +16,7 @@ import (
 
 	"onboard/internal/mail"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uikit"
 )
 
 // securityChoices are the connection security options as the settings show them.
@@ -99,7 +100,7 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 	m.security.Selected = securityChoices[0].label
 	m.security.OnChanged = m.onSecurity
 	for _, k := range append([]settings.Key{settings.SMTPPassword}, mailKeys...) {
-		l := dangerLabel()
+		l := uikit.DangerLabel()
 		l.Hide()
 		m.errs[k.Name] = l
 	}
@@ -112,7 +113,7 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 	}
 	m.passNote = &widget.Label{Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
 	m.removePass = &widget.Button{Text: "Remove password", Importance: widget.LowImportance, OnTapped: m.RemovePassword}
-	m.general = dangerLabel()
+	m.general = uikit.DangerLabel()
 	m.general.Hide()
 	m.saveBtn = &widget.Button{Text: "Save mail settings", Importance: widget.HighImportance, OnTapped: m.Save}
 	m.testBtn = &widget.Button{Text: "Send test email…", Icon: theme.MailSendIcon(), OnTapped: m.askTest}
@@ -163,8 +164,8 @@ func (m *mailSettings) dirty() bool {
 }
 
 func (m *mailSettings) update() {
-	setEnabled(m.saveBtn, m.loaded && m.dirty() && !m.saving)
-	setEnabled(m.testBtn, m.loaded && !m.testing)
+	uikit.SetEnabled(m.saveBtn, m.loaded && m.dirty() && !m.saving)
+	uikit.SetEnabled(m.testBtn, m.loaded && !m.testing)
 	if m.clearPass {
 		m.passNote.SetText("The stored password is removed when you save.")
 	} else {
@@ -235,9 +236,9 @@ func (m *mailSettings) reload() {
 			}
 		}
 		note, passErr := settings.Get(ctx, m.s.db, settings.SMTPPassword)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, m.s.win)
+				uikit.ShowError(err, m.s.win)
 				return
 			}
 			m.saved, m.loaded = values, true
@@ -268,7 +269,7 @@ func (m *mailSettings) showPassword(note string, err error) {
 	switch {
 	case err != nil:
 		m.passNote.Importance = widget.DangerImportance
-		m.passText = capitalize(err.Error())
+		m.passText = uikit.Capitalize(err.Error())
 	case note == "":
 		m.passText = noPassword
 	default:
@@ -287,7 +288,7 @@ func (m *mailSettings) Save() {
 	m.update()
 	m.s.bg.Go(func() {
 		res := saveMailSettings(context.Background(), m.s.db, in, pass, clear)
-		onUI(func() {
+		uikit.OnUI(func() {
 			m.saving = false
 			m.applySave(res)
 		})
@@ -384,7 +385,7 @@ func checkMailServer(v map[string]string, hasPass bool) (name, msg string) {
 		"user": settings.SMTPUser, "from": settings.SMTPFrom, "from name": settings.SMTPFrom,
 	}[field]
 	if !ok {
-		return "", capitalize(err.Error()) + "."
+		return "", uikit.Capitalize(err.Error()) + "."
 	}
 	return k.Name, k.Label + ": " + text + "."
 }
@@ -407,7 +408,7 @@ func (m *mailSettings) applySave(r mailSaveResult) {
 	switch {
 	case r.err != nil:
 		m.status.SetText("")
-		showError(r.err, m.s.win)
+		uikit.ShowError(r.err, m.s.win)
 	case len(r.problems) > 0:
 		m.status.SetText("Nothing was saved: correct the fields marked in red.")
 	default:
@@ -461,7 +462,7 @@ func (m *mailSettings) askTest() {
 func (m *mailSettings) SendTest(to string) {
 	_, addr, err := mail.ParseAddress("address", to)
 	if err != nil {
-		m.showTest(widget.DangerImportance, capitalize(strings.TrimPrefix(err.Error(), "address: "))+".")
+		m.showTest(widget.DangerImportance, uikit.Capitalize(strings.TrimPrefix(err.Error(), "address: "))+".")
 		return
 	}
 	m.testing = true
@@ -477,7 +478,7 @@ func (m *mailSettings) SendTest(to string) {
 		if err == nil {
 			err = mail.SendTest(ctx, cfg, addr, time.Now())
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			m.testing = false
 			m.update()
 			if err != nil {

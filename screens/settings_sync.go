@@ -16,6 +16,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/settings"
 	"onboard/internal/syncclient"
+	"onboard/screens/internal/uikit"
 )
 
 // noToken is the token note when none is stored.
@@ -55,7 +56,7 @@ func newSyncSettings(s *SettingsScreen) *syncSettings {
 	y.url = &widget.Entry{PlaceHolder: "https://onboard.example.org"}
 	y.url.ExtendBaseWidget(y.url)
 	y.token = widget.NewPasswordEntry()
-	y.urlErr, y.tokenErr = dangerLabel(), dangerLabel()
+	y.urlErr, y.tokenErr = uikit.DangerLabel(), uikit.DangerLabel()
 	y.urlErr.Hide()
 	y.tokenErr.Hide()
 	y.url.OnChanged = func(string) { y.edited(y.urlErr) }
@@ -97,8 +98,8 @@ func (y *syncSettings) dirty() bool {
 func (y *syncSettings) configured() bool { return y.savedURL != "" && y.tokenStored }
 
 func (y *syncSettings) update() {
-	setEnabled(y.saveBtn, y.loaded && y.dirty() && !y.saving)
-	setEnabled(y.syncBtn, y.loaded && y.configured() && !y.dirty() && !y.syncing && !y.saving && y.s.Syncer != nil)
+	uikit.SetEnabled(y.saveBtn, y.loaded && y.dirty() && !y.saving)
+	uikit.SetEnabled(y.syncBtn, y.loaded && y.configured() && !y.dirty() && !y.syncing && !y.saving && y.s.Syncer != nil)
 	if y.clearToken {
 		y.tokenNote.SetText("The stored token is removed when you save.")
 	} else {
@@ -148,9 +149,9 @@ func (y *syncSettings) reload() {
 			o := y.s.Syncer.State(ctx)
 			out = &o
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, y.s.win)
+				uikit.ShowError(err, y.s.win)
 				return
 			}
 			if y.dirty() || y.saving {
@@ -183,7 +184,7 @@ func (y *syncSettings) showToken(note string, err error) {
 	switch {
 	case err != nil:
 		y.tokenNote.Importance = widget.DangerImportance
-		y.tokenText = capitalize(err.Error())
+		y.tokenText = uikit.Capitalize(err.Error())
 	case note == "":
 		y.tokenText = noToken
 	default:
@@ -203,7 +204,7 @@ func (y *syncSettings) Save() {
 	y.update()
 	y.s.bg.Go(func() {
 		r := saveSyncSettings(context.Background(), y.s.db, url, tok, clear)
-		onUI(func() {
+		uikit.OnUI(func() {
 			y.saving = false
 			y.applySave(r)
 		})
@@ -228,7 +229,7 @@ func saveSyncSettings(ctx context.Context, st settings.Store, url, token string,
 		if se, ok := errors.AsType[*settings.Error](err); ok {
 			return "", k.Label + " " + se.Err.Error() + "."
 		} else if err != nil {
-			return "", capitalize(err.Error()) + "."
+			return "", uikit.Capitalize(err.Error()) + "."
 		}
 		return n, ""
 	}
@@ -261,7 +262,7 @@ func (y *syncSettings) applySave(r syncSaveResult) {
 	switch {
 	case r.err != nil:
 		y.status.SetText("")
-		showError(r.err, y.s.win)
+		uikit.ShowError(r.err, y.s.win)
 	case r.urlProblem != "" || r.tokenProblem != "":
 		y.status.SetText("Nothing was saved: correct the fields marked in red.")
 	default:
@@ -300,7 +301,7 @@ func (y *syncSettings) SyncNow() {
 	}
 	y.s.bg.Go(func() {
 		out := y.s.Syncer.Run(ctx)
-		onUI(func() {
+		uikit.OnUI(func() {
 			y.syncing = false
 			y.status.SetText("")
 			y.ShowOutcome(out)
@@ -321,7 +322,7 @@ func (y *syncSettings) ShowOutcome(out SyncOutcome) {
 	y.result.Hidden = text == ""
 	y.operator.Hidden = !out.Configured || out.Me == nil
 	if out.Me != nil {
-		y.operator.SetText(describeMe(out.Me))
+		y.operator.SetText(uikit.DescribeMe(out.Me))
 	}
 	probs := problemLines(out.Problems)
 	y.problems.SetText(probs)

@@ -21,6 +21,7 @@ import (
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
 	"onboard/internal/syncclient"
+	"onboard/screens/internal/uitest"
 )
 
 // syncServer is a real onboard-server API on loopback with an SQLite database.
@@ -70,18 +71,18 @@ func TestSettingsServerRefusesABadAddressAndStoresTheTokenApart(t *testing.T) {
 	y := s.sync
 	saved := 0
 	s.OnSyncSaved = func() { saved++ }
-	if y.tokenNote.Text != noToken || y.url.Text != "" || !button(t, w, "Sync now").Disabled() {
-		t.Fatalf("fresh: note %q, address %q, Sync now enabled %v", y.tokenNote.Text, y.url.Text, !button(t, w, "Sync now").Disabled())
+	if y.tokenNote.Text != noToken || y.url.Text != "" || !uitest.Button(t, w, "Sync now").Disabled() {
+		t.Fatalf("fresh: note %q, address %q, Sync now enabled %v", y.tokenNote.Text, y.url.Text, !uitest.Button(t, w, "Sync now").Disabled())
 	}
 
 	y.url.SetText("onboard.example.org")
 	y.token.SetText("tok-123")
-	test.Tap(button(t, w, "Save server settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save server settings"))
+	uitest.Settle(s.wait)
 	if got := s.SyncFieldError(settings.SyncURL); !strings.Contains(got, "Server address must start with https:// or http://") {
 		t.Errorf("address error %q", got)
 	}
-	if !texts(w)["Nothing was saved: correct the fields marked in red."] || saved != 0 {
+	if !uitest.Texts(w)["Nothing was saved: correct the fields marked in red."] || saved != 0 {
 		t.Errorf("no word that nothing was saved (%d saves)", saved)
 	}
 	if url, tok, err := settings.SyncConfig(context.Background(), st); url != "" || tok != "" || err == nil {
@@ -94,15 +95,15 @@ func TestSettingsServerRefusesABadAddressAndStoresTheTokenApart(t *testing.T) {
 		t.Error("the address error stays after the address was changed")
 	}
 	y.token.SetText("tok 123")
-	test.Tap(button(t, w, "Save server settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save server settings"))
+	uitest.Settle(s.wait)
 	if got := s.SyncFieldError(settings.SyncToken); !strings.Contains(got, "Operator token must be one word without spaces") {
 		t.Errorf("token error %q", got)
 	}
 
 	y.token.SetText("tok-123")
-	test.Tap(button(t, w, "Save server settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save server settings"))
+	uitest.Settle(s.wait)
 	url, tok, err := settings.SyncConfig(context.Background(), st)
 	if err != nil || url != "https://onboard.example.org" || tok != "tok-123" {
 		t.Fatalf("stored %q %q %v", url, tok, err)
@@ -113,28 +114,28 @@ func TestSettingsServerRefusesABadAddressAndStoresTheTokenApart(t *testing.T) {
 	if y.tokenNote.Text != "Token stored in the OS keyring." || y.token.Text != "" || y.url.Text != "https://onboard.example.org" || saved != 1 {
 		t.Errorf("after saving: note %q, token field %q, address %q, %d saves", y.tokenNote.Text, y.token.Text, y.url.Text, saved)
 	}
-	if !texts(w)["Server settings saved; syncing starts."] || button(t, w, "Sync now").Disabled() {
+	if !uitest.Texts(w)["Server settings saved; syncing starts."] || uitest.Button(t, w, "Sync now").Disabled() {
 		t.Error("no confirmation, or Sync now stays disabled")
 	}
 
 	// An empty token field keeps the token; Remove token removes it.
 	y.url.SetText("https://onboard2.example.org")
-	test.Tap(button(t, w, "Save server settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save server settings"))
+	uitest.Settle(s.wait)
 	if url, tok, _ := settings.SyncConfig(context.Background(), st); url != "https://onboard2.example.org" || tok != "tok-123" {
 		t.Errorf("after changing the address: %q %q", url, tok)
 	}
-	test.Tap(button(t, w, "Remove token"))
+	test.Tap(uitest.Button(t, w, "Remove token"))
 	if y.tokenNote.Text != "The stored token is removed when you save." {
 		t.Errorf("note %q", y.tokenNote.Text)
 	}
-	test.Tap(button(t, w, "Save server settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save server settings"))
+	uitest.Settle(s.wait)
 	if _, tok, err := settings.SyncConfig(context.Background(), st); tok != "" || err != settings.ErrNoSyncToken {
 		t.Errorf("after removing: token %q, %v", tok, err)
 	}
-	if y.tokenNote.Text != noToken || !button(t, w, "Sync now").Disabled() ||
-		!texts(w)["Server settings saved; enter the operator token to sync."] {
+	if y.tokenNote.Text != noToken || !uitest.Button(t, w, "Sync now").Disabled() ||
+		!uitest.Texts(w)["Server settings saved; enter the operator token to sync."] {
 		t.Errorf("after removing: note %q", y.tokenNote.Text)
 	}
 }
@@ -160,17 +161,17 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	}
 	setSync(t, st, srv.url, srv.operator(t, "alice", store.Permissions...))
 	s.Reload()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.SyncResult(); got != "Not synced yet." {
 		t.Errorf("before: %q", got)
 	}
 	var reported []SyncOutcome
 	s.OnSynced = func(o SyncOutcome) { reported = append(reported, o) }
-	test.Tap(button(t, w, "Sync now"))
-	if !strings.HasPrefix(s.sync.status.Text, "Syncing with "+srv.url) || !button(t, w, "Sync now").Disabled() {
+	test.Tap(uitest.Button(t, w, "Sync now"))
+	if !strings.HasPrefix(s.sync.status.Text, "Syncing with "+srv.url) || !uitest.Button(t, w, "Sync now").Disabled() {
 		t.Errorf("while syncing: %q", s.sync.status.Text)
 	}
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	// A role, a unit, two users and their keys.
 	if got := s.SyncResult(); !strings.Contains(got, "Synced at ") || !strings.Contains(got, "sent 6 changes, received none, no conflicts, none refused.") {
 		t.Errorf("result %q", got)
@@ -193,7 +194,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	// A token the server does not know.
 	setSync(t, st, srv.url, "not-a-token")
 	s.SyncNow()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.HasPrefix(got, "The server refused the operator token") {
 		t.Errorf("bad token: %q", got)
 	}
@@ -206,7 +207,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	gone.Close()
 	setSync(t, st, gone.URL, "tok")
 	s.SyncNow()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.HasPrefix(got, "Could not reach the server at "+gone.URL+": nothing answers at that address") {
 		t.Errorf("unreachable: %q", got)
 	}
@@ -220,7 +221,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	t.Cleanup(broken.Close)
 	setSync(t, st, broken.URL, "tok")
 	s.SyncNow()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.HasPrefix(got, "The server reported a problem (503): the database is being upgraded.") {
 		t.Errorf("server error: %q", got)
 	}
@@ -242,9 +243,9 @@ func TestSettingsSyncShowsRefusedChangesWithTheReason(t *testing.T) {
 	}
 	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink))
 	s.Reload()
-	settle(s.wait)
-	test.Tap(button(t, w, "Sync now"))
-	settle(s.wait)
+	uitest.Settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Sync now"))
+	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.Contains(got, "refused") || strings.Contains(got, "none refused") {
 		t.Errorf("result %q", got)
 	}

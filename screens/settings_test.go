@@ -15,13 +15,14 @@ import (
 	"onboard/internal/mail"
 	"onboard/internal/mail/smtptest"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uitest"
 )
 
 func openSettings(t *testing.T) (*SettingsScreen, fyne.Window, *data.Store) {
 	t.Helper()
 	test.NewTempApp(t)
 	keyring.MockInit() // an OS keyring in memory
-	st, _, _ := openStore(t)
+	st, _, _ := uitest.OpenStore(t)
 	s, w := showScreen(t, 1200, 1000, func(w fyne.Window) *SettingsScreen { return NewSettingsScreen(st, w) })
 	return s, w, st
 }
@@ -59,12 +60,12 @@ func TestSettingsMailServerRefusesBadValuesAndStoresNothing(t *testing.T) {
 	m.user.SetText("onboard")
 	m.password.SetText("s3cret")
 	m.from.SetText("Gymnasium <onboard@example.org>")
-	test.Tap(button(t, w, "Save mail settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save mail settings"))
+	uitest.Settle(s.wait)
 	if got := s.FieldError(settings.SMTPPort); !strings.Contains(got, "must be a port number from 1 to 65535") {
 		t.Errorf("port error %q", got)
 	}
-	if !texts(w)["Nothing was saved: correct the fields marked in red."] {
+	if !uitest.Texts(w)["Nothing was saved: correct the fields marked in red."] {
 		t.Error("no word that nothing was saved")
 	}
 	if got, pw := storedMailSettings(t, st); len(got) > 0 || pw != "" {
@@ -77,8 +78,8 @@ func TestSettingsMailServerRefusesBadValuesAndStoresNothing(t *testing.T) {
 	if s.FieldError(settings.SMTPPort) != "" {
 		t.Error("the port error stays after the port was changed")
 	}
-	test.Tap(button(t, w, "Save mail settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save mail settings"))
+	uitest.Settle(s.wait)
 	if got := s.FieldError(settings.SMTPSecurity); !strings.Contains(got, "only allowed for a mail server on this computer") ||
 		!strings.Contains(got, "smtp.example.org") {
 		t.Errorf("security error %q", got)
@@ -93,8 +94,8 @@ func TestSettingsMailServerRefusesBadValuesAndStoresNothing(t *testing.T) {
 		t.Errorf("the usual port does not follow the security: %q", m.port.Text)
 	}
 	m.from.SetText("onboard at example.org")
-	test.Tap(button(t, w, "Save mail settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save mail settings"))
+	uitest.Settle(s.wait)
 	if got := s.FieldError(settings.SMTPFrom); !strings.Contains(got, "is not an email address") {
 		t.Errorf("sender error %q", got)
 	}
@@ -116,8 +117,8 @@ func TestSettingsMailServerStoresGoodValuesAndThePasswordApart(t *testing.T) {
 	m.user.SetText("onboard")
 	m.password.SetText("s3cret")
 	m.from.SetText("Gymnasium am Stadtpark <onboard@example.org>")
-	test.Tap(button(t, w, "Save mail settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save mail settings"))
+	uitest.Settle(s.wait)
 	got, pw := storedMailSettings(t, st)
 	want := map[string]string{
 		"smtp.host": "smtp.example.org", "smtp.port": "587", "smtp.security": "starttls",
@@ -137,28 +138,28 @@ func TestSettingsMailServerStoresGoodValuesAndThePasswordApart(t *testing.T) {
 	if m.passNote.Text != "Password stored in the OS keyring." || m.password.Text != "" || m.host.Text != "smtp.example.org" {
 		t.Errorf("after saving: note %q, password field %q, host %q", m.passNote.Text, m.password.Text, m.host.Text)
 	}
-	if !texts(w)["Mail settings saved."] || saved != 1 {
+	if !uitest.Texts(w)["Mail settings saved."] || saved != 1 {
 		t.Errorf("no confirmation (%d calls of OnMailSaved)", saved)
 	}
-	if !button(t, w, "Save mail settings").Disabled() {
+	if !uitest.Button(t, w, "Save mail settings").Disabled() {
 		t.Error("Save stays enabled without changes")
 	}
 
 	// An empty password field keeps the stored password.
 	m.user.SetText("onboard2")
-	test.Tap(button(t, w, "Save mail settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save mail settings"))
+	uitest.Settle(s.wait)
 	if got, pw := storedMailSettings(t, st); got["smtp.user"] != "onboard2" || pw != "s3cret" {
 		t.Errorf("after changing the user: %v, password %q", got, pw)
 	}
 
 	// Remove password, then save: the password is gone.
-	test.Tap(button(t, w, "Remove password"))
+	test.Tap(uitest.Button(t, w, "Remove password"))
 	if m.passNote.Text != "The stored password is removed when you save." {
 		t.Errorf("note %q", m.passNote.Text)
 	}
-	test.Tap(button(t, w, "Save mail settings"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Save mail settings"))
+	uitest.Settle(s.wait)
 	if _, pw := storedMailSettings(t, st); pw != "" || m.passNote.Text != noPassword {
 		t.Errorf("after removing: password %q, note %q", pw, m.passNote.Text)
 	}
@@ -192,21 +193,21 @@ func setMailServer(t *testing.T, st settings.Store, srv *smtptest.Server) {
 func TestSettingsSendTestEmailShowsTheServersAnswer(t *testing.T) {
 	s, w, st := openSettings(t)
 	s.mail.SendTest("anna@example.org")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.TestResult(); !strings.Contains(got, "no mail server is set up") {
 		t.Errorf("without a server: %q", got)
 	}
 
 	srv := smtptest.Start(t, smtptest.RejectRcpt("nobody@example.org", 550, "5.1.1 <nobody@example.org>: Recipient address rejected"))
 	setMailServer(t, st, srv)
-	test.Tap(button(t, w, "Send test email…"))
-	entries := visible[*widget.Entry](w)
+	test.Tap(uitest.Button(t, w, "Send test email…"))
+	entries := uitest.Visible[*widget.Entry](w)
 	if len(entries) != 1 {
 		t.Fatalf("the test dialog has %d entries", len(entries))
 	}
 	entries[0].SetText("anna@example.org")
-	test.Tap(button(t, w, "Send"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Send"))
+	uitest.Settle(s.wait)
 	if got := s.TestResult(); !strings.Contains(got, "accepted the test email to anna@example.org") {
 		t.Errorf("success: %q", got)
 	}
@@ -215,7 +216,7 @@ func TestSettingsSendTestEmailShowsTheServersAnswer(t *testing.T) {
 	}
 
 	s.mail.SendTest("nobody@example.org")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.TestResult(); !strings.Contains(got, "550 5.1.1 <nobody@example.org>: Recipient address rejected") {
 		t.Errorf("refused: %q", got)
 	}

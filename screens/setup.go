@@ -15,6 +15,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // SetupService is what the first-run setup runs.
@@ -57,9 +58,9 @@ func ShowSetupDialog(st settings.Store, svc SetupService, win fyne.Window, again
 		org, err := settings.Get(ctx, st, settings.OrgName)
 		url, err2 := settings.Get(ctx, st, settings.RegistrationURL)
 		lang, err3 := settings.Get(ctx, st, settings.Language)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err := errors.Join(err, err2, err3); err != nil {
-				showError(err, win)
+				uikit.ShowError(err, win)
 			}
 			d.build(org, url, lang)
 		})
@@ -124,7 +125,7 @@ func (d *SetupDialog) build(org, url, lang string) {
 		d.preset.SetSelected(options[len(options)-1]) // existing roles stay; adding more is a choice
 	}
 	for _, f := range []string{"organization", "language", "registration_url", "preset", "units"} {
-		d.messages[f] = dangerLabel()
+		d.messages[f] = uikit.DangerLabel()
 		d.messages[f].Hide() // no empty line under a field without a problem
 	}
 	item := func(label string, obj fyne.CanvasObject, field string) *widget.FormItem {
@@ -189,7 +190,7 @@ func (d *SetupDialog) submit() {
 	d.save.Disable()
 	d.bg.Go(func() {
 		res, err := d.svc.Setup(context.Background(), in)
-		onUI(func() {
+		uikit.OnUI(func() {
 			d.save.Enable()
 			var ve *lifecycle.ValidationError
 			switch {
@@ -201,7 +202,7 @@ func (d *SetupDialog) submit() {
 					}
 				}
 			case err != nil:
-				showError(err, d.win)
+				uikit.ShowError(err, d.win)
 			default:
 				d.dlg.Hide()
 				if d.OnDone != nil {
@@ -221,7 +222,7 @@ func (d *SetupDialog) skip() {
 	}
 	d.bg.Go(func() {
 		if err := d.svc.SkipSetup(context.Background()); err != nil {
-			onUI(func() { showError(err, d.win) })
+			uikit.OnUI(func() { uikit.ShowError(err, d.win) })
 		}
 	})
 }

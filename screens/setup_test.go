@@ -2,42 +2,31 @@ package screens
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/data"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/screens/internal/uitest"
 )
-
-func emptyStore(t *testing.T) (*data.Store, *lifecycle.Service) {
-	t.Helper()
-	st, err := data.Open(filepath.Join(t.TempDir(), "onboard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, lifecycle.New(st)
-}
 
 func TestSetupDialogSchoolPreset(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc := emptyStore(t)
+	st, svc := uitest.EmptyStore(t)
 	ctx := context.Background()
 	w := test.NewWindow(widget.NewLabel(""))
 	w.Resize(fyne.NewSize(1000, 800))
 	t.Cleanup(w.Close)
 	d := ShowSetupDialog(st, svc, w, false)
-	settle(d.wait)
+	uitest.Settle(d.wait)
 	var done *lifecycle.SetupResult
 	d.OnDone = func(res *lifecycle.SetupResult) { done = res }
 	// Without a name the problem shows under the field and nothing is stored.
-	test.Tap(button(t, w, "Set up"))
-	settle(d.wait)
+	test.Tap(uitest.Button(t, w, "Set up"))
+	uitest.Settle(d.wait)
 	if d.messages["organization"].Text != "the organization name is required" {
 		t.Fatalf("organization message %q", d.messages["organization"].Text)
 	}
@@ -48,14 +37,14 @@ func TestSetupDialogSchoolPreset(t *testing.T) {
 	d.url.SetText("notaurl")
 	d.language.SetSelected("Deutsch")
 	d.units.SetText("5a, 5b\n6a")
-	test.Tap(button(t, w, "Set up"))
-	settle(d.wait)
+	test.Tap(uitest.Button(t, w, "Set up"))
+	uitest.Settle(d.wait)
 	if d.messages["registration_url"].Text == "" || done != nil {
 		t.Fatalf("a bad address passed: %q, %+v", d.messages["registration_url"].Text, done)
 	}
 	d.url.SetText("https://onboard.example.org")
-	test.Tap(button(t, w, "Set up"))
-	settle(d.wait)
+	test.Tap(uitest.Button(t, w, "Set up"))
+	uitest.Settle(d.wait)
 	if done == nil || len(done.CreatedRoles) != 4 || len(done.CreatedUnits) != 3 {
 		t.Fatalf("setup result %+v", done)
 	}
@@ -69,17 +58,17 @@ func TestSetupDialogSchoolPreset(t *testing.T) {
 
 func TestSetupDialogSkip(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc := emptyStore(t)
+	st, svc := uitest.EmptyStore(t)
 	w := test.NewWindow(widget.NewLabel(""))
 	w.Resize(fyne.NewSize(1000, 800))
 	t.Cleanup(w.Close)
 	d := ShowSetupDialog(st, svc, w, false)
-	settle(d.wait)
-	if !texts(w)["School: Student, Teacher, Staff, Parent"] || !texts(w)["Welcome to Onboard"] {
-		t.Fatalf("setup texts: %v", texts(w))
+	uitest.Settle(d.wait)
+	if !uitest.Texts(w)["School: Student, Teacher, Staff, Parent"] || !uitest.Texts(w)["Welcome to Onboard"] {
+		t.Fatalf("setup texts: %v", uitest.Texts(w))
 	}
-	test.Tap(button(t, w, "Skip for now"))
-	settle(d.wait)
+	test.Tap(uitest.Button(t, w, "Skip for now"))
+	uitest.Settle(d.wait)
 	if need, _ := svc.NeedsSetup(context.Background()); need {
 		t.Fatal("a skipped setup would open again")
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 
+	"onboard/screens/internal/uikit"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -83,13 +85,13 @@ func (e *templateEditor[T]) buildTemplate(kind templateKind[T], win fyne.Window,
 		Text:     "Placeholders: {" + strings.Join(kind.places, "}  {") + "}. Write {{ and }} for braces." + kind.placesNote,
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
-	e.errLabel = dangerLabel()
+	e.errLabel = uikit.DangerLabel()
 	e.errLabel.Hide()
 	e.saveBtn = &widget.Button{Text: "Save template", Importance: widget.HighImportance, OnTapped: e.SaveTemplate}
 	e.revertBtn = &widget.Button{Text: "Revert", OnTapped: e.Revert}
 	e.status = &widget.Label{Importance: widget.LowImportance}
 	e.update()
-	e.pane = container.NewBorder(container.NewVBox(form, boldLabel("Text")),
+	e.pane = container.NewBorder(container.NewVBox(form, uikit.BoldLabel("Text")),
 		container.NewVBox(places, e.errLabel, container.NewHBox(e.saveBtn, e.revertBtn, e.status)),
 		nil, nil, e.body)
 }
@@ -118,7 +120,7 @@ func (e *templateEditor[T]) changed() {
 		return
 	}
 	if err := e.kind.check(e.Template()); err != nil {
-		e.errLabel.SetText(capitalize(err.Error()))
+		e.errLabel.SetText(uikit.Capitalize(err.Error()))
 		e.errLabel.Show()
 	} else {
 		e.errLabel.Hide()
@@ -129,8 +131,8 @@ func (e *templateEditor[T]) changed() {
 }
 
 func (e *templateEditor[T]) update() {
-	setEnabled(e.saveBtn, e.dirty() && !e.errLabel.Visible())
-	setEnabled(e.revertBtn, e.dirty())
+	uikit.SetEnabled(e.saveBtn, e.dirty() && !e.errLabel.Visible())
+	uikit.SetEnabled(e.revertBtn, e.dirty())
 }
 
 // TemplateError is the problem of the template shown, "" when there is none.
@@ -187,9 +189,9 @@ func (e *templateEditor[T]) SaveTemplate() {
 	e.saveBtn.Disable()
 	e.bg.Go(func() {
 		err := e.kind.save(context.Background(), t)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil {
-				showError(err, e.win)
+				uikit.ShowError(err, e.win)
 			} else {
 				e.saved = t
 				e.status.SetText(e.kind.savedText)

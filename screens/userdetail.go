@@ -17,6 +17,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // userDetail is the pane beside the users table: the selected user's fields, key
@@ -45,18 +46,18 @@ var detailFields = []string{"Status", "Invitation", "Email", "Username", "Mobile
 
 func newUserDetail(s *UsersScreen) *userDetail {
 	d := &userDetail{s: s, values: map[string]*widget.Label{}}
-	d.name = heading("")
+	d.name = uikit.Heading("")
 	d.fields = widget.NewForm()
 	d.resend = &widget.Button{Text: "Resend invitation…", OnTapped: func() {
 		if d.row != nil {
 			s.resendDialog(d.row)
 		}
 	}}
-	d.failure = dangerLabel()
+	d.failure = uikit.DangerLabel()
 	d.failure.Selectable = true
 	d.mailBox = container.NewVBox(d.failure, container.NewHBox(d.resend))
 	d.mailBox.Hide()
-	d.refused = dangerLabel()
+	d.refused = uikit.DangerLabel()
 	d.refused.Selectable = true
 	d.refused.Hide()
 	for _, f := range detailFields {
@@ -66,7 +67,7 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	}
 	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true, Wrapping: fyne.TextWrapBreak}
 	d.copyKey = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: func() {
-		copyText(d.key.Text)
+		uikit.CopyText(d.key.Text)
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}
@@ -216,7 +217,7 @@ func (d *userDetail) showMail(row *data.UserRow) {
 	case data.MailFailed:
 		text = "Email failed"
 		l.Importance = widget.DangerImportance
-		d.failure.SetText("The invitation email could not be delivered. " + capitalize(row.MailError))
+		d.failure.SetText("The invitation email could not be delivered. " + uikit.Capitalize(row.MailError))
 		d.mailBox.Show()
 	case data.MailCancelled:
 		text = "Email cancelled"

@@ -18,6 +18,7 @@ import (
 	"onboard/data"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // UserEditor is what the new-user and edit dialog uses.
@@ -51,9 +52,9 @@ type UserForm struct {
 	text, notes                                    *escEntry
 	locked                                         *widget.Check
 	role                                           *widget.Select
-	unitBox, groupBox                              *multiSelect
-	roleArea                                       *roleChoice
-	why                                            *whyOff                              // why Save is disabled
+	unitBox, groupBox                              *uikit.MultiSelect
+	roleArea                                       *uikit.RoleChoice
+	why                                            *uikit.WhyOff                        // why Save is disabled
 	extra                                          map[syncapi.Permission]*widget.Check // additional permissions
 	extraGiven                                     map[syncapi.Permission]bool          // ticked by the admin
 	extraLocked                                    bool                                 // the operator may not change them
@@ -101,7 +102,7 @@ func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.Use
 	if editing != nil {
 		f.fill(editing, unitIDs, groupIDs)
 	} else if presetUnit != "" {
-		f.unitBox.SetSelected([]string{nameOf(f.units, presetUnit)})
+		f.unitBox.SetSelected([]string{uikit.NameOf(f.units, presetUnit)})
 	}
 	if len(f.roles) == 1 && f.role.Selected == "" {
 		f.role.SetSelected(f.roles[0].Name)
@@ -112,26 +113,6 @@ func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.Use
 	return f
 }
 
-func nameOf[T data.Unit | data.Group | data.Role](list []T, id string) string {
-	for _, x := range list {
-		switch v := any(x).(type) {
-		case data.Unit:
-			if v.ID == id {
-				return v.Name
-			}
-		case data.Group:
-			if v.ID == id {
-				return v.Name
-			}
-		case data.Role:
-			if v.ID == id {
-				return v.Name
-			}
-		}
-	}
-	return ""
-}
-
 func (f *UserForm) build() {
 	cancel := func() { f.dlg.Hide() }
 	entry := func(field, placeholder string) *escEntry {
@@ -139,7 +120,7 @@ func (f *UserForm) build() {
 		e.PlaceHolder = placeholder
 		e.OnChanged = func(string) { f.touch(field) }
 		e.OnSubmitted = func(string) { f.submit() }
-		f.messages[field] = dangerLabel()
+		f.messages[field] = uikit.DangerLabel()
 		return e
 	}
 	f.first = entry("first_name", "")
@@ -158,7 +139,7 @@ func (f *UserForm) build() {
 	f.notes = newEscEntry(true, cancel)
 	f.notes.SetMinRowsVisible(2)
 	for _, k := range []string{"invitation_text", "notes", "role", "units", "groups", "valid_days"} {
-		f.messages[k] = dangerLabel()
+		f.messages[k] = uikit.DangerLabel()
 	}
 	f.locked = widget.NewCheck("The user cannot change first and last name", nil)
 	roleNames := make([]string, len(f.roles))
@@ -167,12 +148,12 @@ func (f *UserForm) build() {
 	}
 	f.role = widget.NewSelect(roleNames, func(string) { f.showRolePermissions(); f.touch("role") })
 	f.role.PlaceHolder = "Choose a role"
-	f.roleArea = newRoleChoice(f.role, nil)
-	f.roleArea.setRoles(roleNames)
-	f.unitBox = unitPicker(func([]string) { f.touch("units") })
-	f.unitBox.SetOptions(names(f.units, func(u data.Unit) string { return u.Name }))
-	f.groupBox = groupPicker(nil)
-	f.groupBox.SetOptions(names(f.groups, func(g data.Group) string { return g.Name }))
+	f.roleArea = uikit.NewRoleChoice(f.role, nil)
+	f.roleArea.SetRoles(roleNames)
+	f.unitBox = uikit.UnitPicker(func([]string) { f.touch("units") })
+	f.unitBox.SetOptions(uikit.Names(f.units, func(u data.Unit) string { return u.Name }))
+	f.groupBox = uikit.GroupPicker(nil)
+	f.groupBox.SetOptions(uikit.Names(f.groups, func(g data.Group) string { return g.Name }))
 
 	item := func(label string, obj fyne.CanvasObject, field string) *widget.FormItem {
 		return widget.NewFormItem(label, container.NewVBox(obj, f.messages[field]))
@@ -185,7 +166,7 @@ func (f *UserForm) build() {
 		item("Username *", f.username, "username"),
 		item("Mobile", f.mobile, "mobile"),
 		item("External ID", f.external, "external_id"),
-		item("Role *", f.roleArea.box, "role"),
+		item("Role *", f.roleArea.Box, "role"),
 		item("Units *", f.unitBox, "units"),
 		item("Groups", f.groupBox, "groups"),
 		widget.NewFormItem("", f.extraPermissions()),
@@ -200,12 +181,12 @@ func (f *UserForm) build() {
 	f.save.Disable()
 	cancelBtn := &widget.Button{Text: "Cancel", OnTapped: cancel}
 	note := &widget.Label{Text: "Fields marked * are required. Without an email, hand out the key on a letter.", Wrapping: fyne.TextWrapWord}
-	f.why = newWhyOff()
+	f.why = uikit.NewWhyOff()
 	f.showWhy(nil, 0)
 	scroll := container.NewVScroll(container.NewVBox(form, note))
 	scroll.SetMinSize(fyne.NewSize(620, 520))
 	// The reason stays in view right above the buttons, wherever the form is scrolled.
-	f.dlg = dialog.NewCustomWithoutButtons(title, f.why.below(scroll), f.win)
+	f.dlg = dialog.NewCustomWithoutButtons(title, f.why.Below(scroll), f.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancelBtn, f.save})
 }
 
@@ -235,10 +216,6 @@ func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-func dangerLabel() *widget.Label {
-	return &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
-}
-
 func (f *UserForm) fill(u *data.User, unitIDs, groupIDs []string) {
 	f.first.SetText(u.FirstName)
 	f.last.SetText(u.LastName)
@@ -256,13 +233,13 @@ func (f *UserForm) fill(u *data.User, unitIDs, groupIDs []string) {
 			c.SetChecked(true)
 		}
 	}
-	f.role.SetSelected(nameOf(f.roles, u.RoleID))
+	f.role.SetSelected(uikit.NameOf(f.roles, u.RoleID))
 	var units, groups []string
 	for _, id := range unitIDs {
-		units = append(units, nameOf(f.units, id))
+		units = append(units, uikit.NameOf(f.units, id))
 	}
 	for _, id := range groupIDs {
-		groups = append(groups, nameOf(f.groups, id))
+		groups = append(groups, uikit.NameOf(f.groups, id))
 	}
 	f.unitBox.SetSelected(units)
 	f.groupBox.SetSelected(groups)
@@ -310,7 +287,7 @@ func (f *UserForm) suggestUsername() {
 	email, first, last := f.email.Text, f.first.Text, f.last.Text
 	f.bg.Go(func() {
 		name, err := f.ed.SuggestUsername(context.Background(), email, first, last)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if err != nil || f.usernameTouched || email != f.email.Text || first != f.first.Text || last != f.last.Text {
 				return
 			}
@@ -345,7 +322,7 @@ func (f *UserForm) scheduleCheck() {
 	f.bg.Add(1)
 	f.timer = time.AfterFunc(checkDelay, func() {
 		defer f.bg.Done()
-		onUI(func() { f.check(gen) })
+		uikit.OnUI(func() { f.check(gen) })
 	})
 }
 
@@ -361,7 +338,7 @@ func (f *UserForm) check(gen int) {
 	}
 	f.bg.Go(func() {
 		probs, err := f.ed.Check(context.Background(), in, except)
-		onUI(func() {
+		uikit.OnUI(func() {
 			if gen != f.checkGen {
 				return
 			}
@@ -406,7 +383,7 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 // per permission, for what this person may do beyond the role.
 func (f *UserForm) extraPermissions() fyne.CanvasObject {
 	f.extra, f.extraGiven = map[syncapi.Permission]*widget.Check{}, map[syncapi.Permission]bool{}
-	f.extraNote = hintLabel()
+	f.extraNote = uikit.HintLabel()
 	rows := []fyne.CanvasObject{&widget.Label{Text: "What this person may do beyond the role.", Importance: widget.LowImportance}, f.extraNote}
 	for _, info := range syncapi.AllPermissions {
 		c := widget.NewCheck(info.Label, func(on bool) { f.extraGiven[info.Name] = on })
@@ -431,7 +408,7 @@ func (f *UserForm) showRolePermissions() {
 		} else {
 			c.SetText(info.Label)
 			c.SetChecked(f.extraGiven[info.Name])
-			setEnabled(c, !f.extraLocked)
+			uikit.SetEnabled(c, !f.extraLocked)
 		}
 		c.OnChanged = on
 	}
@@ -451,7 +428,7 @@ func (f *UserForm) roleGrants(perm syncapi.Permission) bool {
 // (the operator's lack of the right to manage roles) is not "", and shows why.
 func (f *UserForm) LimitAdditionalPermissions(why string) {
 	f.extraLocked = why != ""
-	setHint(f.extraNote, why, nil)
+	uikit.SetHint(f.extraNote, why, nil)
 	f.showRolePermissions()
 }
 
@@ -465,7 +442,7 @@ var requiredLabels = map[string]string{
 // database lacks (roles, units), the required fields still empty or the
 // problems pointed out under the fields.
 func (f *UserForm) showWhy(missing []string, shown int) {
-	why := catalogWhy("Every user", len(f.roles), len(f.units), true)
+	why := uikit.CatalogWhy("Every user", len(f.roles), len(f.units), true)
 	switch {
 	case why != "":
 	case len(missing) > 0:
@@ -475,7 +452,7 @@ func (f *UserForm) showWhy(missing []string, shown int) {
 	case shown > 1:
 		why = "Correct the fields marked in red."
 	}
-	f.why.set(why)
+	f.why.Set(why)
 }
 
 // submit saves the form when it has no problems; otherwise it points them all out.
@@ -496,7 +473,7 @@ func (f *UserForm) submit() {
 		} else if created, err = f.ed.CreateUser(context.Background(), in, 0); err == nil {
 			u = created.User
 		}
-		onUI(func() {
+		uikit.OnUI(func() {
 			var ve *lifecycle.ValidationError
 			switch {
 			case errors.As(err, &ve):
@@ -529,7 +506,7 @@ func (f *UserForm) confirm(c *lifecycle.Created) {
 	}
 	var d *dialog.CustomDialog
 	copyBtn := &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() {
-		copyText(c.Key)
+		uikit.CopyText(c.Key)
 	}}
 	letter := &widget.Button{Text: "Print registration letter…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
 		d.Hide()

@@ -1,6 +1,6 @@
 // Package screens holds Onboard's screens and dialogs, one file each. A screen is a
 // struct built by a constructor from the small interface it needs; it fetches data
-// off the UI goroutine and applies it through onUI.
+// off the UI goroutine and applies it through uikit.OnUI.
 package screens
 
 import (
@@ -19,6 +19,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // UserSource is what the users screen reads.
@@ -137,9 +138,9 @@ type UsersScreen struct {
 	content      fyne.CanvasObject
 
 	perms     Permissions
-	newUser   *permitted // "New user": add-users
-	importBtn *permitted // "Import…": bulk-invite
-	inviteBtn *permitted // "Invite by email…": bulk-invite
+	newUser   *uikit.Permitted // "New user": add-users
+	importBtn *uikit.Permitted // "Import…": bulk-invite
+	inviteBtn *uikit.Permitted // "Invite by email…": bulk-invite
 	permNote  *widget.Label
 	centre    *fyne.Container // the table with its bars; laid out again when the note shows
 
@@ -177,18 +178,18 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.empty.Hide()
 	call := func(f *func()) func() {
 		return func() {
-			if *f != nil && !refused(s.perms, syncapi.PermBulkInvite, "Bulk invite", s.win) {
+			if *f != nil && !uikit.Refused(s.perms, syncapi.PermBulkInvite, "Bulk invite", s.win) {
 				(*f)()
 			}
 		}
 	}
-	s.newUser = newPermitted(syncapi.PermAddUsers,
+	s.newUser = uikit.NewPermitted(syncapi.PermAddUsers,
 		&widget.Button{Text: "New user", Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }})
-	s.importBtn = newPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)})
-	s.inviteBtn = newPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)})
-	s.permNote = hintLabel()
+	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)})
+	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)})
+	s.permNote = uikit.HintLabel()
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, heading("Users"), container.NewHBox(s.importBtn.tip, s.inviteBtn.tip, s.newUser.tip), nil),
+		container.NewBorder(nil, nil, uikit.Heading("Users"), container.NewHBox(s.importBtn.Tip, s.inviteBtn.Tip, s.newUser.Tip), nil),
 		s.permNote,
 		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 36), s.statusSelect),
@@ -213,15 +214,15 @@ func (s *UsersScreen) Content() fyne.CanvasObject { return s.content }
 // others, with a tooltip and a note saying why.
 func (s *UsersScreen) SetPermissions(p Permissions) {
 	s.perms = p
-	for _, g := range []*permitted{s.importBtn, s.inviteBtn, s.newUser} {
-		g.apply(p)
+	for _, g := range []*uikit.Permitted{s.importBtn, s.inviteBtn, s.newUser} {
+		g.Apply(p)
 	}
-	setHint(s.permNote, permissionHint(p, s.importBtn, s.inviteBtn, s.newUser), s.centre)
+	uikit.SetHint(s.permNote, uikit.PermissionHint(p, s.importBtn, s.inviteBtn, s.newUser), s.centre)
 }
 
 // NewUserAllowed reports whether "New user" is enabled, and its tooltip.
 func (s *UsersScreen) NewUserAllowed() (bool, string) {
-	return !s.newUser.button.Disabled(), s.newUser.tip.Text()
+	return !s.newUser.Button.Disabled(), s.newUser.Tip.Text()
 }
 
 // changed tells the window that users changed here.
@@ -491,12 +492,12 @@ func (s *UsersScreen) background(load func() error, apply func()) {
 	gen := s.gen
 	s.bg.Go(func() {
 		err := load()
-		onUI(func() {
+		uikit.OnUI(func() {
 			switch {
 			case gen != s.gen:
 			case err != nil:
 				s.summary.SetText("Could not read the users.")
-				showError(err, s.win)
+				uikit.ShowError(err, s.win)
 			default:
 				apply()
 			}

@@ -16,6 +16,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uikit"
 )
 
 // bulkVerbs are the bulk actions: button text and the verb of the confirmation.
@@ -77,26 +78,18 @@ func (s *UsersScreen) Bulk(a lifecycle.Action) {
 	op := lifecycle.BulkOp{Action: a}
 	switch a {
 	case lifecycle.ActionChangeRole:
-		s.choose("Change role", "New role", names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
-			op.RoleID = idByName(s.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
+		s.choose("Change role", "New role", uikit.Names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
+			op.RoleID = uikit.IDByName(s.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
 			s.planAndRun(ids, op, "role "+name)
 		})
 	case lifecycle.ActionAddToGroup:
-		s.choose("Add to group", "Group", names(s.groups, func(g data.Group) string { return g.Name }), func(name string) {
-			op.GroupID = idByName(s.groups, name, func(g data.Group) (string, string) { return g.ID, g.Name })
+		s.choose("Add to group", "Group", uikit.Names(s.groups, func(g data.Group) string { return g.Name }), func(name string) {
+			op.GroupID = uikit.IDByName(s.groups, name, func(g data.Group) (string, string) { return g.ID, g.Name })
 			s.planAndRun(ids, op, name)
 		})
 	default:
 		s.planAndRun(ids, op, "")
 	}
-}
-
-func names[T any](list []T, name func(T) string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = name(x)
-	}
-	return out
 }
 
 // choose asks the admin to pick one option.
@@ -179,10 +172,10 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 	s.bg.Go(func() {
 		var err error
 		res, err = s.act.RunBulk(ctx, ids, op, func(done, total int) {
-			onUI(func() { bar.SetValue(float64(done)) })
+			uikit.OnUI(func() { bar.SetValue(float64(done)) })
 		})
 		cancel()
-		onUI(func() {
+		uikit.OnUI(func() {
 			prog.Hide()
 			msg := fmt.Sprintf("%s: %s done.", title, display.Plural(res.Done, "user"))
 			if len(res.Skipped) > 0 {
@@ -296,7 +289,7 @@ func (s *UsersScreen) confirmThen(title, question string, then func()) {
 func (s *UsersScreen) runOne(title string, run func(context.Context) error, after ...func()) {
 	s.bg.Go(func() {
 		err := run(context.Background())
-		onUI(func() {
+		uikit.OnUI(func() {
 			s.changed() // also after an error: part of it may be done
 			if err != nil {
 				dialog.ShowError(err, s.win)
@@ -346,7 +339,7 @@ func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation, note stri
 		return
 	}
 	key := &widget.Label{Text: inv.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
-	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { copyText(inv.Key) }}
+	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { uikit.CopyText(inv.Key) }}
 	box := container.NewVBox(
 		widget.NewLabel(inv.User.FullName()+" has a new key; the old one no longer works."),
 		container.NewCenter(key),
@@ -372,7 +365,7 @@ func (s *UsersScreen) mailQueued() {
 // NewUser opens the new-user dialog, with unitID (may be "") preset, unless the
 // operator may not add users (then it says so).
 func (s *UsersScreen) NewUser(unitID string) {
-	if refused(s.perms, syncapi.PermAddUsers, "New user", s.win) {
+	if uikit.Refused(s.perms, syncapi.PermAddUsers, "New user", s.win) {
 		return
 	}
 	s.openForm("", unitID)

@@ -8,6 +8,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/display"
+	"onboard/screens/internal/uikit"
 )
 
 // The first option of each filter select: no filter.
@@ -20,16 +21,16 @@ const (
 
 func (s *UsersScreen) buildFilters() {
 	s.statusSelect = widget.NewSelect(nil, func(v string) { s.onStatus(v) })
-	s.unitFilter = newFilterPicker(s.win, unitPicker(nil), allUnits, "units", func(chosen []string) {
+	s.unitFilter = newFilterPicker(s.win, uikit.UnitPicker(nil), allUnits, "units", func(chosen []string) {
 		s.query.UnitIDs = idsByName(s.units, chosen, func(u data.Unit) (string, string) { return u.ID, u.Name })
 		s.refilter()
 	})
-	s.groupFilter = newFilterPicker(s.win, groupPicker(nil), allGroups, "groups", func(chosen []string) {
+	s.groupFilter = newFilterPicker(s.win, uikit.GroupPicker(nil), allGroups, "groups", func(chosen []string) {
 		s.query.GroupIDs = idsByName(s.groups, chosen, func(g data.Group) (string, string) { return g.ID, g.Name })
 		s.refilter()
 	})
 	s.roleSelect = widget.NewSelect(nil, func(v string) {
-		s.query.RoleID = idByName(s.roles, v, func(r data.Role) (string, string) { return r.ID, r.Name })
+		s.query.RoleID = uikit.IDByName(s.roles, v, func(r data.Role) (string, string) { return r.ID, r.Name })
 		s.refilter()
 	})
 	s.search = &widget.Entry{PlaceHolder: "Search name, email, username, ID"}
@@ -71,9 +72,9 @@ func (s *UsersScreen) refreshFilters() {
 	}
 	setOptions(s.statusSelect, append([]string{first}, opts...), current)
 
-	s.unitFilter.set(names(s.units, func(u data.Unit) string { return u.Name }),
+	s.unitFilter.set(uikit.Names(s.units, func(u data.Unit) string { return u.Name }),
 		namesOf(s.units, s.query.UnitIDs))
-	s.groupFilter.set(names(s.groups, func(g data.Group) string { return g.Name }),
+	s.groupFilter.set(uikit.Names(s.groups, func(g data.Group) string { return g.Name }),
 		namesOf(s.groups, s.query.GroupIDs))
 	setCatalogOptions(s.roleSelect, allRoles, s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
 	if f := s.filtered(); f != "" {
@@ -101,7 +102,7 @@ func setCatalogOptions[T any](sel *widget.Select, none string, list []T, current
 func idsByName[T any](list []T, chosen []string, idAndName func(T) (string, string)) []string {
 	var out []string
 	for _, n := range chosen {
-		if id := idByName(list, n, idAndName); id != "" {
+		if id := uikit.IDByName(list, n, idAndName); id != "" {
 			out = append(out, id)
 		}
 	}
@@ -147,17 +148,6 @@ func (s *UsersScreen) onStatus(option string) {
 	s.refilter()
 }
 
-// idByName finds the ID of the entry named name, "" when there is none (the "All …"
-// option).
-func idByName[T any](list []T, name string, idAndName func(T) (string, string)) string {
-	for _, x := range list {
-		if id, n := idAndName(x); n == name {
-			return id
-		}
-	}
-	return ""
-}
-
 // SetStatusFilter shows only users of status st ("" for all).
 func (s *UsersScreen) SetStatusFilter(st data.Status) {
 	s.query.Status = st
@@ -189,7 +179,7 @@ func (s *UsersScreen) buildSearchHandler() {
 		if s.searchTimer != nil {
 			s.searchTimer.Stop()
 		}
-		s.searchTimer = time.AfterFunc(searchDelay, func() { onUI(s.applySearch) })
+		s.searchTimer = time.AfterFunc(searchDelay, func() { uikit.OnUI(s.applySearch) })
 	}
 }
 

@@ -3,14 +3,12 @@ package screens
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,101 +17,22 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/screens/internal/uitest"
 )
-
-func openStore(t *testing.T) (*data.Store, *lifecycle.Service, lifecycle.UserInput) {
-	t.Helper()
-	st, err := data.Open(filepath.Join(t.TempDir(), "onboard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	r, u := &data.Role{Name: "Teacher"}, &data.Unit{Name: "Werk Süd"}
-	if err := st.CreateRole(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateUnit(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	return st, lifecycle.New(st), lifecycle.UserInput{RoleID: r.ID, UnitIDs: []string{u.ID}}
-}
-
-// createUser stores a user with base's role and unit and returns it with its key.
-func createUser(t *testing.T, svc *lifecycle.Service, base lifecycle.UserInput, first, last, email string) *lifecycle.Created {
-	t.Helper()
-	in := base
-	in.FirstName, in.LastName, in.Email = first, last, email
-	c, err := svc.CreateUser(context.Background(), in, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // typeNewUser opens the new-user dialog and types a user of role Teacher in unit
 // Werk Süd, as an admin would; it returns the form once it has been checked.
 func typeNewUser(s *UsersScreen, first, last, email string) *UserForm {
 	s.NewUser("")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	test.Type(f.first, first)
 	test.Type(f.last, last)
 	test.Type(f.email, email)
 	f.role.SetSelected("Teacher")
 	f.unitBox.SetSelected([]string{"Werk Süd"})
-	settle(f.wait, s.wait)
+	uitest.Settle(f.wait, s.wait)
 	return f
-}
-
-// walk calls f for every visible object under o, through widget renderers.
-func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	f(o)
-	switch x := o.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walk(c, f)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, f)
-		}
-	}
-}
-
-// texts returns every text drawn in a window, dialogs included, skipping hidden objects.
-func texts(w fyne.Window) map[string]bool {
-	out := map[string]bool{}
-	roots := append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...)
-	for _, r := range roots {
-		walk(r, func(o fyne.CanvasObject) {
-			if t, ok := o.(*canvas.Text); ok {
-				out[t.Text] = true
-			}
-		})
-	}
-	return out
-}
-
-// button finds a visible button by its text in the window or its dialogs.
-func button(t *testing.T, w fyne.Window, text string) *widget.Button {
-	t.Helper()
-	var found *widget.Button
-	roots := append([]fyne.CanvasObject{w.Content()}, w.Canvas().Overlays().List()...)
-	for _, r := range roots {
-		walk(r, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widget.Button); ok && b.Text == text {
-				found = b
-			}
-		})
-	}
-	if found == nil {
-		t.Fatalf("no button %q on screen; texts: %v", text, texts(w))
-	}
-	return found
 }
 
 // loadable is a screen a test can open and load.
@@ -132,7 +51,7 @@ func showScreen[S loadable](t *testing.T, width, height float32, build func(w fy
 	w.Resize(fyne.NewSize(width, height))
 	t.Cleanup(w.Close)
 	s.Reload()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	return s, w
 }
 
@@ -144,7 +63,7 @@ func newScreen(t *testing.T, st *data.Store, svc *lifecycle.Service) (*UsersScre
 
 func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
 	for _, n := range [][3]string{{"Ömer", "Yılmaz", "oemer@example.org"}, {"Anna", "Müller", "anna@example.org"}, {"Ben", "Becker", ""}} {
 		in := base
@@ -158,7 +77,7 @@ func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {
 		t.Fatalf("total %d, empty shown %v", s.Total(), s.EmptyShown())
 	}
 	s.CellText(0, 1) // starts the first page load
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	want := [][]string{
 		{"Ben Becker", "", "ben.becker", "Werk Süd", "", "Teacher", "Not activated"},
 		{"Anna Müller", "anna@example.org", "anna", "Werk Süd", "", "Teacher", "Not activated"},
@@ -171,7 +90,7 @@ func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {
 			}
 		}
 	}
-	shown := texts(w)
+	shown := uitest.Texts(w)
 	if !strings.Contains(strings.Join(s.statusSelect.Options, "|"), "Not activated (3)|Invited (0)") {
 		t.Errorf("status options %v lack the live counts", s.statusSelect.Options)
 	}
@@ -182,56 +101,56 @@ func TestUsersScreenShowsUsersFromTheStore(t *testing.T) {
 	}
 	// Sorting by email, descending on the second click.
 	s.SortBy(2)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.CellText(0, 1); got != "Ben Becker" { // no email sorts first
 		t.Errorf("sorted by email, first row %q", got)
 	}
 	s.SortBy(2)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.CellText(0, 1)
-	settle(s.wait)
-	if got := s.CellText(0, 1); got != "Ömer Yılmaz" || !texts(w)["Email ▼"] {
+	uitest.Settle(s.wait)
+	if got := s.CellText(0, 1); got != "Ömer Yılmaz" || !uitest.Texts(w)["Email ▼"] {
 		t.Errorf("sorted by email descending, first row %q", got)
 	}
 }
 
 func TestUsersScreenEmptyState(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := newScreen(t, st, svc)
 	if !s.EmptyShown() || s.Total() != 0 {
 		t.Fatalf("empty state shown %v with %d users", s.EmptyShown(), s.Total())
 	}
-	if !texts(w)["No users yet."] {
+	if !uitest.Texts(w)["No users yet."] {
 		t.Fatal("the empty-state message is not drawn")
 	}
 }
 
 func TestUsersScreenEmptyStateWithoutRolesSaysWhatToDo(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc := emptyStore(t)
+	st, svc := uitest.EmptyStore(t)
 	_, w := newScreen(t, st, svc)
-	if !texts(w)["No users yet, and no roles: every user needs one."] || !texts(w)["Settings → Set up the organization."] {
-		t.Fatalf("the empty state of a new database does not point to the roles: %v", texts(w))
+	if !uitest.Texts(w)["No users yet, and no roles: every user needs one."] || !uitest.Texts(w)["Settings → Set up the organization."] {
+		t.Fatalf("the empty state of a new database does not point to the roles: %v", uitest.Texts(w))
 	}
 }
 
 func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := newScreen(t, st, svc)
 	f := typeNewUser(s, "Zoë", "Brontë", "Zoe.Bronte@example.org")
 	if f.username.Text != "zoe.bronte" {
 		t.Fatalf("suggested username %q", f.username.Text)
 	}
 	if f.save.Disabled() {
-		t.Fatalf("save disabled; messages: %v", texts(w))
+		t.Fatalf("save disabled; messages: %v", uitest.Texts(w))
 	}
-	test.Tap(button(t, w, "Create user"))
-	settle(f.wait, s.wait)
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Create user"))
+	uitest.Settle(f.wait, s.wait)
+	uitest.Settle(s.wait)
 	if f.Created == nil {
 		t.Fatal("nothing created")
 	}
@@ -239,12 +158,12 @@ func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 	if err != nil || key.Key != f.Created.Key {
 		t.Fatalf("stored key %v, shown %s (%v)", key, f.Created.Key, err)
 	}
-	shown := texts(w)
+	shown := uitest.Texts(w)
 	if !shown[f.Created.Key] || !shown["Copy key"] {
 		t.Fatalf("the confirmation does not show the key: %v", shown)
 	}
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Total() != 1 || s.CellText(0, 1) != "Zoë Brontë" {
 		t.Fatalf("table: %d rows, first %q", s.Total(), s.CellText(0, 1))
 	}
@@ -252,18 +171,18 @@ func TestNewUserDialogCreatesUserAndShowsKey(t *testing.T) {
 
 func TestNewUserDialogWarnsAboutTakenEmailBeforeSaving(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
-	createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
+	st, svc, base := uitest.OpenStore(t)
+	uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	s, w := newScreen(t, st, svc)
 	f := typeNewUser(s, "Anna", "Schmidt", "ANNA@example.org")
-	if !texts(w)["already used by Anna Müller"] {
-		t.Fatalf("no conflict message; texts: %v", texts(w))
+	if !uitest.Texts(w)["already used by Anna Müller"] {
+		t.Fatalf("no conflict message; texts: %v", uitest.Texts(w))
 	}
 	if !f.save.Disabled() {
 		t.Fatal("save is enabled with a taken email")
 	}
 	f.submit() // Enter in a field: refused while the problem remains
-	settle(f.wait, s.wait)
+	uitest.Settle(f.wait, s.wait)
 	if n, _ := st.CountAllUsers(context.Background()); n != 1 {
 		t.Fatalf("%d users stored", n)
 	}
@@ -271,27 +190,27 @@ func TestNewUserDialogWarnsAboutTakenEmailBeforeSaving(t *testing.T) {
 
 func TestSelectAllMatchingAndBulkDeactivate(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	ctx := context.Background()
 	if _, err := demo.Fill(ctx, st, demo.Options{Users: 10_000, Seed: 9, Now: svc.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	s, w := newScreen(t, st, svc)
 	s.SetStatusFilter(data.StatusNotActivated)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	n := s.Total()
 	if n < 1000 {
 		t.Fatalf("only %d not activated users", n)
 	}
-	test.Tap(button(t, w, "Select all "+display.Count(n)+" matching"))
-	settle(s.wait)
-	if s.Selected() != n || !texts(w)[display.Count(n)+" selected"] {
+	test.Tap(uitest.Button(t, w, "Select all "+display.Count(n)+" matching"))
+	uitest.Settle(s.wait)
+	if s.Selected() != n || !uitest.Texts(w)[display.Count(n)+" selected"] {
 		t.Fatalf("selected %d of %d", s.Selected(), n)
 	}
-	test.Tap(button(t, w, "Deactivate"))
-	settle(s.wait)
-	test.Tap(button(t, w, "Deactivate ("+display.Count(n)+")"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Deactivate"))
+	uitest.Settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Deactivate ("+display.Count(n)+")"))
+	uitest.Settle(s.wait)
 	if s.LastResult == nil || s.LastResult.Done != n {
 		t.Fatalf("result %+v, want %d done", s.LastResult, n)
 	}
@@ -303,7 +222,7 @@ func TestSelectAllMatchingAndBulkDeactivate(t *testing.T) {
 
 func TestBulkResendSkipsActiveUsersAndSaysSo(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
 	var ids []string
 	for _, n := range []string{"anna", "ben", "cem"} {
@@ -320,19 +239,19 @@ func TestBulkResendSkipsActiveUsersAndSaysSo(t *testing.T) {
 	}
 	s, w := newScreen(t, st, svc)
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.SelectRows(0, 2) // a shift-click range over all three
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Selected() != 3 {
 		t.Fatalf("range selected %d", s.Selected())
 	}
 	s.Bulk(lifecycle.ActionResend)
-	settle(s.wait)
-	if !texts(w)["1 user will be skipped: 1 active."] {
-		t.Fatalf("no skip notice before running; texts: %v", texts(w))
+	uitest.Settle(s.wait)
+	if !uitest.Texts(w)["1 user will be skipped: 1 active."] {
+		t.Fatalf("no skip notice before running; texts: %v", uitest.Texts(w))
 	}
-	test.Tap(button(t, w, "Resend invitation (2)"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Resend invitation (2)"))
+	uitest.Settle(s.wait)
 	if s.LastResult.Done != 2 || len(s.LastResult.Skipped) != 0 {
 		t.Fatalf("result %+v", s.LastResult)
 	}
@@ -346,15 +265,15 @@ func TestBulkResendSkipsActiveUsersAndSaysSo(t *testing.T) {
 
 func TestRowMenuDisablesForbiddenActionsAndDeleteAsksFirst(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
-	c := createUser(t, svc, base, "Anna", "Active", "anna@example.org")
+	c := uitest.CreateUser(t, svc, base, "Anna", "Active", "anna@example.org")
 	if _, err := svc.MarkRegistered(ctx, c.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	s, w := newScreen(t, st, svc)
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	items := map[string]*fyne.MenuItem{}
 	for _, it := range s.rowMenuItems(s.row(0)) {
 		items[it.Label] = it
@@ -364,46 +283,38 @@ func TestRowMenuDisablesForbiddenActionsAndDeleteAsksFirst(t *testing.T) {
 			items["Resend invitation…"].Disabled, items["New key…"].Disabled, items["Deactivate…"].Disabled)
 	}
 	items["Delete…"].Action()
-	if !strings.Contains(strings.Join(keys(texts(w)), "\n"), "Delete Anna Active?") {
-		t.Fatalf("delete did not ask first: %v", texts(w))
+	if !strings.Contains(strings.Join(uitest.Keys(uitest.Texts(w)), "\n"), "Delete Anna Active?") {
+		t.Fatalf("delete did not ask first: %v", uitest.Texts(w))
 	}
-	test.Tap(button(t, w, "No"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "No"))
+	uitest.Settle(s.wait)
 	if _, err := st.UserByID(ctx, c.User.ID); err != nil {
 		t.Fatalf("cancelled delete deleted: %v", err)
 	}
 	items["Delete…"].Action()
-	test.Tap(button(t, w, "Yes"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Yes"))
+	uitest.Settle(s.wait)
 	if _, err := st.UserByID(ctx, c.User.ID); err == nil {
 		t.Fatal("confirmed delete kept the user")
 	}
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 var _ = time.Now
 
 func TestDetailPaneShowsKeyAndHistory(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
-	c := createUser(t, svc, base, "Łukasz", "Wójcik", "lukasz@example.org")
+	c := uitest.CreateUser(t, svc, base, "Łukasz", "Wójcik", "lukasz@example.org")
 	if _, err := svc.SendInvitation(ctx, c.User.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	s, w := newScreen(t, st, svc)
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.table.Select(widget.TableCellID{Row: 0, Col: 1})
-	settle(s.wait)
-	shown := texts(w)
+	uitest.Settle(s.wait)
+	shown := uitest.Texts(w)
 	for _, x := range []string{"Łukasz Wójcik", c.Key, "Invited", "lukasz@example.org"} {
 		if !shown[x] {
 			t.Errorf("detail pane lacks %q", x)
@@ -421,15 +332,15 @@ func TestDetailPaneShowsKeyAndHistory(t *testing.T) {
 
 func TestNewUserDialogEscapeCancels(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	s, w := newScreen(t, st, svc)
 	s.NewUser("")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	test.Type(f.first, "Zoë")
 	f.first.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	settle(f.wait, s.wait)
-	if texts(w)["New user"] && w.Canvas().Overlays().Top() != nil {
+	uitest.Settle(f.wait, s.wait)
+	if uitest.Texts(w)["New user"] && w.Canvas().Overlays().Top() != nil {
 		t.Fatal("Escape did not close the dialog")
 	}
 	if n, _ := st.CountAllUsers(context.Background()); n != 0 {
@@ -439,21 +350,21 @@ func TestNewUserDialogEscapeCancels(t *testing.T) {
 
 func TestEditUserUsesTheSameFormFilledIn(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
-	c := createUser(t, svc, base, "Anna", "Müller", "anna@example.org")
+	c := uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 	s, w := newScreen(t, st, svc)
 	s.EditUser(c.User.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	if f == nil || f.first.Text != "Anna" || f.email.Text != "anna@example.org" || f.role.Selected != "Teacher" ||
 		len(f.unitBox.Selected()) != 1 {
 		t.Fatalf("edit form not filled: %+v", f)
 	}
 	f.last.SetText("Schäfer")
-	settle(f.wait, s.wait)
-	test.Tap(button(t, w, "Save changes"))
-	settle(f.wait, s.wait)
+	uitest.Settle(f.wait, s.wait)
+	test.Tap(uitest.Button(t, w, "Save changes"))
+	uitest.Settle(f.wait, s.wait)
 	u, _ := st.UserByID(ctx, c.User.ID)
 	if u.LastName != "Schäfer" || u.Username != "anna" {
 		t.Fatalf("after edit: %s %s", u.LastName, u.Username)
@@ -462,46 +373,46 @@ func TestEditUserUsesTheSameFormFilledIn(t *testing.T) {
 
 func TestRowResendLetsTheAdminCorrectTheEmail(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
-	c := createUser(t, svc, base, "Elif", "Doğan", "elif@exmaple.org")
+	c := uitest.CreateUser(t, svc, base, "Elif", "Doğan", "elif@exmaple.org")
 	s, w := newScreen(t, st, svc)
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	for _, it := range s.rowMenuItems(s.row(0)) {
 		if it.Label == "Resend invitation…" {
 			it.Action()
 		}
 	}
 	var entry *widget.Entry
-	walk(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+	uitest.Walk(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && e.Text == "elif@exmaple.org" {
 			entry = e
 		}
 	})
 	if entry == nil {
-		t.Fatalf("no email field with the current address; texts %v", texts(w))
+		t.Fatalf("no email field with the current address; texts %v", uitest.Texts(w))
 	}
 	entry.SetText("elif@example")
-	if !button(t, w, "Resend").Disabled() {
+	if !uitest.Button(t, w, "Resend").Disabled() {
 		t.Fatal("Resend is enabled for an address without a domain")
 	}
 	entry.SetText("elif@example.org")
-	test.Tap(button(t, w, "Resend"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Resend"))
+	uitest.Settle(s.wait)
 	u, _ := st.UserByID(ctx, c.User.ID)
 	key, _ := st.LiveKey(ctx, c.User.ID)
 	if u.Email != "elif@example.org" || u.Status(svc.Now()) != data.StatusInvited || key.Key == c.Key {
 		t.Fatalf("after resend: email %s, status %s, key changed %v", u.Email, u.Status(svc.Now()), key.Key != c.Key)
 	}
-	if !texts(w)[key.Key] {
+	if !uitest.Texts(w)[key.Key] {
 		t.Fatal("the new key is not shown")
 	}
 }
 
 func TestDeleteKeyInTheTableAsksToDeleteTheSelection(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	in := base
 	in.FirstName, in.LastName = "Anna", "Müller"
 	if _, err := svc.CreateUser(context.Background(), in, 0); err != nil {
@@ -509,11 +420,11 @@ func TestDeleteKeyInTheTableAsksToDeleteTheSelection(t *testing.T) {
 	}
 	s, w := newScreen(t, st, svc)
 	s.CellText(0, 1)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	s.SelectRows(0, 0)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	var box *deleteKeyCheck
-	walk(w.Content(), func(o fyne.CanvasObject) {
+	uitest.Walk(w.Content(), func(o fyne.CanvasObject) {
 		if b, ok := o.(*deleteKeyCheck); ok && b.Checked {
 			box = b
 		}
@@ -523,12 +434,12 @@ func TestDeleteKeyInTheTableAsksToDeleteTheSelection(t *testing.T) {
 	}
 	w.Canvas().Focus(box)
 	box.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
-	settle(s.wait)
-	if !texts(w)["Delete 1 user?"] {
-		t.Fatalf("Delete in the selection box did not ask; texts %v", texts(w))
+	uitest.Settle(s.wait)
+	if !uitest.Texts(w)["Delete 1 user?"] {
+		t.Fatalf("Delete in the selection box did not ask; texts %v", uitest.Texts(w))
 	}
 	s.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if n, _ := st.CountUsers(context.Background(), data.UserQuery{}, svc.Now()); n != 1 {
 		t.Fatal("Delete deleted without confirmation")
 	}
@@ -536,7 +447,7 @@ func TestDeleteKeyInTheTableAsksToDeleteTheSelection(t *testing.T) {
 
 func TestChangingTheFilterClearsTheSelection(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	for _, n := range []string{"Anna", "Ben"} {
 		in := base
 		in.FirstName, in.LastName = n, "Test"
@@ -546,26 +457,26 @@ func TestChangingTheFilterClearsTheSelection(t *testing.T) {
 	}
 	s, w := newScreen(t, st, svc)
 	s.SelectAllMatching()
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Selected() != 2 {
 		t.Fatalf("selected %d", s.Selected())
 	}
 	s.SortBy(2) // sorting keeps it
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if s.Selected() != 2 {
 		t.Fatalf("sorting changed the selection to %d", s.Selected())
 	}
 	test.Type(s.search, "anna")
 	s.applySearch()
-	settle(s.wait)
-	if s.Selected() != 0 || s.Total() != 1 || !texts(w)["No users selected"] {
+	uitest.Settle(s.wait)
+	if s.Selected() != 0 || s.Total() != 1 || !uitest.Texts(w)["No users selected"] {
 		t.Fatalf("after filtering: %d selected, %d shown", s.Selected(), s.Total())
 	}
 }
 
 func TestNewUserWithAdditionalPermissions(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	ctx := context.Background()
 	teacher, err := st.RoleByName(ctx, "Teacher")
 	if err != nil {
@@ -582,43 +493,43 @@ func TestNewUserWithAdditionalPermissions(t *testing.T) {
 		t.Fatalf("chat %q checked %v disabled %v; directory checked %v", chat.Text, chat.Checked, chat.Disabled(), dir.Checked)
 	}
 	dir.SetChecked(true)
-	test.Tap(button(t, w, "Create user"))
-	settle(f.wait, s.wait)
+	test.Tap(uitest.Button(t, w, "Create user"))
+	uitest.Settle(f.wait, s.wait)
 	if f.Created == nil {
-		t.Fatalf("nothing created: %v", keys(texts(w)))
+		t.Fatalf("nothing created: %v", uitest.Keys(uitest.Texts(w)))
 	}
 	u, err := st.UserByID(ctx, f.Created.User.ID)
 	if err != nil || u.ExtraPermissions != "directory" {
 		t.Fatalf("stored extra permissions %q (%v)", u.ExtraPermissions, err)
 	}
 	s.detail.show(u.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	if got := s.detail.values["Also may"].Text; got != "See the directory" {
 		t.Fatalf("detail pane: %q", got)
 	}
 	// Editing shows them ticked; a role that grants them too makes them plain.
 	s.EditUser(u.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	e := s.lastForm
 	if !e.extra[syncapi.PermDirectory].Checked || e.extra[syncapi.PermDirectory].Disabled() {
 		t.Fatal("the edit form does not show the additional permission")
 	}
-	test.Tap(button(t, w, "Cancel"))
+	test.Tap(uitest.Button(t, w, "Cancel"))
 
 	// An operator who may not manage roles sees them and cannot change them; an
 	// edit of another field keeps them.
 	s.SetPermissions(NewPermissions(true, &syncapi.Me{Operator: "bob", Permissions: []syncapi.Permission{syncapi.PermAddUsers}}))
 	s.EditUser(u.ID)
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	e = s.lastForm
 	if d := e.extra[syncapi.PermDirectory]; !d.Checked || !d.Disabled() || !e.extraNote.Visible() ||
 		!strings.Contains(e.extraNote.Text, "may not change roles and their permissions") {
 		t.Fatalf("locked: checked %v disabled %v note %q", d.Checked, d.Disabled(), e.extraNote.Text)
 	}
 	test.Type(e.mobile, "+49 151 1234567")
-	settle(e.wait, s.wait)
-	test.Tap(button(t, w, "Save changes"))
-	settle(e.wait, s.wait)
+	uitest.Settle(e.wait, s.wait)
+	test.Tap(uitest.Button(t, w, "Save changes"))
+	uitest.Settle(e.wait, s.wait)
 	if u, _ = st.UserByID(ctx, u.ID); u.Mobile == "" || u.ExtraPermissions != "directory" {
 		t.Fatalf("after the edit: mobile %q, extra permissions %q", u.Mobile, u.ExtraPermissions)
 	}
@@ -626,7 +537,7 @@ func TestNewUserWithAdditionalPermissions(t *testing.T) {
 
 func TestUnitFilterHoldsSeveralUnits(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, base := openStore(t)
+	st, svc, base := uitest.OpenStore(t)
 	ctx := context.Background()
 	for _, n := range []string{"Klasse 10a", "Klasse 5a"} {
 		u := &data.Unit{Name: n}
@@ -635,26 +546,26 @@ func TestUnitFilterHoldsSeveralUnits(t *testing.T) {
 		}
 		in := base
 		in.UnitIDs = []string{u.ID}
-		createUser(t, svc, in, "In", n, "")
+		uitest.CreateUser(t, svc, in, "In", n, "")
 	}
-	createUser(t, svc, base, "In", "Werk Süd", "")
+	uitest.CreateUser(t, svc, base, "In", "Werk Süd", "")
 	s, w := newScreen(t, st, svc)
 	if got := s.unitFilter.pick.Options(); !slices.Equal(got, []string{"Klasse 5a", "Klasse 10a", "Werk Süd"}) {
 		t.Fatalf("filter options %v", got)
 	}
 	test.Tap(s.unitFilter.button)
 	s.unitFilter.pick.SetSelected([]string{"Klasse 5a", "Klasse 10a"})
-	settle(s.wait)
-	if s.Total() != 2 || s.unitFilter.button.Text != "2 units" || !texts(w)["· filtered by 2 units"] {
+	uitest.Settle(s.wait)
+	if s.Total() != 2 || s.unitFilter.button.Text != "2 units" || !uitest.Texts(w)["· filtered by 2 units"] {
 		t.Fatalf("two units: %d users, button %q", s.Total(), s.unitFilter.button.Text)
 	}
 	s.unitFilter.pick.SetSelected([]string{"Klasse 10a"})
-	settle(s.wait)
-	if s.Total() != 1 || s.CellText(0, 1) != "In Klasse 10a" || !texts(w)["· filtered by unit Klasse 10a"] {
+	uitest.Settle(s.wait)
+	if s.Total() != 1 || s.CellText(0, 1) != "In Klasse 10a" || !uitest.Texts(w)["· filtered by unit Klasse 10a"] {
 		t.Fatalf("one unit: %d users, first %q", s.Total(), s.CellText(0, 1))
 	}
-	test.Tap(button(t, w, "Clear filters"))
-	settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Clear filters"))
+	uitest.Settle(s.wait)
 	if s.Total() != 3 || s.unitFilter.button.Text != "All units" {
 		t.Fatalf("cleared: %d users, button %q", s.Total(), s.unitFilter.button.Text)
 	}
@@ -662,7 +573,7 @@ func TestUnitFilterHoldsSeveralUnits(t *testing.T) {
 
 func TestNewUserPicksAUnitInThePicker(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, _ := openStore(t)
+	st, svc, _ := uitest.OpenStore(t)
 	ctx := context.Background()
 	ids := map[string]string{}
 	for g := 1; g <= 12; g++ {
@@ -676,7 +587,7 @@ func TestNewUserPicksAUnitInThePicker(t *testing.T) {
 	}
 	s, w := newScreen(t, st, svc)
 	s.NewUser("")
-	settle(s.wait)
+	uitest.Settle(s.wait)
 	f := s.lastForm
 	test.Type(f.first, "Jana")
 	test.Type(f.last, "Novák")
@@ -684,16 +595,16 @@ func TestNewUserPicksAUnitInThePicker(t *testing.T) {
 	if n := len(f.unitBox.Options()); n != 121 {
 		t.Fatalf("the picker offers %d units", n)
 	}
-	test.Type(f.unitBox.search, "klasse 10b")
-	test.Tap(rowCheck(t, f.unitBox, "Klasse 10b"))
-	settle(f.wait, s.wait)
-	if chips := chipButtons(f.unitBox); len(chips) != 1 || chips[0].Text != "Klasse 10b" {
-		t.Fatalf("chips %v", chips)
+	test.Type(f.unitBox.Search, "klasse 10b")
+	test.Tap(uitest.CheckUnder(t, f.unitBox, "Klasse 10b"))
+	uitest.Settle(f.wait, s.wait)
+	if got := f.unitBox.Selected(); len(got) != 1 || got[0] != "Klasse 10b" {
+		t.Fatalf("chosen %v", got)
 	}
-	test.Tap(button(t, w, "Create user"))
-	settle(f.wait, s.wait)
+	test.Tap(uitest.Button(t, w, "Create user"))
+	uitest.Settle(f.wait, s.wait)
 	if f.Created == nil {
-		t.Fatalf("nothing created: %v", keys(texts(w)))
+		t.Fatalf("nothing created: %v", uitest.Keys(uitest.Texts(w)))
 	}
 	units, err := st.UserUnitIDs(ctx, f.Created.User.ID)
 	if err != nil || len(units) != 1 || units[0] != ids["Klasse 10b"] {

@@ -1,4 +1,4 @@
-package screens
+package uikit
 
 import (
 	"fmt"
@@ -52,8 +52,8 @@ func (p Permissions) Why(perm syncapi.Permission) string {
 	return fmt.Sprintf("%s may not %s (it lacks the permission %s).", who, permissionWords[perm], perm)
 }
 
-// describeMe is the operator and what it may do, for the settings.
-func describeMe(me *syncapi.Me) string {
+// DescribeMe is the operator and what it may do, for the settings.
+func DescribeMe(me *syncapi.Me) string {
 	var may []string
 	for _, perm := range syncapi.OperatorPermissions() {
 		if me.Has(perm) {
@@ -67,39 +67,39 @@ func describeMe(me *syncapi.Me) string {
 	if len(may) == 0 {
 		return text + ": may change existing users only (no permissions to add users)."
 	}
-	return text + ": may " + joinAnd(may) + "."
+	return text + ": may " + JoinAnd(may) + "."
 }
 
-// joinAnd joins "a", "b" and "c" as "a, b and c".
-func joinAnd(parts []string) string {
+// JoinAnd joins "a", "b" and "c" as "a, b and c".
+func JoinAnd(parts []string) string {
 	if len(parts) <= 1 {
 		return strings.Join(parts, "")
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// permitted gates an action: with the permission the button is enabled and has no
-// tooltip; without it the button is disabled and its tooltip says why.
-type permitted struct {
+// Permitted gates an action: with the permission the Button is enabled and has no
+// tooltip; without it the Button is disabled and its tooltip says why.
+type Permitted struct {
 	perm   syncapi.Permission
-	button *widget.Button
-	tip    *Tip
+	Button *widget.Button
+	Tip    *Tip
 }
 
-// newPermitted wraps button in a tooltip for the actions needing perm.
-func newPermitted(perm syncapi.Permission, button *widget.Button) *permitted {
-	return &permitted{perm: perm, button: button, tip: NewTip(button)}
+// NewPermitted wraps Button in a tooltip for the actions needing perm.
+func NewPermitted(perm syncapi.Permission, Button *widget.Button) *Permitted {
+	return &Permitted{perm: perm, Button: Button, Tip: NewTip(Button)}
 }
 
-func (g *permitted) apply(p Permissions) {
+func (g *Permitted) Apply(p Permissions) {
 	why := p.Why(g.perm)
-	g.tip.SetText(why)
-	setEnabled(g.button, why == "")
+	g.Tip.SetText(why)
+	SetEnabled(g.Button, why == "")
 }
 
-// refused shows why an action is off, for the ways to it that have no button to
+// Refused shows why an action is off, for the ways to it that have no Button to
 // disable (a shortcut, a dropped file), and reports whether it is.
-func refused(p Permissions, perm syncapi.Permission, title string, win fyne.Window) bool {
+func Refused(p Permissions, perm syncapi.Permission, title string, win fyne.Window) bool {
 	why := p.Why(perm)
 	if why == "" {
 		return false
@@ -110,17 +110,17 @@ func refused(p Permissions, perm syncapi.Permission, title string, win fyne.Wind
 	return true
 }
 
-// permissionHint is the visible note beside actions that are off: "New user is
+// PermissionHint is the visible note beside actions that are off: "New user is
 // off: your operator account “bob” on the server lacks the permission add-users."
 // It is "" when every action is allowed.
-func permissionHint(p Permissions, gates ...*permitted) string {
+func PermissionHint(p Permissions, gates ...*Permitted) string {
 	var off []string
 	var perms []string
 	for _, g := range gates {
 		if p.Allows(g.perm) {
 			continue
 		}
-		off = append(off, g.button.Text)
+		off = append(off, g.Button.Text)
 		if !slices.Contains(perms, string(g.perm)) {
 			perms = append(perms, string(g.perm))
 		}
@@ -139,26 +139,26 @@ func permissionHint(p Permissions, gates ...*permitted) string {
 	if p.me.Operator != "" {
 		who = fmt.Sprintf("your operator account “%s” on the server", p.me.Operator)
 	}
-	return fmt.Sprintf("%s %s: %s lacks the %s %s.", joinAnd(off), verb, who, word, joinAnd(perms))
+	return fmt.Sprintf("%s %s: %s lacks the %s %s.", JoinAnd(off), verb, who, word, JoinAnd(perms))
 }
 
-// hintLabel is the label of a permission hint, hidden while it is empty.
-func hintLabel() *widget.Label {
+// HintLabel is the label of a permission hint, hidden while it is empty.
+func HintLabel() *widget.Label {
 	l := &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	l.Hide()
 	return l
 }
 
-// setHint shows text in a hint label, or hides it when text is "", and lays out
+// SetHint shows text in a hint label, or hides it when text is "", and lays out
 // frame again (the container whose layout depends on the label's height: a
 // border's top does not grow by itself when a label in it shows); frame may be
 // nil while the label is not placed yet.
-func setHint(l *widget.Label, text string, frame *fyne.Container) {
+func SetHint(l *widget.Label, text string, frame *fyne.Container) {
 	if text == l.Text && (text != "") == l.Visible() {
 		return
 	}
 	l.SetText(text)
-	setVisible(l, text != "")
+	SetVisible(l, text != "")
 	if frame != nil {
 		frame.Refresh()
 	}

@@ -1,4 +1,4 @@
-package screens
+package uikit
 
 import (
 	"fmt"
@@ -17,16 +17,16 @@ import (
 	"onboard/internal/natsort"
 )
 
-// pickerRows is how many rows of options a multiSelect shows before it scrolls;
+// pickerRows is how many rows of options a MultiSelect shows before it scrolls;
 // the half row shows that there are more.
 const pickerRows = 5.5
 
-// multiSelect picks any number of names from a list that may be long (the 120
-// classes of a school): a search box narrows a scrolling list of check boxes, and
+// MultiSelect picks any number of names from a list that may be long (the 120
+// classes of a school): a Search box narrows a scrolling list of check boxes, and
 // the chosen names are shown above it as chips, each removing its name when
 // tapped. Options and choice are kept in natural order ("Klasse 5a" before
 // "Klasse 10a"). It is the one picker for units and groups everywhere.
-type multiSelect struct {
+type MultiSelect struct {
 	widget.BaseWidget
 
 	// OnChanged, if set, is called with the new choice whenever it changes: by the
@@ -37,28 +37,28 @@ type multiSelect struct {
 	rows    float32         // rows of options shown before the list scrolls
 	options []string        // in natural order, no repeats
 	chosen  map[string]bool // names of options
-	shown   []string        // the options the search matches, in order
+	shown   []string        // the options the Search matches, in order
 
-	search  *widget.Entry
+	Search  *widget.Entry
 	list    *widget.List
 	sizer   *canvas.Rectangle // gives the list the height of a few rows
 	listBox *fyne.Container
 	chips   *fyne.Container
 	empty   *widget.Label // no options at all
-	noMatch *widget.Label // the search matches nothing
+	noMatch *widget.Label // the Search matches nothing
 	content *fyne.Container
 }
 
-// newMultiSelect builds a picker for things called noun ("unit"), with the search
+// NewMultiSelect builds a picker for things called noun ("unit"), with the Search
 // placeholder ("Search units…") and the text shown while there are no options
 // ("No units yet — create them in Units and groups.").
-func newMultiSelect(noun, placeholder, empty string, onChanged func([]string)) *multiSelect {
-	m := &multiSelect{noun: noun, OnChanged: onChanged, chosen: map[string]bool{}, rows: pickerRows}
+func NewMultiSelect(noun, placeholder, empty string, onChanged func([]string)) *MultiSelect {
+	m := &MultiSelect{noun: noun, OnChanged: onChanged, chosen: map[string]bool{}, rows: pickerRows}
 	m.ExtendBaseWidget(m)
-	m.search = &widget.Entry{PlaceHolder: placeholder}
-	m.search.ExtendBaseWidget(m.search)
-	m.search.OnChanged = func(string) { m.filter() }
-	m.search.OnSubmitted = func(string) { m.toggleFirstMatch() }
+	m.Search = &widget.Entry{PlaceHolder: placeholder}
+	m.Search.ExtendBaseWidget(m.Search)
+	m.Search.OnChanged = func(string) { m.filter() }
+	m.Search.OnSubmitted = func(string) { m.toggleFirstMatch() }
 	m.list = widget.NewList(
 		func() int { return len(m.shown) },
 		func() fyne.CanvasObject { return widget.NewCheck("Klasse 10a", nil) },
@@ -74,19 +74,19 @@ func newMultiSelect(noun, placeholder, empty string, onChanged func([]string)) *
 	m.chips = container.New(layout.NewRowWrapLayout())
 	m.empty = &widget.Label{Text: empty, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	m.noMatch = &widget.Label{Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
-	m.content = container.NewVBox(m.chips, m.search, m.listBox, m.noMatch, m.empty)
+	m.content = container.NewVBox(m.chips, m.Search, m.listBox, m.noMatch, m.empty)
 	m.filter()
 	return m
 }
 
 // CreateRenderer is part of fyne.Widget.
-func (m *multiSelect) CreateRenderer() fyne.WidgetRenderer {
+func (m *MultiSelect) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(m.content)
 }
 
 // SetOptions replaces the options, keeping the choice of names that are still
 // offered.
-func (m *multiSelect) SetOptions(options []string) {
+func (m *MultiSelect) SetOptions(options []string) {
 	before := m.Selected()
 	m.options = slices.Clone(options)
 	natsort.Strings(m.options)
@@ -102,10 +102,10 @@ func (m *multiSelect) SetOptions(options []string) {
 }
 
 // Options returns the options in natural order.
-func (m *multiSelect) Options() []string { return slices.Clone(m.options) }
+func (m *MultiSelect) Options() []string { return slices.Clone(m.options) }
 
 // Selected returns the chosen names in natural order.
-func (m *multiSelect) Selected() []string {
+func (m *MultiSelect) Selected() []string {
 	out := []string{}
 	for _, o := range m.options {
 		if m.chosen[o] {
@@ -117,7 +117,7 @@ func (m *multiSelect) Selected() []string {
 
 // SetSelected chooses exactly the given names; names that are not options are
 // ignored.
-func (m *multiSelect) SetSelected(names []string) {
+func (m *MultiSelect) SetSelected(names []string) {
 	before := m.Selected()
 	m.chosen = map[string]bool{}
 	for _, n := range names {
@@ -129,7 +129,7 @@ func (m *multiSelect) SetSelected(names []string) {
 }
 
 // toggle chooses name, or unchooses it when it was chosen.
-func (m *multiSelect) toggle(name string) {
+func (m *MultiSelect) toggle(name string) {
 	before := m.Selected()
 	if m.chosen[name] {
 		delete(m.chosen, name)
@@ -139,18 +139,18 @@ func (m *multiSelect) toggle(name string) {
 	m.changed(before)
 }
 
-// toggleFirstMatch is Enter in the search box: it toggles the first option the
-// search matches and empties the box for the next name.
-func (m *multiSelect) toggleFirstMatch() {
-	if strings.TrimSpace(m.search.Text) == "" || len(m.shown) == 0 {
+// toggleFirstMatch is Enter in the Search box: it toggles the first option the
+// Search matches and empties the box for the next name.
+func (m *MultiSelect) toggleFirstMatch() {
+	if strings.TrimSpace(m.Search.Text) == "" || len(m.shown) == 0 {
 		return
 	}
 	m.toggle(m.shown[0])
-	m.search.SetText("")
+	m.Search.SetText("")
 }
 
 // changed shows the choice and tells OnChanged when it differs from before.
-func (m *multiSelect) changed(before []string) {
+func (m *MultiSelect) changed(before []string) {
 	m.showChips()
 	m.filter()
 	if now := m.Selected(); !slices.Equal(now, before) && m.OnChanged != nil {
@@ -158,8 +158,8 @@ func (m *multiSelect) changed(before []string) {
 	}
 }
 
-// showChips puts a removable chip above the search box for each chosen name.
-func (m *multiSelect) showChips() {
+// showChips puts a removable chip above the Search box for each chosen name.
+func (m *MultiSelect) showChips() {
 	chosen := m.Selected()
 	objs := make([]fyne.CanvasObject, len(chosen))
 	for i, name := range chosen {
@@ -169,7 +169,7 @@ func (m *multiSelect) showChips() {
 		}
 	}
 	m.chips.Objects = objs
-	setVisible(m.chips, len(objs) > 0)
+	SetVisible(m.chips, len(objs) > 0)
 	// Lay the chips out at the width they have, so that the wrap layout knows
 	// how many rows they take before the picker's height is asked for.
 	if w := m.chips.Size().Width; w > 0 {
@@ -179,10 +179,10 @@ func (m *multiSelect) showChips() {
 	m.Refresh()
 }
 
-// filter shows the options the search matches, ignoring case, or says that
+// filter shows the options the Search matches, ignoring case, or says that
 // there are none.
-func (m *multiSelect) filter() {
-	q := data.Fold(m.search.Text)
+func (m *MultiSelect) filter() {
+	q := data.Fold(m.Search.Text)
 	m.shown = m.shown[:0]
 	for _, o := range m.options {
 		if q == "" || strings.Contains(data.Fold(o), q) {
@@ -191,12 +191,12 @@ func (m *multiSelect) filter() {
 	}
 	none, noMatch := len(m.options) == 0, len(m.options) > 0 && len(m.shown) == 0
 	if noMatch {
-		m.noMatch.SetText(fmt.Sprintf("No %s matches “%s”.", m.noun, strings.TrimSpace(m.search.Text)))
+		m.noMatch.SetText(fmt.Sprintf("No %s matches “%s”.", m.noun, strings.TrimSpace(m.Search.Text)))
 	}
-	setVisible(m.empty, none)
-	setVisible(m.search, !none)
-	setVisible(m.noMatch, noMatch)
-	setVisible(m.listBox, len(m.shown) > 0)
+	SetVisible(m.empty, none)
+	SetVisible(m.Search, !none)
+	SetVisible(m.noMatch, noMatch)
+	SetVisible(m.listBox, len(m.shown) > 0)
 	rowH := widget.NewCheck("Klasse 10a", nil).MinSize().Height
 	rows := min(float32(len(m.shown)), m.rows)
 	m.sizer.SetMinSize(fyne.NewSize(0, rows*(rowH+theme.Padding())-theme.Padding()))
@@ -206,7 +206,7 @@ func (m *multiSelect) filter() {
 }
 
 // updateRow shows option id of the matching ones as a check box.
-func (m *multiSelect) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+func (m *MultiSelect) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	c := o.(*widget.Check)
 	if id >= len(m.shown) {
 		return
@@ -225,19 +225,19 @@ func (m *multiSelect) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 
 // What the pickers and the role lists say while there is nothing to choose from.
 const (
-	noRolesYet  = "No roles yet — create one in Roles and permissions."
-	noUnitsYet  = "No units yet — create them in Units and groups."
-	noGroupsYet = "No groups yet (they are optional) — create them in Units and groups."
+	NoRolesYet  = "No roles yet — create one in Roles and permissions."
+	NoUnitsYet  = "No units yet — create them in Units and groups."
+	NoGroupsYet = "No groups yet (they are optional) — create them in Units and groups."
 )
 
-// unitPicker is the multi-select for units.
-func unitPicker(onChanged func([]string)) *multiSelect {
-	return newMultiSelect("unit", "Search units…", noUnitsYet, onChanged)
+// UnitPicker is the multi-select for units.
+func UnitPicker(onChanged func([]string)) *MultiSelect {
+	return NewMultiSelect("unit", "Search units…", NoUnitsYet, onChanged)
 }
 
-// groupPicker is the multi-select for groups.
-func groupPicker(onChanged func([]string)) *multiSelect {
-	m := newMultiSelect("group", "Search groups…", noGroupsYet, onChanged)
+// GroupPicker is the multi-select for groups.
+func GroupPicker(onChanged func([]string)) *MultiSelect {
+	m := NewMultiSelect("group", "Search groups…", NoGroupsYet, onChanged)
 	m.rows = 3.5 // groups are optional and fewer: they take less room
 	m.filter()
 	return m

@@ -1,4 +1,4 @@
-package screens
+package uikit
 
 import (
 	"image/color"

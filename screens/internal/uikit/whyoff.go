@@ -1,4 +1,4 @@
-package screens
+package uikit
 
 import (
 	"fmt"
@@ -12,20 +12,20 @@ import (
 // key, import): a role select with no roles says where to create one, and a button
 // that is off says why in one line beside it — never a silently disabled button.
 
-// whyOff is the one line beside an action button that says why it is off; hidden
+// WhyOff is the one line beside an action button that says why it is off; hidden
 // while there is nothing to say.
-type whyOff struct {
+type WhyOff struct {
 	label  *widget.Label
 	holder *fyne.Container // laid out again when the line comes or goes
 }
 
-func newWhyOff() *whyOff { return &whyOff{label: hintLabel()} }
+func NewWhyOff() *WhyOff { return &WhyOff{label: HintLabel()} }
 
 // set shows reason, or hides the line when reason is "".
-func (w *whyOff) set(reason string) { setHint(w.label, reason, w.holder) }
+func (w *WhyOff) Set(reason string) { SetHint(w.label, reason, w.holder) }
 
 // text is the reason shown, "" when none is.
-func (w *whyOff) text() string {
+func (w *WhyOff) Text() string {
 	if !w.label.Visible() {
 		return ""
 	}
@@ -33,20 +33,20 @@ func (w *whyOff) text() string {
 }
 
 // beside lays the line out to the left of the buttons, which keep their size.
-func (w *whyOff) beside(buttons ...fyne.CanvasObject) fyne.CanvasObject {
+func (w *WhyOff) Beside(buttons ...fyne.CanvasObject) fyne.CanvasObject {
 	w.holder = container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), w.label)
 	return w.holder
 }
 
 // below lays the line out under content, right above a dialog's buttons.
-func (w *whyOff) below(content fyne.CanvasObject) fyne.CanvasObject {
+func (w *WhyOff) Below(content fyne.CanvasObject) fyne.CanvasObject {
 	w.holder = container.NewBorder(nil, w.label, nil, nil, content)
 	return w.holder
 }
 
-// catalogWhy says why what (“Every user”) cannot be created yet: the database has
+// CatalogWhy says why what (“Every user”) cannot be created yet: the database has
 // no roles, or no units when they are needed; "" when nothing is missing.
-func catalogWhy(what string, roles, units int, needUnits bool) string {
+func CatalogWhy(what string, roles, units int, needUnits bool) string {
 	switch {
 	case roles == 0:
 		return fmt.Sprintf("%s needs a role: create one in Roles and permissions first.", what)
@@ -56,33 +56,33 @@ func catalogWhy(what string, roles, units int, needUnits bool) string {
 	return ""
 }
 
-// roleChoice is a role select that, once setRoles found no roles, shows
-// noRolesYet in its place instead of an empty list.
-type roleChoice struct {
+// RoleChoice is a role select that, once setRoles found no roles, shows
+// NoRolesYet in its place instead of an empty list.
+type RoleChoice struct {
 	sel  *widget.Select
 	view fyne.CanvasObject // sel, or what holds it
 	none *widget.Label
-	box  *fyne.Container
+	Box  *fyne.Container
 }
 
-// newRoleChoice shows sel, or view when given (sel in a container that sizes it).
-func newRoleChoice(sel *widget.Select, view fyne.CanvasObject) *roleChoice {
+// NewRoleChoice shows sel, or view when given (sel in a container that sizes it).
+func NewRoleChoice(sel *widget.Select, view fyne.CanvasObject) *RoleChoice {
 	if view == nil {
 		view = sel
 	}
-	r := &roleChoice{sel: sel, view: view, none: &widget.Label{
-		Text: noRolesYet, Importance: widget.WarningImportance,
+	r := &RoleChoice{sel: sel, view: view, none: &widget.Label{
+		Text: NoRolesYet, Importance: widget.WarningImportance,
 		Wrapping: fyne.TextWrapWord,
 	}}
 	r.none.Hide()
-	r.box = container.NewStack(view, r.none)
+	r.Box = container.NewStack(view, r.none)
 	return r
 }
 
 // setRoles offers the role names, or says that there are none.
-func (r *roleChoice) setRoles(names []string) {
+func (r *RoleChoice) SetRoles(names []string) {
 	r.sel.SetOptions(names)
-	setVisible(r.view, len(names) > 0)
-	setVisible(r.none, len(names) == 0)
-	r.box.Refresh()
+	SetVisible(r.view, len(names) > 0)
+	SetVisible(r.none, len(names) == 0)
+	r.Box.Refresh()
 }

@@ -1,9 +1,11 @@
-package screens
+package uikit
 
 import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"onboard/screens/internal/uitest"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -11,9 +13,9 @@ import (
 )
 
 // shownChecks returns the texts of the check boxes the picker's list draws.
-func shownChecks(m *multiSelect) []string {
+func shownChecks(m *MultiSelect) []string {
 	var out []string
-	walk(m.list, func(o fyne.CanvasObject) {
+	uitest.Walk(m.list, func(o fyne.CanvasObject) {
 		if c, ok := o.(*widget.Check); ok {
 			out = append(out, c.Text)
 		}
@@ -22,10 +24,10 @@ func shownChecks(m *multiSelect) []string {
 }
 
 // rowCheck returns the check box the picker's list draws for name.
-func rowCheck(t *testing.T, m *multiSelect, name string) *widget.Check {
+func rowCheck(t *testing.T, m *MultiSelect, name string) *widget.Check {
 	t.Helper()
 	var found *widget.Check
-	walk(m.list, func(o fyne.CanvasObject) {
+	uitest.Walk(m.list, func(o fyne.CanvasObject) {
 		if c, ok := o.(*widget.Check); ok && c.Text == name {
 			found = c
 		}
@@ -37,7 +39,7 @@ func rowCheck(t *testing.T, m *multiSelect, name string) *widget.Check {
 }
 
 // chipButtons returns the chips above the search box.
-func chipButtons(m *multiSelect) []*widget.Button {
+func chipButtons(m *MultiSelect) []*widget.Button {
 	var out []*widget.Button
 	for _, o := range m.chips.Objects {
 		out = append(out, o.(*widget.Button))
@@ -54,7 +56,7 @@ func TestPickerWith120Units(t *testing.T) {
 		}
 	}
 	var changes [][]string
-	m := unitPicker(func(c []string) { changes = append(changes, c) })
+	m := UnitPicker(func(c []string) { changes = append(changes, c) })
 	m.SetOptions(units)
 	w := test.NewWindow(m)
 	w.Resize(fyne.NewSize(500, 400))
@@ -70,7 +72,7 @@ func TestPickerWith120Units(t *testing.T) {
 	}
 
 	// The search narrows the list, ignoring case.
-	test.Type(m.search, "KLASSE 10")
+	test.Type(m.Search, "KLASSE 10")
 	if !slices.Equal(m.shown, []string{
 		"Klasse 10a", "Klasse 10b", "Klasse 10c", "Klasse 10d", "Klasse 10e",
 		"Klasse 10f", "Klasse 10g", "Klasse 10h", "Klasse 10i", "Klasse 10j",
@@ -82,13 +84,13 @@ func TestPickerWith120Units(t *testing.T) {
 	}
 	// Ticking a row chooses it and shows a chip; Enter takes the first match.
 	test.Tap(rowCheck(t, m, "Klasse 10c"))
-	m.search.SetText("11b")
-	m.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	m.Search.SetText("11b")
+	m.Search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if got := m.Selected(); !slices.Equal(got, []string{"Klasse 10c", "Klasse 11b"}) {
 		t.Fatalf("selected %v", got)
 	}
-	if m.search.Text != "" {
-		t.Errorf("the search keeps %q after Enter", m.search.Text)
+	if m.Search.Text != "" {
+		t.Errorf("the search keeps %q after Enter", m.Search.Text)
 	}
 	chips := chipButtons(m)
 	if len(chips) != 2 || chips[0].Text != "Klasse 10c" || chips[1].Text != "Klasse 11b" || !m.chips.Visible() {
@@ -96,11 +98,11 @@ func TestPickerWith120Units(t *testing.T) {
 	}
 
 	// Nothing matches: said so.
-	test.Type(m.search, "Klasse 13")
+	test.Type(m.Search, "Klasse 13")
 	if !m.noMatch.Visible() || m.noMatch.Text != "No unit matches “Klasse 13”." || m.listBox.Visible() {
 		t.Fatalf("no match: %q visible %v", m.noMatch.Text, m.noMatch.Visible())
 	}
-	m.search.SetText("")
+	m.Search.SetText("")
 
 	// Tapping a chip removes the unit, and its row is unticked.
 	test.Tap(chips[0])
@@ -113,11 +115,11 @@ func TestPickerWith120Units(t *testing.T) {
 	if len(chipButtons(m)) != 1 {
 		t.Fatalf("chips after removing one: %d", len(chipButtons(m)))
 	}
-	test.Type(m.search, "10c")
+	test.Type(m.Search, "10c")
 	if rowCheck(t, m, "Klasse 10c").Checked {
 		t.Fatal("the row of a removed chip stays ticked")
 	}
-	m.search.SetText("")
+	m.Search.SetText("")
 
 	// New options keep the choice where the unit still exists.
 	m.SetOptions(append(units, "Klasse 5z"))
@@ -129,7 +131,7 @@ func TestPickerWith120Units(t *testing.T) {
 		t.Fatalf("a unit that is gone stays chosen: %v", got)
 	}
 	m.SetOptions(nil)
-	if !m.empty.Visible() || m.empty.Text != noUnitsYet || m.search.Visible() {
+	if !m.empty.Visible() || m.empty.Text != NoUnitsYet || m.Search.Visible() {
 		t.Fatal("no units: the empty text is not shown")
 	}
 }

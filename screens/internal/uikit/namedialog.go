@@ -1,4 +1,4 @@
-package screens
+package uikit
 
 import (
 	"context"
@@ -13,27 +13,27 @@ import (
 	"onboard/internal/lifecycle"
 )
 
-// askName asks for a name (of a unit, group or role). save runs off the UI
+// AskName asks for a name (of a unit, group or role). save runs off the UI
 // goroutine on bg; its validation message shows under the field and keeps the
 // dialog open; after a save that worked the dialog closes and done runs. It returns
 // the field and the message label (tests type into them).
-func askName(win fyne.Window, bg *sync.WaitGroup, title, current string, save func(context.Context, string) error, done func()) (*widget.Entry, *widget.Label) {
+func AskName(win fyne.Window, bg *sync.WaitGroup, title, current string, save func(context.Context, string) error, done func()) (*widget.Entry, *widget.Label) {
 	entry := widget.NewEntry()
 	entry.SetText(current)
-	msg := dangerLabel()
+	msg := DangerLabel()
 	var d *dialog.CustomDialog
 	ok := &widget.Button{Text: "Save", Importance: widget.HighImportance}
 	ok.OnTapped = func() {
 		name := entry.Text
 		bg.Go(func() {
 			err := save(context.Background(), name)
-			onUI(func() {
+			OnUI(func() {
 				var ve *lifecycle.ValidationError
 				switch {
 				case errors.As(err, &ve):
 					msg.SetText(ve.Field("name"))
 				case err != nil:
-					showError(err, win)
+					ShowError(err, win)
 				default:
 					d.Hide()
 					done()

@@ -1,0 +1,119 @@
+package uikit
+
+import (
+	"onboard/data"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// SetEnabled enables or disables a widget.
+func SetEnabled(d fyne.Disableable, on bool) {
+	if on {
+		d.Enable()
+	} else {
+		d.Disable()
+	}
+}
+
+// SetVisible shows or hides o.
+func SetVisible(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// NameOf is the name of the unit, group or role with ID id in list, "" when none has it.
+func NameOf[T data.Unit | data.Group | data.Role](list []T, id string) string {
+	for _, x := range list {
+		switch v := any(x).(type) {
+		case data.Unit:
+			if v.ID == id {
+				return v.Name
+			}
+		case data.Group:
+			if v.ID == id {
+				return v.Name
+			}
+		case data.Role:
+			if v.ID == id {
+				return v.Name
+			}
+		}
+	}
+	return ""
+}
+
+// DangerLabel is an empty, wrapping label in the danger colour (for messages).
+func DangerLabel() *widget.Label {
+	return &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+}
+
+// SetSelectQuietly sets a select's options and choice without calling OnChanged.
+func SetSelectQuietly(s *widget.Select, options []string, selected string) {
+	on := s.OnChanged
+	s.OnChanged = nil
+	s.SetOptions(options)
+	if selected == "" {
+		s.ClearSelected()
+	} else {
+		s.SetSelected(selected)
+	}
+	s.OnChanged = on
+}
+
+// NewTextTable is a read-only table of labels with a header row of titles.
+func NewTextTable(header func() []string, rows func() int, cell func(row, col int) string) *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return rows(), len(header()) },
+		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
+		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(cell(id.Row, id.Col)) },
+	)
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if h := header(); id.Row < 0 && id.Col >= 0 && id.Col < len(h) {
+			o.(*widget.Label).SetText(h[id.Col])
+		}
+	}
+	return t
+}
+
+// Capitalize writes the first letter of s in upper case.
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// BoldLabel is a label in bold.
+func BoldLabel(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// Names maps list to the names name gives its entries.
+func Names[T any](list []T, name func(T) string) []string {
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = name(x)
+	}
+	return out
+}
+
+// IDByName finds the ID of the entry named name, "" when there is none (the "All …"
+// option).
+func IDByName[T any](list []T, name string, idAndName func(T) (string, string)) string {
+	for _, x := range list {
+		if id, n := idAndName(x); n == name {
+			return id
+		}
+	}
+	return ""
+}

@@ -533,8 +533,35 @@ const manyTakenBases = 200
 // the file.
 func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 	used := map[string]bool{} // folded usernames the file already claims
-	var bases []string
-	var need []int
+	bases, need := p.keepOwnUsernames(used)
+	if len(need) == 0 {
+		return nil
+	}
+	taken, all, err := takenUsernames(ctx, store, bases)
+	if err != nil {
+		return err
+	}
+	loaded := map[string]bool{} // bases whose suffixed forms are in taken
+	for _, i := range need {
+		r := &p.Rows[i]
+		base := data.Fold(r.Username)
+		if taken[base] && !all && !loaded[base] {
+			if err := addUsernamesStartingWith(ctx, store, base, taken); err != nil {
+				return err
+			}
+			loaded[base] = true
+		}
+		r.Username = freeUsername(r.Username, taken, used)
+		used[data.Fold(r.Username)] = true
+	}
+	return nil
+}
+
+// keepOwnUsernames is the first step of assignUsernames: the rows that keep the
+// username of their file get it (and it goes into used); every other created row
+// gets its base, the own username or one made from the email and names, and is
+// listed in need, with its folded base in bases.
+func (p *Plan) keepOwnUsernames(used map[string]bool) (bases []string, need []int) {
 	for i := range p.Rows {
 		r := &p.Rows[i]
 		r.Username = ""
@@ -542,8 +569,7 @@ func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 			continue
 		}
 		own := r.Value(Username)
-		renamed := r.Resolution == Rename && ((r.Conflict != nil && onlyUsername(r.Conflict.On)) || onlyUsername(r.DuplicateOn))
-		if own != "" && !renamed {
+		if own != "" && !r.renamedForUsername() {
 			r.Username = own
 			used[data.Fold(own)] = true
 			continue
@@ -559,49 +585,57 @@ func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 		bases = append(bases, data.Fold(base))
 		need = append(need, i)
 	}
-	if len(need) == 0 {
-		return nil
-	}
+	return bases, need
+}
+
+// renamedForUsername reports whether the row is created under a new username
+// because its conflict or duplicate is on the username alone.
+func (r *RowPlan) renamedForUsername() bool {
+	return r.Resolution == Rename && ((r.Conflict != nil && onlyUsername(r.Conflict.On)) || onlyUsername(r.DuplicateOn))
+}
+
+// takenUsernames returns the folded usernames of the store that are one of bases,
+// and, when there are more than manyTakenBases of them, every username of the store
+// (all is then set).
+func takenUsernames(ctx context.Context, store Users, bases []string) (taken map[string]bool, all bool, err error) {
 	existing, err := store.UsersHolding(ctx, nil, bases, nil)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	taken := map[string]bool{}
+	taken = map[string]bool{}
 	for _, m := range existing {
 		taken[m.UsernameFold] = true
 	}
-	loaded := map[string]bool{} // bases whose suffixed forms are in taken
-	all := len(taken) > manyTakenBases
-	if all {
-		// Reading every username once is cheaper than a lookup per base.
-		names, err := store.UsernamesStartingWith(ctx, "")
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			taken[n] = true
-		}
+	if len(taken) <= manyTakenBases {
+		return taken, false, nil
 	}
-	for _, i := range need {
-		r := &p.Rows[i]
-		base := data.Fold(r.Username)
-		if taken[base] && !all && !loaded[base] {
-			names, err := store.UsernamesStartingWith(ctx, base)
-			if err != nil {
-				return err
-			}
-			for _, n := range names {
-				taken[n] = true
-			}
-			loaded[base] = true
-		}
-		name, n := r.Username, 2
-		for taken[data.Fold(name)] || used[data.Fold(name)] {
-			name = fmt.Sprintf("%s%d", r.Username, n)
-			n++
-		}
-		r.Username = name
-		used[data.Fold(name)] = true
+	// Reading every username once is cheaper than a lookup per base.
+	if err := addUsernamesStartingWith(ctx, store, "", taken); err != nil {
+		return nil, false, err
+	}
+	return taken, true, nil
+}
+
+// addUsernamesStartingWith adds the store's usernames that start with prefix to
+// taken.
+func addUsernamesStartingWith(ctx context.Context, store Users, prefix string, taken map[string]bool) error {
+	names, err := store.UsernamesStartingWith(ctx, prefix)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		taken[n] = true
 	}
 	return nil
+}
+
+// freeUsername is base, or base with the lowest number from 2 on appended, that is
+// neither taken nor used (compared folded).
+func freeUsername(base string, taken, used map[string]bool) string {
+	name, n := base, 2
+	for taken[data.Fold(name)] || used[data.Fold(name)] {
+		name = fmt.Sprintf("%s%d", base, n)
+		n++
+	}
+	return name
 }

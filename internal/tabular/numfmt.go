@@ -142,52 +142,73 @@ func classifyCode(code string) fmtKind {
 	if strings.EqualFold(strings.TrimSpace(code), "general") || strings.TrimSpace(code) == "@" {
 		return fmtPlain
 	}
-	var date, hour, sec, elapsed bool
-scan:
+	return scanCode(code).kind()
+}
+
+// codeMarks is what the first section of a number format code holds.
+type codeMarks struct {
+	date, hour, sec, elapsed bool
+}
+
+// scanCode reads the first section of a number format code (see classifyCode).
+func scanCode(code string) codeMarks {
+	var m codeMarks
 	for i := 0; i < len(code); i++ {
 		switch c := code[i]; c {
 		case ';':
-			break scan
+			return m
 		case '"':
-			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
-				i += j + 1
-			} else {
-				break scan
+			j := strings.IndexByte(code[i+1:], '"')
+			if j < 0 {
+				return m
 			}
+			i += j + 1
 		case '\\', '_', '*':
 			i++
 		case '[':
 			j := strings.IndexByte(code[i:], ']')
 			if j < 0 {
-				break scan
+				return m
 			}
 			if inner := strings.ToLower(code[i+1 : i+j]); inner != "" && strings.Trim(inner, "hms") == "" {
-				elapsed = true
+				m.elapsed = true
 			}
 			i += j
 		default:
-			switch c | 0x20 { // ASCII lower case
-			case 'y', 'd':
-				date = true
-			case 'h':
-				hour = true
-			case 's':
-				sec = true
-			}
+			m.mark(c)
 		}
 	}
+	return m
+}
+
+// mark notes a format character outside quotes and brackets: y or d for a date, h
+// for hours, s for seconds.
+func (m *codeMarks) mark(c byte) {
+	switch c | 0x20 { // ASCII lower case
+	case 'y', 'd':
+		m.date = true
+	case 'h':
+		m.hour = true
+	case 's':
+		m.sec = true
+	}
+}
+
+// kind is the format kind of a code with these marks; an elapsed time without a
+// date is left alone.
+func (m codeMarks) kind() fmtKind {
 	switch {
-	case elapsed && !date:
+	case m.elapsed && !m.date:
 		return fmtOther
-	case date && sec:
+	case m.date && m.sec:
 		return fmtDateTimeSec
-	case date && hour:
+	case m.date && m.hour:
 		return fmtDateTime
-	case date:
+	case m.date:
 		return fmtDate
-	case sec:
+	case m.sec:
 		return fmtTimeSec
-	case hour:
+	case m.hour:
 		return fmtTime
 	}
 	return fmtOther

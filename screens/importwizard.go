@@ -288,27 +288,13 @@ func (w *importWizard) back() {
 
 // updateButtons enables and labels Back, Next and Cancel for the step and state.
 func (w *importWizard) updateButtons() {
-	ready := w.plan != nil && !w.checking && !w.stale
-	can := false
-	switch w.step {
-	case stepFile, stepRead:
-		can = w.src != nil && !w.loading && len(w.src.Rows) > 0
-	case stepColumns:
-		can = w.src != nil && !w.loading && len(w.mapping.Problems(w.src.Header)) == 0
-	case stepCheck, stepConflicts:
-		can = ready
-	case stepOptions:
-		can = ready && w.validDaysOK && w.plan.Missing() == ""
-	case stepImport:
-		can = ready && w.plan.Counts.Create+w.plan.Counts.Update > 0 && !w.importing && w.report == nil
-	}
 	w.nextBtn.SetText("Next")
 	w.nextBtn.SetIcon(theme.NavigateNextIcon())
 	if w.step == stepImport {
 		w.nextBtn.SetText("Import")
 		w.nextBtn.SetIcon(theme.UploadIcon())
 	}
-	uikit.SetEnabled(w.nextBtn, can)
+	uikit.SetEnabled(w.nextBtn, w.canGoOn())
 	uikit.SetEnabled(w.backBtn, w.step > stepFile && !w.importing)
 	w.cancelBtn.SetText("Cancel")
 	switch {
@@ -318,18 +304,28 @@ func (w *importWizard) updateButtons() {
 		w.cancelBtn.SetText("Close")
 	}
 	// After the import only Done (on the report) and Close remain.
-	if w.report != nil || w.importing {
-		w.nextBtn.Hide()
-		w.backBtn.Hide()
-	} else {
-		w.nextBtn.Show()
-		w.backBtn.Show()
+	done := w.report != nil || w.importing
+	uikit.SetVisible(w.nextBtn, !done)
+	uikit.SetVisible(w.backBtn, !done)
+	uikit.SetVisible(w.bottom, w.report == nil) // the report has its own buttons
+}
+
+// canGoOn reports whether the current step is complete, so Next (or Import) may run.
+func (w *importWizard) canGoOn() bool {
+	ready := w.plan != nil && !w.checking && !w.stale
+	switch w.step {
+	case stepFile, stepRead:
+		return w.src != nil && !w.loading && len(w.src.Rows) > 0
+	case stepColumns:
+		return w.src != nil && !w.loading && len(w.mapping.Problems(w.src.Header)) == 0
+	case stepCheck, stepConflicts:
+		return ready
+	case stepOptions:
+		return ready && w.validDaysOK && w.plan.Missing() == ""
+	case stepImport:
+		return ready && w.plan.Counts.Create+w.plan.Counts.Update > 0 && !w.importing && w.report == nil
 	}
-	if w.report != nil { // the report has its own buttons
-		w.bottom.Hide()
-	} else {
-		w.bottom.Show()
-	}
+	return false
 }
 
 // updateIndicator draws "1 File · 2 Read · …" with the current step in bold, the

@@ -31,7 +31,6 @@ func ShowError(err error, win fyne.Window) {
 // CopyText puts text on the clipboard.
 func CopyText(text string) { fyne.CurrentApp().Clipboard().SetContent(text) }
 
-
 // TableColumn is the header of one column of a table: its title, its width, and
 // whether it holds numbers (aligned right).
 type TableColumn struct {

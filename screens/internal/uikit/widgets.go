@@ -1,8 +1,9 @@
 package uikit
 
 import (
-	"onboard/data"
 	"strings"
+
+	"onboard/data"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"

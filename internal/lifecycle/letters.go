@@ -40,30 +40,15 @@ func (s *Service) PrepareLetters(ctx context.Context, ids []string, renew bool) 
 		r := &rows[i]
 		found[r.ID] = true
 		st := data.StatusOf(r.Phase, r.KeyExpiresAt, now)
-		reason := ""
-		switch {
-		case st == data.StatusActive:
-			reason = skipActive
-		case st == data.StatusDeactivated:
-			reason = skipDeactivated
-		case st == data.StatusExpired && !renew:
-			reason = skipExpired
-		case r.Key == "" && !renew:
-			reason = skipNoKey
-		}
-		if reason != "" {
+		if reason := letterSkipReason(st, r.Key != "", renew); reason != "" {
 			renewable := reason == skipExpired || reason == skipNoKey
 			out.Skipped = append(out.Skipped, Skip{UserID: r.ID, Name: r.FullName(), Reason: reason, Renewable: renewable})
 			continue
 		}
-		rec := letters.Recipient{UserID: r.ID, FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key}
-		if r.KeyExpiresAt != nil {
-			rec.ValidUntil = *r.KeyExpiresAt
-		}
 		if st == data.StatusExpired || r.Key == "" {
 			stale = append(stale, len(out.Recipients))
 		}
-		out.Recipients = append(out.Recipients, rec)
+		out.Recipients = append(out.Recipients, letterRecipient(r))
 	}
 	for _, id := range ids {
 		if !found[id] {
@@ -73,36 +58,73 @@ func (s *Service) PrepareLetters(ctx context.Context, ids []string, renew bool) 
 	if len(stale) == 0 {
 		return out, nil
 	}
-	days, err := s.ValidDays(ctx, 0)
-	if err != nil {
+	if err := s.renewLetterKeys(ctx, out.Recipients, stale, now); err != nil {
 		return nil, err
 	}
-	err = s.store.Write(ctx, func(tx *data.Store) error {
+	out.Renewed = len(stale)
+	return out, nil
+}
+
+// letterSkipReason is why a user of status st gets no letter, "" when they get one;
+// hasKey tells whether they have a personal key, renew whether expired or missing
+// keys are renewed.
+func letterSkipReason(st data.Status, hasKey, renew bool) string {
+	switch {
+	case st == data.StatusActive:
+		return skipActive
+	case st == data.StatusDeactivated:
+		return skipDeactivated
+	case st == data.StatusExpired && !renew:
+		return skipExpired
+	case !hasKey && !renew:
+		return skipNoKey
+	}
+	return ""
+}
+
+// letterRecipient is the letter for r, with its current key.
+func letterRecipient(r *data.LetterRow) letters.Recipient {
+	rec := letters.Recipient{UserID: r.ID, FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key}
+	if r.KeyExpiresAt != nil {
+		rec.ValidUntil = *r.KeyExpiresAt
+	}
+	return rec
+}
+
+// renewLetterKeys gives the recipients at the indexes stale a new key, valid for the
+// configured number of days, in one transaction, and puts it and its end into their
+// letters.
+func (s *Service) renewLetterKeys(ctx context.Context, recs []letters.Recipient, stale []int, now time.Time) error {
+	days, err := s.ValidDays(ctx, 0)
+	if err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx *data.Store) error {
 		for _, i := range stale {
-			rec := &out.Recipients[i]
-			u, err := tx.UserByID(ctx, rec.UserID)
-			if err != nil {
-				return err
-			}
-			if rec.Key, err = issueKey(ctx, tx, u, now, days); err != nil {
-				return err
-			}
-			u.UpdatedBy = s.actor
-			if err := tx.SaveUser(ctx, u); err != nil {
-				return err
-			}
-			rec.ValidUntil = *u.KeyExpiresAt
-			if err := s.within(tx).audit(ctx, u, ActionNewKey, now, "New key issued for a registration letter", nil); err != nil {
+			if err := s.renewLetterKey(ctx, tx, &recs[i], now, days); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// renewLetterKey issues rec's user a new key in tx, records it in their history and
+// puts it into rec.
+func (s *Service) renewLetterKey(ctx context.Context, tx *data.Store, rec *letters.Recipient, now time.Time, days int) error {
+	u, err := tx.UserByID(ctx, rec.UserID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out.Renewed = len(stale)
-	return out, nil
+	if rec.Key, err = issueKey(ctx, tx, u, now, days); err != nil {
+		return err
+	}
+	u.UpdatedBy = s.actor
+	if err := tx.SaveUser(ctx, u); err != nil {
+		return err
+	}
+	rec.ValidUntil = *u.KeyExpiresAt
+	return s.within(tx).audit(ctx, u, ActionNewKey, now, "New key issued for a registration letter", nil)
 }
 
 // RecordLetters writes "registration letter printed" into the history of each

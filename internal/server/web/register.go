@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -222,49 +223,19 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	}
 
 	pf := r.PostForm
-	v := formValues{
-		Username: strings.TrimSpace(pf.Get("username")),
-		Email:    strings.TrimSpace(pf.Get("email")),
-		Mobile:   strings.TrimSpace(pf.Get("mobile")),
-		Terms:    pf.Get("terms") != "",
-	}
-	// The names come from the form only when the person may enter them; fixed
-	// names posted anyway are ignored (and the store would not take them either).
 	names := p.NamesEditable()
-	first, last := "", ""
-	if names {
-		v.FirstName, v.LastName = strings.TrimSpace(pf.Get("first_name")), strings.TrimSpace(pf.Get("last_name"))
-		first, last = v.FirstName, v.LastName
-	} else {
-		first, last = inv.FirstName, inv.LastName
-	}
+	v, first, last := formInput(pf, names, inv)
 	p.Values = v
 	errs := validate(p.Lang, names, v, org)
 	pw := pf.Get("password")
-	if msg := passwordError(p.Lang, policyFor(org), pw, v.Username, v.Email, first, last, first+last, org.Name); msg != "" {
-		errs["password"] = msg
-	} else if pf.Get("password2") != pw {
-		errs["password2"] = p.T("err_pw_mismatch")
-	}
+	checkPasswords(p, org, pf, first, last, errs)
 
 	reg := Registration{Username: v.Username, Email: v.Email, Mobile: v.Mobile}
 	if names {
 		reg.FirstName, reg.LastName = v.FirstName, v.LastName
 	}
 	if org.RequireTwoFactor {
-		secret := pf.Get("totp_secret")
-		code := strings.Join(strings.Fields(pf.Get("totp_code")), "")
-		switch {
-		case !validTOTPSecret(secret):
-			secret = newTOTPSecret()
-			errs["totp_code"] = p.T("err_totp_reset")
-		case code == "":
-			errs["totp_code"] = p.T("err_totp_missing")
-		case !totpValid(secret, code, time.Now()):
-			errs["totp_code"] = p.T("err_totp_wrong")
-		}
-		reg.TOTPSecret = secret
-		if p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), secret); err != nil {
+		if reg.TOTPSecret, err = checkTOTP(p, org, pf, errs); err != nil {
 			h.fail(w, r, p.Lang, err)
 			return
 		}
@@ -286,6 +257,62 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	} else {
 		err = h.b.RedeemPersonalKey(ctx, key, reg)
 	}
+	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor})
+}
+
+// formInput reads the posted fields besides password and TOTP, and the names the
+// account gets. The names come from the form only when the person may enter them
+// (names); fixed names posted anyway are ignored (and the store would not take
+// them either): then they are inv's.
+func formInput(pf url.Values, names bool, inv *Invitee) (v formValues, first, last string) {
+	v = formValues{
+		Username: strings.TrimSpace(pf.Get("username")),
+		Email:    strings.TrimSpace(pf.Get("email")),
+		Mobile:   strings.TrimSpace(pf.Get("mobile")),
+		Terms:    pf.Get("terms") != "",
+	}
+	if !names {
+		return v, inv.FirstName, inv.LastName
+	}
+	v.FirstName, v.LastName = strings.TrimSpace(pf.Get("first_name")), strings.TrimSpace(pf.Get("last_name"))
+	return v, v.FirstName, v.LastName
+}
+
+// checkPasswords puts into errs what is wrong with the posted password (see
+// passwordError; the other fields and the names first and last must not be in it)
+// or, when it is fine, with its repetition.
+func checkPasswords(p *page, org Organization, pf url.Values, first, last string, errs map[string]string) {
+	pw := pf.Get("password")
+	if msg := passwordError(p.Lang, policyFor(org), pw, p.Values.Username, p.Values.Email, first, last, first+last, org.Name); msg != "" {
+		errs["password"] = msg
+	} else if pf.Get("password2") != pw {
+		errs["password2"] = p.T("err_pw_mismatch")
+	}
+}
+
+// checkTOTP checks the posted authenticator code against the posted secret, puts
+// what is wrong into errs and returns the secret the account gets: a new one when
+// the posted one is unusable. It sets up p to show the secret again.
+func checkTOTP(p *page, org Organization, pf url.Values, errs map[string]string) (string, error) {
+	secret := pf.Get("totp_secret")
+	code := strings.Join(strings.Fields(pf.Get("totp_code")), "")
+	switch {
+	case !validTOTPSecret(secret):
+		secret = newTOTPSecret()
+		errs["totp_code"] = p.T("err_totp_reset")
+	case code == "":
+		errs["totp_code"] = p.T("err_totp_missing")
+	case !totpValid(secret, code, time.Now()):
+		errs["totp_code"] = p.T("err_totp_wrong")
+	}
+	var err error
+	p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), secret)
+	return secret, err
+}
+
+// registered answers the outcome err of a registration: the confirmation page done,
+// the form again when a username or email is taken (with errs), or a failure.
+func (h *handler) registered(w http.ResponseWriter, r *http.Request, p *page, err error, errs map[string]string, done *doneInfo) {
 	var taken *ErrTaken
 	switch {
 	case errors.Is(err, ErrBadKey):
@@ -303,7 +330,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	default:
 		p.Title = p.T("done_title")
 		p.SwitchURL = ""
-		p.Done = &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor}
+		p.Done = done
 		h.render(w, r, http.StatusOK, "done", p)
 	}
 }

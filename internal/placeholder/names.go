@@ -102,20 +102,7 @@ func (line Text) salutation(lang string, value func(string) string) (string, boo
 	if last := line[len(line)-1]; !last.placeholder {
 		suffix, body = last.text, line[1:len(line)-1]
 	}
-	holes := 0
-	for _, s := range body {
-		switch {
-		case !s.placeholder:
-			if strings.TrimSpace(s.text) != "" {
-				return "", false
-			}
-		case !isName(s.text) || strings.TrimSpace(value(s.text)) != "":
-			return "", false
-		default:
-			holes++
-		}
-	}
-	if holes == 0 {
+	if !body.onlyEmptyNames(value) {
 		return "", false
 	}
 	punct := strings.TrimSpace(suffix)
@@ -123,10 +110,7 @@ func (line Text) salutation(lang string, value func(string) string) (string, boo
 		return "", false
 	}
 	words := strings.TrimSpace(prefix)
-	if words == "" || utf8.RuneCountInString(words) > 40 || len(strings.Fields(words)) > 4 ||
-		strings.ContainsFunc(words, func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsSpace(r) && !strings.ContainsRune("/.-'’()", r)
-		}) {
+	if !salutationWords(words) {
 		return "", false
 	}
 	if punct == "" && !knownSalutation(words) {
@@ -134,6 +118,35 @@ func (line Text) salutation(lang string, value func(string) string) (string, boo
 	}
 	indent := prefix[:len(prefix)-len(strings.TrimLeftFunc(prefix, unicode.IsSpace))]
 	return indent + Neutral(lang) + punct, true
+}
+
+// onlyEmptyNames reports whether body holds at least one name placeholder, all of
+// them empty, and besides them only spaces.
+func (body Text) onlyEmptyNames(value func(string) string) bool {
+	holes := 0
+	for _, s := range body {
+		switch {
+		case !s.placeholder:
+			if strings.TrimSpace(s.text) != "" {
+				return false
+			}
+		case !isName(s.text) || strings.TrimSpace(value(s.text)) != "":
+			return false
+		default:
+			holes++
+		}
+	}
+	return holes > 0
+}
+
+// salutationWords reports whether words may open a salutation: one to four words
+// of at most 40 letters in all, with no characters but letters, marks, spaces and
+// / . - ' ’ ( ).
+func salutationWords(words string) bool {
+	return words != "" && utf8.RuneCountInString(words) <= 40 && len(strings.Fields(words)) <= 4 &&
+		!strings.ContainsFunc(words, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsSpace(r) && !strings.ContainsRune("/.-'’()", r)
+		})
 }
 
 // knownSalutation reports whether words start with a word that opens a letter in
@@ -158,15 +171,7 @@ func (line Text) fillTidy(value func(string) string) string {
 	dropLead, holes := false, false
 	for i, s := range line {
 		if !s.placeholder {
-			text := s.text
-			if dropLead {
-				text = strings.TrimLeft(text, " \t")
-				if blank(cur) {
-					text = strings.TrimLeft(strings.TrimLeft(text, ",;:"), " \t")
-				}
-				dropLead = text == ""
-			}
-			cur += text
+			cur, dropLead = appendLiteral(cur, s.text, dropLead)
 			continue
 		}
 		v := value(s.text)
@@ -180,20 +185,44 @@ func (line Text) fillTidy(value func(string) string) string {
 			dropLead = true
 			continue
 		}
-		next := ""
-		if i+1 < len(line) && !line[i+1].placeholder {
-			next = line[i+1].text
-		}
-		lineEnd := i == len(line)-1 || (i == len(line)-2 && strings.TrimSpace(next) == "")
-		if endsWithSpace(cur) && (lineEnd || strings.HasPrefix(next, " ") || strings.HasPrefix(next, "\t") || startsWithStop(next)) {
-			cur = strings.TrimRight(cur, " \t")
-		}
-		if strings.HasSuffix(cur, ",") && (lineEnd || startsWithStop(next)) {
-			cur = cur[:len(cur)-1] // "Welcome, {first_name}!" → "Welcome!"
-		}
+		cur = line.trimBeforeEmptyName(cur, i)
 	}
 	if holes && strings.Contains(cur, "(") {
 		cur = emptyParens.ReplaceAllString(cur, "")
+	}
+	return cur
+}
+
+// appendLiteral appends the literal text to the line filled so far, cur. With
+// dropLead (an empty name at the start of the line came before) it drops the
+// text's leading spaces, and at the start of the line also a separator; dropLead
+// stays set while the text dropped is all there was.
+func appendLiteral(cur, text string, dropLead bool) (string, bool) {
+	if !dropLead {
+		return cur + text, false
+	}
+	text = strings.TrimLeft(text, " \t")
+	if blank(cur) {
+		text = strings.TrimLeft(strings.TrimLeft(text, ",;:"), " \t")
+	}
+	return cur + text, text == ""
+}
+
+// trimBeforeEmptyName drops from the line filled so far, cur, what would stand
+// before line[i], an empty name not at the start of the line: the space before it
+// when a space, a stop or the end of the line follows, and a comma before it when
+// a stop or the end of the line follows.
+func (line Text) trimBeforeEmptyName(cur string, i int) string {
+	next := ""
+	if i+1 < len(line) && !line[i+1].placeholder {
+		next = line[i+1].text
+	}
+	lineEnd := i == len(line)-1 || (i == len(line)-2 && strings.TrimSpace(next) == "")
+	if endsWithSpace(cur) && (lineEnd || strings.HasPrefix(next, " ") || strings.HasPrefix(next, "\t") || startsWithStop(next)) {
+		cur = strings.TrimRight(cur, " \t")
+	}
+	if strings.HasSuffix(cur, ",") && (lineEnd || startsWithStop(next)) {
+		cur = cur[:len(cur)-1] // "Welcome, {first_name}!" → "Welcome!"
 	}
 	return cur
 }

@@ -82,7 +82,15 @@ func checkAddr(a string) string {
 	if at < 0 {
 		return "no @"
 	}
-	local, domain := a[:at], a[at+1:]
+	if reason := checkLocal(a[:at]); reason != "" {
+		return reason
+	}
+	return checkDomain(a[at+1:])
+}
+
+// checkLocal says what is wrong with the local part of an address (before the @)
+// by the rules of ParseAddress, or returns "".
+func checkLocal(local string) string {
 	switch {
 	case local == "":
 		return "nothing before the @"
@@ -96,6 +104,12 @@ func checkAddr(a string) string {
 			return fmt.Sprintf("%q is not allowed before the @", r)
 		}
 	}
+	return ""
+}
+
+// checkDomain says what is wrong with the domain of an address (after the @) by
+// the rules of ParseAddress, or returns "".
+func checkDomain(domain string) string {
 	if domain == "localhost" {
 		return ""
 	}
@@ -104,16 +118,25 @@ func checkAddr(a string) string {
 		return "the domain needs a dot, as in example.org"
 	}
 	for _, l := range labels {
-		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+		if !domainLabel(l) {
 			return fmt.Sprintf("%q is not a domain", domain)
-		}
-		for _, r := range l {
-			if !isAlnum(r) && r != '-' {
-				return fmt.Sprintf("%q is not a domain", domain)
-			}
 		}
 	}
 	return ""
+}
+
+// domainLabel reports whether l is a label of a domain: 1 to 63 ASCII letters,
+// digits and hyphens, not starting or ending with a hyphen.
+func domainLabel(l string) bool {
+	if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+		return false
+	}
+	for _, r := range l {
+		if !isAlnum(r) && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // isAlnum reports ASCII letters and digits.

@@ -1,7 +1,7 @@
 // Package uikit holds the small pieces every screen of Onboard uses: labels, table
 // headers, the searchable multi-select, tooltips, the "why is this off" line, the
-// operator's permissions, and the Loader that runs work off the UI goroutine and
-// drops results that a newer load made stale.
+// operator's permissions, and OnUI, through which background work hands its results
+// to the UI goroutine.
 package uikit
 
 import (

@@ -35,11 +35,8 @@ func (s *Store) SaveRole(ctx context.Context, r *Role) error {
 // MoveRoleMembers gives the users and invite keys of role from the role to.
 func (s *Store) MoveRoleMembers(ctx context.Context, from, to string) error {
 	db := s.db.WithContext(ctx)
-	now := time.Now().UTC()
 	for _, table := range []string{"users", "invite_keys"} {
-		err := db.Exec(`UPDATE `+table+` SET role_id = ?, version = version + 1, updated_at = ?
-			WHERE role_id = ? AND deleted_at IS NULL`, to, now, from).Error
-		if err != nil {
+		if err := countChanges(db, table, "role_id = ?", []any{to}, "role_id = ? AND deleted_at IS NULL", from); err != nil {
 			return wrap(err, "move the "+table+" of a role")
 		}
 	}

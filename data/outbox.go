@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // MailState is where a mail of the outbox stands.
@@ -83,7 +81,7 @@ func (s *Store) AddMails(ctx context.Context, mails []Mail) error {
 func (s *Store) CancelQueuedMails(ctx context.Context, userID, kind, why string, at time.Time) (int, error) {
 	res := s.db.WithContext(ctx).Model(&Mail{}).
 		Where("user_id = ? AND kind = ? AND state = ?", userID, kind, MailQueued).
-		Updates(map[string]any{"state": MailCancelled, "last_error": why, "updated_at": at.UTC(), "version": gorm.Expr("version + 1")})
+		Updates(map[string]any{"state": MailCancelled, "last_error": why, "updated_at": at.UTC(), "version": versionUp})
 	return int(res.RowsAffected), wrap(res.Error, "cancel queued mails")
 }
 
@@ -151,7 +149,7 @@ type MailResult struct {
 func (s *Store) RecordMailAttempt(ctx context.Context, id string, r MailResult) error {
 	set := map[string]any{
 		"state": r.State, "attempts": r.Attempts, "last_error": r.Error, "claimed_until": nil,
-		"updated_at": r.At.UTC(), "version": gorm.Expr("version + 1"),
+		"updated_at": r.At.UTC(), "version": versionUp,
 	}
 	switch r.State {
 	case MailSent:
@@ -168,7 +166,7 @@ func (s *Store) RecordMailAttempt(ctx context.Context, id string, r MailResult) 
 func (s *Store) RequeueMail(ctx context.Context, id, to string, now time.Time) error {
 	set := map[string]any{
 		"state": MailQueued, "attempts": 0, "next_attempt_at": now.UTC(), "last_error": "",
-		"updated_at": now.UTC(), "version": gorm.Expr("version + 1"),
+		"updated_at": now.UTC(), "version": versionUp,
 	}
 	if to != "" {
 		set["to_addr"] = to

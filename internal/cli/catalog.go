@@ -277,12 +277,10 @@ func runRolesPermissions(_ context.Context, c *call) error {
 func permissionHelp() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	var ops []string
 	for _, p := range syncapi.AllPermissions {
 		mark := ""
 		if p.Operator {
 			mark = " *"
-			ops = append(ops, string(p.Name))
 		}
 		fmt.Fprintf(tw, "%s%s\t%s\n", p.Name, mark, p.Help)
 	}

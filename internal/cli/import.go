@@ -17,20 +17,24 @@ import (
 // maxListedProblems is how many row problems the import command prints.
 const maxListedProblems = 50
 
+// runImport imports the users of a file (see importer.Check and importer.Commit),
+// or checks them only (--dry-run), or writes the sample file (--template). It exits
+// 1 when a row could not be imported.
 func runImport(ctx context.Context, c *call) error {
-	var units, groups stringList
 	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
 	sheet := c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
 	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16 or windows-1252")
 	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
 	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
 	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
-	role := c.fs.String("role", "", "role of users whose row names none")
-	c.fs.Var(&units, "unit", "unit every imported user joins (repeatable)")
-	c.fs.Var(&groups, "group", "group every imported user joins (repeatable)")
+	nu := c.addNewUserFlags(newUserHelp{
+		role:      "role of users whose row names none",
+		unit:      "unit every imported user joins (repeatable)",
+		group:     "group every imported user joins (repeatable)",
+		validDays: "validity of the personal keys in days (default: the organization's)",
+	})
 	onConflict := c.fs.String("on-conflict", "skip", "skip, update, rename or fail")
 	invite := c.fs.Bool("invite", false, "mark created users with an email as invited")
-	validDays := c.fs.Int("valid-days", 0, "validity of the personal keys in days (default: the organization's)")
 	dryRun := c.fs.Bool("dry-run", false, "check everything, write nothing")
 	reportPath := c.fs.String("report", "", "write what became of each row to this CSV file")
 	skipInvalid := c.fs.Bool("skip-invalid", false, "import the valid rows even when others have errors")
@@ -41,70 +45,39 @@ func runImport(ctx context.Context, c *call) error {
 	if *template != "" {
 		return writeTemplate(*template, pos[0], c.stdout)
 	}
-	res, err := importer.ParseResolution(*onConflict)
-	if err != nil {
-		return usagef("--on-conflict: %v", err)
-	}
-	if *validDays < 0 {
-		return usagef("--valid-days must be positive, not %d", *validDays)
-	}
 	opt := tabular.Options{Sheet: *sheet, Encoding: *encoding, Delimiter: *delimiter}
-	if err := checkReadOptions(opt); err != nil {
-		return usagef("%v", err)
-	}
-	src, err := importer.Load(ctx, pos[0], opt, !*noHeader, nil)
+	res, err := checkImportFlags(*onConflict, *nu.validDays, opt)
 	if err != nil {
 		return err
 	}
-	mapping, err := importer.AutoMap(src.Header).ApplySpec(*mapSpec, src.Header)
+	src, mapping, err := loadImport(ctx, pos[0], opt, !*noHeader, *mapSpec)
 	if err != nil {
-		return usagef("--map: %v", err)
+		return err
 	}
 	if err := c.open(); err != nil {
 		return err
 	}
-	ids, err := resolveCatalog(ctx, c.store, *role, units, groups, true)
+	ids, err := nu.resolve(ctx, c)
 	if err != nil {
 		return err
 	}
 	settings := importer.Settings{
 		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
-		Invite: *invite, ValidDays: *validDays, OnConflict: res,
+		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res,
 	}
 	printSource(c.stdout, src, mapping)
-	// The units of --unit that do not exist yet are checked as if they did, so that
-	// rows naming them too use the same new unit; they join the file's own new units,
-	// which the commit creates in its transaction, and only when it writes a user.
-	plan, err := importer.Check(ctx, withUnits{c.store, ids.newUnits}, src, settings, c.svc.Now())
-	if errors.Is(err, importer.ErrMapping) {
-		return fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
-	}
+	plan, err := checkImport(ctx, c, src, settings, ids.newUnits)
 	if err != nil {
 		return err
-	}
-	if len(ids.newUnits) > 0 && plan.Counts.Create+plan.Counts.Update > 0 {
-		plan.NewUnits = append(append([]data.Unit(nil), ids.newUnits...), plan.NewUnits...)
 	}
 	printProblems(c.stdout, plan)
 	if err := missingChoice(ctx, c.store, plan); err != nil {
 		return err
 	}
 	printNewCatalog(c.stdout, plan)
-	var rep *importer.Report
-	switch {
-	case *dryRun:
-		rep = importer.DryRun(plan)
-		fmt.Fprintf(c.stdout, "Dry run, nothing written: %s.\n", rep.Summary())
-	case plan.Counts.Fail > 0 && !*skipInvalid:
-		rep = importer.DryRun(plan)
-		fmt.Fprintf(c.stdout, "Nothing imported: %s cannot be imported. Fix the rows above, or add --skip-invalid to import the valid rows.\n",
-			display.Plural(plan.Counts.Fail, "row"))
-	default:
-		rep, err = importer.Commit(ctx, c.svc, plan, *skipInvalid, nil)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "Imported %s: %s.\n", src.Info.Name, rep.Summary())
+	rep, err := carryOut(ctx, c, plan, src.Info.Name, *dryRun, *skipInvalid)
+	if err != nil {
+		return err
 	}
 	if *reportPath != "" {
 		if err := writeReport(*reportPath, rep); err != nil {
@@ -117,6 +90,77 @@ func runImport(ctx context.Context, c *call) error {
 		return fmt.Errorf("%s could not be imported", display.Plural(plan.Counts.Fail, "row"))
 	}
 	return nil
+}
+
+// checkImportFlags is the usage error of an import whose --on-conflict,
+// --valid-days or reading options are wrong; else it returns the resolution of
+// --on-conflict.
+func checkImportFlags(onConflict string, validDays int, opt tabular.Options) (importer.Resolution, error) {
+	res, err := importer.ParseResolution(onConflict)
+	if err != nil {
+		return res, usagef("--on-conflict: %v", err)
+	}
+	if validDays < 0 {
+		return res, usagef("--valid-days must be positive, not %d", validDays)
+	}
+	if err := checkReadOptions(opt); err != nil {
+		return res, usagef("%v", err)
+	}
+	return res, nil
+}
+
+// loadImport reads the file at path and maps its columns: automatically, then as
+// mapSpec (--map) says.
+func loadImport(ctx context.Context, path string, opt tabular.Options, header bool, mapSpec string) (*importer.Source, importer.Mapping, error) {
+	src, err := importer.Load(ctx, path, opt, header, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	mapping, err := importer.AutoMap(src.Header).ApplySpec(mapSpec, src.Header)
+	if err != nil {
+		return nil, nil, usagef("--map: %v", err)
+	}
+	return src, mapping, nil
+}
+
+// checkImport plans the import of src. The units of --unit that do not exist yet,
+// newUnits, are checked as if they did, so that rows naming them too use the same
+// new unit; they join the file's own new units, which the commit creates in its
+// transaction, and only when it writes a user.
+func checkImport(ctx context.Context, c *call, src *importer.Source, settings importer.Settings, newUnits []data.Unit) (*importer.Plan, error) {
+	plan, err := importer.Check(ctx, withUnits{c.store, newUnits}, src, settings, c.svc.Now())
+	if errors.Is(err, importer.ErrMapping) {
+		return nil, fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(newUnits) > 0 && plan.Counts.Create+plan.Counts.Update > 0 {
+		plan.NewUnits = append(append([]data.Unit(nil), newUnits...), plan.NewUnits...)
+	}
+	return plan, nil
+}
+
+// carryOut writes the plan of the import of the file named name, or only reports
+// what it would do for a dry run, or when rows fail and skipInvalid is not set; it
+// says which on stdout.
+func carryOut(ctx context.Context, c *call, plan *importer.Plan, name string, dryRun, skipInvalid bool) (*importer.Report, error) {
+	switch {
+	case dryRun:
+		rep := importer.DryRun(plan)
+		fmt.Fprintf(c.stdout, "Dry run, nothing written: %s.\n", rep.Summary())
+		return rep, nil
+	case plan.Counts.Fail > 0 && !skipInvalid:
+		fmt.Fprintf(c.stdout, "Nothing imported: %s cannot be imported. Fix the rows above, or add --skip-invalid to import the valid rows.\n",
+			display.Plural(plan.Counts.Fail, "row"))
+		return importer.DryRun(plan), nil
+	}
+	rep, err := importer.Commit(ctx, c.svc, plan, skipInvalid, nil)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c.stdout, "Imported %s: %s.\n", name, rep.Summary())
+	return rep, nil
 }
 
 // checkReadOptions rejects encodings and delimiters the reader does not know.

@@ -26,52 +26,34 @@ var inviteStdin io.Reader = os.Stdin
 func runInvite(ctx context.Context, c *call) error {
 	emails := c.fs.String("emails", "", `the addresses, e.g. "anna@example.org, Ben Weber <ben@example.org>"`)
 	file := c.fs.String("emails-file", "", `a file with the addresses ("-" reads standard input)`)
-	role := c.fs.String("role", "", "role of the new users (by name)")
-	var units, groups stringList
-	c.fs.Var(&units, "unit", "a unit of the new users (by name; repeat for more)")
-	c.fs.Var(&groups, "group", "a group of the new users (by name; repeat for more)")
-	days := c.fs.Int("valid-days", 0, "days the keys are valid (default: the organization's setting)")
+	nu := c.addNewUserFlags(newUserHelp{
+		role:      "role of the new users (by name)",
+		unit:      "a unit of the new users (by name; repeat for more)",
+		group:     "a group of the new users (by name; repeat for more)",
+		validDays: "days the keys are valid (default: the organization's setting)",
+	})
 	if _, err := c.parse(); err != nil {
 		return err
 	}
 	given := map[string]bool{}
 	c.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	switch {
-	case given["emails"] && given["emails-file"]:
-		return usagef("give either --emails or --emails-file, not both")
-	case !given["emails"] && !given["emails-file"]:
-		return usagef("give the addresses with --emails or --emails-file")
-	case strings.TrimSpace(*role) == "":
-		return usagef("--role is required")
-	case len(units) == 0:
-		return usagef("at least one --unit is required")
-	case *days != 0 && (*days < settings.MinValidDays || *days > settings.MaxValidDays):
-		return usagef("--valid-days must be between %d and %d, not %d", settings.MinValidDays, settings.MaxValidDays, *days)
+	if err := checkInviteFlags(given, nu); err != nil {
+		return err
 	}
-	text := *emails
-	if given["emails-file"] {
-		var err error
-		if text, err = readList(*file); err != nil {
-			return err
-		}
-	}
-	list := lifecycle.ParseAddresses(text)
-	if len(list.Addresses) == 0 && len(list.Unreadable) == 0 {
-		if given["emails-file"] {
-			return fmt.Errorf("there are no email addresses in %s", listSource(true, *file))
-		}
-		return usagef("there are no email addresses in --emails")
+	list, err := inviteList(given["emails-file"], *emails, *file)
+	if err != nil {
+		return err
 	}
 	if err := c.open(); err != nil {
 		return err
 	}
-	ids, err := resolveCatalog(ctx, c.store, *role, units, groups, true)
+	ids, err := nu.resolve(ctx, c)
 	if err != nil {
 		return err
 	}
 	in := lifecycle.InviteEmailsInput{
 		Addresses: list.Addresses, RoleID: ids.role, UnitIDs: ids.units,
-		GroupIDs: ids.groups, ValidDays: *days,
+		GroupIDs: ids.groups, ValidDays: *nu.validDays,
 	}
 	res := &lifecycle.InviteEmailsResult{}
 	if len(list.Addresses) > 0 {
@@ -83,6 +65,47 @@ func runInvite(ctx context.Context, c *call) error {
 		fmt.Fprintf(c.stdout, "New units: %s\n", newUnitNames(ids.newUnits))
 	}
 	return reportInvite(c.stdout, res, list)
+}
+
+// checkInviteFlags is the usage error of an invite whose flags do not go together,
+// given holding the names of the flags given: the addresses come from exactly one
+// of --emails and --emails-file, a role and a unit are required and --valid-days
+// is in the range the settings allow.
+func checkInviteFlags(given map[string]bool, nu *newUserFlags) error {
+	days := *nu.validDays
+	switch {
+	case given["emails"] && given["emails-file"]:
+		return usagef("give either --emails or --emails-file, not both")
+	case !given["emails"] && !given["emails-file"]:
+		return usagef("give the addresses with --emails or --emails-file")
+	case strings.TrimSpace(*nu.role) == "":
+		return usagef("--role is required")
+	case len(nu.units) == 0:
+		return usagef("at least one --unit is required")
+	case days != 0 && (days < settings.MinValidDays || days > settings.MaxValidDays):
+		return usagef("--valid-days must be between %d and %d, not %d", settings.MinValidDays, settings.MaxValidDays, days)
+	}
+	return nil
+}
+
+// inviteList reads the addresses of an invite: from the file path when fromFile is
+// set (see readList), else from the text of --emails. A list without a single
+// address or unreadable part is an error.
+func inviteList(fromFile bool, text, path string) (addrlist.Result, error) {
+	if fromFile {
+		var err error
+		if text, err = readList(path); err != nil {
+			return addrlist.Result{}, err
+		}
+	}
+	list := lifecycle.ParseAddresses(text)
+	if len(list.Addresses) > 0 || len(list.Unreadable) > 0 {
+		return list, nil
+	}
+	if fromFile {
+		return list, fmt.Errorf("there are no email addresses in %s", listSource(true, path))
+	}
+	return list, usagef("there are no email addresses in --emails")
 }
 
 // errNobodyInvited rolls back the new units of an invite that invited nobody.

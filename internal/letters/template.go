@@ -16,38 +16,13 @@ type Template struct {
 	Body  string
 }
 
-// Fields are the values the placeholders stand for.
-type Fields struct {
-	FirstName, LastName, Username, Key, ValidUntil, URL, Organization string
-}
+// Fields are the values the placeholders stand for (see placeholder.Fields.Value).
+type Fields = placeholder.Fields
 
 // Placeholders are the names a template may use, each written in braces: those of
 // placeholder.Common. {greeting} is "Dear Anna Müller," or, without a name,
 // "Hello," (German: "Guten Tag …,") in the language of the template.
 var Placeholders = slices.Clone(placeholder.Common)
-
-// value returns the value of placeholder name in a letter of language lang.
-func (f *Fields) value(lang, name string) string {
-	switch name {
-	case placeholder.Greeting:
-		return placeholder.Greet(lang, f.FirstName, f.LastName)
-	case "first_name":
-		return f.FirstName
-	case "last_name":
-		return f.LastName
-	case "username":
-		return f.Username
-	case "key":
-		return f.Key
-	case "valid_until":
-		return f.ValidUntil
-	case "url":
-		return f.URL
-	case "organization":
-		return f.Organization
-	}
-	return ""
-}
 
 // Languages are the languages with a default template, by code.
 var Languages = map[string]string{"en": "English", "de": "Deutsch"}
@@ -119,5 +94,5 @@ func (t Template) compile() (*compiled, error) {
 // by a salutation line of an older template ("Dear {first_name} {last_name}," gives
 // "Hello,"), and an empty name leaves no stray spaces or punctuation.
 func (c *compiled) fill(t placeholder.Text, f *Fields) string {
-	return t.FillNames(c.lang, func(name string) string { return f.value(c.lang, name) })
+	return t.FillNames(c.lang, func(name string) string { return f.Value(c.lang, name) })
 }

@@ -41,29 +41,22 @@ type Fields struct {
 	FirstName, LastName, Username, Key, ValidUntil, URL, Organization, InvitationText string
 }
 
-// value returns the value of placeholder name in a mail of language lang.
+// value returns the value of placeholder name in a mail of language lang:
+// {invitation_text} is InvitationText, the placeholders mails share with letters
+// are as placeholder.Fields.Value gives them.
 func (f *Fields) value(lang, name string) string {
-	switch name {
-	case placeholder.Greeting:
-		return placeholder.Greet(lang, f.FirstName, f.LastName)
-	case "first_name":
-		return f.FirstName
-	case "last_name":
-		return f.LastName
-	case "username":
-		return f.Username
-	case "key":
-		return f.Key
-	case "valid_until":
-		return f.ValidUntil
-	case "url":
-		return f.URL
-	case "organization":
-		return f.Organization
-	case "invitation_text":
+	if name == "invitation_text" {
 		return f.InvitationText
 	}
-	return ""
+	return f.common().Value(lang, name)
+}
+
+// common are the fields of the placeholders mails share with letters.
+func (f *Fields) common() placeholder.Fields {
+	return placeholder.Fields{
+		FirstName: f.FirstName, LastName: f.LastName, Username: f.Username, Key: f.Key,
+		ValidUntil: f.ValidUntil, URL: f.URL, Organization: f.Organization,
+	}
 }
 
 // Content is a rendered email: the subject, the plain text body and the same body

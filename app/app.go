@@ -25,6 +25,7 @@ import (
 	"onboard/internal/settings"
 	"onboard/resources"
 	"onboard/screens"
+	"onboard/screens/importwizard"
 )
 
 // onUI runs f on the UI goroutine; the sender's reports reach the window through
@@ -144,7 +145,7 @@ type Main struct {
 	keys     *screens.KeysScreen
 	catalog  *screens.CatalogScreen
 	roles    *screens.RolesScreen
-	imports  *screens.ImportsScreen
+	imports  *importwizard.ImportsScreen
 	letters  *screens.LettersScreen
 	mail     *screens.MailScreen
 	settings *screens.SettingsScreen
@@ -209,7 +210,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.WakeMail()
 		m.WakeSync() // a resend gives the user a new key
 	}
-	m.imports = screens.NewImportsScreen(d.Store, d.Service, w)
+	m.imports = importwizard.NewImportsScreen(d.Store, d.Service, w)
 	m.imports.OnImported = func(invited bool) {
 		if invited {
 			m.WakeMail()

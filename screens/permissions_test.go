@@ -113,16 +113,6 @@ func TestKeysAndImportsFollowThePermissions(t *testing.T) {
 	if !uitest.Button(t, kw, "New invite key").Disabled() || !strings.Contains(k.newKey.Tip.Text(), "may not create invite keys") {
 		t.Errorf("New invite key: tooltip %q", k.newKey.Tip.Text())
 	}
-	im, iw := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
-	im.SetPermissions(p)
-	if !uitest.Button(t, iw, "Import from file…").Disabled() || !uitest.Button(t, iw, "Invite by email…").Disabled() ||
-		!strings.Contains(im.importBtn.Tip.Text(), "may not invite or import many users at once") {
-		t.Errorf("imports: tooltip %q", im.importBtn.Tip.Text())
-	}
-	// A file dropped on the window does not open the wizard either.
-	if im.ImportFile(filepath.Join("testdata", "nothing.csv")); im.WizardOpen() {
-		t.Error("the import wizard opened without the permission")
-	}
 	c, cw := showScreen(t, 1100, 600, func(w fyne.Window) *CatalogScreen { return NewCatalogScreen(st, svc, w) })
 	c.SetPermissions(p)
 	if uitest.Button(t, cw, "New user in this unit").Disabled() {

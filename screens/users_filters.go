@@ -73,9 +73,9 @@ func (s *UsersScreen) refreshFilters() {
 	setOptions(s.statusSelect, append([]string{first}, opts...), current)
 
 	s.unitFilter.set(uikit.Names(s.units, func(u data.Unit) string { return u.Name }),
-		namesOf(s.units, s.query.UnitIDs))
+		uikit.NamesOf(s.units, s.query.UnitIDs))
 	s.groupFilter.set(uikit.Names(s.groups, func(g data.Group) string { return g.Name }),
-		namesOf(s.groups, s.query.GroupIDs))
+		uikit.NamesOf(s.groups, s.query.GroupIDs))
 	setCatalogOptions(s.roleSelect, allRoles, s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
 	if f := s.filtered(); f != "" {
 		s.filterNote.SetText("· filtered by " + f)

@@ -45,14 +45,7 @@ type loadable interface {
 // showScreen builds a screen on a test window of the given size and loads it.
 func showScreen[S loadable](t *testing.T, width, height float32, build func(w fyne.Window) S) (S, fyne.Window) {
 	t.Helper()
-	w := test.NewWindow(nil)
-	s := build(w)
-	w.SetContent(s.Content())
-	w.Resize(fyne.NewSize(width, height))
-	t.Cleanup(w.Close)
-	s.Reload()
-	uitest.Settle(s.wait)
-	return s, w
+	return uitest.ShowScreen(t, width, height, build, func(s S) { s.wait() })
 }
 
 // newScreen opens the users screen on a test window and loads it.

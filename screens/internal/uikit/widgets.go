@@ -1,6 +1,7 @@
 package uikit
 
 import (
+	"slices"
 	"strings"
 
 	"onboard/data"
@@ -117,4 +118,33 @@ func IDByName[T any](list []T, name string, idAndName func(T) (string, string)) 
 		}
 	}
 	return ""
+}
+
+// NamesOf returns the names of the entries with the given IDs.
+func NamesOf[T data.Unit | data.Group | data.Role](list []T, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if n := NameOf(list, id); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// IDsOf returns the IDs of the units or groups with the given names.
+func IDsOf[T data.Unit | data.Group](list []T, chosen []string) []string {
+	var out []string
+	for _, x := range list {
+		var id, name string
+		switch v := any(x).(type) {
+		case data.Unit:
+			id, name = v.ID, v.Name
+		case data.Group:
+			id, name = v.ID, v.Name
+		}
+		if slices.Contains(chosen, name) {
+			out = append(out, id)
+		}
+	}
+	return out
 }

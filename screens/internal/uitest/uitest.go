@@ -270,3 +270,23 @@ func CheckUnder(t *testing.T, o fyne.CanvasObject, text string) *widget.Check {
 	}
 	return found
 }
+
+// Screen is a screen a test can open and load.
+type Screen interface {
+	Content() fyne.CanvasObject
+	Reload()
+}
+
+// ShowScreen builds a screen on a test window of the given size, loads it and lets
+// its background work finish (wait).
+func ShowScreen[S Screen](t *testing.T, width, height float32, build func(w fyne.Window) S, wait func(S)) (S, fyne.Window) {
+	t.Helper()
+	w := test.NewWindow(nil)
+	s := build(w)
+	w.SetContent(s.Content())
+	w.Resize(fyne.NewSize(width, height))
+	t.Cleanup(w.Close)
+	s.Reload()
+	Settle(func() { wait(s) })
+	return s, w
+}

@@ -1,4 +1,4 @@
-package screens
+package importwizard
 
 import (
 	"bytes"
@@ -38,9 +38,9 @@ var classList = []string{
 // openWizard shows the imports screen and opens the import wizard on it.
 func openWizard(t *testing.T, st *data.Store, svc ImportService) (*ImportsScreen, *importWizard, fyne.Window) {
 	t.Helper()
-	s, w := showScreen(t, 1400, 900, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
+	s, w := showImports(t, 1400, 900, st, svc)
 	test.Tap(uitest.Button(t, w, "Import from file…"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if s.wizard == nil {
 		t.Fatal("Import from file… opened no wizard")
 	}
@@ -52,7 +52,7 @@ func wizardAtOptions(t *testing.T, st *data.Store, svc ImportService, path strin
 	t.Helper()
 	is, wz, iw := openWizard(t, st, svc)
 	wz.open(path)
-	uitest.Settle(is.wait)
+	uitest.Settle(is.Wait)
 	for wz.step != stepOptions {
 		before := wz.step
 		next(t, is, iw)
@@ -67,7 +67,7 @@ func wizardAtOptions(t *testing.T, st *data.Store, svc ImportService, path strin
 func next(t *testing.T, s *ImportsScreen, w fyne.Window) {
 	t.Helper()
 	test.Tap(uitest.Button(t, w, "Next"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 }
 
 func TestImportWizardEndToEnd(t *testing.T) {
@@ -79,11 +79,11 @@ func TestImportWizardEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := uitest.WriteCP1252(t, "klasse5a.csv", classList...)
-	s, w := showScreen(t, 1400, 900, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
+	s, w := showImports(t, 1400, 900, st, svc)
 	var letters []string
 	s.OnPrintLetters = func(ids []string) { letters = ids }
 	test.Tap(uitest.Button(t, w, "Import from file…"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	wz := s.wizard
 	uitest.MustShow(t, w, "Choose the file with your users", "1 File", "7 Import")
 	if !uitest.Button(t, w, "Next").Disabled() {
@@ -92,7 +92,7 @@ func TestImportWizardEndToEnd(t *testing.T) {
 
 	// 1 File: the same path the file dialog and a drop take.
 	wz.open(path)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.step != stepRead {
 		t.Fatalf("after reading the file the wizard is on step %d, not Read; shown %v", wz.step+1, uitest.Texts(w))
 	}
@@ -141,14 +141,14 @@ func TestImportWizardEndToEnd(t *testing.T) {
 		t.Error("a valid email is marked")
 	}
 	wz.check.show.SetSelected("Rows with errors")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.check.rows() != 1 {
 		t.Fatalf("error filter shows %d rows", wz.check.rows())
 	}
 	wz.check.table.Select(widget.TableCellID{Row: 0, Col: 1})
 	uitest.MustShow(t, w, "Line 5 · Zoë Weiß · cannot be imported", `• Email: "zoe@@schule.example" is not a valid email address`)
 	wz.check.show.SetSelected("Conflicts and duplicates")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.check.rows() != 1 {
 		t.Fatalf("conflict filter shows %d rows", wz.check.rows())
 	}
@@ -161,13 +161,13 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	}
 	uitest.MustShow(t, w, "1 row has the email, username or external ID of an existing user", "email already used by Anna Müller")
 	wz.conflicts.forAll.SetSelected(importer.Update.Label())
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	uitest.MustShow(t, w, "will update Anna Müller")
 	if wz.plan.Counts.Update != 1 {
 		t.Fatalf("update chosen: counts %+v", wz.plan.Counts)
 	}
 	wz.conflicts.forAll.SetSelected(importer.Skip.Label())
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.plan.Counts.Update != 0 || wz.plan.Counts.Skip != 1 {
 		t.Fatalf("skip chosen: counts %+v", wz.plan.Counts)
 	}
@@ -189,13 +189,13 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	}
 	o.days.SetText("14")
 	o.invite.SetChecked(true)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 
 	// 7 Import: summary, import, report.
 	next(t, s, w)
 	uitest.MustShow(t, w, "Create 3 users, skip 1, 1 row with errors is left out.", "Groups for everyone: Chor", "Keys valid for 14 days")
 	test.Tap(uitest.Button(t, w, "Import"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	rep := wz.report
 	if rep == nil {
 		t.Fatalf("no report; shown %v", uitest.Texts(w))
@@ -223,7 +223,7 @@ func TestImportWizardEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	wz.commit.saveReport(out, nil) // what the save dialog calls with the file chosen
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	uitest.MustShow(t, w, "Report saved as "+reportPath)
 	csvText, err := os.ReadFile(reportPath)
 	if err != nil {
@@ -270,7 +270,7 @@ func TestImportWizardEndToEnd(t *testing.T) {
 
 	// Done closes the wizard and the list shows the import.
 	test.Tap(uitest.Button(t, w, "Done"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if s.WizardOpen() {
 		t.Fatal("the wizard is still open after Done")
 	}
@@ -291,7 +291,7 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 	path := uitest.WriteCP1252(t, "liste.csv", "Vorname;Nachname;E-Mail", "Jürgen;Groß;juergen@schule.example", "Zoë;Weiß;zoe@@schule.example")
 	s, wz, w := openWizard(t, st, svc)
 	wz.open(path)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	next(t, s, w) // Columns
 	next(t, s, w) // Check
 	uitest.MustShow(t, w, "1 valid · 1 error · 0 conflicts", "1 row names no role. Choose for them here or in step 6 (Options), which offers more units and groups.")
@@ -299,7 +299,7 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 		t.Fatal("the check offers no role, or a unit the rows have")
 	}
 	wz.check.quickRole.SetSelected("Teacher")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.plan.Counts.Errors != 1 || wz.plan.Counts.Valid != 1 || wz.check.batchBox.Visible() {
 		t.Fatalf("with a role: counts %+v", wz.plan.Counts)
 	}
@@ -313,7 +313,7 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 	}
 	ed.value.SetText("zoe.weiss@schule.example")
 	test.Tap(uitest.Button(t, w, "Apply"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.plan.Counts.Errors != 0 || wz.plan.Counts.Valid != 2 || wz.plan.Rows[1].Action != importer.Create {
 		t.Fatalf("after the edit: counts %+v, row %+v", wz.plan.Counts, wz.plan.Rows[1])
 	}
@@ -327,7 +327,7 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 		t.Fatalf("options show role %q", wz.options.role.Selected)
 	}
 	wz.options.role.SetSelected("Student") // checks again
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.plan.Settings.RoleID == "" || wz.plan.Counts.Create != 2 {
 		t.Fatalf("after the role change: %+v", wz.plan.Counts)
 	}
@@ -338,7 +338,7 @@ func TestImportWizardEditInvalidCellMakesRowValid(t *testing.T) {
 	next(t, s, w)
 	next(t, s, w)
 	test.Tap(uitest.Button(t, w, "Import"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.report == nil || wz.report.Created != 2 {
 		t.Fatalf("report %v; shown %v", wz.report, uitest.Texts(w))
 	}
@@ -369,7 +369,7 @@ func TestImportWizardCancelLeavesStoreUnchanged(t *testing.T) {
 	blocking := &blockingImport{Service: svc, started: make(chan struct{})}
 	s, wz, w := openWizard(t, st, blocking)
 	wz.open(path)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	for range 4 { // Columns, Check, Options, Import
 		next(t, s, w)
 	}
@@ -382,7 +382,7 @@ func TestImportWizardCancelLeavesStoreUnchanged(t *testing.T) {
 	uitest.Settle() // the progress so far
 	uitest.MustShow(t, w, "Importing…", "Cancel import stops it; the database then stays exactly as it was.")
 	test.Tap(uitest.Button(t, w, "Cancel import"))
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	uitest.MustShow(t, w, "You cancelled the import. Nothing was imported; the database is unchanged.")
 	if wz.report != nil || !s.WizardOpen() {
 		t.Fatal("a cancelled import has a report or closed the wizard")
@@ -406,7 +406,7 @@ func TestImportWizardReadOverridesAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	wz.dropped(bad)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.step != stepFile || !wz.file.err.Visible() || !strings.Contains(wz.file.err.Text, "scan.pdf") {
 		t.Fatalf("step %d, error %q", wz.step+1, wz.file.err.Text)
 	}
@@ -417,29 +417,29 @@ func TestImportWizardReadOverridesAndErrors(t *testing.T) {
 	// Overrides re-read the file: comma instead of semicolon splits differently.
 	path := uitest.WriteCP1252(t, "liste.csv", "Vorname;Nachname", "Jürgen;Groß, Jr.")
 	wz.dropped(path)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.step != stepRead || len(wz.src.Header) != 2 {
 		t.Fatalf("step %d, header %v", wz.step+1, wz.src.Header)
 	}
 	wz.read.delimiter.SetSelected("Comma  ,")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.src.Header[0] != "Vorname;Nachname" || wz.read.delimiter.Selected != "Comma  ," || len(wz.src.Rows[0].Cells) != 2 {
 		t.Fatalf("comma: header %v, rows %v, select %q", wz.src.Header, wz.src.Rows, wz.read.delimiter.Selected)
 	}
 	wz.read.encoding.SetSelected("UTF-8")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.src != nil {
 		t.Logf("a Windows-1252 file read as UTF-8 gives %q", wz.src.Rows[0].Cells)
 	}
 	wz.read.delimiter.SetSelected("Semicolon  ; (detected)")
 	wz.read.encoding.SetSelected("Windows-1252 (Western European) (detected)")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.src == nil || wz.src.Rows[0].Cells[1] != "Groß, Jr." {
 		t.Fatalf("back to the detected reading: %+v", wz.src)
 	}
 	// Without column titles, the first row is a person and the columns are numbered.
 	wz.read.header.SetChecked(false)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if len(wz.src.Rows) != 2 || wz.src.Header[0] != "Column 1" {
 		t.Fatalf("no titles: header %v, %d rows", wz.src.Header, len(wz.src.Rows))
 	}
@@ -469,7 +469,7 @@ func TestImportWizardLargeFile(t *testing.T) {
 	s, wz, w := openWizard(t, st, svc)
 	start := time.Now()
 	wz.open(path)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	read := time.Since(start)
 	next(t, s, w)
 	start = time.Now()
@@ -515,14 +515,14 @@ func TestImportWizardWorkbookSheet(t *testing.T) {
 	}
 	s, wz, w := openWizard(t, st, svc)
 	wz.open(path)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	// Several sheets: the wizard stays on the File step and asks which one.
 	if wz.step != stepFile || !wz.file.sheets.Visible() || !slices.Equal(wz.file.sheet.Options, []string{"Lehrer", "Schüler"}) {
 		t.Fatalf("step %d, sheet choice shown %v, options %v", wz.step+1, wz.file.sheets.Visible(), wz.file.sheet.Options)
 	}
 	uitest.MustShow(t, w, "This workbook has several sheets. Which one holds the users?", "schule.xlsx · 1 row · sheet “Lehrer”")
 	wz.file.sheet.SetSelected("Schüler")
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if wz.src.Info.Sheet != "Schüler" || len(wz.src.Rows) != 2 || wz.src.Rows[1].Cells[0] != "Łukasz" {
 		t.Fatalf("after choosing the sheet: %+v", wz.src)
 	}

@@ -1,4 +1,6 @@
-package screens
+// Package importwizard is the Imports screen: the list of past imports and the wizard
+// that brings a user list in (file, read, columns, check, conflicts, options, import).
+package importwizard
 
 import (
 	"context"
@@ -64,7 +66,7 @@ type ImportsScreen struct {
 
 	wizard *importWizard // the open wizard; nil when none is open
 
-	perms     Permissions
+	perms     uikit.Permissions
 	importBtn *uikit.Permitted // "Import from file…": bulk-invite
 	inviteBtn *uikit.Permitted // "Invite by email…": bulk-invite
 	permNote  *widget.Label
@@ -132,7 +134,7 @@ func (s *ImportsScreen) Content() fyne.CanvasObject { return s.content }
 
 // SetPermissions enables importing and inviting by email when the operator may
 // invite many users at once; otherwise a tooltip and a note say why they are off.
-func (s *ImportsScreen) SetPermissions(p Permissions) {
+func (s *ImportsScreen) SetPermissions(p uikit.Permissions) {
 	s.perms = p
 	s.importBtn.Apply(p)
 	s.inviteBtn.Apply(p)
@@ -297,8 +299,8 @@ func writeSample(w io.WriteCloser, xlsx bool) error {
 	return err
 }
 
-// wait blocks until the screen's and the open wizard's background work has finished.
-func (s *ImportsScreen) wait() {
+// Wait blocks until the screen's and the open wizard's background work has finished.
+func (s *ImportsScreen) Wait() {
 	s.bg.Wait()
 	if s.wizard != nil {
 		s.wizard.wait()

@@ -1,4 +1,4 @@
-package screens
+package importwizard
 
 import (
 	"bytes"
@@ -15,7 +15,9 @@ import (
 
 	"onboard/internal/importer"
 	"onboard/internal/lifecycle"
+	"onboard/internal/syncapi"
 	"onboard/internal/tabular"
+	"onboard/screens/internal/uikit"
 	"onboard/screens/internal/uitest"
 )
 
@@ -43,7 +45,7 @@ func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 	st, _, base := uitest.OpenStore(t)
 	now := time.Date(2026, 9, 1, 8, 30, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }), lifecycle.WithActor("sekretariat"))
-	s, w := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
+	s, w := showImports(t, 1200, 600, st, svc)
 	if !s.empty.Visible() || s.table.Visible() {
 		t.Fatal("no empty state before the first import")
 	}
@@ -64,7 +66,7 @@ func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 		t.Fatalf("second import: %s", rep.Summary())
 	}
 	s.Reload()
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if s.empty.Visible() || !s.table.Visible() {
 		t.Fatal("the list is not shown after imports")
 	}
@@ -96,7 +98,7 @@ func mustShowMain(t *testing.T, w fyne.Window, want ...string) {
 func TestImportsScreenSavesSampleFiles(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, _ := uitest.OpenStore(t)
-	s, w := showScreen(t, 1200, 600, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
+	s, w := showImports(t, 1200, 600, st, svc)
 	dir := t.TempDir()
 	for _, name := range []string{"vorlage.xlsx", "vorlage.csv"} {
 		path := filepath.Join(dir, name)
@@ -105,7 +107,7 @@ func TestImportsScreenSavesSampleFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.saveSample(out, nil) // what the save dialog calls with the file chosen
-		uitest.Settle(s.wait)
+		uitest.Settle(s.Wait)
 		if !strings.HasPrefix(s.status.Text, "Saved the sample") || !strings.Contains(s.status.Text, path) {
 			t.Errorf("%s: status %q", name, s.status.Text)
 		}
@@ -141,7 +143,7 @@ func TestImportsScreenSavesSampleFiles(t *testing.T) {
 	// Cancelling the save dialog changes nothing.
 	s.status.SetText("")
 	s.saveSample(nil, nil)
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if s.status.Text != "" {
 		t.Errorf("status after cancel: %q", s.status.Text)
 	}
@@ -155,24 +157,46 @@ func TestImportsScreenSavesSampleFiles(t *testing.T) {
 func TestImportsScreenDroppedFileOpensWizard(t *testing.T) {
 	test.NewTempApp(t)
 	st, svc, _ := uitest.OpenStore(t)
-	s, _ := showScreen(t, 1400, 900, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) })
+	s, _ := showImports(t, 1400, 900, st, svc)
 	path := uitest.WriteCP1252(t, "klasse5a.csv", classList...)
 	if !s.Dropped([]fyne.URI{storage.NewFileURI(path)}) {
 		t.Fatal("a dropped file was not taken")
 	}
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if !s.WizardOpen() || s.wizard.src == nil || len(s.wizard.src.Rows) != 5 || s.wizard.step != stepRead {
 		t.Fatalf("after the drop: open %v, step %d", s.WizardOpen(), s.wizard.step+1)
 	}
 	// A second drop replaces the file.
 	other := uitest.WriteCP1252(t, "zwei.csv", "Vorname;Nachname", "Jürgen;Groß")
 	s.Dropped([]fyne.URI{storage.NewFileURI(other)})
-	uitest.Settle(s.wait)
+	uitest.Settle(s.Wait)
 	if s.wizard.src.Info.Name != "zwei.csv" || len(s.wizard.src.Rows) != 1 {
 		t.Fatalf("second drop read %s", s.wizard.src.Info.Name)
 	}
 	s.wizard.cancel()
 	if s.WizardOpen() {
 		t.Fatal("Cancel did not close the wizard")
+	}
+}
+
+// showImports opens the Imports screen on a test window of the given size.
+func showImports(t *testing.T, width, height float32, st ImportStore, svc ImportService) (*ImportsScreen, fyne.Window) {
+	t.Helper()
+	return uitest.ShowScreen(t, width, height, func(w fyne.Window) *ImportsScreen { return NewImportsScreen(st, svc, w) }, (*ImportsScreen).Wait)
+}
+
+func TestImportsWithoutThePermissionToInviteMany(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	p := uikit.NewPermissions(true, &syncapi.Me{Operator: "dora", Permissions: []syncapi.Permission{syncapi.PermAddUsers}})
+	im, iw := showImports(t, 1200, 600, st, svc)
+	im.SetPermissions(p)
+	if !uitest.Button(t, iw, "Import from file…").Disabled() || !uitest.Button(t, iw, "Invite by email…").Disabled() ||
+		!strings.Contains(im.importBtn.Tip.Text(), "may not invite or import many users at once") {
+		t.Errorf("imports: tooltip %q", im.importBtn.Tip.Text())
+	}
+	// A file dropped on the window does not open the wizard either.
+	if im.ImportFile(filepath.Join("testdata", "nothing.csv")); im.WizardOpen() {
+		t.Error("the import wizard opened without the permission")
 	}
 }

@@ -1,4 +1,4 @@
-package screens
+package importwizard
 
 import (
 	"context"
@@ -193,10 +193,10 @@ func (c *commitStep) settingsText() string {
 	if role := uikit.NameOf(w.roles, s.RoleID); role != "" {
 		lines = append(lines, "Role for rows without one: "+role)
 	}
-	if units := namesOf(w.units, s.UnitIDs); len(units) > 0 {
+	if units := uikit.NamesOf(w.units, s.UnitIDs); len(units) > 0 {
 		lines = append(lines, "Units for everyone: "+strings.Join(units, ", "))
 	}
-	if groups := namesOf(w.groups, s.GroupIDs); len(groups) > 0 {
+	if groups := uikit.NamesOf(w.groups, s.GroupIDs); len(groups) > 0 {
 		lines = append(lines, "Groups for everyone: "+strings.Join(groups, ", "))
 	}
 	if len(p.NewUnits) > 0 || len(p.NewGroups) > 0 {

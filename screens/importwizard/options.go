@@ -1,4 +1,4 @@
-package screens
+package importwizard
 
 import (
 	"fmt"
@@ -115,10 +115,10 @@ func (o *optionsStep) refresh() {
 	}
 	o.role.OnChanged = on
 	o.units.OnChanged = nil
-	o.units.SetSelected(namesOf(w.units, s.UnitIDs))
+	o.units.SetSelected(uikit.NamesOf(w.units, s.UnitIDs))
 	o.units.OnChanged = o.onUnits
 	o.groups.OnChanged = nil
-	o.groups.SetSelected(namesOf(w.groups, s.GroupIDs))
+	o.groups.SetSelected(uikit.NamesOf(w.groups, s.GroupIDs))
 	o.groups.OnChanged = o.onGroups
 	o.invite.OnChanged = nil
 	o.invite.SetChecked(s.Invite)
@@ -210,35 +210,6 @@ func (o *optionsStep) showWhy() {
 	o.why.Set(why)
 }
 
-// namesOf returns the names of the entries with the given IDs.
-func namesOf[T data.Unit | data.Group | data.Role](list []T, ids []string) []string {
-	var out []string
-	for _, id := range ids {
-		if n := uikit.NameOf(list, id); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// idsOf returns the IDs of the units or groups with the given names.
-func idsOf[T data.Unit | data.Group](list []T, chosen []string) []string {
-	var out []string
-	for _, x := range list {
-		var id, name string
-		switch v := any(x).(type) {
-		case data.Unit:
-			id, name = v.ID, v.Name
-		case data.Group:
-			id, name = v.ID, v.Name
-		}
-		if slices.Contains(chosen, name) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 func (o *optionsStep) onRole(name string) {
 	w := o.w
 	id := uikit.IDByName(w.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
@@ -251,7 +222,7 @@ func (o *optionsStep) onRole(name string) {
 
 func (o *optionsStep) onUnits(chosen []string) {
 	w := o.w
-	ids := idsOf(w.units, chosen)
+	ids := uikit.IDsOf(w.units, chosen)
 	if slices.Equal(ids, w.settings.UnitIDs) {
 		return
 	}
@@ -261,7 +232,7 @@ func (o *optionsStep) onUnits(chosen []string) {
 
 func (o *optionsStep) onGroups(chosen []string) {
 	w := o.w
-	ids := idsOf(w.groups, chosen)
+	ids := uikit.IDsOf(w.groups, chosen)
 	if slices.Equal(ids, w.settings.GroupIDs) {
 		return
 	}

@@ -23,6 +23,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/outbox"
 	"onboard/internal/settings"
+	"onboard/internal/syncclient"
 	"onboard/resources"
 	"onboard/screens"
 	"onboard/screens/importwizard"
@@ -169,7 +170,7 @@ type Main struct {
 	mailText   string         // the mail part of the status line
 
 	// Sync with onboard-server: it runs while the window is open.
-	syncer   *screens.SyncRunner
+	syncer   *syncclient.Runner
 	syncWake chan struct{} // local changes: sync soon
 	syncKick chan struct{} // the server settings changed: sync at once
 	stopSync context.CancelFunc
@@ -183,7 +184,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1),
 		syncWake: make(chan struct{}, 1), syncKick: make(chan struct{}, 1),
 	}
-	m.syncer = screens.NewSyncRunner(d.Store, d.Service.Now)
+	m.syncer = syncclient.NewRunner(d.Store, d.Service.Now)
 	m.sender = &outbox.Sender{Store: d.Store, Now: d.Service.Now}
 	m.users = screens.NewUsersScreen(d.Store, d.Service, w)
 	m.keys = screens.NewKeysScreen(d.Store, d.Service, w)

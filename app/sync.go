@@ -135,7 +135,7 @@ func (m *Main) syncLoop(ctx context.Context) {
 }
 
 // report hands a sync's outcome to the window.
-func (m *Main) report(ctx context.Context, out screens.SyncOutcome) {
+func (m *Main) report(ctx context.Context, out syncclient.Outcome) {
 	onUI(func() {
 		if ctx.Err() == nil {
 			m.applySync(out)
@@ -160,7 +160,7 @@ func (m *Main) recount(ctx context.Context) {
 // applySync shows a sync's outcome, on the UI goroutine: the status line, the
 // operator's permissions, the server section of the settings and, when it brought
 // changes from the server, the screen on view.
-func (m *Main) applySync(out screens.SyncOutcome) {
+func (m *Main) applySync(out syncclient.Outcome) {
 	l := &m.syncLine
 	l.syncing = false
 	l.configured = out.Configured
@@ -172,7 +172,7 @@ func (m *Main) applySync(out screens.SyncOutcome) {
 	l.lastSync = out.Status.LastSync
 	l.counts = out.Status.Counts
 	m.showStatus()
-	m.setPermissions(out.Permissions())
+	m.setPermissions(screens.NewPermissions(out.Configured, out.Me))
 	m.settings.ShowSync(out)
 	if out.Ran && out.Result.Pulled+out.Result.Conflicts > 0 {
 		m.reloadVisible()

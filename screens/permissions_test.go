@@ -22,11 +22,11 @@ import (
 // when sync is set up.
 func permissionsOf(t *testing.T, st *data.Store) Permissions {
 	t.Helper()
-	out := NewSyncRunner(st, nil).State(context.Background())
+	out := syncclient.NewRunner(st, nil).State(context.Background())
 	if out.ReadErr != nil {
 		t.Fatal(out.ReadErr)
 	}
-	return out.Permissions()
+	return NewPermissions(out.Configured, out.Me)
 }
 
 func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
@@ -134,7 +134,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	}
 
 	// An operator who may manage roles but not add users: the server refuses Anna.
-	runner := NewSyncRunner(st, nil)
+	runner := syncclient.NewRunner(st, nil)
 	runner.Backoff = 1
 	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
 	if out := runner.Run(ctx); out.Err != nil || out.Result.Refused == 0 {

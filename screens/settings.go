@@ -13,6 +13,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/settings"
+	"onboard/internal/syncclient"
 	"onboard/screens/internal/uikit"
 )
 
@@ -47,7 +48,7 @@ type SettingsScreen struct {
 	OnMailSaved func()
 	// Syncer runs "Sync now"; the window shares its own with the screen. Nil
 	// (a store that is not a *data.Store) turns "Sync now" off.
-	Syncer *SyncRunner
+	Syncer *syncclient.Runner
 	// SyncContext is the context of "Sync now" (nil: none); the window cancels it
 	// when it closes.
 	SyncContext context.Context
@@ -56,7 +57,7 @@ type SettingsScreen struct {
 	OnSyncSaved func()
 	// OnSynced, if set, is called after "Sync now" (the window updates the status
 	// line, the permissions and the users).
-	OnSynced func(SyncOutcome)
+	OnSynced func(syncclient.Outcome)
 	// OnSetup, if set, opens the organization's setup (the first-run dialog).
 	OnSetup func()
 }
@@ -76,7 +77,7 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 		Wrapping: fyne.TextWrapWord,
 	}
 	if st, ok := db.(*data.Store); ok {
-		s.Syncer = NewSyncRunner(st, nil)
+		s.Syncer = syncclient.NewRunner(st, nil)
 	}
 	s.mail = newMailSettings(s)
 	s.sync = newSyncSettings(s)

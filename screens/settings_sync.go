@@ -144,7 +144,7 @@ func (y *syncSettings) reload() {
 		ctx := context.Background()
 		url, err := settings.Get(ctx, y.s.db, settings.SyncURL)
 		note, tokenErr := settings.Get(ctx, y.s.db, settings.SyncToken)
-		var out *SyncOutcome
+		var out *syncclient.Outcome
 		if y.s.Syncer != nil && err == nil {
 			o := y.s.Syncer.State(ctx)
 			out = &o
@@ -277,7 +277,7 @@ func (y *syncSettings) applySave(r syncSaveResult) {
 			y.status.SetText("Server settings saved; this computer works alone.")
 		}
 		if !y.configured() {
-			y.ShowOutcome(SyncOutcome{})
+			y.ShowOutcome(syncclient.Outcome{})
 		}
 		if y.s.OnSyncSaved != nil {
 			y.s.OnSyncSaved()
@@ -315,7 +315,7 @@ func (y *syncSettings) SyncNow() {
 
 // ShowOutcome shows what a sync did (or, when none ran, how the last one went),
 // the operator and the refused changes.
-func (y *syncSettings) ShowOutcome(out SyncOutcome) {
+func (y *syncSettings) ShowOutcome(out syncclient.Outcome) {
 	text, imp := syncResultText(out, time.Now())
 	y.result.Importance = imp
 	y.result.SetText(text)
@@ -331,12 +331,12 @@ func (y *syncSettings) ShowOutcome(out SyncOutcome) {
 }
 
 // syncResultText says what a sync did, or how the last one went when none ran.
-func syncResultText(out SyncOutcome, now time.Time) (string, widget.Importance) {
+func syncResultText(out syncclient.Outcome, now time.Time) (string, widget.Importance) {
 	switch {
 	case !out.Configured:
 		return "", widget.MediumImportance
 	case out.Ran && out.Err != nil:
-		text := SyncErrorText(out.Err)
+		text := syncclient.ErrorText(out.Err)
 		if r := out.Result; r.Pushed+r.Pulled+r.Conflicts+r.Refused > 0 {
 			text += " Before that: " + syncCountsText(out)
 		}
@@ -359,7 +359,7 @@ func syncResultText(out SyncOutcome, now time.Time) (string, widget.Importance) 
 		}
 		return text, widget.SuccessImportance
 	case out.Err != nil:
-		return SyncErrorText(out.Err), widget.DangerImportance
+		return syncclient.ErrorText(out.Err), widget.DangerImportance
 	case out.Status.LastError != "":
 		return "The last sync failed: " + out.Status.LastError, widget.DangerImportance
 	case !out.Status.LastSync.IsZero():
@@ -373,7 +373,7 @@ func syncResultText(out SyncOutcome, now time.Time) (string, widget.Importance) 
 }
 
 // syncCountsText is "sent 3 changes, received 2, no conflicts, none refused."
-func syncCountsText(out SyncOutcome) string {
+func syncCountsText(out syncclient.Outcome) string {
 	r := out.Result
 	some := func(n int, none string) string {
 		if n == 0 {
@@ -448,7 +448,7 @@ func (s *SettingsScreen) SyncFieldError(k settings.Key) string {
 }
 
 // ShowSync shows a sync the window ran (the automatic sync) in the server section.
-func (s *SettingsScreen) ShowSync(out SyncOutcome) {
+func (s *SettingsScreen) ShowSync(out syncclient.Outcome) {
 	if !s.sync.syncing {
 		s.sync.ShowOutcome(out)
 	}

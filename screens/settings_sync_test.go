@@ -165,8 +165,8 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	if got := s.SyncResult(); got != "Not synced yet." {
 		t.Errorf("before: %q", got)
 	}
-	var reported []SyncOutcome
-	s.OnSynced = func(o SyncOutcome) { reported = append(reported, o) }
+	var reported []syncclient.Outcome
+	s.OnSynced = func(o syncclient.Outcome) { reported = append(reported, o) }
 	test.Tap(uitest.Button(t, w, "Sync now"))
 	if !strings.HasPrefix(s.sync.status.Text, "Syncing with "+srv.url) || !uitest.Button(t, w, "Sync now").Disabled() {
 		t.Errorf("while syncing: %q", s.sync.status.Text)

@@ -1,4 +1,4 @@
-package screens
+package syncclient
 
 import (
 	"context"
@@ -15,13 +15,12 @@ import (
 	"onboard/data"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
-	"onboard/internal/syncclient"
 )
 
-// SyncRunner runs the syncs of one store with onboard-server, one at a time: the
+// Runner runs the syncs of one store with onboard-server, one at a time: the
 // window's automatic sync and the settings' "Sync now" share one runner, so two
 // syncs never push the same changes side by side.
-type SyncRunner struct {
+type Runner struct {
 	Store *data.Store
 	Now   func() time.Time // dates the history events and the last sync; nil: time.Now
 	HTTP  *http.Client     // nil: the sync client's default
@@ -32,39 +31,36 @@ type SyncRunner struct {
 	mu sync.Mutex
 }
 
-// NewSyncRunner returns a runner for st.
-func NewSyncRunner(st *data.Store, now func() time.Time) *SyncRunner {
-	return &SyncRunner{Store: st, Now: now}
+// NewRunner returns a runner for st.
+func NewRunner(st *data.Store, now func() time.Time) *Runner {
+	return &Runner{Store: st, Now: now}
 }
 
-// SyncOutcome is what a sync did and where sync stands afterwards.
-type SyncOutcome struct {
+// Outcome is what a sync did and where sync stands afterwards.
+type Outcome struct {
 	Configured bool   // a server address and an operator token are set
 	URL        string // the server's address
 	Ran        bool   // a sync ran (false: the state was only read)
-	Result     syncclient.Result
+	Result     Result
 	Err        error       // why the sync failed; nil when it pushed and pulled everything
 	Me         *syncapi.Me // the operator as the server last described it; nil before the first contact
-	Status     syncclient.Status
+	Status     Status
 	Problems   []data.SyncProblem // changes the server refused, rows that could not be applied
 	ReadErr    error              // reading the state afterwards failed
 }
 
-// Permissions are the operator's permissions as this outcome knows them.
-func (o *SyncOutcome) Permissions() Permissions { return NewPermissions(o.Configured, o.Me) }
-
 // Run syncs once, when an address and a token are set, and reads the state.
-func (r *SyncRunner) Run(ctx context.Context) SyncOutcome {
+func (r *Runner) Run(ctx context.Context) Outcome {
 	return r.run(ctx, true)
 }
 
 // State reads where sync stands without syncing.
-func (r *SyncRunner) State(ctx context.Context) SyncOutcome {
+func (r *Runner) State(ctx context.Context) Outcome {
 	return r.run(ctx, false)
 }
 
-func (r *SyncRunner) run(ctx context.Context, sync bool) SyncOutcome {
-	var out SyncOutcome
+func (r *Runner) run(ctx context.Context, sync bool) Outcome {
+	var out Outcome
 	url, token, err := settings.SyncConfig(ctx, r.Store)
 	switch {
 	case errors.Is(err, settings.ErrNoSyncURL), errors.Is(err, settings.ErrNoSyncToken):
@@ -75,7 +71,7 @@ func (r *SyncRunner) run(ctx context.Context, sync bool) SyncOutcome {
 		out.Configured, out.URL = true, url
 		if sync {
 			r.mu.Lock()
-			c := &syncclient.Client{Store: r.Store, URL: url, Token: token, HTTP: r.HTTP, Now: r.Now, Backoff: r.Backoff}
+			c := &Client{Store: r.Store, URL: url, Token: token, HTTP: r.HTTP, Now: r.Now, Backoff: r.Backoff}
 			out.Result, out.Err = c.Sync(ctx)
 			out.Ran = true
 			r.mu.Unlock()
@@ -86,8 +82,8 @@ func (r *SyncRunner) run(ctx context.Context, sync bool) SyncOutcome {
 	}
 	rctx := context.WithoutCancel(ctx) // what was done is read also when the window closes
 	var errs [3]error
-	out.Me, errs[0] = syncclient.SavedMe(rctx, r.Store)
-	out.Status, errs[1] = syncclient.State(rctx, r.Store)
+	out.Me, errs[0] = SavedMe(rctx, r.Store)
+	out.Status, errs[1] = State(rctx, r.Store)
 	out.Problems, errs[2] = r.Store.SyncProblems(rctx)
 	out.ReadErr = errors.Join(errs[:]...)
 	return out
@@ -95,15 +91,15 @@ func (r *SyncRunner) run(ctx context.Context, sync bool) SyncOutcome {
 
 // Offline reports whether the last sync failed because the server could not be
 // reached.
-func (o *SyncOutcome) Offline() bool {
-	var ue *syncclient.UnreachableError
+func (o *Outcome) Offline() bool {
+	var ue *UnreachableError
 	return errors.As(o.Err, &ue)
 }
 
-// SyncErrorText says in plain words why a sync failed.
-func SyncErrorText(err error) string {
-	var ue *syncclient.UnreachableError
-	var se *syncclient.ServerError
+// ErrorText says in plain words why a sync failed.
+func ErrorText(err error) string {
+	var ue *UnreachableError
+	var se *ServerError
 	switch {
 	case err == nil:
 		return ""
@@ -111,7 +107,7 @@ func SyncErrorText(err error) string {
 		return "Set the server address first."
 	case errors.Is(err, settings.ErrNoSyncToken):
 		return "Set the operator token first."
-	case errors.Is(err, syncclient.ErrUnauthorized):
+	case errors.Is(err, ErrUnauthorized):
 		return "The server refused the operator token: it is unknown there or was revoked. " +
 			"Ask the server's administrator for a new token (onboard-server operator add) and save it here."
 	case errors.As(err, &ue):

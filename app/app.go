@@ -419,15 +419,21 @@ func (m *Main) StopMail() {
 	if m.stopMail == nil {
 		return
 	}
-	m.stopMail()
+	stopAndWait(m.stopMail, &m.senders, stopWait)
+}
+
+// stopAndWait cancels background work (stop) and waits until its goroutines (wg)
+// are done, at most limit, so that quitting never hangs on a slow server.
+func stopAndWait(stop func(), wg *sync.WaitGroup, limit time.Duration) {
+	stop()
 	done := make(chan struct{})
 	go func() {
-		m.senders.Wait()
+		wg.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
-	case <-time.After(stopWait):
+	case <-time.After(limit):
 	}
 }
 

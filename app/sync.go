@@ -45,16 +45,7 @@ func (m *Main) StopSync() {
 	if m.stopSync == nil {
 		return
 	}
-	m.stopSync()
-	done := make(chan struct{})
-	go func() {
-		m.syncers.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(syncStopWait):
-	}
+	stopAndWait(m.stopSync, &m.syncers, syncStopWait)
 }
 
 // WakeSync tells the sync that something changed here: the status line counts the

@@ -14,7 +14,7 @@ import (
 )
 
 // mustSayWhy fails unless the window says there are no roles, the button is
-// disabled, and the line beside it (why, when given) names why it is off.
+// disabled, and the line beside it (why) names why it is off.
 func mustSayWhy(t *testing.T, what string, w fyne.Window, why *uikit.WhyOff, disabled bool, wantWhy string) {
 	t.Helper()
 	if !uitest.Texts(w)[uikit.NoRolesYet] {
@@ -23,11 +23,7 @@ func mustSayWhy(t *testing.T, what string, w fyne.Window, why *uikit.WhyOff, dis
 	if !disabled {
 		t.Errorf("%s: the button is enabled without roles", what)
 	}
-	got := wantWhy // without the WhyOff, what the window shows
-	if why != nil {
-		got = why.Text()
-	}
-	if got != wantWhy || !uitest.Texts(w)[wantWhy] {
+	if got := why.Text(); got != wantWhy || !uitest.Texts(w)[wantWhy] {
 		t.Errorf("%s: the line beside the button says %q, want %q", what, got, wantWhy)
 	}
 }

@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onboard/screens/letterscreen"
+	"onboard/screens/mailscreen"
+
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
@@ -147,8 +150,8 @@ type Main struct {
 	catalog  *screens.CatalogScreen
 	roles    *screens.RolesScreen
 	imports  *importwizard.ImportsScreen
-	letters  *screens.LettersScreen
-	mail     *screens.MailScreen
+	letters  *letterscreen.Screen
+	mail     *mailscreen.Screen
 	settings *screens.SettingsScreen
 	store    *data.Store
 	svc      *lifecycle.Service
@@ -205,7 +208,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.settings.OnSyncSaved = m.SyncNow
 	m.settings.OnSynced = m.applySync
 	m.settings.OnSetup = func() { m.ShowSetup(true) }
-	m.mail = screens.NewMailScreen(d.Store, d.Service, w)
+	m.mail = mailscreen.New(d.Store, d.Service, w)
 	m.mail.OnSendNow = m.SendMailNow
 	m.mail.OnQueued = func() {
 		m.WakeMail()
@@ -218,7 +221,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		}
 		m.WakeSync()
 	}
-	m.letters = screens.NewLettersScreen(m.letterDeps(), w)
+	m.letters = letterscreen.New(m.letterDeps(), w)
 	m.letters.OnPrint = m.printNotActivated
 	m.imports.OnPrintLetters = m.printLetters
 	m.users.OnPrintLetters = m.printLetters
@@ -355,13 +358,13 @@ func (m *Main) ShowSetup(again bool) *screens.SetupDialog {
 }
 
 // letterDeps is what the letters screen and the print dialog use.
-func (m *Main) letterDeps() screens.LetterDeps {
-	return screens.LetterDeps{Settings: m.store, Service: m.svc}
+func (m *Main) letterDeps() letterscreen.Deps {
+	return letterscreen.Deps{Settings: m.store, Service: m.svc}
 }
 
 // printLetters opens the print dialog for the users ids.
 func (m *Main) printLetters(ids []string) {
-	p := screens.ShowPrintLetters(m.win, m.letterDeps(), ids)
+	p := letterscreen.ShowPrintDialog(m.win, m.letterDeps(), ids)
 	p.OnSaved = func() { // renewed keys change the list
 		m.WakeSync()
 		m.users.Reload()

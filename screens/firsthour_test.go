@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"onboard/screens/letterscreen"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -59,10 +61,13 @@ func TestFirstHourFromAnEmptyDatabase(t *testing.T) {
 	}
 
 	// Their letter.
-	p, _ := openPrint(t, st, svc, []string{f.Created.User.ID})
+	pw := test.NewWindow(nil)
+	t.Cleanup(pw.Close)
+	p := letterscreen.ShowPrintDialog(pw, letterscreen.Deps{Settings: st, Service: svc}, []string{f.Created.User.ID})
+	uitest.Settle(p.Wait)
 	path := filepath.Join(t.TempDir(), "jana.pdf")
 	p.SaveTo(path)
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if p.Message() != "" || p.SavedResult.Letters != 1 {
 		t.Fatalf("letter: message %q, result %+v", p.Message(), p.SavedResult)
 	}

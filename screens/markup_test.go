@@ -58,19 +58,3 @@ func TestKeysScreenMarkup(t *testing.T) {
 	_, w := showScreen(t, 1200, 500, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
 	test.AssertRendersToMarkup(t, "keys_screen.xml", w.Canvas())
 }
-
-// TestLettersMarkup compares the letter settings (with a refused address) and the
-// options of the print dialog with their reference markup. The letter previews are
-// left out: their layout belongs to the letters package.
-func TestLettersMarkup(t *testing.T) {
-	s, _, _ := openLetters(t)
-	s.tabs.SelectIndex(1)
-	test.Type(s.urlEntry, "onboard.example.org")
-	uitest.Settle(s.wait)
-	test.AssertObjectRendersToMarkup(t, "letters_settings.xml", s.setPane)
-
-	st, svc, ids := letterUsers(t)
-	p, _ := openPrint(t, st, svc, ids)
-	p.skipBox.Open(0)
-	test.AssertObjectRendersToMarkup(t, "print_letters_options.xml", p.left)
-}

@@ -1,13 +1,11 @@
 package screens
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/internal/display"
 	"onboard/screens/internal/uikit"
 )
 
@@ -49,28 +47,10 @@ func (s *UsersScreen) applySearch() {
 	s.refilter()
 }
 
-// statusOption is a status select option with its live count: "Invited (402)".
-func statusOption(label string, n int) string { return fmt.Sprintf("%s (%s)", label, display.Count(n)) }
-
 // refreshFilters rebuilds the filter options from the counts and the catalog,
 // keeping the current choices.
 func (s *UsersScreen) refreshFilters() {
-	all := 0
-	opts := []string{}
-	current := ""
-	for _, st := range data.Statuses {
-		all += s.counts[st]
-		o := statusOption(st.Label(), s.counts[st])
-		opts = append(opts, o)
-		if s.query.Status == st {
-			current = o
-		}
-	}
-	first := statusOption(allStatuses, all)
-	if current == "" {
-		current = first
-	}
-	setOptions(s.statusSelect, append([]string{first}, opts...), current)
+	uikit.SetCountOptions(s.statusSelect, allStatuses, data.Statuses, data.Status.Label, s.counts, s.query.Status)
 
 	s.unitFilter.set(uikit.Names(s.units, func(u data.Unit) string { return u.Name }),
 		uikit.NamesOf(s.units, s.query.UnitIDs))
@@ -95,7 +75,7 @@ func setCatalogOptions[T any](sel *widget.Select, none string, list []T, current
 			cur = name
 		}
 	}
-	setOptions(sel, opts, cur)
+	uikit.SetSelectQuietly(sel, opts, cur)
 }
 
 // idsByName returns the IDs of the entries of list with the given names.
@@ -107,16 +87,6 @@ func idsByName[T any](list []T, chosen []string, idAndName func(T) (string, stri
 		}
 	}
 	return out
-}
-
-// setOptions replaces a select's options and choice without firing its callback.
-func setOptions(sel *widget.Select, opts []string, selected string) {
-	changed := sel.OnChanged
-	sel.OnChanged = nil
-	sel.Options = opts
-	sel.SetSelected(selected)
-	sel.OnChanged = changed
-	sel.Refresh()
 }
 
 // filtered describes the active filters, "" when there are none.
@@ -141,7 +111,7 @@ func prefixed(prefix, v, none string) string {
 func (s *UsersScreen) onStatus(option string) {
 	s.query.Status = ""
 	for _, st := range data.Statuses {
-		if option == statusOption(st.Label(), s.counts[st]) {
+		if option == uikit.CountOption(st.Label(), s.counts[st]) {
 			s.query.Status = st
 		}
 	}

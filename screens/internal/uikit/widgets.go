@@ -1,12 +1,17 @@
 package uikit
 
 import (
+	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 
 	"onboard/data"
+	"onboard/internal/display"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -147,4 +152,35 @@ func IDsOf[T data.Unit | data.Group](list []T, chosen []string) []string {
 		}
 	}
 	return out
+}
+
+// CountOption is a filter option with its live count: "Invited (402)".
+func CountOption(label string, n int) string { return fmt.Sprintf("%s (%s)", label, display.Count(n)) }
+
+// SetCountOptions offers "All … (n)" (allLabel) and each state with its count in
+// sel, choosing chosen (or All when chosen is none of them), without calling
+// OnChanged. It returns the count of all states.
+func SetCountOptions[T comparable](sel *widget.Select, allLabel string, states []T, label func(T) string, counts map[T]int, chosen T) int {
+	all, opts, current := 0, []string{""}, ""
+	for _, st := range states {
+		all += counts[st]
+		o := CountOption(label(st), counts[st])
+		opts = append(opts, o)
+		if st == chosen {
+			current = o
+		}
+	}
+	opts[0] = CountOption(allLabel, all)
+	if current == "" {
+		current = opts[0]
+	}
+	SetSelectQuietly(sel, opts, current)
+	return all
+}
+
+// WithMinHeight stacks o on a transparent box h high, so it is never shorter.
+func WithMinHeight(o fyne.CanvasObject, h float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(0, h))
+	return container.NewStack(r, o)
 }

@@ -176,6 +176,15 @@ func MustShow(t *testing.T, w fyne.Window, parts ...string) {
 	}
 }
 
+// Drawn reports whether o is visible in the window, in its content or a dialog.
+func Drawn(w fyne.Window, o fyne.CanvasObject) bool {
+	found := false
+	for _, root := range append([]fyne.CanvasObject{w.Canvas().Content()}, w.Canvas().Overlays().List()...) {
+		Walk(root, func(x fyne.CanvasObject) { found = found || x == o })
+	}
+	return found
+}
+
 // Visible returns the visible objects of type T in the window's dialogs.
 func Visible[T fyne.CanvasObject](w fyne.Window) []T {
 	var out []T

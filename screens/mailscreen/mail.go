@@ -1,4 +1,4 @@
-package screens
+package mailscreen
 
 import (
 	"context"
@@ -22,16 +22,16 @@ import (
 	"onboard/screens/internal/uikit"
 )
 
-// MailStore is what the mail screen reads: the outbox and the settings the
+// Store is what the mail screen reads: the outbox and the settings the
 // invitation template and its preview use.
-type MailStore interface {
+type Store interface {
 	settings.Store
 	Mails(ctx context.Context, q data.MailQuery) ([]data.Mail, error)
 	MailCounts(ctx context.Context) (map[data.MailState]int, error)
 }
 
-// MailService is what the mail screen changes.
-type MailService interface {
+// Service is what the mail screen changes.
+type Service interface {
 	Now() time.Time
 	RetryMail(ctx context.Context, id, to string) error
 }
@@ -100,13 +100,13 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // allMails is the first option of the state filter.
 const allMails = "All mails"
 
-// MailScreen shows the outbox, the invitation emails waiting, sent, failed and
+// Screen shows the outbox, the invitation emails waiting, sent, failed and
 // cancelled, newest first in a table that fetches a page at a time, with a filter by
 // state; failed mails can be tried again, to a corrected address if need be. Its
 // second tab edits the invitation mail template.
-type MailScreen struct {
-	st  MailStore
-	svc MailService
+type Screen struct {
+	st  Store
+	svc Service
 	win fyne.Window
 	bg  sync.WaitGroup
 
@@ -115,7 +115,7 @@ type MailScreen struct {
 	total   int
 	pages   map[int][]data.Mail // page number -> mails; UI goroutine only
 	loading map[int]bool
-	gen     int // bumps on reload so late pages of an old reload are dropped
+	load    *uikit.Loader // the counts and pages; a reload drops the late pages of the one before
 	chosen  *data.Mail
 
 	tabs        *container.AppTabs
@@ -141,12 +141,13 @@ type MailScreen struct {
 	OnQueued func()
 }
 
-// NewMailScreen builds the mail screen for window win; call Reload to fill it.
-func NewMailScreen(st MailStore, svc MailService, win fyne.Window) *MailScreen {
-	s := &MailScreen{
+// New builds the mail screen for window win; call Reload to fill it.
+func New(st Store, svc Service, win fyne.Window) *Screen {
+	s := &Screen{
 		st: st, svc: svc, win: win, counts: map[data.MailState]int{},
 		pages: map[int][]data.Mail{}, loading: map[int]bool{},
 	}
+	s.load = uikit.NewLoader(&s.bg)
 	s.stateSelect = widget.NewSelect(nil, s.onState)
 	s.summary = &widget.Label{}
 	s.drain = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
@@ -174,12 +175,12 @@ func NewMailScreen(st MailStore, svc MailService, win fyne.Window) *MailScreen {
 }
 
 // Content is the screen's root object.
-func (s *MailScreen) Content() fyne.CanvasObject { return s.content }
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
 // ShowTemplate switches to the invitation template tab.
-func (s *MailScreen) ShowTemplate() { s.tabs.SelectIndex(1) }
+func (s *Screen) ShowTemplate() { s.tabs.SelectIndex(1) }
 
-func (s *MailScreen) buildTable() {
+func (s *Screen) buildTable() {
 	s.table = widget.NewTableWithHeaders(
 		func() (int, int) { return s.total, len(mailColumns) },
 		func() fyne.CanvasObject {
@@ -195,7 +196,7 @@ func (s *MailScreen) buildTable() {
 	}
 }
 
-func (s *MailScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+func (s *Screen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	objs := o.(*fyne.Container).Objects
 	label, menu := objs[0].(*widget.Label), objs[1].(*widget.Button)
 	m := s.mailAt(id.Row)
@@ -227,7 +228,7 @@ func (s *MailScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	label.Show()
 }
 
-func (s *MailScreen) buildDetail() {
+func (s *Screen) buildDetail() {
 	s.detailText = &widget.Label{Text: "Click a mail to see the server's full answer.", Truncation: fyne.TextTruncateEllipsis}
 	s.answer = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	s.answer.Hide()
@@ -245,13 +246,13 @@ func (s *MailScreen) buildDetail() {
 }
 
 // choose shows mail m below the table.
-func (s *MailScreen) choose(m *data.Mail) {
+func (s *Screen) choose(m *data.Mail) {
 	c := *m
 	s.chosen = &c
 	s.showChosen()
 }
 
-func (s *MailScreen) showChosen() {
+func (s *Screen) showChosen() {
 	m := s.chosen
 	if m == nil {
 		s.detailText.SetText("Click a mail to see the server's full answer.")
@@ -280,7 +281,7 @@ func (s *MailScreen) showChosen() {
 }
 
 // showRowMenu opens the menu of a failed mail.
-func (s *MailScreen) showRowMenu(row int, anchor fyne.CanvasObject) {
+func (s *Screen) showRowMenu(row int, anchor fyne.CanvasObject) {
 	m := s.mailAt(row)
 	if m == nil {
 		return
@@ -291,7 +292,7 @@ func (s *MailScreen) showRowMenu(row int, anchor fyne.CanvasObject) {
 }
 
 // rowMenuItems are the actions of a failed mail.
-func (s *MailScreen) rowMenuItems(m *data.Mail) []*fyne.MenuItem {
+func (s *Screen) rowMenuItems(m *data.Mail) []*fyne.MenuItem {
 	c := *m
 	return []*fyne.MenuItem{
 		fyne.NewMenuItem("Retry", func() { s.Retry(c.ID) }),
@@ -300,7 +301,7 @@ func (s *MailScreen) rowMenuItems(m *data.Mail) []*fyne.MenuItem {
 }
 
 // onState filters by the state chosen.
-func (s *MailScreen) onState(option string) {
+func (s *Screen) onState(option string) {
 	s.state = ""
 	for _, st := range data.MailStates {
 		if strings.HasPrefix(option, mailStateLabel(st)+" (") {
@@ -311,25 +312,21 @@ func (s *MailScreen) onState(option string) {
 }
 
 // SetState filters by state st ("" for all).
-func (s *MailScreen) SetState(st data.MailState) {
+func (s *Screen) SetState(st data.MailState) {
 	s.state = st
 	s.Reload()
 }
 
 // Reload counts the mails again, drops every fetched page and refreshes the table,
 // and reads the template unless the admin is editing it.
-func (s *MailScreen) Reload() {
-	s.gen++
-	gen := s.gen
+func (s *Screen) Reload() {
+	s.load.Next()
 	state := s.state
 	s.pages, s.loading = map[int][]data.Mail{}, map[int]bool{}
 	s.loadPage(0)
-	s.bg.Go(func() {
+	s.load.Go(func() func() {
 		counts, err := s.st.MailCounts(context.Background())
-		uikit.OnUI(func() {
-			if gen != s.gen {
-				return
-			}
+		return func() {
 			if err != nil {
 				s.summary.SetText("Could not read the outbox.")
 				uikit.ShowError(err, s.win)
@@ -345,29 +342,14 @@ func (s *MailScreen) Reload() {
 			s.refreshFilter()
 			s.showEmpty()
 			s.table.Refresh()
-		})
+		}
 	})
 	s.template.reload()
 }
 
 // refreshFilter writes the counts into the state filter's options.
-func (s *MailScreen) refreshFilter() {
-	all := 0
-	opts := []string{}
-	current := ""
-	for _, st := range data.MailStates {
-		all += s.counts[st]
-		o := statusOption(mailStateLabel(st), s.counts[st])
-		opts = append(opts, o)
-		if s.state == st {
-			current = o
-		}
-	}
-	first := statusOption(allMails, all)
-	if current == "" {
-		current = first
-	}
-	setOptions(s.stateSelect, append([]string{first}, opts...), current)
+func (s *Screen) refreshFilter() {
+	all := uikit.SetCountOptions(s.stateSelect, allMails, data.MailStates, mailStateLabel, s.counts, s.state)
 	parts := []string{display.Plural(all, "mail")}
 	for _, st := range data.MailStates {
 		if n := s.counts[st]; n > 0 {
@@ -381,7 +363,7 @@ func (s *MailScreen) refreshFilter() {
 }
 
 // showEmpty shows a note instead of an empty table.
-func (s *MailScreen) showEmpty() {
+func (s *Screen) showEmpty() {
 	if s.total > 0 {
 		s.empty.Hide()
 		s.table.Show()
@@ -398,7 +380,7 @@ func (s *MailScreen) showEmpty() {
 
 // mailAt returns the mail at a table row, or nil while its page loads (the load
 // starts).
-func (s *MailScreen) mailAt(row int) *data.Mail {
+func (s *Screen) mailAt(row int) *data.Mail {
 	page, ok := s.pages[row/mailPageSize]
 	if !ok {
 		s.loadPage(row / mailPageSize)
@@ -411,19 +393,15 @@ func (s *MailScreen) mailAt(row int) *data.Mail {
 }
 
 // loadPage fetches one page off the UI goroutine.
-func (s *MailScreen) loadPage(page int) {
+func (s *Screen) loadPage(page int) {
 	if s.loading[page] {
 		return
 	}
 	s.loading[page] = true
-	gen := s.gen
 	q := data.MailQuery{State: s.state, Offset: page * mailPageSize, Limit: mailPageSize}
-	s.bg.Go(func() {
+	s.load.Go(func() func() {
 		mails, err := s.st.Mails(context.Background(), q)
-		uikit.OnUI(func() {
-			if gen != s.gen {
-				return
-			}
+		return func() {
 			if err != nil {
 				uikit.ShowError(err, s.win)
 				return
@@ -431,12 +409,12 @@ func (s *MailScreen) loadPage(page int) {
 			s.pages[page] = mails
 			s.table.Refresh()
 			s.refreshChosen(mails)
-		})
+		}
 	})
 }
 
 // refreshChosen shows the chosen mail again when a fetched page holds it.
-func (s *MailScreen) refreshChosen(mails []data.Mail) {
+func (s *Screen) refreshChosen(mails []data.Mail) {
 	if s.chosen == nil {
 		return
 	}
@@ -448,7 +426,7 @@ func (s *MailScreen) refreshChosen(mails []data.Mail) {
 }
 
 // CellText is the text of a cell; "" while its page is loading.
-func (s *MailScreen) CellText(row, col int) string {
+func (s *Screen) CellText(row, col int) string {
 	m := s.mailAt(row)
 	if m == nil || mailColumns[col].text == nil {
 		return ""
@@ -457,13 +435,13 @@ func (s *MailScreen) CellText(row, col int) string {
 }
 
 // Total is the number of mails the filter matches.
-func (s *MailScreen) Total() int { return s.total }
+func (s *Screen) Total() int { return s.total }
 
 // Counts are the mails in each state.
-func (s *MailScreen) Counts() map[data.MailState]int { return s.counts }
+func (s *Screen) Counts() map[data.MailState]int { return s.counts }
 
 // SendNow tries every queued mail at once.
-func (s *MailScreen) SendNow() {
+func (s *Screen) SendNow() {
 	if s.OnSendNow != nil {
 		s.drain.SetText("Sending…")
 		s.OnSendNow()
@@ -473,7 +451,7 @@ func (s *MailScreen) SendNow() {
 // ShowDrain shows what the last attempt to send the outbox did, at time at, and
 // reads the outbox again while the screen is shown; configured says whether a mail
 // server is set up.
-func (s *MailScreen) ShowDrain(res outbox.Result, err error, at time.Time, configured bool) {
+func (s *Screen) ShowDrain(res outbox.Result, err error, at time.Time, configured bool) {
 	when := at.Local().Format("15:04")
 	var ue *outbox.UnreachableError
 	switch {
@@ -501,7 +479,7 @@ func (s *MailScreen) ShowDrain(res outbox.Result, err error, at time.Time, confi
 }
 
 // Retry queues failed mail id again, as it was.
-func (s *MailScreen) Retry(id string) {
+func (s *Screen) Retry(id string) {
 	s.bg.Go(func() {
 		err := s.svc.RetryMail(context.Background(), id, "")
 		uikit.OnUI(func() {
@@ -516,7 +494,7 @@ func (s *MailScreen) Retry(id string) {
 }
 
 // queued tells the window that mail was queued.
-func (s *MailScreen) queued() {
+func (s *Screen) queued() {
 	if s.OnQueued != nil {
 		s.OnQueued()
 	}
@@ -533,7 +511,7 @@ type editAddressDialog struct {
 // EditAddress asks for a corrected address for failed mail m and sends it again
 // there: an invitation goes out again with a new key (the user's email changes),
 // another mail is queued again to the new address.
-func (s *MailScreen) EditAddress(m data.Mail) {
+func (s *Screen) EditAddress(m data.Mail) {
 	e := &editAddressDialog{entry: &widget.Entry{Text: m.ToAddr}, msg: uikit.DangerLabel()}
 	e.entry.ExtendBaseWidget(e.entry)
 	e.msg.Hide()
@@ -600,4 +578,4 @@ func (e *editAddressDialog) show(msg string) {
 }
 
 // wait blocks until the background work has finished.
-func (s *MailScreen) wait() { s.bg.Wait() }
+func (s *Screen) wait() { s.bg.Wait() }

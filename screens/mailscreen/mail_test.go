@@ -1,103 +1,30 @@
-package screens
+package mailscreen
 
 import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/internal/addrlist"
-	"onboard/internal/lifecycle"
 	"onboard/internal/mail"
 	"onboard/internal/settings"
 	"onboard/screens/internal/uitest"
 )
 
-// outboxFixture is a store whose outbox holds mails in every state.
-type outboxFixture struct {
-	st     *data.Store
-	svc    *lifecycle.Service
-	byAddr map[string]*data.User // the invited users by address
-	mailOf map[string]string     // the ID of each address's first mail
-}
-
-// rejected is the answer the failed mails got.
-const rejected = "recipient <%s>: the mail server answered 550 5.1.1 <%s>: Recipient address rejected"
-
-// newOutbox invites five people and settles their mails: anna's is sent, ben's and
-// cem's failed, dana's is waiting, and eva's first was cancelled by a resend, whose
-// mail waits too.
-func newOutbox(t *testing.T) *outboxFixture {
+func openMail(t *testing.T, f *uitest.Outbox) (*Screen, fyne.Window, *int) {
 	t.Helper()
-	st, _, base := uitest.OpenStore(t)
-	svc := lifecycle.New(st)
-	ctx := context.Background()
-	if _, err := settings.Set(ctx, st, settings.OrgName, "Gymnasium am Stadtpark"); err != nil {
-		t.Fatal(err)
-	}
-	var addrs []addrlist.Address
-	for _, a := range []string{"anna@example.org", "ben@exmaple.org", "cem@exmaple.org", "dana@example.org", "eva@example.org"} {
-		addrs = append(addrs, addrlist.Address{Email: a})
-	}
-	res, err := svc.InviteEmails(ctx, lifecycle.InviteEmailsInput{Addresses: addrs, RoleID: base.RoleID, UnitIDs: base.UnitIDs})
-	if err != nil || len(res.Invited) != 5 {
-		t.Fatalf("invite: %v, %+v", err, res)
-	}
-	f := &outboxFixture{st: st, svc: svc, byAddr: map[string]*data.User{}, mailOf: map[string]string{}}
-	for _, inv := range res.Invited {
-		f.byAddr[inv.User.Email] = inv.User
-		mails, err := st.Mails(ctx, data.MailQuery{UserID: inv.User.ID})
-		if err != nil || len(mails) != 1 {
-			t.Fatalf("mails of %s: %v, %v", inv.User.Email, mails, err)
-		}
-		f.mailOf[inv.User.Email] = mails[0].ID
-	}
-	if _, err := svc.ResendInvitation(ctx, f.byAddr["eva@example.org"].ID, lifecycle.ResendOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	if _, err := st.ClaimMails(ctx, now, time.Minute, 100, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	record := func(addr string, r data.MailResult) {
-		r.At = now
-		if err := st.RecordMailAttempt(ctx, f.mailOf[addr], r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	record("anna@example.org", data.MailResult{State: data.MailSent, Attempts: 1})
-	for _, a := range []string{"ben@exmaple.org", "cem@exmaple.org"} {
-		record(a, data.MailResult{State: data.MailFailed, Attempts: 1, Error: strings.ReplaceAll(rejected, "%s", a)})
-	}
-	record("dana@example.org", data.MailResult{
-		State: data.MailQueued, Attempts: 1, NextAttemptAt: now.Add(time.Hour),
-		Error: "the mail server answered 451 4.3.0 Try again later",
-	})
-	mails, err := st.Mails(ctx, data.MailQuery{UserID: f.byAddr["eva@example.org"].ID, State: data.MailQueued})
-	if err != nil || len(mails) != 1 {
-		t.Fatalf("eva's new mail: %v, %v", mails, err)
-	}
-	if err := st.RecordMailAttempt(ctx, mails[0].ID, data.MailResult{State: data.MailQueued, NextAttemptAt: now, At: now}); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func openMail(t *testing.T, f *outboxFixture) (*MailScreen, fyne.Window, *int) {
-	t.Helper()
-	s, w := showScreen(t, 1200, 800, func(w fyne.Window) *MailScreen { return NewMailScreen(f.st, f.svc, w) })
+	s, w := uitest.ShowScreen(t, 1200, 800, func(w fyne.Window) *Screen { return New(f.St, f.Svc, w) }, (*Screen).wait)
 	queued := 0
 	s.OnQueued = func() { queued++ }
 	return s, w, &queued
 }
 
 // rowOf finds the table row of the mail to addr, loading the pages.
-func rowOf(t *testing.T, s *MailScreen, addr string) int {
+func rowOf(t *testing.T, s *Screen, addr string) int {
 	t.Helper()
 	for row := 0; row < s.Total(); row++ {
 		if s.CellText(row, 0) == "" {
@@ -113,7 +40,7 @@ func rowOf(t *testing.T, s *MailScreen, addr string) int {
 
 func TestMailScreenListsTheOutboxWithCountsPerState(t *testing.T) {
 	test.NewTempApp(t)
-	f := newOutbox(t)
+	f := uitest.NewOutbox(t)
 	s, w, _ := openMail(t, f)
 	want := map[data.MailState]int{data.MailQueued: 2, data.MailSent: 1, data.MailFailed: 2, data.MailCancelled: 1}
 	for st, n := range want {
@@ -164,7 +91,7 @@ func TestMailScreenListsTheOutboxWithCountsPerState(t *testing.T) {
 	// Choosing a row shows the full answer and the actions.
 	s.table.Select(widget.TableCellID{Row: 0, Col: 2})
 	uitest.Settle(s.wait)
-	if !strings.Contains(s.answer.Text, "Recipient address rejected") || !s.retry.Visible() || !s.editAddr.Visible() {
+	if !strings.Contains(s.answer.Text, "Recipient address Rejected") || !s.retry.Visible() || !s.editAddr.Visible() {
 		t.Errorf("detail: %q, retry %v, edit %v", s.answer.Text, s.retry.Visible(), s.editAddr.Visible())
 	}
 
@@ -177,7 +104,7 @@ func TestMailScreenListsTheOutboxWithCountsPerState(t *testing.T) {
 
 func TestMailScreenRetryQueuesAFailedMailAgain(t *testing.T) {
 	test.NewTempApp(t)
-	f := newOutbox(t)
+	f := uitest.NewOutbox(t)
 	s, _, queued := openMail(t, f)
 	s.SetState(data.MailFailed)
 	uitest.Settle(s.wait)
@@ -188,7 +115,7 @@ func TestMailScreenRetryQueuesAFailedMailAgain(t *testing.T) {
 		}
 	}
 	uitest.Settle(s.wait)
-	m, err := f.st.MailByID(context.Background(), f.mailOf["ben@exmaple.org"])
+	m, err := f.St.MailByID(context.Background(), f.MailOf["ben@exmaple.org"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +132,7 @@ func TestMailScreenRetryQueuesAFailedMailAgain(t *testing.T) {
 
 func TestMailScreenEditAddressAndResend(t *testing.T) {
 	test.NewTempApp(t)
-	f := newOutbox(t)
+	f := uitest.NewOutbox(t)
 	ctx := context.Background()
 	s, w, queued := openMail(t, f)
 	s.SetState(data.MailFailed)
@@ -220,7 +147,7 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 	if e == nil || e.entry.Text != "cem@exmaple.org" {
 		t.Fatal("no dialog with the refused address")
 	}
-	uitest.MustShow(t, w, "Recipient address rejected")
+	uitest.MustShow(t, w, "Recipient address Rejected")
 
 	// A bad address: the dialog says why and nothing changes.
 	for _, bad := range []struct{ addr, msg string }{
@@ -233,7 +160,7 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 		if !e.msg.Visible() || !strings.Contains(e.msg.Text, bad.msg) {
 			t.Errorf("%s: message %q", bad.addr, e.msg.Text)
 		}
-		if n, _ := f.st.MailCounts(ctx); n[data.MailQueued] != 2 {
+		if n, _ := f.St.MailCounts(ctx); n[data.MailQueued] != 2 {
 			t.Fatalf("%s: queued %d", bad.addr, n[data.MailQueued])
 		}
 	}
@@ -248,11 +175,11 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 	if e.msg.Visible() {
 		t.Fatalf("message %q", e.msg.Text)
 	}
-	u, err := f.st.UserByID(ctx, f.byAddr["cem@exmaple.org"].ID)
+	u, err := f.St.UserByID(ctx, f.ByAddr["cem@exmaple.org"].ID)
 	if err != nil || u.Email != "cem@example.org" {
 		t.Fatalf("user after resend: %+v, %v", u, err)
 	}
-	mails, err := f.st.Mails(ctx, data.MailQuery{UserID: u.ID})
+	mails, err := f.St.Mails(ctx, data.MailQuery{UserID: u.ID})
 	if err != nil || len(mails) != 2 {
 		t.Fatalf("cem's mails: %v, %v", mails, err)
 	}
@@ -269,7 +196,7 @@ func TestMailScreenEditAddressAndResend(t *testing.T) {
 
 func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) {
 	test.NewTempApp(t)
-	f := newOutbox(t)
+	f := uitest.NewOutbox(t)
 	s, w, _ := openMail(t, f)
 	s.ShowTemplate()
 	uitest.Settle(s.wait)
@@ -284,7 +211,7 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 		t.Errorf("note %q", e.prevNote.Text)
 	}
 
-	e.body.SetText("Hello {first_name},\nplease welcome {frist_name} too.")
+	e.Body.SetText("Hello {first_name},\nplease welcome {frist_name} too.")
 	msg := s.TemplateError()
 	for _, want := range []string{"Body, line 2, column 16", "{frist_name}"} {
 		if !strings.Contains(msg, want) {
@@ -300,8 +227,8 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 	}
 
 	e.subject.SetText("Willkommen bei {organization}")
-	e.body.SetText("Hallo {first_name},\nIhr Schlüssel: {key}\nGültig bis {valid_until}")
-	e.lang.SetSelected("Deutsch")
+	e.Body.SetText("Hallo {first_name},\nIhr Schlüssel: {key}\nGültig bis {valid_until}")
+	e.Lang.SetSelected("Deutsch")
 	if s.TemplateError() != "" || !s.CanSaveTemplate() {
 		t.Fatalf("a good template: error %q, can save %v", s.TemplateError(), s.CanSaveTemplate())
 	}
@@ -311,7 +238,7 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 	}
 	test.Tap(uitest.Button(t, w, "Save template"))
 	uitest.Settle(s.wait)
-	saved, err := settings.MailTemplate(context.Background(), f.st)
+	saved, err := settings.MailTemplate(context.Background(), f.St)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,60 +262,5 @@ func TestMailTemplateEditorShowsPlaceholderErrorsPreviewsAndSaves(t *testing.T) 
 	test.Tap(uitest.Button(t, w, "Revert"))
 	if e.Template() != want {
 		t.Errorf("after revert: %+v", e.Template())
-	}
-}
-
-func TestUsersScreenShowsAFailedInvitationMail(t *testing.T) {
-	test.NewTempApp(t)
-	f := newOutbox(t)
-	s, w := newScreen(t, f.st, f.svc)
-	s.SetStatusFilter(data.StatusInvited)
-	uitest.Settle(s.wait)
-	statuses := map[string]string{}
-	for row := 0; row < s.Total(); row++ {
-		s.CellText(row, 0)
-		uitest.Settle(s.wait)
-		statuses[s.CellText(row, 2)] = s.CellText(row, colStatus)
-	}
-	want := map[string]string{
-		"anna@example.org": "Invited", "ben@exmaple.org": "Invited · mail failed",
-		"cem@exmaple.org": "Invited · mail failed", "dana@example.org": "Invited", "eva@example.org": "Invited",
-	}
-	for a, st := range want {
-		if statuses[a] != st {
-			t.Errorf("%s: status %q, want %q", a, statuses[a], st)
-		}
-	}
-	s.detail.show(f.byAddr["ben@exmaple.org"].ID)
-	uitest.Settle(s.wait)
-	if got := s.detail.values["Invitation"].Text; got != "Email failed" {
-		t.Errorf("detail: %q", got)
-	}
-	if got := s.detail.failure.Text; !strings.Contains(got, "550 5.1.1 <ben@exmaple.org>: Recipient address rejected") {
-		t.Errorf("the server's answer: %q", got)
-	}
-	test.Tap(uitest.Button(t, w, "Resend invitation…"))
-	if !uitest.Texts(w)["Resend invitation to "+f.byAddr["ben@exmaple.org"].FullName()] {
-		t.Error("no resend dialog")
-	}
-	w.Canvas().Overlays().Top().Hide()
-	w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
-
-	// A user who registered meanwhile: the button stays, and the refusal of the
-	// lifecycle is shown as it is.
-	cem := f.byAddr["cem@exmaple.org"]
-	if _, err := f.svc.MarkRegistered(context.Background(), cem.ID); err != nil {
-		t.Fatal(err)
-	}
-	s.detail.show(cem.ID)
-	uitest.Settle(s.wait)
-	test.Tap(uitest.Button(t, w, "Resend invitation…"))
-	test.Tap(uitest.Button(t, w, "Resend"))
-	uitest.Settle(s.wait)
-	uitest.MustShow(t, w, "the user is active")
-	s.detail.show(f.byAddr["dana@example.org"].ID)
-	uitest.Settle(s.wait)
-	if got := s.detail.values["Invitation"].Text; got != "Email queued, not sent yet" || s.detail.mailBox.Visible() {
-		t.Errorf("dana: %q, resend shown %v", got, s.detail.resend.Visible())
 	}
 }

@@ -1,4 +1,4 @@
-package screens
+package letterscreen
 
 import (
 	"context"
@@ -27,18 +27,18 @@ import (
 	"onboard/screens/internal/uikit"
 )
 
-// LetterService is what printing letters uses of the lifecycle service.
-type LetterService interface {
+// Service is what printing letters uses of the lifecycle service.
+type Service interface {
 	Now() time.Time
 	PrepareLetters(ctx context.Context, ids []string, renew bool) (*lifecycle.LetterBatch, error)
 	RecordLetters(ctx context.Context, people []letters.Recipient, file string) error
 }
 
-// LetterDeps is what the letters screen and the print dialog need: the settings
+// Deps is what the letters screen and the print dialog need: the settings
 // (template, paper, organization, logo, address) and the service.
-type LetterDeps struct {
+type Deps struct {
 	Settings settings.Store
-	Service  LetterService
+	Service  Service
 }
 
 // The template choices of the print dialog.
@@ -68,23 +68,23 @@ func paperOf(label string) letters.Paper {
 	return letters.A4
 }
 
-// PrintLetters is the dialog that prints registration letters for a set of users:
+// PrintDialog is the dialog that prints registration letters for a set of users:
 // it says how many get a letter and who is skipped and why, shows the first letter,
 // and saves the PDF with progress and cancel.
-type PrintLetters struct {
-	deps LetterDeps
+type PrintDialog struct {
+	deps Deps
 	win  fyne.Window
 	ids  []string
 	bg   sync.WaitGroup
 
-	opt        letters.Options        // from the settings, with the saved template
-	batch      *lifecycle.LetterBatch // who gets a letter without renewing keys
-	loaded     bool                   // opt and batch are read
-	previewErr error                  // why the letters cannot be printed with these options
-	previewGen int                    // counts option changes; an older preview is dropped
-	running    bool                   // a save is under way
-	cancel     context.CancelFunc     // stops the save under way
-	skipped    []lifecycle.Skip       // the skipped users listed
+	opt         letters.Options        // from the settings, with the saved template
+	batch       *lifecycle.LetterBatch // who gets a letter without renewing keys
+	loaded      bool                   // opt and batch are read
+	previewErr  error                  // why the letters cannot be printed with these options
+	previewLoad *uikit.Loader          // an option changed meanwhile drops the older preview
+	running     bool                   // a save is under way
+	cancel      context.CancelFunc     // stops the save under way
+	skipped     []lifecycle.Skip       // the skipped users listed
 
 	template *widget.Select
 	paper    *widget.Select
@@ -103,7 +103,7 @@ type PrintLetters struct {
 	result   *widget.Label
 	open     *widget.Button
 	caption  *widget.Label
-	preview  *LetterPreview
+	preview  *PageView
 	save     *widget.Button
 	closeBtn *widget.Button
 	content  fyne.CanvasObject
@@ -116,18 +116,19 @@ type PrintLetters struct {
 	OnSaved func()
 }
 
-// NewPrintLetters builds the dialog's content for the users ids and reads the
-// settings and the users in the background. ShowPrintLetters puts it in a dialog.
-func NewPrintLetters(deps LetterDeps, win fyne.Window, ids []string) *PrintLetters {
-	p := &PrintLetters{deps: deps, win: win, ids: ids}
+// NewPrintDialog builds the dialog's content for the users ids and reads the
+// settings and the users in the background. ShowPrintDialog puts it in a dialog.
+func NewPrintDialog(deps Deps, win fyne.Window, ids []string) *PrintDialog {
+	p := &PrintDialog{deps: deps, win: win, ids: ids}
+	p.previewLoad = uikit.NewLoader(&p.bg)
 	p.build()
 	p.load()
 	return p
 }
 
-// ShowPrintLetters opens the print dialog for the users ids on win.
-func ShowPrintLetters(win fyne.Window, deps LetterDeps, ids []string) *PrintLetters {
-	p := NewPrintLetters(deps, win, ids)
+// ShowPrintDialog opens the print dialog for the users ids on win.
+func ShowPrintDialog(win fyne.Window, deps Deps, ids []string) *PrintDialog {
+	p := NewPrintDialog(deps, win, ids)
 	p.dlg = dialog.NewCustomWithoutButtons("Print registration letters", p.content, win)
 	p.closeBtn.OnTapped = func() {
 		if p.cancel != nil {
@@ -142,9 +143,9 @@ func ShowPrintLetters(win fyne.Window, deps LetterDeps, ids []string) *PrintLett
 }
 
 // Content is the dialog's content.
-func (p *PrintLetters) Content() fyne.CanvasObject { return p.content }
+func (p *PrintDialog) Content() fyne.CanvasObject { return p.content }
 
-func (p *PrintLetters) build() {
+func (p *PrintDialog) build() {
 	p.template = widget.NewSelect([]string{tplSaved, tplEnglish, tplGerman}, func(string) { p.updatePreview() })
 	p.template.Selected = tplSaved
 	p.paper = widget.NewSelect([]string{paperA4, paperLetter}, func(string) { p.updatePreview() })
@@ -174,7 +175,7 @@ func (p *PrintLetters) build() {
 				o.(*widget.Label).SetText(name + " — " + s.Reason)
 			}
 		})
-	p.skipBox = widget.NewAccordion(widget.NewAccordionItem("Skipped users", withMinHeight(p.skipList, 150)))
+	p.skipBox = widget.NewAccordion(widget.NewAccordionItem("Skipped users", uikit.WithMinHeight(p.skipList, 150)))
 	p.skipBox.Hide()
 	p.message = uikit.DangerLabel()
 	p.message.Hide()
@@ -192,7 +193,7 @@ func (p *PrintLetters) build() {
 	p.left = container.NewVBox(form, p.duplex, p.renew, renewNote, widget.NewSeparator(),
 		p.counts, p.skipBox, p.message, p.working, p.done)
 	p.caption = &widget.Label{Text: "Preview", Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
-	p.preview = NewLetterPreview()
+	p.preview = NewPageView()
 	right := container.NewBorder(p.caption, nil, nil, nil, p.preview)
 	split := container.NewHSplit(container.NewVScroll(p.left), right)
 	split.Offset = 0.5
@@ -204,7 +205,7 @@ func (p *PrintLetters) build() {
 }
 
 // load reads the letter settings and who gets a letter, off the UI goroutine.
-func (p *PrintLetters) load() {
+func (p *PrintDialog) load() {
 	p.bg.Go(func() {
 		ctx := context.Background()
 		opt, err := settings.LetterOptions(ctx, p.deps.Settings)
@@ -232,7 +233,7 @@ func (p *PrintLetters) load() {
 
 // plan is how many letters a save prints now, how many of them with a new key, and
 // who is skipped.
-func (p *PrintLetters) plan() (printable, renewed int, skipped []lifecycle.Skip) {
+func (p *PrintDialog) plan() (printable, renewed int, skipped []lifecycle.Skip) {
 	if p.batch == nil {
 		return 0, 0, nil
 	}
@@ -248,9 +249,9 @@ func (p *PrintLetters) plan() (printable, renewed int, skipped []lifecycle.Skip)
 }
 
 // CountsText is the line saying how many letters are printed and who is skipped.
-func (p *PrintLetters) CountsText() string { return p.counts.Text }
+func (p *PrintDialog) CountsText() string { return p.counts.Text }
 
-func (p *PrintLetters) updateCounts() {
+func (p *PrintDialog) updateCounts() {
 	if !p.loaded {
 		return
 	}
@@ -277,7 +278,7 @@ func (p *PrintLetters) updateCounts() {
 }
 
 // options are the letter options chosen in the dialog.
-func (p *PrintLetters) options() letters.Options {
+func (p *PrintDialog) options() letters.Options {
 	opt := p.opt
 	switch p.template.Selected {
 	case tplEnglish:
@@ -292,24 +293,20 @@ func (p *PrintLetters) options() letters.Options {
 }
 
 // updatePreview lays out the first letter (or a sample person's) off the UI goroutine.
-func (p *PrintLetters) updatePreview() {
+func (p *PrintDialog) updatePreview() {
 	if !p.loaded {
 		return
 	}
-	p.previewGen++
-	gen, opt := p.previewGen, p.options()
+	opt := p.options()
 	who := letters.SampleRecipient(opt.Date)
 	caption := "Preview with a sample person"
 	if len(p.batch.Recipients) > 0 {
 		who = p.batch.Recipients[0]
 		caption = "Preview of the first letter: " + strings.TrimSpace(who.FirstName+" "+who.LastName)
 	}
-	p.bg.Go(func() {
+	p.previewLoad.Start(func() func() {
 		page, err := letters.Preview(who, opt)
-		uikit.OnUI(func() {
-			if gen != p.previewGen {
-				return
-			}
+		return func() {
 			p.previewErr = err
 			if err != nil {
 				p.preview.SetPage(nil, "")
@@ -324,11 +321,11 @@ func (p *PrintLetters) updatePreview() {
 				}
 			}
 			p.updateButtons()
-		})
+		}
 	})
 }
 
-func (p *PrintLetters) showMessage(msg string) {
+func (p *PrintDialog) showMessage(msg string) {
 	p.message.SetText(msg)
 	if msg == "" {
 		p.message.Hide()
@@ -339,9 +336,9 @@ func (p *PrintLetters) showMessage(msg string) {
 }
 
 // CanSave reports whether Save is enabled.
-func (p *PrintLetters) CanSave() bool { return !p.save.Disabled() }
+func (p *PrintDialog) CanSave() bool { return !p.save.Disabled() }
 
-func (p *PrintLetters) updateButtons() {
+func (p *PrintDialog) updateButtons() {
 	n, _, _ := p.plan()
 	ok := p.loaded && !p.running && n > 0 && p.previewErr == nil
 	if page := p.preview.Page(); page != nil && page.Overflow > 0 {
@@ -355,7 +352,7 @@ func (p *PrintLetters) updateButtons() {
 }
 
 // askFile asks where to save the letters, then saves them.
-func (p *PrintLetters) askFile() {
+func (p *PrintDialog) askFile() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			uikit.ShowError(err, p.win)
@@ -376,11 +373,11 @@ func (p *PrintLetters) askFile() {
 
 // SaveTo prints the letters into the file path off the UI goroutine, with progress.
 // The file appears only when every letter was written.
-func (p *PrintLetters) SaveTo(path string) { p.saveFile(path, false) }
+func (p *PrintDialog) SaveTo(path string) { p.saveFile(path, false) }
 
 // saveFile is SaveTo; dropEmpty removes an empty file at path (the one the save
 // dialog created) when nothing is written.
-func (p *PrintLetters) saveFile(path string, dropEmpty bool) {
+func (p *PrintDialog) saveFile(path string, dropEmpty bool) {
 	if p.running || !p.loaded {
 		return
 	}
@@ -470,7 +467,7 @@ func letterError(err error) string {
 }
 
 // Cancel stops the save under way; no file is left.
-func (p *PrintLetters) Cancel() {
+func (p *PrintDialog) Cancel() {
 	if p.cancel != nil {
 		p.status.SetText("Stopping…")
 		p.stop.Disable()
@@ -479,7 +476,7 @@ func (p *PrintLetters) Cancel() {
 }
 
 // Message is the error or warning shown, "" when there is none.
-func (p *PrintLetters) Message() string {
+func (p *PrintDialog) Message() string {
 	if !p.message.Visible() {
 		return ""
 	}
@@ -487,7 +484,7 @@ func (p *PrintLetters) Message() string {
 }
 
 // ResultText is the line saying where the letters were saved, "" before a save.
-func (p *PrintLetters) ResultText() string {
+func (p *PrintDialog) ResultText() string {
 	if !p.done.Visible() {
 		return ""
 	}
@@ -495,7 +492,7 @@ func (p *PrintLetters) ResultText() string {
 }
 
 // openSaved opens the saved PDF in the system's viewer.
-func (p *PrintLetters) openSaved() {
+func (p *PrintDialog) openSaved() {
 	if p.Saved == "" {
 		return
 	}
@@ -505,8 +502,8 @@ func (p *PrintLetters) openSaved() {
 	}
 }
 
-// wait blocks until the background work has finished.
-func (p *PrintLetters) wait() { p.bg.Wait() }
+// Wait blocks until the background work has finished.
+func (p *PrintDialog) Wait() { p.bg.Wait() }
 
 // removeIfEmpty removes the file at path when it is empty.
 func removeIfEmpty(path string) {

@@ -1,4 +1,4 @@
-package screens
+package letterscreen
 
 import (
 	"context"
@@ -29,16 +29,16 @@ func fastLetterDelays(t *testing.T) {
 }
 
 // openLetters opens the letters screen on a store with a fixed clock.
-func openLetters(t *testing.T) (*LettersScreen, fyne.Window, *data.Store) {
+func openLetters(t *testing.T) (*Screen, fyne.Window, *data.Store) {
 	t.Helper()
 	test.NewTempApp(t)
 	fastLetterDelays(t)
 	st, _, _ := uitest.OpenStore(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }))
-	s, w := showScreen(t, 1200, 800, func(w fyne.Window) *LettersScreen {
-		return NewLettersScreen(LetterDeps{Settings: st, Service: svc}, w)
-	})
+	s, w := uitest.ShowScreen(t, 1200, 800, func(w fyne.Window) *Screen {
+		return New(Deps{Settings: st, Service: svc}, w)
+	}, (*Screen).wait)
 	return s, w, st
 }
 
@@ -68,7 +68,7 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 		t.Error("Save template is enabled before any change")
 	}
 
-	s.body.SetText("Hello {first_name},\nplease welcome {frist_name} too.")
+	s.Body.SetText("Hello {first_name},\nplease welcome {frist_name} too.")
 	uitest.Settle(s.wait)
 	msg := s.TemplateError()
 	for _, want := range []string{"Body, line 2, column 16", "{frist_name}", "did you mean {first_name}"} {
@@ -81,8 +81,8 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 	}
 
 	s.title.SetText("Willkommen bei {organization}")
-	s.body.SetText("Hallo {first_name},\nIhr Schlüssel: {key}")
-	s.lang.SetSelected("Deutsch")
+	s.Body.SetText("Hallo {first_name},\nIhr Schlüssel: {key}")
+	s.Lang.SetSelected("Deutsch")
 	uitest.Settle(s.wait)
 	if s.TemplateError() != "" || !s.CanSaveTemplate() {
 		t.Fatalf("a good template: error %q, can save %v", s.TemplateError(), s.CanSaveTemplate())
@@ -105,7 +105,7 @@ func TestLettersScreenShowsPlaceholderErrorsAndSavesTheTemplate(t *testing.T) {
 	}
 
 	// Revert goes back to what is stored.
-	s.body.SetText("Something else")
+	s.Body.SetText("Something else")
 	uitest.Settle(s.wait)
 	s.Revert()
 	uitest.Settle(s.wait)
@@ -121,7 +121,7 @@ func TestLettersScreenStartFromAsksBeforeReplacingText(t *testing.T) {
 	if s.Template() != letters.DefaultTemplate("de") {
 		t.Fatalf("start from German: %+v", s.Template())
 	}
-	s.body.SetText("My own text for {first_name}.")
+	s.Body.SetText("My own text for {first_name}.")
 	uitest.Settle(s.wait)
 	s.StartFrom("en")
 	if s.Template().Body != "My own text for {first_name}." {
@@ -209,7 +209,7 @@ func TestLettersScreenSettingsAreCheckedAndStored(t *testing.T) {
 
 func TestLettersScreenWarnsWhenTheTextIsTooLong(t *testing.T) {
 	s, _, _ := openLetters(t)
-	s.body.SetText(strings.Repeat("A line of the instructions.\n", 80))
+	s.Body.SetText(strings.Repeat("A line of the instructions.\n", 80))
 	uitest.Settle(s.wait)
 	if w := s.Preview().Warning(); !strings.Contains(w, "lines too long for one page") {
 		t.Fatalf("warning %q", w)

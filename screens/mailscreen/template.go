@@ -1,4 +1,4 @@
-package screens
+package mailscreen
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"onboard/screens/internal/templateedit"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,7 +32,7 @@ func sampleMailFields(lang, org, base string, now time.Time) mail.Fields {
 	return mail.Fields{
 		FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
 		ValidUntil: letters.DateText(lang, r.ValidUntil), URL: letters.URLText(lang, base, r.Key, org),
-		Organization: org, InvitationText: sampleInvitationText[langCode(langName(lang))],
+		Organization: org, InvitationText: sampleInvitationText[templateedit.LangCode(templateedit.LangName(lang))],
 	}
 }
 
@@ -38,9 +40,11 @@ func sampleMailFields(lang, org, base string, now time.Time) mail.Fields {
 // body with placeholders, checked as the admin types, and the mail a sample person
 // would get.
 type mailTemplateEditor struct {
-	templateEditor[mail.Template]
+	templateedit.Editor[mail.Template]
 	st  settings.Store
 	svc interface{ Now() time.Time }
+	win fyne.Window
+	bg  *sync.WaitGroup // the screen's background work
 
 	org  string // organization name and registration address, for the preview
 	base string
@@ -53,25 +57,25 @@ type mailTemplateEditor struct {
 }
 
 func newMailTemplateEditor(st settings.Store, svc interface{ Now() time.Time }, win fyne.Window, bg *sync.WaitGroup) *mailTemplateEditor {
-	e := &mailTemplateEditor{st: st, svc: svc}
-	e.buildTemplate(templateKind[mail.Template]{
-		head:       "Subject",
-		langHint:   "Of the dates and the HTML version",
-		places:     mail.Placeholders,
-		placesNote: " {invitation_text} is the personal text of the user form; without one, its paragraph is left out.",
-		savedText:  "Template saved. New invitations use it.",
-		blank:      func(text string) bool { return strings.TrimSpace(text) == "" },
-		make: func(lang, subject, body string) mail.Template {
+	e := &mailTemplateEditor{st: st, svc: svc, win: win, bg: bg}
+	e.Build(templateedit.Kind[mail.Template]{
+		Head:       "Subject",
+		LangHint:   "Of the dates and the HTML version",
+		Places:     mail.Placeholders,
+		PlacesNote: " {invitation_text} is the personal text of the user form; without one, its paragraph is left out.",
+		SavedText:  "Template saved. New invitations use it.",
+		Blank:      func(text string) bool { return strings.TrimSpace(text) == "" },
+		Make: func(lang, subject, body string) mail.Template {
 			return mail.Template{Lang: lang, Subject: subject, Body: body}
 		},
-		parts: func(t mail.Template) (string, string, string) { return t.Lang, t.Subject, t.Body },
-		def:   mail.DefaultTemplate,
-		check: e.preview,
-		save: func(ctx context.Context, t mail.Template) error {
+		Parts:   func(t mail.Template) (string, string, string) { return t.Lang, t.Subject, t.Body },
+		Default: mail.DefaultTemplate,
+		Check:   e.preview,
+		Save: func(ctx context.Context, t mail.Template) error {
 			return settings.SaveMailTemplate(ctx, e.st, t)
 		},
 	}, win, bg)
-	e.subject = e.head
+	e.subject = e.Head
 
 	e.prevSubject = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 	e.prevText = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
@@ -79,7 +83,7 @@ func newMailTemplateEditor(st settings.Store, svc interface{ Now() time.Time }, 
 	preview := container.NewBorder(
 		container.NewVBox(uikit.BoldLabel("Preview with a sample person"), e.prevSubject, widget.NewSeparator()),
 		e.prevNote, nil, nil, container.NewVScroll(e.prevText))
-	split := container.NewHSplit(e.pane, preview)
+	split := container.NewHSplit(e.Pane, preview)
 	split.Offset = 0.55
 	e.content = split
 	return e
@@ -88,7 +92,7 @@ func newMailTemplateEditor(st settings.Store, svc interface{ Now() time.Time }, 
 // reload reads the organization and registration address for the preview, and the
 // template unless the admin is editing it.
 func (e *mailTemplateEditor) reload() {
-	keep := e.dirty()
+	keep := e.Dirty()
 	e.bg.Go(func() {
 		ctx := context.Background()
 		tpl, tplErr := settings.MailTemplate(ctx, e.st) // the default when damaged
@@ -102,11 +106,11 @@ func (e *mailTemplateEditor) reload() {
 				uikit.ShowError(err, e.win)
 			}
 			e.org, e.base = org, base
-			if !keep && !e.dirty() {
-				e.saved, e.loaded = tpl, true
-				e.setTemplate(tpl)
+			if !keep && !e.Dirty() {
+				e.Saved, e.Loaded = tpl, true
+				e.SetTemplate(tpl)
 			}
-			e.changed()
+			e.Changed()
 		})
 	})
 }
@@ -129,7 +133,7 @@ func (e *mailTemplateEditor) preview(t mail.Template) error {
 
 // TemplateError is the problem of the invitation template shown, "" when there is
 // none.
-func (s *MailScreen) TemplateError() string { return s.template.TemplateError() }
+func (s *Screen) TemplateError() string { return s.template.TemplateError() }
 
 // CanSaveTemplate reports whether Save template is enabled.
-func (s *MailScreen) CanSaveTemplate() bool { return s.template.CanSaveTemplate() }
+func (s *Screen) CanSaveTemplate() bool { return s.template.CanSaveTemplate() }

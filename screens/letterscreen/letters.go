@@ -1,10 +1,12 @@
-package screens
+package letterscreen
 
 import (
 	"context"
 	"errors"
 	"sync"
 	"time"
+
+	"onboard/screens/internal/templateedit"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,42 +26,21 @@ var (
 	settingDelay = 500 * time.Millisecond
 )
 
-// langNames are the template languages as the screen shows them, by code.
-var langNames = []struct{ code, name string }{{"en", "English"}, {"de", "Deutsch"}}
-
-func langName(code string) string {
-	for _, l := range langNames {
-		if l.code == code {
-			return l.name
-		}
-	}
-	return "English"
-}
-
-func langCode(name string) string {
-	for _, l := range langNames {
-		if l.name == name {
-			return l.code
-		}
-	}
-	return "en"
-}
-
 // settingField is one letter setting on the screen: what is stored and its error.
 type settingField struct {
-	key    settings.Key
-	stored string        // the value stored, normalized
-	err    *widget.Label // why the value typed is not stored
-	timer  *time.Timer
-	gen    int // counts edits; the result of storing an older value is dropped
+	key     settings.Key
+	stored  string        // the value stored, normalized
+	err     *widget.Label // why the value typed is not stored
+	store   *uikit.Loader // stores the value; an older value's result is dropped
+	pending bool          // a value typed is not stored yet
 }
 
-// LettersScreen edits the registration letter: its template (title and text with
+// Screen edits the registration letter: its template (title and text with
 // placeholders), the settings letters print (organization, logo, registration
 // address, paper) and shows a sample letter as it prints, updating as the admin types.
-type LettersScreen struct {
-	templateEditor[letters.Template]
-	deps LetterDeps
+type Screen struct {
+	templateedit.Editor[letters.Template]
+	deps Deps
 
 	title   *widget.Entry // the template editor's head
 	tabs    *container.AppTabs
@@ -72,23 +53,25 @@ type LettersScreen struct {
 	logoClear             *widget.Button
 	paperSelect           *widget.Select
 
-	preview      *LetterPreview
-	previewTimer *time.Timer
-	previewGen   int
-	content      fyne.CanvasObject
+	preview     *PageView
+	previewLoad *uikit.Loader
+	content     fyne.CanvasObject
+	win         fyne.Window
+	bg          sync.WaitGroup
 
 	// OnPrint, if set, opens the print dialog (the window decides for whom).
 	OnPrint func()
 }
 
-// NewLettersScreen builds the letters screen for window win; call Reload to fill it.
-func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
-	s := &LettersScreen{deps: deps}
+// New builds the letters screen for window win; call Reload to fill it.
+func New(deps Deps, win fyne.Window) *Screen {
+	s := &Screen{deps: deps, win: win}
+	s.previewLoad = uikit.NewLoader(&s.bg)
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Template", s.buildLetterTemplate(win)),
 		container.NewTabItem("Letter settings", container.NewVScroll(s.buildSettings())),
 	)
-	s.preview = NewLetterPreview()
+	s.preview = NewPageView()
 	right := container.NewBorder(uikit.BoldLabel("Preview with a sample person"), nil, nil, nil, s.preview)
 	split := container.NewHSplit(s.tabs, right)
 	split.Offset = 0.56
@@ -103,36 +86,36 @@ func NewLettersScreen(deps LetterDeps, win fyne.Window) *LettersScreen {
 }
 
 // Content is the screen's root object.
-func (s *LettersScreen) Content() fyne.CanvasObject { return s.content }
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
 // buildLetterTemplate makes the template editor for window win.
-func (s *LettersScreen) buildLetterTemplate(win fyne.Window) fyne.CanvasObject {
-	s.buildTemplate(templateKind[letters.Template]{
-		head:      "Title",
-		langHint:  "Of the printed labels and dates",
-		places:    letters.Placeholders,
-		savedText: "Template saved.",
-		blank:     func(text string) bool { return text == "" },
-		make: func(lang, title, body string) letters.Template {
+func (s *Screen) buildLetterTemplate(win fyne.Window) fyne.CanvasObject {
+	s.Build(templateedit.Kind[letters.Template]{
+		Head:      "Title",
+		LangHint:  "Of the printed labels and dates",
+		Places:    letters.Placeholders,
+		SavedText: "Template saved.",
+		Blank:     func(text string) bool { return text == "" },
+		Make: func(lang, title, body string) letters.Template {
 			return letters.Template{Lang: lang, Title: title, Body: body}
 		},
-		parts: func(t letters.Template) (string, string, string) { return t.Lang, t.Title, t.Body },
-		def:   letters.DefaultTemplate,
-		check: func(t letters.Template) error {
+		Parts:   func(t letters.Template) (string, string, string) { return t.Lang, t.Title, t.Body },
+		Default: letters.DefaultTemplate,
+		Check: func(t letters.Template) error {
 			s.schedulePreview()
 			return t.Check()
 		},
-		save: func(ctx context.Context, t letters.Template) error {
+		Save: func(ctx context.Context, t letters.Template) error {
 			return settings.SaveLetterTemplate(ctx, s.deps.Settings, t)
 		},
-	}, win, new(sync.WaitGroup))
-	s.title = s.head
-	return s.pane
+	}, win, &s.bg)
+	s.title = s.Head
+	return s.Pane
 }
 
-func (s *LettersScreen) buildSettings() fyne.CanvasObject {
+func (s *Screen) buildSettings() fyne.CanvasObject {
 	field := func(k settings.Key) *settingField {
-		f := &settingField{key: k, err: uikit.DangerLabel()}
+		f := &settingField{key: k, err: uikit.DangerLabel(), store: uikit.NewLoader(&s.bg)}
 		f.err.Hide()
 		return f
 	}
@@ -146,7 +129,7 @@ func (s *LettersScreen) buildSettings() fyne.CanvasObject {
 	choose := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: s.chooseLogo}
 	s.logoClear = &widget.Button{Text: "Clear", OnTapped: func() { s.SetLogo("") }}
 	s.paperSelect = widget.NewSelect([]string{paperA4, paperLetter}, func(label string) {
-		s.store(s.paper, string(paperOf(label)))
+		s.store(s.paper, string(paperOf(label)), 0)
 	})
 	s.paperSelect.Selected = paperA4
 	item := func(f *settingField, obj fyne.CanvasObject, hint string) *widget.FormItem {
@@ -169,8 +152,8 @@ func (s *LettersScreen) buildSettings() fyne.CanvasObject {
 }
 
 // Reload reads the template and the settings, unless the admin is editing them.
-func (s *LettersScreen) Reload() {
-	if s.loaded && (s.dirty() || s.settingsPending()) {
+func (s *Screen) Reload() {
+	if s.Loaded && (s.Dirty() || s.settingsPending()) {
 		return
 	}
 	s.bg.Go(func() {
@@ -187,7 +170,7 @@ func (s *LettersScreen) Reload() {
 			if err = errors.Join(tplErr, err); err != nil {
 				uikit.ShowError(err, s.win)
 			}
-			s.filling = true
+			s.Filling = true
 			for f, v := range values {
 				f.stored = v
 				f.err.Hide()
@@ -196,17 +179,17 @@ func (s *LettersScreen) Reload() {
 			s.urlEntry.SetText(s.url.stored)
 			s.showLogo(s.logo.stored)
 			s.paperSelect.SetSelected(paperLabel(letters.Paper(s.paper.stored)))
-			s.filling = false
-			s.saved, s.loaded = tpl, true
-			s.setTemplate(tpl) // checks it and lays out the preview
+			s.Filling = false
+			s.Saved, s.Loaded = tpl, true
+			s.SetTemplate(tpl) // checks it and lays out the preview
 		})
 	})
 }
 
 // settingsPending reports whether a setting typed is not stored yet.
-func (s *LettersScreen) settingsPending() bool {
+func (s *Screen) settingsPending() bool {
 	for _, f := range []*settingField{s.org, s.url, s.logo, s.paper} {
-		if f.timer != nil || f.err.Visible() {
+		if f.pending || f.err.Visible() {
 			return true
 		}
 	}
@@ -214,39 +197,25 @@ func (s *LettersScreen) settingsPending() bool {
 }
 
 // edited stores a typed setting once typing pauses.
-func (s *LettersScreen) edited(f *settingField, text string) {
-	if s.filling {
+func (s *Screen) edited(f *settingField, text string) {
+	if s.Filling {
 		return
 	}
-	f.gen++
-	if f.timer != nil && f.timer.Stop() {
-		s.bg.Done() // the stopped store will not run
-	}
-	s.bg.Add(1)
-	f.timer = time.AfterFunc(settingDelay, func() {
-		defer s.bg.Done()
-		uikit.OnUI(func() {
-			f.timer = nil
-			s.store(f, text)
-		})
-	})
+	s.store(f, text, settingDelay)
 	s.schedulePreview()
 }
 
-// store checks and stores value for f off the UI goroutine, then shows why it was
-// refused, or lays out the preview with it.
-func (s *LettersScreen) store(f *settingField, value string) {
-	if s.filling {
+// store checks and stores value for f off the UI goroutine after delay, then shows
+// why it was refused, or lays out the preview with it.
+func (s *Screen) store(f *settingField, value string, delay time.Duration) {
+	if s.Filling {
 		return
 	}
-	f.gen++
-	gen := f.gen
-	s.bg.Go(func() {
+	f.pending = true
+	f.store.After(delay, func() func() {
 		v, err := settings.Set(context.Background(), s.deps.Settings, f.key, value)
-		uikit.OnUI(func() {
-			if gen != f.gen {
-				return
-			}
+		return func() {
+			f.pending = false
 			if se, ok := errors.AsType[*settings.Error](err); ok {
 				f.err.SetText(f.key.Label + " " + se.Err.Error() + ". Not saved.")
 				f.err.Show()
@@ -261,12 +230,12 @@ func (s *LettersScreen) store(f *settingField, value string) {
 			f.err.Hide()
 			s.setPane.Refresh()
 			s.schedulePreview()
-		})
+		}
 	})
 }
 
 // FieldError is the error shown under a setting, "" when there is none.
-func (s *LettersScreen) FieldError(k settings.Key) string {
+func (s *Screen) FieldError(k settings.Key) string {
 	for _, f := range []*settingField{s.org, s.url, s.logo, s.paper} {
 		if f.key.Name == k.Name && f.err.Visible() {
 			return f.err.Text
@@ -276,7 +245,7 @@ func (s *LettersScreen) FieldError(k settings.Key) string {
 }
 
 // chooseLogo asks for a PNG or JPEG file and stores it as the logo.
-func (s *LettersScreen) chooseLogo() {
+func (s *Screen) chooseLogo() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			uikit.ShowError(err, s.win)
@@ -295,12 +264,12 @@ func (s *LettersScreen) chooseLogo() {
 }
 
 // SetLogo stores path as the logo; "" removes the logo.
-func (s *LettersScreen) SetLogo(path string) {
+func (s *Screen) SetLogo(path string) {
 	s.showLogo(path)
-	s.store(s.logo, path)
+	s.store(s.logo, path, 0)
 }
 
-func (s *LettersScreen) showLogo(path string) {
+func (s *Screen) showLogo(path string) {
 	s.logoText = path
 	if path == "" {
 		s.logoPath.SetText("No logo")
@@ -320,29 +289,20 @@ type previewInput struct {
 }
 
 // schedulePreview lays out the sample letter again once typing pauses.
-func (s *LettersScreen) schedulePreview() {
-	if s.filling || !s.loaded {
+func (s *Screen) schedulePreview() {
+	if s.Filling || !s.Loaded {
 		return
 	}
-	s.previewGen++
-	gen := s.previewGen
 	in := previewInput{
 		tpl: s.Template(), org: s.orgEntry.Text, url: s.urlEntry.Text, logo: s.logoText,
 		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperOf(s.paperSelect.Selected),
 	}
-	if s.previewTimer != nil && s.previewTimer.Stop() {
-		s.bg.Done()
-	}
-	s.bg.Add(1)
-	s.previewTimer = time.AfterFunc(previewDelay, func() {
-		defer s.bg.Done()
+	s.previewLoad.After(previewDelay, func() func() {
 		page, logo, err := layoutSample(in, s.deps.Service.Now())
-		uikit.OnUI(func() {
-			if gen != s.previewGen || err != nil {
-				return // a template error is shown by the editor; keep the last good letter
-			}
-			s.preview.SetPage(&page, logo)
-		})
+		if err != nil {
+			return nil // a template error is shown by the editor; keep the last good letter
+		}
+		return func() { s.preview.SetPage(&page, logo) }
 	})
 }
 
@@ -371,7 +331,7 @@ func layoutSample(in previewInput, now time.Time) (letters.Page, string, error) 
 }
 
 // Preview is the preview widget (tests read its page).
-func (s *LettersScreen) Preview() *LetterPreview { return s.preview }
+func (s *Screen) Preview() *PageView { return s.preview }
 
 // wait blocks until the background work has finished.
-func (s *LettersScreen) wait() { s.bg.Wait() }
+func (s *Screen) wait() { s.bg.Wait() }

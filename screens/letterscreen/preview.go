@@ -1,4 +1,4 @@
-package screens
+package letterscreen
 
 import (
 	"fmt"
@@ -43,9 +43,9 @@ func letterFont(f letters.Face) *opentype.Font {
 // previewGap is the room around the sheet for its shadow, in pixels.
 const previewGap = 6
 
-// LetterPreview draws one letter as it prints: the layout of letters.Page on a white
+// PageView draws one letter as it prints: the layout of letters.Page on a white
 // sheet, scaled to the space it has, with the page's proportions.
-type LetterPreview struct {
+type PageView struct {
 	widget.BaseWidget
 
 	page     *letters.Page
@@ -57,9 +57,9 @@ type LetterPreview struct {
 	all      []fyne.CanvasObject // what the renderer draws, back to front
 }
 
-// NewLetterPreview returns an empty sheet; SetPage gives it a letter.
-func NewLetterPreview() *LetterPreview {
-	p := &LetterPreview{
+// NewPageView returns an empty sheet; SetPage gives it a letter.
+func NewPageView() *PageView {
+	p := &PageView{
 		shadow:  &canvas.Rectangle{FillColor: color.NRGBA{A: 40}, CornerRadius: 2},
 		sheet:   &canvas.Rectangle{FillColor: color.White, StrokeColor: color.Gray{Y: 190}, StrokeWidth: 1},
 		warning: &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord},
@@ -71,7 +71,7 @@ func NewLetterPreview() *LetterPreview {
 }
 
 // SetPage shows page (nil for an empty sheet); logoFile is the image of its logo item.
-func (p *LetterPreview) SetPage(page *letters.Page, logoFile string) {
+func (p *PageView) SetPage(page *letters.Page, logoFile string) {
 	p.page, p.logoFile = page, logoFile
 	p.objects = p.objects[:0]
 	if page != nil {
@@ -97,10 +97,10 @@ func (p *LetterPreview) SetPage(page *letters.Page, logoFile string) {
 }
 
 // Page is the letter shown, nil for none.
-func (p *LetterPreview) Page() *letters.Page { return p.page }
+func (p *PageView) Page() *letters.Page { return p.page }
 
 // Warning is the warning under the sheet, "" when there is none.
-func (p *LetterPreview) Warning() string {
+func (p *PageView) Warning() string {
 	if !p.warning.Visible() {
 		return ""
 	}
@@ -166,9 +166,9 @@ func qrImage(it *letters.Item) image.Image {
 }
 
 // CreateRenderer is part of fyne.Widget.
-func (p *LetterPreview) CreateRenderer() fyne.WidgetRenderer { return &previewRenderer{p: p} }
+func (p *PageView) CreateRenderer() fyne.WidgetRenderer { return &previewRenderer{p: p} }
 
-type previewRenderer struct{ p *LetterPreview }
+type previewRenderer struct{ p *PageView }
 
 func (r *previewRenderer) Destroy() {}
 

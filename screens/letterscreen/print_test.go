@@ -1,4 +1,4 @@
-package screens
+package letterscreen
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -21,41 +20,14 @@ import (
 	"onboard/screens/internal/uitest"
 )
 
-// letterUsers stores three users with live keys (Anna, Ben, Cem), one active (Dana)
-// and one whose key expired yesterday (Emil), and returns their IDs in that order,
-// with a service whose clock stands two days after they were created.
-func letterUsers(t *testing.T) (*data.Store, *lifecycle.Service, []string) {
-	t.Helper()
-	st, _, base := uitest.OpenStore(t)
-	ctx := context.Background()
-	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	svc := lifecycle.New(st, lifecycle.WithClock(func() time.Time { return now }), lifecycle.WithActor("admin"))
-	var ids []string
-	for _, n := range []string{"Anna", "Ben", "Cem", "Dana"} {
-		ids = append(ids, uitest.CreateUser(t, svc, base, n, "Letter", "").User.ID)
-	}
-	if _, err := svc.MarkRegistered(ctx, ids[3]); err != nil {
-		t.Fatal(err)
-	}
-	in := base
-	in.FirstName, in.LastName = "Emil", "Expired"
-	c, err := svc.CreateUser(ctx, in, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids = append(ids, c.User.ID)
-	now = now.AddDate(0, 0, 2)
-	return st, svc, ids
-}
-
 // openPrint opens the print dialog for ids on a test window and waits for it to load.
-func openPrint(t *testing.T, st *data.Store, svc LetterService, ids []string) (*PrintLetters, fyne.Window) {
+func openPrint(t *testing.T, st *data.Store, svc Service, ids []string) (*PrintDialog, fyne.Window) {
 	t.Helper()
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1200, 800))
 	t.Cleanup(w.Close)
-	p := ShowPrintLetters(w, LetterDeps{Settings: st, Service: svc}, ids)
-	uitest.Settle(p.wait)
+	p := ShowPrintDialog(w, Deps{Settings: st, Service: svc}, ids)
+	uitest.Settle(p.Wait)
 	return p, w
 }
 
@@ -71,7 +43,7 @@ func hasLetterEvent(t *testing.T, st *data.Store, id string) bool {
 
 func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, ids := letterUsers(t)
+	st, svc, ids := uitest.LetterUsers(t)
 	p, w := openPrint(t, st, svc, ids)
 	want := "3 letters to print, 2 skipped: 1 already active, 1 key expired (renew expired keys to print)"
 	if got := p.CountsText(); got != want {
@@ -95,7 +67,7 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "letters.pdf")
 	p.SaveTo(path)
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if p.Message() != "" {
 		t.Fatalf("message after saving: %q", p.Message())
 	}
@@ -128,7 +100,7 @@ func TestPrintLettersCountsSavesAndRecords(t *testing.T) {
 
 func TestPrintLettersRenewsExpiredKeysOnlyWhenAsked(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, ids := letterUsers(t)
+	st, svc, ids := uitest.LetterUsers(t)
 	p, _ := openPrint(t, st, svc, ids)
 	p.renew.SetChecked(true)
 	want := "4 letters to print (1 with a new key), 1 skipped: 1 already active"
@@ -141,7 +113,7 @@ func TestPrintLettersRenewsExpiredKeysOnlyWhenAsked(t *testing.T) {
 	p.duplex.SetChecked(true)
 	path := filepath.Join(t.TempDir(), "letters.pdf")
 	p.SaveTo(path)
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if p.SavedResult != (letters.Result{Letters: 4, Pages: 8}) {
 		t.Fatalf("result %+v, message %q", p.SavedResult, p.Message())
 	}
@@ -159,7 +131,7 @@ func TestPrintLettersRenewsExpiredKeysOnlyWhenAsked(t *testing.T) {
 // cancelAfterPrepare cancels the save once it knows who gets a letter.
 type cancelAfterPrepare struct {
 	*lifecycle.Service
-	p *PrintLetters
+	p *PrintDialog
 }
 
 func (c cancelAfterPrepare) PrepareLetters(ctx context.Context, ids []string, renew bool) (*lifecycle.LetterBatch, error) {
@@ -172,13 +144,13 @@ func (c cancelAfterPrepare) PrepareLetters(ctx context.Context, ids []string, re
 
 func TestPrintLettersCancelLeavesNoFile(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, ids := letterUsers(t)
+	st, svc, ids := uitest.LetterUsers(t)
 	fake := &cancelAfterPrepare{Service: svc}
 	p, _ := openPrint(t, st, fake, ids)
 	fake.p = p
 	dir := t.TempDir()
 	p.SaveTo(filepath.Join(dir, "letters.pdf"))
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if p.Message() != "Cancelled; no file was saved." {
 		t.Fatalf("message %q", p.Message())
 	}
@@ -195,7 +167,7 @@ func TestPrintLettersCancelLeavesNoFile(t *testing.T) {
 
 func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, ids := letterUsers(t)
+	st, svc, ids := uitest.LetterUsers(t)
 	ctx := context.Background()
 
 	// A logo that was moved away after it was chosen.
@@ -210,7 +182,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p.SaveTo(filepath.Join(dir, "letters.pdf"))
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if msg := p.Message(); !strings.HasPrefix(msg, "No file was saved: logo") {
 		t.Errorf("message %q", msg)
 	}
@@ -232,7 +204,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 		t.Fatalf("too long: message %q, can save %v", msg, p.CanSave())
 	}
 	p.SaveTo(filepath.Join(dir, "letters.pdf"))
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if msg := p.Message(); !strings.Contains(msg, "No file was saved: the instructions are") || !strings.Contains(msg, "shorten the template") {
 		t.Errorf("message %q", msg)
 	}
@@ -241,7 +213,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 	}
 	// The English default fits.
 	p.template.SetSelected(tplEnglish)
-	uitest.Settle(p.wait)
+	uitest.Settle(p.Wait)
 	if p.Message() != "" || !p.CanSave() {
 		t.Errorf("with the English default: message %q, can save %v", p.Message(), p.CanSave())
 	}
@@ -249,67 +221,12 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 
 func TestPrintLettersWithNobodyToPrint(t *testing.T) {
 	test.NewTempApp(t)
-	st, svc, ids := letterUsers(t)
+	st, svc, ids := uitest.LetterUsers(t)
 	p, _ := openPrint(t, st, svc, ids[3:4])
 	if got := p.CountsText(); got != "0 letters to print, 1 skipped: 1 already active" || p.CanSave() {
 		t.Fatalf("counts %q, can save %v", got, p.CanSave())
 	}
 	if got := pageText(p.preview.Page()); !strings.Contains(got, "Zoë Łukasiewicz") {
 		t.Errorf("the preview does not show the sample person:\n%s", got)
-	}
-}
-
-func TestUsersScreenOpensLetterPrinting(t *testing.T) {
-	test.NewTempApp(t)
-	st, svc, ids := letterUsers(t)
-	s, w := newScreen(t, st, svc)
-	var got [][]string
-	s.OnPrintLetters = func(ids []string) { got = append(got, ids) }
-	s.SelectAllMatching()
-	uitest.Settle(s.wait)
-	test.Tap(uitest.Button(t, w, "Print letters…"))
-	if len(got) != 1 || len(got[0]) != len(ids) {
-		t.Fatalf("bulk print for %v", got)
-	}
-	s.CellText(0, 1)
-	uitest.Settle(s.wait)
-	for row := range len(ids) {
-		r := s.row(row)
-		var item *fyne.MenuItem
-		for _, it := range s.rowMenuItems(r) {
-			if it.Label == "Print letter…" {
-				item = it
-			}
-		}
-		if item == nil {
-			t.Fatal("no Print letter… in the row menu")
-		}
-		if want := r.Status == data.StatusActive; item.Disabled != want {
-			t.Errorf("%s (%s): Print letter disabled %v", r.FullName(), r.Status, item.Disabled)
-		}
-		if !item.Disabled {
-			item.Action()
-			if last := got[len(got)-1]; len(last) != 1 || last[0] != r.ID {
-				t.Errorf("row print for %v, want %s", last, r.ID)
-			}
-		}
-	}
-}
-
-func TestNewUserDialogPrintsTheLetter(t *testing.T) {
-	test.NewTempApp(t)
-	st, svc, _ := uitest.OpenStore(t)
-	s, w := newScreen(t, st, svc)
-	var got []string
-	s.OnPrintLetters = func(ids []string) { got = ids }
-	f := typeNewUser(s, "Zoë", "Brontë", "")
-	test.Tap(uitest.Button(t, w, "Create user"))
-	uitest.Settle(f.wait, s.wait)
-	if f.Created == nil {
-		t.Fatal("nothing created")
-	}
-	test.Tap(uitest.Button(t, w, "Print registration letter…"))
-	if len(got) != 1 || got[0] != f.Created.User.ID {
-		t.Fatalf("letter for %v, want %s", got, f.Created.User.ID)
 	}
 }

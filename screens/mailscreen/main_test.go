@@ -1,0 +1,16 @@
+package mailscreen
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"onboard/screens/internal/uikit"
+	"onboard/screens/internal/uitest"
+)
+
+func TestMain(m *testing.M) {
+	time.Local = time.UTC // dates shown are local times
+	uikit.OnUI = uitest.Queue
+	os.Exit(m.Run())
+}

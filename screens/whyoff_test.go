@@ -7,18 +7,23 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/screens/internal/uikit"
 	"onboard/screens/internal/uitest"
 )
 
-// mustSayWhy fails unless the window says there are no roles, the button is
-// disabled, and the line beside it (why) names why it is off.
-func mustSayWhy(t *testing.T, what string, w fyne.Window, why *uikit.WhyOff, disabled bool, wantWhy string) {
+// mustSayWhy fails unless the window says there are no roles in place of the
+// (empty) role select, the button is disabled, and the line beside it (why) names
+// why it is off.
+func mustSayWhy(t *testing.T, what string, w fyne.Window, role *widget.Select, why *uikit.WhyOff, disabled bool, wantWhy string) {
 	t.Helper()
 	if !uitest.Texts(w)[uikit.NoRolesYet] {
 		t.Errorf("%s: the role area does not say %q", what, uikit.NoRolesYet)
+	}
+	if uitest.Drawn(w, role) {
+		t.Errorf("%s: an empty role select is shown", what)
 	}
 	if !disabled {
 		t.Errorf("%s: the button is enabled without roles", what)
@@ -39,7 +44,7 @@ func TestFormsWithoutRolesSayWhyTheyCannotCreate(t *testing.T) {
 	f := s.lastForm
 	test.Type(f.first, "Jana")
 	uitest.Settle(f.wait, s.wait)
-	mustSayWhy(t, "new user", w, f.why, f.save.Disabled(),
+	mustSayWhy(t, "new user", w, f.role, f.why, f.save.Disabled(),
 		"Every user needs a role: create one in Roles and permissions first.")
 	if !uitest.Texts(w)[uikit.NoUnitsYet] {
 		t.Error("new user: the unit picker does not say there are no units")
@@ -49,7 +54,7 @@ func TestFormsWithoutRolesSayWhyTheyCannotCreate(t *testing.T) {
 	b, bw := showBulkInvite(t, st, svc)
 	test.Type(b.entry, "mara@schule.example")
 	uitest.Settle(b.wait)
-	mustSayWhy(t, "invite by email", bw, b.why, b.invite.Disabled(),
+	mustSayWhy(t, "invite by email", bw, b.role, b.why, b.invite.Disabled(),
 		"Every invited person needs a role: create one in Roles and permissions first.")
 
 	// New invite key.
@@ -57,7 +62,7 @@ func TestFormsWithoutRolesSayWhyTheyCannotCreate(t *testing.T) {
 	ks.NewKey()
 	uitest.Settle(ks.wait)
 	create := uitest.Button(t, kw, "Create key")
-	mustSayWhy(t, "invite key", kw, ks.lastForm.why, create.Disabled(),
+	mustSayWhy(t, "invite key", kw, ks.lastForm.role, ks.lastForm.why, create.Disabled(),
 		"An invite key needs a role: create one in Roles and permissions first.")
 }
 

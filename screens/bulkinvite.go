@@ -51,11 +51,10 @@ type BulkInvite struct {
 	groups []data.Group
 	loaded bool
 
-	parsed   addrlist.Result // the list as last read
-	parseGen int             // counts edits; a read of older text is dropped
-	parsing  bool            // the text changed since the last read
-	timer    *time.Timer
-	running  bool
+	parsed  addrlist.Result // the list as last read
+	parse   *uikit.Loader   // reads the list once typing pauses; a read of older text is dropped
+	parsing bool            // the text changed since the last read
+	running bool
 
 	title    *widget.Label
 	entry    *widget.Entry
@@ -100,6 +99,7 @@ type resultLine struct{ text, reason string }
 // screen; ShowBulkInviteDialog does the first.
 func NewBulkInvite(cat Catalog, svc EmailInviter, win fyne.Window) *BulkInvite {
 	b := &BulkInvite{cat: cat, svc: svc, win: win}
+	b.parse = uikit.NewLoader(&b.bg)
 	b.buildForm()
 	b.buildResult()
 	b.result.Hide()
@@ -234,21 +234,12 @@ func (b *BulkInvite) load() {
 
 // scheduleParse reads the list again once typing pauses.
 func (b *BulkInvite) scheduleParse() {
-	b.parseGen++
-	gen, text := b.parseGen, b.entry.Text
+	text := b.entry.Text
 	b.parsing = true
 	b.updateButton()
-	if b.timer != nil && b.timer.Stop() {
-		b.bg.Done() // the stopped read will not run
-	}
-	b.bg.Add(1)
-	b.timer = time.AfterFunc(parseDelay, func() {
-		defer b.bg.Done()
+	b.parse.After(parseDelay, func() func() {
 		res := lifecycle.ParseAddresses(text)
-		uikit.OnUI(func() {
-			if gen != b.parseGen {
-				return
-			}
+		return func() {
 			b.parsed, b.parsing = res, false
 			b.summary.SetText(recognisedLine(res))
 			if len(res.Unreadable) > 0 {
@@ -260,7 +251,7 @@ func (b *BulkInvite) scheduleParse() {
 			b.showNames()
 			b.form.Refresh() // lay out again: the lists of names and unreadable parts came or went
 			b.updateButton()
-		})
+		}
 	})
 }
 

@@ -65,8 +65,7 @@ type UserForm struct {
 
 	usernameTouched bool
 	touched         map[string]bool // fields the admin changed: only these show "required"
-	timer           *time.Timer
-	checkGen        int
+	checks          *uikit.Loader   // the check once typing pauses; a check of an older form is dropped
 	bg              sync.WaitGroup
 
 	// OnSaved is called after a successful save with the stored user.
@@ -87,6 +86,7 @@ func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.Use
 		ed: ed, win: win, editing: editing, OnSaved: onSaved, messages: map[string]*widget.Label{},
 		touched: map[string]bool{},
 	}
+	f.checks = uikit.NewLoader(&f.bg)
 	ctx := context.Background()
 	var err error
 	if f.roles, err = cat.Roles(ctx); err == nil {
@@ -314,34 +314,21 @@ func (f *UserForm) touch(field string) {
 // scheduleCheck checks the form against the store once typing pauses.
 func (f *UserForm) scheduleCheck() {
 	f.save.Disable()
-	f.checkGen++
-	gen := f.checkGen
-	if f.timer != nil && f.timer.Stop() {
-		f.bg.Done() // the stopped check will not run
-	}
-	f.bg.Add(1)
-	f.timer = time.AfterFunc(checkDelay, func() {
-		defer f.bg.Done()
-		uikit.OnUI(func() { f.check(gen) })
-	})
+	f.checks.After(checkDelay, func() func() { return f.check })
 }
 
-// check runs the validation off the UI goroutine and shows every message.
-func (f *UserForm) check(gen int) {
-	if gen != f.checkGen {
-		return
-	}
+// check runs the validation off the UI goroutine and shows every message. It
+// reads the form on the UI goroutine when the pause is over, so a change that
+// does not schedule a check of its own (the notes, say) is still checked.
+func (f *UserForm) check() {
 	in := f.input()
 	except := ""
 	if f.editing != nil {
 		except = f.editing.ID
 	}
-	f.bg.Go(func() {
+	f.checks.Go(func() func() {
 		probs, err := f.ed.Check(context.Background(), in, except)
-		uikit.OnUI(func() {
-			if gen != f.checkGen {
-				return
-			}
+		return func() {
 			if err != nil {
 				f.messages["first_name"].SetText("Could not check: " + err.Error())
 				return
@@ -350,7 +337,7 @@ func (f *UserForm) check(gen int) {
 			if len(probs) == 0 {
 				f.save.Enable()
 			}
-		})
+		}
 	})
 }
 

@@ -110,7 +110,7 @@ type UsersScreen struct {
 	counts  map[data.Status]int
 	pages   map[int][]data.UserRow // page number -> rows; UI goroutine only
 	loading map[int]bool
-	gen     int // bumps on reload so late pages of an old reload are dropped
+	loads   *uikit.Loader // a reload makes the late pages and counts of an older one stale
 	bg      sync.WaitGroup
 
 	selected map[string]bool
@@ -169,6 +169,7 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 		src: src, act: act, win: win, pages: map[int][]data.UserRow{}, loading: map[int]bool{},
 		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{},
 	}
+	s.loads = uikit.NewLoader(&s.bg)
 	s.buildTable()
 	s.buildFilters()
 	s.buildBulkBar()
@@ -400,7 +401,7 @@ func (s *UsersScreen) CellText(row, col int) string {
 
 // Reload counts the users again, drops every fetched page and refreshes the table.
 func (s *UsersScreen) Reload() {
-	s.gen++
+	s.loads.Next()
 	q := s.query
 	now := s.act.Now()
 	var counts map[data.Status]int
@@ -489,19 +490,16 @@ func (s *UsersScreen) loadPage(page int) {
 // background runs load off the UI goroutine, then apply on it, unless a reload
 // started in between; a failed load shows as an error dialog.
 func (s *UsersScreen) background(load func() error, apply func()) {
-	gen := s.gen
-	s.bg.Go(func() {
+	s.loads.Go(func() func() {
 		err := load()
-		uikit.OnUI(func() {
-			switch {
-			case gen != s.gen:
-			case err != nil:
+		return func() {
+			if err != nil {
 				s.summary.SetText("Could not read the users.")
 				uikit.ShowError(err, s.win)
-			default:
-				apply()
+				return
 			}
-		})
+			apply()
+		}
 	})
 }
 

@@ -168,7 +168,7 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 	prog.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: cancel}})
 	prog.Show()
 	var res *lifecycle.BulkResult
-	gen := s.gen
+	fresh := s.loads.Fresh()
 	s.bg.Go(func() {
 		var err error
 		res, err = s.act.RunBulk(ctx, ids, op, func(done, total int) {
@@ -199,7 +199,7 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 				s.changed()
 			}
 			dialog.ShowInformation(title, msg, s.win)
-			if gen == s.gen {
+			if fresh() {
 				s.Reload()
 			}
 		})

@@ -29,7 +29,7 @@ func (w *importWizard) runCheck() {
 	if w.checkCancel != nil {
 		w.checkCancel()
 	}
-	w.checkGen++
+	w.checkLoad.Next()
 	w.checking, w.stale, w.checkErr = true, false, nil
 	if !w.catalogDone { // the presets need the catalog: check when it is read
 		w.pendingCheck = true
@@ -37,18 +37,14 @@ func (w *importWizard) runCheck() {
 		return
 	}
 	w.applyPresets()
-	gen := w.checkGen
 	ctx, cancel := context.WithCancel(context.Background())
 	w.checkCancel = cancel
 	src, s, now := w.src, cloneSettings(w.settings), w.svc.Now()
 	w.afterCheckStarted()
-	w.bg.Go(func() {
+	w.checkLoad.Go(func() func() {
 		defer cancel()
 		plan, err := importer.Check(ctx, w.store, src, s, now)
-		uikit.OnUI(func() {
-			if gen != w.checkGen {
-				return
-			}
+		return func() {
 			w.checking = false
 			switch {
 			case errors.Is(err, context.Canceled):
@@ -59,7 +55,7 @@ func (w *importWizard) runCheck() {
 				w.plan = plan
 			}
 			w.checked()
-		})
+		}
 	})
 }
 

@@ -41,7 +41,7 @@ var stepNames = [numSteps]string{"File", "Read", "Columns", "Check", "Conflicts"
 // columns, check every row, resolve conflicts, choose the batch options, import.
 // Its state is touched on the UI goroutine only; reading, checking and importing
 // run in goroutines that hand their results back through uikit.OnUI, and a newer run
-// makes the result of an older one void (the gen counters).
+// makes the result of an older one void (the uikit.Loaders).
 type importWizard struct {
 	store ImportStore
 	svc   ImportService
@@ -63,7 +63,7 @@ type importWizard struct {
 	detected   tabular.Info // what was detected with no overrides
 	src        *importer.Source
 	loading    bool
-	loadGen    int
+	fileLoad   *uikit.Loader // reads the file; a newer read makes an older one stale
 	loadCancel context.CancelFunc
 	advance    bool // go on to the Read step once the file is read
 
@@ -73,7 +73,7 @@ type importWizard struct {
 	plan         *importer.Plan
 	stale        bool // settings changed since plan was made
 	checking     bool
-	checkGen     int
+	checkLoad    *uikit.Loader // checks the rows; a newer check makes an older one stale
 	checkCancel  context.CancelFunc
 	checkErr     error
 	pendingCheck bool // a check waits for the catalog
@@ -118,6 +118,7 @@ func newImportWizard(store ImportStore, svc ImportService, win fyne.Window) *imp
 		store: store, svc: svc, win: win, hasHeader: true, validDaysOK: true,
 		defaultDays: settings.DefaultValidDays,
 	}
+	w.fileLoad, w.checkLoad = uikit.NewLoader(&w.bg), uikit.NewLoader(&w.bg)
 	w.indicator = widget.NewRichText()
 	w.file = newFileStep(w)
 	w.read = newReadStep(w)
@@ -161,8 +162,8 @@ func (w *importWizard) close() {
 	if w.checkCancel != nil {
 		w.checkCancel()
 	}
-	w.loadGen++
-	w.checkGen++
+	w.fileLoad.Next()
+	w.checkLoad.Next()
 	w.dlg.Hide()
 	if w.onClosed != nil {
 		w.onClosed(w.imported)
@@ -395,8 +396,8 @@ func (w *importWizard) reload() {
 	if w.loadCancel != nil {
 		w.loadCancel()
 	}
-	w.loadGen++
-	gen := w.loadGen
+	w.fileLoad.Next()
+	fresh := w.fileLoad.Fresh()
 	ctx, cancel := context.WithCancel(context.Background())
 	w.loadCancel = cancel
 	path, opt, hasHeader := w.path, w.opt, w.hasHeader
@@ -404,21 +405,16 @@ func (w *importWizard) reload() {
 	w.loading = true
 	w.setLoadStatus("Reading "+name+"…", nil)
 	w.updateButtons()
-	var src *importer.Source
-	w.bg.Go(func() {
+	w.fileLoad.Go(func() func() {
 		defer cancel()
-		var err error
-		src, err = importer.Load(ctx, path, opt, hasHeader, func(rows int) {
+		src, err := importer.Load(ctx, path, opt, hasHeader, func(rows int) {
 			uikit.OnUI(func() {
-				if gen == w.loadGen && w.loading {
+				if fresh() && w.loading {
 					w.setLoadStatus(fmt.Sprintf("Reading %s… %s rows", name, display.Count(rows)), nil)
 				}
 			})
 		})
-		uikit.OnUI(func() {
-			if gen != w.loadGen {
-				return
-			}
+		return func() {
 			w.loading = false
 			if err != nil {
 				if errors.Is(err, context.Canceled) {
@@ -430,7 +426,7 @@ func (w *importWizard) reload() {
 				return
 			}
 			w.loaded(src, opt)
-		})
+		}
 	})
 }
 

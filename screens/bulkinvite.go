@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/color"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -142,7 +140,7 @@ func (b *BulkInvite) buildForm() {
 		})
 	b.problems = container.NewBorder(
 		&widget.Label{Text: "Could not be read (correct them above, or they are left out):", Importance: widget.DangerImportance},
-		nil, nil, nil, withMinHeight(b.unread, 110))
+		nil, nil, nil, uikit.WithMinHeight(b.unread, 110))
 	b.problems.Hide()
 
 	b.buildNames()
@@ -186,13 +184,6 @@ func (b *BulkInvite) buildResult() {
 	more := &widget.Button{Text: "Send more invites", Importance: widget.HighImportance, OnTapped: b.SendMore}
 	b.result = container.NewBorder(container.NewVBox(b.doneTitle, b.doneNote, b.doneHeader),
 		container.NewHBox(layout.NewSpacer(), b.copyKeys, more), nil, nil, b.doneList)
-}
-
-// withMinHeight gives o at least height h, so that a list shows a few rows.
-func withMinHeight(o fyne.CanvasObject, h float32) fyne.CanvasObject {
-	r := canvas.NewRectangle(color.Transparent)
-	r.SetMinSize(fyne.NewSize(0, h))
-	return container.NewStack(r, o)
 }
 
 // load reads the roles, units, groups and default validity off the UI goroutine.
@@ -276,7 +267,7 @@ func (b *BulkInvite) buildNames() {
 		Text:       "Names are optional: whoever has none enters it when registering.",
 		Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord,
 	}
-	b.namesBox = container.NewBorder(container.NewVBox(note, head), nil, nil, nil, withMinHeight(b.nameList, 150))
+	b.namesBox = container.NewBorder(container.NewVBox(note, head), nil, nil, nil, uikit.WithMinHeight(b.nameList, 150))
 	b.namesBox.Hide()
 }
 

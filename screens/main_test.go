@@ -1,16 +1,10 @@
 package screens
 
 import (
-	"os"
 	"testing"
-	"time"
 
 	"onboard/screens/internal/uikit"
 	"onboard/screens/internal/uitest"
 )
 
-func TestMain(m *testing.M) {
-	time.Local = time.UTC // reference markup shows local times
-	uikit.OnUI = uitest.Queue
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { uitest.RunMain(m, &uikit.OnUI) }

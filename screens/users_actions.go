@@ -212,9 +212,7 @@ func (s *UsersScreen) showRowMenu(row int, anchor fyne.CanvasObject) {
 	if r == nil {
 		return
 	}
-	menu := fyne.NewMenu("", s.rowMenuItems(r)...)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
-	widget.ShowPopUpMenuAtPosition(menu, s.win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
+	uikit.ShowMenuBelow(s.win, anchor, s.rowMenuItems(r))
 }
 
 // rowMenuItems are the actions of one user; those its status forbids are disabled.

@@ -1,16 +1,10 @@
 package letterscreen
 
 import (
-	"os"
 	"testing"
-	"time"
 
 	"onboard/screens/internal/uikit"
 	"onboard/screens/internal/uitest"
 )
 
-func TestMain(m *testing.M) {
-	time.Local = time.UTC // dates shown are local times
-	uikit.OnUI = uitest.Queue
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { uitest.RunMain(m, &uikit.OnUI) }

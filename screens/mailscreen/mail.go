@@ -286,9 +286,7 @@ func (s *Screen) showRowMenu(row int, anchor fyne.CanvasObject) {
 	if m == nil {
 		return
 	}
-	menu := fyne.NewMenu("", s.rowMenuItems(m)...)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
-	widget.ShowPopUpMenuAtPosition(menu, s.win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
+	uikit.ShowMenuBelow(s.win, anchor, s.rowMenuItems(m))
 }
 
 // rowMenuItems are the actions of a failed mail.

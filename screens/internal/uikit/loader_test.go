@@ -1,7 +1,6 @@
 package uikit
 
 import (
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -10,10 +9,7 @@ import (
 	"onboard/screens/internal/uitest"
 )
 
-func TestMain(m *testing.M) {
-	OnUI = uitest.Queue
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { uitest.RunMain(m, &OnUI) }
 
 // record returns a load that waits for release, then applies by appending name.
 func record(got *[]string, name string, release <-chan struct{}) func() func() {

@@ -184,3 +184,9 @@ func WithMinHeight(o fyne.CanvasObject, h float32) fyne.CanvasObject {
 	r.SetMinSize(fyne.NewSize(0, h))
 	return container.NewStack(r, o)
 }
+
+// ShowMenuBelow opens a pop-up menu of items just below anchor (a row's ⋯ button).
+func ShowMenuBelow(win fyne.Window, anchor fyne.CanvasObject, items []*fyne.MenuItem) {
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
+}

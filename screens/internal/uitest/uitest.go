@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,7 +31,16 @@ var uiQueue struct {
 	fns []func()
 }
 
-// Queue holds f until Settle runs it; tests set uikit.OnUI to it in TestMain.
+// RunMain runs a screen package's tests the way the window runs: background
+// results queue for Settle (*onUI, the package's uikit.OnUI, is set to Queue) and
+// local times are UTC, as the reference markup shows them.
+func RunMain(m *testing.M, onUI *func(func())) {
+	time.Local = time.UTC
+	*onUI = Queue
+	os.Exit(m.Run())
+}
+
+// Queue holds f until Settle runs it; RunMain sets uikit.OnUI to it.
 func Queue(f func()) {
 	uiQueue.Lock()
 	uiQueue.fns = append(uiQueue.fns, f)

@@ -82,6 +82,9 @@ func Run(d Deps) error {
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
+	if err := keepFilesUntilWritten(); err != nil {
+		return err
+	}
 	a.SetIcon(fyne.NewStaticResource("icon.png", resources.IconPNG))
 	w := a.NewWindow("Onboard")
 	m := NewMain(d, w, start)

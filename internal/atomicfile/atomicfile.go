@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,4 +36,71 @@ func Write(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// Writer writes path the same way through Write calls: the first Write creates the
+// temporary file, Close renames it over path. A Writer that was never written to
+// leaves path as it was (a save dialog that only chose the file does not empty
+// it); Abort, or a failed Write, leaves it as it was too.
+type Writer struct {
+	path string
+	tmp  *os.File
+	err  error
+}
+
+// NewWriter returns a Writer for path; nothing is created until the first Write.
+func NewWriter(path string) *Writer { return &Writer{path: path} }
+
+// Write writes p to the temporary file, creating it first.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.tmp == nil {
+		if w.tmp, w.err = os.CreateTemp(filepath.Dir(w.path), ".onboard-*"); w.err != nil {
+			w.err = fmt.Errorf("write %s: %w", w.path, w.err)
+			return 0, w.err
+		}
+	}
+	n, err := w.tmp.Write(p)
+	if err != nil {
+		w.err = fmt.Errorf("write %s: %w", w.path, err)
+	}
+	return n, w.err
+}
+
+// Close puts what was written in place of path; after a failed Write it removes
+// the temporary file and returns that error.
+func (w *Writer) Close() error {
+	if w.tmp == nil {
+		return w.err
+	}
+	tmp := w.tmp
+	w.tmp = nil
+	defer os.Remove(tmp.Name())
+	if w.err != nil {
+		tmp.Close()
+		return w.err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", w.path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", w.path, err)
+	}
+	if err := os.Rename(tmp.Name(), w.path); err != nil {
+		return fmt.Errorf("write %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort drops what was written; path stays as it was.
+func (w *Writer) Abort() {
+	if w.tmp != nil {
+		w.tmp.Close()
+		os.Remove(w.tmp.Name())
+		w.tmp = nil
+	}
+	w.err = errors.New("write " + w.path + ": aborted")
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -362,8 +361,8 @@ func (p *PrintDialog) askFile() {
 			return // cancelled
 		}
 		path := w.URI().Path()
-		w.Close() // the dialog created the file; it is replaced when the letters are written
-		p.saveFile(path, true)
+		w.Close() // nothing written: the window's file repository leaves the file as it is until the letters replace it
+		p.SaveTo(path)
 	}, p.win)
 	d.SetFileName("letters-" + p.deps.Service.Now().Local().Format(time.DateOnly) + ".pdf")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
@@ -373,11 +372,7 @@ func (p *PrintDialog) askFile() {
 
 // SaveTo prints the letters into the file path off the UI goroutine, with progress.
 // The file appears only when every letter was written.
-func (p *PrintDialog) SaveTo(path string) { p.saveFile(path, false) }
-
-// saveFile is SaveTo; dropEmpty removes an empty file at path (the one the save
-// dialog created) when nothing is written.
-func (p *PrintDialog) saveFile(path string, dropEmpty bool) {
+func (p *PrintDialog) SaveTo(path string) {
 	if p.running || !p.loaded {
 		return
 	}
@@ -423,8 +418,6 @@ func (p *PrintDialog) saveFile(path string, dropEmpty bool) {
 		}
 		if err == nil {
 			recordErr = p.deps.Service.RecordLetters(context.Background(), batch.Recipients, path)
-		} else if dropEmpty {
-			removeIfEmpty(path)
 		}
 		uikit.OnUI(func() {
 			p.running, p.cancel = false, nil
@@ -504,10 +497,3 @@ func (p *PrintDialog) openSaved() {
 
 // Wait blocks until the background work has finished.
 func (p *PrintDialog) Wait() { p.bg.Wait() }
-
-// removeIfEmpty removes the file at path when it is empty.
-func removeIfEmpty(path string) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
-		os.Remove(path)
-	}
-}

@@ -75,7 +75,7 @@ func (s *Store) Restore(ctx context.Context, src string) (savedAs string, err er
 	if abs == s.path {
 		return "", fmt.Errorf("restore from %s: that is the open database itself", src)
 	}
-	if err := checkRestoreSource(abs); err != nil {
+	if _, err := CheckBackup(abs); err != nil {
 		return "", err
 	}
 	savedAs = fmt.Sprintf("%s.before-restore-%s.db", s.path, time.Now().UTC().Format("20060102-150405"))
@@ -94,33 +94,52 @@ func (s *Store) Restore(ctx context.Context, src string) (savedAs string, err er
 	return savedAs, nil
 }
 
-// checkRestoreSource refuses a restore source that is missing, not an Onboard
-// database, or damaged.
-func checkRestoreSource(path string) error {
+// BackupInfo is what a database file offered for a restore holds.
+type BackupInfo struct {
+	Users    int       // users not deleted
+	Schema   int       // its schema version
+	Modified time.Time // when the file was last written
+}
+
+// CheckBackup refuses a restore source that is missing, not an Onboard database,
+// damaged, or written by a newer Onboard, and otherwise says what it holds. It
+// only reads the file.
+func CheckBackup(path string) (BackupInfo, error) {
+	var info BackupInfo
 	st, err := os.Stat(path)
 	if err != nil {
-		return &OpenError{Path: path, Reason: "cannot read it: " + errors.Unwrap(err).Error(), Err: err}
+		return info, &OpenError{Path: path, Reason: "cannot read it: " + errors.Unwrap(err).Error(), Err: err}
 	}
 	if st.Size() == 0 {
-		return &OpenError{Path: path, Reason: "is empty, not an Onboard database", Err: ErrNotOnboard}
+		return info, &OpenError{Path: path, Reason: "is empty, not an Onboard database", Err: ErrNotOnboard}
 	}
+	info.Modified = st.ModTime()
 	if err := checkFile(path); err != nil {
-		return err
+		return info, err
 	}
 	db, err := sql.Open("sqlite3", dsn(path, "mode=ro"))
 	if err != nil {
-		return &OpenError{Path: path, Reason: err.Error(), Err: err}
+		return info, &OpenError{Path: path, Reason: err.Error(), Err: err}
 	}
 	defer db.Close()
 	var tables int
 	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil || tables == 0 {
-		return &OpenError{Path: path, Reason: "is not an Onboard database", Err: ErrNotOnboard}
+		return info, &OpenError{Path: path, Reason: "is not an Onboard database", Err: ErrNotOnboard}
 	}
 	var check string
 	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
-		return &OpenError{Path: path, Reason: "is damaged (integrity check failed: " + check + ")", Err: ErrNotOnboard}
+		return info, &OpenError{Path: path, Reason: "is damaged (integrity check failed: " + check + ")", Err: ErrNotOnboard}
 	}
-	return nil
+	if err := db.QueryRow(`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&info.Schema); err != nil {
+		return info, &OpenError{Path: path, Reason: "is not an Onboard database", Err: ErrNotOnboard}
+	}
+	if info.Schema > LatestSchema() {
+		return info, &OpenError{Path: path, Reason: fmt.Sprintf("was written by a newer Onboard (schema %d; this one knows %d)", info.Schema, LatestSchema()), Err: ErrNotOnboard}
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM users WHERE deleted_at IS NULL`).Scan(&info.Users); err != nil {
+		return info, &OpenError{Path: path, Reason: "is not an Onboard database (no users table)", Err: ErrNotOnboard}
+	}
+	return info, nil
 }
 
 // copyFrom copies every page of the database at src into this one with the online

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -314,6 +315,10 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx.Rollback()
+	info, err := CheckBackup(backup)
+	if err != nil || info.Users != 1 || info.Schema != LatestSchema() || info.Modified.IsZero() {
+		t.Fatalf("CheckBackup = %+v, %v", info, err)
+	}
 
 	// Change the live data, then restore the backup.
 	if err := s.TombstoneUser(ctx, u, time.Now()); err != nil {
@@ -353,6 +358,23 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	if _, err := s.UserByID(ctx, u.ID); err != nil {
 		t.Fatalf("a refused restore changed the data: %v", err)
+	}
+
+	// A file of a newer Onboard is refused before anything changes.
+	newer := filepath.Join(dir, "newer.db")
+	if err := s.Backup(ctx, newer); err != nil {
+		t.Fatal(err)
+	}
+	nb, err := Open(newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nb.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', ?)`, LatestSchema()+1, time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	nb.Close()
+	if _, err := CheckBackup(newer); err == nil || !strings.Contains(err.Error(), "newer Onboard") {
+		t.Errorf("CheckBackup of a newer file: %v", err)
 	}
 }
 

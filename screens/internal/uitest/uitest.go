@@ -195,6 +195,13 @@ func Drawn(w fyne.Window, o fyne.CanvasObject) bool {
 	return found
 }
 
+// CloseDialogs removes every dialog from the window.
+func CloseDialogs(w fyne.Window) {
+	for o := w.Canvas().Overlays().Top(); o != nil; o = w.Canvas().Overlays().Top() {
+		w.Canvas().Overlays().Remove(o)
+	}
+}
+
 // Visible returns the visible objects of type T in the window's dialogs.
 func Visible[T fyne.CanvasObject](w fyne.Window) []T {
 	var out []T

@@ -345,3 +345,59 @@ func TestWriteXLSXErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestXLSXWriterStreamsOneSheetLikeWriteXLSX(t *testing.T) {
+	rows := [][]string{
+		{"Externe ID", "Name", "Mobil"},
+		{"000123", "Łukasiewicz", "+49 170 1234567"},
+		{"'=x", "=1+2", ""},
+	}
+	xw, err := NewXLSXWriter("Users", ColumnWidths(rows[:1]))
+	must(t, err)
+	defer xw.Close()
+	for _, r := range rows {
+		must(t, xw.WriteRow(r))
+	}
+	var buf bytes.Buffer
+	must(t, xw.Finish(&buf))
+	tab := readAll(t, writeFile(t, "stream.xlsx", buf.Bytes()), Options{})
+	var got [][]string
+	for _, row := range tab.Rows {
+		cells := append([]string(nil), row.Cells...)
+		for len(cells) < 3 {
+			cells = append(cells, "")
+		}
+		for i := range cells {
+			cells[i] = UnguardCell(cells[i])
+		}
+		got = append(got, cells)
+	}
+	if !reflect.DeepEqual(got, rows) || tab.Info.Sheet != "Users" {
+		t.Errorf("sheet %q:\n%q\nwant\n%q", tab.Info.Sheet, got, rows)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	must(t, err)
+	defer f.Close()
+	raw, _ := f.GetCellValue("Users", "A3")
+	if raw != "''=x" {
+		t.Errorf("A3 = %q; a value that looks guarded gets one more apostrophe", raw)
+	}
+	for cell, bold := range map[string]bool{"A1": true, "B2": false} {
+		id, err := f.GetCellStyle("Users", cell)
+		must(t, err)
+		st, err := f.GetStyle(id)
+		must(t, err)
+		if st.NumFmt != 49 || (st.Font != nil && st.Font.Bold) != bold {
+			t.Errorf("%s: numFmt %d, font %+v; want text, bold=%v", cell, st.NumFmt, st.Font, bold)
+		}
+	}
+	if panes, _ := f.GetPanes("Users"); !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("panes %+v; want the first row frozen", panes)
+	}
+	if w, _ := f.GetColWidth("Users", "A"); w != 12 {
+		t.Errorf("width of A = %v; want 12 (from the widths given)", w)
+	}
+	if err := xw.WriteRow([]string{strings.Repeat("x", 32768)}); err == nil || !strings.Contains(err.Error(), "row 4, column A") {
+		t.Errorf("a cell too long: %v", err)
+	}
+}

@@ -529,3 +529,34 @@ func TestTemplatesImportCleanly(t *testing.T) {
 		}
 	}
 }
+
+func TestFormulaGuardIsTakenOffEveryCell(t *testing.T) {
+	e := newEnv(t)
+	// What tabular.SafeCell makes of +49…, =…, @…, -… and of a value that already
+	// looked guarded; an apostrophe before anything else stays.
+	path := e.file("g.csv", []byte("\ufefffirst_name,last_name,mobile,external_id,username,units,groups\n"+
+		"'=Anna,'@home,'+49 170 1234567,''=7,'-dash,'=Class 5a,'@Choir\n"+
+		"O'Brien,'quoted, '+49 151 2345678 ,'0123,ob,Class 5a,\n"))
+	p := e.plan(path, Settings{RoleID: e.roleID("Student")})
+	want := []map[Field]string{
+		{FirstName: "=Anna", LastName: "@home", Mobile: "+49 170 1234567", ExternalID: "'=7", Username: "-dash", Units: "=Class 5a", Groups: "@Choir"},
+		{FirstName: "O'Brien", LastName: "'quoted", Mobile: "+49 151 2345678", ExternalID: "'0123", Username: "ob", Units: "Class 5a"},
+	}
+	for i, w := range want {
+		r := &p.Rows[i]
+		if len(r.Problems) > 0 || r.Action != Create {
+			t.Errorf("row %d: %s %+v", i+1, r.Action, r.Problems)
+		}
+		for f, v := range w {
+			if r.Value(f) != v {
+				t.Errorf("row %d %s = %q, want %q", i+1, f, r.Value(f), v)
+			}
+		}
+	}
+	if len(p.NewUnits) != 1 || p.NewUnits[0].Name != "=Class 5a" || len(p.NewGroups) != 1 || p.NewGroups[0].Name != "@Choir" {
+		t.Errorf("new units %v, groups %v", p.NewUnits, p.NewGroups)
+	}
+	if CellValue(" '\tx ") != "x" || CellValue("'") != "'" {
+		t.Errorf("CellValue: %q %q", CellValue(" '\tx "), CellValue("'"))
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"onboard/data"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/internal/tabular"
 )
 
 // catalog resolves role, unit and group names (folded) to IDs; units and groups the
@@ -133,7 +134,7 @@ func (v *validator) row(i int) {
 		var parts []string
 		for _, c := range cols {
 			if c < len(cells) {
-				if s := clean(cells[c]); s != "" {
+				if s := CellValue(cells[c]); s != "" {
 					parts = append(parts, s)
 				}
 			}
@@ -192,6 +193,15 @@ func onlyEmptyBeyond(cells []string, n int) bool {
 		}
 	}
 	return true
+}
+
+// CellValue is a cell of a data row as the import reads it: trimmed (see clean),
+// without the apostrophe that formula-injection guards such as tabular.SafeCell
+// put before = + - @, a tab or a carriage return ("'+49 170 1234567" is
+// "+49 170 1234567"). Every value of a row goes through it, so a file Onboard
+// exported imports back unchanged.
+func CellValue(s string) string {
+	return clean(tabular.UnguardCell(clean(s)))
 }
 
 // clean trims spaces, including no-break spaces, and zero-width characters around a value.

@@ -6,6 +6,7 @@ import (
 	// First import: must initialise before Fyne's packages (see its doc).
 	"context"
 	_ "early/localeenv"
+	_ "embed"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,6 +16,11 @@ import (
 	"onboard/internal/cli"
 	"onboard/internal/lifecycle"
 )
+
+// readme is the README the window's Help menu shows.
+//
+//go:embed README.md
+var readme string
 
 func main() {
 	os.Exit(run())
@@ -49,7 +55,7 @@ func run() int {
 		return cli.ExitFail
 	}
 	defer store.Close()
-	if err := app.Run(app.Deps{Store: store, Service: lifecycle.New(store), Screen: screen, OpenFile: inv.Open}); err != nil {
+	if err := app.Run(app.Deps{Store: store, Service: lifecycle.New(store), Screen: screen, OpenFile: inv.Open, Readme: readme}); err != nil {
 		fmt.Fprintln(os.Stderr, "onboard:", err)
 		return cli.ExitFail
 	}

@@ -18,7 +18,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -49,6 +48,8 @@ type Deps struct {
 	Screen  string // the screen to open first (see Screens); "" for users
 	// OpenFile is a user list to open in the import wizard at start ("" for none).
 	OpenFile string
+	// Readme is the README the Help menu shows.
+	Readme string
 }
 
 // Screens are the navigation entries: the ID used by --screen and the label shown.
@@ -156,6 +157,9 @@ type Main struct {
 	letters  *letterscreen.Screen
 	mail     *mailscreen.Screen
 	settings *screens.SettingsScreen
+	restore  *screens.RestoreDialog
+	printing *letterscreen.PrintDialog // the print dialog opened last
+	readme   string
 	store    *data.Store
 	svc      *lifecycle.Service
 	win      fyne.Window
@@ -187,7 +191,7 @@ type Main struct {
 // NewMain builds the window content showing screen start.
 func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m := &Main{
-		store: d.Store, svc: d.Service, win: w, wake: make(chan struct{}, 1),
+		store: d.Store, svc: d.Service, win: w, readme: d.Readme, wake: make(chan struct{}, 1),
 		syncWake: make(chan struct{}, 1), syncKick: make(chan struct{}, 1),
 	}
 	m.syncer = syncclient.NewRunner(d.Store, d.Service.Now)
@@ -229,20 +233,11 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.imports.OnPrintLetters = m.printLetters
 	m.users.OnPrintLetters = m.printLetters
 	m.users.OnMailQueued = m.WakeMail
-	inviteEmails := func() {
-		b := screens.ShowBulkInviteDialog(d.Store, d.Service, w)
-		b.OnInvited = func(*lifecycle.InviteEmailsResult) {
-			m.WakeMail()
-			m.WakeSync()
-			m.users.Reload()
-		}
-	}
-	m.imports.OnBulkInvite = inviteEmails
-	m.users.OnInviteEmails = inviteEmails
-	m.users.OnImport = func() {
-		m.nav.Select(m.index("imports"))
-		m.imports.OpenWizard()
-	}
+	m.imports.OnBulkInvite = m.inviteEmails
+	m.users.OnInviteEmails = m.inviteEmails
+	m.users.OnImport = m.openImport
+	m.restore = screens.NewRestoreDialog(d.Store, w)
+	m.restore.OnRestored = m.reloadAll
 	// A table file dropped anywhere on the window goes into the import wizard.
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		if m.imports.Dropped(uris) {
@@ -273,25 +268,34 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.content = container.NewBorder(nil, m.status, nil, nil, split)
 	m.nav.Select(start) // shows and loads the screen through OnSelected
 	m.addShortcuts(w)
+	w.SetMainMenu(m.mainMenu())
+	w.SetCloseIntercept(m.Quit)
 	return m
 }
 
-// addShortcuts registers the keyboard shortcuts of the users screen: Ctrl+N new
-// user, Ctrl+F search, Ctrl+A select all matching, Delete the selection.
-func (m *Main) addShortcuts(w fyne.Window) {
-	onUsers := func(f func()) func(fyne.Shortcut) {
-		return func(fyne.Shortcut) {
-			m.nav.Select(0)
-			f()
-		}
+// inviteEmails opens the invite-by-email dialog.
+func (m *Main) inviteEmails() {
+	b := screens.ShowBulkInviteDialog(m.store, m.svc, m.win)
+	b.OnInvited = func(*lifecycle.InviteEmailsResult) {
+		m.WakeMail()
+		m.WakeSync()
+		m.users.Reload()
 	}
+}
+
+// reloadAll reads every screen again (after a restore replaced the content).
+func (m *Main) reloadAll() {
+	for _, r := range []interface{ Reload() }{m.users, m.keys, m.catalog, m.roles, m.imports, m.letters, m.mail, m.settings} {
+		r.Reload()
+	}
+	m.WakeSync()
+	m.WakeMail()
+}
+
+// addShortcuts registers the keys the menus do not carry: Delete deletes the
+// selected users. (Ctrl+N, Ctrl+F, Ctrl+A and Ctrl+Q are menu shortcuts.)
+func (m *Main) addShortcuts(w fyne.Window) {
 	c := w.Canvas()
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
-		onUsers(func() { m.users.NewUser("") }))
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
-		onUsers(m.users.FocusSearch))
-	// The driver reports Ctrl+A as the standard select-all shortcut, not a custom one.
-	c.AddShortcut(&fyne.ShortcutSelectAll{}, onUsers(m.users.SelectAllMatching))
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if ev.Name == fyne.KeyDelete && m.current == 0 {
 			m.users.Bulk(lifecycle.ActionDelete)
@@ -368,6 +372,7 @@ func (m *Main) letterDeps() letterscreen.Deps {
 // printLetters opens the print dialog for the users ids.
 func (m *Main) printLetters(ids []string) {
 	p := letterscreen.ShowPrintDialog(m.win, m.letterDeps(), ids)
+	m.printing = p
 	p.OnSaved = func() { // renewed keys change the list
 		m.WakeSync()
 		m.users.Reload()

@@ -306,3 +306,14 @@ func (s *ImportsScreen) Wait() {
 		s.wizard.wait()
 	}
 }
+
+// Importing reports whether an import is being written.
+func (s *ImportsScreen) Importing() bool { return s.wizard != nil && s.wizard.importing }
+
+// StopImport cancels the import being written (nothing of it is kept); Wait
+// returns once it has stopped.
+func (s *ImportsScreen) StopImport() {
+	if s.wizard != nil && s.wizard.importCancel != nil {
+		s.wizard.importCancel()
+	}
+}

@@ -497,3 +497,6 @@ func (p *PrintDialog) openSaved() {
 
 // Wait blocks until the background work has finished.
 func (p *PrintDialog) Wait() { p.bg.Wait() }
+
+// Saving reports whether letters are being written.
+func (p *PrintDialog) Saving() bool { return p.running }

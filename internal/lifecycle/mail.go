@@ -30,10 +30,11 @@ func (s *Service) composer(ctx context.Context, tx *data.Store) (*mailComposer, 
 		return nil, fmt.Errorf("the invitation mail template: %w", err)
 	}
 	c := &mailComposer{tpl: tpl}
-	for k, dst := range map[*settings.Key]*string{&settings.OrgName: &c.org, &settings.RegistrationURL: &c.base} {
-		if *dst, err = settings.Get(ctx, tx, *k); err != nil {
-			return nil, err
-		}
+	if c.org, err = settings.Get(ctx, tx, settings.OrgName); err != nil {
+		return nil, err
+	}
+	if c.base, err = settings.RegistrationAddress(ctx, tx); err != nil {
+		return nil, err
 	}
 	cfg, err := settings.SMTPConfig(ctx, tx)
 	if err != nil {

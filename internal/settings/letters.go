@@ -47,11 +47,14 @@ func LetterOptions(ctx context.Context, st Store) (letters.Options, error) {
 	if o.Template, err = LetterTemplate(ctx, st); err != nil {
 		return o, err
 	}
-	values := map[*Key]*string{&OrgName: &o.Organization, &OrgLogo: &o.LogoFile, &RegistrationURL: &o.RegistrationURL}
+	values := map[*Key]*string{&OrgName: &o.Organization, &OrgLogo: &o.LogoFile}
 	for k, dst := range values {
 		if *dst, err = Get(ctx, st, *k); err != nil {
 			return o, err
 		}
+	}
+	if o.RegistrationURL, err = RegistrationAddress(ctx, st); err != nil {
+		return o, err
 	}
 	paper, err := Get(ctx, st, LettersPaper)
 	if err != nil {

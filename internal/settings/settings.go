@@ -75,7 +75,7 @@ var (
 	OrgLogo = newKey("org.logo", "Logo",
 		"PNG or JPEG logo printed on letters: the path to the file (empty: no logo)", "", checkLogo)
 	RegistrationURL = newKey("registration.url", "Registration address",
-		"Address where invited people register, e.g. https://onboard.example.org", "", checkURL)
+		"Address where invited people register, e.g. https://onboard.example.org (empty: the sync server's address)", "", checkURL)
 	LettersPaper = newKey("letters.paper", "Paper size",
 		"Paper size of printed letters: a4 or letter", PaperA4, checkPaper)
 	Language = newKey("org.language", "Language of letters and mails",

@@ -55,3 +55,16 @@ func SyncConfig(ctx context.Context, st Store) (url, token string, err error) {
 	}
 	return url, token, nil
 }
+
+// RegistrationAddress is where invited people register: the registration address
+// when one is set on purpose, else the sync server's address (the server serves the
+// registration pages), else "".
+func RegistrationAddress(ctx context.Context, st Store) (string, error) {
+	for _, k := range []Key{RegistrationURL, SyncURL} {
+		v, err := Get(ctx, st, k)
+		if err != nil || v != "" {
+			return v, err
+		}
+	}
+	return "", nil
+}

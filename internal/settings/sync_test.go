@@ -39,3 +39,35 @@ func TestSyncConfigNeedsAddressAndToken(t *testing.T) {
 		t.Fatalf("SyncConfig = %q, %q, %v", url, token, err)
 	}
 }
+
+func TestRegistrationAddressFollowsTheServerUnlessSetOnPurpose(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	addr := func() string {
+		t.Helper()
+		a, err := RegistrationAddress(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if a := addr(); a != "" {
+		t.Errorf("nothing set: %q", a)
+	}
+	if _, err := Set(ctx, st, SyncURL, "https://onboard.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if a := addr(); a != "https://onboard.example.org" {
+		t.Errorf("with a server: %q", a)
+	}
+	opt, err := LetterOptions(ctx, st)
+	if err != nil || opt.RegistrationURL != "https://onboard.example.org" {
+		t.Errorf("letters: %q, %v", opt.RegistrationURL, err)
+	}
+	if _, err := Set(ctx, st, RegistrationURL, "https://join.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if a := addr(); a != "https://join.example.org" {
+		t.Errorf("set on purpose: %q", a)
+	}
+}

@@ -1,6 +1,7 @@
 package letterscreen
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -51,6 +52,7 @@ type Screen struct {
 	logoPath              *widget.Label
 	logoText              string // the logo path chosen, stored or not
 	logoClear             *widget.Button
+	server                string // the sync server's address, where letters link without a registration address
 	paperSelect           *widget.Select
 
 	preview     *PageView
@@ -140,7 +142,7 @@ func (s *Screen) buildSettings() fyne.CanvasObject {
 	form := widget.NewForm(
 		item(s.org, s.orgEntry, "Printed in the letter's header and for {organization}"),
 		item(s.logo, container.NewBorder(nil, nil, nil, container.NewHBox(choose, s.logoClear), s.logoPath), "PNG or JPEG, printed beside the organization"),
-		item(s.url, s.urlEntry, "Where people register; the QR code links there with their key"),
+		item(s.url, s.urlEntry, "Where people register; the QR code links there with their key. Empty: the sync server's address"),
 		item(s.paper, s.paperSelect, ""),
 	)
 	note := &widget.Label{
@@ -166,6 +168,10 @@ func (s *Screen) Reload() {
 				break
 			}
 		}
+		server := ""
+		if err == nil {
+			server, err = settings.Get(ctx, s.deps.Settings, settings.SyncURL)
+		}
 		uikit.OnUI(func() {
 			if err = errors.Join(tplErr, err); err != nil {
 				uikit.ShowError(err, s.win)
@@ -176,6 +182,10 @@ func (s *Screen) Reload() {
 				f.err.Hide()
 			}
 			s.orgEntry.SetText(s.org.stored)
+			s.server = server
+			if server != "" {
+				s.urlEntry.SetPlaceHolder(server) // empty: the letters link to the sync server
+			}
 			s.urlEntry.SetText(s.url.stored)
 			s.showLogo(s.logo.stored)
 			s.paperSelect.SetSelected(paperLabel(letters.Paper(s.paper.stored)))
@@ -285,6 +295,7 @@ type previewInput struct {
 	tpl                  letters.Template
 	org, url, logo       string // as typed
 	orgOK, urlOK, logoOK string // as stored, used when the typed value is refused
+	server               string // the sync server's address, used when no registration address is set
 	paper                letters.Paper
 }
 
@@ -296,6 +307,7 @@ func (s *Screen) schedulePreview() {
 	in := previewInput{
 		tpl: s.Template(), org: s.orgEntry.Text, url: s.urlEntry.Text, logo: s.logoText,
 		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperOf(s.paperSelect.Selected),
+		server: s.server,
 	}
 	s.previewLoad.After(previewDelay, func() func() {
 		page, logo, err := layoutSample(in, s.deps.Service.Now())
@@ -318,7 +330,7 @@ func layoutSample(in previewInput, now time.Time) (letters.Page, string, error) 
 	opt := letters.Options{
 		Template: in.tpl, Paper: in.paper, Date: now,
 		Organization:    pick(settings.OrgName, in.org, in.orgOK),
-		RegistrationURL: pick(settings.RegistrationURL, in.url, in.urlOK),
+		RegistrationURL: cmp.Or(pick(settings.RegistrationURL, in.url, in.urlOK), in.server),
 		LogoFile:        pick(settings.OrgLogo, in.logo, in.logoOK),
 	}
 	page, err := letters.Preview(letters.SampleRecipient(now), opt)

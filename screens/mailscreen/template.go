@@ -99,7 +99,7 @@ func (e *mailTemplateEditor) reload() {
 		org, err := settings.Get(ctx, e.st, settings.OrgName)
 		base := ""
 		if err == nil {
-			base, err = settings.Get(ctx, e.st, settings.RegistrationURL)
+			base, err = settings.RegistrationAddress(ctx, e.st)
 		}
 		uikit.OnUI(func() {
 			if err = errors.Join(tplErr, err); err != nil {

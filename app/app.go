@@ -276,10 +276,23 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 // inviteEmails opens the invite-by-email dialog.
 func (m *Main) inviteEmails() {
 	b := screens.ShowBulkInviteDialog(m.store, m.svc, m.win)
+	b.Settings = m.store
+	b.OnSetUpMail = func() {
+		m.closeDialogs()
+		m.nav.Select(m.index("settings"))
+	}
 	b.OnInvited = func(*lifecycle.InviteEmailsResult) {
 		m.WakeMail()
 		m.WakeSync()
 		m.users.Reload()
+	}
+}
+
+// closeDialogs closes every dialog of the window.
+func (m *Main) closeDialogs() {
+	ov := m.win.Canvas().Overlays()
+	for o := ov.Top(); o != nil; o = ov.Top() {
+		ov.Remove(o)
 	}
 }
 

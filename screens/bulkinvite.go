@@ -85,6 +85,11 @@ type BulkInvite struct {
 	// OnInvited, if set, is called on the UI goroutine after a run that wrote
 	// something, e.g. to reload the users list.
 	OnInvited func(res *lifecycle.InviteEmailsResult)
+	// Settings, if set, are checked before inviting: a missing organization name is
+	// asked for, and a missing mail server said (uikit.CheckBeforeSending).
+	Settings settings.Store
+	// OnSetUpMail, if set, opens the mail server settings (offered when none is set).
+	OnSetUpMail func()
 	// Last is the result of the last run (tests read it).
 	Last *lifecycle.InviteEmailsResult
 }
@@ -154,7 +159,7 @@ func (b *BulkInvite) buildForm() {
 	b.days.OnChanged = func(string) { b.updateButton() }
 	b.message = uikit.DangerLabel()
 	b.message.Hide()
-	b.invite = &widget.Button{Importance: widget.HighImportance, OnTapped: b.run}
+	b.invite = &widget.Button{Importance: widget.HighImportance, OnTapped: b.checkThenRun}
 	form := widget.NewForm(
 		widget.NewFormItem("Role *", b.roleArea.Box),
 		widget.NewFormItem("Units *", b.unitBox),
@@ -393,6 +398,15 @@ func (b *BulkInvite) showMessage(msg string) {
 }
 
 // run invites the recognised addresses off the UI goroutine and shows the result.
+// checkThenRun invites after the checks of Settings.
+func (b *BulkInvite) checkThenRun() {
+	if b.Settings == nil {
+		b.run()
+		return
+	}
+	uikit.CheckBeforeSending(b.win, &b.bg, b.Settings, true, b.run, b.OnSetUpMail)
+}
+
 func (b *BulkInvite) run() {
 	if !b.ready() {
 		return

@@ -198,7 +198,12 @@ func (p *PrintDialog) build() {
 	split.Offset = 0.5
 	p.content = split
 
-	p.save = &widget.Button{Text: "Save…", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: p.askFile}
+	p.save = &widget.Button{Text: "Save…", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: func() {
+		uikit.CheckBeforeSending(p.win, &p.bg, p.deps.Settings, false, func() {
+			p.load() // the organization name may be new
+			p.askFile()
+		}, nil)
+	}}
 	p.closeBtn = &widget.Button{Text: "Close"}
 	p.updateButtons()
 }
@@ -391,6 +396,9 @@ func (p *PrintDialog) SaveTo(path string) {
 		defer cancel()
 		var res letters.Result
 		var recordErr error
+		if org, err := settings.Get(ctx, p.deps.Settings, settings.OrgName); err == nil {
+			opt.Organization = org // as stored now: CheckBeforeSending may have just set it
+		}
 		batch, err := p.deps.Service.PrepareLetters(ctx, ids, renew)
 		if err == nil && len(batch.Recipients) == 0 {
 			err = errors.New("none of these users can get a letter")

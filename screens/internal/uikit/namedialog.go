@@ -8,9 +8,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 )
 
 // AskName asks for a name (of a unit, group or role). save runs off the UI
@@ -18,20 +20,30 @@ import (
 // dialog open; after a save that worked the dialog closes and done runs. It returns
 // the field and the message label (tests type into them).
 func AskName(win fyne.Window, bg *sync.WaitGroup, title, current string, save func(context.Context, string) error, done func()) (*widget.Entry, *widget.Label) {
+	return AskText(win, bg, title, lang.L("Name"), "", current, save, done)
+}
+
+// AskText is AskName for any one-line value: label names the field, note (if not
+// "") explains above it why it is asked. A refusal of the settings (a
+// *settings.Error) shows under the field like a validation message.
+func AskText(win fyne.Window, bg *sync.WaitGroup, title, label, note, current string, save func(context.Context, string) error, done func()) (*widget.Entry, *widget.Label) {
 	entry := widget.NewEntry()
 	entry.SetText(current)
 	msg := DangerLabel()
 	var d *dialog.CustomDialog
-	ok := &widget.Button{Text: "Save", Importance: widget.HighImportance}
+	ok := &widget.Button{Text: lang.L("Save"), Importance: widget.HighImportance}
 	ok.OnTapped = func() {
-		name := entry.Text
+		text := entry.Text
 		bg.Go(func() {
-			err := save(context.Background(), name)
+			err := save(context.Background(), text)
 			OnUI(func() {
 				var ve *lifecycle.ValidationError
+				var se *settings.Error
 				switch {
 				case errors.As(err, &ve):
 					msg.SetText(ve.Field("name"))
+				case errors.As(err, &se):
+					msg.SetText(label + " " + se.Err.Error() + ".")
 				case err != nil:
 					ShowError(err, win)
 				default:
@@ -42,9 +54,13 @@ func AskName(win fyne.Window, bg *sync.WaitGroup, title, current string, save fu
 		})
 	}
 	entry.OnSubmitted = func(string) { ok.OnTapped() }
-	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(widget.NewLabel("Name"), entry, msg), win)
-	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, ok})
-	d.Resize(fyne.NewSize(420, 200))
+	box := container.NewVBox(widget.NewLabel(label), entry, msg)
+	if note != "" {
+		box.Objects = append([]fyne.CanvasObject{&widget.Label{Text: note, Wrapping: fyne.TextWrapWord}}, box.Objects...)
+	}
+	d = dialog.NewCustomWithoutButtons(title, box, win)
+	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: lang.L("Cancel"), OnTapped: func() { d.Hide() }}, ok})
+	d.Resize(fyne.NewSize(460, 200))
 	d.Show()
 	win.Canvas().Focus(entry)
 	return entry, msg

@@ -202,6 +202,7 @@ CREATE INDEX outbox_created ON outbox(created_at);
 	{version: 8, name: "extra permissions of a user", sql: `
 ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 `},
+	{version: 9, name: "activity log: indexes and counts", sql: auditQueryMigration},
 }
 
 // fillSearchText computes search_text for the users of an older file.

@@ -42,6 +42,8 @@ type SettingsScreen struct {
 	mail    *mailSettings
 	sync    *syncSettings
 	content fyne.CanvasObject
+	// appearance is the window's language and theme; it shows after SetAppearance.
+	appearance *appearanceSettings
 
 	// OnMailSaved, if set, is called after the mail settings were saved (the
 	// window tries the waiting mails again).
@@ -81,6 +83,7 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	}
 	s.mail = newMailSettings(s)
 	s.sync = newSyncSettings(s)
+	s.appearance = newAppearanceSettings()
 	s.content = container.NewBorder(uikit.Heading("Settings"), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
 			widget.NewCard("Organization", "Its name, the language of letters and mails, the registration address, "+
@@ -92,7 +95,8 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 			widget.NewCard("Server", "Sync users, keys, units and groups with your organization's onboard-server: "+
 				"people register there, and their accounts show up here as active.", s.sync.content),
 			widget.NewCard("Mail server", "Invitation emails go out through your organization's mail server.", s.mail.content),
-			widget.NewCard("Database", "", container.NewVBox(form, note, container.NewHBox(backup), s.status)))))
+			widget.NewCard("Database", "", container.NewVBox(form, note, container.NewHBox(backup), s.status)),
+			s.appearance.card)))
 	return s
 }
 

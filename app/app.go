@@ -305,11 +305,15 @@ func (m *Main) reloadAll() {
 	m.WakeMail()
 }
 
-// addShortcuts registers the keys the menus do not carry: Delete deletes the
-// selected users. (Ctrl+N, Ctrl+F, Ctrl+A and Ctrl+Q are menu shortcuts.)
+// addShortcuts registers the keys the menus do not carry: Escape and Enter answer
+// the open dialog, Delete deletes the selected users. (Ctrl+N, Ctrl+F, Ctrl+A and
+// Ctrl+Q are menu shortcuts.)
 func (m *Main) addShortcuts(w fyne.Window) {
 	c := w.Canvas()
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if dialogKey(c, ev.Name) || c.Overlays().Top() != nil {
+			return
+		}
 		if ev.Name == fyne.KeyDelete && m.current == 0 {
 			m.users.Bulk(lifecycle.ActionDelete)
 		}

@@ -20,14 +20,16 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/importer"
+	"onboard/internal/settings"
 	"onboard/internal/syncapi"
 	"onboard/screens/internal/uikit"
 )
 
 // ImportStore is what the imports screen and the import wizard read: the catalog,
-// the users a file may collide with, and the past imports.
+// the users a file may collide with, the settings and the past imports.
 type ImportStore interface {
 	importer.Users
+	settings.Store // the organization name and mail server, checked before inviting
 	Imports(ctx context.Context) ([]data.Import, error)
 }
 

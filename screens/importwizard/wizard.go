@@ -266,7 +266,11 @@ func (w *importWizard) next() {
 			w.goTo(stepOptions)
 		}
 	case stepImport:
-		w.commit.start()
+		if w.settings.Invite { // the mails need the organization's name and a mail server
+			uikit.CheckBeforeSending(w.win, &w.bg, w.store, true, w.commit.start, nil)
+		} else {
+			w.commit.start()
+		}
 	default:
 		w.goTo(w.step + 1)
 	}

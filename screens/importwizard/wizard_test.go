@@ -196,6 +196,18 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	uitest.MustShow(t, w, "Create 3 users, skip 1, 1 row with errors is left out.", "Groups for everyone: Chor", "Keys valid for 14 days")
 	test.Tap(uitest.Button(t, w, "Import"))
 	uitest.Settle(s.Wait)
+	// Invitations need the organization's name (asked now) and a mail server (none:
+	// the mails will wait).
+	if wz.report != nil {
+		t.Fatal("imported without the organization's name")
+	}
+	uitest.MustShow(t, w, "Organization name needed")
+	test.Type(uitest.Visible[*widget.Entry](w)[0], "Gymnasium am Stadtpark")
+	test.Tap(uitest.Button(t, w, "Save"))
+	uitest.Settle(s.Wait)
+	uitest.MustShow(t, w, "No mail server is set up yet.")
+	test.Tap(uitest.Button(t, w, "Queue the mails anyway"))
+	uitest.Settle(s.Wait)
 	rep := wz.report
 	if rep == nil {
 		t.Fatalf("no report; shown %v", uitest.Texts(w))

@@ -83,6 +83,7 @@ func Run(d Deps) error {
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
+	applyPreferences(a)
 	if err := keepFilesUntilWritten(); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"onboard/internal/export"
 	"onboard/internal/keys"
 )
 
@@ -41,7 +42,7 @@ func TestDemoThenListAsTableAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], ",") != strings.Join(csvHeader, ",") || len(recs) < 2 {
+	if strings.Join(recs[0], ",") != strings.Join(export.Header(true), ",") || len(recs) < 2 {
 		t.Fatalf("csv header %v, %d rows", recs[0], len(recs))
 	}
 	for _, r := range recs[1:] {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -11,7 +10,7 @@ import (
 	"onboard/data"
 	"onboard/internal/demo"
 	"onboard/internal/display"
-	"onboard/internal/tabular"
+	"onboard/internal/export"
 )
 
 func runVersion(_ context.Context, c *call) error {
@@ -52,9 +51,6 @@ func runDemo(ctx context.Context, c *call) error {
 	return nil
 }
 
-// listPage is how many users the list commands fetch at a time.
-const listPage = 2000
-
 func runUsersList(ctx context.Context, c *call) error {
 	status := c.fs.String("status", "", "only users of this status")
 	search := c.fs.String("search", "", "only users whose name, email, username or external ID contains this")
@@ -62,13 +58,9 @@ func runUsersList(ctx context.Context, c *call) error {
 	if _, err := c.parse(); err != nil {
 		return err
 	}
-	q := data.UserQuery{Search: *search, Limit: listPage}
-	if *status != "" {
-		st, err := data.ParseStatus(*status)
-		if err != nil {
-			return usagef("--status: %v", err)
-		}
-		q.Status = st
+	q := data.UserQuery{Search: *search}
+	if err := parseStatus(*status, &q); err != nil {
+		return err
 	}
 	if *format != "table" && *format != "csv" {
 		return usagef("--format must be table or csv, not %q", *format)
@@ -76,32 +68,41 @@ func runUsersList(ctx context.Context, c *call) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	now := c.svc.Now()
 	var out userWriter
 	if *format == "csv" {
-		out = newCSVWriter(c)
+		out = csvWriter{export.NewCSVWriter(c.stdout, true)}
 	} else {
 		out = newTableWriter(c)
 	}
-	for {
-		rows, err := c.store.ListUsers(ctx, q, now)
+	for rows, err := range export.Pages(ctx, c.store, q, c.svc.Now()) {
 		if err != nil {
 			return err
 		}
 		for i := range rows {
-			out.write(&rows[i])
+			if err := out.write(&rows[i]); err != nil {
+				return err
+			}
 		}
-		if len(rows) < q.Limit {
-			break
-		}
-		q.Offset += q.Limit
 	}
 	return out.flush()
 }
 
+// parseStatus sets q's status from --status S ("": any status).
+func parseStatus(s string, q *data.UserQuery) error {
+	if s == "" {
+		return nil
+	}
+	st, err := data.ParseStatus(s)
+	if err != nil {
+		return usagef("--status: %v", err)
+	}
+	q.Status = st
+	return nil
+}
+
 // userWriter prints user rows in one format.
 type userWriter interface {
-	write(r *data.UserRow)
+	write(r *data.UserRow) error
 	flush() error
 }
 
@@ -117,10 +118,11 @@ func newTableWriter(c *call) *tableWriter {
 	return &tableWriter{tw: tw, c: c}
 }
 
-func (t *tableWriter) write(r *data.UserRow) {
+func (t *tableWriter) write(r *data.UserRow) error {
 	t.n++
-	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneCell(r.FullName()), oneCell(r.Email), oneCell(r.Username),
+	_, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneCell(r.FullName()), oneCell(r.Email), oneCell(r.Username),
 		oneCell(r.Units), oneCell(r.Role), r.Status.Label(), display.Time(r.KeyExpiresAt))
+	return err
 }
 
 func (t *tableWriter) flush() error {
@@ -131,31 +133,11 @@ func (t *tableWriter) flush() error {
 	return nil
 }
 
-type csvWriter struct{ w *csv.Writer }
+// csvWriter lists users in the columns of an export, with their keys.
+type csvWriter struct{ *export.CSVWriter }
 
-var csvHeader = []string{
-	"first_name", "last_name", "email", "username", "mobile", "external_id", "role",
-	"units", "groups", "status", "valid_until", "key",
-}
-
-func newCSVWriter(c *call) *csvWriter {
-	w := csv.NewWriter(c.stdout)
-	w.Write(csvHeader)
-	return &csvWriter{w: w}
-}
-
-func (c *csvWriter) write(r *data.UserRow) {
-	c.w.Write([]string{
-		tabular.SafeCell(r.FirstName), tabular.SafeCell(r.LastName), tabular.SafeCell(r.Email), tabular.SafeCell(r.Username),
-		tabular.SafeCell(r.Mobile), tabular.SafeCell(r.ExternalID), tabular.SafeCell(r.Role), tabular.SafeCell(r.Units), tabular.SafeCell(r.Groups),
-		string(r.Status), display.Time(r.KeyExpiresAt), r.Key,
-	})
-}
-
-func (c *csvWriter) flush() error {
-	c.w.Flush()
-	return c.w.Error()
-}
+func (c csvWriter) write(r *data.UserRow) error { return c.Write(r) }
+func (c csvWriter) flush() error                { return c.Flush() }
 
 // oneCell keeps a table cell on one line.
 func oneCell(s string) string { return strings.Join(strings.Fields(s), " ") }

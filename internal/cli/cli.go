@@ -72,6 +72,12 @@ Commands:
   users list [--status S] [--search TEXT] [--format table|csv]
                                    list users; S is not-activated, invited,
                                    expired, active or deactivated
+  users export [--status S] [--search TEXT] [--unit U]... [--role R]
+         [--group G]... --format csv|xlsx -o FILE [--with-keys]
+                                   write the users the filters select (all
+                                   without filters) to a CSV or XLSX file that
+                                   import reads back unchanged; --with-keys adds
+                                   each user's personal key
   import FILE [--sheet NAME] [--encoding auto|utf-8|utf-16|windows-1252]
          [--delimiter auto|comma|semicolon|tab|pipe] [--no-header]
          [--map "Header=field,..."] [--role R] [--unit U]... [--group G]...
@@ -196,13 +202,14 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
 var commands = map[string]command{
-	"demo":       {name: "demo", run: runDemo},
-	"users":      {name: "users", run: runGroup("users", "list"), noStore: true},
-	"users list": {name: "users list", run: runUsersList},
-	"import":     {name: "import", run: runImport},
-	"invite":     {name: "invite", run: runInvite},
-	"letters":    {name: "letters", run: runLetters},
-	"setup":      {name: "setup", run: runSetup},
+	"demo":         {name: "demo", run: runDemo},
+	"users":        {name: "users", run: runGroup("users", "list or export"), noStore: true},
+	"users list":   {name: "users list", run: runUsersList},
+	"users export": {name: "users export", run: runUsersExport},
+	"import":       {name: "import", run: runImport},
+	"invite":       {name: "invite", run: runInvite},
+	"letters":      {name: "letters", run: runLetters},
+	"setup":        {name: "setup", run: runSetup},
 	"roles": {
 		name: "roles", run: runGroup("roles", "list, add, rename, delete, set-permissions or permissions"),
 		noStore: true,

@@ -3,9 +3,9 @@ package export
 import (
 	"encoding/csv"
 	"io"
+	"time"
 
 	"onboard/data"
-	"onboard/internal/display"
 	"onboard/internal/tabular"
 )
 
@@ -31,7 +31,17 @@ var columns = []column{
 	{"units", func(r *data.UserRow) string { return r.Units }},
 	{"groups", func(r *data.UserRow) string { return r.Groups }},
 	{"status", func(r *data.UserRow) string { return string(r.Status) }},
-	{"key_valid_until", func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
+	{"key_valid_until", func(r *data.UserRow) string { return fileTime(r.KeyExpiresAt) }},
+}
+
+// fileTime is an optional time as local date and minute ("2026-11-29 09:00"), ""
+// for nil: display.Time in English, whatever language the window writes in, so
+// that a file reads the same wherever it was exported.
+func fileTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04")
 }
 
 // keyColumn is the column of the personal key, written only when asked for.

@@ -16,8 +16,10 @@ import (
 
 	"onboard/data"
 	"onboard/internal/demo"
+	"onboard/internal/display"
 	"onboard/internal/importer"
 	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 	"onboard/internal/tabular"
 )
 
@@ -473,6 +475,23 @@ func TestParseFormatAndHeader(t *testing.T) {
 		ignored := title == "status" || title == "key_valid_until" || title == "key"
 		if (m[i] == importer.Ignore) != ignored || (!ignored && string(m[i]) != title) {
 			t.Errorf("column %q maps to %q", title, m[i])
+		}
+	}
+}
+
+func TestTheFileDoesNotDependOnTheWindowsLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.fill(3)
+	path := filepath.Join(t.TempDir(), "u.csv")
+	display.SetLanguage("de") // the window in German writes "07.12.2026 09:00"
+	defer display.SetLanguage("en")
+	if _, err := Users(e.ctx, e.store, data.UserQuery{}, nil, now, path, CSV, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := now.AddDate(0, 0, settings.DefaultValidDays).Local().Format("2006-01-02 15:04")
+	for _, r := range readCSV(t, path)[1:] {
+		if r[10] != want {
+			t.Errorf("key_valid_until %q, want %q", r[10], want)
 		}
 	}
 }

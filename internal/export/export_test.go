@@ -152,8 +152,10 @@ func (e *env) importFile(path string) *importer.Report {
 		e.t.Fatal(err)
 	}
 	mapping := importer.AutoMap(src.Header)
-	want := importer.Mapping{importer.FirstName, importer.LastName, importer.Email, importer.Username, importer.Mobile,
-		importer.ExternalID, importer.Role, importer.Units, importer.Groups, importer.Ignore, importer.Ignore}
+	want := importer.Mapping{
+		importer.FirstName, importer.LastName, importer.Email, importer.Username, importer.Mobile,
+		importer.ExternalID, importer.Role, importer.Units, importer.Groups, importer.Ignore, importer.Ignore,
+	}
 	if !slices.Equal(mapping, want) || src.Above != 0 {
 		e.t.Fatalf("header %q maps to %q (%d lines above); want %q", src.Header, mapping, src.Above, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,12 +32,19 @@ func sortedList(s string) string {
 	return strings.Join(parts, ", ")
 }
 
-func TestUsersExportImportsBackUnchanged(t *testing.T) {
-	dir := t.TempDir()
+// demoDB is the database o.db in dir with n demo users (seed 5).
+func demoDB(t *testing.T, dir string, n int) string {
+	t.Helper()
 	db := filepath.Join(dir, "o.db")
-	if code, _, e := run(t, "--db", db, "demo", "--users", "300", "--seed", "5"); code != ExitOK {
+	if code, _, e := run(t, "--db", db, "demo", "--users", strconv.Itoa(n), "--seed", "5"); code != ExitOK {
 		t.Fatalf("demo: %s", e)
 	}
+	return db
+}
+
+func TestUsersExportImportsBackUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir, 300)
 	want := listByUsername(t, db)
 	for _, format := range []string{"csv", "xlsx"} {
 		t.Run(format, func(t *testing.T) {
@@ -95,10 +103,7 @@ func TestUsersExportImportsBackUnchanged(t *testing.T) {
 
 func TestUsersExportFilters(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "o.db")
-	if code, _, e := run(t, "--db", db, "demo", "--users", "300", "--seed", "5"); code != ExitOK {
-		t.Fatalf("demo: %s", e)
-	}
+	db := demoDB(t, dir, 300)
 	all := listCSV(t, db)
 	file := filepath.Join(dir, "out.csv")
 	exported := func(args ...string) [][]string {
@@ -195,10 +200,7 @@ func TestUsersExportUsageErrorsNameTheFlag(t *testing.T) {
 
 func TestUsersExportFailuresWriteNothing(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "o.db")
-	if code, _, e := run(t, "--db", db, "demo", "--users", "20", "--seed", "5"); code != ExitOK {
-		t.Fatalf("demo: %s", e)
-	}
+	db := demoDB(t, dir, 20)
 	file := filepath.Join(dir, "out.xlsx")
 	os.WriteFile(file, []byte("older"), 0o644)
 	for _, tc := range []struct {

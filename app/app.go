@@ -18,6 +18,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -54,14 +55,14 @@ type Deps struct {
 
 // Screens are the navigation entries: the ID used by --screen and the label shown.
 var Screens = []struct{ ID, Label string }{
-	{"users", "Users"},
-	{"invite-keys", "Invite keys"},
-	{"units", "Units and groups"},
-	{"roles", "Roles and permissions"},
-	{"imports", "Imports"},
-	{"letters", "Letters"},
-	{"mail", "Mail"},
-	{"settings", "Settings"},
+	{"users", resources.Mark("Users")},
+	{"invite-keys", resources.Mark("Invite keys")},
+	{"units", resources.Mark("Units and groups")},
+	{"roles", resources.Mark("Roles and permissions")},
+	{"imports", resources.Mark("Imports")},
+	{"letters", resources.Mark("Letters")},
+	{"mail", resources.Mark("Mail")},
+	{"settings", resources.Mark("Settings")},
 }
 
 // Dialogs that --screen can open at start, on top of their screen (for screenshots
@@ -90,6 +91,7 @@ func Run(d Deps) error {
 	a.SetIcon(fyne.NewStaticResource("icon.png", resources.IconPNG))
 	w := a.NewWindow("Onboard")
 	m := NewMain(d, w, start)
+	m.settings.SetAppearance(newAppearance(a))
 	w.SetContent(m.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 	switch dlg {
@@ -129,6 +131,18 @@ func Run(d Deps) error {
 	defer m.StopSync()
 	w.ShowAndRun()
 	return nil
+}
+
+// longestLabel is the longest navigation label in the chosen language: the list
+// sizes its rows by it.
+func longestLabel() string {
+	longest := ""
+	for _, s := range Screens {
+		if l := lang.L(s.Label); len([]rune(l)) > len([]rune(longest)) {
+			longest = l
+		}
+	}
+	return longest
 }
 
 // ScreenIndex finds a screen by its ID; "" is the first screen.
@@ -258,8 +272,8 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.stack = container.NewStack(m.views...)
 	m.nav = widget.NewList(
 		func() int { return len(Screens) },
-		func() fyne.CanvasObject { return widget.NewLabel("Roles and permissions") }, // the longest label
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(Screens[i].Label) },
+		func() fyne.CanvasObject { return widget.NewLabel(longestLabel()) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lang.L(Screens[i].Label)) },
 	)
 	m.nav.OnSelected = m.show
 	m.status = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
@@ -377,7 +391,7 @@ func (m *Main) ShowSetup(again bool) *screens.SetupDialog {
 	d.OnDone = func(res *lifecycle.SetupResult) {
 		m.WakeSync()
 		m.reloadVisible()
-		dialog.ShowInformation("Onboard is set up", screens.SetupSummary(res), m.win)
+		dialog.ShowInformation(lang.L("Onboard is set up"), screens.SetupSummary(res), m.win)
 	}
 	return d
 }
@@ -418,7 +432,7 @@ func (m *Main) printUsers(q data.UserQuery, limit int) {
 				return
 			}
 			if len(ids) == 0 {
-				dialog.ShowInformation("Print letters", "There are no users to print letters for.", m.win)
+				dialog.ShowInformation(lang.L("Print letters"), lang.L("There are no users to print letters for."), m.win)
 				return
 			}
 			m.printLetters(ids)
@@ -498,7 +512,7 @@ func (m *Main) drained(ctx context.Context, res outbox.Result, err error) {
 	configured := host != "" || herr != nil
 	text := mailStatus(counts[data.MailQueued], configured, err, m.waitingNote(ctx, counts[data.MailQueued]))
 	if cerr != nil {
-		text = "Cannot read the outbox: " + cerr.Error()
+		text = lang.L("Cannot read the outbox: ") + cerr.Error()
 	}
 	at := time.Now()
 	onUI(func() {
@@ -526,10 +540,10 @@ func (m *Main) waitingNote(ctx context.Context, queued int) string {
 		return ""
 	}
 	if cause, ok := strings.CutPrefix(mails[0].LastError, "waiting: "); ok {
-		return "Mail server unreachable: " + cause
+		return lang.L("Mail server unreachable: ") + cause
 	}
 	if next, err := m.store.NextMailAttempt(ctx); err == nil && next.After(m.svc.Now()) {
-		return "next attempt at " + next.Local().Format("15:04")
+		return fmt.Sprintf(lang.L("next attempt at %s"), next.Local().Format("15:04"))
 	}
 	return ""
 }
@@ -538,17 +552,17 @@ func (m *Main) waitingNote(ctx context.Context, queued int) string {
 // why they wait, or "" when none is queued. err is what the last round of the
 // sender returned; waiting says why the mails wait when the round found none due.
 func mailStatus(queued int, configured bool, err error, waiting string) string {
-	n := display.Plural(queued, "mail") + " queued"
+	n := fmt.Sprintf(lang.L("%s queued"), display.PluralOf(queued, lang.L("mail"), lang.L("mails")))
 	var ue *outbox.UnreachableError
 	switch {
 	case queued == 0 && err == nil:
 		return ""
 	case !configured && queued > 0:
-		return n + ": set up the mail server in Settings to send them"
+		return n + lang.L(": set up the mail server in Settings to send them")
 	case errors.As(err, &ue):
-		return n + " · Mail server unreachable: " + ue.Err.Error()
+		return n + " · " + lang.L("Mail server unreachable: ") + ue.Err.Error()
 	case err != nil && !errors.Is(err, context.Canceled):
-		return n + " · Sending mail stopped: " + err.Error()
+		return n + " · " + lang.L("Sending mail stopped: ") + err.Error()
 	case waiting != "":
 		return n + " · " + waiting
 	}
@@ -557,7 +571,7 @@ func mailStatus(queued int, configured bool, err error, waiting string) string {
 
 // showStatus writes the status line: the database, sync, then the outbox.
 func (m *Main) showStatus() {
-	text := "Database: " + m.store.Path()
+	text := lang.L("Database: ") + m.store.Path()
 	if s := m.syncLine.text(time.Now()); s != "" {
 		text += "   ·   " + s
 	}

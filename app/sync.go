@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/syncclient"
@@ -218,27 +220,27 @@ func (l *syncLine) text(now time.Time) string {
 	head := ""
 	switch {
 	case errors.Is(l.err, syncclient.ErrUnauthorized):
-		return "Sync: token refused"
+		return lang.L("Sync: token refused")
 	case errors.As(l.err, &ue):
-		head = "Offline (server unreachable)"
+		head = lang.L("Offline (server unreachable)")
 	case errors.As(l.err, &se):
-		head = fmt.Sprintf("Sync: server error (%d)", se.Status)
+		head = fmt.Sprintf(lang.L("Sync: server error (%d)"), se.Status)
 	case l.err != nil:
-		head = "Sync failed (see Settings → Server)"
+		head = lang.L("Sync failed (see Settings → Server)")
 	case !l.ran && l.syncing:
-		head = "Sync: connecting…"
+		head = lang.L("Sync: connecting…")
 	case !l.ran:
-		head = "Sync: not connected yet"
+		head = lang.L("Sync: not connected yet")
 	case l.lastSync.IsZero():
-		head = "Online"
+		head = lang.L("Online")
 	default:
-		head = "Online · synced " + clock(l.lastSync, now)
+		head = fmt.Sprintf(lang.L("Online · synced %s"), clock(l.lastSync, now))
 	}
 	if n := l.counts.Pending; n > 0 {
-		head += " · " + display.Plural(n, "change") + " waiting"
+		head += " · " + fmt.Sprintf(lang.L("%s waiting"), display.PluralOf(n, lang.L("change"), lang.L("changes")))
 	}
 	if n := l.counts.Refused; n > 0 {
-		head += " · " + display.Count(n) + " refused by the server"
+		head += " · " + fmt.Sprintf(lang.L("%s refused by the server"), display.Count(n))
 	}
 	return head
 }
@@ -249,5 +251,5 @@ func clock(t, now time.Time) string {
 	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
 		return t.Format("15:04")
 	}
-	return t.Format("2006-01-02 15:04")
+	return display.Time(&t)
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders every screen of Onboard under Xvfb into OUTDIR/<screen>.png, on a fresh
 # demo database, on an empty one (the first-run setup) and on a school set up with
-# 120 classes.
+# 120 classes; and the main screens in English and German, light and dark, at
+# 1024x700 and 1920x1080 into OUTDIR/matrix/<language>-<theme>-<size>/<screen>.png.
 # Usage: scripts/screenshots.sh OUTDIR   (needs xvfb, x11-apps, netpbm: make deps)
 set -euo pipefail
 out=${1:?usage: scripts/screenshots.sh OUTDIR}
@@ -54,7 +55,7 @@ pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/letters.pdf" "$out/letter-page1"
 echo "$out/letter-page1.png"
 
 display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -73,6 +74,7 @@ start() {
 
 # capture NAME: write the window to OUTDIR/NAME.png.
 capture() {
+	mkdir -p "$(dirname "$out/$1.png")"
 	xwd -display "$display" -name Onboard -silent | xwdtopnm 2>/dev/null | pnmtopng >"$out/$1.png"
 	echo "$out/$1.png"
 }
@@ -212,3 +214,26 @@ if command -v xdotool >/dev/null 2>&1; then
 	capture import-report
 fi
 stop
+
+# The main screens in both languages and themes at the smallest and a large window:
+# the choices are the app's preferences (Settings → Appearance), written before
+# each start; xdotool sizes the window.
+if command -v xdotool >/dev/null 2>&1; then
+	prefs="$tmp/.config/fyne/org.onboard.desktop/preferences.json"
+	mkdir -p "$(dirname "$prefs")"
+	for lang in en de; do
+		for theme in light dark; do
+			printf '{"language":"%s","theme":"%s"}' "$lang" "$theme" >"$prefs"
+			for size in 1024x700 1920x1080; do
+				for screen in users new-user invite-keys units roles imports import-wizard invite-emails letters print-letters mail settings; do
+					start "$screen" "$tmp/demo.db"
+					DISPLAY="$display" xdotool search --name '^Onboard$' windowsize --sync %1 "${size%x*}" "${size#*x}" >/dev/null 2>&1 || true
+					sleep 1
+					capture "matrix/$lang-$theme-$size/$screen"
+					stop
+				done
+			done
+		done
+	done
+	rm -f "$prefs"
+fi

@@ -173,6 +173,7 @@ type Main struct {
 	mail     *mailscreen.Screen
 	settings *screens.SettingsScreen
 	restore  *screens.RestoreDialog
+	export   *screens.UserExport
 	printing *letterscreen.PrintDialog // the print dialog opened last
 	readme   string
 	store    *data.Store
@@ -251,6 +252,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.imports.OnBulkInvite = m.inviteEmails
 	m.users.OnInviteEmails = m.inviteEmails
 	m.users.OnImport = m.openImport
+	m.export = screens.NewUserExport(d.Store, d.Service.Now, w)
 	m.restore = screens.NewRestoreDialog(d.Store, w)
 	m.restore.OnRestored = m.reloadAll
 	// A table file dropped anywhere on the window goes into the import wizard.

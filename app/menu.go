@@ -35,6 +35,7 @@ func (m *Main) mainMenu() *fyne.MainMenu {
 		item(lang.L("Import…"), ctrl(fyne.KeyI), m.openImport),
 		fyne.NewMenuItem(lang.L("Invite by email…"), m.inviteEmails),
 		item(lang.L("Print letters…"), ctrl(fyne.KeyP), m.printNotActivated),
+		item(lang.L("Export users…"), ctrl(fyne.KeyE), m.onUsers(func() { m.export.Ask(m.users.ExportScope()) })),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Back up…"), m.settings.BackUp),
 		fyne.NewMenuItem(lang.L("Restore…"), m.restore.Ask),

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -26,6 +28,21 @@ var (
 	previewDelay = 300 * time.Millisecond
 	settingDelay = 500 * time.Millisecond
 )
+
+// settingLabel is the name of a letter setting as the form shows it.
+func settingLabel(k settings.Key) string {
+	switch k.Name {
+	case settings.OrgName.Name:
+		return lang.L("Organization name")
+	case settings.OrgLogo.Name:
+		return lang.L("Logo")
+	case settings.RegistrationURL.Name:
+		return lang.L("Registration address")
+	case settings.LettersPaper.Name:
+		return lang.L("Paper size")
+	}
+	return k.Label
+}
 
 // settingField is one letter setting on the screen: what is stored and its error.
 type settingField struct {
@@ -70,19 +87,19 @@ func New(deps Deps, win fyne.Window) *Screen {
 	s := &Screen{deps: deps, win: win}
 	s.previewLoad = uikit.NewLoader(&s.bg)
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Template", s.buildLetterTemplate(win)),
-		container.NewTabItem("Letter settings", container.NewVScroll(s.buildSettings())),
+		container.NewTabItem(lang.L("Template"), s.buildLetterTemplate(win)),
+		container.NewTabItem(lang.L("Letter settings"), container.NewVScroll(s.buildSettings())),
 	)
 	s.preview = NewPageView()
-	right := container.NewBorder(uikit.BoldLabel("Preview with a sample person"), nil, nil, nil, s.preview)
+	right := container.NewBorder(uikit.BoldLabel(lang.L("Preview with a sample person")), nil, nil, nil, s.preview)
 	split := container.NewHSplit(s.tabs, right)
 	split.Offset = 0.56
-	printBtn := &widget.Button{Text: "Print letters…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+	printBtn := &widget.Button{Text: lang.L("Print letters…"), Icon: theme.DocumentPrintIcon(), OnTapped: func() {
 		if s.OnPrint != nil {
 			s.OnPrint()
 		}
 	}}
-	top := container.NewBorder(nil, nil, uikit.Heading("Letters"), printBtn)
+	top := container.NewBorder(nil, nil, uikit.Heading(lang.L("Letters")), printBtn)
 	s.content = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
@@ -93,13 +110,14 @@ func (s *Screen) Content() fyne.CanvasObject { return s.content }
 // buildLetterTemplate makes the template editor for window win.
 func (s *Screen) buildLetterTemplate(win fyne.Window) fyne.CanvasObject {
 	s.Build(templateedit.Kind[letters.Template]{
-		Head:      "Title",
-		LangHint:  "Of the printed labels and dates",
+		Head:      lang.L("Title"),
+		HeadWord:  lang.L("title"),
+		LangHint:  lang.L("Of the printed labels and dates"),
 		Places:    letters.Placeholders,
-		SavedText: "Template saved.",
+		SavedText: lang.L("Template saved."),
 		Blank:     func(text string) bool { return text == "" },
-		Make: func(lang, title, body string) letters.Template {
-			return letters.Template{Lang: lang, Title: title, Body: body}
+		Make: func(code, title, body string) letters.Template {
+			return letters.Template{Lang: code, Title: title, Body: body}
 		},
 		Parts:   func(t letters.Template) (string, string, string) { return t.Lang, t.Title, t.Body },
 		Default: letters.DefaultTemplate,
@@ -127,26 +145,26 @@ func (s *Screen) buildSettings() fyne.CanvasObject {
 	s.urlEntry = widget.NewEntry()
 	s.urlEntry.SetPlaceHolder("https://onboard.example.org")
 	s.urlEntry.OnChanged = func(text string) { s.edited(s.url, text) }
-	s.logoPath = &widget.Label{Text: "No logo", Truncation: fyne.TextTruncateEllipsis}
-	choose := &widget.Button{Text: "Choose…", Icon: theme.FolderOpenIcon(), OnTapped: s.chooseLogo}
-	s.logoClear = &widget.Button{Text: "Clear", OnTapped: func() { s.SetLogo("") }}
-	s.paperSelect = widget.NewSelect([]string{paperA4, paperLetter}, func(label string) {
-		s.store(s.paper, string(paperOf(label)), 0)
+	s.logoPath = &widget.Label{Text: lang.L("No logo"), Truncation: fyne.TextTruncateEllipsis}
+	choose := &widget.Button{Text: lang.L("Choose…"), Icon: theme.FolderOpenIcon(), OnTapped: s.chooseLogo}
+	s.logoClear = &widget.Button{Text: lang.L("Clear"), OnTapped: func() { s.SetLogo("") }}
+	s.paperSelect = widget.NewSelect(paperLabels(), func(string) {
+		s.store(s.paper, string(paperAt(s.paperSelect.SelectedIndex())), 0)
 	})
-	s.paperSelect.Selected = paperA4
+	s.paperSelect.Selected = paperLabel(letters.A4)
 	item := func(f *settingField, obj fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(f.key.Label, container.NewVBox(obj, f.err))
+		it := widget.NewFormItem(settingLabel(f.key), container.NewVBox(obj, f.err))
 		it.HintText = hint
 		return it
 	}
 	form := widget.NewForm(
-		item(s.org, s.orgEntry, "Printed in the letter's header and for {organization}"),
-		item(s.logo, container.NewBorder(nil, nil, nil, container.NewHBox(choose, s.logoClear), s.logoPath), "PNG or JPEG, printed beside the organization"),
-		item(s.url, s.urlEntry, "Where people register; the QR code links there with their key. Empty: the sync server's address"),
+		item(s.org, s.orgEntry, lang.L("Printed in the letter's header and for {organization}")),
+		item(s.logo, container.NewBorder(nil, nil, nil, container.NewHBox(choose, s.logoClear), s.logoPath), lang.L("PNG or JPEG, printed beside the organization")),
+		item(s.url, s.urlEntry, lang.L("Where people register; the QR code links there with their key. Empty: the sync server's address")),
 		item(s.paper, s.paperSelect, ""),
 	)
 	note := &widget.Label{
-		Text:     "These settings are saved as you change them and apply to all letters.",
+		Text:     lang.L("These settings are saved as you change them and apply to all letters."),
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
 	s.setPane = container.NewVBox(form, note)
@@ -227,7 +245,7 @@ func (s *Screen) store(f *settingField, value string, delay time.Duration) {
 		return func() {
 			f.pending = false
 			if se, ok := errors.AsType[*settings.Error](err); ok {
-				f.err.SetText(f.key.Label + " " + se.Err.Error() + ". Not saved.")
+				f.err.SetText(fmt.Sprintf(lang.L("%s %s. Not saved."), settingLabel(f.key), se.Err.Error()))
 				f.err.Show()
 				s.setPane.Refresh()
 				return
@@ -282,7 +300,7 @@ func (s *Screen) SetLogo(path string) {
 func (s *Screen) showLogo(path string) {
 	s.logoText = path
 	if path == "" {
-		s.logoPath.SetText("No logo")
+		s.logoPath.SetText(lang.L("No logo"))
 		s.logoClear.Disable()
 	} else {
 		s.logoPath.SetText(path)
@@ -306,7 +324,7 @@ func (s *Screen) schedulePreview() {
 	}
 	in := previewInput{
 		tpl: s.Template(), org: s.orgEntry.Text, url: s.urlEntry.Text, logo: s.logoText,
-		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperOf(s.paperSelect.Selected),
+		orgOK: s.org.stored, urlOK: s.url.stored, logoOK: s.logo.stored, paper: paperAt(s.paperSelect.SelectedIndex()),
 		server: s.server,
 	}
 	s.previewLoad.After(previewDelay, func() func() {

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/image/font"
@@ -109,9 +110,9 @@ func (p *PageView) Warning() string {
 
 func overflowText(lines int) string {
 	if lines == 1 {
-		return "The instructions are 1 line too long for one page. Shorten the text."
+		return lang.L("The instructions are 1 line too long for one page. Shorten the text.")
 	}
-	return fmt.Sprintf("The instructions are %d lines too long for one page. Shorten the text.", lines)
+	return fmt.Sprintf(lang.L("The instructions are %d lines too long for one page. Shorten the text."), lines)
 }
 
 // newItemObject is the canvas object drawing one item, placed later by layout.

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -23,6 +24,7 @@ import (
 	"onboard/internal/letters"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/screens/internal/templateedit"
 	"onboard/screens/internal/uikit"
 )
 
@@ -40,31 +42,43 @@ type Deps struct {
 	Service  Service
 }
 
-// The template choices of the print dialog.
+// The template choices of the print dialog, by index of its select.
 const (
-	tplSaved   = "Saved template"
-	tplEnglish = "English"
-	tplGerman  = "Deutsch"
+	tplSaved = iota
+	tplEnglish
+	tplGerman
 )
 
-// The paper choices, as shown.
+// templateLabels are the template choices as shown, in the order of their indexes.
+func templateLabels() []string {
+	return []string{lang.L("Saved template"), templateedit.LangName("en"), templateedit.LangName("de")}
+}
+
+// The paper choices as shown in English (tests choose them).
 const (
 	paperA4     = "A4"
 	paperLetter = "US Letter"
 )
 
+// papers are the paper choices, in the order of paperLabels.
+var papers = []letters.Paper{letters.A4, letters.Letter}
+
+// paperLabels are the paper choices as shown.
+func paperLabels() []string { return []string{paperA4, lang.L("US Letter")} }
+
 func paperLabel(p letters.Paper) string {
 	if p == letters.Letter {
-		return paperLetter
+		return paperLabels()[1]
 	}
-	return paperA4
+	return paperLabels()[0]
 }
 
-func paperOf(label string) letters.Paper {
-	if label == paperLetter {
-		return letters.Letter
+// paperAt is the paper of choice i of paperLabels (A4 when none is chosen).
+func paperAt(i int) letters.Paper {
+	if i < 0 || i >= len(papers) {
+		return letters.A4
 	}
-	return letters.A4
+	return papers[i]
 }
 
 // PrintDialog is the dialog that prints registration letters for a set of users:
@@ -128,7 +142,7 @@ func NewPrintDialog(deps Deps, win fyne.Window, ids []string) *PrintDialog {
 // ShowPrintDialog opens the print dialog for the users ids on win.
 func ShowPrintDialog(win fyne.Window, deps Deps, ids []string) *PrintDialog {
 	p := NewPrintDialog(deps, win, ids)
-	p.dlg = dialog.NewCustomWithoutButtons("Print registration letters", p.content, win)
+	p.dlg = dialog.NewCustomWithoutButtons(lang.L("Print registration letters"), p.content, win)
 	p.closeBtn.OnTapped = func() {
 		if p.cancel != nil {
 			p.cancel()
@@ -145,22 +159,22 @@ func ShowPrintDialog(win fyne.Window, deps Deps, ids []string) *PrintDialog {
 func (p *PrintDialog) Content() fyne.CanvasObject { return p.content }
 
 func (p *PrintDialog) build() {
-	p.template = widget.NewSelect([]string{tplSaved, tplEnglish, tplGerman}, func(string) { p.updatePreview() })
-	p.template.Selected = tplSaved
-	p.paper = widget.NewSelect([]string{paperA4, paperLetter}, func(string) { p.updatePreview() })
-	p.paper.Selected = paperA4
-	p.duplex = widget.NewCheck("Blank back pages for duplex printing", nil)
-	p.renew = widget.NewCheck("Renew expired keys", func(bool) { p.updateCounts() })
+	p.template = widget.NewSelect(templateLabels(), func(string) { p.updatePreview() })
+	p.template.Selected = templateLabels()[tplSaved]
+	p.paper = widget.NewSelect(paperLabels(), func(string) { p.updatePreview() })
+	p.paper.Selected = paperLabel(letters.A4)
+	p.duplex = widget.NewCheck(lang.L("Blank back pages for duplex printing"), nil)
+	p.renew = widget.NewCheck(lang.L("Renew expired keys"), func(bool) { p.updateCounts() })
 	form := widget.NewForm(
-		widget.NewFormItem("Template", p.template),
-		widget.NewFormItem("Paper", p.paper),
+		widget.NewFormItem(lang.L("Template"), p.template),
+		widget.NewFormItem(lang.L("Paper"), p.paper),
 	)
 	renewNote := &widget.Label{
-		Text:     "Users whose key has expired or who have no key get a new key when you save.",
+		Text:     lang.L("Users whose key has expired or who have no key get a new key when you save."),
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
 
-	p.counts = &widget.Label{Text: "Reading the users…", Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	p.counts = &widget.Label{Text: lang.L("Reading the users…"), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	p.skipList = widget.NewList(
 		func() int { return len(p.skipped) },
 		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
@@ -171,40 +185,40 @@ func (p *PrintDialog) build() {
 				if name == "" {
 					name = s.UserID
 				}
-				o.(*widget.Label).SetText(name + " — " + s.Reason)
+				o.(*widget.Label).SetText(name + " — " + s.Reason) // the reason comes in English from lifecycle
 			}
 		})
-	p.skipBox = widget.NewAccordion(widget.NewAccordionItem("Skipped users", uikit.WithMinHeight(p.skipList, 150)))
+	p.skipBox = widget.NewAccordion(widget.NewAccordionItem(lang.L("Skipped users"), uikit.WithMinHeight(p.skipList, 150)))
 	p.skipBox.Hide()
 	p.message = uikit.DangerLabel()
 	p.message.Hide()
 
 	p.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	p.bar = widget.NewProgressBar()
-	p.stop = &widget.Button{Text: "Cancel", OnTapped: p.Cancel}
+	p.stop = &widget.Button{Text: lang.L("Cancel"), OnTapped: p.Cancel}
 	p.working = container.NewVBox(p.status, container.NewBorder(nil, nil, nil, p.stop, p.bar))
 	p.working.Hide()
 	p.result = &widget.Label{Wrapping: fyne.TextWrapWord}
-	p.open = &widget.Button{Text: "Open", Icon: theme.FileIcon(), OnTapped: p.openSaved}
+	p.open = &widget.Button{Text: lang.L("Open"), Icon: theme.FileIcon(), OnTapped: p.openSaved}
 	p.done = container.NewVBox(p.result, container.NewHBox(p.open))
 	p.done.Hide()
 
 	p.left = container.NewVBox(form, p.duplex, p.renew, renewNote, widget.NewSeparator(),
 		p.counts, p.skipBox, p.message, p.working, p.done)
-	p.caption = &widget.Label{Text: "Preview", Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
+	p.caption = &widget.Label{Text: lang.L("Preview"), Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
 	p.preview = NewPageView()
 	right := container.NewBorder(p.caption, nil, nil, nil, p.preview)
 	split := container.NewHSplit(container.NewVScroll(p.left), right)
 	split.Offset = 0.5
 	p.content = split
 
-	p.save = &widget.Button{Text: "Save…", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: func() {
+	p.save = &widget.Button{Text: lang.L("Save…"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: func() {
 		uikit.CheckBeforeSending(p.win, &p.bg, p.deps.Settings, false, func() {
 			p.load() // the organization name may be new
 			p.askFile()
 		}, nil)
 	}}
-	p.closeBtn = &widget.Button{Text: "Close"}
+	p.closeBtn = &widget.Button{Text: lang.L("Close")}
 	p.updateButtons()
 }
 
@@ -220,7 +234,7 @@ func (p *PrintDialog) load() {
 		uikit.OnUI(func() {
 			if err != nil {
 				p.counts.SetText("")
-				p.showMessage("The letters cannot be printed: " + err.Error())
+				p.showMessage(fmt.Sprintf(lang.L("The letters cannot be printed: %s"), err.Error()))
 				return
 			}
 			first := !p.loaded
@@ -260,18 +274,19 @@ func (p *PrintDialog) updateCounts() {
 		return
 	}
 	n, renewed, skipped := p.plan()
-	line := display.Plural(n, "letter") + " to print"
+	letterCount := display.PluralOf(n, lang.L("letter"), lang.L("letters"))
+	line := fmt.Sprintf(lang.L("%s to print, %s skipped"), letterCount, display.Count(len(skipped)))
 	if renewed > 0 {
-		line += fmt.Sprintf(" (%s with a new key)", display.Count(renewed))
+		line = fmt.Sprintf(lang.L("%s to print (%s with a new key), %s skipped"),
+			letterCount, display.Count(renewed), display.Count(len(skipped)))
 	}
-	line += fmt.Sprintf(", %s skipped", display.Count(len(skipped)))
 	if len(skipped) > 0 {
-		line += ": " + lifecycle.SkipSummary(skipped)
+		line += ": " + lifecycle.SkipSummary(skipped) // in English: lifecycle writes it
 	}
 	p.counts.SetText(line)
 	p.skipped = skipped
 	if len(skipped) > 0 {
-		p.skipBox.Items[0].Title = fmt.Sprintf("Skipped users (%s)", display.Count(len(skipped)))
+		p.skipBox.Items[0].Title = fmt.Sprintf(lang.L("Skipped users (%s)"), display.Count(len(skipped)))
 		p.skipBox.Refresh()
 		p.skipBox.Show()
 	} else {
@@ -284,13 +299,13 @@ func (p *PrintDialog) updateCounts() {
 // options are the letter options chosen in the dialog.
 func (p *PrintDialog) options() letters.Options {
 	opt := p.opt
-	switch p.template.Selected {
+	switch p.template.SelectedIndex() {
 	case tplEnglish:
 		opt.Template = letters.DefaultTemplate("en")
 	case tplGerman:
 		opt.Template = letters.DefaultTemplate("de")
 	}
-	opt.Paper = paperOf(p.paper.Selected)
+	opt.Paper = paperAt(p.paper.SelectedIndex())
 	opt.Duplex = p.duplex.Checked
 	opt.Date = p.deps.Service.Now()
 	return opt
@@ -303,10 +318,10 @@ func (p *PrintDialog) updatePreview() {
 	}
 	opt := p.options()
 	who := letters.SampleRecipient(opt.Date)
-	caption := "Preview with a sample person"
+	caption := lang.L("Preview with a sample person")
 	if len(p.batch.Recipients) > 0 {
 		who = p.batch.Recipients[0]
-		caption = "Preview of the first letter: " + strings.TrimSpace(who.FirstName+" "+who.LastName)
+		caption = fmt.Sprintf(lang.L("Preview of the first letter: %s"), strings.TrimSpace(who.FirstName+" "+who.LastName))
 	}
 	p.previewLoad.Start(func() func() {
 		page, err := letters.Preview(who, opt)
@@ -314,12 +329,12 @@ func (p *PrintDialog) updatePreview() {
 			p.previewErr = err
 			if err != nil {
 				p.preview.SetPage(nil, "")
-				p.showMessage("The letters cannot be printed: " + err.Error())
+				p.showMessage(fmt.Sprintf(lang.L("The letters cannot be printed: %s"), err.Error()))
 			} else {
 				p.preview.SetPage(&page, opt.LogoFile)
 				p.caption.SetText(caption)
 				if page.Overflow > 0 {
-					p.showMessage(overflowText(page.Overflow) + " (on the Letters screen)")
+					p.showMessage(fmt.Sprintf(lang.L("%s (on the Letters screen)"), overflowText(page.Overflow)))
 				} else {
 					p.showMessage("")
 				}
@@ -388,7 +403,7 @@ func (p *PrintDialog) SaveTo(path string) {
 	p.done.Hide()
 	p.bar.Max = 1
 	p.bar.SetValue(0)
-	p.status.SetText("Writing the letters…")
+	p.status.SetText(lang.L("Writing the letters…"))
 	p.stop.Enable()
 	p.working.Show()
 	p.updateButtons()
@@ -401,12 +416,12 @@ func (p *PrintDialog) SaveTo(path string) {
 		}
 		batch, err := p.deps.Service.PrepareLetters(ctx, ids, renew)
 		if err == nil && len(batch.Recipients) == 0 {
-			err = errors.New("none of these users can get a letter")
+			err = errors.New(lang.L("none of these users can get a letter"))
 		}
 		if err == nil {
 			total := len(batch.Recipients)
 			uikit.OnUI(func() {
-				p.status.SetText(fmt.Sprintf("Writing %s…", display.Plural(total, "letter")))
+				p.status.SetText(fmt.Sprintf(lang.L("Writing %s…"), display.PluralOf(total, lang.L("letter"), lang.L("letters"))))
 				p.bar.Max = float64(total)
 			})
 			var last time.Time
@@ -432,20 +447,20 @@ func (p *PrintDialog) SaveTo(path string) {
 			p.working.Hide()
 			renewed := ""
 			if batch != nil && batch.Renewed > 0 {
-				renewed = fmt.Sprintf(" %s got a new key.", display.Plural(batch.Renewed, "user"))
+				renewed = " " + fmt.Sprintf(lang.L("%s got a new key."), display.PluralOf(batch.Renewed, lang.L("user"), lang.L("users")))
 			}
 			switch {
 			case errors.Is(err, context.Canceled):
-				p.showMessage("Cancelled; no file was saved." + renewed)
+				p.showMessage(lang.L("Cancelled; no file was saved.") + renewed)
 			case err != nil:
-				p.showMessage("No file was saved: " + letterError(err) + renewed)
+				p.showMessage(fmt.Sprintf(lang.L("No file was saved: %s"), letterError(err)) + renewed)
 			default:
 				p.Saved, p.SavedResult = path, res
-				p.result.SetText(fmt.Sprintf("Saved %s (%s) to %s.%s", display.Plural(res.Letters, "letter"),
-					display.Plural(res.Pages, "page"), path, renewed))
+				p.result.SetText(fmt.Sprintf(lang.L("Saved %s (%s) to %s."), display.PluralOf(res.Letters, lang.L("letter"), lang.L("letters")),
+					display.PluralOf(res.Pages, lang.L("page"), lang.L("pages")), path) + renewed)
 				p.done.Show()
 				if recordErr != nil {
-					p.showMessage("The letters are saved, but recording them in the users' history failed: " + recordErr.Error())
+					p.showMessage(fmt.Sprintf(lang.L("The letters are saved, but recording them in the users' history failed: %s"), recordErr.Error()))
 				}
 			}
 			if batch != nil && batch.Renewed > 0 {
@@ -462,7 +477,7 @@ func (p *PrintDialog) SaveTo(path string) {
 // letterError says what went wrong in words for an admin.
 func letterError(err error) string {
 	if tl, ok := errors.AsType[*letters.TooLongError](err); ok {
-		return tl.Error() + " on the Letters screen."
+		return fmt.Sprintf(lang.L("%s on the Letters screen."), tl.Error())
 	}
 	return err.Error()
 }
@@ -470,7 +485,7 @@ func letterError(err error) string {
 // Cancel stops the save under way; no file is left.
 func (p *PrintDialog) Cancel() {
 	if p.cancel != nil {
-		p.status.SetText("Stopping…")
+		p.status.SetText(lang.L("Stopping…"))
 		p.stop.Disable()
 		p.cancel()
 	}

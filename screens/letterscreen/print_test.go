@@ -212,7 +212,7 @@ func TestPrintLettersShowsWhyItCannotPrint(t *testing.T) {
 		t.Fatalf("files left: %v", left)
 	}
 	// The English default fits.
-	p.template.SetSelected(tplEnglish)
+	p.template.SetSelectedIndex(tplEnglish)
 	uitest.Settle(p.Wait)
 	if p.Message() != "" || !p.CanSave() {
 		t.Errorf("with the English default: message %q, can save %v", p.Message(), p.CanSave())

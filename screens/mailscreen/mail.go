@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,6 +20,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/outbox"
 	"onboard/internal/settings"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -39,26 +41,30 @@ type Service interface {
 // mailPageSize is how many mails the table fetches at a time.
 const mailPageSize = 200
 
-// mailColumns are the outbox table's columns: title, width and cell text.
+// mailColumns are the outbox table's columns: title (translated where it is
+// shown), width and cell text.
 var mailColumns = []struct {
 	uikit.TableColumn
 	text func(m *data.Mail, now time.Time) string
 }{
-	{uikit.Col("To", 180), func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
-	{uikit.Col("Subject", 155), func(m *data.Mail, _ time.Time) string { return m.Subject }},
-	{uikit.Col("Queued at", 145), func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
-	{uikit.Col("State", 85), func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
-	{uikit.NumCol("Attempts", 80), func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
-	{uikit.Col("Next attempt / Sent at", 180), nextOrSent},
-	{uikit.Col("Server's answer", 190), func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
+	{uikit.Col(resources.Mark("To"), 180), func(m *data.Mail, _ time.Time) string { return m.ToAddr }},
+	{uikit.Col(resources.Mark("Subject"), 155), func(m *data.Mail, _ time.Time) string { return m.Subject }},
+	{uikit.Col(resources.Mark("Queued at"), 145), func(m *data.Mail, _ time.Time) string { return display.Time(&m.CreatedAt) }},
+	{uikit.Col(resources.Mark("State"), 125), func(m *data.Mail, _ time.Time) string { return mailStateLabel(m.State) }},
+	{uikit.NumCol(resources.Mark("Attempts"), 80), func(m *data.Mail, _ time.Time) string { return fmt.Sprint(m.Attempts) }},
+	{uikit.Col(resources.Mark("Next attempt / Sent at"), 200), nextOrSent},
+	{uikit.Col(resources.Mark("Server's answer"), 190), func(m *data.Mail, _ time.Time) string { return oneLine(m.LastError) }},
 	{uikit.Col("", 40), nil}, // the row menu of a failed mail
 }
 
-// mailHeaders are the headers of mailColumns.
+// mailHeaders are the headers of mailColumns, in the window's language.
 func mailHeaders() []uikit.TableColumn {
 	out := make([]uikit.TableColumn, len(mailColumns))
 	for i, c := range mailColumns {
 		out[i] = c.TableColumn
+		if c.Title != "" {
+			out[i].Title = lang.L(c.Title)
+		}
 	}
 	return out
 }
@@ -69,15 +75,46 @@ const mailColMenu = 7
 func mailStateLabel(s data.MailState) string {
 	switch s {
 	case data.MailQueued:
-		return "Queued"
+		return lang.L("Queued")
 	case data.MailSent:
-		return "Sent"
+		return lang.L("Sent")
 	case data.MailFailed:
-		return "Failed"
+		return lang.L("Failed")
 	case data.MailCancelled:
-		return "Cancelled"
+		return lang.L("Cancelled")
 	}
 	return string(s)
+}
+
+// mailStateCount is n mails in state s for the summary: "2 queued".
+func mailStateCount(s data.MailState, n int) string {
+	format := "%s " + string(s)
+	switch s {
+	case data.MailQueued:
+		format = lang.L("%s queued")
+	case data.MailSent:
+		format = lang.L("%s sent")
+	case data.MailFailed:
+		format = lang.L("%s failed")
+	case data.MailCancelled:
+		format = lang.L("%s cancelled")
+	}
+	return fmt.Sprintf(format, display.Count(n))
+}
+
+// noMailsText is the note of an empty table filtered by state s.
+func noMailsText(s data.MailState) string {
+	switch s {
+	case data.MailQueued:
+		return lang.L("No queued mails.")
+	case data.MailSent:
+		return lang.L("No sent mails.")
+	case data.MailFailed:
+		return lang.L("No failed mails.")
+	case data.MailCancelled:
+		return lang.L("No cancelled mails.")
+	}
+	return fmt.Sprintf(lang.L("No mails in the state %s."), string(s))
 }
 
 // nextOrSent is when a queued mail is tried next ("now" when it is due), or when a
@@ -86,7 +123,7 @@ func nextOrSent(m *data.Mail, now time.Time) string {
 	switch m.State {
 	case data.MailQueued:
 		if !m.NextAttemptAt.After(now) {
-			return "now"
+			return lang.L("now")
 		}
 		return display.Time(&m.NextAttemptAt)
 	case data.MailSent:
@@ -96,9 +133,6 @@ func nextOrSent(m *data.Mail, now time.Time) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// allMails is the first option of the state filter.
-const allMails = "All mails"
 
 // Screen shows the outbox, the invitation emails waiting, sent, failed and
 // cancelled, newest first in a table that fetches a page at a time, with a filter by
@@ -152,7 +186,7 @@ func New(st Store, svc Service, win fyne.Window) *Screen {
 	s.summary = &widget.Label{}
 	s.drain = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	s.sendNow = &widget.Button{
-		Text: "Send now", Icon: theme.MailSendIcon(), Importance: widget.HighImportance,
+		Text: lang.L("Send now"), Icon: theme.MailSendIcon(), Importance: widget.HighImportance,
 		OnTapped: s.SendNow,
 	}
 	s.buildTable()
@@ -166,11 +200,11 @@ func New(st Store, svc Service, win fyne.Window) *Screen {
 	outboxTab := container.NewBorder(top, detail, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
 	s.template = newMailTemplateEditor(st, svc, win, &s.bg)
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Outbox", outboxTab),
-		container.NewTabItem("Invitation template", s.template.content),
+		container.NewTabItem(lang.L("Outbox"), outboxTab),
+		container.NewTabItem(lang.L("Invitation template"), s.template.content),
 	)
 	s.tabs.OnSelected = func(*container.TabItem) { s.Reload() }
-	s.content = container.NewBorder(container.NewBorder(nil, nil, uikit.Heading("Mail"), s.sendNow), nil, nil, nil, s.tabs)
+	s.content = container.NewBorder(container.NewBorder(nil, nil, uikit.Heading(lang.L("Mail")), s.sendNow), nil, nil, nil, s.tabs)
 	return s
 }
 
@@ -229,15 +263,15 @@ func (s *Screen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 }
 
 func (s *Screen) buildDetail() {
-	s.detailText = &widget.Label{Text: "Click a mail to see the server's full answer.", Truncation: fyne.TextTruncateEllipsis}
+	s.detailText = &widget.Label{Text: lang.L("Click a mail to see the server's full answer."), Truncation: fyne.TextTruncateEllipsis}
 	s.answer = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	s.answer.Hide()
-	s.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: func() {
+	s.retry = &widget.Button{Text: lang.L("Retry"), Icon: theme.ViewRefreshIcon(), OnTapped: func() {
 		if s.chosen != nil {
 			s.Retry(s.chosen.ID)
 		}
 	}}
-	s.editAddr = &widget.Button{Text: "Edit address and resend…", OnTapped: func() {
+	s.editAddr = &widget.Button{Text: lang.L("Edit address and resend…"), OnTapped: func() {
 		if s.chosen != nil {
 			s.EditAddress(*s.chosen)
 		}
@@ -255,7 +289,7 @@ func (s *Screen) choose(m *data.Mail) {
 func (s *Screen) showChosen() {
 	m := s.chosen
 	if m == nil {
-		s.detailText.SetText("Click a mail to see the server's full answer.")
+		s.detailText.SetText(lang.L("Click a mail to see the server's full answer."))
 		s.answer.Hide()
 		s.retry.Hide()
 		s.editAddr.Hide()
@@ -264,9 +298,9 @@ func (s *Screen) showChosen() {
 	s.detailText.SetText(fmt.Sprintf("%s · %s · %s", mailStateLabel(m.State), m.ToAddr, m.Subject))
 	answer := m.LastError
 	if answer == "" {
-		answer = "No answer from the mail server yet."
+		answer = lang.L("No answer from the mail server yet.")
 		if m.State == data.MailSent {
-			answer = "The mail server accepted it " + display.Time(m.SentAt) + "."
+			answer = fmt.Sprintf(lang.L("The mail server accepted it %s."), display.Time(m.SentAt))
 		}
 	}
 	s.answer.SetText(answer)
@@ -293,18 +327,17 @@ func (s *Screen) showRowMenu(row int, anchor fyne.CanvasObject) {
 func (s *Screen) rowMenuItems(m *data.Mail) []*fyne.MenuItem {
 	c := *m
 	return []*fyne.MenuItem{
-		fyne.NewMenuItem("Retry", func() { s.Retry(c.ID) }),
-		fyne.NewMenuItem("Edit address and resend…", func() { s.EditAddress(c) }),
+		fyne.NewMenuItem(lang.L("Retry"), func() { s.Retry(c.ID) }),
+		fyne.NewMenuItem(lang.L("Edit address and resend…"), func() { s.EditAddress(c) }),
 	}
 }
 
-// onState filters by the state chosen.
-func (s *Screen) onState(option string) {
+// onState filters by the state chosen: the first option is all mails, then one
+// per state in the order of data.MailStates.
+func (s *Screen) onState(string) {
 	s.state = ""
-	for _, st := range data.MailStates {
-		if strings.HasPrefix(option, mailStateLabel(st)+" (") {
-			s.state = st
-		}
+	if i := s.stateSelect.SelectedIndex(); i > 0 && i <= len(data.MailStates) {
+		s.state = data.MailStates[i-1]
 	}
 	s.Reload()
 }
@@ -326,7 +359,7 @@ func (s *Screen) Reload() {
 		counts, err := s.st.MailCounts(context.Background())
 		return func() {
 			if err != nil {
-				s.summary.SetText("Could not read the outbox.")
+				s.summary.SetText(lang.L("Could not read the outbox."))
 				uikit.ShowError(err, s.win)
 				return
 			}
@@ -347,16 +380,16 @@ func (s *Screen) Reload() {
 
 // refreshFilter writes the counts into the state filter's options.
 func (s *Screen) refreshFilter() {
-	all := uikit.SetCountOptions(s.stateSelect, allMails, data.MailStates, mailStateLabel, s.counts, s.state)
-	parts := []string{display.Plural(all, "mail")}
+	all := uikit.SetCountOptions(s.stateSelect, lang.L("All mails"), data.MailStates, mailStateLabel, s.counts, s.state)
+	var parts []string
 	for _, st := range data.MailStates {
 		if n := s.counts[st]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", display.Count(n), strings.ToLower(mailStateLabel(st))))
+			parts = append(parts, mailStateCount(st, n))
 		}
 	}
-	s.summary.SetText(parts[0] + ": " + strings.Join(parts[1:], ", "))
+	s.summary.SetText(fmt.Sprintf("%s: %s", display.PluralOf(all, lang.L("mail"), lang.L("mails")), strings.Join(parts, ", ")))
 	if all == 0 {
-		s.summary.SetText("The outbox is empty.")
+		s.summary.SetText(lang.L("The outbox is empty."))
 	}
 }
 
@@ -368,9 +401,9 @@ func (s *Screen) showEmpty() {
 		return
 	}
 	if s.state == "" {
-		s.empty.SetText("No mail yet. Invitations you send are queued here and go out through\nthe mail server set in Settings.")
+		s.empty.SetText(lang.L("No mail yet. Invitations you send are queued here and go out through\nthe mail server set in Settings."))
 	} else {
-		s.empty.SetText("No " + strings.ToLower(mailStateLabel(s.state)) + " mails.")
+		s.empty.SetText(noMailsText(s.state))
 	}
 	s.table.Hide()
 	s.empty.Show()
@@ -441,7 +474,7 @@ func (s *Screen) Counts() map[data.MailState]int { return s.counts }
 // SendNow tries every queued mail at once.
 func (s *Screen) SendNow() {
 	if s.OnSendNow != nil {
-		s.drain.SetText("Sending…")
+		s.drain.SetText(lang.L("Sending…"))
 		s.OnSendNow()
 	}
 }
@@ -455,21 +488,21 @@ func (s *Screen) ShowDrain(res outbox.Result, err error, at time.Time, configure
 	switch {
 	case errors.As(err, &ue) && !configured:
 		s.drain.Importance = widget.WarningImportance
-		s.drain.SetText(when + ": no mail server is set up. The mails wait in the outbox until you set one up in Settings.")
+		s.drain.SetText(fmt.Sprintf(lang.L("%s: no mail server is set up. The mails wait in the outbox until you set one up in Settings."), when))
 	case errors.As(err, &ue):
 		s.drain.Importance = widget.DangerImportance
-		s.drain.SetText(fmt.Sprintf("%s: the mail server cannot be reached: %v. The mails wait in the outbox and are tried again.",
+		s.drain.SetText(fmt.Sprintf(lang.L("%s: the mail server cannot be reached: %v. The mails wait in the outbox and are tried again."),
 			when, ue.Err))
 	case err != nil:
 		s.drain.Importance = widget.DangerImportance
-		s.drain.SetText(when + ": sending stopped: " + err.Error())
+		s.drain.SetText(fmt.Sprintf(lang.L("%s: sending stopped: %s"), when, err.Error()))
 	case res.Sent+res.Failed+res.Retrying == 0:
 		s.drain.Importance = widget.LowImportance
-		s.drain.SetText(when + ": no mail was due to be sent. Queued mails wait for their next attempt; Send now tries them at once.")
+		s.drain.SetText(fmt.Sprintf(lang.L("%s: no mail was due to be sent. Queued mails wait for their next attempt; Send now tries them at once."), when))
 	default:
 		s.drain.Importance = widget.MediumImportance
-		s.drain.SetText(fmt.Sprintf("%s: sent %s, %s to try again later, %s failed.", when,
-			display.Plural(res.Sent, "mail"), display.Count(res.Retrying), display.Count(res.Failed)))
+		s.drain.SetText(fmt.Sprintf(lang.L("%s: sent %s, %s to try again later, %s failed."), when,
+			display.PluralOf(res.Sent, lang.L("mail"), lang.L("mails")), display.Count(res.Retrying), display.Count(res.Failed)))
 	}
 	if s.content.Visible() {
 		s.Reload()
@@ -513,19 +546,19 @@ func (s *Screen) EditAddress(m data.Mail) {
 	e := &editAddressDialog{entry: &widget.Entry{Text: m.ToAddr}, msg: uikit.DangerLabel()}
 	e.entry.ExtendBaseWidget(e.entry)
 	e.msg.Hide()
-	note := "The mail is sent again to this address."
+	note := lang.L("The mail is sent again to this address.")
 	if m.Kind == data.MailInvitation && m.UserID != nil {
-		note = "The user's email changes to this address and a new invitation with a new key is sent; the old key stops working."
+		note = lang.L("The user's email changes to this address and a new invitation with a new key is sent; the old key stops working.")
 	}
-	e.send = &widget.Button{Text: "Resend", Importance: widget.HighImportance}
-	cancel := &widget.Button{Text: "Cancel"}
+	e.send = &widget.Button{Text: lang.L("Resend"), Importance: widget.HighImportance}
+	cancel := &widget.Button{Text: lang.L("Cancel")}
 	body := container.NewVBox(
-		widget.NewLabel("It could not be delivered. "+uikit.Capitalize(oneLine(m.LastError))),
-		widget.NewForm(widget.NewFormItem("Email", e.entry)),
+		widget.NewLabel(fmt.Sprintf(lang.L("It could not be delivered. %s"), uikit.Capitalize(oneLine(m.LastError)))),
+		widget.NewForm(widget.NewFormItem(lang.L("Email"), e.entry)),
 		&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
 		e.msg)
 	body.Objects[0].(*widget.Label).Wrapping = fyne.TextWrapWord
-	e.dialog = dialog.NewCustomWithoutButtons("Edit address and resend", body, s.win)
+	e.dialog = dialog.NewCustomWithoutButtons(lang.L("Edit address and resend"), body, s.win)
 	e.dialog.SetButtons([]fyne.CanvasObject{cancel, e.send})
 	cancel.OnTapped = e.dialog.Hide
 	submit := func() {
@@ -535,7 +568,7 @@ func (s *Screen) EditAddress(m data.Mail) {
 			return
 		}
 		if to == m.ToAddr {
-			e.show("This is the address the mail server refused; correct it, or use Retry to send it there again.")
+			e.show(lang.L("This is the address the mail server refused; correct it, or use Retry to send it there again."))
 			return
 		}
 		e.send.Disable()

@@ -3,6 +3,7 @@ package mailscreen
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/letters"
@@ -19,7 +21,8 @@ import (
 	"onboard/screens/internal/uikit"
 )
 
-// sampleInvitationText is the sample person's personal paragraph, by language.
+// sampleInvitationText is the sample person's personal paragraph, by the
+// template's language (the text of the mail, not of the window).
 var sampleInvitationText = map[string]string{
 	"en": "We look forward to working with you.",
 	"de": "Wir freuen uns auf die Zusammenarbeit.",
@@ -27,12 +30,12 @@ var sampleInvitationText = map[string]string{
 
 // sampleMailFields are the placeholder values of the sample person in the preview,
 // written as the invitations write them.
-func sampleMailFields(lang, org, base string, now time.Time) mail.Fields {
+func sampleMailFields(code, org, base string, now time.Time) mail.Fields {
 	r := letters.SampleRecipient(now)
 	return mail.Fields{
 		FirstName: r.FirstName, LastName: r.LastName, Username: r.Username, Key: r.Key,
-		ValidUntil: letters.DateText(lang, r.ValidUntil), URL: letters.URLText(lang, base, r.Key, org),
-		Organization: org, InvitationText: sampleInvitationText[templateedit.LangCode(templateedit.LangName(lang))],
+		ValidUntil: letters.DateText(code, r.ValidUntil), URL: letters.URLText(code, base, r.Key, org),
+		Organization: org, InvitationText: sampleInvitationText[templateedit.KnownLang(code)],
 	}
 }
 
@@ -59,14 +62,15 @@ type mailTemplateEditor struct {
 func newMailTemplateEditor(st settings.Store, svc interface{ Now() time.Time }, win fyne.Window, bg *sync.WaitGroup) *mailTemplateEditor {
 	e := &mailTemplateEditor{st: st, svc: svc, win: win, bg: bg}
 	e.Build(templateedit.Kind[mail.Template]{
-		Head:       "Subject",
-		LangHint:   "Of the dates and the HTML version",
+		Head:       lang.L("Subject"),
+		HeadWord:   lang.L("subject"),
+		LangHint:   lang.L("Of the dates and the HTML version"),
 		Places:     mail.Placeholders,
-		PlacesNote: " {invitation_text} is the personal text of the user form; without one, its paragraph is left out.",
-		SavedText:  "Template saved. New invitations use it.",
+		PlacesNote: lang.L("{invitation_text} is the personal text of the user form; without one, its paragraph is left out."),
+		SavedText:  lang.L("Template saved. New invitations use it."),
 		Blank:      func(text string) bool { return strings.TrimSpace(text) == "" },
-		Make: func(lang, subject, body string) mail.Template {
-			return mail.Template{Lang: lang, Subject: subject, Body: body}
+		Make: func(code, subject, body string) mail.Template {
+			return mail.Template{Lang: code, Subject: subject, Body: body}
 		},
 		Parts:   func(t mail.Template) (string, string, string) { return t.Lang, t.Subject, t.Body },
 		Default: mail.DefaultTemplate,
@@ -81,7 +85,7 @@ func newMailTemplateEditor(st settings.Store, svc interface{ Now() time.Time }, 
 	e.prevText = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	e.prevNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	preview := container.NewBorder(
-		container.NewVBox(uikit.BoldLabel("Preview with a sample person"), e.prevSubject, widget.NewSeparator()),
+		container.NewVBox(uikit.BoldLabel(lang.L("Preview with a sample person")), e.prevSubject, widget.NewSeparator()),
 		e.prevNote, nil, nil, container.NewVScroll(e.prevText))
 	split := container.NewHSplit(e.Pane, preview)
 	split.Offset = 0.55
@@ -121,11 +125,11 @@ func (e *mailTemplateEditor) preview(t mail.Template) error {
 	if err != nil {
 		return err
 	}
-	e.prevSubject.SetText("Subject: " + c.Subject)
+	e.prevSubject.SetText(fmt.Sprintf(lang.L("Subject: %s"), c.Subject))
 	e.prevText.SetText(c.Text)
-	note := "An HTML version of the same text, with clickable links, is sent along with this plain text."
+	note := lang.L("An HTML version of the same text, with clickable links, is sent along with this plain text.")
 	if e.org == "" {
-		note += " The organization name is not set yet (Letters → Letter settings), so {organization} is empty."
+		note += " " + lang.L("The organization name is not set yet (Letters → Letter settings), so {organization} is empty.")
 	}
 	e.prevNote.SetText(note)
 	return nil

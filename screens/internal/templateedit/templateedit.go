@@ -5,39 +5,51 @@ package templateedit
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
-// Langs are the template languages as the screens show them, by code.
-var Langs = []struct{ Code, Name string }{{"en", "English"}, {"de", "Deutsch"}}
+// Langs are the template languages by code, with their names in English (the
+// screens show lang.L(Name); "Deutsch" reads the same in both languages).
+var Langs = []struct{ Code, Name string }{{"en", resources.Mark("English")}, {"de", resources.Mark("Deutsch")}}
 
-// LangName is the name shown for language code (English when unknown).
+// LangName is the name shown for language code (English when unknown), in the
+// window's language.
 func LangName(code string) string {
-	for _, l := range Langs {
-		if l.Code == code {
-			return l.Name
-		}
-	}
-	return "English"
+	return lang.L(Langs[langIndex(code)].Name)
 }
 
-// LangCode is the code of the language named name ("en" when unknown).
-func LangCode(name string) string {
-	for _, l := range Langs {
-		if l.Name == name {
-			return l.Code
+// LangNames are the names of Langs as shown, in their order.
+func LangNames() []string {
+	out := make([]string, len(Langs))
+	for i, l := range Langs {
+		out[i] = lang.L(l.Name)
+	}
+	return out
+}
+
+// langIndex is the index in Langs of language code (English when unknown).
+func langIndex(code string) int {
+	for i, l := range Langs {
+		if l.Code == code {
+			return i
 		}
 	}
-	return "en"
+	return 0
 }
+
+// KnownLang is code when it is one of Langs, else "en".
+func KnownLang(code string) string { return Langs[langIndex(code)].Code }
 
 // Checked is a kind of template: compared to the one stored, checked before
 // it is stored.
@@ -50,10 +62,12 @@ type Checked interface {
 // (a letter's, an invitation mail's): a language, a one-line head (title, subject)
 // and a body with placeholders.
 type Kind[T Checked] struct {
+	// The texts are shown as given: the screens translate them.
 	Head       string            // the head's label: "Title", "Subject"
+	HeadWord   string            // the head inside a sentence: "title", "subject"
 	LangHint   string            // what the language is used for
 	Places     []string          // the placeholders
-	PlacesNote string            // added after the placeholder list, "" or starting with a space
+	PlacesNote string            // a sentence added after the placeholder list, or ""
 	SavedText  string            // the status after saving
 	Blank      func(string) bool // whether a head or body holds no text of the admin's
 
@@ -90,48 +104,55 @@ type Editor[T Checked] struct {
 func (e *Editor[T]) Build(kind Kind[T], win fyne.Window, bg *sync.WaitGroup) {
 	e.kind, e.win, e.bg = kind, win, bg
 	start := func(code string) *widget.Button {
-		return &widget.Button{Text: LangName(code) + " default", OnTapped: func() { e.StartFrom(code) }}
+		return &widget.Button{Text: fmt.Sprintf(lang.L("%s default"), LangName(code)), OnTapped: func() { e.StartFrom(code) }}
 	}
-	e.Lang = widget.NewSelect([]string{"English", "Deutsch"}, func(string) { e.Changed() })
-	e.Lang.Selected = "English"
+	e.Lang = widget.NewSelect(LangNames(), func(string) { e.Changed() })
+	e.Lang.Selected = LangName("en")
 	e.Head = widget.NewEntry()
 	e.Head.OnChanged = func(string) { e.Changed() }
 	e.Body = widget.NewMultiLineEntry()
 	e.Body.Wrapping = fyne.TextWrapWord
 	e.Body.SetMinRowsVisible(6)
 	e.Body.OnChanged = func(string) { e.Changed() }
-	lang := widget.NewFormItem("Language", e.Lang)
-	lang.HintText = kind.LangHint
+	language := widget.NewFormItem(lang.L("Language"), e.Lang)
+	language.HintText = kind.LangHint
 	form := widget.NewForm(
-		widget.NewFormItem("Start from", container.NewHBox(start("en"), start("de"))),
-		lang,
+		widget.NewFormItem(lang.L("Start from"), container.NewHBox(start("en"), start("de"))),
+		language,
 		widget.NewFormItem(kind.Head, e.Head),
 	)
-	places := &widget.Label{
-		Text:     "Placeholders: {" + strings.Join(kind.Places, "}  {") + "}. Write {{ and }} for braces." + kind.PlacesNote,
-		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	// The braces are arguments: lang.L would read "{{" as a template of its own.
+	placesText := fmt.Sprintf(lang.L("Placeholders: %s. Write %s and %s for braces."),
+		"{"+strings.Join(kind.Places, "}  {")+"}", "{{", "}}")
+	if kind.PlacesNote != "" {
+		placesText += " " + kind.PlacesNote
 	}
+	places := &widget.Label{Text: placesText, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	e.errLabel = uikit.DangerLabel()
 	e.errLabel.Hide()
-	e.saveBtn = &widget.Button{Text: "Save template", Importance: widget.HighImportance, OnTapped: e.SaveTemplate}
-	e.revertBtn = &widget.Button{Text: "Revert", OnTapped: e.Revert}
+	e.saveBtn = &widget.Button{Text: lang.L("Save template"), Importance: widget.HighImportance, OnTapped: e.SaveTemplate}
+	e.revertBtn = &widget.Button{Text: lang.L("Revert"), OnTapped: e.Revert}
 	e.status = &widget.Label{Importance: widget.LowImportance}
 	e.update()
-	e.Pane = container.NewBorder(container.NewVBox(form, uikit.BoldLabel("Text")),
+	e.Pane = container.NewBorder(container.NewVBox(form, uikit.BoldLabel(lang.L("Text"))),
 		container.NewVBox(places, e.errLabel, container.NewHBox(e.saveBtn, e.revertBtn, e.status)),
 		nil, nil, e.Body)
 }
 
 // Template is the template as edited.
 func (e *Editor[T]) Template() T {
-	return e.kind.Make(LangCode(e.Lang.Selected), e.Head.Text, e.Body.Text)
+	code := "en"
+	if i := e.Lang.SelectedIndex(); i >= 0 {
+		code = Langs[i].Code
+	}
+	return e.kind.Make(code, e.Head.Text, e.Body.Text)
 }
 
 // SetTemplate shows t, then checks and previews it once.
 func (e *Editor[T]) SetTemplate(t T) {
-	lang, head, body := e.kind.Parts(t)
+	code, head, body := e.kind.Parts(t)
 	e.Filling = true
-	e.Lang.SetSelected(LangName(lang))
+	e.Lang.SetSelectedIndex(langIndex(code))
 	e.Head.SetText(head)
 	e.Body.SetText(body)
 	e.Filling = false
@@ -185,14 +206,14 @@ func (e *Editor[T]) StartFrom(code string) {
 		return
 	}
 	name := LangName(code)
-	d := dialog.NewConfirm("Start from the "+name+" default",
-		"Replace the "+strings.ToLower(e.kind.Head)+" and text with the "+name+" default? Your own text is lost unless you saved it.",
+	d := dialog.NewConfirm(fmt.Sprintf(lang.L("Start from the %s default"), name),
+		fmt.Sprintf(lang.L("Replace the %s and text with the %s default? Your own text is lost unless you saved it."), e.kind.HeadWord, name),
 		func(ok bool) {
 			if ok {
 				e.SetTemplate(def)
 			}
 		}, e.win)
-	d.SetConfirmText("Replace")
+	d.SetConfirmText(lang.L("Replace"))
 	d.Show()
 }
 

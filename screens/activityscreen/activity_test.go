@@ -374,10 +374,16 @@ func TestActivityExportWritesTheFilteredEvents(t *testing.T) {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
 
-	// A failed export keeps the file there was.
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
+	// The whole log, with its progress after each chunk.
+	var progress []int
+	n, err := writeCSV(context.Background(), l.st, data.AuditQuery{}, nil, filepath.Join(t.TempDir(), "all.csv"), func(done int) {
+		progress = append(progress, done)
+	})
+	if err != nil || n != 7 || !slices.Equal(progress, []int{7}) {
+		t.Errorf("whole log: %d events, progress %v, %v", n, progress, err)
 	}
+
+	// A failed export says so, and the admin can try again.
 	s.ExportTo(filepath.Join(path, "not-a-folder", "x.csv"))
 	uitest.Settle(s.wait)
 	if !strings.HasPrefix(s.exportMsg.Text, "No file was saved: ") || s.exportButton.Disabled() {

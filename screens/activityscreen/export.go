@@ -17,6 +17,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/atomicfile"
+	"onboard/internal/display"
 	"onboard/internal/tabular"
 	"onboard/screens/internal/uikit"
 )
@@ -49,13 +50,13 @@ func (s *Screen) askExport() {
 }
 
 // ExportTo writes every event the filters match, newest first, to path as CSV,
-// off the UI goroutine; the line below the filters says when it is done. The file
-// appears only once every event was written.
+// off the UI goroutine; the line below the filters counts the events written and
+// says when it is done. The file appears only once every event was written.
 func (s *Screen) ExportTo(path string) {
 	if s.exporting {
 		return
 	}
-	q, names := s.q, s.names
+	q, names, total := s.q, s.names, s.total
 	s.exporting = true
 	s.exportButton.Disable()
 	s.exportMsg.Importance = widget.LowImportance
@@ -63,7 +64,17 @@ func (s *Screen) ExportTo(path string) {
 	s.exportMsg.Show()
 	s.layoutTop()
 	s.bg.Go(func() {
-		n, err := writeCSV(context.Background(), s.st, q, names, path)
+		var last time.Time
+		n, err := writeCSV(context.Background(), s.st, q, names, path, func(done int) {
+			if now := time.Now(); now.Sub(last) > 200*time.Millisecond {
+				last = now
+				uikit.OnUI(func() {
+					if s.exporting {
+						s.exportMsg.SetText(fmt.Sprintf(lang.L("Exporting… %s of %s events"), display.Count(done), display.Count(max(done, total))))
+					}
+				})
+			}
+		})
 		uikit.OnUI(func() {
 			s.exporting = false
 			uikit.SetEnabled(s.exportButton, s.total > 0)
@@ -79,10 +90,12 @@ func (s *Screen) ExportTo(path string) {
 
 // writeCSV writes the events q matches to path: UTF-8 with a byte-order mark (so
 // Excel reads the umlauts), comma-separated, one row per event with the columns
-// of the table and the changes, every cell through tabular.SafeCell. It returns
-// how many events it wrote.
-func writeCSV(ctx context.Context, st Store, q data.AuditQuery, names map[string]string, path string) (int, error) {
+// of the table and the changes, every cell through tabular.SafeCell. progress is
+// called with the events written so far after each chunk. It returns how many
+// events it wrote.
+func writeCSV(ctx context.Context, st Store, q data.AuditQuery, names map[string]string, path string, progress func(done int)) (int, error) {
 	n := 0
+	actor, action := memo(actorLabel), memo(actionLabel)
 	err := atomicfile.Write(path, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		bw.WriteString("\uFEFF")
@@ -96,7 +109,7 @@ func writeCSV(ctx context.Context, st Store, q data.AuditQuery, names map[string
 			for i := range events {
 				e := &events[i]
 				rec := []string{
-					e.At.Local().Format(time.DateTime), actorLabel(e.Actor), actionLabel(e.Action), e.Summary,
+					e.At.Local().Format(time.DateTime), actor(e.Actor), action(e.Action), e.Summary,
 					usersText(users[e.ID]), strings.Join(changeLines(e, names), "; "),
 				}
 				for j := range rec {
@@ -106,6 +119,9 @@ func writeCSV(ctx context.Context, st Store, q data.AuditQuery, names map[string
 					return err
 				}
 				n++
+			}
+			if progress != nil {
+				progress(n)
 			}
 			return nil
 		})
@@ -119,4 +135,17 @@ func writeCSV(ctx context.Context, st Store, q data.AuditQuery, names map[string
 		return bw.Flush()
 	})
 	return n, err
+}
+
+// memo remembers the labels f gives, for the many rows of an export.
+func memo(f func(string) string) func(string) string {
+	seen := map[string]string{}
+	return func(v string) string {
+		l, ok := seen[v]
+		if !ok {
+			l = f(v)
+			seen[v] = l
+		}
+		return l
+	}
 }

@@ -11,12 +11,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/importer"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -141,8 +143,8 @@ type checkColumn struct {
 	field importer.Field
 }
 
-// checkFilters are the choices of the Show filter.
-var checkFilters = []string{"All rows", "Rows with errors", "Conflicts and duplicates"}
+// checkFilters are the choices of the Show filter, translated where they are shown.
+var checkFilters = []string{resources.Mark("All rows"), resources.Mark("Rows with errors"), resources.Mark("Conflicts and duplicates")}
 
 // checkStep is step 4: every row as it will be imported, with its problems.
 type checkStep struct {
@@ -183,14 +185,14 @@ func newCheckStep(w *importWizard) *checkStep {
 			w.runCheck()
 		}
 	})
-	c.quickRole.PlaceHolder = "Choose a role"
+	c.quickRole.PlaceHolder = lang.L("Choose a role")
 	c.quickUnit = widget.NewSelect(nil, func(name string) {
 		if id := uikit.IDByName(w.units, name, func(u data.Unit) (string, string) { return u.ID, u.Name }); id != "" {
 			w.settings.UnitIDs = []string{id}
 			w.runCheck()
 		}
 	})
-	c.quickUnit.PlaceHolder = "Choose a unit"
+	c.quickUnit.PlaceHolder = lang.L("Choose a unit")
 	c.quickRoleBox = container.NewGridWrap(fyne.NewSize(220, 36), c.quickRole)
 	c.quickUnitBox = container.NewGridWrap(fyne.NewSize(220, 36), c.quickUnit)
 	c.batchBox = container.NewBorder(nil, nil, nil, container.NewHBox(c.quickRoleBox, c.quickUnitBox), c.batch)
@@ -202,8 +204,12 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.checking.Hide()
 	c.err = uikit.DangerLabel()
 	c.err.Hide()
-	c.show = widget.NewRadioGroup(checkFilters, func(s string) {
-		if i := slices.Index(checkFilters, s); i >= 0 && i != c.filter {
+	filters := make([]string, len(checkFilters))
+	for i, f := range checkFilters {
+		filters[i] = lang.L(f)
+	}
+	c.show = widget.NewRadioGroup(filters, func(s string) {
+		if i := slices.Index(filters, s); i >= 0 && i != c.filter {
 			c.filter = i
 			c.selected = -1
 			c.table.UnselectAll()
@@ -212,7 +218,7 @@ func newCheckStep(w *importWizard) *checkStep {
 	})
 	c.show.Horizontal = true
 	c.show.Required = true
-	c.show.Selected = checkFilters[0]
+	c.show.Selected = filters[0]
 	c.table = widget.NewTableWithHeaders(
 		func() (int, int) { return c.rows(), len(c.cols) },
 		func() fyne.CanvasObject {
@@ -242,11 +248,11 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.editor = newRowEditor(w)
 	c.editor.content.Hide()
 	top := container.NewVBox(
-		uikit.Heading("Check every row"),
+		uikit.Heading(lang.L("Check every row")),
 		c.counts, c.outcome, c.batchBox,
 		c.checking,
 		c.err,
-		container.NewHBox(widget.NewLabel("Show:"), c.show),
+		container.NewHBox(widget.NewLabel(lang.L("Show:")), c.show),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(), c.detail, c.editor.content)
 	c.content = container.NewBorder(top, bottom, nil, nil, container.NewStack(c.table, container.NewCenter(c.empty)))
@@ -274,7 +280,7 @@ func (c *checkStep) rowAt(i int) int {
 
 // showChecking tells that the rows are being checked.
 func (c *checkStep) showChecking(rows int) {
-	c.status.SetText(fmt.Sprintf("Checking %s…", display.Plural(rows, "row")))
+	c.status.SetText(fmt.Sprintf(lang.L("Checking %s…"), rowCount(rows)))
 	c.checking.Show()
 	c.progress.Start()
 }
@@ -287,7 +293,7 @@ func (c *checkStep) refresh() {
 		c.checking.Hide()
 	}
 	if w.checkErr != nil {
-		c.err.SetText("The rows could not be checked: " + w.checkErr.Error())
+		c.err.SetText(fmt.Sprintf(lang.L("The rows could not be checked: %s"), w.checkErr.Error()))
 		c.err.Show()
 	} else {
 		c.err.Hide()
@@ -317,13 +323,13 @@ func (c *checkStep) refresh() {
 	case c.rows() > 0:
 		c.empty.Hide()
 	case c.filter == 1:
-		c.empty.SetText("No row has an error.")
+		c.empty.SetText(lang.L("No row has an error."))
 		c.empty.Show()
 	case c.filter == 2:
-		c.empty.SetText("No row collides with an existing user or another row.")
+		c.empty.SetText(lang.L("No row collides with an existing user or another row."))
 		c.empty.Show()
 	default:
-		c.empty.SetText("The file has no rows.")
+		c.empty.SetText(lang.L("The file has no rows."))
 		c.empty.Show()
 	}
 	c.table.Refresh()
@@ -346,13 +352,15 @@ func (c *checkStep) position(i int) int {
 
 // countsText is "98 valid · 2 errors · 1 conflict · 0 duplicates in the file".
 func countsText(n importer.Counts) string {
-	return fmt.Sprintf("%s valid · %s · %s · %s in the file", display.Count(n.Valid), display.Plural(n.Errors, "error"),
-		display.Plural(n.Conflicts, "conflict"), display.Plural(n.Duplicates, "duplicate"))
+	return fmt.Sprintf(lang.L("%s valid · %s · %s · %s in the file"), display.Count(n.Valid),
+		display.PluralOf(n.Errors, lang.L("error"), lang.L("errors")),
+		display.PluralOf(n.Conflicts, lang.L("conflict"), lang.L("conflicts")),
+		display.PluralOf(n.Duplicates, lang.L("duplicate"), lang.L("duplicates")))
 }
 
 // outcomeLine is what the import would do now.
 func outcomeLine(n importer.Counts) string {
-	return fmt.Sprintf("As things stand: %s created, %s updated, %s skipped, %s not imported.",
+	return fmt.Sprintf(lang.L("As things stand: %s created, %s updated, %s skipped, %s not imported."),
 		display.Count(n.Create), display.Count(n.Update), display.Count(n.Skip), display.Count(n.Fail))
 }
 
@@ -363,16 +371,20 @@ func (c *checkStep) showBatchNote() {
 	noRole, noUnit := w.plan.Counts.NeedRole, w.plan.Counts.NeedUnit
 	var parts []string
 	if noRole > 0 {
-		parts = append(parts, display.PluralOf(noRole, "row names", "rows name")+" no role")
+		parts = append(parts, display.PluralOf(noRole, lang.L("row names no role"), lang.L("rows name no role")))
 	}
 	if noUnit > 0 {
-		parts = append(parts, display.PluralOf(noUnit, "row names", "rows name")+" no unit")
+		parts = append(parts, display.PluralOf(noUnit, lang.L("row names no unit"), lang.L("rows name no unit")))
 	}
 	if len(parts) == 0 {
 		c.batchBox.Hide()
 		return
 	}
-	c.batch.SetText(uikit.Capitalize(strings.Join(parts, " and ")) + ". Choose for them here or in step 6 (Options), which offers more units and groups.")
+	missing := parts[0]
+	if len(parts) == 2 {
+		missing = fmt.Sprintf(lang.L("%s and %s"), parts[0], parts[1])
+	}
+	c.batch.SetText(fmt.Sprintf(lang.L("%s. Choose for them here or in step 6 (Options), which offers more units and groups."), missing))
 	uikit.SetSelectQuietly(c.quickRole, uikit.Names(w.roles, func(r data.Role) string { return r.Name }), "")
 	uikit.SetSelectQuietly(c.quickUnit, uikit.Names(w.units, func(u data.Unit) string { return u.Name }), "")
 	uikit.SetVisible(c.quickRoleBox, noRole > 0)
@@ -383,7 +395,7 @@ func (c *checkStep) showBatchNote() {
 // setColumns makes a column for the line, each mapped field, the username when no
 // column holds it, and the result.
 func (c *checkStep) setColumns() {
-	cols := []checkColumn{{title: "Line", width: 64, kind: checkLine}}
+	cols := []checkColumn{{title: lang.L("Line"), width: 64, kind: checkLine}}
 	m := c.w.plan.Settings.Mapping
 	for _, f := range importer.Fields {
 		if len(m.Columns(f.Field)) == 0 {
@@ -396,12 +408,12 @@ func (c *checkStep) setColumns() {
 		case importer.Units, importer.Groups, importer.Notes, importer.InvitationText:
 			width = 150
 		}
-		cols = append(cols, checkColumn{title: f.Label, width: width, kind: checkField, field: f.Field})
+		cols = append(cols, checkColumn{title: fieldLabel(f.Field), width: width, kind: checkField, field: f.Field})
 	}
 	if len(m.Columns(importer.Username)) == 0 {
-		cols = append(cols, checkColumn{title: "Username (new)", width: 140, kind: checkUsername})
+		cols = append(cols, checkColumn{title: lang.L("Username (new)"), width: 140, kind: checkUsername})
 	}
-	cols = append(cols, checkColumn{title: "Result", width: 200, kind: checkResult})
+	cols = append(cols, checkColumn{title: lang.L("Result"), width: 200, kind: checkResult})
 	c.cols = cols
 	for i, col := range cols {
 		c.table.SetColumnWidth(i, col.width)
@@ -448,7 +460,7 @@ func (c *checkStep) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		if fieldProblem(r, col.field) != "" {
 			imp, bad = widget.DangerImportance, true
 			if text == "" {
-				text = "(empty)"
+				text = lang.L("(empty)")
 			}
 		}
 	case checkUsername:
@@ -481,30 +493,30 @@ func fieldProblem(r *importer.RowPlan, f importer.Field) string {
 func resultText(r *importer.RowPlan) (string, widget.Importance) {
 	switch r.Action {
 	case importer.Create:
-		return "will be created", widget.MediumImportance
+		return lang.L("will be created"), widget.MediumImportance
 	case importer.Updates:
 		if r.Conflict != nil {
-			return "will update " + r.Conflict.Name, widget.MediumImportance
+			return fmt.Sprintf(lang.L("will update %s"), r.Conflict.Name), widget.MediumImportance
 		}
-		return "will update the existing user", widget.MediumImportance
+		return lang.L("will update the existing user"), widget.MediumImportance
 	case importer.Skips:
-		return "will be skipped", widget.WarningImportance
+		return lang.L("will be skipped"), widget.WarningImportance
 	}
 	if len(r.Problems) > 0 {
-		return "error", widget.DangerImportance
+		return lang.L("error"), widget.DangerImportance
 	}
-	return "left out", widget.DangerImportance
+	return lang.L("left out"), widget.DangerImportance
 }
 
 // resultSentence is what becomes of a row, in a few words more.
 func resultSentence(r *importer.RowPlan) string {
 	switch {
 	case r.Action == importer.Create && r.Username != "":
-		return "will be created as " + r.Username
+		return fmt.Sprintf(lang.L("will be created as %s"), r.Username)
 	case r.Action == importer.Fails && len(r.Problems) > 0:
-		return "cannot be imported"
+		return lang.L("cannot be imported")
 	case r.Action == importer.Fails:
-		return "will not be imported"
+		return lang.L("will not be imported")
 	}
 	text, _ := resultText(r)
 	return text
@@ -514,18 +526,18 @@ func resultSentence(r *importer.RowPlan) string {
 func rowSummary(r *importer.RowPlan) string {
 	name := r.Name()
 	if name == "" {
-		name = "(no name)"
+		name = lang.L("(no name)")
 	}
-	lines := []string{fmt.Sprintf("Line %d · %s · %s", r.Line, name, resultSentence(r))}
+	lines := []string{fmt.Sprintf(lang.L("Line %d · %s · %s"), r.Line, name, resultSentence(r))}
 	for _, p := range r.Problems {
 		if p.Field != importer.Ignore {
-			lines = append(lines, "• "+p.Field.Label()+": "+p.Message)
+			lines = append(lines, "• "+fieldLabel(p.Field)+": "+p.Message)
 		} else {
 			lines = append(lines, "• "+uikit.Capitalize(p.Message))
 		}
 	}
 	if len(r.Problems) == 0 && r.Reason != "" {
-		lines = append(lines, "Why: "+r.Reason)
+		lines = append(lines, fmt.Sprintf(lang.L("Why: %s"), r.Reason))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -534,7 +546,7 @@ func rowSummary(r *importer.RowPlan) string {
 func (c *checkStep) showDetail() {
 	p := c.w.plan
 	if p == nil || c.selected < 0 || c.selected >= len(p.Rows) {
-		c.detail.SetText("Choose a row to see its problems and to correct a value.")
+		c.detail.SetText(lang.L("Choose a row to see its problems and to correct a value."))
 		c.editor.content.Hide()
 		return
 	}
@@ -557,14 +569,14 @@ func newRowEditor(w *importWizard) *rowEditor {
 	e := &rowEditor{w: w, row: -1}
 	var labels []string
 	for _, f := range importer.Fields {
-		labels = append(labels, f.Label)
+		labels = append(labels, fieldLabel(f.Field))
 	}
 	e.value = widget.NewEntry()
 	e.value.OnSubmitted = func(string) { e.doApply() }
 	e.field = widget.NewSelect(labels, func(string) { e.fillValue() })
-	e.apply = &widget.Button{Text: "Apply", Icon: theme.ConfirmIcon(), OnTapped: e.doApply}
+	e.apply = &widget.Button{Text: lang.L("Apply"), Icon: theme.ConfirmIcon(), OnTapped: e.doApply}
 	e.content = container.NewBorder(nil, nil,
-		container.NewHBox(widget.NewLabel("Correct the value of"), container.NewGridWrap(fyne.NewSize(180, 36), e.field)),
+		container.NewHBox(widget.NewLabel(lang.L("Correct the value of")), container.NewGridWrap(fyne.NewSize(180, 36), e.field)),
 		e.apply, e.value)
 	return e
 }
@@ -593,7 +605,7 @@ func (e *rowEditor) show(i int) {
 		e.row = i
 		on := e.field.OnChanged
 		e.field.OnChanged = nil
-		e.field.SetSelected(f.Label())
+		e.field.SetSelected(fieldLabel(f))
 		e.field.OnChanged = on
 	}
 	e.fillValue()
@@ -603,7 +615,7 @@ func (e *rowEditor) show(i int) {
 // field is the field chosen.
 func (e *rowEditor) chosen() importer.Field {
 	for _, f := range importer.Fields {
-		if f.Label == e.field.Selected {
+		if fieldLabel(f.Field) == e.field.Selected {
 			return f.Field
 		}
 	}

@@ -1,34 +1,64 @@
 package importwizard
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/importer"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
 // ignoreLabel is the mapping choice that leaves a column out.
-const ignoreLabel = "Ignore this column"
+func ignoreLabel() string { return lang.L("Ignore this column") }
+
+// fieldLabels are the fields' names as the wizard shows them: importer's labels
+// (English; a test compares), translated where they are shown (fieldLabel).
+var fieldLabels = map[importer.Field]string{
+	importer.FirstName:      resources.Mark("First name"),
+	importer.LastName:       resources.Mark("Last name"),
+	importer.Email:          resources.Mark("Email"),
+	importer.Username:       resources.Mark("Username"),
+	importer.Mobile:         resources.Mark("Mobile"),
+	importer.ExternalID:     resources.Mark("External ID"),
+	importer.Role:           resources.Mark("Role"),
+	importer.Units:          resources.Mark("Units"),
+	importer.Groups:         resources.Mark("Groups"),
+	importer.ValidUntil:     resources.Mark("Valid until"),
+	importer.InvitationText: resources.Mark("Invitation text"),
+	importer.Notes:          resources.Mark("Notes"),
+}
+
+// fieldLabel is the name of field f in the window's language.
+func fieldLabel(f importer.Field) string {
+	if f == importer.Ignore {
+		return ignoreLabel()
+	}
+	if l, ok := fieldLabels[f]; ok {
+		return lang.L(l)
+	}
+	return f.Label()
+}
 
 // fieldChoice is how the mapping select names a field; required ones are marked.
 func fieldChoice(f importer.Field) string {
 	if f == importer.Ignore {
-		return ignoreLabel
+		return ignoreLabel()
 	}
-	info := f.Info()
-	if info.Required {
-		return info.Label + " *"
+	if f.Info().Required {
+		return fieldLabel(f) + " *"
 	}
-	return info.Label
+	return fieldLabel(f)
 }
 
 // fieldChoices are the options of the mapping selects.
 func fieldChoices() []string {
-	out := []string{ignoreLabel}
+	out := []string{ignoreLabel()}
 	for _, f := range importer.Fields {
 		out = append(out, fieldChoice(f.Field))
 	}
@@ -66,7 +96,7 @@ const (
 
 func newColumnsStep(w *importWizard) *columnsStep {
 	c := &columnsStep{w: w}
-	titles := []string{"Column in the file", "Sample values", "Import as"}
+	titles := []string{lang.L("Column in the file"), lang.L("Sample values"), lang.L("Import as")}
 	c.table = widget.NewTableWithHeaders(
 		func() (int, int) {
 			if w.src == nil {
@@ -91,9 +121,9 @@ func newColumnsStep(w *importWizard) *columnsStep {
 	c.table.SetColumnWidth(mapColField, 260)
 	c.problems = uikit.DangerLabel()
 	top := container.NewVBox(
-		uikit.Heading("Which field is in which column?"),
-		&widget.Label{Text: "Onboard guessed from the column titles. Change what is wrong; choose “" + ignoreLabel +
-			"” for columns you do not need. Fields marked * are required.", Wrapping: fyne.TextWrapWord},
+		uikit.Heading(lang.L("Which field is in which column?")),
+		&widget.Label{Text: fmt.Sprintf(lang.L("Onboard guessed from the column titles. Change what is wrong; "+
+			"choose “%s” for columns you do not need. Fields marked * are required."), ignoreLabel()), Wrapping: fyne.TextWrapWord},
 	)
 	c.content = container.NewBorder(top, c.problems, nil, nil, c.table)
 	return c

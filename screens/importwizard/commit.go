@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -56,51 +57,53 @@ func newCommitStep(w *importWizard) *commitStep {
 	c.nothing = uikit.DangerLabel()
 	c.nothing.Hide()
 	c.confirm = container.NewVBox(
-		uikit.Heading("Ready to import"),
+		uikit.Heading(lang.L("Ready to import")),
 		c.summary, c.details, c.nothing,
 		&widget.Label{
-			Text:     "Everything is written in one step: if something goes wrong or you cancel, nothing is changed.",
+			Text:     lang.L("Everything is written in one step: if something goes wrong or you cancel, nothing is changed."),
 			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 		},
 	)
 	c.bar = widget.NewProgressBar()
 	c.barText = widget.NewLabel("")
 	c.progress = container.NewVBox(
-		uikit.Heading("Importing…"),
+		uikit.Heading(lang.L("Importing…")),
 		c.bar, c.barText,
 		&widget.Label{
-			Text: "Cancel import stops it; the database then stays exactly as it was.", Wrapping: fyne.TextWrapWord,
+			Text: lang.L("Cancel import stops it; the database then stays exactly as it was."), Wrapping: fyne.TextWrapWord,
 			Importance: widget.LowImportance,
 		},
 	)
 	c.failText = uikit.DangerLabel()
-	c.failed = container.NewVBox(uikit.Heading("Nothing was imported"), c.failText)
-	c.title = uikit.Heading("Import finished")
+	c.failed = container.NewVBox(uikit.Heading(lang.L("Nothing was imported")), c.failText)
+	c.title = uikit.Heading(lang.L("Import finished"))
 	countBox := container.NewGridWithColumns(4)
-	for i, what := range []string{"created", "updated", "skipped", "failed"} {
+	for i, what := range []string{lang.L("created"), lang.L("updated"), lang.L("skipped"), lang.L("failed")} {
 		c.counts[i] = &widget.Label{SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}, Alignment: fyne.TextAlignCenter}
 		countBox.Add(container.NewVBox(c.counts[i], &widget.Label{Text: what, Alignment: fyne.TextAlignCenter}))
 	}
 	c.table = uikit.NewTextTable(
-		func() []string { return []string{"Line", "Name", "Email", "Result", "Reason"} },
+		func() []string {
+			return []string{lang.L("Line"), lang.L("Name"), lang.L("Email"), lang.L("Result"), lang.L("Reason")}
+		},
 		func() int { return len(c.left) },
 		c.reportCell)
 	for i, width := range []float32{60, 180, 220, 90, 480} {
 		c.table.SetColumnWidth(i, width)
 	}
-	c.allIn = &widget.Label{Text: "Every row was imported.", Alignment: fyne.TextAlignCenter}
+	c.allIn = &widget.Label{Text: lang.L("Every row was imported."), Alignment: fyne.TextAlignCenter}
 	c.allIn.Hide()
 	c.saved = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	c.saved.Hide()
-	c.letters = &widget.Button{Text: "Print letters for these users", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+	c.letters = &widget.Button{Text: lang.L("Print letters for these users"), Icon: theme.DocumentPrintIcon(), OnTapped: func() {
 		if w.report != nil && w.onPrintLetters != nil {
 			w.onPrintLetters(w.report.UserIDs())
 		}
 	}}
-	done := &widget.Button{Text: "Done", Importance: widget.HighImportance, OnTapped: w.close}
-	save := &widget.Button{Text: "Save report as CSV…", Icon: theme.DocumentSaveIcon(), OnTapped: c.askSaveReport}
+	done := &widget.Button{Text: lang.L("Done"), Importance: widget.HighImportance, OnTapped: w.close}
+	save := &widget.Button{Text: lang.L("Save report as CSV…"), Icon: theme.DocumentSaveIcon(), OnTapped: c.askSaveReport}
 	c.result = container.NewBorder(
-		container.NewVBox(c.title, countBox, uikit.BoldLabel("Rows not imported")),
+		container.NewVBox(c.title, countBox, uikit.BoldLabel(lang.L("Rows not imported"))),
 		container.NewVBox(c.saved, container.NewBorder(nil, nil, container.NewHBox(save, c.letters), done)),
 		nil, nil,
 		container.NewStack(c.table, container.NewCenter(c.allIn)))
@@ -129,14 +132,14 @@ func (c *commitStep) showConfirm() {
 	c.showOnly(c.confirm)
 	p := w.plan
 	if p == nil {
-		c.summary.SetText("Checking the rows…")
+		c.summary.SetText(lang.L("Checking the rows…"))
 		c.details.SetText("")
 		return
 	}
 	c.summary.SetText(importSummary(p.Counts))
 	c.details.SetText(c.settingsText())
 	if p.Counts.Create+p.Counts.Update == 0 {
-		c.nothing.SetText("No row can be created or updated. Go back to correct the rows or choose what happens to conflicts.")
+		c.nothing.SetText(lang.L("No row can be created or updated. Go back to correct the rows or choose what happens to conflicts."))
 		c.nothing.Show()
 	} else {
 		c.nothing.Hide()
@@ -146,35 +149,35 @@ func (c *commitStep) showConfirm() {
 // importSummary is "Create 1,200 users, update 3, skip 30, 4 rows with errors are left out."
 func importSummary(n importer.Counts) string {
 	var parts []string
-	add := func(verb string, k int) {
+	// add adds "Create 3 users" as the first part, "update 3" after it.
+	add := func(first, later string, k int) {
 		switch {
 		case k == 0:
 		case len(parts) == 0:
-			parts = append(parts, uikit.Capitalize(verb)+" "+display.Plural(k, "user"))
+			parts = append(parts, fmt.Sprintf(first, display.PluralOf(k, lang.L("user"), lang.L("users"))))
 		default:
-			parts = append(parts, verb+" "+display.Count(k))
+			parts = append(parts, fmt.Sprintf(later, display.Count(k)))
 		}
 	}
-	add("create", n.Create)
-	add("update", n.Update)
-	add("skip", n.Skip)
+	add(lang.L("Create %s"), "", n.Create)
+	add(lang.L("Update %s"), lang.L("update %s"), n.Update)
+	add(lang.L("Skip %s"), lang.L("skip %s"), n.Skip)
 	if n.Fail > 0 {
-		verb := "are"
-		if n.Fail == 1 {
-			verb = "is"
+		var left string
+		switch {
+		case n.Fail != n.Errors && n.Fail == 1:
+			left = lang.L("%s with errors or unresolved conflicts is left out")
+		case n.Fail != n.Errors:
+			left = lang.L("%s with errors or unresolved conflicts are left out")
+		case n.Fail == 1:
+			left = lang.L("%s with errors is left out")
+		default:
+			left = lang.L("%s with errors are left out")
 		}
-		what := "with errors"
-		if n.Fail != n.Errors {
-			what = "with errors or unresolved conflicts"
-		}
-		left := fmt.Sprintf("%s %s %s left out", display.Plural(n.Fail, "row"), what, verb)
-		if len(parts) == 0 {
-			left = uikit.Capitalize(left)
-		}
-		parts = append(parts, left)
+		parts = append(parts, fmt.Sprintf(left, rowCount(n.Fail)))
 	}
 	if len(parts) == 0 {
-		return "Nothing to import."
+		return lang.L("Nothing to import.")
 	}
 	return strings.Join(parts, ", ") + "."
 }
@@ -185,19 +188,19 @@ func (c *commitStep) settingsText() string {
 	s := w.settings
 	p := w.plan
 	var lines []string
-	file := p.Source.Info.Name
-	if p.Source.Info.Sheet != "" {
-		file += ", sheet “" + p.Source.Info.Sheet + "”"
+	if info := p.Source.Info; info.Sheet != "" {
+		lines = append(lines, fmt.Sprintf(lang.L("From %s, sheet “%s”"), info.Name, info.Sheet))
+	} else {
+		lines = append(lines, fmt.Sprintf(lang.L("From %s"), info.Name))
 	}
-	lines = append(lines, "From "+file)
 	if role := uikit.NameOf(w.roles, s.RoleID); role != "" {
-		lines = append(lines, "Role for rows without one: "+role)
+		lines = append(lines, fmt.Sprintf(lang.L("Role for rows without one: %s"), role))
 	}
 	if units := uikit.NamesOf(w.units, s.UnitIDs); len(units) > 0 {
-		lines = append(lines, "Units for everyone: "+strings.Join(units, ", "))
+		lines = append(lines, fmt.Sprintf(lang.L("Units for everyone: %s"), strings.Join(units, ", ")))
 	}
 	if groups := uikit.NamesOf(w.groups, s.GroupIDs); len(groups) > 0 {
-		lines = append(lines, "Groups for everyone: "+strings.Join(groups, ", "))
+		lines = append(lines, fmt.Sprintf(lang.L("Groups for everyone: %s"), strings.Join(groups, ", ")))
 	}
 	if len(p.NewUnits) > 0 || len(p.NewGroups) > 0 {
 		var names []string
@@ -207,13 +210,14 @@ func (c *commitStep) settingsText() string {
 		for _, g := range p.NewGroups {
 			names = append(names, g.Name)
 		}
-		lines = append(lines, "New units and groups: "+strings.Join(names, ", "))
+		lines = append(lines, fmt.Sprintf(lang.L("New units and groups: %s"), strings.Join(names, ", ")))
 	}
-	lines = append(lines, fmt.Sprintf("Keys valid for %s", display.Plural(s.ValidDays, "day")))
+	days := display.PluralOf(s.ValidDays, lang.L("day"), lang.L("days"))
+	lines = append(lines, fmt.Sprintf(lang.L("Keys valid for %s"), days))
 	if s.Invite {
-		lines = append(lines, "Invitations: emails queued for new users with an address, sent through the mail server set in Settings")
+		lines = append(lines, lang.L("Invitations: emails queued for new users with an address, sent through the mail server set in Settings"))
 	} else {
-		lines = append(lines, "Invitations: not sent; the users start “not activated”")
+		lines = append(lines, lang.L("Invitations: not sent; the users start “not activated”"))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -251,10 +255,10 @@ func (c *commitStep) start() {
 			w.importing, w.importCancel = false, nil
 			switch {
 			case err != nil && (cancelled || errors.Is(err, context.Canceled)):
-				c.failText.SetText("You cancelled the import. Nothing was imported; the database is unchanged.")
+				c.failText.SetText(lang.L("You cancelled the import. Nothing was imported; the database is unchanged."))
 				c.showOnly(c.failed)
 			case err != nil:
-				c.failText.SetText("The import failed, so nothing was imported; the database is unchanged.\n" + err.Error())
+				c.failText.SetText(lang.L("The import failed, so nothing was imported; the database is unchanged.") + "\n" + err.Error())
 				c.showOnly(c.failed)
 			default:
 				w.report, w.imported = rep, true
@@ -274,13 +278,13 @@ func (c *commitStep) setProgress(done, total int) {
 	if total > 0 {
 		c.bar.SetValue(float64(done) / float64(total))
 	}
-	c.barText.SetText(fmt.Sprintf("%s of %s written", display.Count(done), display.Plural(total, "user")))
+	c.barText.SetText(fmt.Sprintf(lang.L("%s of %s written"), display.Count(done), display.PluralOf(total, lang.L("user"), lang.L("users"))))
 }
 
 // showReport shows the result of the import.
 func (c *commitStep) showReport() {
 	rep := c.w.report
-	c.title.SetText("Import finished: " + rep.File)
+	c.title.SetText(fmt.Sprintf(lang.L("Import finished: %s"), rep.File))
 	for i, n := range []int{rep.Created, rep.Updated, rep.Skipped, rep.Failed} {
 		c.counts[i].SetText(display.Count(n))
 	}
@@ -318,9 +322,9 @@ func (c *commitStep) reportCell(row, col int) string {
 		return r.Email
 	case 3:
 		if r.Result == importer.Skips {
-			return "skipped"
+			return lang.L("skipped")
 		}
-		return "failed"
+		return lang.L("failed")
 	}
 	return r.Reason
 }
@@ -356,10 +360,10 @@ func (c *commitStep) saveReport(out fyne.URIWriteCloser, err error) {
 		}
 		uikit.OnUI(func() {
 			if err != nil {
-				uikit.ShowError(fmt.Errorf("could not save the report: %w", err), w.win)
+				uikit.ShowError(fmt.Errorf(lang.L("could not save the report: %w"), err), w.win)
 				return
 			}
-			c.saved.SetText("Report saved as " + path)
+			c.saved.SetText(fmt.Sprintf(lang.L("Report saved as %s"), path))
 			c.saved.Show()
 		})
 	})

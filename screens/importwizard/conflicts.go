@@ -6,18 +6,40 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/display"
 	"onboard/internal/importer"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
+
+// resolutionNames are the resolutions as the wizard shows them: importer's labels
+// (English; a test compares), translated where they are shown (resolutionLabel).
+var resolutionNames = map[importer.Resolution]string{
+	importer.Skip:   resources.Mark("Skip"),
+	importer.Update: resources.Mark("Update the existing user"),
+	importer.Rename: resources.Mark("Create with a new username"),
+	importer.Fail:   resources.Mark("Do not import (count as failed)"),
+}
+
+// resolutionLabel is resolution r in the window's language.
+func resolutionLabel(r importer.Resolution) string {
+	if l, ok := resolutionNames[r]; ok {
+		return lang.L(l)
+	}
+	if r.Label() == importer.Skip.Label() { // importer's label for none chosen
+		return lang.L(resolutionNames[importer.Skip])
+	}
+	return r.Label()
+}
 
 // resolutionLabels are the resolutions as the Conflicts step offers them.
 func resolutionLabels() []string {
 	out := make([]string, len(importer.Resolutions))
 	for i, r := range importer.Resolutions {
-		out[i] = r.Label()
+		out[i] = resolutionLabel(r)
 	}
 	return out
 }
@@ -25,18 +47,21 @@ func resolutionLabels() []string {
 // resolutionByLabel reads a resolution back from its label.
 func resolutionByLabel(label string) (importer.Resolution, bool) {
 	for _, r := range importer.Resolutions {
-		if r.Label() == label {
+		if resolutionLabel(r) == label {
 			return r, true
 		}
 	}
 	return "", false
 }
 
-// The columns of the conflicts table.
+// The columns of the conflicts table; the titles are translated where they are shown.
 var conflictColumns = []struct {
 	title string
 	width float32
-}{{"Line", 60}, {"Name", 180}, {"Collides with", 340}, {"What to do", 290}, {"Result", 210}}
+}{
+	{resources.Mark("Line"), 60}, {resources.Mark("Name"), 180}, {resources.Mark("Collides with"), 340},
+	{resources.Mark("What to do"), 290}, {resources.Mark("Result"), 210},
+}
 
 const conflictColChoice = 3
 
@@ -66,7 +91,7 @@ func newConflictsStep(w *importWizard) *conflictsStep {
 	})
 	c.forAll.Required = true
 	c.forAll.Horizontal = true
-	c.forAll.Selected = importer.Skip.Label()
+	c.forAll.Selected = resolutionLabel(importer.Skip)
 	c.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(c.rows), len(conflictColumns) },
 		func() fyne.CanvasObject {
@@ -78,7 +103,7 @@ func newConflictsStep(w *importWizard) *conflictsStep {
 	c.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
 	c.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(conflictColumns[id.Col].title)
+			o.(*widget.Label).SetText(lang.L(conflictColumns[id.Col].title))
 		}
 	}
 	for i, col := range conflictColumns {
@@ -94,12 +119,12 @@ func newConflictsStep(w *importWizard) *conflictsStep {
 	c.editor = newRowEditor(w)
 	c.editor.content.Hide()
 	top := container.NewVBox(
-		uikit.Heading("Some rows match existing users or each other"),
+		uikit.Heading(lang.L("Some rows match existing users or each other")),
 		c.summary,
-		uikit.BoldLabel("For all conflicts:"),
+		uikit.BoldLabel(lang.L("For all conflicts:")),
 		c.forAll,
 		&widget.Label{
-			Text:     "Or choose for each row below. To change the row itself (e.g. correct a mistyped email), choose it and correct the value.",
+			Text:     lang.L("Or choose for each row below. To change the row itself (e.g. correct a mistyped email), choose it and correct the value."),
 			Wrapping: fyne.TextWrapWord,
 		},
 	)
@@ -142,11 +167,12 @@ func (c *conflictsStep) refresh() {
 			c.rows = append(c.rows, i)
 		}
 	}
-	c.summary.SetText(fmt.Sprintf("%s the email, username or external ID of an existing user; %s an earlier row of the file.",
-		display.PluralOf(p.Counts.Conflicts, "row has", "rows have"), display.PluralOf(p.Counts.Duplicates, "row repeats", "rows repeat")))
+	c.summary.SetText(fmt.Sprintf(lang.L("%s the email, username or external ID of an existing user; %s an earlier row of the file."),
+		display.PluralOf(p.Counts.Conflicts, lang.L("row has"), lang.L("rows have")),
+		display.PluralOf(p.Counts.Duplicates, lang.L("row repeats"), lang.L("rows repeat"))))
 	on := c.forAll.OnChanged
 	c.forAll.OnChanged = nil
-	c.forAll.SetSelected(c.w.onConflict().Label())
+	c.forAll.SetSelected(resolutionLabel(c.w.onConflict()))
 	c.forAll.OnChanged = on
 	c.table.Refresh()
 	c.showDetail()
@@ -165,7 +191,7 @@ func (c *conflictsStep) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		label.Hide()
 		sel.Show()
 		sel.OnChanged = nil
-		sel.SetSelected(r.Resolution.Label())
+		sel.SetSelected(resolutionLabel(r.Resolution))
 		sel.OnChanged = func(label string) {
 			if res, ok := resolutionByLabel(label); ok {
 				c.w.setPerRow(i, res)
@@ -194,7 +220,7 @@ func (c *conflictsStep) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 func (c *conflictsStep) showDetail() {
 	p := c.w.plan
 	if p == nil || c.selected < 0 || c.selected >= len(p.Rows) {
-		c.detail.SetText("Choose a row to see it in full and to correct a value.")
+		c.detail.SetText(lang.L("Choose a row to see it in full and to correct a value."))
 		c.editor.content.Hide()
 		return
 	}

@@ -2,6 +2,7 @@ package importwizard
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -16,6 +18,7 @@ import (
 
 	"onboard/internal/display"
 	"onboard/internal/tabular"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -48,27 +51,27 @@ func newFileStep(w *importWizard) *fileStep {
 		}
 	})
 	f.sheets = container.NewVBox(
-		widget.NewLabel("This workbook has several sheets. Which one holds the users?"),
-		container.NewHBox(widget.NewLabel("Sheet"), container.NewGridWrap(fyne.NewSize(260, 36), f.sheet)))
+		widget.NewLabel(lang.L("This workbook has several sheets. Which one holds the users?")),
+		container.NewHBox(widget.NewLabel(lang.L("Sheet")), container.NewGridWrap(fyne.NewSize(260, 36), f.sheet)))
 	f.sheets.Hide()
 	choose := &widget.Button{
-		Text: "Choose file…", Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance,
+		Text: lang.L("Choose file…"), Icon: theme.FolderOpenIcon(), Importance: widget.HighImportance,
 		OnTapped: f.choose,
 	}
-	sample := &widget.Button{Text: "Save sample file…", Importance: widget.LowImportance, OnTapped: func() {
+	sample := &widget.Button{Text: lang.L("Save sample file…"), Importance: widget.LowImportance, OnTapped: func() {
 		if w.onSample != nil {
 			w.onSample()
 		}
 	}}
-	drop := canvas.NewText("or drop the file on this window", theme.Color(theme.ColorNamePlaceHolder))
+	drop := canvas.NewText(lang.L("or drop the file on this window"), theme.Color(theme.ColorNamePlaceHolder))
 	f.content = container.NewVBox(
-		uikit.Heading("Choose the file with your users"),
-		&widget.Label{Text: "A CSV, TSV or text file, or an Excel workbook (.xlsx). Each row is one person; " +
-			"the first row usually holds the column titles.", Wrapping: fyne.TextWrapWord},
+		uikit.Heading(lang.L("Choose the file with your users")),
+		&widget.Label{Text: lang.L("A CSV, TSV or text file, or an Excel workbook (.xlsx). Each row is one person; " +
+			"the first row usually holds the column titles."), Wrapping: fyne.TextWrapWord},
 		container.NewHBox(choose, container.NewCenter(drop)),
 		f.name, f.status, f.err, f.sheets,
 		widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel("No file yet? Start from the sample, which has every column Onboard understands:"), sample),
+		container.NewHBox(widget.NewLabel(lang.L("No file yet? Start from the sample, which has every column Onboard understands:")), sample),
 	)
 	return f
 }
@@ -86,7 +89,7 @@ func (f *fileStep) choose() {
 		u := r.URI()
 		r.Close()
 		if u.Scheme() != "file" {
-			f.setStatus("", fmt.Errorf("%s: only files on this computer can be imported", u.Name()))
+			f.setStatus("", fmt.Errorf(lang.L("%s: only files on this computer can be imported"), u.Name()))
 			return
 		}
 		f.w.open(u.Path())
@@ -104,7 +107,7 @@ func (f *fileStep) setStatus(progress string, err error) {
 		f.status.Show()
 	}
 	if err != nil {
-		f.err.SetText("Onboard cannot read this file.\n" + err.Error())
+		f.err.SetText(lang.L("Onboard cannot read this file.") + "\n" + err.Error())
 		f.err.Show()
 		f.name.Hide()
 	} else {
@@ -116,9 +119,9 @@ func (f *fileStep) setStatus(progress string, err error) {
 func (f *fileStep) showLoaded() {
 	src := f.w.src
 	info := src.Info
-	what := fmt.Sprintf("%s · %s", info.Name, display.Plural(len(src.Rows), "row"))
+	what := fmt.Sprintf("%s · %s", info.Name, rowCount(len(src.Rows)))
 	if info.Format == tabular.FormatXLSX {
-		what += " · sheet “" + info.Sheet + "”"
+		what += " · " + fmt.Sprintf(lang.L("sheet “%s”"), info.Sheet)
 	}
 	f.name.SetText(what)
 	f.name.Show()
@@ -134,12 +137,16 @@ func (f *fileStep) showLoaded() {
 	}
 }
 
-// encodingChoices are the encodings the Read step offers, by tabular's name.
+// rowCount is "1 row", "12 rows" in the window's language.
+func rowCount(n int) string { return display.PluralOf(n, lang.L("row"), lang.L("rows")) }
+
+// encodingChoices are the encodings the Read step offers, by tabular's name; the
+// labels are translated where they are shown.
 var encodingChoices = []struct{ value, label string }{
-	{"utf-8", "UTF-8"},
-	{"windows-1252", "Windows-1252 (Western European)"},
-	{"utf-16le", "UTF-16 little-endian"},
-	{"utf-16be", "UTF-16 big-endian"},
+	{"utf-8", resources.Mark("UTF-8")},
+	{"windows-1252", resources.Mark("Windows-1252 (Western European)")},
+	{"utf-16le", resources.Mark("UTF-16 little-endian")},
+	{"utf-16be", resources.Mark("UTF-16 big-endian")},
 }
 
 // delimiterChoices are the delimiters the Read step offers.
@@ -148,14 +155,14 @@ var delimiterChoices = []struct {
 	r     rune
 	label string
 }{
-	{"comma", ',', "Comma  ,"},
-	{"semicolon", ';', "Semicolon  ;"},
-	{"tab", '\t', "Tab"},
-	{"pipe", '|', "Pipe  |"},
+	{"comma", ',', resources.Mark("Comma  ,")},
+	{"semicolon", ';', resources.Mark("Semicolon  ;")},
+	{"tab", '\t', resources.Mark("Tab")},
+	{"pipe", '|', resources.Mark("Pipe  |")},
 }
 
-// detectedSuffix marks the option Onboard detected.
-const detectedSuffix = " (detected)"
+// detected marks label as the option Onboard detected.
+func detected(label string) string { return fmt.Sprintf(lang.L("%s (detected)"), label) }
 
 // readPreviewRows is how many parsed rows the Read step shows.
 const readPreviewRows = 50
@@ -167,6 +174,8 @@ type readStep struct {
 	summary   *widget.Label
 	encoding  *widget.Select
 	delimiter *widget.Select
+	encLabels []string // the encoding select's options, by encodingChoices
+	delLabels []string // the delimiter select's options, by delimiterChoices
 	header    *widget.Check
 	csvForm   *fyne.Container
 	xlsxNote  *widget.Label
@@ -181,30 +190,30 @@ func newReadStep(w *importWizard) *readStep {
 	r := &readStep{w: w}
 	r.summary = &widget.Label{Wrapping: fyne.TextWrapWord}
 	r.encoding = widget.NewSelect(nil, func(label string) {
-		for _, c := range encodingChoices {
-			if strings.TrimSuffix(label, detectedSuffix) == c.label && (w.src == nil || w.src.Info.Encoding != c.value) {
+		if i := slices.Index(r.encLabels, label); i >= 0 {
+			if c := encodingChoices[i]; w.src == nil || w.src.Info.Encoding != c.value {
 				w.opt.Encoding = c.value
 				w.reload()
 			}
 		}
 	})
 	r.delimiter = widget.NewSelect(nil, func(label string) {
-		for _, c := range delimiterChoices {
-			if strings.TrimSuffix(label, detectedSuffix) == c.label && (w.src == nil || w.src.Info.Delimiter != c.r) {
+		if i := slices.Index(r.delLabels, label); i >= 0 {
+			if c := delimiterChoices[i]; w.src == nil || w.src.Info.Delimiter != c.r {
 				w.opt.Delimiter = c.value
 				w.reload()
 			}
 		}
 	})
-	r.header = widget.NewCheck("First row has column titles", func(on bool) {
+	r.header = widget.NewCheck(lang.L("First row has column titles"), func(on bool) {
 		if on != w.hasHeader {
 			w.hasHeader = on
 			w.reload()
 		}
 	})
 	r.csvForm = container.New(layout.NewFormLayout(),
-		widget.NewLabel("Text encoding"), container.NewGridWrap(fyne.NewSize(420, 36), r.encoding),
-		widget.NewLabel("Values separated by"), container.NewGridWrap(fyne.NewSize(420, 36), r.delimiter),
+		widget.NewLabel(lang.L("Text encoding")), container.NewGridWrap(fyne.NewSize(420, 36), r.encoding),
+		widget.NewLabel(lang.L("Values separated by")), container.NewGridWrap(fyne.NewSize(420, 36), r.delimiter),
 	)
 	r.xlsxNote = widget.NewLabel("")
 	r.status = widget.NewLabel("")
@@ -218,7 +227,7 @@ func newReadStep(w *importWizard) *readStep {
 			if w.src == nil {
 				return nil
 			}
-			return append([]string{"Line"}, w.src.Header...)
+			return append([]string{lang.L("Line")}, w.src.Header...)
 		},
 		func() int {
 			if w.src == nil {
@@ -241,12 +250,12 @@ func newReadStep(w *importWizard) *readStep {
 		})
 	rawBox := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), container.NewPadded(r.raw))
 	top := container.NewVBox(
-		uikit.Heading("Check how the file is read"),
+		uikit.Heading(lang.L("Check how the file is read")),
 		r.summary, r.csvForm, r.xlsxNote, r.header, r.status, r.err,
 	)
 	split := container.NewVSplit(
-		container.NewBorder(uikit.BoldLabel("The first lines of the file, as they are"), nil, nil, nil, rawBox),
-		container.NewBorder(uikit.BoldLabel("The first rows, split into columns"), nil, nil, nil, r.rows))
+		container.NewBorder(uikit.BoldLabel(lang.L("The first lines of the file, as they are")), nil, nil, nil, rawBox),
+		container.NewBorder(uikit.BoldLabel(lang.L("The first rows, split into columns")), nil, nil, nil, r.rows))
 	split.Offset = 0.4
 	r.content = container.NewBorder(top, nil, nil, nil, split)
 	return r
@@ -261,7 +270,7 @@ func (r *readStep) setStatus(progress string, err error) {
 		r.status.Show()
 	}
 	if err != nil {
-		r.err.SetText("Onboard cannot read the file this way.\n" + err.Error())
+		r.err.SetText(lang.L("Onboard cannot read the file this way.") + "\n" + err.Error())
 		r.err.Show()
 	} else {
 		r.err.Hide()
@@ -279,21 +288,23 @@ func (r *readStep) refresh() {
 		return
 	}
 	info := src.Info
-	rows := display.Plural(len(src.Rows), "row")
+	rows := rowCount(len(src.Rows))
 	if src.HasHeader {
-		text := fmt.Sprintf("%s: %s of people below a row of %s.", info.Name, rows, display.Plural(len(src.Header), "column title"))
+		titles := display.PluralOf(len(src.Header), lang.L("column title"), lang.L("column titles"))
+		text := fmt.Sprintf(lang.L("%s: %s of people below a row of %s."), info.Name, rows, titles)
 		switch {
 		case src.Above == 1:
-			text += " The line above the titles is left out."
+			text += " " + lang.L("The line above the titles is left out.")
 		case src.Above > 1:
-			text += fmt.Sprintf(" The %d lines above the titles are left out.", src.Above)
+			text += " " + fmt.Sprintf(lang.L("The %d lines above the titles are left out."), src.Above)
 		}
 		r.summary.SetText(text)
 	} else {
-		r.summary.SetText(fmt.Sprintf("%s: %s of people in %s.", info.Name, rows, display.Plural(len(src.Header), "column")))
+		cols := display.PluralOf(len(src.Header), lang.L("column"), lang.L("columns"))
+		r.summary.SetText(fmt.Sprintf(lang.L("%s: %s of people in %s."), info.Name, rows, cols))
 	}
 	if len(src.Rows) == 0 {
-		r.summary.SetText(fmt.Sprintf("%s has no rows of people. Is the first row really column titles?", info.Name))
+		r.summary.SetText(fmt.Sprintf(lang.L("%s has no rows of people. Is the first row really column titles?"), info.Name))
 	}
 	r.header.OnChanged, r.header.Checked = nil, w.hasHeader
 	r.header.Refresh()
@@ -305,7 +316,7 @@ func (r *readStep) refresh() {
 	}
 	if info.Format == tabular.FormatXLSX {
 		r.csvForm.Hide()
-		r.xlsxNote.SetText(fmt.Sprintf("Excel workbook, sheet “%s”. Choose another sheet on the File step.", info.Sheet))
+		r.xlsxNote.SetText(fmt.Sprintf(lang.L("Excel workbook, sheet “%s”. Choose another sheet on the File step."), info.Sheet))
 		r.xlsxNote.Show()
 	} else {
 		r.xlsxNote.Hide()
@@ -314,9 +325,8 @@ func (r *readStep) refresh() {
 	}
 	r.raw.ShowWhitespace = info.Delimiter == '\t'
 	r.raw.SetText(strings.Join(info.Preview, "\n"))
-	header := append([]string{"Line"}, src.Header...)
 	r.rows.SetColumnWidth(0, 60)
-	for i := 1; i < len(header); i++ {
+	for i := 1; i <= len(src.Header); i++ {
 		r.rows.SetColumnWidth(i, 150)
 	}
 	r.rows.Refresh()
@@ -329,11 +339,11 @@ func (r *readStep) fillCSVChoices(info tabular.Info) {
 	var encs []string
 	cur := ""
 	for _, c := range encodingChoices {
-		label := c.label
+		label := lang.L(c.label)
 		if c.value == det.Encoding {
-			label += detectedSuffix
+			label = detected(label)
 			if det.BOM {
-				label = c.label + " with byte-order mark" + detectedSuffix
+				label = fmt.Sprintf(lang.L("%s with byte-order mark (detected)"), lang.L(c.label))
 			}
 		}
 		encs = append(encs, label)
@@ -341,18 +351,20 @@ func (r *readStep) fillCSVChoices(info tabular.Info) {
 			cur = label
 		}
 	}
+	r.encLabels = encs
 	uikit.SetSelectQuietly(r.encoding, encs, cur)
 	var delims []string
 	cur = ""
 	for _, c := range delimiterChoices {
-		label := c.label
+		label := lang.L(c.label)
 		if c.r == det.Delimiter {
-			label += detectedSuffix
+			label = detected(label)
 		}
 		delims = append(delims, label)
 		if c.r == info.Delimiter {
 			cur = label
 		}
 	}
+	r.delLabels = delims
 	uikit.SetSelectQuietly(r.delimiter, delims, cur)
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,6 +23,7 @@ import (
 	"onboard/internal/importer"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -40,16 +42,27 @@ type ImportService interface {
 	ValidDays(ctx context.Context, days int) (int, error)
 }
 
-// importColumns are the columns of the list of past imports.
+// importColumns are the columns of the list of past imports; their titles are
+// translated where they are shown (importHeaders).
 var importColumns = []uikit.TableColumn{
-	uikit.Col("File", 240),
-	uikit.Col("When", 150),
-	uikit.Col("By", 120),
-	uikit.NumCol("Rows", 80),
-	uikit.NumCol("Created", 80),
-	uikit.NumCol("Updated", 80),
-	uikit.NumCol("Skipped", 80),
-	uikit.NumCol("Failed", 80),
+	uikit.Col(resources.Mark("File"), 240),
+	uikit.Col(resources.Mark("When"), 150),
+	uikit.Col(resources.Mark("By"), 120),
+	uikit.NumCol(resources.Mark("Rows"), 80),
+	uikit.NumCol(resources.Mark("Created"), 80),
+	uikit.NumCol(resources.Mark("Updated"), 80),
+	uikit.NumCol(resources.Mark("Skipped"), 80),
+	uikit.NumCol(resources.Mark("Failed"), 80),
+}
+
+// importHeaders are importColumns with their titles in the window's language.
+func importHeaders() []uikit.TableColumn {
+	out := make([]uikit.TableColumn, len(importColumns))
+	for i, c := range importColumns {
+		c.Title = lang.L(c.Title)
+		out[i] = c
+	}
+	return out
 }
 
 // ImportsScreen lists the past imports and starts the import wizard, the bulk
@@ -98,33 +111,33 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 			l.SetText(s.cell(id.Row, id.Col))
 		},
 	)
-	uikit.SetHeader(s.table, importColumns)
+	uikit.SetHeader(s.table, importHeaders())
 	s.empty = &widget.Label{
-		Text:      "No imports yet. Import from file reads a CSV, TSV or Excel list of users.",
+		Text:      lang.L("No imports yet. Import from file reads a CSV, TSV or Excel list of users."),
 		Alignment: fyne.TextAlignCenter,
 	}
 	s.empty.Hide()
 	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.status.Hide()
 	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite,
-		&widget.Button{Text: "Import from file…", Importance: widget.HighImportance, OnTapped: s.OpenWizard})
-	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: func() {
-		if s.OnBulkInvite != nil && !uikit.Refused(s.perms, syncapi.PermBulkInvite, "Invite by email", s.win) {
+		&widget.Button{Text: lang.L("Import from file…"), Importance: widget.HighImportance, OnTapped: s.OpenWizard})
+	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: lang.L("Invite by email…"), OnTapped: func() {
+		if s.OnBulkInvite != nil && !uikit.Refused(s.perms, syncapi.PermBulkInvite, lang.L("Invite by email"), s.win) {
 			s.OnBulkInvite()
 		}
 	}})
 	s.permNote = uikit.HintLabel()
-	sample := &widget.Button{Text: "Save sample file…", OnTapped: s.askSampleFile}
+	sample := &widget.Button{Text: lang.L("Save sample file…"), OnTapped: s.askSampleFile}
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, uikit.Heading("Imports"), container.NewHBox(sample, s.inviteBtn.Tip, s.importBtn.Tip)),
+		container.NewBorder(nil, nil, uikit.Heading(lang.L("Imports")), container.NewHBox(sample, s.inviteBtn.Tip, s.importBtn.Tip)),
 		s.permNote,
 		&widget.Label{
-			Text: "Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
-				"Every import is listed here. The sample file shows the columns Onboard understands.",
+			Text: lang.L("Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
+				"Every import is listed here. The sample file shows the columns Onboard understands."),
 			Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 		},
 		s.status,
-		uikit.BoldLabel("Past imports"),
+		uikit.BoldLabel(lang.L("Past imports")),
 	)
 	s.frame = container.NewBorder(top, nil, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
 	s.content = s.frame
@@ -194,7 +207,7 @@ func (s *ImportsScreen) Reload() {
 
 // OpenWizard opens the import wizard (one at a time).
 func (s *ImportsScreen) OpenWizard() {
-	if s.wizard != nil || uikit.Refused(s.perms, syncapi.PermBulkInvite, "Import", s.win) {
+	if s.wizard != nil || uikit.Refused(s.perms, syncapi.PermBulkInvite, lang.L("Import"), s.win) {
 		return
 	}
 	s.wizard = newImportWizard(s.store, s.svc, s.win)
@@ -268,21 +281,21 @@ func (s *ImportsScreen) saveSample(w fyne.URIWriteCloser, err error) {
 	}
 	name := w.URI().Name()
 	xlsx := strings.EqualFold(filepath.Ext(name), ".xlsx")
-	s.status.SetText("Saving the sample file…")
+	s.status.SetText(lang.L("Saving the sample file…"))
 	s.status.Show()
 	s.bg.Go(func() {
 		err := writeSample(w, xlsx)
 		uikit.OnUI(func() {
 			if err != nil {
 				s.status.Hide()
-				uikit.ShowError(fmt.Errorf("could not save the sample file %s: %w", name, err), s.win)
+				uikit.ShowError(fmt.Errorf(lang.L("could not save the sample file %s: %w"), name, err), s.win)
 				return
 			}
-			kind := "CSV file"
+			saved := lang.L("Saved the sample CSV file as %s. Fill it in and import it with Import from file.")
 			if xlsx {
-				kind = "Excel file with an explanation sheet"
+				saved = lang.L("Saved the sample Excel file with an explanation sheet as %s. Fill it in and import it with Import from file.")
 			}
-			s.status.SetText(fmt.Sprintf("Saved the sample %s as %s. Fill it in and import it with Import from file.", kind, w.URI().Path()))
+			s.status.SetText(fmt.Sprintf(saved, w.URI().Path()))
 		})
 	})
 }

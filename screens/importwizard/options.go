@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,18 +41,20 @@ type optionsStep struct {
 func newOptionsStep(w *importWizard) *optionsStep {
 	o := &optionsStep{w: w}
 	o.role = widget.NewSelect(nil, nil)
-	o.role.PlaceHolder = "Choose a role"
+	o.role.PlaceHolder = lang.L("Choose a role")
 	o.role.OnChanged = o.onRole
 	o.roleArea = uikit.NewRoleChoice(o.role, container.NewGridWrap(fyne.NewSize(320, 36), o.role))
 	o.roleNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	o.units = uikit.NewMultiSelect("unit", "Search units…", "No units yet: the file can name them, or create them in Units and groups.", o.onUnits)
+	o.units = uikit.NewMultiSelect(lang.L("unit"), lang.L("Search units…"),
+		lang.L("No units yet: the file can name them, or create them in Units and groups."), o.onUnits)
 	o.unitsNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	o.groups = uikit.NewMultiSelect("group", "Search groups…", "No groups yet (they are optional): the file can name them.", o.onGroups)
-	o.invite = widget.NewCheck("Send invitation emails now", func(on bool) { w.settings.Invite = on })
+	o.groups = uikit.NewMultiSelect(lang.L("group"), lang.L("Search groups…"),
+		lang.L("No groups yet (they are optional): the file can name them."), o.onGroups)
+	o.invite = widget.NewCheck(lang.L("Send invitation emails now"), func(on bool) { w.settings.Invite = on })
 	inviteNote := &widget.Label{
-		Text: "Each new user with an email address is invited: the invitation emails are queued " +
+		Text: lang.L("Each new user with an email address is invited: the invitation emails are queued " +
 			"and sent through the mail server set in Settings. " +
-			"Without this, the users are created “not activated”, e.g. to hand out printed letters.",
+			"Without this, the users are created “not activated”, e.g. to hand out printed letters."),
 		Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText,
 	}
 	o.days = widget.NewEntry()
@@ -63,20 +66,20 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	o.errors = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance}
 	o.errors.Hide()
 	form := widget.NewForm(
-		widget.NewFormItem("Role", container.NewVBox(o.roleArea.Box, o.roleNote)),
-		widget.NewFormItem("Units", container.NewVBox(o.units, o.unitsNote)),
-		widget.NewFormItem("Groups", container.NewVBox(o.groups,
-			&widget.Label{Text: "Added to every row, beside the groups named in the file.", Importance: widget.LowImportance})),
-		widget.NewFormItem("Invitations", container.NewVBox(o.invite, inviteNote)),
-		widget.NewFormItem("Keys valid for", container.NewVBox(
+		widget.NewFormItem(lang.L("Role"), container.NewVBox(o.roleArea.Box, o.roleNote)),
+		widget.NewFormItem(lang.L("Units"), container.NewVBox(o.units, o.unitsNote)),
+		widget.NewFormItem(lang.L("Groups"), container.NewVBox(o.groups,
+			&widget.Label{Text: lang.L("Added to every row, beside the groups named in the file."), Importance: widget.LowImportance})),
+		widget.NewFormItem(lang.L("Invitations"), container.NewVBox(o.invite, inviteNote)),
+		widget.NewFormItem(lang.L("Keys valid for"), container.NewVBox(
 			container.NewHBox(container.NewGridWrap(fyne.NewSize(90, 36), o.days),
-				widget.NewLabel(fmt.Sprintf("days (%d–%d)", settings.MinValidDays, settings.MaxValidDays))),
+				widget.NewLabel(fmt.Sprintf(lang.L("days (%d–%d)"), settings.MinValidDays, settings.MaxValidDays))),
 			o.daysMsg)),
 	)
 	o.why = uikit.NewWhyOff()
 	// The reason stays in view right above the wizard's Next button.
 	o.content = o.why.Below(container.NewVScroll(container.NewVBox(
-		uikit.Heading("Role, units and invitations"),
+		uikit.Heading(lang.L("Role, units and invitations")),
 		form, o.status, o.errors,
 	)))
 	return o
@@ -86,7 +89,7 @@ func newOptionsStep(w *importWizard) *optionsStep {
 func (o *optionsStep) fillCatalog() {
 	w := o.w
 	if w.catalogErr != nil {
-		o.status.SetText("Could not read the roles, units and groups: " + w.catalogErr.Error())
+		o.status.SetText(fmt.Sprintf(lang.L("Could not read the roles, units and groups: %s"), w.catalogErr.Error()))
 		o.status.Show()
 		return
 	}
@@ -98,7 +101,7 @@ func (o *optionsStep) fillCatalog() {
 
 // showChecking tells that the rows are checked again.
 func (o *optionsStep) showChecking() {
-	o.status.SetText("Checking the rows with these choices…")
+	o.status.SetText(lang.L("Checking the rows with these choices…"))
 	o.status.Show()
 }
 
@@ -148,7 +151,7 @@ func (o *optionsStep) showNotes() {
 	case len(w.roles) == 0:
 		o.roleNote.SetText("") // the role area says it
 	case noRoleColumn:
-		o.roleNote.SetText("Required: the file has no Role column, so every user gets this role.")
+		o.roleNote.SetText(lang.L("Required: the file has no Role column, so every user gets this role."))
 	case p != nil:
 		without := 0
 		for i := range p.Rows {
@@ -157,23 +160,23 @@ func (o *optionsStep) showNotes() {
 			}
 		}
 		if without > 0 {
-			o.roleNote.SetText(fmt.Sprintf("Required for the %s without a role in the file.", display.Plural(without, "row")))
+			o.roleNote.SetText(fmt.Sprintf(lang.L("Required for the %s without a role in the file."), rowCount(without)))
 		} else {
-			o.roleNote.SetText("Every row names its role; this one is used for rows without one.")
+			o.roleNote.SetText(lang.L("Every row names its role; this one is used for rows without one."))
 		}
 	default:
-		o.roleNote.SetText("For rows without a role in the file.")
+		o.roleNote.SetText(lang.L("For rows without a role in the file."))
 	}
-	units := "Added to every row, beside the units named in the file."
+	units := lang.L("Added to every row, beside the units named in the file.")
 	if noUnitColumn {
-		units = "Required: the file has no Units column, so every user joins the units ticked here."
+		units = lang.L("Required: the file has no Units column, so every user joins the units ticked here.")
 	}
 	if p != nil && len(p.NewUnits) > 0 {
 		names := make([]string, len(p.NewUnits))
 		for i, u := range p.NewUnits {
 			names[i] = u.Name
 		}
-		units += " New units from the file are created: " + strings.Join(names, ", ") + "."
+		units += " " + fmt.Sprintf(lang.L("New units from the file are created: %s."), strings.Join(names, ", "))
 	}
 	o.unitsNote.SetText(units)
 	o.showWhy()
@@ -181,10 +184,10 @@ func (o *optionsStep) showNotes() {
 		o.errors.Hide()
 		return
 	}
-	text := fmt.Sprintf("%s with errors will not be imported. Correct them in step 4 (Check), or import the other rows without them.",
-		display.Plural(p.Counts.Fail, "row"))
+	text := fmt.Sprintf(lang.L("%s rows with errors will not be imported. Correct them in step 4 (Check), or import the other rows without them."),
+		display.Count(p.Counts.Fail))
 	if p.Counts.Fail == 1 {
-		text = "1 row with errors will not be imported. Correct it in step 4 (Check), or import the other rows without it."
+		text = lang.L("1 row with errors will not be imported. Correct it in step 4 (Check), or import the other rows without it.")
 	}
 	o.errors.SetText(text)
 	o.errors.Show()
@@ -199,13 +202,13 @@ func (o *optionsStep) showWhy() {
 	switch {
 	case w.checking || p == nil:
 	case p.Counts.NeedRole > 0 && len(w.roles) == 0:
-		why = uikit.CatalogWhy("Every row without a role in the file", 0, 0, false)
+		why = uikit.CatalogWhy(lang.L("Every row without a role in the file"), 0, 0, false)
 	case p.Counts.NeedUnit > 0 && len(w.units) == 0:
-		why = uikit.CatalogWhy("Every row without a unit in the file", 1, 0, true)
+		why = uikit.CatalogWhy(lang.L("Every row without a unit in the file"), 1, 0, true)
 	case p.Missing() != "":
-		why = "Next is off: " + p.Missing() + "."
+		why = fmt.Sprintf(lang.L("Next is off: %s"), p.Missing()+".")
 	case !w.validDaysOK:
-		why = "Next is off: " + o.daysMsg.Text
+		why = fmt.Sprintf(lang.L("Next is off: %s"), o.daysMsg.Text)
 	}
 	o.why.Set(why)
 }
@@ -246,9 +249,9 @@ func (o *optionsStep) onDays(text string) {
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	switch {
 	case err != nil:
-		o.daysMsg.SetText(fmt.Sprintf("Enter a whole number of days, e.g. %d.", w.defaultDays))
+		o.daysMsg.SetText(fmt.Sprintf(lang.L("Enter a whole number of days, e.g. %d."), w.defaultDays))
 	case n < settings.MinValidDays || n > settings.MaxValidDays:
-		o.daysMsg.SetText(fmt.Sprintf("Keys can be valid for %d to %d days.", settings.MinValidDays, settings.MaxValidDays))
+		o.daysMsg.SetText(fmt.Sprintf(lang.L("Keys can be valid for %d to %d days."), settings.MinValidDays, settings.MaxValidDays))
 	default:
 		o.daysMsg.Hide()
 		w.validDaysOK = true

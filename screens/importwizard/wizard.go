@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,6 +20,7 @@ import (
 	"onboard/internal/importer"
 	"onboard/internal/settings"
 	"onboard/internal/tabular"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -34,8 +36,12 @@ const (
 	numSteps
 )
 
-// stepNames are the titles of the steps in the step indicator.
-var stepNames = [numSteps]string{"File", "Read", "Columns", "Check", "Conflicts", "Options", "Import"}
+// stepNames are the titles of the steps in the step indicator, translated where
+// they are shown.
+var stepNames = [numSteps]string{
+	resources.Mark("File"), resources.Mark("Read"), resources.Mark("Columns"), resources.Mark("Check"),
+	resources.Mark("Conflicts"), resources.Mark("Options"), resources.Mark("Import"),
+}
 
 // importWizard is the import dialog: choose a file, see how it is read, map its
 // columns, check every row, resolve conflicts, choose the batch options, import.
@@ -132,16 +138,16 @@ func newImportWizard(store ImportStore, svc ImportService, win fyne.Window) *imp
 		w.conflicts.content, w.options.content, w.commit.content,
 	}
 	w.body = container.NewStack(w.pages[:]...)
-	w.backBtn = &widget.Button{Text: "Back", Icon: theme.NavigateBackIcon(), OnTapped: w.back}
+	w.backBtn = &widget.Button{Text: lang.L("Back"), Icon: theme.NavigateBackIcon(), OnTapped: w.back}
 	w.nextBtn = &widget.Button{
-		Text: "Next", Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText,
+		Text: lang.L("Next"), Icon: theme.NavigateNextIcon(), IconPlacement: widget.ButtonIconTrailingText,
 		Importance: widget.HighImportance, OnTapped: w.next,
 	}
-	w.cancelBtn = &widget.Button{Text: "Cancel", OnTapped: w.cancel}
+	w.cancelBtn = &widget.Button{Text: lang.L("Cancel"), OnTapped: w.cancel}
 	bar := container.NewBorder(nil, nil, w.cancelBtn, container.NewHBox(w.backBtn, w.nextBtn))
 	w.bottom = container.NewVBox(widget.NewSeparator(), bar)
 	content := container.NewBorder(container.NewVBox(w.indicator, widget.NewSeparator()), w.bottom, nil, nil, w.body)
-	w.dlg = dialog.NewCustomWithoutButtons("Import users", content, win)
+	w.dlg = dialog.NewCustomWithoutButtons(lang.L("Import users"), content, win)
 	w.loadCatalog()
 	w.goTo(stepFile)
 	return w
@@ -293,20 +299,20 @@ func (w *importWizard) back() {
 
 // updateButtons enables and labels Back, Next and Cancel for the step and state.
 func (w *importWizard) updateButtons() {
-	w.nextBtn.SetText("Next")
+	w.nextBtn.SetText(lang.L("Next"))
 	w.nextBtn.SetIcon(theme.NavigateNextIcon())
 	if w.step == stepImport {
-		w.nextBtn.SetText("Import")
+		w.nextBtn.SetText(lang.L("Import"))
 		w.nextBtn.SetIcon(theme.UploadIcon())
 	}
 	uikit.SetEnabled(w.nextBtn, w.canGoOn())
 	uikit.SetEnabled(w.backBtn, w.step > stepFile && !w.importing)
-	w.cancelBtn.SetText("Cancel")
+	w.cancelBtn.SetText(lang.L("Cancel"))
 	switch {
 	case w.importing:
-		w.cancelBtn.SetText("Cancel import")
+		w.cancelBtn.SetText(lang.L("Cancel import"))
 	case w.report != nil:
-		w.cancelBtn.SetText("Close")
+		w.cancelBtn.SetText(lang.L("Close"))
 	}
 	// After the import only Done (on the report) and Close remain.
 	done := w.report != nil || w.importing
@@ -348,7 +354,7 @@ func (w *importWizard) updateIndicator() {
 		case i > w.step:
 			style.ColorName = theme.ColorNamePlaceHolder
 		}
-		segs = append(segs, &widget.TextSegment{Text: fmt.Sprintf("%d %s", i+1, name), Style: style})
+		segs = append(segs, &widget.TextSegment{Text: fmt.Sprintf("%d %s", i+1, lang.L(name)), Style: style})
 		if i < len(stepNames)-1 {
 			sep := widget.RichTextStyleInline
 			sep.ColorName = theme.ColorNameDisabled
@@ -407,14 +413,14 @@ func (w *importWizard) reload() {
 	path, opt, hasHeader := w.path, w.opt, w.hasHeader
 	name := filepath.Base(path)
 	w.loading = true
-	w.setLoadStatus("Reading "+name+"…", nil)
+	w.setLoadStatus(fmt.Sprintf(lang.L("Reading %s…"), name), nil)
 	w.updateButtons()
 	w.fileLoad.Go(func() func() {
 		defer cancel()
 		src, err := importer.Load(ctx, path, opt, hasHeader, func(rows int) {
 			uikit.OnUI(func() {
 				if fresh() && w.loading {
-					w.setLoadStatus(fmt.Sprintf("Reading %s… %s rows", name, display.Count(rows)), nil)
+					w.setLoadStatus(fmt.Sprintf(lang.L("Reading %s… %s rows"), name, display.Count(rows)), nil)
 				}
 			})
 		})

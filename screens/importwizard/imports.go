@@ -33,6 +33,8 @@ type ImportStore interface {
 	importer.Users
 	settings.Store // the organization name and mail server, checked before inviting
 	Imports(ctx context.Context) ([]data.Import, error)
+	// AuditEventUsers finds the users a past import created (its batch event).
+	AuditEventUsers(ctx context.Context, events []data.AuditEvent, limit int) (map[string]data.AuditUsers, error)
 }
 
 // ImportService is what the import wizard writes through.
@@ -112,6 +114,12 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 		},
 	)
 	uikit.SetHeader(s.table, importHeaders())
+	s.table.OnSelected = func(id widget.TableCellID) {
+		s.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(s.imports) {
+			s.ShowImport(s.imports[id.Row])
+		}
+	}
 	s.empty = &widget.Label{
 		Text:      lang.L("No imports yet. Import from file reads a CSV, TSV or Excel list of users."),
 		Alignment: fyne.TextAlignCenter,

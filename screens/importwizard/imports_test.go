@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/importer"
 	"onboard/internal/lifecycle"
@@ -82,6 +83,18 @@ func TestImportsScreenListsImportsNewestFirst(t *testing.T) {
 		}
 	}
 	mustShowMain(t, w, "File", "When", "By", "Created", "Failed", "lehrer.csv", "klasse5a.csv", "2026-09-02 10:30", "sekretariat")
+
+	// A past import opens to what it did and the users it created; their letters
+	// print from there.
+	var printed []string
+	s.OnPrintLetters = func(ids []string) { printed = ids }
+	s.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	uitest.Settle(s.Wait)
+	uitest.MustShow(t, w, "Import of lehrer.csv", "Users it created (2 still exist):", "Łukasz Nowak, Zoë Öztürk")
+	test.Tap(uitest.Button(t, w, "Print letters for these users…"))
+	if len(printed) != 2 {
+		t.Fatalf("letters for %v", printed)
+	}
 }
 
 // mustShowMain fails unless the window (not only its dialogs) draws each text.

@@ -2,7 +2,6 @@ package uikit
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 
@@ -42,11 +41,11 @@ func CheckBeforeSending(win fyne.Window, bg *sync.WaitGroup, st settings.Store, 
 				next()
 				return
 			}
-			AskText(win, bg, lang.L("Organization name needed"), settings.OrgName.Label,
+			AskText(win, bg, lang.L("Organization name needed"), lang.L("Organization name"),
 				lang.L("Letters and mails name your organization (\"Your account at …\"). Set it once here; you can change it later in Letters → Letter settings."),
 				"", func(ctx context.Context, name string) error {
 					if strings.TrimSpace(name) == "" {
-						return &settings.Error{Key: settings.OrgName.Name, Err: errors.New("must not be empty")}
+						return ErrEmpty
 					}
 					_, err := settings.Set(ctx, st, settings.OrgName, name)
 					return err

@@ -9,12 +9,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/internal/natsort"
+	"onboard/resources"
 )
 
 // pickerRows is how many rows of options a MultiSelect shows before it scrolls;
@@ -51,7 +53,8 @@ type MultiSelect struct {
 
 // NewMultiSelect builds a picker for things called noun ("unit"), with the Search
 // placeholder ("Search units…") and the text shown while there are no options
-// ("No units yet — create them in Units and groups.").
+// ("No units yet — create them in Units and groups."), all three in the window's
+// language (lang.L).
 func NewMultiSelect(noun, placeholder, empty string, onChanged func([]string)) *MultiSelect {
 	m := &MultiSelect{noun: noun, OnChanged: onChanged, chosen: map[string]bool{}, rows: pickerRows}
 	m.ExtendBaseWidget(m)
@@ -191,7 +194,7 @@ func (m *MultiSelect) filter() {
 	}
 	none, noMatch := len(m.options) == 0, len(m.options) > 0 && len(m.shown) == 0
 	if noMatch {
-		m.noMatch.SetText(fmt.Sprintf("No %s matches “%s”.", m.noun, strings.TrimSpace(m.Search.Text)))
+		m.noMatch.SetText(fmt.Sprintf(lang.L("No %s matches “%s”."), m.noun, strings.TrimSpace(m.Search.Text)))
 	}
 	SetVisible(m.empty, none)
 	SetVisible(m.Search, !none)
@@ -223,21 +226,22 @@ func (m *MultiSelect) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
-// What the pickers and the role lists say while there is nothing to choose from.
-const (
-	NoRolesYet  = "No roles yet — create one in Roles and permissions."
-	NoUnitsYet  = "No units yet — create them in Units and groups."
-	NoGroupsYet = "No groups yet (they are optional) — create them in Units and groups."
+// What the pickers and the role lists say while there is nothing to choose from,
+// in English (tests compare with them); they are shown through lang.L.
+var (
+	NoRolesYet  = resources.Mark("No roles yet — create one in Roles and permissions.")
+	NoUnitsYet  = resources.Mark("No units yet — create them in Units and groups.")
+	NoGroupsYet = resources.Mark("No groups yet (they are optional) — create them in Units and groups.")
 )
 
 // UnitPicker is the multi-select for units.
 func UnitPicker(onChanged func([]string)) *MultiSelect {
-	return NewMultiSelect("unit", "Search units…", NoUnitsYet, onChanged)
+	return NewMultiSelect(lang.L("unit"), lang.L("Search units…"), lang.L(NoUnitsYet), onChanged)
 }
 
 // GroupPicker is the multi-select for groups.
 func GroupPicker(onChanged func([]string)) *MultiSelect {
-	m := NewMultiSelect("group", "Search groups…", NoGroupsYet, onChanged)
+	m := NewMultiSelect(lang.L("group"), lang.L("Search groups…"), lang.L(NoGroupsYet), onChanged)
 	m.rows = 3.5 // groups are optional and fewer: they take less room
 	m.filter()
 	return m

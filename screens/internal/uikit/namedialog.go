@@ -3,6 +3,7 @@ package uikit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -23,9 +24,14 @@ func AskName(win fyne.Window, bg *sync.WaitGroup, title, current string, save fu
 	return AskText(win, bg, title, lang.L("Name"), "", current, save, done)
 }
 
+// ErrEmpty is what AskText's save returns for a value that must not be empty: the
+// dialog then says "<label> must not be empty." under the field.
+var ErrEmpty = errors.New("must not be empty")
+
 // AskText is AskName for any one-line value: label names the field, note (if not
-// "") explains above it why it is asked. A refusal of the settings (a
-// *settings.Error) shows under the field like a validation message.
+// "") explains above it why it is asked. ErrEmpty and a refusal of the settings (a
+// *settings.Error) show under the field like a validation message; the settings'
+// reason is English (it comes from internal/settings, which the command line shares).
 func AskText(win fyne.Window, bg *sync.WaitGroup, title, label, note, current string, save func(context.Context, string) error, done func()) (*widget.Entry, *widget.Label) {
 	entry := widget.NewEntry()
 	entry.SetText(current)
@@ -40,10 +46,12 @@ func AskText(win fyne.Window, bg *sync.WaitGroup, title, label, note, current st
 				var ve *lifecycle.ValidationError
 				var se *settings.Error
 				switch {
+				case errors.Is(err, ErrEmpty):
+					msg.SetText(fmt.Sprintf(lang.L("%s must not be empty."), label))
 				case errors.As(err, &ve):
 					msg.SetText(ve.Field("name"))
 				case errors.As(err, &se):
-					msg.SetText(label + " " + se.Err.Error() + ".")
+					msg.SetText(fmt.Sprintf("%s %s.", label, se.Err))
 				case err != nil:
 					ShowError(err, win)
 				default:

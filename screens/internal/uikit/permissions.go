@@ -7,9 +7,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/syncapi"
+	"onboard/resources"
 )
 
 // Permissions are the actions the operator may take, as onboard-server last
@@ -32,12 +34,21 @@ func NewPermissions(syncSetUp bool, me *syncapi.Me) Permissions {
 // Allows reports whether the operator may take the actions that need perm.
 func (p Permissions) Allows(perm syncapi.Permission) bool { return p.me == nil || p.me.Has(perm) }
 
-// permissionWords say what each permission allows, for "may not …" and lists.
+// permissionWords say what each permission allows, for "may not …" and lists;
+// translated where shown (permissionWord).
 var permissionWords = map[syncapi.Permission]string{
-	syncapi.PermAddUsers:       "add users",
-	syncapi.PermAddUsersByLink: "create invite keys",
-	syncapi.PermBulkInvite:     "invite or import many users at once",
-	syncapi.PermManageRoles:    "change roles and their permissions",
+	syncapi.PermAddUsers:       resources.Mark("add users"),
+	syncapi.PermAddUsersByLink: resources.Mark("create invite keys"),
+	syncapi.PermBulkInvite:     resources.Mark("invite or import many users at once"),
+	syncapi.PermManageRoles:    resources.Mark("change roles and their permissions"),
+}
+
+// permissionWord says what perm allows, in the window's language.
+func permissionWord(perm syncapi.Permission) string {
+	if w, ok := permissionWords[perm]; ok {
+		return lang.L(w)
+	}
+	return string(perm)
 }
 
 // Why says why the actions that need perm are off, "" when they are allowed.
@@ -45,11 +56,12 @@ func (p Permissions) Why(perm syncapi.Permission) string {
 	if p.Allows(perm) {
 		return ""
 	}
-	who := "Your operator account on the server"
 	if p.me.Operator != "" {
-		who = fmt.Sprintf("Your operator account “%s” on the server", p.me.Operator)
+		return fmt.Sprintf(lang.L("Your operator account “%s” on the server may not %s (it lacks the permission %s)."),
+			p.me.Operator, permissionWord(perm), perm)
 	}
-	return fmt.Sprintf("%s may not %s (it lacks the permission %s).", who, permissionWords[perm], perm)
+	return fmt.Sprintf(lang.L("Your operator account on the server may not %s (it lacks the permission %s)."),
+		permissionWord(perm), perm)
 }
 
 // DescribeMe is the operator and what it may do, for the settings.
@@ -57,25 +69,27 @@ func DescribeMe(me *syncapi.Me) string {
 	var may []string
 	for _, perm := range syncapi.OperatorPermissions() {
 		if me.Has(perm) {
-			may = append(may, permissionWords[perm])
+			may = append(may, permissionWord(perm))
 		}
 	}
-	text := "Operator " + me.Operator
-	if me.Organization != "" {
-		text += " of " + me.Organization
+	switch {
+	case len(may) == 0 && me.Organization != "":
+		return fmt.Sprintf(lang.L("Operator %s of %s: may change existing users only (no permissions to add users)."),
+			me.Operator, me.Organization)
+	case len(may) == 0:
+		return fmt.Sprintf(lang.L("Operator %s: may change existing users only (no permissions to add users)."), me.Operator)
+	case me.Organization != "":
+		return fmt.Sprintf(lang.L("Operator %s of %s: may %s."), me.Operator, me.Organization, JoinAnd(may))
 	}
-	if len(may) == 0 {
-		return text + ": may change existing users only (no permissions to add users)."
-	}
-	return text + ": may " + JoinAnd(may) + "."
+	return fmt.Sprintf(lang.L("Operator %s: may %s."), me.Operator, JoinAnd(may))
 }
 
-// JoinAnd joins "a", "b" and "c" as "a, b and c".
+// JoinAnd joins "a", "b" and "c" as "a, b and c" (in the window's language).
 func JoinAnd(parts []string) string {
 	if len(parts) <= 1 {
 		return strings.Join(parts, "")
 	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return fmt.Sprintf(lang.L("%s and %s"), strings.Join(parts[:len(parts)-1], ", "), parts[len(parts)-1])
 }
 
 // Permitted gates an action: with the permission the Button is enabled and has no
@@ -128,18 +142,22 @@ func PermissionHint(p Permissions, gates ...*Permitted) string {
 	if len(off) == 0 {
 		return ""
 	}
-	verb, word := "is off", "permission"
-	if len(off) > 1 {
-		verb = "are off"
-	}
-	if len(perms) > 1 {
-		word = "permissions"
-	}
-	who := "your operator account on the server"
+	who := lang.L("your operator account on the server")
 	if p.me.Operator != "" {
-		who = fmt.Sprintf("your operator account “%s” on the server", p.me.Operator)
+		who = fmt.Sprintf(lang.L("your operator account “%s” on the server"), p.me.Operator)
 	}
-	return fmt.Sprintf("%s %s: %s lacks the %s %s.", JoinAnd(off), verb, who, word, JoinAnd(perms))
+	var format string
+	switch {
+	case len(off) == 1 && len(perms) == 1:
+		format = lang.L("%s is off: %s lacks the permission %s.")
+	case len(off) == 1:
+		format = lang.L("%s is off: %s lacks the permissions %s.")
+	case len(perms) == 1:
+		format = lang.L("%s are off: %s lacks the permission %s.")
+	default:
+		format = lang.L("%s are off: %s lacks the permissions %s.")
+	}
+	return fmt.Sprintf(format, JoinAnd(off), who, JoinAnd(perms))
 }
 
 // HintLabel is the label of a permission hint, hidden while it is empty.

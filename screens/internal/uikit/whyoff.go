@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -44,14 +45,15 @@ func (w *WhyOff) Below(content fyne.CanvasObject) fyne.CanvasObject {
 	return w.holder
 }
 
-// CatalogWhy says why what (“Every user”) cannot be created yet: the database has
-// no roles, or no units when they are needed; "" when nothing is missing.
+// CatalogWhy says why what (“Every user”, in the window's language) cannot be
+// created yet: the database has no roles, or no units when they are needed; ""
+// when nothing is missing.
 func CatalogWhy(what string, roles, units int, needUnits bool) string {
 	switch {
 	case roles == 0:
-		return fmt.Sprintf("%s needs a role: create one in Roles and permissions first.", what)
+		return fmt.Sprintf(lang.L("%s needs a role: create one in Roles and permissions first."), what)
 	case needUnits && units == 0:
-		return fmt.Sprintf("%s needs a unit: create one in Units and groups first.", what)
+		return fmt.Sprintf(lang.L("%s needs a unit: create one in Units and groups first."), what)
 	}
 	return ""
 }
@@ -71,7 +73,7 @@ func NewRoleChoice(sel *widget.Select, view fyne.CanvasObject) *RoleChoice {
 		view = sel
 	}
 	r := &RoleChoice{sel: sel, view: view, none: &widget.Label{
-		Text: NoRolesYet, Importance: widget.WarningImportance,
+		Text: lang.L(NoRolesYet), Importance: widget.WarningImportance,
 		Wrapping: fyne.TextWrapWord,
 	}}
 	r.none.Hide()

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onboard/screens/activityscreen"
 	"onboard/screens/letterscreen"
 	"onboard/screens/mailscreen"
 
@@ -62,6 +63,7 @@ var Screens = []struct{ ID, Label string }{
 	{"imports", resources.Mark("Imports")},
 	{"letters", resources.Mark("Letters")},
 	{"mail", resources.Mark("Mail")},
+	{"activity", resources.Mark("Activity")},
 	{"settings", resources.Mark("Settings")},
 }
 
@@ -158,7 +160,7 @@ func ScreenIndex(id string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, roles, imports, import-wizard, invite-emails, letters, print-letters, mail, mail-template, settings or setup)", id)
+	return 0, fmt.Errorf("unknown screen %q (use users, new-user, invite-keys, units, roles, imports, import-wizard, invite-emails, letters, print-letters, mail, mail-template, activity, settings or setup)", id)
 }
 
 // Main is the window's content: navigation on the left, the current screen beside it,
@@ -171,6 +173,7 @@ type Main struct {
 	imports  *importwizard.ImportsScreen
 	letters  *letterscreen.Screen
 	mail     *mailscreen.Screen
+	activity *activityscreen.Screen
 	settings *screens.SettingsScreen
 	restore  *screens.RestoreDialog
 	export   *screens.UserExport
@@ -244,6 +247,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		}
 		m.WakeSync()
 	}
+	m.activity = activityscreen.New(d.Store, w)
 	m.letters = letterscreen.New(m.letterDeps(), w)
 	m.letters.OnPrint = m.printNotActivated
 	m.imports.OnPrintLetters = m.printLetters
@@ -269,6 +273,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.imports.Content(),
 		m.letters.Content(),
 		m.mail.Content(),
+		m.activity.Content(),
 		m.settings.Content(),
 	}
 	m.stack = container.NewStack(m.views...)
@@ -315,7 +320,7 @@ func (m *Main) closeDialogs() {
 
 // reloadAll reads every screen again (after a restore replaced the content).
 func (m *Main) reloadAll() {
-	for _, r := range []interface{ Reload() }{m.users, m.keys, m.catalog, m.roles, m.imports, m.letters, m.mail, m.settings} {
+	for _, r := range []interface{ Reload() }{m.users, m.keys, m.catalog, m.roles, m.imports, m.letters, m.mail, m.activity, m.settings} {
 		r.Reload()
 	}
 	m.WakeSync()
@@ -371,6 +376,8 @@ func (m *Main) show(i int) {
 		m.letters.Reload()
 	case "mail":
 		m.mail.Reload()
+	case "activity":
+		m.activity.Reload()
 	case "settings":
 		m.settings.Reload()
 	}

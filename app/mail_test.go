@@ -145,7 +145,7 @@ func TestStatusLineShowsQueuedMailUntilTheServerTakesIt(t *testing.T) {
 
 func TestScreenIndexKnowsTheMailScreen(t *testing.T) {
 	i, err := ScreenIndex("mail")
-	if err != nil || Screens[i].Label != "Mail" || Screens[i-1].ID != "letters" || Screens[i+1].ID != "settings" {
+	if err != nil || Screens[i].Label != "Mail" || Screens[i-1].ID != "letters" || Screens[i+1].ID != "activity" {
 		t.Fatalf("mail: %d, %v", i, err)
 	}
 	if j, err := ScreenIndex("mail-template"); err != nil || j != i {

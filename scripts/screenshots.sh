@@ -92,7 +92,7 @@ shoot() {
 	stop
 }
 
-for screen in users new-user invite-keys units roles imports import-wizard invite-emails letters print-letters mail mail-template settings setup; do
+for screen in users new-user invite-keys units roles imports import-wizard invite-emails letters print-letters mail mail-template activity settings setup; do
 	shoot "$screen" "$screen" "$tmp/demo.db"
 done
 # A new database opens the first-run setup over the empty users screen.
@@ -225,7 +225,7 @@ if command -v xdotool >/dev/null 2>&1; then
 		for theme in light dark; do
 			printf '{"language":"%s","theme":"%s"}' "$lang" "$theme" >"$prefs"
 			for size in 1024x700 1920x1080; do
-				for screen in users new-user invite-keys units roles imports import-wizard invite-emails letters print-letters mail settings; do
+				for screen in users new-user invite-keys units roles imports import-wizard invite-emails letters print-letters mail activity settings; do
 					start "$screen" "$tmp/demo.db"
 					DISPLAY="$display" xdotool search --name '^Onboard$' windowsize --sync %1 "${size%x*}" "${size#*x}" >/dev/null 2>&1 || true
 					sleep 1

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -115,7 +116,7 @@ func NewBulkInvite(cat Catalog, svc EmailInviter, win fyne.Window) *BulkInvite {
 func ShowBulkInviteDialog(cat Catalog, svc EmailInviter, win fyne.Window) *BulkInvite {
 	b := NewBulkInvite(cat, svc, win)
 	b.title.Hide() // the dialog's title says it
-	d := dialog.NewCustom("Invite by email", "Close", b.Content(), win)
+	d := dialog.NewCustom(lang.L("Invite by email"), lang.L("Close"), b.Content(), win)
 	d.Resize(fyne.NewSize(800, 600))
 	d.Show()
 	win.Canvas().Focus(b.entry)
@@ -126,10 +127,10 @@ func ShowBulkInviteDialog(cat Catalog, svc EmailInviter, win fyne.Window) *BulkI
 func (b *BulkInvite) Content() fyne.CanvasObject { return b.content }
 
 func (b *BulkInvite) buildForm() {
-	b.title = uikit.Heading("Invite by email")
+	b.title = uikit.Heading(lang.L("Invite by email"))
 	b.entry = widget.NewMultiLineEntry()
 	b.entry.Wrapping = fyne.TextWrapWord
-	b.entry.SetPlaceHolder("Paste email addresses, e.g. anna@example.org, Ben Weber <ben@example.org>")
+	b.entry.SetPlaceHolder(lang.L("Paste email addresses, e.g. anna@example.org, Ben Weber <ben@example.org>"))
 	b.entry.SetMinRowsVisible(5)
 	b.entry.OnChanged = func(string) { b.scheduleParse() }
 	b.summary = widget.NewLabel(recognisedLine(addrlist.Result{}))
@@ -144,14 +145,14 @@ func (b *BulkInvite) buildForm() {
 			}
 		})
 	b.problems = container.NewBorder(
-		&widget.Label{Text: "Could not be read (correct them above, or they are left out):", Importance: widget.DangerImportance},
+		&widget.Label{Text: lang.L("Could not be read (correct them above, or they are left out):"), Importance: widget.DangerImportance},
 		nil, nil, nil, uikit.WithMinHeight(b.unread, 110))
 	b.problems.Hide()
 
 	b.buildNames()
 
 	b.role = widget.NewSelect(nil, func(string) { b.updateButton() })
-	b.role.PlaceHolder = "Choose a role"
+	b.role.PlaceHolder = lang.L("Choose a role")
 	b.roleArea = uikit.NewRoleChoice(b.role, nil)
 	b.unitBox = uikit.UnitPicker(func([]string) { b.updateButton() })
 	b.groupBox = uikit.GroupPicker(nil)
@@ -161,10 +162,10 @@ func (b *BulkInvite) buildForm() {
 	b.message.Hide()
 	b.invite = &widget.Button{Importance: widget.HighImportance, OnTapped: b.checkThenRun}
 	form := widget.NewForm(
-		widget.NewFormItem("Role *", b.roleArea.Box),
-		widget.NewFormItem("Units *", b.unitBox),
-		widget.NewFormItem("Groups", b.groupBox),
-		widget.NewFormItem("Key valid for (days) *", b.days),
+		widget.NewFormItem(lang.L("Role *"), b.roleArea.Box),
+		widget.NewFormItem(lang.L("Units *"), b.unitBox),
+		widget.NewFormItem(lang.L("Groups"), b.groupBox),
+		widget.NewFormItem(lang.L("Key valid for (days) *"), b.days),
 	)
 	// The list, the names and the choices scroll together; the button stays.
 	body := container.NewVScroll(container.NewVBox(b.entry, b.summary, b.problems, b.namesBox, form, b.message))
@@ -185,8 +186,8 @@ func (b *BulkInvite) buildResult() {
 				o.(*widget.Label).SetText(b.done[id].text + " — " + b.done[id].reason)
 			}
 		})
-	b.copyKeys = &widget.Button{Text: "Copy addresses and keys", Icon: theme.ContentCopyIcon(), OnTapped: b.copyInvited}
-	more := &widget.Button{Text: "Send more invites", Importance: widget.HighImportance, OnTapped: b.SendMore}
+	b.copyKeys = &widget.Button{Text: lang.L("Copy addresses and keys"), Icon: theme.ContentCopyIcon(), OnTapped: b.copyInvited}
+	more := &widget.Button{Text: lang.L("Send more invites"), Importance: widget.HighImportance, OnTapped: b.SendMore}
 	b.result = container.NewBorder(container.NewVBox(b.doneTitle, b.doneNote, b.doneHeader),
 		container.NewHBox(layout.NewSpacer(), b.copyKeys, more), nil, nil, b.doneList)
 }
@@ -260,16 +261,16 @@ func (b *BulkInvite) buildNames() {
 		func() int { return len(b.people) },
 		func() fyne.CanvasObject {
 			first, last := widget.NewEntry(), widget.NewEntry()
-			first.SetPlaceHolder("First name")
-			last.SetPlaceHolder("Last name")
+			first.SetPlaceHolder(lang.L("First name"))
+			last.SetPlaceHolder(lang.L("Last name"))
 			return container.NewGridWithColumns(3, &widget.Label{Truncation: fyne.TextTruncateEllipsis}, first, last)
 		},
 		b.updateNameRow)
-	head := container.NewGridWithColumns(3, &widget.Label{Text: "Email", TextStyle: fyne.TextStyle{Bold: true}},
-		&widget.Label{Text: "First name", TextStyle: fyne.TextStyle{Bold: true}},
-		&widget.Label{Text: "Last name", TextStyle: fyne.TextStyle{Bold: true}})
+	head := container.NewGridWithColumns(3, &widget.Label{Text: lang.L("Email"), TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: lang.L("First name"), TextStyle: fyne.TextStyle{Bold: true}},
+		&widget.Label{Text: lang.L("Last name"), TextStyle: fyne.TextStyle{Bold: true}})
 	note := &widget.Label{
-		Text:       "Names are optional: whoever has none enters it when registering.",
+		Text:       lang.L("Names are optional: whoever has none enters it when registering."),
 		Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord,
 	}
 	b.namesBox = container.NewBorder(container.NewVBox(note, head), nil, nil, nil, uikit.WithMinHeight(b.nameList, 150))
@@ -307,19 +308,19 @@ func (b *BulkInvite) showNames() {
 // recognisedLine is the live line under the list: "3 addresses recognised · 1
 // could not be read · 1 listed twice".
 func recognisedLine(r addrlist.Result) string {
-	word := "addresses"
-	if len(r.Addresses) == 1 {
-		word = "address"
-	}
-	parts := []string{display.Count(len(r.Addresses)) + " " + word + " recognised"}
+	parts := []string{fmt.Sprintf(lang.L("%s recognised"),
+		display.PluralOf(len(r.Addresses), lang.L("address"), lang.L("addresses")))}
 	if n := len(r.Unreadable); n > 0 {
-		parts = append(parts, display.Count(n)+" could not be read")
+		parts = append(parts, fmt.Sprintf(lang.L("%s could not be read"), display.Count(n)))
 	}
 	if n := len(r.Duplicates); n > 0 {
-		parts = append(parts, display.Count(n)+" listed twice (invited once)")
+		parts = append(parts, fmt.Sprintf(lang.L("%s listed twice (invited once)"), display.Count(n)))
 	}
 	return strings.Join(parts, " · ")
 }
+
+// peopleText is "1 person" or "4 people".
+func peopleText(n int) string { return display.PluralOf(n, lang.L("person"), lang.L("people")) }
 
 // input reads the list as last read and the choices.
 func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
@@ -339,7 +340,7 @@ func (b *BulkInvite) input() lifecycle.InviteEmailsInput {
 func (b *BulkInvite) daysProblem() string {
 	days, err := strconv.Atoi(strings.TrimSpace(b.days.Text))
 	if err != nil || days < settings.MinValidDays || days > settings.MaxValidDays {
-		return fmt.Sprintf("Enter how many days the keys are valid: a whole number from %d to %d.",
+		return fmt.Sprintf(lang.L("Enter how many days the keys are valid: a whole number from %d to %d."),
 			settings.MinValidDays, settings.MaxValidDays)
 	}
 	return ""
@@ -354,7 +355,7 @@ func (b *BulkInvite) ready() bool {
 // updateButton says how many people the button invites and enables it when ready;
 // while it is not, the line beside it says what is missing.
 func (b *BulkInvite) updateButton() {
-	b.invite.SetText("Invite " + display.PluralOf(len(b.parsed.Addresses), "person", "people"))
+	b.invite.SetText(fmt.Sprintf(lang.L("Invite %s"), peopleText(len(b.parsed.Addresses))))
 	b.showMessage("") // a refusal of the last run is stale once anything changes
 	if b.loaded {
 		b.why.Set(b.whyNot())
@@ -370,7 +371,7 @@ func (b *BulkInvite) updateButton() {
 // list is still being read).
 func (b *BulkInvite) whyNot() string {
 	in := b.input()
-	if why := uikit.CatalogWhy("Every invited person", len(b.roles), len(b.units), true); why != "" {
+	if why := uikit.CatalogWhy(lang.L("Every invited person"), len(b.roles), len(b.units), true); why != "" {
 		return why
 	}
 	switch days := b.daysProblem(); {
@@ -379,11 +380,11 @@ func (b *BulkInvite) whyNot() string {
 	case b.parsing || b.running:
 		return ""
 	case len(in.Addresses) == 0:
-		return "Paste or type at least one email address."
+		return lang.L("Paste or type at least one email address.")
 	case in.RoleID == "":
-		return "Choose the role of the people invited."
+		return lang.L("Choose the role of the people invited.")
 	case len(in.UnitIDs) == 0:
-		return "Choose at least one unit."
+		return lang.L("Choose at least one unit.")
 	}
 	return ""
 }
@@ -414,7 +415,7 @@ func (b *BulkInvite) run() {
 	in, unreadable := b.input(), b.parsed.Unreadable
 	b.running = true
 	b.updateButton()
-	b.invite.SetText("Inviting " + display.PluralOf(len(in.Addresses), "person", "people") + "…")
+	b.invite.SetText(fmt.Sprintf(lang.L("Inviting %s…"), peopleText(len(in.Addresses))))
 	b.bg.Go(func() {
 		res, err := b.svc.InviteEmails(context.Background(), in)
 		uikit.OnUI(func() {
@@ -429,7 +430,7 @@ func (b *BulkInvite) run() {
 				}
 				b.showMessage(strings.Join(msgs, " "))
 			case err != nil:
-				uikit.ShowError(fmt.Errorf("nobody was invited: %w", err), b.win)
+				uikit.ShowError(fmt.Errorf(lang.L("nobody was invited: %w"), err), b.win)
 			default:
 				b.Last = res
 				b.showResult(res, unreadable)
@@ -448,14 +449,14 @@ func (b *BulkInvite) showResult(res *lifecycle.InviteEmailsResult, unreadable []
 		b.done = append(b.done, resultLine{n.Email, n.Reason})
 	}
 	for _, u := range unreadable {
-		b.done = append(b.done, resultLine{u.Text, "could not be read: " + u.Reason})
+		b.done = append(b.done, resultLine{u.Text, fmt.Sprintf(lang.L("could not be read: %s"), u.Reason)})
 	}
-	b.doneTitle.SetText(display.Count(len(res.Invited)) + " invited")
-	note := "Nobody was invited."
+	b.doneTitle.SetText(fmt.Sprintf(lang.L("%s invited"), display.Count(len(res.Invited))))
+	note := lang.L("Nobody was invited.")
 	if len(res.Invited) > 0 {
-		note = fmt.Sprintf("They are in the users list as invited, each with a personal key valid until %s. "+
+		note = fmt.Sprintf(lang.L("They are in the users list as invited, each with a personal key valid until %s. "+
 			"Their invitation emails are queued and sent through the mail server set in Settings; "+
-			"the Mail screen shows how they fare.",
+			"the Mail screen shows how they fare."),
 			display.Time(res.Invited[0].User.KeyExpiresAt))
 		b.copyKeys.Show()
 	} else {
@@ -463,7 +464,7 @@ func (b *BulkInvite) showResult(res *lifecycle.InviteEmailsResult, unreadable []
 	}
 	b.doneNote.SetText(note)
 	if len(b.done) > 0 {
-		b.doneHeader.SetText(fmt.Sprintf("Not invited (%s):", display.Count(len(b.done))))
+		b.doneHeader.SetText(fmt.Sprintf(lang.L("Not invited (%s):"), display.Count(len(b.done))))
 		b.doneHeader.Show()
 		b.doneList.Show()
 	} else {

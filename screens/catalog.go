@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -83,33 +84,33 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 	s.unitList = s.list(&s.units, &s.unitSel)
 	s.groupList = s.list(&s.groups, &s.groupSel)
 	s.newUser = uikit.NewPermitted(syncapi.PermAddUsers, &widget.Button{
-		Text:     "New user in this unit",
+		Text:     lang.L("New user in this unit"),
 		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) },
 	})
 	unitButtons := container.NewHBox(
-		&widget.Button{Text: "New unit", OnTapped: func() { s.askName("New unit", "", s.createUnit) }},
-		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
-		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteUnit},
-		&widget.Button{Text: "Show users", OnTapped: func() { s.withUnit(s.OnShowUsers) }},
+		&widget.Button{Text: lang.L("New unit"), OnTapped: func() { s.askName(lang.L("New unit"), "", s.createUnit) }},
+		&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
+		&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteUnit},
+		&widget.Button{Text: lang.L("Show users"), OnTapped: func() { s.withUnit(s.OnShowUsers) }},
 		s.newUser.Tip,
 	)
 	groupButtons := container.NewHBox(
-		&widget.Button{Text: "New group", OnTapped: func() { s.askName("New group", "", s.createGroup) }},
-		&widget.Button{Text: "Rename…", OnTapped: func() { s.rename(s.groups, s.groupSel, s.svc.RenameGroup) }},
-		&widget.Button{Text: "Delete…", OnTapped: s.askDeleteGroup},
+		&widget.Button{Text: lang.L("New group"), OnTapped: func() { s.askName(lang.L("New group"), "", s.createGroup) }},
+		&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.groups, s.groupSel, s.svc.RenameGroup) }},
+		&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteGroup},
 	)
-	s.noUnits = emptyNote("No units yet. A unit is a class, a department or a site: create one with New unit, " +
-		"paste a list in Settings → Set up the organization, or import a file that names them.")
-	s.noGroups = emptyNote("No groups yet. Groups are optional contact groups, e.g. a choir or a project team.")
-	units := container.NewBorder(container.NewVBox(uikit.BoldLabel("Units"), unitButtons), nil, nil, nil,
+	s.noUnits = emptyNote(lang.L("No units yet. A unit is a class, a department or a site: create one with New unit, " +
+		"paste a list in Settings → Set up the organization, or import a file that names them."))
+	s.noGroups = emptyNote(lang.L("No groups yet. Groups are optional contact groups, e.g. a choir or a project team."))
+	units := container.NewBorder(container.NewVBox(uikit.BoldLabel(lang.L("Units")), unitButtons), nil, nil, nil,
 		container.NewStack(s.unitList, container.NewVBox(s.noUnits)))
-	groups := container.NewBorder(container.NewVBox(uikit.BoldLabel("Groups"), groupButtons), nil, nil, nil,
+	groups := container.NewBorder(container.NewVBox(uikit.BoldLabel(lang.L("Groups")), groupButtons), nil, nil, nil,
 		container.NewStack(s.groupList, container.NewVBox(s.noGroups)))
 	note := &widget.Label{
-		Text:     "Every user belongs to at least one unit (a class, company or site). Groups are contact groups.",
+		Text:     lang.L("Every user belongs to at least one unit (a class, company or site). Groups are contact groups."),
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
-	s.content = container.NewBorder(container.NewVBox(uikit.Heading("Units and groups"), note), nil, nil, nil,
+	s.content = container.NewBorder(container.NewVBox(uikit.Heading(lang.L("Units and groups")), note), nil, nil, nil,
 		container.NewGridWithColumns(2, units, groups))
 	return s
 }
@@ -120,7 +121,7 @@ func (s *CatalogScreen) list(entries *[]data.CatalogCount, sel *int) *widget.Lis
 		func() fyne.CanvasObject { return widget.NewLabel("Kundenservice — 1,000 users") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := (*entries)[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s — %s", e.Name, display.Plural(e.Users, "user")))
+			o.(*widget.Label).SetText(fmt.Sprintf("%s — %s", e.Name, display.PluralOf(e.Users, lang.L("user"), lang.L("users"))))
 		})
 	l.OnSelected = func(i widget.ListItemID) { *sel = i }
 	l.OnUnselected = func(widget.ListItemID) { *sel = -1 }
@@ -180,7 +181,7 @@ func (s *CatalogScreen) run(work func(context.Context) error, apply func()) {
 // withUnit calls f with the chosen unit, or says to choose one.
 func (s *CatalogScreen) withUnit(f func(string)) {
 	if s.unitSel < 0 || s.unitSel >= len(s.units) {
-		dialog.ShowInformation("Choose a unit", "Click a unit in the list first.", s.win)
+		dialog.ShowInformation(lang.L("Choose a unit"), lang.L("Click a unit in the list first."), s.win)
 		return
 	}
 	if f != nil {
@@ -206,11 +207,11 @@ func (s *CatalogScreen) createGroup(ctx context.Context, name string) error {
 // rename asks for a new name of the chosen entry.
 func (s *CatalogScreen) rename(list []data.CatalogCount, sel int, save func(context.Context, string, string) error) {
 	if sel < 0 || sel >= len(list) {
-		dialog.ShowInformation("Choose an entry", "Click an entry in the list first.", s.win)
+		dialog.ShowInformation(lang.L("Choose an entry"), lang.L("Click an entry in the list first."), s.win)
 		return
 	}
 	e := list[sel]
-	s.askName("Rename "+e.Name, e.Name, func(ctx context.Context, name string) error { return save(ctx, e.ID, name) })
+	s.askName(fmt.Sprintf(lang.L("Rename %s"), e.Name), e.Name, func(ctx context.Context, name string) error { return save(ctx, e.ID, name) })
 }
 
 // askDeleteUnit explains what deleting the chosen unit does and asks; users whose
@@ -224,11 +225,12 @@ func (s *CatalogScreen) askDeleteUnit() {
 			return err
 		}, func() {
 			if sole == 0 {
-				text := fmt.Sprintf("Delete the unit “%s”?", u.Name)
+				text := fmt.Sprintf(lang.L("Delete the unit “%s”?"), u.Name)
 				if u.Users > 0 {
-					text += fmt.Sprintf(" Its %s stay in their other units.", display.Plural(u.Users, "user"))
+					text = fmt.Sprintf(lang.L("Delete the unit “%s”? Its %s stay in their other units."),
+						u.Name, display.PluralOf(u.Users, lang.L("user"), lang.L("users")))
 				}
-				s.confirm("Delete unit", text, func() {
+				s.confirm(lang.L("Delete unit"), text, func() {
 					s.run(func(ctx context.Context) error { return s.svc.DeleteUnit(ctx, id, "") }, s.changedThenReload)
 				})
 				return
@@ -240,16 +242,16 @@ func (s *CatalogScreen) askDeleteUnit() {
 				}
 			}
 			if len(others) == 0 {
-				dialog.ShowInformation("Delete unit", fmt.Sprintf("“%s” is the only unit and %s belong to it. "+
-					"Create another unit for them first.", u.Name, display.Plural(sole, "user")), s.win)
+				dialog.ShowInformation(lang.L("Delete unit"), fmt.Sprintf(lang.L("“%s” is the only unit and %s belong to it. "+
+					"Create another unit for them first."), u.Name, display.PluralOf(sole, lang.L("user"), lang.L("users"))), s.win)
 				return
 			}
 			target := widget.NewSelect(uikit.Names(others, func(c data.CatalogCount) string { return c.Name }), nil)
 			target.SetSelected(others[0].Name)
-			explain := &widget.Label{Text: fmt.Sprintf("%s have no unit but “%s”. Choose where they move; then the unit is deleted.",
-				display.Plural(sole, "user"), u.Name), Wrapping: fyne.TextWrapWord}
-			form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem("Move them to", target)}
-			d := dialog.NewForm("Delete unit", "Move and delete", "Cancel", form, func(ok bool) {
+			explain := &widget.Label{Text: fmt.Sprintf(lang.L("%s have no unit but “%s”. Choose where they move; then the unit is deleted."),
+				display.PluralOf(sole, lang.L("user"), lang.L("users")), u.Name), Wrapping: fyne.TextWrapWord}
+			form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem(lang.L("Move them to"), target)}
+			d := dialog.NewForm(lang.L("Delete unit"), lang.L("Move and delete"), lang.L("Cancel"), form, func(ok bool) {
 				if !ok {
 					return
 				}
@@ -265,12 +267,12 @@ func (s *CatalogScreen) askDeleteUnit() {
 // askDeleteGroup asks before the chosen group is deleted.
 func (s *CatalogScreen) askDeleteGroup() {
 	if s.groupSel < 0 || s.groupSel >= len(s.groups) {
-		dialog.ShowInformation("Choose a group", "Click a group in the list first.", s.win)
+		dialog.ShowInformation(lang.L("Choose a group"), lang.L("Click a group in the list first."), s.win)
 		return
 	}
 	g := s.groups[s.groupSel]
-	s.confirm("Delete group", fmt.Sprintf("Remove the group “%s” from its %s and delete it? The users stay.",
-		g.Name, display.Plural(g.Users, "user")), func() {
+	s.confirm(lang.L("Delete group"), fmt.Sprintf(lang.L("Remove the group “%s” from its %s and delete it? The users stay."),
+		g.Name, display.PluralOf(g.Users, lang.L("user"), lang.L("users"))), func() {
 		s.run(func(ctx context.Context) error { return s.svc.DeleteGroup(ctx, g.ID) }, s.changedThenReload)
 	})
 }

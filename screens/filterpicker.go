@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -79,8 +80,8 @@ func (f *filterPicker) describe(prefix string) string {
 // open shows the multi-select under the button.
 func (f *filterPicker) open() {
 	if f.popup == nil {
-		clear := &widget.Button{Text: "Show all", OnTapped: func() { f.pick.SetSelected(nil) }}
-		done := &widget.Button{Text: "Done", Importance: widget.HighImportance, OnTapped: func() { f.popup.Hide() }}
+		clear := &widget.Button{Text: lang.L("Show all"), OnTapped: func() { f.pick.SetSelected(nil) }}
+		done := &widget.Button{Text: lang.L("Done"), Importance: widget.HighImportance, OnTapped: func() { f.popup.Hide() }}
 		f.popup = widget.NewPopUp(container.NewPadded(container.NewBorder(nil,
 			container.NewHBox(clear, done), nil, nil, f.pick)), f.win.Canvas())
 	}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,6 +20,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -37,13 +39,24 @@ type KeyService interface {
 	RevokeInviteKey(ctx context.Context, id string) (*data.InviteKey, error)
 }
 
-// keyColumns are the columns of the invite key list.
+// keyColumns are the columns of the invite key list, their titles in English
+// (keyHeaders translates them).
 var keyColumns = []uikit.TableColumn{
-	uikit.Col("Label", 200),
-	uikit.Col("Key", 130),
-	uikit.Col("Uses", 80),
-	uikit.Col("Valid until", 150),
-	uikit.Col("State", 100),
+	uikit.Col(resources.Mark("Label"), 200),
+	uikit.Col(resources.Mark("Key"), 130),
+	uikit.Col(resources.Mark("Uses"), 80),
+	uikit.Col(resources.Mark("Valid until"), 150),
+	uikit.Col(resources.Mark("State"), 100),
+}
+
+// keyHeaders are keyColumns with their titles in the window's language.
+func keyHeaders() []uikit.TableColumn {
+	out := make([]uikit.TableColumn, len(keyColumns))
+	for i, c := range keyColumns {
+		c.Title = lang.L(c.Title)
+		out[i] = c
+	}
+	return out
 }
 
 // KeysScreen lists the invite keys (revoked and expired ones too), shows who
@@ -90,29 +103,29 @@ func NewKeysScreen(src KeySource, svc KeyService, win fyne.Window) *KeysScreen {
 		func() fyne.CanvasObject { return &widget.Label{Truncation: fyne.TextTruncateEllipsis} },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.cell(id.Row, id.Col)) },
 	)
-	uikit.SetHeader(s.table, keyColumns)
+	uikit.SetHeader(s.table, keyHeaders())
 	s.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(s.keys) {
 			s.choose(s.keys[id.Row].ID)
 		}
 	}
-	s.empty = &widget.Label{Text: "No invite keys yet. Create one to let people register themselves.", Alignment: fyne.TextAlignCenter}
+	s.empty = &widget.Label{Text: lang.L("No invite keys yet. Create one to let people register themselves."), Alignment: fyne.TextAlignCenter}
 	s.title = uikit.Heading("")
 	s.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText, Selectable: true}
 	s.info = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.users = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.copyBtn = &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { uikit.CopyText(s.key.Text) }}
-	s.revoke = &widget.Button{Text: "Revoke…", Importance: widget.DangerImportance, OnTapped: s.askRevoke}
+	s.copyBtn = &widget.Button{Text: lang.L("Copy key"), Icon: theme.ContentCopyIcon(), OnTapped: func() { uikit.CopyText(s.key.Text) }}
+	s.revoke = &widget.Button{Text: lang.L("Revoke…"), Importance: widget.DangerImportance, OnTapped: s.askRevoke}
 	s.detail = container.NewVBox(s.title, container.NewHBox(s.key, s.copyBtn), s.info,
-		widget.NewLabelWithStyle("Registered with this key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Registered with this key"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.users, container.NewHBox(s.revoke))
 	s.detail.Hide()
 	s.newKey = uikit.NewPermitted(syncapi.PermAddUsersByLink,
-		&widget.Button{Text: "New invite key", Importance: widget.HighImportance, OnTapped: s.NewKey})
+		&widget.Button{Text: lang.L("New invite key"), Importance: widget.HighImportance, OnTapped: s.NewKey})
 	s.permNote = uikit.HintLabel()
-	top := container.NewVBox(container.NewBorder(nil, nil, uikit.Heading("Invite keys"), s.newKey.Tip), s.permNote)
-	note := &widget.Label{Text: "Anyone with an invite key can register in its role, units and groups until it expires, " +
-		"is used up or is revoked.", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	top := container.NewVBox(container.NewBorder(nil, nil, uikit.Heading(lang.L("Invite keys")), s.newKey.Tip), s.permNote)
+	note := &widget.Label{Text: lang.L("Anyone with an invite key can register in its role, units and groups until it expires, " +
+		"is used up or is revoked."), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	split := container.NewHSplit(container.NewStack(s.table, container.NewCenter(s.empty)), container.NewVScroll(s.detail))
 	split.Offset = 0.6
 	s.frame = container.NewBorder(container.NewVBox(top, note), nil, nil, nil, split)
@@ -156,7 +169,21 @@ func (s *KeysScreen) cell(row, col int) string {
 	return stateLabel(lifecycle.InviteKeyState(k, s.now))
 }
 
-func stateLabel(state string) string { return strings.ToUpper(state[:1]) + state[1:] }
+// stateLabel is an invite key's state (lifecycle.InviteKeyState) as the window
+// shows it: "Active", "Used up", "Expired", "Revoked".
+func stateLabel(state string) string {
+	switch state {
+	case lifecycle.InviteKeyActive:
+		return lang.L("Active")
+	case lifecycle.InviteKeyUsedUp:
+		return lang.L("Used up")
+	case lifecycle.InviteKeyExpired:
+		return lang.L("Expired")
+	case lifecycle.InviteKeyRevoked:
+		return lang.L("Revoked")
+	}
+	return strings.ToUpper(state[:1]) + state[1:]
+}
 
 // Reload reads the keys again, keeping the chosen one.
 func (s *KeysScreen) Reload() {
@@ -232,7 +259,7 @@ func (s *KeysScreen) choose(id string) {
 		state := lifecycle.InviteKeyState(k, now)
 		s.title.SetText(k.Label)
 		s.key.SetText(k.Key)
-		s.info.SetText(fmt.Sprintf("%s · used %d of %d times · valid until %s\nRole %s · units %s · groups %s",
+		s.info.SetText(fmt.Sprintf(lang.L("%s · used %d of %d times · valid until %s\nRole %s · units %s · groups %s"),
 			stateLabel(state), k.Uses, k.MaxUses, display.Time(&k.ValidUntil), role,
 			orNone(strings.Join(units, ", ")), orNone(strings.Join(groups, ", "))))
 		lines := make([]string, 0, len(users))
@@ -240,7 +267,7 @@ func (s *KeysScreen) choose(id string) {
 			lines = append(lines, fmt.Sprintf("%s · %s · %s", u.FullName(), orNone(u.Email), u.Status.Label()))
 		}
 		if len(lines) == 0 {
-			lines = append(lines, "Nobody has registered with this key yet.")
+			lines = append(lines, lang.L("Nobody has registered with this key yet."))
 		}
 		s.users.SetText(strings.Join(lines, "\n"))
 		if state == lifecycle.InviteKeyRevoked {
@@ -254,7 +281,7 @@ func (s *KeysScreen) choose(id string) {
 
 func orNone(s string) string {
 	if s == "" {
-		return "none"
+		return lang.L("none")
 	}
 	return s
 }
@@ -262,8 +289,8 @@ func orNone(s string) string {
 // askRevoke asks before the chosen key is revoked.
 func (s *KeysScreen) askRevoke() {
 	id, label := s.cur, s.title.Text
-	dialog.ShowConfirm("Revoke invite key", fmt.Sprintf("Revoke the invite key %q? Nobody can register with it "+
-		"afterwards. People who already registered keep their accounts.", label), func(ok bool) {
+	dialog.ShowConfirm(lang.L("Revoke invite key"), fmt.Sprintf(lang.L("Revoke the invite key “%s”? Nobody can register with it "+
+		"afterwards. People who already registered keep their accounts."), label), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -290,7 +317,7 @@ type keyForm struct {
 // NewKey reads the roles, units and groups off the UI goroutine, then opens the
 // dialog that creates an invite key.
 func (s *KeysScreen) NewKey() {
-	if uikit.Refused(s.perms, syncapi.PermAddUsersByLink, "New invite key", s.win) {
+	if uikit.Refused(s.perms, syncapi.PermAddUsersByLink, lang.L("New invite key"), s.win) {
 		return
 	}
 	var cat staticCatalog
@@ -310,7 +337,7 @@ func (s *KeysScreen) NewKey() {
 func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []data.Group) {
 	f := &keyForm{msgs: map[string]*widget.Label{}}
 	f.label = widget.NewEntry()
-	f.label.SetPlaceHolder("e.g. Parents of class 5a")
+	f.label.SetPlaceHolder(lang.L("e.g. Parents of class 5a"))
 	f.validUntil = widget.NewEntry()
 	f.validUntil.SetText(s.svc.Now().AddDate(0, 0, 14).Local().Format("2006-01-02"))
 	f.maxUses = widget.NewEntry()
@@ -330,15 +357,15 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 		return widget.NewFormItem(label, container.NewVBox(obj, f.msgs[field]))
 	}
 	items := []*widget.FormItem{
-		item("Label", "label", f.label),
-		item("Role *", "role", f.roleArea.Box),
-		item("Units *", "units", f.units),
-		item("Groups", "groups", f.groups),
-		item("Valid until *", "valid_until", f.validUntil),
-		item("Maximum uses *", "max_uses", f.maxUses),
+		item(lang.L("Label"), "label", f.label),
+		item(lang.L("Role *"), "role", f.roleArea.Box),
+		item(lang.L("Units *"), "units", f.units),
+		item(lang.L("Groups"), "groups", f.groups),
+		item(lang.L("Valid until *"), "valid_until", f.validUntil),
+		item(lang.L("Maximum uses *"), "max_uses", f.maxUses),
 	}
 	var d *dialog.CustomDialog
-	create := &widget.Button{Text: "Create key", Importance: widget.HighImportance}
+	create := &widget.Button{Text: lang.L("Create key"), Importance: widget.HighImportance}
 	create.OnTapped = func() {
 		in, probs := f.input(roles, units, groups)
 		if len(probs) > 0 {
@@ -369,13 +396,13 @@ func (s *KeysScreen) showKeyForm(roles []data.Role, units []data.Unit, groups []
 		})
 	}
 	f.why = uikit.NewWhyOff()
-	if why := uikit.CatalogWhy("An invite key", len(roles), len(units), true); why != "" {
+	if why := uikit.CatalogWhy(lang.L("An invite key"), len(roles), len(units), true); why != "" {
 		f.why.Set(why)
 		create.Disable()
 	}
 	form := widget.NewForm(items...)
-	d = dialog.NewCustomWithoutButtons("New invite key", f.why.Below(form), s.win)
-	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: func() { d.Hide() }}, create})
+	d = dialog.NewCustomWithoutButtons(lang.L("New invite key"), f.why.Below(form), s.win)
+	d.SetButtons([]fyne.CanvasObject{&widget.Button{Text: lang.L("Cancel"), OnTapped: func() { d.Hide() }}, create})
 	d.Resize(fyne.NewSize(640, 460))
 	d.Show()
 	s.lastForm = f
@@ -394,12 +421,12 @@ func (f *keyForm) input(roles []data.Role, units []data.Unit, groups []data.Grou
 	}
 	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.validUntil.Text), time.Local)
 	if err != nil {
-		probs = append(probs, lifecycle.FieldError{Field: "valid_until", Message: "enter a date as YYYY-MM-DD, e.g. 2026-12-31"})
+		probs = append(probs, lifecycle.FieldError{Field: "valid_until", Message: lang.L("enter a date as YYYY-MM-DD, e.g. 2026-12-31")})
 	} else {
 		in.ValidUntil = day.Add(24*time.Hour - time.Second) // to the end of that day
 	}
 	if in.MaxUses, err = strconv.Atoi(strings.TrimSpace(f.maxUses.Text)); err != nil {
-		probs = append(probs, lifecycle.FieldError{Field: "max_uses", Message: "enter a whole number, e.g. 30"})
+		probs = append(probs, lifecycle.FieldError{Field: "max_uses", Message: lang.L("enter a whole number, e.g. 30")})
 	}
 	return in, probs
 }
@@ -420,10 +447,10 @@ func (f *keyForm) show(probs []lifecycle.FieldError) {
 // showNewKey shows a created key large, with Copy.
 func (s *KeysScreen) showNewKey(k *data.InviteKey) {
 	key := &widget.Label{Text: k.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
-	dialog.ShowCustom("Invite key created", "Close", container.NewVBox(
-		widget.NewLabel(fmt.Sprintf("%q works until %s for up to %d people:", k.Label, display.Time(&k.ValidUntil), k.MaxUses)),
+	dialog.ShowCustom(lang.L("Invite key created"), lang.L("Close"), container.NewVBox(
+		widget.NewLabel(fmt.Sprintf(lang.L("“%s” works until %s for up to %d people:"), k.Label, display.Time(&k.ValidUntil), k.MaxUses)),
 		container.NewCenter(key),
-		container.NewCenter(&widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() { uikit.CopyText(k.Key) }}),
+		container.NewCenter(&widget.Button{Text: lang.L("Copy key"), Icon: theme.ContentCopyIcon(), OnTapped: func() { uikit.CopyText(k.Key) }}),
 	), s.win)
 }
 

@@ -79,7 +79,7 @@ func (r *RestoreDialog) From(path string) {
 // confirm asks before replacing the content with the backup's.
 func (r *RestoreDialog) confirm(path string, info data.BackupInfo) {
 	msg := fmt.Sprintf(lang.L("Replace everything in this database with the backup?\n\nBackup: %s\n%s, saved %s.\n\nThe current content is kept in a file beside the database first."),
-		path, display.Plural(info.Users, "user"), display.Time(&info.Modified))
+		path, display.PluralOf(info.Users, lang.L("user"), lang.L("users")), display.Time(&info.Modified))
 	d := dialog.NewConfirm(lang.L("Restore from backup"), msg, func(ok bool) {
 		if ok {
 			r.restore(path)

@@ -8,12 +8,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/internal/display"
-	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
 	"onboard/screens/internal/uikit"
 )
@@ -72,9 +72,9 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.showRole() }
 
 	for _, b := range []*widget.Button{
-		{Text: "New role", OnTapped: s.askNew},
-		{Text: "Rename…", OnTapped: s.rename},
-		{Text: "Delete…", OnTapped: s.askDelete},
+		{Text: lang.L("New role"), OnTapped: s.askNew},
+		{Text: lang.L("Rename…"), OnTapped: s.rename},
+		{Text: lang.L("Delete…"), OnTapped: s.askDelete},
 	} {
 		s.gates = append(s.gates, uikit.NewPermitted(syncapi.PermManageRoles, b))
 	}
@@ -83,7 +83,7 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 		buttons.Add(g.Tip)
 	}
 	s.hint = uikit.HintLabel()
-	left := container.NewBorder(container.NewVBox(uikit.BoldLabel("Roles"), buttons), nil, nil, nil, s.list)
+	left := container.NewBorder(container.NewVBox(uikit.BoldLabel(lang.L("Roles")), buttons), nil, nil, nil, s.list)
 
 	s.title = uikit.BoldLabel("")
 	s.empty = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -92,11 +92,11 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 	right := container.NewVBox(s.title, s.empty, s.perms, s.saved)
 
 	note := &widget.Label{
-		Text: "Every user has one role; it says what they may do. " +
-			"Give one person more in their user form (Additional permissions).",
+		Text: lang.L("Every user has one role; it says what they may do. " +
+			"Give one person more in their user form (Additional permissions)."),
 		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 	}
-	s.top = container.NewVBox(uikit.Heading("Roles and permissions"), note, s.hint)
+	s.top = container.NewVBox(uikit.Heading(lang.L("Roles and permissions")), note, s.hint)
 	s.content = container.NewBorder(s.top, nil, nil, nil,
 		container.NewGridWithColumns(2, left, container.NewVScroll(right)))
 	s.showRole()
@@ -105,11 +105,12 @@ func NewRolesScreen(src RolesSource, svc RolesService, win fyne.Window) *RolesSc
 
 // roleLine is a role's entry in the list: "Teacher — 12 users, 1 invite key".
 func roleLine(r data.RoleCount) string {
-	line := fmt.Sprintf("%s — %s", r.Name, display.Plural(r.Users, "user"))
+	users := display.PluralOf(r.Users, lang.L("user"), lang.L("users"))
 	if r.InviteKeys > 0 {
-		line += ", " + display.Plural(r.InviteKeys, "invite key")
+		return fmt.Sprintf(lang.L("%s — %s, %s"), r.Name, users,
+			display.PluralOf(r.InviteKeys, lang.L("invite key"), lang.L("invite keys")))
 	}
-	return line
+	return fmt.Sprintf("%s — %s", r.Name, users)
 }
 
 // buildChecks makes one check box per permission, with its explanation under it:
@@ -124,15 +125,15 @@ func (s *RolesScreen) buildChecks() fyne.CanvasObject {
 			if info.Operator != operator {
 				continue
 			}
-			c := widget.NewCheck(info.Label, func(bool) { s.savePermissions() })
+			c := widget.NewCheck(permissionLabel(info), func(bool) { s.savePermissions() })
 			s.checks[info.Name] = c
 			rows.Add(c)
-			rows.Add(&widget.Label{Text: info.Help, Wrapping: fyne.TextWrapWord})
+			rows.Add(&widget.Label{Text: permissionHelp(info), Wrapping: fyne.TextWrapWord})
 		}
 		box.Add(rows)
 	}
-	section("Working in Onboard", true)
-	section("Once their account is active", false)
+	section(lang.L("Working in Onboard"), true)
+	section(lang.L("Once their account is active"), false)
 	return box
 }
 
@@ -187,18 +188,18 @@ func (s *RolesScreen) reloadChoosing(id string) {
 func (s *RolesScreen) showRole() {
 	s.saved.SetText("")
 	if s.sel < 0 || s.sel >= len(s.roles) {
-		s.title.SetText("Permissions")
+		s.title.SetText(lang.L("Permissions"))
 		if len(s.roles) == 0 {
-			s.empty.SetText("No roles yet. Create one with New role, or start with the roles of a school or a company: Settings → First-run setup.")
+			s.empty.SetText(lang.L("No roles yet. Create one with New role, or start with the roles of a school or a company: Settings → First-run setup."))
 		} else {
-			s.empty.SetText("Click a role to see its permissions.")
+			s.empty.SetText(lang.L("Click a role to see its permissions."))
 		}
 		s.empty.Show()
 		s.perms.Hide()
 		return
 	}
 	r := s.roles[s.sel]
-	s.title.SetText("Permissions of " + r.Name)
+	s.title.SetText(fmt.Sprintf(lang.L("Permissions of %s"), r.Name))
 	s.empty.Hide()
 	have := map[syncapi.Permission]bool{}
 	for _, p := range r.PermissionList() {
@@ -234,11 +235,24 @@ func (s *RolesScreen) savePermissions() {
 	perms := s.checkedPermissions()
 	s.run(func(ctx context.Context) error { return s.svc.SetRolePermissions(ctx, r.ID, perms) }, func() {
 		s.roles[s.sel].Permissions = syncapi.JoinPermissions(toPermissions(perms))
-		s.saved.SetText("Saved. The permissions of " + r.Name + " are changed.")
+		s.saved.SetText(fmt.Sprintf(lang.L("Saved. The permissions of %s are changed."), r.Name))
 		if s.OnChanged != nil {
 			s.OnChanged()
 		}
 	})
+}
+
+// roleUseText is who uses a role: "12 users and 1 invite key".
+func roleUseText(users, keys int) string {
+	u := display.PluralOf(users, lang.L("user"), lang.L("users"))
+	k := display.PluralOf(keys, lang.L("invite key"), lang.L("invite keys"))
+	switch {
+	case users > 0 && keys > 0:
+		return fmt.Sprintf(lang.L("%s and %s"), u, k)
+	case keys > 0:
+		return k
+	}
+	return u
 }
 
 func toPermissions(names []string) []syncapi.Permission {
@@ -253,7 +267,7 @@ func toPermissions(names []string) []syncapi.Permission {
 // at once so they can be ticked.
 func (s *RolesScreen) askNew() {
 	var id string
-	s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, "New role", "", func(ctx context.Context, name string) error {
+	s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, lang.L("New role"), "", func(ctx context.Context, name string) error {
 		r, err := s.svc.CreateRole(ctx, name, nil)
 		if err == nil {
 			id = r.ID // read by the closing step, which runs after this
@@ -278,7 +292,7 @@ func (s *RolesScreen) changedChoosing(id string) {
 // chosen returns the chosen role, or says to choose one.
 func (s *RolesScreen) chosen() (data.RoleCount, bool) {
 	if s.sel < 0 || s.sel >= len(s.roles) {
-		dialog.ShowInformation("Choose a role", "Click a role in the list first.", s.win)
+		dialog.ShowInformation(lang.L("Choose a role"), lang.L("Click a role in the list first."), s.win)
 		return data.RoleCount{}, false
 	}
 	return s.roles[s.sel], true
@@ -286,7 +300,7 @@ func (s *RolesScreen) chosen() (data.RoleCount, bool) {
 
 func (s *RolesScreen) rename() {
 	if r, ok := s.chosen(); ok {
-		s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, "Rename "+r.Name, r.Name, func(ctx context.Context, name string) error {
+		s.lastEntry, s.lastMsg = uikit.AskName(s.win, &s.bg, fmt.Sprintf(lang.L("Rename %s"), r.Name), r.Name, func(ctx context.Context, name string) error {
 			return s.svc.RenameRole(ctx, r.ID, name)
 		}, func() { s.changedChoosing("") })
 	}
@@ -306,14 +320,14 @@ func (s *RolesScreen) askDelete() {
 		})
 	}
 	if r.Users+r.InviteKeys == 0 {
-		dialog.ShowConfirm("Delete role", fmt.Sprintf("Delete the role “%s”? No user has it.", r.Name), func(ok bool) {
+		dialog.ShowConfirm(lang.L("Delete role"), fmt.Sprintf(lang.L("Delete the role “%s”? No user has it."), r.Name), func(ok bool) {
 			if ok {
 				del("")
 			}
 		}, s.win)
 		return
 	}
-	members := lifecycle.RoleUseText(r.Users, r.InviteKeys)
+	members := roleUseText(r.Users, r.InviteKeys)
 	var others []data.RoleCount
 	for _, o := range s.roles {
 		if o.ID != r.ID {
@@ -321,16 +335,16 @@ func (s *RolesScreen) askDelete() {
 		}
 	}
 	if len(others) == 0 {
-		dialog.ShowInformation("Delete role", fmt.Sprintf("“%s” is the only role and %s have it. "+
-			"Create another role for them first.", r.Name, members), s.win)
+		dialog.ShowInformation(lang.L("Delete role"), fmt.Sprintf(lang.L("“%s” is the only role and %s have it. "+
+			"Create another role for them first."), r.Name, members), s.win)
 		return
 	}
 	target := widget.NewSelect(uikit.Names(others, func(c data.RoleCount) string { return c.Name }), nil)
 	target.SetSelected(others[0].Name)
-	explain := &widget.Label{Text: fmt.Sprintf("%s have the role “%s”. Choose the role they get instead; then “%s” is deleted.",
+	explain := &widget.Label{Text: fmt.Sprintf(lang.L("%s have the role “%s”. Choose the role they get instead; then “%s” is deleted."),
 		members, r.Name, r.Name), Wrapping: fyne.TextWrapWord}
-	form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem("Move them to", target)}
-	d := dialog.NewForm("Delete role", "Move and delete", "Cancel", form, func(ok bool) {
+	form := []*widget.FormItem{widget.NewFormItem("", explain), widget.NewFormItem(lang.L("Move them to"), target)}
+	d := dialog.NewForm(lang.L("Delete role"), lang.L("Move and delete"), lang.L("Cancel"), form, func(ok bool) {
 		if ok {
 			del(uikit.IDByName(others, target.Selected, func(c data.RoleCount) (string, string) { return c.ID, c.Name }))
 		}

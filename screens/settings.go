@@ -3,17 +3,20 @@ package screens
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/internal/settings"
 	"onboard/internal/syncclient"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -70,12 +73,12 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	path := &widget.Entry{Text: db.Path()}
 	path.Disable()
 	form := widget.NewForm(
-		widget.NewFormItem("Database file", path),
-		widget.NewFormItem("Schema version", s.schema),
+		widget.NewFormItem(lang.L("Database file"), path),
+		widget.NewFormItem(lang.L("Schema version"), s.schema),
 	)
-	backup := &widget.Button{Text: "Back up database…", OnTapped: s.onBackup}
+	backup := &widget.Button{Text: lang.L("Back up database…"), OnTapped: s.onBackup}
 	note := &widget.Label{
-		Text:     "Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file.",
+		Text:     lang.L("Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file."),
 		Wrapping: fyne.TextWrapWord,
 	}
 	if st, ok := db.(*data.Store); ok {
@@ -84,18 +87,18 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	s.mail = newMailSettings(s)
 	s.sync = newSyncSettings(s)
 	s.appearance = newAppearanceSettings()
-	s.content = container.NewBorder(uikit.Heading("Settings"), nil, nil, nil,
+	s.content = container.NewBorder(uikit.Heading(lang.L("Settings")), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
-			widget.NewCard("Organization", "Its name, the language of letters and mails, the registration address, "+
-				"and roles and units to start with.", container.NewHBox(&widget.Button{Text: "Set up the organization…", OnTapped: func() {
+			widget.NewCard(lang.L("Organization"), lang.L("Its name, the language of letters and mails, the registration address, "+
+				"and roles and units to start with."), container.NewHBox(&widget.Button{Text: lang.L("Set up the organization…"), OnTapped: func() {
 				if s.OnSetup != nil {
 					s.OnSetup()
 				}
 			}})),
-			widget.NewCard("Server", "Sync users, keys, units and groups with your organization's onboard-server: "+
-				"people register there, and their accounts show up here as active.", s.sync.content),
-			widget.NewCard("Mail server", "Invitation emails go out through your organization's mail server.", s.mail.content),
-			widget.NewCard("Database", "", container.NewVBox(form, note, container.NewHBox(backup), s.status)),
+			widget.NewCard(lang.L("Server"), lang.L("Sync users, keys, units and groups with your organization's onboard-server: "+
+				"people register there, and their accounts show up here as active."), s.sync.content),
+			widget.NewCard(lang.L("Mail server"), lang.L("Invitation emails go out through your organization's mail server."), s.mail.content),
+			widget.NewCard(lang.L("Database"), "", container.NewVBox(form, note, container.NewHBox(backup), s.status)),
 			s.appearance.card)))
 	return s
 }
@@ -110,7 +113,7 @@ func (s *SettingsScreen) Reload() {
 		v, err := s.db.SchemaVersion(context.Background())
 		uikit.OnUI(func() {
 			if err != nil {
-				s.schema.SetText("unknown: " + err.Error())
+				s.schema.SetText(fmt.Sprintf(lang.L("unknown: %s"), err))
 				return
 			}
 			s.schema.SetText(fmt.Sprint(v))
@@ -127,7 +130,7 @@ func (s *SettingsScreen) onBackup() {
 		}
 		dest := w.URI().Path()
 		w.Close()
-		s.status.SetText("Backing up…")
+		s.status.SetText(lang.L("Backing up…"))
 		s.bg.Go(func() {
 			err := s.db.Backup(context.Background(), dest)
 			uikit.OnUI(func() {
@@ -136,12 +139,52 @@ func (s *SettingsScreen) onBackup() {
 					dialog.ShowError(err, s.win)
 					return
 				}
-				s.status.SetText(fmt.Sprintf("Backed up to %s at %s", dest, time.Now().Format("15:04")))
+				s.status.SetText(fmt.Sprintf(lang.L("Backed up to %s at %s"), dest, time.Now().Format("15:04")))
 			})
 		})
 	}, s.win)
 	d.SetFileName("onboard-backup-" + time.Now().Format("2006-01-02") + ".db")
 	d.Show()
+}
+
+// settingLabels are the labels of the settings the mail and server sections edit
+// (settings.Key.Label, English there for the command line), by setting name,
+// translated where shown.
+var settingLabels = map[string]string{
+	settings.SMTPHost.Name:     resources.Mark("SMTP server"),
+	settings.SMTPPort.Name:     resources.Mark("Port"),
+	settings.SMTPSecurity.Name: resources.Mark("Security"),
+	settings.SMTPUser.Name:     resources.Mark("User name"),
+	settings.SMTPPassword.Name: resources.Mark("Password"),
+	settings.SMTPFrom.Name:     resources.Mark("Sender"),
+	settings.SyncURL.Name:      resources.Mark("Server address"),
+	settings.SyncToken.Name:    resources.Mark("Operator token"),
+}
+
+// settingLabel is the label of setting k in the window's language.
+func settingLabel(k settings.Key) string {
+	if l, ok := settingLabels[k.Name]; ok {
+		return lang.L(l)
+	}
+	return k.Label
+}
+
+// settingProblem is what is wrong with a value of setting k, as a sentence under
+// its field: "Port must be a number from 1 to 65535."
+func settingProblem(k settings.Key, err *settings.Error) string {
+	return fmt.Sprintf(lang.L("%s %s."), settingLabel(k), err.Err)
+}
+
+// secretPlace says where a stored password or token is kept (settings.Get's
+// "(stored in the OS keyring)"), without the brackets.
+func secretPlace(note string) string {
+	switch note {
+	case settings.SecretKeyring.Describe():
+		return lang.L("stored in the OS keyring")
+	case settings.SecretDatabase.Describe():
+		return lang.L("stored in the database: no OS keyring was found")
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(note, "("), ")")
 }
 
 // wait blocks until the background work has finished.

@@ -11,37 +11,42 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/mail"
 	"onboard/internal/settings"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
-// securityChoices are the connection security options as the settings show them.
+// securityChoices are the connection security options as the settings show them
+// (the labels in English; securityLabel translates them).
 var securityChoices = []struct {
 	value mail.Security
 	label string
 	port  string // the usual port
 }{
-	{mail.SecurityStartTLS, "STARTTLS (usually port 587)", "587"},
-	{mail.SecurityTLS, "TLS (usually port 465)", "465"},
-	{mail.SecurityNone, "None: only for a mail server on this computer", "25"},
+	{mail.SecurityStartTLS, resources.Mark("STARTTLS (usually port 587)"), "587"},
+	{mail.SecurityTLS, resources.Mark("TLS (usually port 465)"), "465"},
+	{mail.SecurityNone, resources.Mark("None: only for a mail server on this computer"), "25"},
 }
 
+// securityLabel is the option of the security value v as the select shows it.
 func securityLabel(v string) string {
 	for _, c := range securityChoices {
 		if string(c.value) == v {
-			return c.label
+			return lang.L(c.label)
 		}
 	}
-	return securityChoices[0].label
+	return lang.L(securityChoices[0].label)
 }
 
+// securityValue is the security value of the option label of the select.
 func securityValue(label string) string {
 	for _, c := range securityChoices {
-		if c.label == label {
+		if lang.L(c.label) == label {
 			return string(c.value)
 		}
 	}
@@ -51,8 +56,8 @@ func securityValue(label string) string {
 // mailKeys are the mail server settings the section edits, the password aside.
 var mailKeys = []settings.Key{settings.SMTPHost, settings.SMTPPort, settings.SMTPSecurity, settings.SMTPUser, settings.SMTPFrom}
 
-// noPassword is the password note when none is stored.
-const noPassword = "No password is stored."
+// noPassword is the password note when none is stored (in English; shown with lang.L).
+var noPassword = resources.Mark("No password is stored.")
 
 // mailSettings is the mail server section of the settings screen: the fields are
 // checked together and stored when the admin saves them, and a test email checks
@@ -95,9 +100,9 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 	m.from = entry("Onboard <onboard@example.org>")
 	m.security = widget.NewSelect(nil, nil)
 	for _, c := range securityChoices {
-		m.security.Options = append(m.security.Options, c.label)
+		m.security.Options = append(m.security.Options, lang.L(c.label))
 	}
-	m.security.Selected = securityChoices[0].label
+	m.security.Selected = lang.L(securityChoices[0].label)
 	m.security.OnChanged = m.onSecurity
 	for _, k := range append([]settings.Key{settings.SMTPPassword}, mailKeys...) {
 		l := uikit.DangerLabel()
@@ -112,28 +117,28 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 		e.OnChanged = func(string) { m.edited(name) }
 	}
 	m.passNote = &widget.Label{Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
-	m.removePass = &widget.Button{Text: "Remove password", Importance: widget.LowImportance, OnTapped: m.RemovePassword}
+	m.removePass = &widget.Button{Text: lang.L("Remove password"), Importance: widget.LowImportance, OnTapped: m.RemovePassword}
 	m.general = uikit.DangerLabel()
 	m.general.Hide()
-	m.saveBtn = &widget.Button{Text: "Save mail settings", Importance: widget.HighImportance, OnTapped: m.Save}
-	m.testBtn = &widget.Button{Text: "Send test email…", Icon: theme.MailSendIcon(), OnTapped: m.askTest}
+	m.saveBtn = &widget.Button{Text: lang.L("Save mail settings"), Importance: widget.HighImportance, OnTapped: m.Save}
+	m.testBtn = &widget.Button{Text: lang.L("Send test email…"), Icon: theme.MailSendIcon(), OnTapped: m.askTest}
 	m.status = &widget.Label{Importance: widget.LowImportance}
 	m.testResult = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	m.testResult.Hide()
 
 	item := func(k settings.Key, obj fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(k.Label, container.NewVBox(obj, m.errs[k.Name]))
+		it := widget.NewFormItem(settingLabel(k), container.NewVBox(obj, m.errs[k.Name]))
 		it.HintText = hint
 		return it
 	}
 	form := widget.NewForm(
-		item(settings.SMTPHost, m.host, "Host name of your organization's mail server"),
-		item(settings.SMTPSecurity, m.security, "How the connection is protected"),
+		item(settings.SMTPHost, m.host, lang.L("Host name of your organization's mail server")),
+		item(settings.SMTPSecurity, m.security, lang.L("How the connection is protected")),
 		item(settings.SMTPPort, container.NewGridWrap(fyne.NewSize(120, 36), m.port), ""),
-		item(settings.SMTPUser, m.user, "Leave empty if the server needs no login"),
+		item(settings.SMTPUser, m.user, lang.L("Leave empty if the server needs no login")),
 		item(settings.SMTPPassword, container.NewVBox(m.password,
 			container.NewBorder(nil, nil, nil, m.removePass, m.passNote)), ""),
-		item(settings.SMTPFrom, m.from, `Invitations come from this address: "Name <address>" or an address; without a name, the organization's name is used`),
+		item(settings.SMTPFrom, m.from, lang.L(`Invitations come from this address: "Name <address>" or an address; without a name, the organization's name is used`)),
 	)
 	m.content = container.NewVBox(form, m.general,
 		container.NewHBox(m.saveBtn, m.testBtn, m.status), m.testResult)
@@ -167,13 +172,13 @@ func (m *mailSettings) update() {
 	uikit.SetEnabled(m.saveBtn, m.loaded && m.dirty() && !m.saving)
 	uikit.SetEnabled(m.testBtn, m.loaded && !m.testing)
 	if m.clearPass {
-		m.passNote.SetText("The stored password is removed when you save.")
+		m.passNote.SetText(lang.L("The stored password is removed when you save."))
 	} else {
 		m.passNote.SetText(m.passText)
 	}
 	if m.passStored && !m.clearPass {
 		m.removePass.Show()
-		m.password.SetPlaceHolder("Leave empty to keep the stored password")
+		m.password.SetPlaceHolder(lang.L("Leave empty to keep the stored password"))
 	} else {
 		m.removePass.Hide()
 		m.password.SetPlaceHolder("")
@@ -207,7 +212,7 @@ func (m *mailSettings) onSecurity(label string) {
 		usual = usual || m.port.Text == c.port
 	}
 	for _, c := range securityChoices {
-		if usual && c.label == label {
+		if usual && lang.L(c.label) == label {
 			m.port.SetText(c.port)
 		}
 	}
@@ -271,9 +276,9 @@ func (m *mailSettings) showPassword(note string, err error) {
 		m.passNote.Importance = widget.DangerImportance
 		m.passText = uikit.Capitalize(err.Error())
 	case note == "":
-		m.passText = noPassword
+		m.passText = lang.L(noPassword)
 	default:
-		m.passText = "Password " + strings.TrimSuffix(strings.TrimPrefix(note, "("), ")") + "."
+		m.passText = fmt.Sprintf(lang.L("Password %s."), secretPlace(note))
 	}
 }
 
@@ -284,7 +289,7 @@ func (m *mailSettings) Save() {
 	}
 	in, pass, clear := m.typed(), m.password.Text, m.clearPass
 	m.saving = true
-	m.status.SetText("Saving…")
+	m.status.SetText(lang.L("Saving…"))
 	m.update()
 	m.s.bg.Go(func() {
 		res := saveMailSettings(context.Background(), m.s.db, in, pass, clear)
@@ -313,7 +318,7 @@ func saveMailSettings(ctx context.Context, st settings.Store, in map[string]stri
 	check := func(k settings.Key, v string) {
 		n, err := k.Check(v)
 		if se, ok := errors.AsType[*settings.Error](err); ok {
-			r.problems[k.Name] = k.Label + " " + se.Err.Error() + "."
+			r.problems[k.Name] = settingProblem(k, se)
 			return
 		}
 		norm[k.Name] = n
@@ -361,8 +366,8 @@ func saveMailSettings(ctx context.Context, st settings.Store, in map[string]stri
 // ("" for none in particular) and the message.
 func checkMailServer(v map[string]string, hasPass bool) (name, msg string) {
 	if v[settings.SMTPFrom.Name] == "" {
-		return settings.SMTPFrom.Name, settings.SMTPFrom.Label +
-			" is needed to send mail: the address invitations come from, e.g. Onboard <onboard@example.org>."
+		return settings.SMTPFrom.Name, fmt.Sprintf(lang.L("%s is needed to send mail: the address invitations come from, "+
+			"e.g. Onboard <onboard@example.org>."), settingLabel(settings.SMTPFrom))
 	}
 	c := mail.Config{
 		Host: v[settings.SMTPHost.Name], Security: mail.Security(v[settings.SMTPSecurity.Name]),
@@ -387,7 +392,7 @@ func checkMailServer(v map[string]string, hasPass bool) (name, msg string) {
 	if !ok {
 		return "", uikit.Capitalize(err.Error()) + "."
 	}
-	return k.Name, k.Label + ": " + text + "."
+	return k.Name, fmt.Sprintf(lang.L("%s: %s."), settingLabel(k), text)
 }
 
 func (m *mailSettings) applySave(r mailSaveResult) {
@@ -410,12 +415,12 @@ func (m *mailSettings) applySave(r mailSaveResult) {
 		m.status.SetText("")
 		uikit.ShowError(r.err, m.s.win)
 	case len(r.problems) > 0:
-		m.status.SetText("Nothing was saved: correct the fields marked in red.")
+		m.status.SetText(lang.L("Nothing was saved: correct the fields marked in red."))
 	default:
 		m.saved = r.stored
 		m.fill(r.stored)
 		m.showPassword(r.passNote, nil)
-		m.status.SetText("Mail settings saved.")
+		m.status.SetText(lang.L("Mail settings saved."))
 		if m.s.OnMailSaved != nil {
 			m.s.OnMailSaved()
 		}
@@ -442,12 +447,12 @@ func (m *mailSettings) askTest() {
 		}
 		return nil
 	}
-	item := widget.NewFormItem("Send to", addr)
-	item.HintText = "Sent at once with the saved settings, not through the outbox"
+	item := widget.NewFormItem(lang.L("Send to"), addr)
+	item.HintText = lang.L("Sent at once with the saved settings, not through the outbox")
 	if m.dirty() {
-		item.HintText = "Your changes are not saved yet: the test uses the saved settings"
+		item.HintText = lang.L("Your changes are not saved yet: the test uses the saved settings")
 	}
-	d := dialog.NewForm("Send a test email", "Send", "Cancel", []*widget.FormItem{item}, func(ok bool) {
+	d := dialog.NewForm(lang.L("Send a test email"), lang.L("Send"), lang.L("Cancel"), []*widget.FormItem{item}, func(ok bool) {
 		if ok {
 			m.SendTest(addr.Text)
 		}
@@ -467,13 +472,13 @@ func (m *mailSettings) SendTest(to string) {
 	}
 	m.testing = true
 	m.update()
-	m.showTest(widget.MediumImportance, "Sending a test email to "+addr+"…")
+	m.showTest(widget.MediumImportance, fmt.Sprintf(lang.L("Sending a test email to %s…"), addr))
 	m.s.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		cfg, err := settings.SMTPConfig(ctx, m.s.db)
 		if err == nil && cfg.Host == "" {
-			err = errors.New("no mail server is set up: enter its host name and save first")
+			err = errors.New(lang.L("no mail server is set up: enter its host name and save first"))
 		}
 		if err == nil {
 			err = mail.SendTest(ctx, cfg, addr, time.Now())
@@ -482,11 +487,11 @@ func (m *mailSettings) SendTest(to string) {
 			m.testing = false
 			m.update()
 			if err != nil {
-				m.showTest(widget.DangerImportance, "The test email was not sent: "+err.Error())
+				m.showTest(widget.DangerImportance, fmt.Sprintf(lang.L("The test email was not sent: %s"), err))
 				return
 			}
 			m.showTest(widget.SuccessImportance, fmt.Sprintf(
-				"The mail server %s accepted the test email to %s. Check that it arrived.", cfg.Host, addr))
+				lang.L("The mail server %s accepted the test email to %s. Check that it arrived."), cfg.Host, addr))
 		})
 	})
 }

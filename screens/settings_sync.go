@@ -9,18 +9,21 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/settings"
+	"onboard/internal/syncapi"
 	"onboard/internal/syncclient"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
-// noToken is the token note when none is stored.
-const noToken = "No token is stored."
+// noToken is the token note when none is stored (in English; shown with lang.L).
+var noToken = resources.Mark("No token is stored.")
 
 // maxProblemLines bounds the refused changes the section lists.
 const maxProblemLines = 8
@@ -67,9 +70,9 @@ func newSyncSettings(s *SettingsScreen) *syncSettings {
 		y.edited(y.tokenErr)
 	}
 	y.tokenNote = &widget.Label{Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
-	y.removeToken = &widget.Button{Text: "Remove token", Importance: widget.LowImportance, OnTapped: y.RemoveToken}
-	y.saveBtn = &widget.Button{Text: "Save server settings", Importance: widget.HighImportance, OnTapped: y.Save}
-	y.syncBtn = &widget.Button{Text: "Sync now", Icon: theme.ViewRefreshIcon(), OnTapped: y.SyncNow}
+	y.removeToken = &widget.Button{Text: lang.L("Remove token"), Importance: widget.LowImportance, OnTapped: y.RemoveToken}
+	y.saveBtn = &widget.Button{Text: lang.L("Save server settings"), Importance: widget.HighImportance, OnTapped: y.Save}
+	y.syncBtn = &widget.Button{Text: lang.L("Sync now"), Icon: theme.ViewRefreshIcon(), OnTapped: y.SyncNow}
 	y.status = &widget.Label{Importance: widget.LowImportance}
 	y.result = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	y.result.Hide()
@@ -78,11 +81,11 @@ func newSyncSettings(s *SettingsScreen) *syncSettings {
 	y.problems = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	y.problems.Hide()
 
-	urlItem := widget.NewFormItem(settings.SyncURL.Label, container.NewVBox(y.url, y.urlErr))
-	urlItem.HintText = "Your organization's onboard-server; leave empty to work on this computer only"
-	tokenItem := widget.NewFormItem(settings.SyncToken.Label, container.NewVBox(y.token,
+	urlItem := widget.NewFormItem(settingLabel(settings.SyncURL), container.NewVBox(y.url, y.urlErr))
+	urlItem.HintText = lang.L("Your organization's onboard-server; leave empty to work on this computer only")
+	tokenItem := widget.NewFormItem(settingLabel(settings.SyncToken), container.NewVBox(y.token,
 		container.NewBorder(nil, nil, nil, y.removeToken, y.tokenNote), y.tokenErr))
-	tokenItem.HintText = "The API token onboard-server printed for you (onboard-server operator add)"
+	tokenItem.HintText = lang.L("The API token onboard-server printed for you (onboard-server operator add)")
 	y.content = container.NewVBox(widget.NewForm(urlItem, tokenItem),
 		container.NewHBox(y.saveBtn, y.syncBtn, y.status), y.result, y.operator, y.problems)
 	y.update()
@@ -101,13 +104,13 @@ func (y *syncSettings) update() {
 	uikit.SetEnabled(y.saveBtn, y.loaded && y.dirty() && !y.saving)
 	uikit.SetEnabled(y.syncBtn, y.loaded && y.configured() && !y.dirty() && !y.syncing && !y.saving && y.s.Syncer != nil)
 	if y.clearToken {
-		y.tokenNote.SetText("The stored token is removed when you save.")
+		y.tokenNote.SetText(lang.L("The stored token is removed when you save."))
 	} else {
 		y.tokenNote.SetText(y.tokenText)
 	}
 	if y.tokenStored && !y.clearToken {
 		y.removeToken.Show()
-		y.token.SetPlaceHolder("Leave empty to keep the stored token")
+		y.token.SetPlaceHolder(lang.L("Leave empty to keep the stored token"))
 	} else {
 		y.removeToken.Hide()
 		y.token.SetPlaceHolder("")
@@ -186,9 +189,9 @@ func (y *syncSettings) showToken(note string, err error) {
 		y.tokenNote.Importance = widget.DangerImportance
 		y.tokenText = uikit.Capitalize(err.Error())
 	case note == "":
-		y.tokenText = noToken
+		y.tokenText = lang.L(noToken)
 	default:
-		y.tokenText = "Token " + strings.TrimSuffix(strings.TrimPrefix(note, "("), ")") + "."
+		y.tokenText = fmt.Sprintf(lang.L("Token %s."), secretPlace(note))
 	}
 }
 
@@ -200,7 +203,7 @@ func (y *syncSettings) Save() {
 	}
 	url, tok, clear := y.url.Text, y.token.Text, y.clearToken
 	y.saving = true
-	y.status.SetText("Saving…")
+	y.status.SetText(lang.L("Saving…"))
 	y.update()
 	y.s.bg.Go(func() {
 		r := saveSyncSettings(context.Background(), y.s.db, url, tok, clear)
@@ -227,7 +230,7 @@ func saveSyncSettings(ctx context.Context, st settings.Store, url, token string,
 	problem := func(k settings.Key, v string) (string, string) {
 		n, err := k.Check(v)
 		if se, ok := errors.AsType[*settings.Error](err); ok {
-			return "", k.Label + " " + se.Err.Error() + "."
+			return "", settingProblem(k, se)
 		} else if err != nil {
 			return "", uikit.Capitalize(err.Error()) + "."
 		}
@@ -264,17 +267,17 @@ func (y *syncSettings) applySave(r syncSaveResult) {
 		y.status.SetText("")
 		uikit.ShowError(r.err, y.s.win)
 	case r.urlProblem != "" || r.tokenProblem != "":
-		y.status.SetText("Nothing was saved: correct the fields marked in red.")
+		y.status.SetText(lang.L("Nothing was saved: correct the fields marked in red."))
 	default:
 		y.fill(r.url)
 		y.showToken(r.tokenNote, r.tokenErr)
 		switch {
 		case y.configured():
-			y.status.SetText("Server settings saved; syncing starts.")
+			y.status.SetText(lang.L("Server settings saved; syncing starts."))
 		case r.url != "":
-			y.status.SetText("Server settings saved; enter the operator token to sync.")
+			y.status.SetText(lang.L("Server settings saved; enter the operator token to sync."))
 		default:
-			y.status.SetText("Server settings saved; this computer works alone.")
+			y.status.SetText(lang.L("Server settings saved; this computer works alone."))
 		}
 		if !y.configured() {
 			y.ShowOutcome(syncclient.Outcome{})
@@ -293,7 +296,7 @@ func (y *syncSettings) SyncNow() {
 		return
 	}
 	y.syncing = true
-	y.status.SetText("Syncing with " + y.savedURL + ": sending this computer's changes, fetching the server's…")
+	y.status.SetText(fmt.Sprintf(lang.L("Syncing with %s: sending this computer's changes, fetching the server's…"), y.savedURL))
 	y.update()
 	ctx := y.s.SyncContext
 	if ctx == nil {
@@ -338,7 +341,7 @@ func syncResultText(out syncclient.Outcome, now time.Time) (string, widget.Impor
 	case out.Ran && out.Err != nil:
 		text := syncclient.ErrorText(out.Err)
 		if r := out.Result; r.Pushed+r.Pulled+r.Conflicts+r.Refused > 0 {
-			text += " Before that: " + syncCountsText(out)
+			text += " " + fmt.Sprintf(lang.L("Before that: %s"), syncCountsText(out))
 		}
 		return text, widget.DangerImportance
 	case out.Ran:
@@ -346,30 +349,30 @@ func syncResultText(out syncclient.Outcome, now time.Time) (string, widget.Impor
 		if at.IsZero() {
 			at = now
 		}
-		text := fmt.Sprintf("Synced at %s: %s", clock(at, now), syncCountsText(out))
+		text := fmt.Sprintf(lang.L("Synced at %s: %s"), clock(at, now), syncCountsText(out))
 		if out.Result == (syncclient.Result{}) {
-			text = fmt.Sprintf("Synced at %s: nothing to send, nothing new on the server.", clock(at, now))
+			text = fmt.Sprintf(lang.L("Synced at %s: nothing to send, nothing new on the server."), clock(at, now))
 		}
 		if out.Result.Conflicts > 0 {
-			text += " Where a user was changed here and on the server at the same time, the server's version was kept; " +
-				"the change made here is in the user's history."
+			text += " " + lang.L("Where a user was changed here and on the server at the same time, the server's version was kept; "+
+				"the change made here is in the user's history.")
 		}
 		if n := out.Status.Counts.Pending; n > 0 {
-			text += fmt.Sprintf(" %s made meanwhile wait for the next sync.", display.Plural(n, "change"))
+			text += " " + fmt.Sprintf(lang.L("%s made meanwhile wait for the next sync."), changesText(n))
 		}
 		return text, widget.SuccessImportance
 	case out.Err != nil:
 		return syncclient.ErrorText(out.Err), widget.DangerImportance
 	case out.Status.LastError != "":
-		return "The last sync failed: " + out.Status.LastError, widget.DangerImportance
+		return fmt.Sprintf(lang.L("The last sync failed: %s"), out.Status.LastError), widget.DangerImportance
 	case !out.Status.LastSync.IsZero():
-		text := "Last synced " + clock(out.Status.LastSync, now) + "."
+		text := fmt.Sprintf(lang.L("Last synced %s."), clock(out.Status.LastSync, now))
 		if n := out.Status.Counts.Pending; n > 0 {
-			text += fmt.Sprintf(" %s wait for the next sync.", display.Plural(n, "change"))
+			text += " " + fmt.Sprintf(lang.L("%s wait for the next sync."), changesText(n))
 		}
 		return text, widget.MediumImportance
 	}
-	return "Not synced yet.", widget.MediumImportance
+	return lang.L("Not synced yet."), widget.MediumImportance
 }
 
 // syncCountsText is "sent 3 changes, received 2, no conflicts, none refused."
@@ -381,13 +384,16 @@ func syncCountsText(out syncclient.Outcome) string {
 		}
 		return display.Count(n)
 	}
-	conflicts := "no conflicts"
+	conflicts := lang.L("no conflicts")
 	if r.Conflicts > 0 {
-		conflicts = display.Plural(r.Conflicts, "conflict")
+		conflicts = display.PluralOf(r.Conflicts, lang.L("conflict"), lang.L("conflicts"))
 	}
-	return fmt.Sprintf("sent %s, received %s, %s, %s refused.", display.Plural(r.Pushed, "change"),
-		some(r.Pulled, "none"), conflicts, some(r.Refused, "none"))
+	return fmt.Sprintf(lang.L("sent %s, received %s, %s, %s refused."), changesText(r.Pushed),
+		some(r.Pulled, lang.L("none")), conflicts, some(r.Refused, lang.L("none")))
 }
+
+// changesText is "1 change" or "3 changes".
+func changesText(n int) string { return display.PluralOf(n, lang.L("change"), lang.L("changes")) }
 
 // clock is a time as the status shows it: the time of day for today, else the date too.
 func clock(t, now time.Time) string {
@@ -395,7 +401,7 @@ func clock(t, now time.Time) string {
 	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
 		return t.Format("15:04")
 	}
-	return t.Format("2006-01-02 15:04")
+	return display.Time(&t)
 }
 
 // problemLines lists the rows sync could not bring across, with the reasons.
@@ -403,19 +409,38 @@ func problemLines(probs []data.SyncProblem) string {
 	if len(probs) == 0 {
 		return ""
 	}
-	lines := []string{"Not synced (the server refused these changes; change them to send them again):"}
+	lines := []string{lang.L("Not synced (the server refused these changes; change them to send them again):")}
 	for i, p := range probs {
 		if i == maxProblemLines {
-			lines = append(lines, fmt.Sprintf("… and %s more", display.Count(len(probs)-i)))
+			lines = append(lines, fmt.Sprintf(lang.L("… and %s more"), display.Count(len(probs)-i)))
 			break
 		}
-		what := strings.ReplaceAll(string(p.Entity), "_", " ")
+		what := entityWord(p.Entity)
 		if p.Name != "" {
 			what += " " + p.Name
 		}
 		lines = append(lines, "• "+what+": "+p.Reason)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// entityWords name the kinds of rows sync brings across, as the list of refused
+// changes names them ("user Anna Müller: …"), translated where shown.
+var entityWords = map[syncapi.Entity]string{
+	syncapi.EntityUser:        resources.Mark("user"),
+	syncapi.EntityUnit:        resources.Mark("unit"),
+	syncapi.EntityGroup:       resources.Mark("group"),
+	syncapi.EntityRole:        resources.Mark("role"),
+	syncapi.EntityPersonalKey: resources.Mark("personal key"),
+	syncapi.EntityInviteKey:   resources.Mark("invite key"),
+}
+
+// entityWord names a kind of row: "user", "invite key".
+func entityWord(e syncapi.Entity) string {
+	if w, ok := entityWords[e]; ok {
+		return lang.L(w)
+	}
+	return strings.ReplaceAll(string(e), "_", " ")
 }
 
 // SyncResult is the outcome the server section shows, "" when none.

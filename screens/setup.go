@@ -10,11 +10,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -25,7 +27,15 @@ type SetupService interface {
 }
 
 // The languages of letters and mails, as the setup offers them.
+// Each is named in its own language, as language choices are.
 var setupLanguages = []struct{ code, label string }{{"en", "English"}, {"de", "Deutsch"}}
+
+// presetLabels are the names of the presets (lifecycle.Preset.Label) as the
+// setup shows them, by preset name, translated where shown.
+var presetLabels = map[string]string{
+	"school":  resources.Mark("School"),
+	"company": resources.Mark("Company"),
+}
 
 // SetupDialog is the first-run setup: the organization's name, the language of
 // letters and mails, the registration address, a starting set of roles and the
@@ -57,12 +67,12 @@ func ShowSetupDialog(st settings.Store, svc SetupService, win fyne.Window, again
 		ctx := context.Background()
 		org, err := settings.Get(ctx, st, settings.OrgName)
 		url, err2 := settings.Get(ctx, st, settings.RegistrationURL)
-		lang, err3 := settings.Get(ctx, st, settings.Language)
+		language, err3 := settings.Get(ctx, st, settings.Language)
 		uikit.OnUI(func() {
 			if err := errors.Join(err, err2, err3); err != nil {
 				uikit.ShowError(err, win)
 			}
-			d.build(org, url, lang)
+			d.build(org, url, language)
 		})
 	})
 	return d
@@ -71,13 +81,17 @@ func ShowSetupDialog(st settings.Store, svc SetupService, win fyne.Window, again
 // presetLabel is a preset's radio option: "School: Student, Teacher, Staff, Parent".
 func presetLabel(p lifecycle.Preset) string {
 	if len(p.Roles) == 0 {
-		return "None — I create the roles myself"
+		return lang.L("None — I create the roles myself")
+	}
+	label := p.Label
+	if l, ok := presetLabels[p.Name]; ok {
+		label = lang.L(l)
 	}
 	names := make([]string, len(p.Roles))
 	for i, r := range p.Roles {
 		names[i] = r.Name
 	}
-	return p.Label + ": " + strings.Join(names, ", ")
+	return label + ": " + strings.Join(names, ", ")
 }
 
 // presetPermissions lists what each role of a preset may do, one line per role.
@@ -87,27 +101,27 @@ func presetPermissions(p lifecycle.Preset) string {
 		labels := make([]string, len(r.Permissions))
 		for j, perm := range r.Permissions {
 			info, _ := syncapi.LookupPermission(perm)
-			labels[j] = info.Label
+			labels[j] = permissionLabel(info)
 		}
 		lines[i] = fmt.Sprintf("%s: %s", r.Name, strings.Join(labels, ", "))
 	}
 	if len(lines) == 0 {
-		return "Create roles later in Roles and permissions. New users need a role."
+		return lang.L("Create roles later in Roles and permissions. New users need a role.")
 	}
-	return strings.Join(lines, "\n") + "\nYou can change these later in Roles and permissions."
+	return strings.Join(lines, "\n") + "\n" + lang.L("You can change these later in Roles and permissions.")
 }
 
-func (d *SetupDialog) build(org, url, lang string) {
-	d.org = &widget.Entry{Text: org, PlaceHolder: "e.g. Goethe-Gymnasium"}
-	d.url = &widget.Entry{Text: url, PlaceHolder: "https://onboard.example.org (optional)"}
+func (d *SetupDialog) build(org, url, language string) {
+	d.org = &widget.Entry{Text: org, PlaceHolder: lang.L("e.g. Goethe-Gymnasium")}
+	d.url = &widget.Entry{Text: url, PlaceHolder: lang.L("https://onboard.example.org (optional)")}
 	d.units = widget.NewMultiLineEntry()
-	d.units.SetPlaceHolder("Optional: 5a, 5b, 6a … (commas or one per line)")
+	d.units.SetPlaceHolder(lang.L("Optional: 5a, 5b, 6a … (commas or one per line)"))
 	d.units.SetMinRowsVisible(3)
 	labels := make([]string, len(setupLanguages))
 	current := setupLanguages[0].label
 	for i, l := range setupLanguages {
 		labels[i] = l.label
-		if l.code == lang {
+		if l.code == language {
 			current = l.label
 		}
 	}
@@ -132,18 +146,18 @@ func (d *SetupDialog) build(org, url, lang string) {
 		return widget.NewFormItem(label, container.NewVBox(obj, d.messages[field]))
 	}
 	form := widget.NewForm(
-		item("Organization *", d.org, "organization"),
-		item("Letters and mails in", d.language, "language"),
-		item("Registration address", d.url, "registration_url"),
-		item("Roles to start with", container.NewVBox(d.preset, d.presetRoles), "preset"),
-		item("First units", d.units, "units"),
+		item(lang.L("Organization *"), d.org, "organization"),
+		item(lang.L("Letters and mails in"), d.language, "language"),
+		item(lang.L("Registration address"), d.url, "registration_url"),
+		item(lang.L("Roles to start with"), container.NewVBox(d.preset, d.presetRoles), "preset"),
+		item(lang.L("First units"), d.units, "units"),
 	)
-	intro := &widget.Label{Text: "A few facts about your organization, and Onboard is ready for the first users. " +
-		"Everything can be changed later.", Wrapping: fyne.TextWrapWord}
-	title, action, other := "Welcome to Onboard", "Set up", "Skip for now"
+	intro := &widget.Label{Text: lang.L("A few facts about your organization, and Onboard is ready for the first users. " +
+		"Everything can be changed later."), Wrapping: fyne.TextWrapWord}
+	title, action, other := lang.L("Welcome to Onboard"), lang.L("Set up"), lang.L("Skip for now")
 	if d.again {
-		title, action, other = "Set up the organization", "Save", "Cancel"
-		intro.SetText("Existing roles and units stay; the roles and units chosen here are added when missing.")
+		title, action, other = lang.L("Set up the organization"), lang.L("Save"), lang.L("Cancel")
+		intro.SetText(lang.L("Existing roles and units stay; the roles and units chosen here are added when missing."))
 	}
 	d.save = &widget.Button{Text: action, Importance: widget.HighImportance, OnTapped: d.submit}
 	d.org.OnSubmitted = func(string) { d.submit() }
@@ -156,11 +170,12 @@ func (d *SetupDialog) build(org, url, lang string) {
 	d.win.Canvas().Focus(d.org)
 }
 
-// chosenPreset is the preset of the ticked option.
+// chosenPreset is the preset of the ticked option (the options are in the order
+// of lifecycle.Presets).
 func (d *SetupDialog) chosenPreset() lifecycle.Preset {
-	for _, p := range lifecycle.Presets {
-		if presetLabel(p) == d.preset.Selected {
-			return p
+	for i, o := range d.preset.Options {
+		if o == d.preset.Selected && i < len(lifecycle.Presets) {
+			return lifecycle.Presets[i]
 		}
 	}
 	return lifecycle.Presets[len(lifecycle.Presets)-1]
@@ -231,15 +246,15 @@ func (d *SetupDialog) skip() {
 func SetupSummary(res *lifecycle.SetupResult) string {
 	var parts []string
 	if len(res.CreatedRoles) > 0 {
-		parts = append(parts, "Roles: "+strings.Join(res.CreatedRoles, ", ")+".")
+		parts = append(parts, fmt.Sprintf(lang.L("Roles: %s."), strings.Join(res.CreatedRoles, ", ")))
 	}
 	if len(res.CreatedUnits) > 0 {
-		parts = append(parts, "Units: "+strings.Join(res.CreatedUnits, ", ")+".")
+		parts = append(parts, fmt.Sprintf(lang.L("Units: %s."), strings.Join(res.CreatedUnits, ", ")))
 	}
 	if len(res.CreatedRoles)+len(res.ExistingRoles) == 0 {
-		parts = append(parts, "There are no roles yet: create one in Roles and permissions before the first user.")
+		parts = append(parts, lang.L("There are no roles yet: create one in Roles and permissions before the first user."))
 	} else {
-		parts = append(parts, "Next: add the first user (New user), import a list, or invite by email.")
+		parts = append(parts, lang.L("Next: add the first user (New user), import a list, or invite by email."))
 	}
 	return strings.Join(parts, "\n")
 }

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +14,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
+	"onboard/screens/letterscreen"
 )
 
 // newTestMain builds the window content on an empty store in a test window.
@@ -94,4 +98,60 @@ func TestQuitAsksWhileWorkRuns(t *testing.T) {
 	}
 	answer() // Quit anyway
 	waitFor(t, "the quit", func() bool { return quits == 2 })
+}
+
+// slowLetters lets the print dialog load, then holds every save until it is
+// cancelled, like a long print run.
+type slowLetters struct {
+	*lifecycle.Service
+	calls   *atomic.Int32
+	started chan struct{}
+}
+
+func (s slowLetters) PrepareLetters(ctx context.Context, ids []string, renew bool) (*lifecycle.LetterBatch, error) {
+	if s.calls.Add(1) == 1 {
+		return s.Service.PrepareLetters(ctx, ids, renew)
+	}
+	close(s.started)
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func TestQuitDuringLettersLeavesNoFile(t *testing.T) {
+	m, w := newTestMain(t)
+	ctx := context.Background()
+	role, unit := &data.Role{Name: "Teacher"}, &data.Unit{Name: "5a"}
+	if err := m.store.CreateRole(ctx, role); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.store.CreateUnit(ctx, unit); err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.svc.CreateUser(ctx, lifecycle.UserInput{FirstName: "Anna", LastName: "Müller", RoleID: role.ID, UnitIDs: []string{unit.ID}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := slowLetters{Service: m.svc, calls: new(atomic.Int32), started: make(chan struct{})}
+	m.printing = letterscreen.ShowPrintDialog(w, letterscreen.Deps{Settings: m.store, Service: slow}, []string{c.User.ID})
+	waitFor(t, "the print dialog", m.printing.CanSave)
+	dir := t.TempDir()
+	m.printing.SaveTo(filepath.Join(dir, "letters.pdf"))
+	<-slow.started
+
+	quits, asked := 0, ""
+	oldQuit, oldAsk := quitApp, askQuit
+	quitApp = func() { quits++ }
+	askQuit = func(_ fyne.Window, msg string, quit func()) { asked = msg; quit() }
+	t.Cleanup(func() { quitApp, askQuit = oldQuit, oldAsk })
+	m.Quit()
+	if !strings.Contains(asked, "Letters are being written.") {
+		t.Fatalf("asked %q", asked)
+	}
+	waitFor(t, "the quit", func() bool { return quits == 1 })
+	if m.printing.Saving() {
+		t.Error("quit before the letters stopped")
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left: %v", left)
+	}
 }

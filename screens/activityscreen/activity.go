@@ -7,7 +7,6 @@ package activityscreen
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -292,12 +291,9 @@ func (s *Screen) refresh() {
 	})
 }
 
-// eventsText is "1,234 events".
+// eventsText is "1 event", "1,234 events".
 func eventsText(n int) string {
-	if n == 1 {
-		return lang.L("1 event")
-	}
-	return fmt.Sprintf(lang.L("%s events"), display.Count(n))
+	return display.PluralOf(n, lang.L("event"), lang.L("events"))
 }
 
 // showEmpty says what to do instead of showing an empty table.

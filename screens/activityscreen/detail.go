@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -55,7 +56,7 @@ func (d *detailPane) clear() {
 // show shows event e, with the users known so far.
 func (d *detailPane) show(e *event, names map[string]string) {
 	d.title.TextStyle.Bold = true
-	d.title.SetText(fmt.Sprintf("%s · %s · %s", e.At.Local().Format("2006-01-02 15:04:05"), actorLabel(e.Actor), actionLabel(e.Action)))
+	d.title.SetText(fmt.Sprintf("%s · %s · %s", timeWithSeconds(e.At), actorLabel(e.Actor), actionLabel(e.Action)))
 	d.summary.SetText(e.Summary)
 	uikit.SetVisible(d.summary, strings.TrimSpace(e.Summary) != "")
 	lines := changeLines(&e.AuditEvent, names)
@@ -80,6 +81,12 @@ func (d *detailPane) showUsers(a data.AuditUsers) {
 	}
 	d.usersTitle.Show()
 	d.content.Refresh() // lay out again: parts came or went
+}
+
+// timeWithSeconds is a local time as display writes it, to the second:
+// "2025-03-05 11:00:07", German "05.03.2025 11:00:07".
+func timeWithSeconds(t time.Time) string {
+	return fmt.Sprintf("%s:%02d", display.Time(&t), t.Local().Second())
 }
 
 // choose shows event e below the table and fetches more of the users it touched.

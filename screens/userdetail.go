@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -26,6 +29,7 @@ type userDetail struct {
 	s       *UsersScreen
 	id      string
 	name    *widget.Label
+	strut   *canvas.Rectangle // keeps the pane as wide as the longest word shown (words never break)
 	fields  *widget.Form
 	values  map[string]*widget.Label
 	key     *widget.Label
@@ -38,6 +42,7 @@ type userDetail struct {
 	row     *data.UserRow   // the user shown, as the table lists it
 	info    *fyne.Container // everything but the name; hidden while no user is chosen
 	hint    *widget.Label
+	box     *fyne.Container // the pane's column, in the scroll
 	content fyne.CanvasObject
 }
 
@@ -46,7 +51,9 @@ var detailFields = []string{"Status", "Invitation", "Email", "Username", "Mobile
 
 func newUserDetail(s *UsersScreen) *userDetail {
 	d := &userDetail{s: s, values: map[string]*widget.Label{}}
-	d.name = uikit.Heading("")
+	// A long name wraps between words.
+	d.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
+	d.strut = canvas.NewRectangle(color.Transparent)
 	d.fields = widget.NewForm()
 	d.resend = &widget.Button{Text: "Resend invitation…", OnTapped: func() {
 		if d.row != nil {
@@ -65,20 +72,89 @@ func newUserDetail(s *UsersScreen) *userDetail {
 		d.values[f] = l
 		d.fields.Append(f, l)
 	}
-	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true, Wrapping: fyne.TextWrapBreak}
+	// The key is one unbroken line of its own: the pane is never narrower than it
+	// (its MinSize), and the admin can select it whole.
+	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true, Wrapping: fyne.TextWrapOff}
 	d.copyKey = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		uikit.CopyText(d.key.Text)
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
 	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}
-	d.info = container.NewVBox(d.refused, d.mailBox, d.fields,
-		widget.NewLabelWithStyle("Personal key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewBorder(nil, nil, nil, d.copyKey, d.key),
+	d.info = container.NewVBox(d.refused, d.mailBox, &fyne.Container{Layout: &formFit{d: d}, Objects: []fyne.CanvasObject{d.fields}},
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("Personal key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.copyKey),
+		d.key,
 		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.history)
-	d.content = container.NewVScroll(container.NewVBox(d.name, d.hint, d.info))
+	d.box = container.NewVBox(container.NewStack(d.strut, d.name), d.hint, d.info)
+	d.content = container.NewVScroll(d.box)
 	d.clear()
 	return d
+}
+
+// maxWordWidth is the widest the pane grows for one long word (a name, an email
+// address); a longer word breaks.
+const maxWordWidth = 400
+
+// widestWord is the width of the widest word of texts in a label of style and
+// text size, with the label's padding.
+func widestWord(texts []string, size float32, style fyne.TextStyle) float32 {
+	w := float32(0)
+	for _, t := range texts {
+		for _, word := range strings.Fields(t) {
+			w = max(w, fyne.MeasureText(word, size, style).Width)
+		}
+	}
+	if w == 0 {
+		return 0
+	}
+	return w + 2*theme.Size(theme.SizeNameInnerPadding)
+}
+
+// fitWords keeps the pane as wide as the widest word of the name, the values and
+// the history (at most maxWordWidth), so that no word breaks in the middle.
+func (d *userDetail) fitWords() {
+	values := []string{d.history.Text}
+	for _, l := range d.values {
+		values = append(values, l.Text)
+	}
+	w := max(widestWord([]string{d.name.Text}, d.name.Theme().Size(d.name.SizeName), d.name.TextStyle),
+		widestWord(values, theme.Size(theme.SizeNameText), fyne.TextStyle{}))
+	d.strut.SetMinSize(fyne.NewSize(min(w, maxWordWidth), 0))
+}
+
+// formFit lays out the detail form beside its labels when the pane is wide enough
+// for the labels and the widest word of the values, else each label above its
+// value.
+type formFit struct {
+	d        *userDetail
+	vertical bool
+}
+
+// MinSize is the form's.
+func (l *formFit) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+// Layout chooses the orientation for size.Width, then gives the form the size.
+func (l *formFit) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	f := l.d.fields
+	var labels, values []string
+	for _, it := range f.Items {
+		labels = append(labels, it.Text)
+	}
+	for _, v := range l.d.values {
+		values = append(values, v.Text)
+	}
+	need := widestWord(labels, theme.Size(theme.SizeNameText), fyne.TextStyle{Bold: true}) + theme.Padding() +
+		widestWord(values, theme.Size(theme.SizeNameText), fyne.TextStyle{})
+	if vertical := size.Width < need; vertical != l.vertical {
+		l.vertical = vertical
+		f.Orientation = widget.Horizontal
+		if vertical {
+			f.Orientation = widget.Vertical
+		}
+		f.Refresh()
+	}
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, f.MinSize().Height))
 }
 
 func (d *userDetail) clear() {
@@ -86,15 +162,17 @@ func (d *userDetail) clear() {
 	d.row = nil
 	d.mailBox.Hide()
 	d.refused.Hide()
-	d.name.SetText("No user chosen")
+	d.name.SetText(lang.L("No user chosen"))
 	for _, l := range d.values {
 		l.SetText("")
 	}
 	d.key.SetText("")
 	d.copyKey.Disable()
 	d.history.SetText("")
+	d.fitWords()
 	d.info.Hide()
 	d.hint.Show()
+	d.box.Refresh() // lays the column out again for what shows now
 }
 
 // show loads and shows a user.
@@ -159,6 +237,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	d.name.SetText(u.FullName())
 	d.hint.Hide()
 	d.info.Show()
+	defer d.box.Refresh() // lays the column out again for what shows now
 	now := d.s.act.Now()
 	set := func(k, v string) { d.values[k].SetText(v) }
 	set("Status", u.Status(now).Label())
@@ -193,6 +272,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 		lines = append(lines, "No history recorded.")
 	}
 	d.history.SetText(strings.Join(lines, "\n"))
+	d.fitWords()
 }
 
 // showMail shows what became of the user's latest invitation mail: for a failed one

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -56,31 +58,41 @@ const usersPageSize = 200
 // searchDelay is how long the search waits after typing.
 const searchDelay = 250 * time.Millisecond
 
-// Table columns: the select box, the data columns, the row menu.
+// Table columns (indexes into userColumns): the select box, the name, the status,
+// the row menu.
 const (
 	colSelect = 0
+	colName   = 1
 	colStatus = 7
 	colMenu   = 10
 )
 
-// userColumns are the data columns: header, width, sort column and cell text.
-var userColumns = []struct {
+// userColumn is a column of the users table.
+type userColumn struct {
 	title string
-	width float32
+	width float32 // preferred width
+	min   float32 // the narrowest it gets
+	rank  int     // 0: always shown; else the lower, the longer it stays as the table narrows
+	grow  float32 // share of the width left once every column has its preferred width
 	sort  data.SortColumn
 	text  func(r *data.UserRow) string
-}{
-	{"", 40, "", nil},
-	{"Name", 180, data.SortName, func(r *data.UserRow) string { return r.FullName() }},
-	{"Email", 220, data.SortEmail, func(r *data.UserRow) string { return r.Email }},
-	{"Username", 150, data.SortUsername, func(r *data.UserRow) string { return r.Username }},
-	{"Units", 120, data.SortUnits, func(r *data.UserRow) string { return r.Units }},
-	{"Groups", 110, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
-	{"Role", 100, data.SortRole, func(r *data.UserRow) string { return r.Role }},
-	{"Status", 150, data.SortStatus, statusText},
-	{"Valid until", 130, data.SortValidUntil, func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
-	{"External ID", 110, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
-	{"", 44, "", nil},
+}
+
+// userColumns are the table's columns: the select box, the data columns, the row
+// menu. The select box, Name, Status and the row menu always show; the others
+// narrow, then go, as the table narrows (fitColumns).
+var userColumns = []userColumn{
+	{"", 40, 40, 0, 0, "", nil},
+	{"Name", 200, 140, 0, 3, data.SortName, func(r *data.UserRow) string { return r.FullName() }},
+	{"Email", 240, 160, 1, 3, data.SortEmail, func(r *data.UserRow) string { return r.Email }},
+	{"Username", 160, 100, 5, 1, data.SortUsername, func(r *data.UserRow) string { return r.Username }},
+	{"Units", 140, 90, 2, 2, data.SortUnits, func(r *data.UserRow) string { return r.Units }},
+	{"Groups", 140, 90, 6, 2, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
+	{"Role", 110, 80, 3, 1, data.SortRole, func(r *data.UserRow) string { return r.Role }},
+	{"Status", 170, 160, 0, 0, data.SortStatus, statusText},
+	{"Valid until", 150, 140, 4, 0, data.SortValidUntil, func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
+	{"External ID", 110, 90, 7, 1, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
+	{"", 44, 44, 0, 0, "", nil},
 }
 
 // mailFailed reports a user still to register whose invitation mail failed.
@@ -92,7 +104,7 @@ func mailFailed(r *data.UserRow) bool {
 // when the invitation mail could not be delivered.
 func statusText(r *data.UserRow) string {
 	if mailFailed(r) {
-		return r.Status.Label() + " · mail failed"
+		return r.Status.Label() + lang.L(" · mail failed")
 	}
 	return r.Status.Label()
 }
@@ -121,6 +133,7 @@ type UsersScreen struct {
 	groups []data.Group
 
 	table        *deleteKeyTable
+	cols         []int // the columns shown, indexes into userColumns (fitTable)
 	summary      *widget.Label
 	filterNote   *widget.Label
 	statusSelect *widget.Select
@@ -132,7 +145,7 @@ type UsersScreen struct {
 	selLabel     *widget.Label
 	selectAll    *widget.Button
 	bulkBar      *fyne.Container
-	bulkBarView  fyne.CanvasObject
+	bulk         *overflowBar
 	empty        *widget.Label
 	detail       *userDetail
 	content      fyne.CanvasObject
@@ -169,13 +182,16 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 		src: src, act: act, win: win, pages: map[int][]data.UserRow{}, loading: map[int]bool{},
 		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{},
 	}
+	for i := range userColumns {
+		s.cols = append(s.cols, i)
+	}
 	s.loads = uikit.NewLoader(&s.bg)
 	s.buildTable()
 	s.buildFilters()
 	s.buildBulkBar()
 	s.detail = newUserDetail(s)
 	s.summary = &widget.Label{Text: "Loading users…"}
-	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter}
+	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	s.empty.Hide()
 	call := func(f *func()) func() {
 		return func() {
@@ -189,21 +205,27 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)})
 	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)})
 	s.permNote = uikit.HintLabel()
-	top := container.NewVBox(
+	// The filters wrap to a second line in a narrow window; the search box takes
+	// the rest of its line.
+	filters := &fyne.Container{Layout: &flowLayout{widths: []float32{200, 150, 150, 150}, fillMin: 220}, Objects: []fyne.CanvasObject{
+		s.statusSelect, s.unitFilter.button, s.groupFilter.button, s.roleSelect,
+		&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters}, s.search,
+	}}
+	middle := container.NewStack(&fyne.Container{Layout: &tableFit{s: s}, Objects: []fyne.CanvasObject{s.table}},
+		container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer()))
+	s.centre = &fyne.Container{Layout: &stackLayout{fill: middle}, Objects: []fyne.CanvasObject{
 		container.NewBorder(nil, nil, uikit.Heading("Users"), container.NewHBox(s.importBtn.Tip, s.inviteBtn.Tip, s.newUser.Tip), nil),
 		s.permNote,
-		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(260, 36), s.search),
-			container.NewHBox(container.NewGridWrap(fyne.NewSize(200, 36), s.statusSelect),
-				container.NewGridWrap(fyne.NewSize(150, 36), s.unitFilter.button),
-				container.NewGridWrap(fyne.NewSize(150, 36), s.groupFilter.button),
-				container.NewGridWrap(fyne.NewSize(150, 36), s.roleSelect),
-				&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters})),
-		container.NewHBox(s.summary, s.filterNote),
-	)
-	bottom := container.NewVBox(widget.NewSeparator(), s.bulkBarView)
-	s.centre = container.NewBorder(top, bottom, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+		filters,
+		container.NewBorder(nil, nil, s.summary, nil, s.filterNote),
+		middle,
+		widget.NewSeparator(),
+		s.bulkBar,
+	}}
+	// The admin can drag the divider; the detail pane keeps at least the width of
+	// the personal key.
 	split := container.NewHSplit(s.centre, s.detail.content)
-	split.Offset = 0.74
+	split.Offset = 0.75
 	s.content = split
 	return s
 }
@@ -245,7 +267,7 @@ func (s *UsersScreen) Selected() int { return len(s.selected) }
 func (s *UsersScreen) buildTable() {
 	deleteSelection := func() { s.Bulk(lifecycle.ActionDelete) }
 	t := &deleteKeyTable{onDelete: deleteSelection}
-	t.Length = func() (int, int) { return s.total, len(userColumns) }
+	t.Length = func() (int, int) { return s.total, len(s.cols) }
 	t.CreateCell = func() fyne.CanvasObject {
 		box := &deleteKeyCheck{onDelete: deleteSelection}
 		box.ExtendBaseWidget(box)
@@ -262,10 +284,10 @@ func (s *UsersScreen) buildTable() {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		b := o.(*widget.Button)
-		if id.Row >= 0 || id.Col < 0 {
+		if id.Row >= 0 || id.Col < 0 || id.Col >= len(s.cols) {
 			return
 		}
-		col := id.Col
+		col := s.cols[id.Col]
 		b.SetText(s.headerText(col))
 		b.OnTapped = func() { s.SortBy(col) }
 	}
@@ -273,10 +295,18 @@ func (s *UsersScreen) buildTable() {
 		s.table.SetColumnWidth(i, c.width)
 	}
 	s.table.OnSelected = func(id widget.TableCellID) {
-		if r := s.row(id.Row); r != nil && id.Col != colSelect && id.Col != colMenu {
+		if r := s.row(id.Row); r != nil && s.column(id.Col) != colSelect && s.column(id.Col) != colMenu {
 			s.detail.show(r.ID)
 		}
 	}
+}
+
+// column is the userColumns index of table column col.
+func (s *UsersScreen) column(col int) int {
+	if col < 0 || col >= len(s.cols) {
+		return -1
+	}
+	return s.cols[col]
 }
 
 // deleteKeyTable is the users table; Delete pressed while it has the focus deletes
@@ -352,7 +382,11 @@ func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	check.Hide()
 	label.Hide()
 	menu.Hide()
-	switch id.Col {
+	col := s.column(id.Col)
+	if col < 0 {
+		return
+	}
+	switch col {
 	case colSelect:
 		check.OnChanged = nil
 		check.SetChecked(r != nil && s.selected[r.ID])
@@ -367,8 +401,8 @@ func (s *UsersScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		text := ""
 		label.Importance = widget.MediumImportance
 		if r != nil {
-			text = userColumns[id.Col].text(r)
-			if id.Col == colStatus && mailFailed(r) {
+			text = userColumns[col].text(r)
+			if col == colStatus && mailFailed(r) {
 				label.Importance = widget.DangerImportance
 			}
 		}

@@ -41,7 +41,7 @@ func (s *UsersScreen) buildBulkBar() {
 	printLetters := &widget.Button{Text: "Print letters…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
 		s.printLetters(s.selectedIDs())
 	}}
-	objs := []fyne.CanvasObject{container.NewHBox(s.selLabel, s.selectAll), clear, printLetters}
+	objs := []fyne.CanvasObject{s.selLabel, s.selectAll, clear, printLetters}
 	for _, b := range bulkVerbs {
 		a := b.action
 		btn := &widget.Button{Text: b.button, OnTapped: func() { s.Bulk(a) }}
@@ -50,21 +50,16 @@ func (s *UsersScreen) buildBulkBar() {
 		}
 		objs = append(objs, btn)
 	}
-	s.bulkBar = container.NewHBox(objs...)
+	// In a narrow window the actions that do not fit go into the More menu
+	// instead of widening the window or being cut off. The count and "Select all"
+	// always show; the actions while users are selected.
+	s.bulk, s.bulkBar = newOverflowBar(s.win, objs, func(i int) bool { return i < 2 || len(s.selected) > 0 })
 	s.updateSelectionBar()
-	// The actions scroll sideways in a narrow window instead of widening it.
-	s.bulkBarView = container.NewHScroll(s.bulkBar)
 }
 
-// updateSelectionBar hides the action buttons while nothing is selected.
+// updateSelectionBar shows the action buttons while users are selected.
 func (s *UsersScreen) updateSelectionBar() {
-	for _, o := range s.bulkBar.Objects[1:] {
-		if len(s.selected) == 0 {
-			o.Hide()
-		} else {
-			o.Show()
-		}
-	}
+	s.bulkBar.Refresh()
 }
 
 // Bulk runs action a on the selection: it asks for what the action needs (a role, a

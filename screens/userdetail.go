@@ -160,6 +160,7 @@ func (l *formFit) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (d *userDetail) clear() {
 	d.id = ""
 	d.row = nil
+	d.s.table.UnselectAll() // no row stays highlighted for a user not shown
 	d.mailBox.Hide()
 	d.refused.Hide()
 	d.name.SetText(lang.L("No user chosen"))

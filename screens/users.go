@@ -134,6 +134,9 @@ type UsersScreen struct {
 
 	table        *deleteKeyTable
 	cols         []int // the columns shown, indexes into userColumns (fitTable)
+	highlight    int   // the table row highlighted (selected in the table), -1 for none
+	quiet        bool  // set while the screen selects a table row itself
+	reselect     bool  // a reload is under way: highlight the detail pane's user again once found
 	summary      *widget.Label
 	filterNote   *widget.Label
 	statusSelect *widget.Select
@@ -180,7 +183,7 @@ type UsersScreen struct {
 func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScreen {
 	s := &UsersScreen{
 		src: src, act: act, win: win, pages: map[int][]data.UserRow{}, loading: map[int]bool{},
-		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{},
+		selected: map[string]bool{}, anchor: -1, counts: map[data.Status]int{}, highlight: -1,
 	}
 	for i := range userColumns {
 		s.cols = append(s.cols, i)
@@ -295,10 +298,16 @@ func (s *UsersScreen) buildTable() {
 		s.table.SetColumnWidth(i, c.width)
 	}
 	s.table.OnSelected = func(id widget.TableCellID) {
+		s.highlight = id.Row
+		if s.quiet {
+			return
+		}
+		s.reselect = false // the admin chose
 		if r := s.row(id.Row); r != nil && s.column(id.Col) != colSelect && s.column(id.Col) != colMenu {
 			s.detail.show(r.ID)
 		}
 	}
+	s.table.OnUnselected = func(widget.TableCellID) { s.highlight = -1 }
 }
 
 // column is the userColumns index of table column col.
@@ -434,6 +443,8 @@ func (s *UsersScreen) CellText(row, col int) string {
 }
 
 // Reload counts the users again, drops every fetched page and refreshes the table.
+// The selection keeps only the users the filter still matches; the table
+// highlights the detail pane's user again once its row is loaded.
 func (s *UsersScreen) Reload() {
 	s.loads.Next()
 	q := s.query
@@ -443,13 +454,21 @@ func (s *UsersScreen) Reload() {
 	var roles []data.Role
 	var units []data.Unit
 	var groups []data.Group
+	var matching []string
+	pruneSelection := len(s.selected) > 0
 	s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
+	s.reselect = true
 	s.loadPage(0) // beside the counts, on another connection
 	s.background(func() error {
 		ctx := context.Background()
 		var err error
 		if counts, err = s.src.CountByStatus(ctx, q, now); err != nil {
 			return err
+		}
+		if pruneSelection {
+			if matching, err = s.src.UserIDs(ctx, q, now); err != nil {
+				return err
+			}
 		}
 		for st, n := range counts {
 			if q.Status == "" || q.Status == st {
@@ -467,13 +486,73 @@ func (s *UsersScreen) Reload() {
 	}, func() {
 		s.counts, s.total = counts, total
 		s.roles, s.units, s.groups = roles, units, groups
+		if pruneSelection {
+			s.keepSelected(matching)
+		}
 		s.refreshFilters()
 		s.summary.SetText(display.Plural(total, "user"))
 		s.showEmpty()
 		s.updateSelection()
 		s.table.Refresh()
 		s.detail.refresh()
+		s.syncHighlight()
 	})
+}
+
+// keepSelected drops from the selection every user not in ids (the users the
+// filter matches now): a bulk action must never reach users the admin no longer
+// sees, also after a change moved them out of the filter.
+func (s *UsersScreen) keepSelected(ids []string) {
+	shown := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		shown[id] = true
+	}
+	for id := range s.selected {
+		if !shown[id] {
+			delete(s.selected, id)
+		}
+	}
+	if s.anchor >= s.total {
+		s.anchor = -1
+	}
+}
+
+// syncHighlight keeps the table's highlighted row on the user the detail pane
+// shows: after a reload that user may sit on another row, or be gone. Once the
+// user's row is loaded it is highlighted (and scrolled to); a highlighted row
+// that holds someone else loses its highlight.
+func (s *UsersScreen) syncHighlight() {
+	id := s.detail.id
+	if id == "" {
+		s.reselect = false
+		s.table.UnselectAll()
+		return
+	}
+	if !s.reselect {
+		return
+	}
+	for p, rows := range s.pages {
+		for i := range rows {
+			if rows[i].ID != id {
+				continue
+			}
+			row := p*usersPageSize + i
+			if row != s.highlight {
+				s.quiet = true
+				s.table.Select(widget.TableCellID{Row: row, Col: colName})
+				s.quiet = false
+			}
+			s.reselect = s.highlight != row // the table is not that long yet: again once the counts are in
+			return
+		}
+	}
+	if s.highlight >= 0 {
+		if page, ok := s.pages[s.highlight/usersPageSize]; ok {
+			if i := s.highlight % usersPageSize; i >= len(page) || page[i].ID != id {
+				s.table.UnselectAll()
+			}
+		}
+	}
 }
 
 // showEmpty shows the empty-state text when nothing matches.
@@ -514,6 +593,7 @@ func (s *UsersScreen) loadPage(page int) {
 	}, func() {
 		s.pages[page] = rows
 		s.table.Refresh()
+		s.syncHighlight()
 		if page == 0 && len(rows) > 0 && s.OnFirstPage != nil {
 			s.OnFirstPage()
 			s.OnFirstPage = nil

@@ -163,7 +163,6 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 	prog.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: cancel}})
 	prog.Show()
 	var res *lifecycle.BulkResult
-	fresh := s.loads.Fresh()
 	s.bg.Go(func() {
 		var err error
 		res, err = s.act.RunBulk(ctx, ids, op, func(done, total int) {
@@ -194,9 +193,7 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 				s.changed()
 			}
 			dialog.ShowInformation(title, msg, s.win)
-			if fresh() {
-				s.Reload()
-			}
+			s.Reload() // also drops from the selection the users the change moved out of the filter
 		})
 	})
 }

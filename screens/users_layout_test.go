@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"onboard/data"
 	"onboard/internal/demo"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
@@ -379,5 +380,110 @@ func TestDetailPaneShowsTheKeyAsOneLineThatFits(t *testing.T) {
 	})
 	if lines < 20 {
 		t.Errorf("only %d lines drawn in the detail pane", lines)
+	}
+}
+
+func TestReturningToTheUsersScreenRedrawsTheTable(t *testing.T) {
+	test.NewTempApp(t)
+	s, w, svc, _ := framedScreen(t, windowSizes[0], 60)
+	ctx := context.Background()
+	s.table.Select(widget.TableCellID{Row: 5, Col: colName})
+	uitest.Settle(s.wait)
+	chosen := s.row(5).ID
+	if s.detail.id != chosen || s.highlight != 5 {
+		t.Fatalf("detail %s, highlight %d", s.detail.id, s.highlight)
+	}
+	// Narrower, scrolled to the right end (with fixed column widths this left the
+	// first columns blank once the table was wider again).
+	w.Resize(fyne.NewSize(800, 700))
+	s.table.ScrollToTrailing()
+	// Another screen; meanwhile two users above the chosen one go.
+	w.SetContent(widget.NewLabel("Invite keys"))
+	for _, row := range []int{0, 1} {
+		if err := svc.Delete(ctx, s.row(row).ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Resize(windowSizes[1])
+	w.SetContent(inFrame(s))
+	s.Reload() // the app reloads a screen it shows
+	uitest.Settle(s.wait)
+
+	if s.detail.id != chosen || s.highlight < 0 || s.row(s.highlight) == nil || s.row(s.highlight).ID != chosen {
+		t.Fatalf("the detail pane shows %s, the table highlights row %d", s.detail.id, s.highlight)
+	}
+	if s.highlight != 3 {
+		t.Errorf("highlighted row %d, want 3 (two rows above went)", s.highlight)
+	}
+	checks, labels := visibleCells(s)
+	if len(checks) < 10 {
+		t.Fatalf("%d selection boxes drawn", len(checks))
+	}
+	for _, c := range checks[:3] {
+		mustBeInWindow(t, w, c, "selection box")
+	}
+	names := map[string]bool{}
+	for _, l := range labels {
+		names[l.Text] = true
+	}
+	for row := 0; row < 10; row++ {
+		if name := s.CellText(row, colName); !names[name] {
+			t.Errorf("row %d: name %q is not drawn", row, name)
+		}
+	}
+}
+
+func TestBulkDeactivateInAFilteredViewKeepsOnlyShownUsersSelected(t *testing.T) {
+	test.NewTempApp(t)
+	s, w, svc, _ := framedScreen(t, windowSizes[0], 200)
+	ctx := context.Background()
+	s.SetStatusFilter(data.StatusNotActivated)
+	uitest.Settle(s.wait)
+	n := s.Total()
+	if n < 20 {
+		t.Fatalf("only %d not activated", n)
+	}
+	s.SelectAllMatching()
+	uitest.Settle(s.wait)
+	s.Bulk(lifecycle.ActionDeactivate)
+	uitest.Settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Deactivate ("+display.Count(n)+")"))
+	uitest.Settle(s.wait)
+	if s.LastResult == nil || s.LastResult.Done != n {
+		t.Fatalf("result %+v, want %d done", s.LastResult, n)
+	}
+	if s.Total() != 0 || s.Selected() != 0 || s.selLabel.Text != "No users selected" {
+		t.Fatalf("after the deactivation: %d shown, %d selected (%q)", s.Total(), s.Selected(), s.selLabel.Text)
+	}
+	uitest.CloseDialogs(w)
+	// Nothing to deactivate now, whatever is pressed.
+	s.Bulk(lifecycle.ActionDeactivate)
+	uitest.Settle(s.wait)
+	if len(w.Canvas().Overlays().List()) != 0 {
+		t.Fatalf("a bulk action on nobody asked: %v", uitest.Keys(uitest.Texts(w)))
+	}
+
+	// A change that keeps the users in the filter keeps them selected; a reload
+	// after one left drops it.
+	s.SetStatusFilter(data.StatusActive)
+	uitest.Settle(s.wait)
+	s.SelectRows(0, 2)
+	uitest.Settle(s.wait)
+	ids := s.selectedIDs()
+	if len(ids) != 3 {
+		t.Fatalf("selected %d", len(ids))
+	}
+	s.Reload()
+	uitest.Settle(s.wait)
+	if s.Selected() != 3 {
+		t.Fatalf("a reload changed the selection to %d", s.Selected())
+	}
+	if _, err := svc.Deactivate(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	s.Reload()
+	uitest.Settle(s.wait)
+	if s.Selected() != 2 || s.selected[ids[0]] || s.selLabel.Text != "2 selected" {
+		t.Fatalf("after one left the filter: %d selected (%q), the one gone selected %v", s.Selected(), s.selLabel.Text, s.selected[ids[0]])
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,19 +20,22 @@ import (
 	"onboard/screens/internal/uikit"
 )
 
-// bulkVerbs are the bulk actions: button text and the verb of the confirmation.
+// bulkVerbs are the bulk actions: button text, the verb of the confirmation, and
+// what none of the selected users can do when the action would change nobody
+// ("None of the 12 selected users can be reactivated").
 var bulkVerbs = []struct {
 	action lifecycle.Action
 	button string
 	verb   string
+	none   func() string
 }{
-	{lifecycle.ActionResend, "Resend invitation", "Resend the invitation to"},
-	{lifecycle.ActionCancel, "Cancel invitation", "Cancel the invitation of"},
-	{lifecycle.ActionDeactivate, "Deactivate", "Deactivate"},
-	{lifecycle.ActionReactivate, "Reactivate", "Reactivate"},
-	{lifecycle.ActionChangeRole, "Change role", "Change the role of"},
-	{lifecycle.ActionAddToGroup, "Add to group", "Add to the group:"},
-	{lifecycle.ActionDelete, "Delete", "Delete"},
+	{lifecycle.ActionResend, "Resend invitation", "Resend the invitation to", func() string { return lang.L("get the invitation again") }},
+	{lifecycle.ActionCancel, "Cancel invitation", "Cancel the invitation of", func() string { return lang.L("have their invitation cancelled") }},
+	{lifecycle.ActionDeactivate, "Deactivate", "Deactivate", func() string { return lang.L("be deactivated") }},
+	{lifecycle.ActionReactivate, "Reactivate", "Reactivate", func() string { return lang.L("be reactivated") }},
+	{lifecycle.ActionChangeRole, "Change role", "Change the role of", func() string { return lang.L("get another role") }},
+	{lifecycle.ActionAddToGroup, "Add to group", "Add to the group:", func() string { return lang.L("be added to the group") }},
+	{lifecycle.ActionDelete, "Delete", "Delete", func() string { return lang.L("be deleted") }},
 }
 
 func (s *UsersScreen) buildBulkBar() {
@@ -105,23 +109,72 @@ func (s *UsersScreen) choose(title, label string, options []string, then func(st
 // planAndRun shows what the action will do and runs it when confirmed.
 func (s *UsersScreen) planAndRun(ids []string, op lifecycle.BulkOp, target string) {
 	var plan *lifecycle.BulkPlan
+	now := s.act.Now()
 	s.background(func() (err error) {
-		plan, err = s.act.PlanBulk(context.Background(), ids, op.Action)
-		return err
+		ctx := context.Background()
+		if plan, err = s.act.PlanBulk(ctx, ids, op.Action); err != nil {
+			return err
+		}
+		if op.Action == lifecycle.ActionCancel {
+			// A user who was never invited has no invitation to cancel (the key of
+			// a letter still to print is not one).
+			var never []string
+			if never, err = s.src.UserIDs(ctx, data.UserQuery{Status: data.StatusNotActivated}, now); err != nil {
+				return err
+			}
+			skipNeverInvited(plan, never)
+		}
+		return nil
 	}, func() {
-		s.confirmBulk(plan, op, target)
+		s.confirmBulk(plan, len(ids), op, target)
 	})
 }
 
-// confirmBulk is the question before a bulk action.
-func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, op lifecycle.BulkOp, target string) {
-	verb, button := "", ""
+// skipNeverInvited moves the users of plan that are in never (never invited) from
+// the eligible to the skipped.
+func skipNeverInvited(plan *lifecycle.BulkPlan, never []string) {
+	set := make(map[string]bool, len(never))
+	for _, id := range never {
+		set[id] = true
+	}
+	eligible := plan.Eligible[:0]
+	for _, id := range plan.Eligible {
+		if set[id] {
+			plan.Skipped = append(plan.Skipped, lifecycle.Skip{UserID: id, Reason: lang.L("never invited")})
+		} else {
+			eligible = append(eligible, id)
+		}
+	}
+	plan.Eligible = eligible
+}
+
+// nobodyToChange says why a bulk action on selected users would change none of
+// them: "None of the 12 selected users can be reactivated: 12 not deactivated."
+func nobodyToChange(plan *lifecycle.BulkPlan, selected int, none string) string {
+	why := lifecycle.SkipSummary(plan.Skipped)
+	if gone := selected - len(plan.Skipped); gone > 0 {
+		why = joinNonEmpty(", ", why, fmt.Sprintf(lang.L("%d deleted meanwhile"), gone))
+	}
+	if selected == 1 {
+		return fmt.Sprintf(lang.L("The selected user cannot %s: %s."), none, why)
+	}
+	return fmt.Sprintf(lang.L("None of the %s selected users can %s: %s."), display.Count(selected), none, why)
+}
+
+// confirmBulk is the question before a bulk action on selected users; when it
+// would change none of them it says so, and why, instead.
+func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, selected int, op lifecycle.BulkOp, target string) {
+	verb, button, none := "", "", ""
 	for _, b := range bulkVerbs {
 		if b.action == op.Action {
-			verb, button = b.verb, b.button
+			verb, button, none = b.verb, b.button, b.none()
 		}
 	}
 	n := len(plan.Eligible)
+	if n == 0 {
+		dialog.ShowInformation(button, nobodyToChange(plan, selected, none), s.win)
+		return
+	}
 	msg := fmt.Sprintf("%s %s?", verb, display.Plural(n, "user"))
 	if target != "" {
 		msg = fmt.Sprintf("%s %s: %s?", strings.TrimSuffix(verb, ":"), display.Plural(n, "user"), target)
@@ -136,10 +189,6 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, op lifecycle.BulkOp,
 		msg += "\nDeactivated users cannot sign in or register until reactivated."
 	case lifecycle.ActionResend:
 		msg += "\nEach gets a new key; the old keys stop working."
-	}
-	if n == 0 {
-		dialog.ShowInformation(button, msg+"\nThere is nobody to change.", s.win)
-		return
 	}
 	d := dialog.NewConfirm(button, msg, func(ok bool) {
 		if ok {
@@ -227,12 +276,16 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 			s.runOne("Reactivate", func(ctx context.Context) error { _, err := s.act.Reactivate(ctx, id); return err })
 		})
 	}
-	return []*fyne.MenuItem{
+	items := []*fyne.MenuItem{
 		fyne.NewMenuItem("Edit…", func() { s.EditUser(id) }),
 		item("Resend invitation…", lifecycle.ActionResend, func() { s.resendDialog(r) }),
-		item("Cancel invitation…", lifecycle.ActionCancel, simple("Cancel invitation",
+	}
+	if r.Phase == data.PhaseInvited { // only an invited user has an invitation to cancel
+		items = append(items, item("Cancel invitation…", lifecycle.ActionCancel, simple("Cancel invitation",
 			"Cancel the invitation of "+name+"? The key stops working at once.",
-			func(ctx context.Context) error { _, err := s.act.CancelInvitation(ctx, id); return err })),
+			func(ctx context.Context) error { _, err := s.act.CancelInvitation(ctx, id); return err })))
+	}
+	return append(items,
 		item("New key…", lifecycle.ActionNewKey, func() {
 			s.confirmThen("New key", "Give "+name+" a new key? The current key stops working.", func() {
 				var inv *lifecycle.Invitation
@@ -247,7 +300,7 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 		fyne.NewMenuItemSeparator(),
 		item("Delete…", lifecycle.ActionDelete, simple("Delete user", "Delete "+name+"? The user disappears from every list and the key stops working.",
 			func(ctx context.Context) error { return s.act.Delete(ctx, id) })),
-	}
+	)
 }
 
 // letterItem is the row menu's "Print letter…": only users who still have to

@@ -487,3 +487,79 @@ func TestBulkDeactivateInAFilteredViewKeepsOnlyShownUsersSelected(t *testing.T) 
 		t.Fatalf("after one left the filter: %d selected (%q), the one gone selected %v", s.Selected(), s.selLabel.Text, s.selected[ids[0]])
 	}
 }
+
+func TestCancelInvitationOnlyForInvitedUsers(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	ctx := context.Background()
+	never := uitest.CreateUser(t, svc, base, "Anna", "Never", "anna@example.org")
+	uitest.CreateUser(t, svc, base, "Ben", "Never", "ben@example.org")
+	invited := uitest.CreateUser(t, svc, base, "Cem", "Invited", "cem@example.org")
+	if _, err := svc.SendInvitation(ctx, invited.User.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	uitest.Settle(s.wait)
+	offered := func(row int) bool {
+		for _, it := range s.rowMenuItems(s.row(row)) {
+			if it.Label == "Cancel invitation…" {
+				return true
+			}
+		}
+		return false
+	}
+	for row := 0; row < 3; row++ {
+		r := s.row(row)
+		if want := r.ID == invited.User.ID; offered(row) != want {
+			t.Errorf("%s (%s): Cancel invitation offered %v", r.FullName(), r.Status, offered(row))
+		}
+	}
+	// The two never invited: a bulk cancel says it changes nobody, and why.
+	for row := 0; row < 3; row++ {
+		if s.row(row).ID != invited.User.ID {
+			s.tick(row, true, false)
+		}
+	}
+	s.Bulk(lifecycle.ActionCancel)
+	uitest.Settle(s.wait)
+	if !uitest.LabelShown(w, "None of the 2 selected users can have their invitation cancelled: 2 never invited.") {
+		t.Fatalf("no nobody-to-change message: %v", uitest.Keys(uitest.Texts(w)))
+	}
+	uitest.CloseDialogs(w)
+	if k, err := st.LiveKey(ctx, never.User.ID); err != nil || k.Key != never.Key {
+		t.Fatalf("the never invited user's key changed: %v", err)
+	}
+}
+
+func TestBulkActionThatChangesNobodySaysWhy(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	for i := range 12 {
+		uitest.CreateUser(t, svc, base, "User", fmt.Sprint(i), "")
+	}
+	s, w := newScreen(t, st, svc)
+	s.SelectAllMatching()
+	uitest.Settle(s.wait)
+	s.Bulk(lifecycle.ActionReactivate)
+	uitest.Settle(s.wait)
+	if !uitest.LabelShown(w, "None of the 12 selected users can be reactivated: 12 not deactivated.") {
+		t.Fatalf("no nobody-to-change message: %v", uitest.Keys(uitest.Texts(w)))
+	}
+	for _, b := range []string{"Reactivate (0)", "Yes"} {
+		for _, x := range uitest.Visible[*widget.Button](w) {
+			if x.Text == b {
+				t.Errorf("the dialog offers %q", b)
+			}
+		}
+	}
+	uitest.CloseDialogs(w)
+	// One selected user.
+	s.ClearSelection()
+	s.tick(0, true, false)
+	s.Bulk(lifecycle.ActionReactivate)
+	uitest.Settle(s.wait)
+	if !uitest.LabelShown(w, "The selected user cannot be reactivated: 1 not deactivated.") {
+		t.Fatalf("no message for one user: %v", uitest.Keys(uitest.Texts(w)))
+	}
+}

@@ -22,20 +22,20 @@ const tableMargin = 12
 
 // fitColumns chooses the columns of a table width wide (sep between columns) and
 // their widths: the columns of rank 0 always, the others by rank as long as every
-// column shown gets at least halfway from its narrowest to its preferred width
-// (rather fewer columns than all of them cut short). The width left is shared out
+// column shown gets at least a quarter of the way from its narrowest to its
+// preferred width (rather fewer columns than all of them cut short). The width left is shared out
 // up to each column's preferred width, and beyond it by the columns' grow shares.
 // The result is in table order: indexes into userColumns and their widths.
 func fitColumns(width, sep float32) (cols []int, widths []float32) {
 	on := make([]bool, len(userColumns))
-	half := func(c userColumn) float32 { return (c.min + c.width) / 2 }
-	used, usedHalf := float32(0), float32(0)
+	enough := func(c userColumn) float32 { return c.min + (c.width-c.min)/4 }
+	used, usedEnough := float32(0), float32(0)
 	var optional []int
 	for i, c := range userColumns {
 		if c.rank == 0 {
 			on[i] = true
 			used += c.min + sep
-			usedHalf += half(c) + sep
+			usedEnough += enough(c) + sep
 		} else {
 			optional = append(optional, i)
 		}
@@ -43,12 +43,12 @@ func fitColumns(width, sep float32) (cols []int, widths []float32) {
 	slices.SortStableFunc(optional, func(a, b int) int { return userColumns[a].rank - userColumns[b].rank })
 	for _, i := range optional { // strictly by rank: a wider table shows more, never others
 		c := userColumns[i]
-		if usedHalf+half(c)+sep > width {
+		if usedEnough+enough(c)+sep > width {
 			break
 		}
 		on[i] = true
 		used += c.min + sep
-		usedHalf += half(c) + sep
+		usedEnough += enough(c) + sep
 	}
 	extra := width - used
 	var need, grow float32

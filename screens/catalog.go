@@ -87,12 +87,17 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 		Text:     lang.L("New user in this unit"),
 		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) },
 	})
-	unitButtons := container.NewHBox(
-		&widget.Button{Text: lang.L("New unit"), OnTapped: func() { s.askName(lang.L("New unit"), "", s.createUnit) }},
-		&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
-		&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteUnit},
-		&widget.Button{Text: lang.L("Show users"), OnTapped: func() { s.withUnit(s.OnShowUsers) }},
-		s.newUser.Tip,
+	// Two lines of buttons, so that both columns fit a window 1024 px wide.
+	unitButtons := container.NewVBox(
+		container.NewHBox(
+			&widget.Button{Text: lang.L("New unit"), OnTapped: func() { s.askName(lang.L("New unit"), "", s.createUnit) }},
+			&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
+			&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteUnit},
+		),
+		container.NewHBox(
+			&widget.Button{Text: lang.L("Show users"), OnTapped: func() { s.withUnit(s.OnShowUsers) }},
+			s.newUser.Tip,
+		),
 	)
 	groupButtons := container.NewHBox(
 		&widget.Button{Text: lang.L("New group"), OnTapped: func() { s.askName(lang.L("New group"), "", s.createGroup) }},

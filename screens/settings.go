@@ -65,6 +65,8 @@ type SettingsScreen struct {
 	OnSynced func(syncclient.Outcome)
 	// OnSetup, if set, opens the organization's setup (the first-run dialog).
 	OnSetup func()
+	// OnRestore, if set, restores the database from a backup (the window's Restore…).
+	OnRestore func()
 }
 
 // NewSettingsScreen builds the settings screen for window win.
@@ -77,6 +79,11 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 		widget.NewFormItem(lang.L("Schema version"), s.schema),
 	)
 	backup := &widget.Button{Text: lang.L("Back up database…"), OnTapped: s.onBackup}
+	restore := &widget.Button{Text: lang.L("Restore from backup…"), OnTapped: func() {
+		if s.OnRestore != nil {
+			s.OnRestore()
+		}
+	}}
 	note := &widget.Label{
 		Text:     lang.L("Start Onboard with --db PATH or the ONBOARD_DB environment variable to use another database file."),
 		Wrapping: fyne.TextWrapWord,
@@ -89,18 +96,24 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	s.appearance = newAppearanceSettings()
 	s.content = container.NewBorder(uikit.Heading(lang.L("Settings")), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
-			widget.NewCard(lang.L("Organization"), lang.L("Its name, the language of letters and mails, the registration address, "+
+			section(lang.L("Organization"), lang.L("Its name, the language of letters and mails, the registration address, "+
 				"and roles and units to start with."), container.NewHBox(&widget.Button{Text: lang.L("Set up the organization…"), OnTapped: func() {
 				if s.OnSetup != nil {
 					s.OnSetup()
 				}
 			}})),
-			widget.NewCard(lang.L("Server"), lang.L("Sync users, keys, units and groups with your organization's onboard-server: "+
+			section(lang.L("Server"), lang.L("Sync users, keys, units and groups with your organization's onboard-server: "+
 				"people register there, and their accounts show up here as active."), s.sync.content),
-			widget.NewCard(lang.L("Mail server"), lang.L("Invitation emails go out through your organization's mail server."), s.mail.content),
-			widget.NewCard(lang.L("Database"), "", container.NewVBox(form, note, container.NewHBox(backup), s.status)),
+			section(lang.L("Mail server"), lang.L("Invitation emails go out through your organization's mail server."), s.mail.content),
+			widget.NewCard(lang.L("Database"), "", container.NewVBox(form, note, container.NewHBox(backup, restore), s.status)),
 			s.appearance.card)))
 	return s
+}
+
+// section is a card of the settings page whose explanation wraps (a card's own
+// subtitle does not, and would widen the page past a 1024-pixel window).
+func section(title, explanation string, content fyne.CanvasObject) *widget.Card {
+	return widget.NewCard(title, "", container.NewVBox(uikit.Note(explanation), content))
 }
 
 // Content is the screen's root object.

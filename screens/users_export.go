@@ -80,8 +80,7 @@ func (e *UserExport) Ask(scope ExportScope) {
 	format := widget.NewSelect(labels, nil)
 	format.SetSelectedIndex(0)
 	keys := widget.NewCheck(lang.L("Include the personal keys"), nil)
-	keysHint := uikit.HintLabel()
-	keysHint.SetText(lang.L("Anyone with the file can register as these users: keep it safe."))
+	keysHint := uikit.Note(lang.L("Anyone with the file can register as these users: keep it safe."))
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Users"), which),
 		widget.NewFormItem(lang.L("Format"), format),

@@ -122,12 +122,13 @@ func New(st Store, win fyne.Window) *Screen {
 	s.empty.Hide()
 	s.detailPane = newDetailPane()
 
-	filters := container.NewHBox(
-		container.NewGridWrap(fyne.NewSize(200, 36), s.actorSelect),
-		container.NewGridWrap(fyne.NewSize(220, 36), s.actionSelect),
-		container.NewGridWrap(fyne.NewSize(260, 36), s.users.entry),
-		container.NewGridWrap(fyne.NewSize(155, 36), s.dates.from),
-		container.NewGridWrap(fyne.NewSize(155, 36), s.dates.to),
+	// Two lines that share the width, so the screen fits a window 1024 px wide.
+	filters := container.NewVBox(
+		container.NewGridWithColumns(3, s.actorSelect, s.actionSelect, s.users.entry),
+		container.NewHBox(
+			container.NewGridWrap(fyne.NewSize(170, 36), s.dates.from),
+			container.NewGridWrap(fyne.NewSize(170, 36), s.dates.to),
+		),
 	)
 	top := container.NewVBox(filters, s.dates.message, s.users.hint, s.count, s.exportMsg)
 	s.detailBox = uikit.WithMinHeight(container.NewVScroll(s.detailPane.content), 190)

@@ -153,9 +153,9 @@ func (s *Screen) buildSettings() fyne.CanvasObject {
 	})
 	s.paperSelect.Selected = paperLabel(letters.A4)
 	item := func(f *settingField, obj fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(settingLabel(f.key), container.NewVBox(obj, f.err))
-		it.HintText = hint
-		return it
+		// The hint wraps under the field (a form's own hint never wraps and would
+		// widen the screen past a 1024-pixel window).
+		return widget.NewFormItem(settingLabel(f.key), container.NewVBox(obj, uikit.Note(hint), f.err))
 	}
 	form := widget.NewForm(
 		item(s.org, s.orgEntry, lang.L("Printed in the letter's header and for {organization}")),

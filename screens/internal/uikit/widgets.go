@@ -190,3 +190,9 @@ func ShowMenuBelow(win fyne.Window, anchor fyne.CanvasObject, items []*fyne.Menu
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), win.Canvas(), pos.Add(fyne.NewPos(0, anchor.Size().Height)))
 }
+
+// Note is a helper text: low importance, wrapped at word boundaries, so that a long
+// explanation never widens its form.
+func Note(text string) *widget.Label {
+	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+}

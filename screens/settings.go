@@ -72,7 +72,7 @@ type SettingsScreen struct {
 // NewSettingsScreen builds the settings screen for window win.
 func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 	s := &SettingsScreen{db: db, win: win, schema: widget.NewLabel(""), status: widget.NewLabel("")}
-	path := &widget.Entry{Text: db.Path()}
+	path := &widget.Entry{Text: db.Path(), Scroll: pageScroll}
 	path.Disable()
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Database file"), path),
@@ -109,6 +109,12 @@ func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
 			s.appearance.card)))
 	return s
 }
+
+// pageScroll is the scrolling of the settings page's one-line fields: none of
+// their own, so that the mouse wheel over a field scrolls the page (a field that
+// scrolls its text takes the wheel even when it has nothing to scroll). The fields
+// are wide enough for their values.
+const pageScroll = container.ScrollNone
 
 // section is a card of the settings page whose explanation wraps (a card's own
 // subtitle does not, and would widen the page past a 1024-pixel window).

@@ -89,7 +89,7 @@ type mailSettings struct {
 func newMailSettings(s *SettingsScreen) *mailSettings {
 	m := &mailSettings{s: s, errs: map[string]*widget.Label{}, saved: map[string]string{}}
 	entry := func(placeholder string) *widget.Entry {
-		e := &widget.Entry{PlaceHolder: placeholder}
+		e := &widget.Entry{PlaceHolder: placeholder, Scroll: pageScroll}
 		e.ExtendBaseWidget(e)
 		return e
 	}
@@ -97,6 +97,7 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 	m.port = entry("587")
 	m.user = entry("")
 	m.password = widget.NewPasswordEntry()
+	m.password.Scroll = pageScroll
 	m.from = entry("Onboard <onboard@example.org>")
 	m.security = widget.NewSelect(nil, nil)
 	for _, c := range securityChoices {

@@ -56,9 +56,10 @@ type syncSettings struct {
 
 func newSyncSettings(s *SettingsScreen) *syncSettings {
 	y := &syncSettings{s: s}
-	y.url = &widget.Entry{PlaceHolder: "https://onboard.example.org"}
+	y.url = &widget.Entry{PlaceHolder: "https://onboard.example.org", Scroll: pageScroll}
 	y.url.ExtendBaseWidget(y.url)
 	y.token = widget.NewPasswordEntry()
+	y.token.Scroll = pageScroll
 	y.urlErr, y.tokenErr = uikit.DangerLabel(), uikit.DangerLabel()
 	y.urlErr.Hide()
 	y.tokenErr.Hide()

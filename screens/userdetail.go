@@ -20,6 +20,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -46,8 +47,13 @@ type userDetail struct {
 	content fyne.CanvasObject
 }
 
-// detailFields are the rows of the detail form.
-var detailFields = []string{"Status", "Invitation", "Email", "Username", "Mobile", "External ID", "Role", "Also may", "Units", "Groups", "Valid until", "Created"}
+// detailFields are the rows of the detail form, by their English labels (the keys
+// of values), translated where shown.
+var detailFields = []string{
+	resources.Mark("Status"), resources.Mark("Invitation"), resources.Mark("Email"), resources.Mark("Username"),
+	resources.Mark("Mobile"), resources.Mark("External ID"), resources.Mark("Role"), resources.Mark("Also may"),
+	resources.Mark("Units"), resources.Mark("Groups"), resources.Mark("Valid until"), resources.Mark("Created"),
+}
 
 func newUserDetail(s *UsersScreen) *userDetail {
 	d := &userDetail{s: s, values: map[string]*widget.Label{}}
@@ -55,7 +61,7 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	d.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText, Wrapping: fyne.TextWrapWord}
 	d.strut = canvas.NewRectangle(color.Transparent)
 	d.fields = widget.NewForm()
-	d.resend = &widget.Button{Text: "Resend invitation…", OnTapped: func() {
+	d.resend = &widget.Button{Text: lang.L("Resend invitation…"), OnTapped: func() {
 		if d.row != nil {
 			s.resendDialog(d.row)
 		}
@@ -70,20 +76,20 @@ func newUserDetail(s *UsersScreen) *userDetail {
 	for _, f := range detailFields {
 		l := &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 		d.values[f] = l
-		d.fields.Append(f, l)
+		d.fields.Append(lang.L(f), l)
 	}
 	// The key is one unbroken line of its own: the pane is never narrower than it
 	// (its MinSize), and the admin can select it whole.
 	d.key = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true, Wrapping: fyne.TextWrapOff}
-	d.copyKey = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+	d.copyKey = &widget.Button{Text: lang.L("Copy"), Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		uikit.CopyText(d.key.Text)
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
-	d.hint = &widget.Label{Text: "Click a user in the table to see the details here.", Wrapping: fyne.TextWrapWord}
+	d.hint = &widget.Label{Text: lang.L("Click a user in the table to see the details here."), Wrapping: fyne.TextWrapWord}
 	d.info = container.NewVBox(d.refused, d.mailBox, &fyne.Container{Layout: &formFit{d: d}, Objects: []fyne.CanvasObject{d.fields}},
-		container.NewBorder(nil, nil, widget.NewLabelWithStyle("Personal key", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.copyKey),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle(lang.L("Personal key"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.copyKey),
 		d.key,
-		widget.NewLabelWithStyle("History", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.history)
 	d.box = container.NewVBox(container.NewStack(d.strut, d.name), d.hint, d.info)
 	d.content = container.NewVScroll(d.box)
@@ -241,7 +247,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	defer d.box.Refresh() // lays the column out again for what shows now
 	now := d.s.act.Now()
 	set := func(k, v string) { d.values[k].SetText(v) }
-	set("Status", u.Status(now).Label())
+	set("Status", statusLabel(u.Status(now)))
 	set("Email", u.Email)
 	set("Username", u.Username)
 	set("Mobile", u.Mobile)
@@ -255,9 +261,13 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	}
 	set("Also may", extraPermissionText(u))
 	set("Valid until", display.Time(u.KeyExpiresAt))
-	set("Created", fmt.Sprintf("%s by %s", u.CreatedAt.Local().Format("2006-01-02 15:04"), u.CreatedBy))
+	if u.CreatedBy == "" {
+		set("Created", display.Time(&u.CreatedAt))
+	} else {
+		set("Created", fmt.Sprintf(lang.L("%s by %s"), display.Time(&u.CreatedAt), u.CreatedBy))
+	}
 	if key == "" {
-		d.key.SetText("No key")
+		d.key.SetText(lang.L("No key"))
 		d.copyKey.Disable()
 	} else {
 		d.key.SetText(key)
@@ -266,11 +276,11 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 	lines := make([]string, 0, len(events))
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
-		lines = append(lines, fmt.Sprintf("%s · %s · %s", e.At.Local().Format("2006-01-02 15:04"), e.Summary, actorName(e.Actor)))
+		lines = append(lines, fmt.Sprintf("%s · %s · %s", display.Time(&e.At), e.Summary, actorName(e.Actor)))
 		lines = append(lines, d.syncChanges(&e)...)
 	}
 	if len(lines) == 0 {
-		lines = append(lines, "No history recorded.")
+		lines = append(lines, lang.L("No history recorded."))
 	}
 	d.history.SetText(strings.Join(lines, "\n"))
 	d.fitWords()
@@ -290,20 +300,20 @@ func (d *userDetail) showMail(row *data.UserRow) {
 	text := ""
 	switch row.MailState {
 	case "":
-		text = "No email sent"
+		text = lang.L("No email sent")
 	case data.MailQueued:
-		text = "Email queued, not sent yet"
+		text = lang.L("Email queued, not sent yet")
 	case data.MailSent:
-		text = "Email sent"
+		text = lang.L("Email sent")
 	case data.MailFailed:
-		text = "Email failed"
+		text = lang.L("Email failed")
 		l.Importance = widget.DangerImportance
-		d.failure.SetText("The invitation email could not be delivered. " + uikit.Capitalize(row.MailError))
+		d.failure.SetText(fmt.Sprintf(lang.L("The invitation email could not be delivered. %s"), uikit.Capitalize(row.MailError)))
 		d.mailBox.Show()
 	case data.MailCancelled:
-		text = "Email cancelled"
+		text = lang.L("Email cancelled")
 		if row.MailError != "" {
-			text += ": " + row.MailError
+			text = fmt.Sprintf(lang.L("Email cancelled: %s"), row.MailError)
 		}
 	default:
 		text = string(row.MailState)
@@ -322,9 +332,9 @@ func syncRefusal(ctx context.Context, src UserSource, id, keyID string) (string,
 	for _, p := range probs {
 		switch {
 		case p.Entity == syncapi.EntityUser && p.ID == id:
-			out = append(out, "the server refused the last change of this user: "+p.Reason)
+			out = append(out, fmt.Sprintf(lang.L("the server refused the last change of this user: %s"), p.Reason))
 		case p.Entity == syncapi.EntityPersonalKey && keyID != "" && p.ID == keyID:
-			out = append(out, "the server refused this user's personal key: "+p.Reason)
+			out = append(out, fmt.Sprintf(lang.L("the server refused this user's personal key: %s"), p.Reason))
 		}
 	}
 	return strings.Join(out, "; "), nil
@@ -336,25 +346,31 @@ func (d *userDetail) showRefusal(refusal string) {
 		d.refused.Hide()
 		return
 	}
-	d.refused.SetText("Not synced: " + refusal + ". It goes to the server again after the next change here.")
+	d.refused.SetText(fmt.Sprintf(lang.L("Not synced: %s. It goes to the server again after the next change here."), refusal))
 	d.refused.Show()
 }
 
 // actorName is who made a change as the history shows it.
 func actorName(actor string) string {
 	if actor == data.SyncActor {
-		return "sync with the server"
+		return lang.L("sync with the server")
 	}
 	return actor
 }
 
-// syncFieldLabels name the fields of a user as sync records their changes.
+// syncFieldLabels name the fields of a user as sync records their changes,
+// translated where shown.
 var syncFieldLabels = map[string]string{
-	"first_name": "First name", "last_name": "Last name", "names_locked": "Names locked", "email": "Email",
-	"username": "Username", "mobile": "Mobile", "external_id": "External ID", "role_id": "Role",
-	"unit_ids": "Units", "group_ids": "Groups", "invitation_text": "Invitation text", "notes": "Notes",
-	"phase": "Status", "key_expires_at": "Valid until", "invited_at": "Invited", "activated_at": "Activated",
-	"deactivated_at": "Deactivated", "invite_key_id": "Invite key", "deleted": "Deleted",
+	"first_name": resources.Mark("First name"), "last_name": resources.Mark("Last name"),
+	"names_locked": resources.Mark("Names locked"), "email": resources.Mark("Email"),
+	"username": resources.Mark("Username"), "mobile": resources.Mark("Mobile"),
+	"external_id": resources.Mark("External ID"), "role_id": resources.Mark("Role"),
+	"unit_ids": resources.Mark("Units"), "group_ids": resources.Mark("Groups"),
+	"invitation_text": resources.Mark("Invitation text"), "notes": resources.Mark("Notes"),
+	"phase": resources.Mark("Status"), "key_expires_at": resources.Mark("Valid until"),
+	"invited_at": resources.Mark("Invited"), "activated_at": resources.Mark("Activated"),
+	"deactivated_at": resources.Mark("Deactivated"), "invite_key_id": resources.Mark("Invite key"),
+	"deleted": resources.Mark("Deleted"),
 }
 
 // syncChanges are the lines under a sync event of the history: for a conflict the
@@ -378,9 +394,9 @@ func (d *userDetail) syncChanges(e *data.AuditEvent) []string {
 		c := changes[f]
 		old, kept := d.syncValue(f, c.Old), d.syncValue(f, c.New)
 		if e.Action == data.ActionSyncConflict {
-			out = append(out, fmt.Sprintf("    %s: made here %s; kept from the server %s", d.fieldLabel(f), old, kept))
+			out = append(out, "    "+fmt.Sprintf(lang.L("%s: made here %s; kept from the server %s"), d.fieldLabel(f), old, kept))
 		} else {
-			out = append(out, fmt.Sprintf("    %s: %s → %s", d.fieldLabel(f), old, kept))
+			out = append(out, "    "+fmt.Sprintf(lang.L("%s: %s → %s"), d.fieldLabel(f), old, kept))
 		}
 	}
 	return out
@@ -388,7 +404,7 @@ func (d *userDetail) syncChanges(e *data.AuditEvent) []string {
 
 func (d *userDetail) fieldLabel(f string) string {
 	if l, ok := syncFieldLabels[f]; ok {
-		return l
+		return lang.L(l)
 	}
 	return strings.ReplaceAll(f, "_", " ")
 }
@@ -416,23 +432,23 @@ func (d *userDetail) syncValue(field string, v any) string {
 	}
 	switch x := v.(type) {
 	case nil:
-		return "(none)"
+		return lang.L("(none)")
 	case string:
 		switch {
 		case x == "":
-			return "(none)"
+			return lang.L("(none)")
 		case field == "role_id":
 			return name(x)
 		case field == "phase":
-			return "“" + x + "”"
+			return fmt.Sprintf(lang.L("“%s”"), x)
 		}
 		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
-			return t.Local().Format("2006-01-02 15:04")
+			return display.Time(&t)
 		}
-		return "“" + x + "”"
+		return fmt.Sprintf(lang.L("“%s”"), x)
 	case []any:
 		if len(x) == 0 {
-			return "(none)"
+			return lang.L("(none)")
 		}
 		names := make([]string, len(x))
 		for i, id := range x {
@@ -441,9 +457,9 @@ func (d *userDetail) syncValue(field string, v any) string {
 		return strings.Join(names, ", ")
 	case bool:
 		if x {
-			return "yes"
+			return lang.L("yes")
 		}
-		return "no"
+		return lang.L("no")
 	}
 	return fmt.Sprint(v)
 }
@@ -454,11 +470,11 @@ func extraPermissionText(u *data.User) string {
 	var labels []string
 	for _, p := range u.ExtraPermissionList() {
 		if info, ok := syncapi.LookupPermission(p); ok {
-			labels = append(labels, info.Label)
+			labels = append(labels, permissionLabel(info))
 		}
 	}
 	if len(labels) == 0 {
-		return "Nothing beyond the role"
+		return lang.L("Nothing beyond the role")
 	}
 	return strings.Join(labels, ", ")
 }

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -12,12 +13,15 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
+	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -126,28 +130,28 @@ func (f *UserForm) build() {
 	f.first = entry("first_name", "")
 	f.last = entry("last_name", "")
 	f.email = entry("email", "name@example.org")
-	f.username = entry("username", "from the email")
+	f.username = entry("username", lang.L("from the email"))
 	f.mobile = entry("mobile", "+49 151 2345678")
-	f.external = entry("external_id", "e.g. a student number")
+	f.external = entry("external_id", lang.L("e.g. a student number"))
 	for field, e := range map[string]*escEntry{"email": f.email, "first_name": f.first, "last_name": f.last} {
 		e.OnChanged = func(string) { f.suggestUsername(); f.touch(field) }
 	}
 	f.username.OnChanged = f.onUsername
 	f.text = newEscEntry(true, cancel)
-	f.text.SetPlaceHolder("Optional text for the invitation")
+	f.text.SetPlaceHolder(lang.L("Optional text for the invitation"))
 	f.text.SetMinRowsVisible(2)
 	f.notes = newEscEntry(true, cancel)
 	f.notes.SetMinRowsVisible(2)
 	for _, k := range []string{"invitation_text", "notes", "role", "units", "groups", "valid_days"} {
 		f.messages[k] = uikit.DangerLabel()
 	}
-	f.locked = widget.NewCheck("The user cannot change first and last name", nil)
+	f.locked = widget.NewCheck(lang.L("The user cannot change first and last name"), nil)
 	roleNames := make([]string, len(f.roles))
 	for i, r := range f.roles {
 		roleNames[i] = r.Name
 	}
 	f.role = widget.NewSelect(roleNames, func(string) { f.showRolePermissions(); f.touch("role") })
-	f.role.PlaceHolder = "Choose a role"
+	f.role.PlaceHolder = lang.L("Choose a role")
 	f.roleArea = uikit.NewRoleChoice(f.role, nil)
 	f.roleArea.SetRoles(roleNames)
 	f.unitBox = uikit.UnitPicker(func([]string) { f.touch("units") })
@@ -159,28 +163,28 @@ func (f *UserForm) build() {
 		return widget.NewFormItem(label, container.NewVBox(obj, f.messages[field]))
 	}
 	form := widget.NewForm(
-		item("First name *", f.first, "first_name"),
-		item("Last name *", f.last, "last_name"),
+		item(lang.L("First name *"), f.first, "first_name"),
+		item(lang.L("Last name *"), f.last, "last_name"),
 		widget.NewFormItem("", f.locked),
-		item("Email", f.email, "email"),
-		item("Username *", f.username, "username"),
-		item("Mobile", f.mobile, "mobile"),
-		item("External ID", f.external, "external_id"),
-		item("Role *", f.roleArea.Box, "role"),
-		item("Units *", f.unitBox, "units"),
-		item("Groups", f.groupBox, "groups"),
+		item(lang.L("Email"), f.email, "email"),
+		item(lang.L("Username *"), f.username, "username"),
+		item(lang.L("Mobile"), f.mobile, "mobile"),
+		item(lang.L("External ID"), f.external, "external_id"),
+		item(lang.L("Role *"), f.roleArea.Box, "role"),
+		item(lang.L("Units *"), f.unitBox, "units"),
+		item(lang.L("Groups"), f.groupBox, "groups"),
 		widget.NewFormItem("", f.extraPermissions()),
-		item("Invitation text", f.text, "invitation_text"),
-		item("Notes", f.notes, "notes"),
+		item(lang.L("Invitation text"), f.text, "invitation_text"),
+		item(lang.L("Notes"), f.notes, "notes"),
 	)
-	title, action := "New user", "Create user"
+	title, action := lang.L("New user"), lang.L("Create user")
 	if f.editing != nil {
-		title, action = "Edit "+f.editing.FullName(), "Save changes"
+		title, action = fmt.Sprintf(lang.L("Edit %s"), f.editing.FullName()), lang.L("Save changes")
 	}
 	f.save = &widget.Button{Text: action, Importance: widget.HighImportance, OnTapped: f.submit}
 	f.save.Disable()
-	cancelBtn := &widget.Button{Text: "Cancel", OnTapped: cancel}
-	note := &widget.Label{Text: "Fields marked * are required. Without an email, hand out the key on a letter.", Wrapping: fyne.TextWrapWord}
+	cancelBtn := &widget.Button{Text: lang.L("Cancel"), OnTapped: cancel}
+	note := &widget.Label{Text: lang.L("Fields marked * are required. Without an email, hand out the key on a letter."), Wrapping: fyne.TextWrapWord}
 	f.why = uikit.NewWhyOff()
 	f.showWhy(nil, 0)
 	scroll := container.NewVScroll(container.NewVBox(form, note))
@@ -330,7 +334,7 @@ func (f *UserForm) check() {
 		probs, err := f.ed.Check(context.Background(), in, except)
 		return func() {
 			if err != nil {
-				f.messages["first_name"].SetText("Could not check: " + err.Error())
+				f.messages["first_name"].SetText(fmt.Sprintf(lang.L("Could not check: %s"), err.Error()))
 				return
 			}
 			f.show(probs)
@@ -352,8 +356,8 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 	shown := 0
 	for _, p := range probs {
 		if strings.HasSuffix(p.Message, "is required") && !f.touched[p.Field] && !f.touched["*"] {
-			if l := requiredLabels[p.Field]; l != "" && !slices.Contains(missing, l) {
-				missing = append(missing, l)
+			if l, ok := requiredLabels[p.Field]; ok && !slices.Contains(missing, lang.L(l)) {
+				missing = append(missing, lang.L(l))
 			}
 			continue
 		}
@@ -371,13 +375,13 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 func (f *UserForm) extraPermissions() fyne.CanvasObject {
 	f.extra, f.extraGiven = map[syncapi.Permission]*widget.Check{}, map[syncapi.Permission]bool{}
 	f.extraNote = uikit.HintLabel()
-	rows := []fyne.CanvasObject{&widget.Label{Text: "What this person may do beyond the role.", Importance: widget.LowImportance}, f.extraNote}
+	rows := []fyne.CanvasObject{&widget.Label{Text: lang.L("What this person may do beyond the role."), Importance: widget.LowImportance}, f.extraNote}
 	for _, info := range syncapi.AllPermissions {
-		c := widget.NewCheck(info.Label, func(on bool) { f.extraGiven[info.Name] = on })
+		c := widget.NewCheck(permissionLabel(info), func(on bool) { f.extraGiven[info.Name] = on })
 		f.extra[info.Name] = c
-		rows = append(rows, container.NewHBox(c, &widget.Label{Text: info.Help, Importance: widget.LowImportance}))
+		rows = append(rows, container.NewHBox(c, &widget.Label{Text: permissionHelp(info), Importance: widget.LowImportance}))
 	}
-	return widget.NewAccordion(widget.NewAccordionItem("Additional permissions", container.NewVBox(rows...)))
+	return widget.NewAccordion(widget.NewAccordionItem(lang.L("Additional permissions"), container.NewVBox(rows...)))
 }
 
 // showRolePermissions ticks and locks the permissions the chosen role grants, so
@@ -389,11 +393,11 @@ func (f *UserForm) showRolePermissions() {
 		on := c.OnChanged
 		c.OnChanged = nil
 		if f.roleGrants(info.Name) {
-			c.SetText(info.Label + " (from the role)")
+			c.SetText(fmt.Sprintf(lang.L("%s (from the role)"), permissionLabel(info)))
 			c.SetChecked(true)
 			c.Disable()
 		} else {
-			c.SetText(info.Label)
+			c.SetText(permissionLabel(info))
 			c.SetChecked(f.extraGiven[info.Name])
 			uikit.SetEnabled(c, !f.extraLocked)
 		}
@@ -419,25 +423,26 @@ func (f *UserForm) LimitAdditionalPermissions(why string) {
 	f.showRolePermissions()
 }
 
-// requiredLabels name the required fields of the form as its labels do.
+// requiredLabels name the required fields of the form as its labels do,
+// translated where shown.
 var requiredLabels = map[string]string{
-	"first_name": "First name", "last_name": "Last name", "username": "Username",
-	"role": "Role", "units": "Units",
+	"first_name": resources.Mark("First name"), "last_name": resources.Mark("Last name"),
+	"username": resources.Mark("Username"), "role": resources.Mark("Role"), "units": resources.Mark("Units"),
 }
 
 // showWhy says beside the buttons why the user cannot be saved yet: what the
 // database lacks (roles, units), the required fields still empty or the
 // problems pointed out under the fields.
 func (f *UserForm) showWhy(missing []string, shown int) {
-	why := uikit.CatalogWhy("Every user", len(f.roles), len(f.units), true)
+	why := uikit.CatalogWhy(lang.L("Every user"), len(f.roles), len(f.units), true)
 	switch {
 	case why != "":
 	case len(missing) > 0:
-		why = "Still needed: " + strings.Join(missing, ", ") + "."
+		why = fmt.Sprintf(lang.L("Still needed: %s."), strings.Join(missing, ", "))
 	case shown == 1:
-		why = "Correct the field marked in red."
+		why = lang.L("Correct the field marked in red.")
 	case shown > 1:
-		why = "Correct the fields marked in red."
+		why = lang.L("Correct the fields marked in red.")
 	}
 	f.why.Set(why)
 }
@@ -489,20 +494,20 @@ func (f *UserForm) confirm(c *lifecycle.Created) {
 	key.TextStyle = fyne.TextStyle{Monospace: true}
 	valid := ""
 	if c.User.KeyExpiresAt != nil {
-		valid = "Valid until " + c.User.KeyExpiresAt.Local().Format("2006-01-02 15:04")
+		valid = fmt.Sprintf(lang.L("Valid until %s"), display.Time(c.User.KeyExpiresAt))
 	}
 	var d *dialog.CustomDialog
-	copyBtn := &widget.Button{Text: "Copy key", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+	copyBtn := &widget.Button{Text: lang.L("Copy key"), Icon: theme.ContentCopyIcon(), OnTapped: func() {
 		uikit.CopyText(c.Key)
 	}}
-	letter := &widget.Button{Text: "Print registration letter…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+	letter := &widget.Button{Text: lang.L("Print registration letter…"), Icon: theme.DocumentPrintIcon(), OnTapped: func() {
 		d.Hide()
 		f.OnPrintLetter(c.User.ID)
 	}}
 	if f.OnPrintLetter == nil {
 		letter.Hide()
 	}
-	another := &widget.Button{Text: "Create another", OnTapped: func() {
+	another := &widget.Button{Text: lang.L("Create another"), OnTapped: func() {
 		d.Hide()
 		next := ShowUserForm(f.ed, staticCatalog{f.roles, f.units, f.groups}, f.win, nil, nil, nil, "", f.OnSaved)
 		if next != nil {
@@ -510,13 +515,13 @@ func (f *UserForm) confirm(c *lifecycle.Created) {
 			next.LimitAdditionalPermissions(f.extraNote.Text)
 		}
 	}}
-	closeBtn := &widget.Button{Text: "Close", Importance: widget.HighImportance, OnTapped: func() { d.Hide() }}
+	closeBtn := &widget.Button{Text: lang.L("Close"), Importance: widget.HighImportance, OnTapped: func() { d.Hide() }}
 	content := container.NewVBox(
-		widget.NewLabel(c.User.FullName()+" was created. Personal key:"),
+		widget.NewLabel(fmt.Sprintf(lang.L("%s was created. Personal key:"), c.User.FullName())),
 		container.NewCenter(key),
 		widget.NewLabel(valid),
 	)
-	d = dialog.NewCustomWithoutButtons("User created", content, f.win)
+	d = dialog.NewCustomWithoutButtons(lang.L("User created"), content, f.win)
 	d.SetButtons([]fyne.CanvasObject{copyBtn, letter, another, closeBtn})
 	d.Show()
 }

@@ -21,6 +21,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
@@ -69,7 +70,7 @@ const (
 
 // userColumn is a column of the users table.
 type userColumn struct {
-	title string
+	title string  // English, translated where shown
 	width float32 // preferred width
 	min   float32 // the narrowest it gets
 	rank  int     // 0: always shown; else the lower, the longer it stays as the table narrows
@@ -83,15 +84,15 @@ type userColumn struct {
 // narrow, then go, as the table narrows (fitColumns).
 var userColumns = []userColumn{
 	{"", 40, 40, 0, 0, "", nil},
-	{"Name", 200, 140, 0, 3, data.SortName, func(r *data.UserRow) string { return r.FullName() }},
-	{"Email", 240, 160, 1, 3, data.SortEmail, func(r *data.UserRow) string { return r.Email }},
-	{"Username", 160, 100, 5, 1, data.SortUsername, func(r *data.UserRow) string { return r.Username }},
-	{"Units", 140, 90, 2, 2, data.SortUnits, func(r *data.UserRow) string { return r.Units }},
-	{"Groups", 140, 90, 6, 2, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
-	{"Role", 110, 80, 3, 1, data.SortRole, func(r *data.UserRow) string { return r.Role }},
-	{"Status", 170, 160, 0, 0, data.SortStatus, statusText},
-	{"Valid until", 150, 140, 4, 0, data.SortValidUntil, func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
-	{"External ID", 110, 90, 7, 1, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
+	{resources.Mark("Name"), 200, 140, 0, 3, data.SortName, func(r *data.UserRow) string { return r.FullName() }},
+	{resources.Mark("Email"), 240, 160, 1, 3, data.SortEmail, func(r *data.UserRow) string { return r.Email }},
+	{resources.Mark("Username"), 160, 100, 5, 1, data.SortUsername, func(r *data.UserRow) string { return r.Username }},
+	{resources.Mark("Units"), 140, 90, 2, 2, data.SortUnits, func(r *data.UserRow) string { return r.Units }},
+	{resources.Mark("Groups"), 140, 90, 6, 2, data.SortGroups, func(r *data.UserRow) string { return r.Groups }},
+	{resources.Mark("Role"), 110, 80, 3, 1, data.SortRole, func(r *data.UserRow) string { return r.Role }},
+	{resources.Mark("Status"), 170, 160, 0, 0, data.SortStatus, statusText},
+	{resources.Mark("Valid until"), 150, 140, 4, 0, data.SortValidUntil, func(r *data.UserRow) string { return display.Time(r.KeyExpiresAt) }},
+	{resources.Mark("External ID"), 110, 90, 7, 1, data.SortExternalID, func(r *data.UserRow) string { return r.ExternalID }},
 	{"", 44, 44, 0, 0, "", nil},
 }
 
@@ -100,13 +101,32 @@ func mailFailed(r *data.UserRow) bool {
 	return r.MailState == data.MailFailed && r.Status != data.StatusActive && r.Status != data.StatusDeactivated
 }
 
+// statusLabels are the users' statuses as the window shows them, translated where
+// shown (data.Status.Label says the same in English for the command line, the
+// activity log and the data).
+var statusLabels = map[data.Status]string{
+	data.StatusNotActivated: resources.Mark("Not activated"),
+	data.StatusInvited:      resources.Mark("Invited"),
+	data.StatusExpired:      resources.Mark("Expired"),
+	data.StatusActive:       resources.Mark("Active"),
+	data.StatusDeactivated:  resources.Mark("Deactivated"),
+}
+
+// statusLabel is a status in the window's language.
+func statusLabel(st data.Status) string {
+	if l, ok := statusLabels[st]; ok {
+		return lang.L(l)
+	}
+	return st.Label()
+}
+
 // statusText is a user's status as the table shows it: "Invited · mail failed"
 // when the invitation mail could not be delivered.
 func statusText(r *data.UserRow) string {
 	if mailFailed(r) {
-		return r.Status.Label() + lang.L(" · mail failed")
+		return fmt.Sprintf(lang.L("%s · mail failed"), statusLabel(r.Status))
 	}
-	return r.Status.Label()
+	return statusLabel(r.Status)
 }
 
 // UsersScreen lists the users in a virtualized table (only visible rows have
@@ -193,31 +213,31 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.buildFilters()
 	s.buildBulkBar()
 	s.detail = newUserDetail(s)
-	s.summary = &widget.Label{Text: "Loading users…"}
+	s.summary = &widget.Label{Text: lang.L("Loading users…")}
 	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	s.empty.Hide()
 	call := func(f *func()) func() {
 		return func() {
-			if *f != nil && !uikit.Refused(s.perms, syncapi.PermBulkInvite, "Bulk invite", s.win) {
+			if *f != nil && !uikit.Refused(s.perms, syncapi.PermBulkInvite, lang.L("Bulk invite"), s.win) {
 				(*f)()
 			}
 		}
 	}
 	s.newUser = uikit.NewPermitted(syncapi.PermAddUsers,
-		&widget.Button{Text: "New user", Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }})
-	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Import…", OnTapped: call(&s.OnImport)})
-	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: "Invite by email…", OnTapped: call(&s.OnInviteEmails)})
+		&widget.Button{Text: lang.L("New user"), Importance: widget.HighImportance, OnTapped: func() { s.NewUser("") }})
+	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: lang.L("Import…"), OnTapped: call(&s.OnImport)})
+	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: lang.L("Invite by email…"), OnTapped: call(&s.OnInviteEmails)})
 	s.permNote = uikit.HintLabel()
 	// The filters wrap to a second line in a narrow window; the search box takes
 	// the rest of its line.
 	filters := &fyne.Container{Layout: &flowLayout{widths: []float32{200, 150, 150, 150}, fillMin: 220}, Objects: []fyne.CanvasObject{
 		s.statusSelect, s.unitFilter.button, s.groupFilter.button, s.roleSelect,
-		&widget.Button{Text: "Clear filters", OnTapped: s.ClearFilters}, s.search,
+		&widget.Button{Text: lang.L("Clear filters"), OnTapped: s.ClearFilters}, s.search,
 	}}
 	middle := container.NewStack(&fyne.Container{Layout: &tableFit{s: s}, Objects: []fyne.CanvasObject{s.table}},
 		container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer()))
 	s.centre = &fyne.Container{Layout: &stackLayout{fill: middle}, Objects: []fyne.CanvasObject{
-		container.NewBorder(nil, nil, uikit.Heading("Users"), container.NewHBox(s.importBtn.Tip, s.inviteBtn.Tip, s.newUser.Tip), nil),
+		container.NewBorder(nil, nil, uikit.Heading(lang.L("Users")), container.NewHBox(s.importBtn.Tip, s.inviteBtn.Tip, s.newUser.Tip), nil),
 		s.permNote,
 		filters,
 		container.NewBorder(nil, nil, s.summary, nil, s.filterNote),
@@ -357,13 +377,14 @@ func (s *UsersScreen) headerText(col int) string {
 	if sort == "" {
 		sort = data.SortName
 	}
+	title := lang.L(c.title)
 	if sort != c.sort {
-		return c.title
+		return title
 	}
 	if s.query.Desc {
-		return c.title + " ▼"
+		return title + " ▼"
 	}
-	return c.title + " ▲"
+	return title + " ▲"
 }
 
 // SortBy sorts by a column; a second click on the same column reverses the order.
@@ -490,7 +511,7 @@ func (s *UsersScreen) Reload() {
 			s.keepSelected(matching)
 		}
 		s.refreshFilters()
-		s.summary.SetText(display.Plural(total, "user"))
+		s.summary.SetText(usersText(total))
 		s.showEmpty()
 		s.updateSelection()
 		s.table.Refresh()
@@ -567,11 +588,11 @@ func (s *UsersScreen) showEmpty() {
 		s.table.Show()
 		return
 	case all == 0 && s.filtered() == "" && len(s.roles) == 0:
-		s.empty.SetText("No users yet, and no roles: every user needs one.\nCreate roles in Roles and permissions, or start with a school's or a company's roles:\nSettings → Set up the organization.")
+		s.empty.SetText(lang.L("No users yet, and no roles: every user needs one.\nCreate roles in Roles and permissions, or start with a school's or a company's roles:\nSettings → Set up the organization."))
 	case all == 0 && s.filtered() == "":
-		s.empty.SetText("No users yet.\nCreate users with New user or import a list. To try Onboard with sample data,\nrun: onboard demo --users 200")
+		s.empty.SetText(lang.L("No users yet.\nCreate users with New user or import a list. To try Onboard with sample data,\nrun: onboard demo --users 200"))
 	default:
-		s.empty.SetText("No users match this filter.")
+		s.empty.SetText(lang.L("No users match this filter."))
 	}
 	s.table.Hide()
 	s.empty.Show()
@@ -608,7 +629,7 @@ func (s *UsersScreen) background(load func() error, apply func()) {
 		err := load()
 		return func() {
 			if err != nil {
-				s.summary.SetText("Could not read the users.")
+				s.summary.SetText(lang.L("Could not read the users."))
 				uikit.ShowError(err, s.win)
 				return
 			}
@@ -703,13 +724,13 @@ func (s *UsersScreen) updateSelection() {
 	n := len(s.selected)
 	switch n {
 	case 0:
-		s.selLabel.SetText("No users selected")
+		s.selLabel.SetText(lang.L("No users selected"))
 	case 1:
-		s.selLabel.SetText("1 selected")
+		s.selLabel.SetText(lang.L("1 selected"))
 	default:
-		s.selLabel.SetText(display.Count(n) + " selected")
+		s.selLabel.SetText(fmt.Sprintf(lang.L("%s selected"), display.Count(n)))
 	}
-	s.selectAll.SetText(fmt.Sprintf("Select all %s matching", display.Count(s.total)))
+	s.selectAll.SetText(fmt.Sprintf(lang.L("Select all %s matching"), display.Count(s.total)))
 	if s.total == 0 || n >= s.total {
 		s.selectAll.Disable()
 	} else {
@@ -729,6 +750,9 @@ func (s *UsersScreen) selectedIDs() []string {
 
 // wait blocks until the background loads started so far have finished.
 func (s *UsersScreen) wait() { s.bg.Wait() }
+
+// usersText is n users in the window's language: "1 user", "1,500 users".
+func usersText(n int) string { return display.PluralOf(n, lang.L("user"), lang.L("users")) }
 
 // joinNonEmpty joins the non-empty parts.
 func joinNonEmpty(sep string, parts ...string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -17,38 +18,90 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
 
-// bulkVerbs are the bulk actions: button text, the verb of the confirmation, and
-// what none of the selected users can do when the action would change nobody
-// ("None of the 12 selected users can be reactivated").
+// bulkVerbs are the bulk actions: button text, the question of the confirmation
+// (a format of the users, "5 users", and for a role or group its name), and what
+// none of the selected users can do when the action would change nobody ("None of
+// the 12 selected users can be reactivated"). English, translated where shown.
 var bulkVerbs = []struct {
 	action lifecycle.Action
 	button string
-	verb   string
-	none   func() string
+	ask    string
+	none   string
 }{
-	{lifecycle.ActionResend, "Resend invitation", "Resend the invitation to", func() string { return lang.L("get the invitation again") }},
-	{lifecycle.ActionCancel, "Cancel invitation", "Cancel the invitation of", func() string { return lang.L("have their invitation cancelled") }},
-	{lifecycle.ActionDeactivate, "Deactivate", "Deactivate", func() string { return lang.L("be deactivated") }},
-	{lifecycle.ActionReactivate, "Reactivate", "Reactivate", func() string { return lang.L("be reactivated") }},
-	{lifecycle.ActionChangeRole, "Change role", "Change the role of", func() string { return lang.L("get another role") }},
-	{lifecycle.ActionAddToGroup, "Add to group", "Add to the group:", func() string { return lang.L("be added to the group") }},
-	{lifecycle.ActionDelete, "Delete", "Delete", func() string { return lang.L("be deleted") }},
+	{lifecycle.ActionResend, resources.Mark("Resend invitation"), resources.Mark("Resend the invitation to %s?"), resources.Mark("get the invitation again")},
+	{lifecycle.ActionCancel, resources.Mark("Cancel invitation"), resources.Mark("Cancel the invitation of %s?"), resources.Mark("have their invitation cancelled")},
+	{lifecycle.ActionDeactivate, resources.Mark("Deactivate"), resources.Mark("Deactivate %s?"), resources.Mark("be deactivated")},
+	{lifecycle.ActionReactivate, resources.Mark("Reactivate"), resources.Mark("Reactivate %s?"), resources.Mark("be reactivated")},
+	{lifecycle.ActionChangeRole, resources.Mark("Change role"), resources.Mark("Change the role of %s: role %s?"), resources.Mark("get another role")},
+	{lifecycle.ActionAddToGroup, resources.Mark("Add to group"), resources.Mark("Add %s to the group %s?"), resources.Mark("be added to the group")},
+	{lifecycle.ActionDelete, resources.Mark("Delete"), resources.Mark("Delete %s?"), resources.Mark("be deleted")},
+}
+
+// skipReasons are the reasons a bulk action skips a user (lifecycle's, in English
+// for the command line and the log, and neverInvited), translated where shown.
+var skipReasons = map[string]string{
+	"not activated":                 resources.Mark("not activated"),
+	"invited":                       resources.Mark("invited"),
+	"expired":                       resources.Mark("expired"),
+	"active":                        resources.Mark("active"),
+	"deactivated":                   resources.Mark("deactivated"),
+	"not deactivated":               resources.Mark("not deactivated"),
+	"without an email address":      resources.Mark("without an email address"),
+	"the user has no email address": resources.Mark("without an email address"),
+	"there is no open invitation":   resources.Mark("no open invitation"),
+	"already in that role":          resources.Mark("already in that role"),
+	"already in that group":         resources.Mark("already in that group"),
+	"deleted meanwhile":             resources.Mark("deleted meanwhile"),
+	neverInvited:                    resources.Mark("never invited"),
+}
+
+// neverInvited is the reason a bulk cancel skips a user who was never invited.
+const neverInvited = "never invited"
+
+// skipSummary is lifecycle.SkipSummary in the window's language, "12 not
+// deactivated, 1 without an email address": the reasons by how many users have
+// them, most first.
+func skipSummary(skips []lifecycle.Skip) string {
+	counts := map[string]int{}
+	for _, s := range skips {
+		counts[s.Reason]++
+	}
+	reasons := make([]string, 0, len(counts))
+	for r := range counts {
+		reasons = append(reasons, r)
+	}
+	slices.SortFunc(reasons, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		label := r
+		if l, ok := skipReasons[r]; ok {
+			label = lang.L(l)
+		}
+		parts[i] = display.Count(counts[r]) + " " + label
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *UsersScreen) buildBulkBar() {
-	s.selLabel = widget.NewLabel("No users selected")
-	s.selectAll = &widget.Button{Text: "Select all matching", OnTapped: s.SelectAllMatching}
-	clear := &widget.Button{Text: "Clear selection", OnTapped: s.ClearSelection}
-	printLetters := &widget.Button{Text: "Print letters…", Icon: theme.DocumentPrintIcon(), OnTapped: func() {
+	s.selLabel = widget.NewLabel(lang.L("No users selected"))
+	s.selectAll = &widget.Button{Text: lang.L("Select all matching"), OnTapped: s.SelectAllMatching}
+	clear := &widget.Button{Text: lang.L("Clear selection"), OnTapped: s.ClearSelection}
+	printLetters := &widget.Button{Text: lang.L("Print letters…"), Icon: theme.DocumentPrintIcon(), OnTapped: func() {
 		s.printLetters(s.selectedIDs())
 	}}
 	objs := []fyne.CanvasObject{s.selLabel, s.selectAll, clear, printLetters}
 	for _, b := range bulkVerbs {
 		a := b.action
-		btn := &widget.Button{Text: b.button, OnTapped: func() { s.Bulk(a) }}
+		btn := &widget.Button{Text: lang.L(b.button), OnTapped: func() { s.Bulk(a) }}
 		if a == lifecycle.ActionDelete {
 			btn.Importance = widget.DangerImportance
 		}
@@ -77,12 +130,12 @@ func (s *UsersScreen) Bulk(a lifecycle.Action) {
 	op := lifecycle.BulkOp{Action: a}
 	switch a {
 	case lifecycle.ActionChangeRole:
-		s.choose("Change role", "New role", uikit.Names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
+		s.choose(lang.L("Change role"), lang.L("New role"), uikit.Names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
 			op.RoleID = uikit.IDByName(s.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
-			s.planAndRun(ids, op, "role "+name)
+			s.planAndRun(ids, op, name)
 		})
 	case lifecycle.ActionAddToGroup:
-		s.choose("Add to group", "Group", uikit.Names(s.groups, func(g data.Group) string { return g.Name }), func(name string) {
+		s.choose(lang.L("Add to group"), lang.L("Group"), uikit.Names(s.groups, func(g data.Group) string { return g.Name }), func(name string) {
 			op.GroupID = uikit.IDByName(s.groups, name, func(g data.Group) (string, string) { return g.ID, g.Name })
 			s.planAndRun(ids, op, name)
 		})
@@ -94,12 +147,12 @@ func (s *UsersScreen) Bulk(a lifecycle.Action) {
 // choose asks the admin to pick one option.
 func (s *UsersScreen) choose(title, label string, options []string, then func(string)) {
 	if len(options) == 0 {
-		dialog.ShowInformation(title, "There is nothing to choose from yet.", s.win)
+		dialog.ShowInformation(title, lang.L("There is nothing to choose from yet."), s.win)
 		return
 	}
 	sel := widget.NewSelect(options, nil)
 	sel.SetSelected(options[0])
-	dialog.ShowForm(title, "Continue", "Cancel", []*widget.FormItem{widget.NewFormItem(label, sel)}, func(ok bool) {
+	dialog.ShowForm(title, lang.L("Continue"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(label, sel)}, func(ok bool) {
 		if ok {
 			then(sel.Selected)
 		}
@@ -140,7 +193,7 @@ func skipNeverInvited(plan *lifecycle.BulkPlan, never []string) {
 	eligible := plan.Eligible[:0]
 	for _, id := range plan.Eligible {
 		if set[id] {
-			plan.Skipped = append(plan.Skipped, lifecycle.Skip{UserID: id, Reason: lang.L("never invited")})
+			plan.Skipped = append(plan.Skipped, lifecycle.Skip{UserID: id, Reason: neverInvited})
 		} else {
 			eligible = append(eligible, id)
 		}
@@ -151,23 +204,23 @@ func skipNeverInvited(plan *lifecycle.BulkPlan, never []string) {
 // nobodyToChange says why a bulk action on selected users would change none of
 // them: "None of the 12 selected users can be reactivated: 12 not deactivated."
 func nobodyToChange(plan *lifecycle.BulkPlan, selected int, none string) string {
-	why := lifecycle.SkipSummary(plan.Skipped)
+	why := skipSummary(plan.Skipped)
 	if gone := selected - len(plan.Skipped); gone > 0 {
 		why = joinNonEmpty(", ", why, fmt.Sprintf(lang.L("%d deleted meanwhile"), gone))
 	}
 	if selected == 1 {
-		return fmt.Sprintf(lang.L("The selected user cannot %s: %s."), none, why)
+		return fmt.Sprintf(lang.L("The selected user cannot %s: %s."), lang.L(none), why)
 	}
-	return fmt.Sprintf(lang.L("None of the %s selected users can %s: %s."), display.Count(selected), none, why)
+	return fmt.Sprintf(lang.L("None of the %s selected users can %s: %s."), display.Count(selected), lang.L(none), why)
 }
 
 // confirmBulk is the question before a bulk action on selected users; when it
 // would change none of them it says so, and why, instead.
 func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, selected int, op lifecycle.BulkOp, target string) {
-	verb, button, none := "", "", ""
+	ask, button, none := "", "", ""
 	for _, b := range bulkVerbs {
 		if b.action == op.Action {
-			verb, button, none = b.verb, b.button, b.none()
+			ask, button, none = b.ask, lang.L(b.button), b.none
 		}
 	}
 	n := len(plan.Eligible)
@@ -175,20 +228,22 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, selected int, op lif
 		dialog.ShowInformation(button, nobodyToChange(plan, selected, none), s.win)
 		return
 	}
-	msg := fmt.Sprintf("%s %s?", verb, display.Plural(n, "user"))
+	var msg string
 	if target != "" {
-		msg = fmt.Sprintf("%s %s: %s?", strings.TrimSuffix(verb, ":"), display.Plural(n, "user"), target)
+		msg = fmt.Sprintf(lang.L(ask), usersText(n), target)
+	} else {
+		msg = fmt.Sprintf(lang.L(ask), usersText(n))
 	}
 	if len(plan.Skipped) > 0 {
-		msg += fmt.Sprintf("\n%s will be skipped: %s.", display.Plural(len(plan.Skipped), "user"), lifecycle.SkipSummary(plan.Skipped))
+		msg += "\n" + fmt.Sprintf(lang.L("%s will be skipped: %s."), usersText(len(plan.Skipped)), skipSummary(plan.Skipped))
 	}
 	switch op.Action {
 	case lifecycle.ActionDelete:
-		msg += "\nDeleted users disappear from every list and their keys stop working."
+		msg += "\n" + lang.L("Deleted users disappear from every list and their keys stop working.")
 	case lifecycle.ActionDeactivate:
-		msg += "\nDeactivated users cannot sign in or register until reactivated."
+		msg += "\n" + lang.L("Deactivated users cannot sign in or register until reactivated.")
 	case lifecycle.ActionResend:
-		msg += "\nEach gets a new key; the old keys stop working."
+		msg += "\n" + lang.L("Each gets a new key; the old keys stop working.")
 	}
 	d := dialog.NewConfirm(button, msg, func(ok bool) {
 		if ok {
@@ -196,6 +251,7 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, selected int, op lif
 		}
 	}, s.win)
 	d.SetConfirmText(fmt.Sprintf("%s (%s)", button, display.Count(n)))
+	d.SetDismissText(lang.L("Cancel"))
 	if op.Action == lifecycle.ActionDelete || op.Action == lifecycle.ActionDeactivate {
 		d.SetConfirmImportance(widget.DangerImportance)
 	}
@@ -208,8 +264,8 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 	bar := widget.NewProgressBar()
 	bar.Max = float64(len(ids))
 	prog := dialog.NewCustomWithoutButtons(title, container.NewVBox(
-		widget.NewLabel(fmt.Sprintf("Working on %s…", display.Plural(len(ids), "user"))), bar), s.win)
-	prog.SetButtons([]fyne.CanvasObject{&widget.Button{Text: "Cancel", OnTapped: cancel}})
+		widget.NewLabel(fmt.Sprintf(lang.L("Working on %s…"), usersText(len(ids)))), bar), s.win)
+	prog.SetButtons([]fyne.CanvasObject{&widget.Button{Text: lang.L("Cancel"), OnTapped: cancel}})
 	prog.Show()
 	var res *lifecycle.BulkResult
 	s.bg.Go(func() {
@@ -220,22 +276,22 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 		cancel()
 		uikit.OnUI(func() {
 			prog.Hide()
-			msg := fmt.Sprintf("%s: %s done.", title, display.Plural(res.Done, "user"))
+			msg := fmt.Sprintf(lang.L("%s: %s done."), title, usersText(res.Done))
 			if len(res.Skipped) > 0 {
-				msg += fmt.Sprintf("\n%s skipped: %s.", display.Plural(len(res.Skipped), "user"), lifecycle.SkipSummary(res.Skipped))
+				msg += "\n" + fmt.Sprintf(lang.L("%s skipped: %s."), usersText(len(res.Skipped)), skipSummary(res.Skipped))
 			}
 			switch {
 			case errors.Is(err, context.Canceled):
-				msg += "\nStopped before the end; the rest is unchanged."
+				msg += "\n" + lang.L("Stopped before the end; the rest is unchanged.")
 			case err != nil:
-				msg += "\nStopped by an error: " + err.Error()
+				msg += "\n" + fmt.Sprintf(lang.L("Stopped by an error: %s"), err.Error())
 			}
 			if op.Action == lifecycle.ActionDelete {
 				s.ClearSelection()
 			}
 			if op.Action == lifecycle.ActionResend && res.Done > 0 {
 				s.mailQueued()
-				msg += "\nThe invitation emails are queued and sent through the mail server set in Settings."
+				msg += "\n" + lang.L("The invitation emails are queued and sent through the mail server set in Settings.")
 			}
 			s.LastResult = res
 			if res.Done > 0 {
@@ -269,36 +325,38 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 			s.confirmThen(title, question, func() { s.runOne(title, run) })
 		}
 	}
-	toggle := item("Deactivate…", lifecycle.ActionDeactivate, simple("Deactivate", "Deactivate "+name+"? The user cannot sign in or register until reactivated.",
+	toggle := item(lang.L("Deactivate…"), lifecycle.ActionDeactivate, simple(lang.L("Deactivate"),
+		fmt.Sprintf(lang.L("Deactivate %s? The user cannot sign in or register until reactivated."), name),
 		func(ctx context.Context) error { _, err := s.act.Deactivate(ctx, id); return err }))
 	if r.Status == data.StatusDeactivated {
-		toggle = item("Reactivate", lifecycle.ActionReactivate, func() {
-			s.runOne("Reactivate", func(ctx context.Context) error { _, err := s.act.Reactivate(ctx, id); return err })
+		toggle = item(lang.L("Reactivate"), lifecycle.ActionReactivate, func() {
+			s.runOne(lang.L("Reactivate"), func(ctx context.Context) error { _, err := s.act.Reactivate(ctx, id); return err })
 		})
 	}
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Edit…", func() { s.EditUser(id) }),
-		item("Resend invitation…", lifecycle.ActionResend, func() { s.resendDialog(r) }),
+		fyne.NewMenuItem(lang.L("Edit…"), func() { s.EditUser(id) }),
+		item(lang.L("Resend invitation…"), lifecycle.ActionResend, func() { s.resendDialog(r) }),
 	}
 	if r.Phase == data.PhaseInvited { // only an invited user has an invitation to cancel
-		items = append(items, item("Cancel invitation…", lifecycle.ActionCancel, simple("Cancel invitation",
-			"Cancel the invitation of "+name+"? The key stops working at once.",
+		items = append(items, item(lang.L("Cancel invitation…"), lifecycle.ActionCancel, simple(lang.L("Cancel invitation"),
+			fmt.Sprintf(lang.L("Cancel the invitation of %s? The key stops working at once."), name),
 			func(ctx context.Context) error { _, err := s.act.CancelInvitation(ctx, id); return err })))
 	}
 	return append(items,
-		item("New key…", lifecycle.ActionNewKey, func() {
-			s.confirmThen("New key", "Give "+name+" a new key? The current key stops working.", func() {
+		item(lang.L("New key…"), lifecycle.ActionNewKey, func() {
+			s.confirmThen(lang.L("New key"), fmt.Sprintf(lang.L("Give %s a new key? The current key stops working."), name), func() {
 				var inv *lifecycle.Invitation
-				s.runOne("New key", func(ctx context.Context) (err error) {
+				s.runOne(lang.L("New key"), func(ctx context.Context) (err error) {
 					inv, err = s.act.NewKey(ctx, id, 0)
 					return err
-				}, func() { s.showKey("New key", inv, "") })
+				}, func() { s.showKey(lang.L("New key"), inv, "") })
 			})
 		}),
 		toggle,
 		letterItem(r.Status, func() { s.printLetters([]string{id}) }),
 		fyne.NewMenuItemSeparator(),
-		item("Delete…", lifecycle.ActionDelete, simple("Delete user", "Delete "+name+"? The user disappears from every list and the key stops working.",
+		item(lang.L("Delete…"), lifecycle.ActionDelete, simple(lang.L("Delete user"),
+			fmt.Sprintf(lang.L("Delete %s? The user disappears from every list and the key stops working."), name),
 			func(ctx context.Context) error { return s.act.Delete(ctx, id) })),
 	)
 }
@@ -306,7 +364,7 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 // letterItem is the row menu's "Print letter…": only users who still have to
 // register get a letter.
 func letterItem(st data.Status, do func()) *fyne.MenuItem {
-	it := fyne.NewMenuItem("Print letter…", do)
+	it := fyne.NewMenuItem(lang.L("Print letter…"), do)
 	it.Disabled = st == data.StatusActive || st == data.StatusDeactivated
 	return it
 }
@@ -356,20 +414,20 @@ func (s *UsersScreen) resendDialog(r *data.UserRow) {
 		}
 		return nil
 	}
-	item := widget.NewFormItem("Email", email)
-	item.HintText = "Correct the address if the first invitation did not arrive."
+	item := widget.NewFormItem(lang.L("Email"), email)
+	item.HintText = lang.L("Correct the address if the first invitation did not arrive.")
 	items := []*widget.FormItem{item}
-	d := dialog.NewForm("Resend invitation to "+r.FullName(), "Resend", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(fmt.Sprintf(lang.L("Resend invitation to %s"), r.FullName()), lang.L("Resend"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
 		var inv *lifecycle.Invitation
-		s.runOne("Resend invitation", func(ctx context.Context) (err error) {
+		s.runOne(lang.L("Resend invitation"), func(ctx context.Context) (err error) {
 			inv, err = s.act.ResendInvitation(ctx, r.ID, lifecycle.ResendOptions{Email: email.Text})
 			return err
 		}, func() {
 			s.mailQueued()
-			s.showKey("Invitation queued", inv, "The invitation email goes out through the mail server set in Settings; the Mail screen shows how it fares.")
+			s.showKey(lang.L("Invitation queued"), inv, lang.L("The invitation email goes out through the mail server set in Settings; the Mail screen shows how it fares."))
 		})
 	}, s.win)
 	d.Resize(fyne.NewSize(460, 200))
@@ -382,16 +440,16 @@ func (s *UsersScreen) showKey(title string, inv *lifecycle.Invitation, note stri
 		return
 	}
 	key := &widget.Label{Text: inv.Key, TextStyle: fyne.TextStyle{Monospace: true}, SizeName: theme.SizeNameHeadingText}
-	copyBtn := &widget.Button{Text: "Copy key", OnTapped: func() { uikit.CopyText(inv.Key) }}
+	copyBtn := &widget.Button{Text: lang.L("Copy key"), OnTapped: func() { uikit.CopyText(inv.Key) }}
 	box := container.NewVBox(
-		widget.NewLabel(inv.User.FullName()+" has a new key; the old one no longer works."),
+		widget.NewLabel(fmt.Sprintf(lang.L("%s has a new key; the old one no longer works."), inv.User.FullName())),
 		container.NewCenter(key),
-		widget.NewLabel("Valid until "+display.Time(inv.User.KeyExpiresAt)),
+		widget.NewLabel(fmt.Sprintf(lang.L("Valid until %s"), display.Time(inv.User.KeyExpiresAt))),
 		container.NewCenter(copyBtn))
 	if note != "" {
 		box.Add(&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
 	}
-	d := dialog.NewCustom(title, "Close", box, s.win)
+	d := dialog.NewCustom(title, lang.L("Close"), box, s.win)
 	if note != "" {
 		d.Resize(fyne.NewSize(480, d.MinSize().Height))
 	}
@@ -408,7 +466,7 @@ func (s *UsersScreen) mailQueued() {
 // NewUser opens the new-user dialog, with unitID (may be "") preset, unless the
 // operator may not add users (then it says so).
 func (s *UsersScreen) NewUser(unitID string) {
-	if uikit.Refused(s.perms, syncapi.PermAddUsers, "New user", s.win) {
+	if uikit.Refused(s.perms, syncapi.PermAddUsers, lang.L("New user"), s.win) {
 		return
 	}
 	s.openForm("", unitID)

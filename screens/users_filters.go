@@ -1,29 +1,23 @@
 package screens
 
 import (
+	"fmt"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
 	"onboard/screens/internal/uikit"
 )
 
-// The first option of each filter select: no filter.
-const (
-	allStatuses = "All statuses"
-	allUnits    = "All units"
-	allGroups   = "All groups"
-	allRoles    = "All roles"
-)
-
 func (s *UsersScreen) buildFilters() {
 	s.statusSelect = widget.NewSelect(nil, func(v string) { s.onStatus(v) })
-	s.unitFilter = newFilterPicker(s.win, uikit.UnitPicker(nil), allUnits, "units", func(chosen []string) {
+	s.unitFilter = newFilterPicker(s.win, uikit.UnitPicker(nil), lang.L("All units"), lang.L("units"), func(chosen []string) {
 		s.query.UnitIDs = idsByName(s.units, chosen, func(u data.Unit) (string, string) { return u.ID, u.Name })
 		s.refilter()
 	})
-	s.groupFilter = newFilterPicker(s.win, uikit.GroupPicker(nil), allGroups, "groups", func(chosen []string) {
+	s.groupFilter = newFilterPicker(s.win, uikit.GroupPicker(nil), lang.L("All groups"), lang.L("groups"), func(chosen []string) {
 		s.query.GroupIDs = idsByName(s.groups, chosen, func(g data.Group) (string, string) { return g.ID, g.Name })
 		s.refilter()
 	})
@@ -31,7 +25,7 @@ func (s *UsersScreen) buildFilters() {
 		s.query.RoleID = uikit.IDByName(s.roles, v, func(r data.Role) (string, string) { return r.ID, r.Name })
 		s.refilter()
 	})
-	s.search = &widget.Entry{PlaceHolder: "Search name, email, username, ID"}
+	s.search = &widget.Entry{PlaceHolder: lang.L("Search name, email, username, ID")}
 	s.search.ExtendBaseWidget(s.search)
 	s.buildSearchHandler()
 	s.search.OnSubmitted = func(string) { s.applySearch() }
@@ -50,15 +44,16 @@ func (s *UsersScreen) applySearch() {
 // refreshFilters rebuilds the filter options from the counts and the catalog,
 // keeping the current choices.
 func (s *UsersScreen) refreshFilters() {
-	uikit.SetCountOptions(s.statusSelect, allStatuses, data.Statuses, data.Status.Label, s.counts, s.query.Status)
+	// The first option is every status, then data.Statuses in order (onStatus).
+	uikit.SetCountOptions(s.statusSelect, lang.L("All statuses"), data.Statuses, statusLabel, s.counts, s.query.Status)
 
 	s.unitFilter.set(uikit.Names(s.units, func(u data.Unit) string { return u.Name }),
 		uikit.NamesOf(s.units, s.query.UnitIDs))
 	s.groupFilter.set(uikit.Names(s.groups, func(g data.Group) string { return g.Name }),
 		uikit.NamesOf(s.groups, s.query.GroupIDs))
-	setCatalogOptions(s.roleSelect, allRoles, s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
+	setCatalogOptions(s.roleSelect, lang.L("All roles"), s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
 	if f := s.filtered(); f != "" {
-		s.filterNote.SetText("· filtered by " + f)
+		s.filterNote.SetText(fmt.Sprintf(lang.L("· filtered by %s"), f))
 	} else {
 		s.filterNote.SetText("")
 	}
@@ -91,29 +86,36 @@ func idsByName[T any](list []T, chosen []string, idAndName func(T) (string, stri
 
 // filtered describes the active filters, "" when there are none.
 func (s *UsersScreen) filtered() string {
-	var status, search string
+	var status, role, search string
 	if s.query.Status != "" {
-		status = "status " + s.query.Status.Label()
+		status = fmt.Sprintf(lang.L("status %s"), statusLabel(s.query.Status))
+	}
+	if s.roleSelect.SelectedIndex() > 0 { // the first option is every role
+		role = fmt.Sprintf(lang.L("role %s"), s.roleSelect.Selected)
 	}
 	if s.query.Search != "" {
-		search = "“" + s.query.Search + "”"
+		search = fmt.Sprintf(lang.L("“%s”"), s.query.Search)
 	}
-	return joinNonEmpty(", ", status, s.unitFilter.describe("unit "), s.groupFilter.describe("group "), prefixed("role ", s.roleSelect.Selected, allRoles), search)
+	return joinNonEmpty(", ", status, describeFilter(s.unitFilter, lang.L("unit %s")),
+		describeFilter(s.groupFilter, lang.L("group %s")), role, search)
 }
 
-func prefixed(prefix, v, none string) string {
-	if v == "" || v == none {
-		return ""
+// describeFilter is a unit or group filter for "filtered by …": "" when it holds
+// nothing, one (a format such as "unit %s") with the name when it holds one, else
+// the count ("3 units").
+func describeFilter(f *filterPicker, one string) string {
+	if chosen := f.pick.Selected(); len(chosen) == 1 {
+		return fmt.Sprintf(one, chosen[0])
 	}
-	return prefix + v
+	return f.describe("")
 }
 
-func (s *UsersScreen) onStatus(option string) {
+// onStatus filters by the status chosen: the options are every status, then
+// data.Statuses in order.
+func (s *UsersScreen) onStatus(string) {
 	s.query.Status = ""
-	for _, st := range data.Statuses {
-		if option == uikit.CountOption(st.Label(), s.counts[st]) {
-			s.query.Status = st
-		}
+	if i := s.statusSelect.SelectedIndex(); i > 0 && i <= len(data.Statuses) {
+		s.query.Status = data.Statuses[i-1]
 	}
 	s.refilter()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -68,8 +69,10 @@ type UserForm struct {
 	dlg                                            *dialog.CustomDialog
 
 	usernameTouched bool
-	touched         map[string]bool // fields the admin changed: only these show "required"
-	checks          *uikit.Loader   // the check once typing pauses; a check of an older form is dropped
+	touched         map[string]bool     // fields the admin changed: only these show "required"
+	submitChecked   bool                // Enter was pressed while a check ran: save once it passes
+	opened          lifecycle.UserInput // the form as it opened: Cancel asks only when it changed
+	checks          *uikit.Loader       // the check once typing pauses; a check of an older form is dropped
 	bg              sync.WaitGroup
 
 	// OnSaved is called after a successful save with the stored user.
@@ -111,6 +114,7 @@ func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.Use
 	if len(f.roles) == 1 && f.role.Selected == "" {
 		f.role.SetSelected(f.roles[0].Name)
 	}
+	f.opened = f.input()
 	f.dlg.Show()
 	f.win.Canvas().Focus(f.first)
 	f.scheduleCheck()
@@ -118,7 +122,7 @@ func ShowUserForm(ed UserEditor, cat Catalog, win fyne.Window, editing *data.Use
 }
 
 func (f *UserForm) build() {
-	cancel := func() { f.dlg.Hide() }
+	cancel := f.cancel
 	entry := func(field, placeholder string) *escEntry {
 		e := newEscEntry(false, cancel)
 		e.PlaceHolder = placeholder
@@ -192,6 +196,22 @@ func (f *UserForm) build() {
 	// The reason stays in view right above the buttons, wherever the form is scrolled.
 	f.dlg = dialog.NewCustomWithoutButtons(title, f.why.Below(scroll), f.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancelBtn, f.save})
+}
+
+// cancel closes the form; when the admin typed something, it asks first.
+func (f *UserForm) cancel() {
+	if f.Created != nil || reflect.DeepEqual(f.input(), f.opened) {
+		f.dlg.Hide()
+		return
+	}
+	d := dialog.NewConfirm(lang.L("Discard your changes?"), lang.L("What you typed in this form is lost."), func(ok bool) {
+		if ok {
+			f.dlg.Hide()
+		}
+	}, f.win)
+	d.SetConfirmText(lang.L("Discard"))
+	d.SetDismissText(lang.L("Keep editing"))
+	d.Show()
 }
 
 // escEntry is an entry that calls onEsc when Escape is pressed in it: Escape
@@ -338,8 +358,13 @@ func (f *UserForm) check() {
 				return
 			}
 			f.show(probs)
-			if len(probs) == 0 {
-				f.save.Enable()
+			if len(probs) > 0 {
+				f.submitChecked = false
+				return
+			}
+			f.save.Enable()
+			if f.submitChecked {
+				f.submit()
 			}
 		}
 	})
@@ -450,10 +475,14 @@ func (f *UserForm) showWhy(missing []string, shown int) {
 // submit saves the form when it has no problems; otherwise it points them all out.
 func (f *UserForm) submit() {
 	if f.save.Disabled() {
+		// Typed, then Enter at once: the check of what was typed is still running.
+		// Save when it passes rather than dropping the Enter.
 		f.touched["*"] = true
+		f.submitChecked = true
 		f.scheduleCheck()
 		return
 	}
+	f.submitChecked = false
 	f.save.Disable()
 	in := f.input()
 	f.bg.Go(func() {

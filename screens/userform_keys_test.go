@@ -1,0 +1,61 @@
+package screens
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"onboard/screens/internal/uitest"
+)
+
+func TestNewUserEnterRightAfterTypingSaves(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	s, _ := newScreen(t, st, svc)
+	s.NewUser("")
+	uitest.Settle(s.wait)
+	f := s.lastForm
+	f.role.SetSelected("Teacher")
+	f.unitBox.SetSelected([]string{"Werk Süd"})
+	test.Type(f.first, "Jana")
+	test.Type(f.last, "Nowak")
+	f.last.OnSubmitted(f.last.Text) // Enter before the check of the typing ran
+	uitest.Settle(f.wait, s.wait)
+	if f.Created == nil || f.Created.User.FirstName != "Jana" {
+		t.Fatalf("the first Enter was swallowed: created %+v", f.Created)
+	}
+}
+
+func TestNewUserCancelAsksWhenSomethingWasTyped(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	anna := uitest.CreateUser(t, svc, base, "Anna", "Müller", "").User
+	s, w := newScreen(t, st, svc)
+
+	// Nothing typed: Cancel closes at once.
+	s.NewUser("")
+	uitest.Settle(s.wait)
+	test.Tap(uitest.Button(t, w, "Cancel"))
+	if len(uitest.ShownContaining(w, "Fields marked * are required")) != 0 {
+		t.Fatal("an untouched form did not close")
+	}
+	// Typed: asked first; Keep editing keeps the form.
+	f := typeNewUser(s, "Zoë", "Brontë", "")
+	f.cancel()
+	uitest.MustShow(t, w, "Discard your changes?")
+	test.Tap(uitest.Button(t, w, "Keep editing"))
+	uitest.MustShow(t, w, "Fields marked * are required")
+	f.cancel()
+	test.Tap(uitest.Button(t, w, "Discard"))
+	if len(uitest.ShownContaining(w, "Fields marked * are required")) != 0 {
+		t.Fatal("Discard did not close the form")
+	}
+	// Editing a user without changing anything closes at once too.
+	s.EditUser(anna.ID)
+	uitest.Settle(s.wait)
+	uitest.Settle(s.lastForm.wait, s.wait)
+	s.lastForm.cancel()
+	if len(uitest.ShownContaining(w, "Discard your changes?")) != 0 {
+		t.Fatal("an unchanged edit asked before closing")
+	}
+}

@@ -54,9 +54,16 @@ func menuItem(t *testing.T, w fyne.Window, menu, label string) *fyne.MenuItem {
 func TestMainMenuHasTheDesktopEntries(t *testing.T) {
 	m, w := newTestMain(t)
 	for _, e := range [][2]string{
-		{"File", "Import…"}, {"File", "Back up…"}, {"File", "Restore…"}, {"File", "Quit"},
-		{"Edit", "Copy"}, {"Edit", "Select all"}, {"Edit", "New user…"},
-		{"View", "Letters"}, {"Help", "About Onboard"}, {"Help", "Read me"},
+		{"File", "Import…"},
+		{"File", "Back up…"},
+		{"File", "Restore…"},
+		{"File", "Quit"},
+		{"Edit", "Copy"},
+		{"Edit", "Select all"},
+		{"Edit", "New user…"},
+		{"View", "Letters"},
+		{"Help", "About Onboard"},
+		{"Help", "Read me"},
 	} {
 		menuItem(t, w, e[0], e[1])
 	}

@@ -59,8 +59,11 @@ var conflictColumns = []struct {
 	title string
 	width float32
 }{
-	{resources.Mark("Line"), 60}, {resources.Mark("Name"), 180}, {resources.Mark("Collides with"), 340},
-	{resources.Mark("What to do"), 290}, {resources.Mark("Result"), 210},
+	{resources.Mark("Line"), 60},
+	{resources.Mark("Name"), 180},
+	{resources.Mark("Collides with"), 340},
+	{resources.Mark("What to do"), 290},
+	{resources.Mark("Result"), 210},
 }
 
 const conflictColChoice = 3

@@ -253,6 +253,8 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.imports.OnPrintLetters = m.printLetters
 	m.users.OnPrintLetters = m.printLetters
 	m.users.OnMailQueued = m.WakeMail
+	m.users.Settings = m.store
+	m.users.OnSetUpMail = m.setUpMail
 	m.imports.OnBulkInvite = m.inviteEmails
 	m.users.OnInviteEmails = m.inviteEmails
 	m.users.OnImport = m.openImport
@@ -300,15 +302,18 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 func (m *Main) inviteEmails() {
 	b := screens.ShowBulkInviteDialog(m.store, m.svc, m.win)
 	b.Settings = m.store
-	b.OnSetUpMail = func() {
-		m.closeDialogs()
-		m.nav.Select(m.index("settings"))
-	}
+	b.OnSetUpMail = m.setUpMail
 	b.OnInvited = func(*lifecycle.InviteEmailsResult) {
 		m.WakeMail()
 		m.WakeSync()
 		m.users.Reload()
 	}
+}
+
+// setUpMail closes the dialogs and shows the mail server settings.
+func (m *Main) setUpMail() {
+	m.closeDialogs()
+	m.nav.Select(m.index("settings"))
 }
 
 // closeDialogs closes every dialog of the window.

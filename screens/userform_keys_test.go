@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
+	"onboard/internal/lifecycle"
 	"onboard/screens/internal/uitest"
 )
 
@@ -58,4 +60,21 @@ func TestNewUserCancelAsksWhenSomethingWasTyped(t *testing.T) {
 	if len(uitest.ShownContaining(w, "Discard your changes?")) != 0 {
 		t.Fatal("an unchanged edit asked before closing")
 	}
+}
+
+func TestResendAsksForTheOrganizationAndTheMailServerFirst(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
+	s, w := newScreen(t, st, svc)
+	s.Settings = st
+	s.SelectAllMatching()
+	uitest.Settle(s.wait)
+	s.Bulk(lifecycle.ActionResend)
+	uitest.Settle(s.wait)
+	uitest.MustShow(t, w, "Organization name needed")
+	test.Type(uitest.Visible[*widget.Entry](w)[0], "Gymnasium am Stadtpark")
+	test.Tap(uitest.Button(t, w, "Save"))
+	uitest.Settle(s.wait)
+	uitest.MustShow(t, w, "No mail server is set up yet.")
 }

@@ -20,6 +20,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 	"onboard/internal/syncapi"
 	"onboard/resources"
 	"onboard/screens/internal/uikit"
@@ -186,6 +187,11 @@ type UsersScreen struct {
 	// OnImport and OnInviteEmails, if set, open the import wizard and the
 	// invite-by-email dialog (the window owns both).
 	OnImport, OnInviteEmails func()
+	// Settings, if set, are checked before invitations are resent: a missing
+	// organization name is asked for, a missing mail server said.
+	Settings settings.Store
+	// OnSetUpMail, if set, opens the mail server settings (offered when none is set).
+	OnSetUpMail func()
 	// OnPrintLetters, if set, opens the print dialog for registration letters of
 	// the users ids (the window owns it).
 	OnPrintLetters func(ids []string)

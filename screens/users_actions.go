@@ -129,6 +129,8 @@ func (s *UsersScreen) Bulk(a lifecycle.Action) {
 	}
 	op := lifecycle.BulkOp{Action: a}
 	switch a {
+	case lifecycle.ActionResend:
+		s.beforeMails(func() { s.planAndRun(ids, op, "") })
 	case lifecycle.ActionChangeRole:
 		s.choose(lang.L("Change role"), lang.L("New role"), uikit.Names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
 			op.RoleID = uikit.IDByName(s.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
@@ -405,6 +407,16 @@ func (s *UsersScreen) runOne(title string, run func(context.Context) error, afte
 }
 
 // resendDialog lets the admin correct the email before a new invitation is sent.
+// beforeMails runs send once the mails can read right and the admin knows where
+// they go (uikit.CheckBeforeSending), when Settings is set; else at once.
+func (s *UsersScreen) beforeMails(send func()) {
+	if s.Settings == nil {
+		send()
+		return
+	}
+	uikit.CheckBeforeSending(s.win, &s.bg, s.Settings, true, send, s.OnSetUpMail)
+}
+
 func (s *UsersScreen) resendDialog(r *data.UserRow) {
 	email := &widget.Entry{Text: r.Email}
 	email.ExtendBaseWidget(email)
@@ -421,13 +433,15 @@ func (s *UsersScreen) resendDialog(r *data.UserRow) {
 		if !ok {
 			return
 		}
-		var inv *lifecycle.Invitation
-		s.runOne(lang.L("Resend invitation"), func(ctx context.Context) (err error) {
-			inv, err = s.act.ResendInvitation(ctx, r.ID, lifecycle.ResendOptions{Email: email.Text})
-			return err
-		}, func() {
-			s.mailQueued()
-			s.showKey(lang.L("Invitation queued"), inv, lang.L("The invitation email goes out through the mail server set in Settings; the Mail screen shows how it fares."))
+		s.beforeMails(func() {
+			var inv *lifecycle.Invitation
+			s.runOne(lang.L("Resend invitation"), func(ctx context.Context) (err error) {
+				inv, err = s.act.ResendInvitation(ctx, r.ID, lifecycle.ResendOptions{Email: email.Text})
+				return err
+			}, func() {
+				s.mailQueued()
+				s.showKey(lang.L("Invitation queued"), inv, lang.L("The invitation email goes out through the mail server set in Settings; the Mail screen shows how it fares."))
+			})
 		})
 	}, s.win)
 	d.Resize(fyne.NewSize(460, 200))

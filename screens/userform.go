@@ -215,7 +215,7 @@ func (f *UserForm) cancel() {
 }
 
 // escEntry is an entry that calls onEsc when Escape is pressed in it: Escape
-// cancels the dialog the entry is in.
+// cancels the dialog the entry is in, or leaves the users screen's search box.
 type escEntry struct {
 	widget.Entry
 	onEsc func()

@@ -3,6 +3,7 @@ package screens
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -77,4 +78,18 @@ func TestResendAsksForTheOrganizationAndTheMailServerFirst(t *testing.T) {
 	test.Tap(uitest.Button(t, w, "Save"))
 	uitest.Settle(s.wait)
 	uitest.MustShow(t, w, "No mail server is set up yet.")
+}
+
+func TestEscapeLeavesTheSearchBox(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	s, w := newScreen(t, st, svc)
+	s.FocusSearch()
+	if w.Canvas().Focused() != s.search {
+		t.Fatal("Ctrl+F did not focus the search")
+	}
+	s.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if w.Canvas().Focused() != nil {
+		t.Errorf("Escape left the focus on %T", w.Canvas().Focused())
+	}
 }

@@ -164,7 +164,7 @@ type UsersScreen struct {
 	unitFilter   *filterPicker
 	groupFilter  *filterPicker
 	roleSelect   *widget.Select
-	search       *widget.Entry
+	search       *escEntry
 	searchTimer  *time.Timer
 	selLabel     *widget.Label
 	selectAll    *widget.Button

@@ -25,8 +25,9 @@ func (s *UsersScreen) buildFilters() {
 		s.query.RoleID = uikit.IDByName(s.roles, v, func(r data.Role) (string, string) { return r.ID, r.Name })
 		s.refilter()
 	})
-	s.search = &widget.Entry{PlaceHolder: lang.L("Search name, email, username, ID")}
-	s.search.ExtendBaseWidget(s.search)
+	// Escape leaves the search box: Ctrl+A then selects the users, not the text.
+	s.search = newEscEntry(false, func() { s.win.Canvas().Unfocus() })
+	s.search.PlaceHolder = lang.L("Search name, email, username, ID")
 	s.buildSearchHandler()
 	s.search.OnSubmitted = func(string) { s.applySearch() }
 	s.filterNote = &widget.Label{Importance: widget.LowImportance}

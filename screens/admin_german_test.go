@@ -11,25 +11,12 @@ import (
 
 	"onboard/data"
 	"onboard/internal/addrlist"
-	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
 	"onboard/internal/syncclient"
-	"onboard/resources"
 	"onboard/screens/internal/uitest"
 )
-
-// speakGerman switches the window's texts and values to German until the test ends.
-func speakGerman(t *testing.T) {
-	t.Helper()
-	resources.SetLanguage("de")
-	display.SetLanguage("de")
-	t.Cleanup(func() {
-		resources.SetLanguage("en")
-		display.SetLanguage("en")
-	})
-}
 
 // mustShowAll fails unless every text is shown in w, whole.
 func mustShowAll(t *testing.T, w fyne.Window, texts ...string) {
@@ -48,7 +35,7 @@ func mustShowAll(t *testing.T, w fyne.Window, texts ...string) {
 func TestAdminScreensSpeakGerman(t *testing.T) {
 	test.NewTempApp(t)
 	keyring.MockInit()
-	speakGerman(t)
+	uitest.German(t)
 	st, svc, base := uitest.OpenStore(t)
 	uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")
 

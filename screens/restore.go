@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -45,21 +44,7 @@ func NewRestoreDialog(db Restorer, win fyne.Window) *RestoreDialog {
 
 // Ask lets the admin choose the backup file, then restores from it.
 func (r *RestoreDialog) Ask() {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil {
-			uikit.ShowError(err, r.win)
-			return
-		}
-		if rc == nil {
-			return // cancelled
-		}
-		path := rc.URI().Path()
-		rc.Close()
-		r.From(path)
-	}, r.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".db"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	uikit.AskOpenPath(r.win, []string{".db"}, r.From)
 }
 
 // From checks the backup at path off the UI goroutine and asks before restoring it.

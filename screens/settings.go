@@ -143,12 +143,7 @@ func (s *SettingsScreen) Reload() {
 }
 
 func (s *SettingsScreen) onBackup() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		dest := w.URI().Path()
-		w.Close()
+	uikit.AskSavePath(s.win, "onboard-backup-"+time.Now().Format(time.DateOnly)+".db", []string{".db"}, func(dest string) {
 		s.status.SetText(lang.L("Backing up…"))
 		s.bg.Go(func() {
 			err := s.db.Backup(context.Background(), dest)
@@ -161,9 +156,7 @@ func (s *SettingsScreen) onBackup() {
 				s.status.SetText(fmt.Sprintf(lang.L("Backed up to %s at %s"), dest, time.Now().Format("15:04")))
 			})
 		})
-	}, s.win)
-	d.SetFileName("onboard-backup-" + time.Now().Format("2006-01-02") + ".db")
-	d.Show()
+	})
 }
 
 // settingLabels are the labels of the settings the mail and server sections edit

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -102,22 +101,9 @@ func (e *UserExport) Ask(scope ExportScope) {
 
 // askFile asks where to save, then exports.
 func (e *UserExport) askFile(q data.UserQuery, ids []string, f export.Format, keys bool) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			uikit.ShowError(err, e.win)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		path := w.URI().Path()
-		w.Close() // nothing written: the file stays as it is until the export replaces it
+	uikit.AskSavePath(e.win, "users-"+e.now().Local().Format(time.DateOnly)+"."+string(f), []string{"." + string(f)}, func(path string) {
 		e.ExportTo(q, ids, f, keys, path)
-	}, e.win)
-	d.SetFileName("users-" + e.now().Local().Format(time.DateOnly) + "." + string(f))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + string(f)}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	})
 }
 
 // ExportTo writes the users of q (only ids, when not nil) to path off the UI

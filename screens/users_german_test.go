@@ -32,7 +32,7 @@ func TestStatusLabelsSayWhatDataSays(t *testing.T) {
 // a bulk Delete whose question and buttons (Fyne's too) are all German.
 func TestUsersScreenSpeaksGerman(t *testing.T) {
 	test.NewTempApp(t)
-	speakGerman(t)
+	uitest.German(t)
 	st, svc, _ := uitest.OpenStore(t)
 	if _, err := demo.Fill(context.Background(), st, demo.Options{Users: 1500, Seed: 3, Now: svc.Now(), Mix: []int{100, 0, 0, 0, 0}}); err != nil {
 		t.Fatal(err)

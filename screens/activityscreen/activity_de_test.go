@@ -12,8 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
-	"onboard/internal/display"
-	"onboard/resources"
 	"onboard/screens/internal/uitest"
 )
 
@@ -21,12 +19,7 @@ import (
 // and dates, as the app does when German is chosen.
 func german(t *testing.T) {
 	t.Helper()
-	resources.SetLanguage("de")
-	display.SetLanguage("de")
-	t.Cleanup(func() {
-		resources.SetLanguage("en")
-		display.SetLanguage("en")
-	})
+	uitest.German(t)
 }
 
 func TestActivityScreenInGerman(t *testing.T) {

@@ -9,10 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/data"
@@ -31,22 +28,7 @@ const exportUsers = 20
 
 // askExport asks where to save the filtered events, then saves them.
 func (s *Screen) askExport() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			uikit.ShowError(err, s.win)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		path := w.URI().Path()
-		w.Close() // nothing written: the window's file repository leaves the file as it is until the export replaces it
-		s.ExportTo(path)
-	}, s.win)
-	d.SetFileName("activity-" + time.Now().Format(time.DateOnly) + ".csv")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	uikit.AskSavePath(s.win, "activity-"+time.Now().Format(time.DateOnly)+".csv", []string{".csv"}, s.ExportTo)
 }
 
 // ExportTo writes every event the filters match, newest first, to path as CSV,

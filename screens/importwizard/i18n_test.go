@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onboard/internal/importer"
-	"onboard/resources"
 	"onboard/screens/internal/uitest"
 )
 
@@ -42,8 +41,7 @@ func weiter(t *testing.T, s *ImportsScreen, w fyne.Window) {
 }
 
 func TestImportsAndWizardInGerman(t *testing.T) {
-	resources.SetLanguage("de")
-	t.Cleanup(func() { resources.SetLanguage("en") })
+	uitest.German(t)
 	test.NewTempApp(t)
 	st, svc, base := uitest.OpenStore(t)
 	uitest.CreateUser(t, svc, base, "Anna", "Müller", "anna@example.org")

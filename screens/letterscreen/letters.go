@@ -12,9 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -274,21 +272,7 @@ func (s *Screen) FieldError(k settings.Key) string {
 
 // chooseLogo asks for a PNG or JPEG file and stores it as the logo.
 func (s *Screen) chooseLogo() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			uikit.ShowError(err, s.win)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		s.SetLogo(path)
-	}, s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	uikit.AskOpenPath(s.win, []string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}, s.SetLogo)
 }
 
 // SetLogo stores path as the logo; "" removes the logo.

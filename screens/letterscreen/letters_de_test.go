@@ -7,15 +7,13 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onboard/internal/settings"
-	"onboard/resources"
 	"onboard/screens/internal/uitest"
 )
 
 // german makes lang.L answer in German for the test.
 func german(t *testing.T) {
 	t.Helper()
-	resources.SetLanguage("de")
-	t.Cleanup(func() { resources.SetLanguage("en") })
+	uitest.German(t)
 }
 
 func TestLettersScreenInGerman(t *testing.T) {

@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -372,22 +371,7 @@ func (p *PrintDialog) updateButtons() {
 
 // askFile asks where to save the letters, then saves them.
 func (p *PrintDialog) askFile() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			uikit.ShowError(err, p.win)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		path := w.URI().Path()
-		w.Close() // nothing written: the window's file repository leaves the file as it is until the letters replace it
-		p.SaveTo(path)
-	}, p.win)
-	d.SetFileName("letters-" + p.deps.Service.Now().Local().Format(time.DateOnly) + ".pdf")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	uikit.AskSavePath(p.win, "letters-"+p.deps.Service.Now().Local().Format(time.DateOnly)+".pdf", []string{".pdf"}, p.SaveTo)
 }
 
 // SaveTo prints the letters into the file path off the UI goroutine, with progress.

@@ -7,13 +7,11 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onboard/data"
-	"onboard/resources"
 	"onboard/screens/internal/uitest"
 )
 
 func TestMailScreenInGerman(t *testing.T) {
-	resources.SetLanguage("de")
-	t.Cleanup(func() { resources.SetLanguage("en") })
+	uitest.German(t)
 	test.NewTempApp(t)
 	f := uitest.NewOutbox(t)
 	s, w, _ := openMail(t, f)

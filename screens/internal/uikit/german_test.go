@@ -8,20 +8,13 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"onboard/internal/display"
 	"onboard/internal/syncapi"
-	"onboard/resources"
 	"onboard/screens/internal/uitest"
 )
 
 // german shows the window's texts in German until the test ends.
 func german(t *testing.T) {
-	resources.SetLanguage("de")
-	display.SetLanguage("de")
-	t.Cleanup(func() {
-		resources.SetLanguage("en")
-		display.SetLanguage("en")
-	})
+	uitest.German(t)
 }
 
 func TestTheSharedWidgetsSpeakGerman(t *testing.T) {

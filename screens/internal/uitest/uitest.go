@@ -19,7 +19,9 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"onboard/data"
+	"onboard/internal/display"
 	"onboard/internal/lifecycle"
+	"onboard/resources"
 )
 
 // uiQueue holds the UI callbacks of background work until the test runs them, so
@@ -193,6 +195,18 @@ func Drawn(w fyne.Window, o fyne.CanvasObject) bool {
 		Walk(root, func(x fyne.CanvasObject) { found = found || x == o })
 	}
 	return found
+}
+
+// German switches the window's texts, numbers and dates to German until the test
+// ends.
+func German(t *testing.T) {
+	t.Helper()
+	resources.SetLanguage("de")
+	display.SetLanguage("de")
+	t.Cleanup(func() {
+		resources.SetLanguage("en")
+		display.SetLanguage("en")
+	})
 }
 
 // CloseDialogs removes every dialog from the window.

@@ -65,7 +65,7 @@ start() {
 	shift 2
 	LANG=en_US.UTF-8 HOME="$tmp" DISPLAY="$display" ONBOARD_SCREEN="$screen" ./bin/onboard --db "$db" "$@" >"$tmp/app.log" 2>&1 &
 	app_pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do # a loaded machine can take a while to open the window
 		xwininfo -display "$display" -root -tree 2>/dev/null | grep -q '"Onboard"' && break
 		sleep 0.1
 	done

@@ -128,9 +128,7 @@ func newMailSettings(s *SettingsScreen) *mailSettings {
 	m.testResult.Hide()
 
 	item := func(k settings.Key, obj fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(settingLabel(k), container.NewVBox(obj, m.errs[k.Name]))
-		it.HintText = hint
-		return it
+		return widget.NewFormItem(settingLabel(k), container.NewVBox(obj, uikit.Note(hint), m.errs[k.Name]))
 	}
 	form := widget.NewForm(
 		item(settings.SMTPHost, m.host, lang.L("Host name of your organization's mail server")),

@@ -82,11 +82,13 @@ func newSyncSettings(s *SettingsScreen) *syncSettings {
 	y.problems = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	y.problems.Hide()
 
-	urlItem := widget.NewFormItem(settingLabel(settings.SyncURL), container.NewVBox(y.url, y.urlErr))
-	urlItem.HintText = lang.L("Your organization's onboard-server; leave empty to work on this computer only")
+	// The hints wrap under their fields (a form's own hints do not, and the German
+	// ones would widen the page past a 1024-pixel window).
+	urlItem := widget.NewFormItem(settingLabel(settings.SyncURL), container.NewVBox(y.url,
+		uikit.Note(lang.L("Your organization's onboard-server; leave empty to work on this computer only")), y.urlErr))
 	tokenItem := widget.NewFormItem(settingLabel(settings.SyncToken), container.NewVBox(y.token,
-		container.NewBorder(nil, nil, nil, y.removeToken, y.tokenNote), y.tokenErr))
-	tokenItem.HintText = lang.L("The API token onboard-server printed for you (onboard-server operator add)")
+		container.NewBorder(nil, nil, nil, y.removeToken, y.tokenNote),
+		uikit.Note(lang.L("The API token onboard-server printed for you (onboard-server operator add)")), y.tokenErr))
 	y.content = container.NewVBox(widget.NewForm(urlItem, tokenItem),
 		container.NewHBox(y.saveBtn, y.syncBtn, y.status), y.result, y.operator, y.problems)
 	y.update()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -39,56 +37,6 @@ var bulkVerbs = []struct {
 	{lifecycle.ActionChangeRole, resources.Mark("Change role"), resources.Mark("Change the role of %s: role %s?"), resources.Mark("get another role")},
 	{lifecycle.ActionAddToGroup, resources.Mark("Add to group"), resources.Mark("Add %s to the group %s?"), resources.Mark("be added to the group")},
 	{lifecycle.ActionDelete, resources.Mark("Delete"), resources.Mark("Delete %s?"), resources.Mark("be deleted")},
-}
-
-// skipReasons are the reasons a bulk action skips a user (lifecycle's, in English
-// for the command line and the log, and neverInvited), translated where shown.
-var skipReasons = map[string]string{
-	"not activated":                 resources.Mark("not activated"),
-	"invited":                       resources.Mark("invited"),
-	"expired":                       resources.Mark("expired"),
-	"active":                        resources.Mark("active"),
-	"deactivated":                   resources.Mark("deactivated"),
-	"not deactivated":               resources.Mark("not deactivated"),
-	"without an email address":      resources.Mark("without an email address"),
-	"the user has no email address": resources.Mark("without an email address"),
-	"there is no open invitation":   resources.Mark("no open invitation"),
-	"already in that role":          resources.Mark("already in that role"),
-	"already in that group":         resources.Mark("already in that group"),
-	"deleted meanwhile":             resources.Mark("deleted meanwhile"),
-	neverInvited:                    resources.Mark("never invited"),
-}
-
-// neverInvited is the reason a bulk cancel skips a user who was never invited.
-const neverInvited = "never invited"
-
-// skipSummary is lifecycle.SkipSummary in the window's language, "12 not
-// deactivated, 1 without an email address": the reasons by how many users have
-// them, most first.
-func skipSummary(skips []lifecycle.Skip) string {
-	counts := map[string]int{}
-	for _, s := range skips {
-		counts[s.Reason]++
-	}
-	reasons := make([]string, 0, len(counts))
-	for r := range counts {
-		reasons = append(reasons, r)
-	}
-	slices.SortFunc(reasons, func(a, b string) int {
-		if counts[a] != counts[b] {
-			return counts[b] - counts[a]
-		}
-		return strings.Compare(a, b)
-	})
-	parts := make([]string, len(reasons))
-	for i, r := range reasons {
-		label := r
-		if l, ok := skipReasons[r]; ok {
-			label = lang.L(l)
-		}
-		parts[i] = display.Count(counts[r]) + " " + label
-	}
-	return strings.Join(parts, ", ")
 }
 
 func (s *UsersScreen) buildBulkBar() {
@@ -195,7 +143,7 @@ func skipNeverInvited(plan *lifecycle.BulkPlan, never []string) {
 	eligible := plan.Eligible[:0]
 	for _, id := range plan.Eligible {
 		if set[id] {
-			plan.Skipped = append(plan.Skipped, lifecycle.Skip{UserID: id, Reason: neverInvited})
+			plan.Skipped = append(plan.Skipped, lifecycle.Skip{UserID: id, Reason: uikit.NeverInvited})
 		} else {
 			eligible = append(eligible, id)
 		}
@@ -206,7 +154,7 @@ func skipNeverInvited(plan *lifecycle.BulkPlan, never []string) {
 // nobodyToChange says why a bulk action on selected users would change none of
 // them: "None of the 12 selected users can be reactivated: 12 not deactivated."
 func nobodyToChange(plan *lifecycle.BulkPlan, selected int, none string) string {
-	why := skipSummary(plan.Skipped)
+	why := uikit.SkipSummary(plan.Skipped)
 	if gone := selected - len(plan.Skipped); gone > 0 {
 		why = joinNonEmpty(", ", why, fmt.Sprintf(lang.L("%d deleted meanwhile"), gone))
 	}
@@ -237,7 +185,7 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, selected int, op lif
 		msg = fmt.Sprintf(lang.L(ask), usersText(n))
 	}
 	if len(plan.Skipped) > 0 {
-		msg += "\n" + fmt.Sprintf(lang.L("%s will be skipped: %s."), usersText(len(plan.Skipped)), skipSummary(plan.Skipped))
+		msg += "\n" + fmt.Sprintf(lang.L("%s will be skipped: %s."), usersText(len(plan.Skipped)), uikit.SkipSummary(plan.Skipped))
 	}
 	switch op.Action {
 	case lifecycle.ActionDelete:
@@ -280,7 +228,7 @@ func (s *UsersScreen) runBulk(ids []string, op lifecycle.BulkOp, title string) {
 			prog.Hide()
 			msg := fmt.Sprintf(lang.L("%s: %s done."), title, usersText(res.Done))
 			if len(res.Skipped) > 0 {
-				msg += "\n" + fmt.Sprintf(lang.L("%s skipped: %s."), usersText(len(res.Skipped)), skipSummary(res.Skipped))
+				msg += "\n" + fmt.Sprintf(lang.L("%s skipped: %s."), usersText(len(res.Skipped)), uikit.SkipSummary(res.Skipped))
 			}
 			switch {
 			case errors.Is(err, context.Canceled):

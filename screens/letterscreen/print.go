@@ -184,7 +184,7 @@ func (p *PrintDialog) build() {
 				if name == "" {
 					name = s.UserID
 				}
-				o.(*widget.Label).SetText(name + " — " + s.Reason) // the reason comes in English from lifecycle
+				o.(*widget.Label).SetText(name + " — " + uikit.SkipReason(s.Reason))
 			}
 		})
 	p.skipBox = widget.NewAccordion(widget.NewAccordionItem(lang.L("Skipped users"), uikit.WithMinHeight(p.skipList, 150)))
@@ -280,7 +280,7 @@ func (p *PrintDialog) updateCounts() {
 			letterCount, display.Count(renewed), display.Count(len(skipped)))
 	}
 	if len(skipped) > 0 {
-		line += ": " + lifecycle.SkipSummary(skipped) // in English: lifecycle writes it
+		line += ": " + uikit.SkipSummary(skipped)
 	}
 	p.counts.SetText(line)
 	p.skipped = skipped

@@ -2,8 +2,10 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"onboard/internal/display"
+	"onboard/internal/uitext"
 	"onboard/resources"
 	"onboard/screens"
 )
@@ -26,6 +28,7 @@ func applyPreferences(a fyne.App) {
 	}
 	resources.SetLanguage(code)
 	display.SetLanguage(code)
+	uitext.SetTranslator(func(s string) string { return lang.L(s) }) // the messages of the packages below the window
 	a.Settings().SetTheme(newTheme(ap.Theme()))
 }
 

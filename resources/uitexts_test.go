@@ -16,7 +16,9 @@ import (
 )
 
 // The packages whose texts the window shows.
-var uiDirs = []string{"../screens", "../app"}
+// internal is scanned for the uitext.L and uitext.F of the packages below the
+// window.
+var uiDirs = []string{"../screens", "../app", "../internal"}
 
 // uiCode is what the window's code does with texts: the English texts it gives to
 // lang.L or resources.Mark, each with where, and the places where a package
@@ -58,6 +60,7 @@ func readUICode(t *testing.T, dirs ...string) uiCode {
 // read collects the texts of one file.
 func (c *uiCode) read(fset *token.FileSet, f *ast.File) {
 	langName, resName := importName(f, "fyne.io/fyne/v2/lang"), importName(f, "onboard/resources")
+	textName := importName(f, "onboard/internal/uitext")
 	// translates reports whether call is lang.L, and marks whether it is Mark.
 	kind := func(call *ast.CallExpr) (translates, marks bool) {
 		sel, ok := call.Fun.(*ast.SelectorExpr)
@@ -68,7 +71,8 @@ func (c *uiCode) read(fset *token.FileSet, f *ast.File) {
 		if !ok {
 			return false, false
 		}
-		translates = langName != "" && x.Name == langName && (sel.Sel.Name == "L" || sel.Sel.Name == "Localize")
+		translates = langName != "" && x.Name == langName && (sel.Sel.Name == "L" || sel.Sel.Name == "Localize") ||
+			textName != "" && x.Name == textName && (sel.Sel.Name == "L" || sel.Sel.Name == "F")
 		marks = resName != "" && x.Name == resName && sel.Sel.Name == "Mark"
 		return translates, marks
 	}

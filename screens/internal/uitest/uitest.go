@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/text/encoding/charmap"
@@ -21,6 +22,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
+	"onboard/internal/uitext"
 	"onboard/resources"
 )
 
@@ -203,9 +205,11 @@ func German(t *testing.T) {
 	t.Helper()
 	resources.SetLanguage("de")
 	display.SetLanguage("de")
+	uitext.SetTranslator(func(s string) string { return lang.L(s) })
 	t.Cleanup(func() {
 		resources.SetLanguage("en")
 		display.SetLanguage("en")
+		uitext.SetTranslator(nil)
 	})
 }
 

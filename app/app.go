@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onboard/screens/settingsscreen"
+
 	"onboard/screens/activityscreen"
 	"onboard/screens/letterscreen"
 	"onboard/screens/mailscreen"
@@ -174,8 +176,8 @@ type Main struct {
 	letters  *letterscreen.Screen
 	mail     *mailscreen.Screen
 	activity *activityscreen.Screen
-	settings *screens.SettingsScreen
-	restore  *screens.RestoreDialog
+	settings *settingsscreen.Screen
+	restore  *settingsscreen.RestoreDialog
 	export   *screens.UserExport
 	printing *letterscreen.PrintDialog // the print dialog opened last
 	readme   string
@@ -228,7 +230,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.roles.OnChanged = m.WakeSync
 	m.users.OnChanged = m.WakeSync
 	m.keys.OnChanged = m.WakeSync
-	m.settings = screens.NewSettingsScreen(d.Store, w)
+	m.settings = settingsscreen.New(d.Store, w)
 	m.settings.OnMailSaved = m.SendMailNow // the waiting mails try the new settings at once
 	m.settings.Syncer = m.syncer           // "Sync now" and the automatic sync take turns
 	m.settings.OnSyncSaved = m.SyncNow
@@ -259,7 +261,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.users.OnInviteEmails = m.inviteEmails
 	m.users.OnImport = m.openImport
 	m.export = screens.NewUserExport(d.Store, d.Service.Now, w)
-	m.restore = screens.NewRestoreDialog(d.Store, w)
+	m.restore = settingsscreen.NewRestoreDialog(d.Store, w)
 	m.restore.OnRestored = m.reloadAll
 	m.settings.OnRestore = m.restore.Ask
 	// A table file dropped anywhere on the window goes into the import wizard.

@@ -7,7 +7,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/uitext"
 	"onboard/resources"
-	"onboard/screens"
+	"onboard/screens/settingsscreen"
 )
 
 // The window's own choices, kept in Fyne's preferences (per user and computer,
@@ -36,7 +36,7 @@ func applyPreferences(a fyne.App) {
 type appearance struct{ app fyne.App }
 
 // newAppearance is the Appearance the settings screen offers.
-func newAppearance(a fyne.App) screens.Appearance { return &appearance{app: a} }
+func newAppearance(a fyne.App) settingsscreen.Appearance { return &appearance{app: a} }
 
 // Language is the chosen language, "" for the system's (also for a value this
 // build does not know).

@@ -32,20 +32,20 @@ func permissionsOf(t *testing.T, st *data.Store) Permissions {
 func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 	test.NewTempApp(t)
 	keyring.MockInit()
-	srv := startSyncServer(t)
+	srv := uitest.StartSyncServer(t)
 	st, svc, _ := uitest.OpenStore(t)
 	s, w := newScreen(t, st, svc)
 
 	// Not set up: nothing is off, even with a saved operator lacking permissions.
-	savedMe(t, st, srv, srv.operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
-	setSync(t, st, "", "")
+	uitest.SavedMe(t, st, srv, srv.Operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
+	uitest.SetSync(t, st, "", "")
 	s.SetPermissions(permissionsOf(t, st))
 	if uitest.Button(t, w, "New user").Disabled() || s.newUser.Tip.Text() != "" || s.permNote.Visible() {
 		t.Fatal("without sync set up an action is off")
 	}
 
 	// Bob may create invite keys only.
-	savedMe(t, st, srv, srv.operator(t, "bob2", syncapi.PermAddUsersByLink))
+	uitest.SavedMe(t, st, srv, srv.Operator(t, "bob2", syncapi.PermAddUsersByLink))
 	s.SetPermissions(permissionsOf(t, st))
 	newUser := uitest.Button(t, w, "New user")
 	if !newUser.Disabled() || !uitest.Button(t, w, "Import…").Disabled() || !uitest.Button(t, w, "Invite by email…").Disabled() {
@@ -89,7 +89,7 @@ func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 	}
 
 	// With every permission everything is on again.
-	savedMe(t, st, srv, srv.operator(t, "carol", store.Permissions...))
+	uitest.SavedMe(t, st, srv, srv.Operator(t, "carol", store.Permissions...))
 	s.SetPermissions(permissionsOf(t, st))
 	if uitest.Button(t, w, "New user").Disabled() || s.newUser.Tip.Text() != "" || s.permNote.Visible() {
 		t.Error("New user stays off with every permission")
@@ -103,9 +103,9 @@ func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 func TestKeysAndImportsFollowThePermissions(t *testing.T) {
 	test.NewTempApp(t)
 	keyring.MockInit()
-	srv := startSyncServer(t)
+	srv := uitest.StartSyncServer(t)
 	st, svc, _ := uitest.OpenStore(t)
-	savedMe(t, st, srv, srv.operator(t, "dora", syncapi.PermAddUsers))
+	uitest.SavedMe(t, st, srv, srv.Operator(t, "dora", syncapi.PermAddUsers))
 	p := permissionsOf(t, st)
 
 	k, kw := showScreen(t, 1200, 700, func(w fyne.Window) *KeysScreen { return NewKeysScreen(st, svc, w) })
@@ -123,7 +123,7 @@ func TestKeysAndImportsFollowThePermissions(t *testing.T) {
 func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	test.NewTempApp(t)
 	keyring.MockInit()
-	srv := startSyncServer(t)
+	srv := uitest.StartSyncServer(t)
 	ctx := context.Background()
 	st, svc, base := uitest.OpenStore(t)
 	in := base
@@ -136,7 +136,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	// An operator who may manage roles but not add users: the server refuses Anna.
 	runner := syncclient.NewRunner(st, nil)
 	runner.Backoff = 1
-	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
+	uitest.SetSync(t, st, srv.URL, srv.Operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
 	if out := runner.Run(ctx); out.Err != nil || out.Result.Refused == 0 {
 		t.Fatalf("sync: %+v", out)
 	}
@@ -151,7 +151,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	}
 
 	// With an operator who may: Anna goes through, and the note goes away.
-	setSync(t, st, srv.url, srv.operator(t, "alice", store.Permissions...))
+	uitest.SetSync(t, st, srv.URL, srv.Operator(t, "alice", store.Permissions...))
 	in.Mobile = "+49 170 1234567"
 	if _, err := svc.EditUser(ctx, anna.User.ID, in); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st2.Close() })
-	other := &syncclient.Client{Store: st2, URL: srv.url, Token: srv.operator(t, "carol", store.Permissions...), Backoff: 1}
+	other := &syncclient.Client{Store: st2, URL: srv.URL, Token: srv.Operator(t, "carol", store.Permissions...), Backoff: 1}
 	if _, err := other.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func TestUsersScreenSpeaksGerman(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, w := newScreen(t, st, svc)
-	mustShowAll(t, w, "Benutzer", "Neuer Benutzer", "Importieren…", "Per E-Mail einladen…", "Filter zurücksetzen",
+	uitest.MustShowWhole(t, w, "Benutzer", "Neuer Benutzer", "Importieren…", "Per E-Mail einladen…", "Filter zurücksetzen",
 		"Alle Status (1.500)", "Alle Einheiten", "Alle Gruppen", "Alle Rollen", "1.500 Benutzer",
 		"Name ▲", "E-Mail", "Einheiten", "Rolle", "Status", "Keine Benutzer ausgewählt", "Alle 1.500 Treffer auswählen")
 	if got := s.statusSelect.Options[1]; got != "Nicht aktiviert (1.500)" {
@@ -64,7 +64,7 @@ func TestUsersScreenSpeaksGerman(t *testing.T) {
 	}
 	s.detail.show(r.ID)
 	uitest.Settle(s.wait)
-	mustShowAll(t, w, "Einladung", "Benutzername", "Externe ID", "Darf außerdem", "Gültig bis", "Angelegt",
+	uitest.MustShowWhole(t, w, "Einladung", "Benutzername", "Externe ID", "Darf außerdem", "Gültig bis", "Angelegt",
 		"Persönlicher Schlüssel", "Verlauf", "Kopieren")
 	if got := s.detail.values["Status"].Text; got != "Nicht aktiviert" {
 		t.Errorf("detail status %q", got)
@@ -76,7 +76,7 @@ func TestUsersScreenSpeaksGerman(t *testing.T) {
 	// The new-user dialog.
 	s.NewUser("")
 	uitest.Settle(s.wait)
-	mustShowAll(t, w, "Neuer Benutzer", "Vorname *", "Nachname *", "E-Mail", "Benutzername *", "Mobilnummer",
+	uitest.MustShowWhole(t, w, "Neuer Benutzer", "Vorname *", "Nachname *", "E-Mail", "Benutzername *", "Mobilnummer",
 		"Rolle *", "Einheiten *", "Gruppen", "Zusätzliche Rechte", "Einladungstext", "Notizen",
 		"Benutzer anlegen", "Abbrechen")
 	if !uitest.LabelShown(w, "Mit * markierte Felder sind Pflichtfelder. Ohne E-Mail-Adresse geben Sie den Schlüssel auf einem Brief aus.") {
@@ -91,7 +91,7 @@ func TestUsersScreenSpeaksGerman(t *testing.T) {
 	// A bulk Delete of three users asks in German, with German buttons only.
 	s.SelectRows(0, 2)
 	uitest.Settle(s.wait)
-	mustShowAll(t, w, "3 ausgewählt", "Auswahl aufheben", "Briefe drucken…", "Einladung erneut senden", "⋯ Mehr")
+	uitest.MustShowWhole(t, w, "3 ausgewählt", "Auswahl aufheben", "Briefe drucken…", "Einladung erneut senden", "⋯ Mehr")
 	var more []string
 	for _, it := range s.bulk.moreItems() {
 		more = append(more, it.Label)
@@ -106,7 +106,7 @@ func TestUsersScreenSpeaksGerman(t *testing.T) {
 	if !uitest.LabelShown(w, "3 Benutzer löschen?\nGelöschte Benutzer verschwinden aus allen Listen, und ihre Schlüssel funktionieren nicht mehr.") {
 		t.Fatalf("no German question; shown %v", uitest.Keys(uitest.Texts(w)))
 	}
-	mustShowAll(t, w, "Löschen (3)", "Abbrechen")
+	uitest.MustShowWhole(t, w, "Löschen (3)", "Abbrechen")
 	for _, x := range uitest.Visible[*widget.Button](w) {
 		switch x.Text {
 		case "No", "Yes", "Cancel", "Delete (3)", "Nein", "Ja":

@@ -190,6 +190,17 @@ func MustShow(t *testing.T, w fyne.Window, parts ...string) {
 	}
 }
 
+// MustShowWhole fails unless each text is shown in w as one whole text.
+func MustShowWhole(t *testing.T, w fyne.Window, texts ...string) {
+	t.Helper()
+	shown := Texts(w)
+	for _, text := range texts {
+		if !shown[text] {
+			t.Errorf("%q is not shown; shown: %q", text, Keys(shown))
+		}
+	}
+}
+
 // Drawn reports whether o is visible in the window, in its content or a dialog.
 func Drawn(w fyne.Window, o fyne.CanvasObject) bool {
 	found := false

@@ -1,11 +1,9 @@
-package screens
+package settingsscreen
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +14,6 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
-	"onboard/internal/server/api"
 	"onboard/internal/server/store"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
@@ -24,47 +21,8 @@ import (
 	"onboard/screens/internal/uitest"
 )
 
-// syncServer is a real onboard-server API on loopback with an SQLite database.
-type syncServer struct {
-	st  *store.Store
-	url string
-}
-
-func startSyncServer(t *testing.T) *syncServer {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(st, slog.New(slog.DiscardHandler)))
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	return &syncServer{st: st, url: srv.URL}
-}
-
-// operator adds an operator with perms and returns its token.
-func (s *syncServer) operator(t *testing.T, name string, perms ...syncapi.Permission) string {
-	t.Helper()
-	tok, err := s.st.AddOperator(context.Background(), name, perms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
-// setSync stores a server address and a token.
-func setSync(t *testing.T, st settings.Store, url, token string) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := settings.Set(ctx, st, settings.SyncURL, url); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := settings.Set(ctx, st, settings.SyncToken, token); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // fastRetries makes the settings screen's sync retry failed requests at once.
-func fastRetries(s *SettingsScreen) { s.Syncer.Backoff = time.Millisecond }
+func fastRetries(s *Screen) { s.Syncer.Backoff = time.Millisecond }
 
 func TestSettingsServerRefusesABadAddressAndStoresTheTokenApart(t *testing.T) {
 	s, w, st := openSettings(t)
@@ -141,7 +99,7 @@ func TestSettingsServerRefusesABadAddressAndStoresTheTokenApart(t *testing.T) {
 }
 
 func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
-	srv := startSyncServer(t)
+	srv := uitest.StartSyncServer(t)
 	s, w, st := openSettings(t)
 	fastRetries(s)
 	svc := lifecycle.New(st)
@@ -159,7 +117,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	setSync(t, st, srv.url, srv.operator(t, "alice", store.Permissions...))
+	uitest.SetSync(t, st, srv.URL, srv.Operator(t, "alice", store.Permissions...))
 	s.Reload()
 	uitest.Settle(s.wait)
 	if got := s.SyncResult(); got != "Not synced yet." {
@@ -168,7 +126,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	var reported []syncclient.Outcome
 	s.OnSynced = func(o syncclient.Outcome) { reported = append(reported, o) }
 	test.Tap(uitest.Button(t, w, "Sync now"))
-	if !strings.HasPrefix(s.sync.status.Text, "Syncing with "+srv.url) || !uitest.Button(t, w, "Sync now").Disabled() {
+	if !strings.HasPrefix(s.sync.status.Text, "Syncing with "+srv.URL) || !uitest.Button(t, w, "Sync now").Disabled() {
 		t.Errorf("while syncing: %q", s.sync.status.Text)
 	}
 	uitest.Settle(s.wait)
@@ -186,13 +144,13 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 		t.Errorf("waiting after sync: %+v", c)
 	}
 	// A reopened screen shows when it last synced.
-	s2, _ := showScreen(t, 1200, 1000, func(w fyne.Window) *SettingsScreen { return NewSettingsScreen(st, w) })
+	s2, _ := uitest.ShowScreen(t, 1200, 1000, func(w fyne.Window) *Screen { return New(st, w) }, (*Screen).wait)
 	if got := s2.SyncResult(); !strings.HasPrefix(got, "Last synced ") || s2.SyncOperator() == "" {
 		t.Errorf("reopened: %q, operator %q", got, s2.SyncOperator())
 	}
 
 	// A token the server does not know.
-	setSync(t, st, srv.url, "not-a-token")
+	uitest.SetSync(t, st, srv.URL, "not-a-token")
 	s.SyncNow()
 	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.HasPrefix(got, "The server refused the operator token") {
@@ -205,7 +163,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	// A server that does not answer.
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
-	setSync(t, st, gone.URL, "tok")
+	uitest.SetSync(t, st, gone.URL, "tok")
 	s.SyncNow()
 	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.HasPrefix(got, "Could not reach the server at "+gone.URL+": nothing answers at that address") {
@@ -219,7 +177,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 		w.Write([]byte(`{"error":"the database is being upgraded"}`))
 	}))
 	t.Cleanup(broken.Close)
-	setSync(t, st, broken.URL, "tok")
+	uitest.SetSync(t, st, broken.URL, "tok")
 	s.SyncNow()
 	uitest.Settle(s.wait)
 	if got := s.SyncResult(); !strings.HasPrefix(got, "The server reported a problem (503): the database is being upgraded.") {
@@ -228,7 +186,7 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 }
 
 func TestSettingsSyncShowsRefusedChangesWithTheReason(t *testing.T) {
-	srv := startSyncServer(t)
+	srv := uitest.StartSyncServer(t)
 	s, w, st := openSettings(t)
 	fastRetries(s)
 	svc := lifecycle.New(st)
@@ -241,7 +199,7 @@ func TestSettingsSyncShowsRefusedChangesWithTheReason(t *testing.T) {
 	}, 0); err != nil {
 		t.Fatal(err)
 	}
-	setSync(t, st, srv.url, srv.operator(t, "bob", syncapi.PermAddUsersByLink))
+	uitest.SetSync(t, st, srv.URL, srv.Operator(t, "bob", syncapi.PermAddUsersByLink))
 	s.Reload()
 	uitest.Settle(s.wait)
 	test.Tap(uitest.Button(t, w, "Sync now"))
@@ -254,15 +212,5 @@ func TestSettingsSyncShowsRefusedChangesWithTheReason(t *testing.T) {
 	}
 	if got := s.SyncOperator(); got != "Operator bob: may create invite keys." {
 		t.Errorf("operator %q", got)
-	}
-}
-
-// savedMe has the server describe the operator of token to st, as a sync does.
-func savedMe(t *testing.T, st *data.Store, srv *syncServer, token string) {
-	t.Helper()
-	setSync(t, st, srv.url, token)
-	c := &syncclient.Client{Store: st, URL: srv.url, Token: token}
-	if _, err := c.Me(context.Background()); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package screens
+package settingsscreen
 
 import (
 	"context"
@@ -31,7 +31,7 @@ const maxProblemLines = 8
 // syncSettings is the server section of the settings screen: the address of
 // onboard-server and the operator token, "Sync now" and what the last sync did.
 type syncSettings struct {
-	s *SettingsScreen
+	s *Screen
 
 	url, token       *widget.Entry
 	urlErr, tokenErr *widget.Label
@@ -54,7 +54,7 @@ type syncSettings struct {
 	syncing     bool
 }
 
-func newSyncSettings(s *SettingsScreen) *syncSettings {
+func newSyncSettings(s *Screen) *syncSettings {
 	y := &syncSettings{s: s}
 	y.url = &widget.Entry{PlaceHolder: "https://onboard.example.org", Scroll: pageScroll}
 	y.url.ExtendBaseWidget(y.url)
@@ -447,7 +447,7 @@ func entityWord(e syncapi.Entity) string {
 }
 
 // SyncResult is the outcome the server section shows, "" when none.
-func (s *SettingsScreen) SyncResult() string {
+func (s *Screen) SyncResult() string {
 	if !s.sync.result.Visible() {
 		return ""
 	}
@@ -455,7 +455,7 @@ func (s *SettingsScreen) SyncResult() string {
 }
 
 // SyncOperator is the operator line of the server section, "" when hidden.
-func (s *SettingsScreen) SyncOperator() string {
+func (s *Screen) SyncOperator() string {
 	if !s.sync.operator.Visible() {
 		return ""
 	}
@@ -464,7 +464,7 @@ func (s *SettingsScreen) SyncOperator() string {
 
 // SyncFieldError is the error shown under the server address (settings.SyncURL) or
 // the token, "" when there is none.
-func (s *SettingsScreen) SyncFieldError(k settings.Key) string {
+func (s *Screen) SyncFieldError(k settings.Key) string {
 	l := s.sync.urlErr
 	if k.Name == settings.SyncToken.Name {
 		l = s.sync.tokenErr
@@ -476,11 +476,11 @@ func (s *SettingsScreen) SyncFieldError(k settings.Key) string {
 }
 
 // ShowSync shows a sync the window ran (the automatic sync) in the server section.
-func (s *SettingsScreen) ShowSync(out syncclient.Outcome) {
+func (s *Screen) ShowSync(out syncclient.Outcome) {
 	if !s.sync.syncing {
 		s.sync.ShowOutcome(out)
 	}
 }
 
 // SyncNow runs "Sync now".
-func (s *SettingsScreen) SyncNow() { s.sync.SyncNow() }
+func (s *Screen) SyncNow() { s.sync.SyncNow() }

@@ -1,4 +1,4 @@
-package screens
+package settingsscreen
 
 import (
 	"fmt"
@@ -54,7 +54,7 @@ func newAppearanceSettings() *appearanceSettings {
 }
 
 // SetAppearance shows the appearance section with the choices ap keeps.
-func (s *SettingsScreen) SetAppearance(ap Appearance) {
+func (s *Screen) SetAppearance(ap Appearance) {
 	a := s.appearance
 	fill(a.language, languageChoices(), ap.Language(), ap.SetLanguage)
 	fill(a.theme, themeChoices(), ap.Theme(), ap.SetTheme)

@@ -1,4 +1,4 @@
-package screens
+package settingsscreen
 
 import (
 	"context"
@@ -63,7 +63,7 @@ var noPassword = resources.Mark("No password is stored.")
 // checked together and stored when the admin saves them, and a test email checks
 // what is stored.
 type mailSettings struct {
-	s *SettingsScreen
+	s *Screen
 
 	host, port, user, password, from *widget.Entry
 	security                         *widget.Select
@@ -86,7 +86,7 @@ type mailSettings struct {
 	testing    bool
 }
 
-func newMailSettings(s *SettingsScreen) *mailSettings {
+func newMailSettings(s *Screen) *mailSettings {
 	m := &mailSettings{s: s, errs: map[string]*widget.Label{}, saved: map[string]string{}}
 	entry := func(placeholder string) *widget.Entry {
 		e := &widget.Entry{PlaceHolder: placeholder, Scroll: pageScroll}
@@ -429,7 +429,7 @@ func (m *mailSettings) applySave(r mailSaveResult) {
 }
 
 // FieldError is the error shown under a mail setting, "" when there is none.
-func (s *SettingsScreen) FieldError(k settings.Key) string {
+func (s *Screen) FieldError(k settings.Key) string {
 	if l := s.mail.errs[k.Name]; l != nil && l.Visible() {
 		return l.Text
 	}
@@ -503,7 +503,7 @@ func (m *mailSettings) showTest(imp widget.Importance, text string) {
 }
 
 // TestResult is the outcome of the last test email shown, "" when none.
-func (s *SettingsScreen) TestResult() string {
+func (s *Screen) TestResult() string {
 	if !s.mail.testResult.Visible() {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package screens
+package settingsscreen
 
 import (
 	"context"
@@ -18,12 +18,12 @@ import (
 	"onboard/screens/internal/uitest"
 )
 
-func openSettings(t *testing.T) (*SettingsScreen, fyne.Window, *data.Store) {
+func openSettings(t *testing.T) (*Screen, fyne.Window, *data.Store) {
 	t.Helper()
 	test.NewTempApp(t)
 	keyring.MockInit() // an OS keyring in memory
 	st, _, _ := uitest.OpenStore(t)
-	s, w := showScreen(t, 1200, 1000, func(w fyne.Window) *SettingsScreen { return NewSettingsScreen(st, w) })
+	s, w := uitest.ShowScreen(t, 1200, 1000, func(w fyne.Window) *Screen { return New(st, w) }, (*Screen).wait)
 	return s, w, st
 }
 
@@ -165,7 +165,7 @@ func TestSettingsMailServerStoresGoodValuesAndThePasswordApart(t *testing.T) {
 	}
 
 	// A new screen shows what is stored.
-	s2, _ := showScreen(t, 1200, 1000, func(w fyne.Window) *SettingsScreen { return NewSettingsScreen(st, w) })
+	s2, _ := uitest.ShowScreen(t, 1200, 1000, func(w fyne.Window) *Screen { return New(st, w) }, (*Screen).wait)
 	if s2.mail.host.Text != "smtp.example.org" || s2.mail.user.Text != "onboard2" || s2.mail.security.Selected != securityLabel("starttls") {
 		t.Errorf("reloaded: host %q, user %q, security %q", s2.mail.host.Text, s2.mail.user.Text, s2.mail.security.Selected)
 	}

@@ -1,4 +1,6 @@
-package screens
+// Package settingsscreen is the Settings screen (organization, server, mail
+// server, database, appearance) and the restore from a backup.
+package settingsscreen
 
 import (
 	"context"
@@ -27,17 +29,17 @@ type DatabaseInfo interface {
 	Backup(ctx context.Context, dest string) error
 }
 
-// SettingsStore is what the settings screen reads and writes: the database and the
+// Store is what the settings screen reads and writes: the database and the
 // settings kept in it.
-type SettingsStore interface {
+type Store interface {
 	DatabaseInfo
 	settings.Store
 }
 
-// SettingsScreen sets up sync with onboard-server and the mail server, shows where
+// Screen sets up sync with onboard-server and the mail server, shows where
 // the data lives and offers a backup.
-type SettingsScreen struct {
-	db      SettingsStore
+type Screen struct {
+	db      Store
 	win     fyne.Window
 	bg      sync.WaitGroup
 	schema  *widget.Label
@@ -69,9 +71,9 @@ type SettingsScreen struct {
 	OnRestore func()
 }
 
-// NewSettingsScreen builds the settings screen for window win.
-func NewSettingsScreen(db SettingsStore, win fyne.Window) *SettingsScreen {
-	s := &SettingsScreen{db: db, win: win, schema: widget.NewLabel(""), status: widget.NewLabel("")}
+// New builds the settings screen for window win.
+func New(db Store, win fyne.Window) *Screen {
+	s := &Screen{db: db, win: win, schema: widget.NewLabel(""), status: widget.NewLabel("")}
 	path := &widget.Entry{Text: db.Path(), Scroll: pageScroll}
 	path.Disable()
 	form := widget.NewForm(
@@ -123,11 +125,11 @@ func section(title, explanation string, content fyne.CanvasObject) *widget.Card 
 }
 
 // Content is the screen's root object.
-func (s *SettingsScreen) Content() fyne.CanvasObject { return s.content }
+func (s *Screen) Content() fyne.CanvasObject { return s.content }
 
 // Reload reads the schema version and the mail settings (unless the admin is
 // editing them) off the UI goroutine.
-func (s *SettingsScreen) Reload() {
+func (s *Screen) Reload() {
 	s.bg.Go(func() {
 		v, err := s.db.SchemaVersion(context.Background())
 		uikit.OnUI(func() {
@@ -142,7 +144,7 @@ func (s *SettingsScreen) Reload() {
 	s.sync.reload()
 }
 
-func (s *SettingsScreen) onBackup() {
+func (s *Screen) onBackup() {
 	uikit.AskSavePath(s.win, "onboard-backup-"+time.Now().Format(time.DateOnly)+".db", []string{".db"}, func(dest string) {
 		s.status.SetText(lang.L("Backing up…"))
 		s.bg.Go(func() {
@@ -200,4 +202,4 @@ func secretPlace(note string) string {
 }
 
 // wait blocks until the background work has finished.
-func (s *SettingsScreen) wait() { s.bg.Wait() }
+func (s *Screen) wait() { s.bg.Wait() }

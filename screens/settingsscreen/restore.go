@@ -1,4 +1,4 @@
-package screens
+package settingsscreen
 
 import (
 	"context"
@@ -104,4 +104,4 @@ func (r *RestoreDialog) restore(path string) {
 func (r *RestoreDialog) wait() { r.bg.Wait() }
 
 // BackUp asks where to save a backup of the database, then saves it.
-func (s *SettingsScreen) BackUp() { s.onBackup() }
+func (s *Screen) BackUp() { s.onBackup() }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"onboard/internal/uitext"
 )
 
 // Address is one recognised address with the name given with it, if any: a display
@@ -42,8 +44,12 @@ type Result struct {
 	Duplicates []string
 }
 
-// NotAnAddress is the reason given for text that does not even look like an address.
+// NotAnAddress is the reason given for text that does not even look like an address,
+// in English; Parse gives it in the window's language (see notAnAddress).
 const NotAnAddress = "not an email address"
+
+// notAnAddress is NotAnAddress in the window's language.
+func notAnAddress() string { return uitext.L("not an email address") }
 
 // Parse reads the addresses in text. Addresses are separated by line breaks, commas,
 // semicolons, spaces or tabs, and may be written as
@@ -371,7 +377,7 @@ func (p *parser) address(start, end int, a Address, email string) {
 	}
 	raw := oneLine(p.text[start:end])
 	if !strings.Contains(email, "@") {
-		p.res.Unreadable = append(p.res.Unreadable, Unreadable{Text: raw, Reason: NotAnAddress})
+		p.res.Unreadable = append(p.res.Unreadable, Unreadable{Text: raw, Reason: notAnAddress()})
 		return
 	}
 	if msg := p.check(email); msg != "" {
@@ -406,7 +412,7 @@ func (p *parser) flush() {
 			j++
 		}
 		raw := oneLine(p.text[p.pending[k].start:p.pending[j-1].end])
-		p.res.Unreadable = append(p.res.Unreadable, Unreadable{Text: raw, Reason: NotAnAddress})
+		p.res.Unreadable = append(p.res.Unreadable, Unreadable{Text: raw, Reason: notAnAddress()})
 		k = j
 	}
 	p.pending, p.comma = p.pending[:0], false

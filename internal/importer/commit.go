@@ -12,6 +12,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/tabular"
+	"onboard/internal/uitext"
 )
 
 // ErrRowsFailed means rows have errors and the operator did not choose to import
@@ -27,10 +28,10 @@ var ErrNeedsChoice = errors.New("a role or unit must be chosen")
 func (p *Plan) Missing() string {
 	var parts []string
 	if n := p.Counts.NeedRole; n > 0 {
-		parts = append(parts, fmt.Sprintf("%s no role: choose a role for the import", display.PluralOf(n, "row names", "rows name")))
+		parts = append(parts, uitext.F("%s no role: choose a role for the import", display.PluralOf(n, uitext.L("row names"), uitext.L("rows name"))))
 	}
 	if n := p.Counts.NeedUnit; n > 0 {
-		parts = append(parts, fmt.Sprintf("%s no unit: choose a unit for the import", display.PluralOf(n, "row names", "rows name")))
+		parts = append(parts, uitext.F("%s no unit: choose a unit for the import", display.PluralOf(n, uitext.L("row names"), uitext.L("rows name"))))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -81,7 +82,7 @@ func Commit(ctx context.Context, w Writer, p *Plan, withoutFailed bool, progress
 	}
 	out, err := w.Import(ctx, p.Batch(), progress)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w; nothing was imported", p.Source.Info.Name, err)
+		return nil, fmt.Errorf(uitext.L("%s: %w; nothing was imported"), p.Source.Info.Name, err)
 	}
 	return newReport(p, out), nil
 }

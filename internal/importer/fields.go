@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"onboard/internal/lifecycle"
+	"onboard/internal/uitext"
 )
 
 // Field is a user field a column can be mapped to; Ignore ("") leaves the column out.
@@ -159,9 +160,9 @@ func (m Mapping) Problems(header []string) []string {
 	for _, f := range Fields {
 		switch {
 		case f.Required && len(cols[f.Field]) == 0:
-			out = append(out, fmt.Sprintf("no column is mapped to %s, which is required", f.Label))
+			out = append(out, uitext.F("no column is mapped to %s, which is required", uitext.L(f.Label)))
 		case !f.Multi && len(cols[f.Field]) > 1:
-			out = append(out, fmt.Sprintf("%s is mapped to %d columns (%s); choose one", f.Label,
+			out = append(out, uitext.F("%s is mapped to %d columns (%s); choose one", uitext.L(f.Label),
 				len(cols[f.Field]), strings.Join(cols[f.Field], ", ")))
 		}
 	}
@@ -184,7 +185,7 @@ func columnName(header []string, i int) string {
 	if i < len(header) && strings.TrimSpace(header[i]) != "" {
 		return fmt.Sprintf("%q", strings.TrimSpace(header[i]))
 	}
-	return "column " + strconv.Itoa(i+1)
+	return uitext.F("column %d", i+1)
 }
 
 // ApplySpec changes m by a spec like "Vorname=first_name,Klasse=units,Notiz=ignore":

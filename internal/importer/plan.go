@@ -10,6 +10,7 @@ import (
 	"onboard/data"
 	"onboard/internal/lifecycle"
 	"onboard/internal/tabular"
+	"onboard/internal/uitext"
 )
 
 // Resolution is what happens to a row that conflicts with an existing user or
@@ -274,7 +275,7 @@ func (r *RowPlan) Name() string {
 }
 
 // lineRef names a row in messages: "line 12" of the file.
-func (r *RowPlan) lineRef() string { return fmt.Sprintf("line %d", r.Line) }
+func (r *RowPlan) lineRef() string { return uitext.F("line %d", r.Line) }
 
 // foldedKeys returns the row's folded email, username and external ID.
 func (r *RowPlan) foldedKeys() [3]string {
@@ -377,28 +378,34 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 func onList(fields []Field) string {
 	names := make([]string, len(fields))
 	for i, f := range fields {
-		names[i] = strings.ToLower(f.Label())
-		if f == ExternalID {
-			names[i] = "external ID"
+		switch f {
+		case Email:
+			names[i] = uitext.L("email")
+		case Username:
+			names[i] = uitext.L("username")
+		case ExternalID:
+			names[i] = uitext.L("external ID")
+		default:
+			names[i] = strings.ToLower(f.Label())
 		}
 	}
 	if len(names) <= 1 {
 		return strings.Join(names, "")
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return uitext.F("%s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
 
 // text says whom the conflict is with: "email already used by Anna Müller".
 func (c *Conflict) text() string {
 	if c.Users > 1 {
-		return fmt.Sprintf("%s already used by %d different users", onList(c.On), c.Users)
+		return uitext.F("%s already used by %d different users", onList(c.On), c.Users)
 	}
-	return fmt.Sprintf("%s already used by %s", onList(c.On), c.Name)
+	return uitext.F("%s already used by %s", onList(c.On), c.Name)
 }
 
 // duplicateText says which earlier row r repeats: "same email as line 3".
 func (p *Plan) duplicateText(r *RowPlan) string {
-	return fmt.Sprintf("same %s as %s", onList(r.DuplicateOn), p.Rows[r.DuplicateOf].lineRef())
+	return uitext.F("same %s as %s", onList(r.DuplicateOn), p.Rows[r.DuplicateOf].lineRef())
 }
 
 // Collision says everything row r collides with, "" when nothing:
@@ -459,11 +466,11 @@ func (p *Plan) resolveDuplicate(r *RowPlan, res Resolution) {
 		r.Action, r.Reason = Skips, what
 	case res == Update:
 		first.merge(r)
-		r.Action, r.Reason = Skips, what+"; merged into it"
+		r.Action, r.Reason = Skips, uitext.F("%s; merged into it", what)
 	case res == Rename && onlyUsername(r.DuplicateOn):
 		r.Action = Create
 	case res == Rename:
-		r.Action, r.Reason = Fails, what+"; a new username does not resolve that"
+		r.Action, r.Reason = Fails, uitext.F("%s; a new username does not resolve that", what)
 	default:
 		r.Action, r.Reason = Fails, what
 	}
@@ -479,11 +486,11 @@ func (p *Plan) resolveConflict(r *RowPlan, res Resolution) {
 	case res == Update && c.Users == 1:
 		r.Action, r.UserID = Updates, c.UserID
 	case res == Update:
-		r.Action, r.Reason = Fails, what+"; update needs one user"
+		r.Action, r.Reason = Fails, uitext.F("%s; update needs one user", what)
 	case res == Rename && onlyUsername(c.On):
 		r.Action = Create
 	case res == Rename:
-		r.Action, r.Reason = Fails, what+"; a new username does not resolve that"
+		r.Action, r.Reason = Fails, uitext.F("%s; a new username does not resolve that", what)
 	default:
 		r.Action, r.Reason = Fails, what
 	}

@@ -2,9 +2,9 @@ package importer
 
 import (
 	"context"
-	"strconv"
 
 	"onboard/internal/tabular"
+	"onboard/internal/uitext"
 )
 
 // Source is a file read for import: what was detected, the column titles and the
@@ -44,7 +44,7 @@ func NewSource(t *tabular.Table, hasHeader bool) *Source {
 			s.Header = append(s.Header, "")
 		}
 		if s.Header[i] == "" {
-			s.Header[i] = "Column " + strconv.Itoa(i+1)
+			s.Header[i] = uitext.F("Column %d", i+1)
 		}
 	}
 	return s

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
 	"onboard/internal/tabular"
+	"onboard/internal/uitext"
 )
 
 // catalog resolves role, unit and group names (folded) to IDs; units and groups the
@@ -126,7 +126,7 @@ func (v *validator) row(i int) {
 	*r = RowPlan{Index: i, Line: src.Rows[i].Line, Values: make([]string, numFields), DuplicateOf: -1}
 	add := func(f Field, col int, msg string) { r.Problems = append(r.Problems, Problem{f, col, msg}) }
 	if v.ragged && src.width > 0 && len(cells) != src.width && !onlyEmptyBeyond(cells, src.width) {
-		add(Ignore, -1, fmt.Sprintf("the row has %d cells but the header has %d; a value may contain the delimiter without quotes",
+		add(Ignore, -1, uitext.F("the row has %d cells but the header has %d; a value may contain the delimiter without quotes",
 			len(cells), src.width))
 	}
 	edits := v.plan.Settings.Edits[i]
@@ -221,7 +221,7 @@ func (v *validator) role(r *RowPlan) string {
 	}
 	id, ok := v.cat.roles[data.Fold(name)]
 	if !ok {
-		return fmt.Sprintf("unknown role %q (roles: %s)", name, strings.Join(v.cat.roleNames, ", "))
+		return uitext.F("unknown role %q (roles: %s)", name, strings.Join(v.cat.roleNames, ", "))
 	}
 	r.roleID = id
 	return ""
@@ -270,15 +270,15 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 func parseValidUntil(s string, now time.Time) (*time.Time, string) {
 	d, ok := parseDate(s)
 	if !ok {
-		return nil, fmt.Sprintf("%q is not a date; write it as 2026-01-31 or 31.01.2026", s)
+		return nil, uitext.F("%q is not a date; write it as 2026-01-31 or 31.01.2026", s)
 	}
 	end := d.AddDate(0, 0, 1).Add(-time.Second)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	switch {
 	case !d.After(today) && !d.Equal(today):
-		return nil, fmt.Sprintf("%s is in the past", d.Format("2006-01-02"))
+		return nil, uitext.F("%s is in the past", d.Format("2006-01-02"))
 	case d.After(today.AddDate(0, 0, settings.MaxValidDays)):
-		return nil, fmt.Sprintf("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays)
+		return nil, uitext.F("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays)
 	}
 	return &end, ""
 }

@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/transform"
+
+	"onboard/internal/uitext"
 )
 
 // maxRecordBytes bounds the decoded bytes of one CSV record. encoding/csv
@@ -47,7 +48,7 @@ func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
 	rows, lastLine := 0, lineOffset
 	for {
 		if err := ctx.Err(); err != nil {
-			yield(Row{}, &Error{File: f.info.Name, Msg: "reading was cancelled", Err: err})
+			yield(Row{}, &Error{File: f.info.Name, Msg: uitext.L("reading was cancelled"), Err: err})
 			return
 		}
 		guard.n = 0
@@ -68,7 +69,7 @@ func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
 		if rows++; rows > f.opt.MaxRows {
 			yield(Row{}, &Error{
 				File: f.info.Name, Line: line, Err: ErrTooManyRows,
-				Msg: fmt.Sprintf("has more than %d rows", f.opt.MaxRows),
+				Msg: uitext.F("has more than %d rows", f.opt.MaxRows),
 			})
 			return
 		}
@@ -91,16 +92,16 @@ func (f *File) checkCSVCells(rec []string, line int) error {
 			rec[i] = c
 		}
 		if len(c) > f.opt.MaxCellLen && utf8.RuneCountInString(c) > f.opt.MaxCellLen {
-			msg := fmt.Sprintf("a cell is longer than %d characters", f.opt.MaxCellLen)
+			msg := uitext.F("a cell is longer than %d characters", f.opt.MaxCellLen)
 			if n := strings.Count(strings.TrimRight(c, "\n"), "\n"); n > 0 {
-				msg += fmt.Sprintf(" and spans %d lines; is a quote (\") never closed?", n+1)
+				msg = uitext.F("a cell is longer than %d characters and spans %d lines; is a quote (\") never closed?", f.opt.MaxCellLen, n+1)
 			}
 			return &Error{File: f.info.Name, Line: line, Column: i + 1, Msg: msg, Err: ErrCellTooLong}
 		}
 		if strings.IndexByte(c, 0) >= 0 {
 			return &Error{
 				File: f.info.Name, Line: line, Column: i + 1, Err: ErrNotTable,
-				Msg: "contains a NUL character; the file is binary or in another encoding",
+				Msg: uitext.L("contains a NUL character; the file is binary or in another encoding"),
 			}
 		}
 	}
@@ -120,12 +121,12 @@ func (f *File) csvError(err error, lastLine int) error {
 		// Column of a syntax error is the 1-based byte position in the line.
 		return &Error{
 			File: f.info.Name, Line: pe.Line + lineOffset, Column: pe.Column,
-			Msg: "the file is not valid CSV: " + pe.Err.Error(), Err: err,
+			Msg: uitext.F("the file is not valid CSV: %v", pe.Err), Err: err,
 		}
 	case errors.Is(err, errRecordTooLong):
 		return &Error{
 			File: f.info.Name, Err: ErrCellTooLong,
-			Msg: fmt.Sprintf("after line %d, a record is longer than %s; is a quote (\") never closed?",
+			Msg: uitext.F("after line %d, a record is longer than %s; is a quote (\") never closed?",
 				lastLine, mb(maxRecordBytes)),
 		}
 	}
@@ -134,7 +135,7 @@ func (f *File) csvError(err error, lastLine int) error {
 
 // readError wraps an I/O error.
 func (f *File) readError(line int, err error) error {
-	return &Error{File: f.info.Name, Line: line, Msg: "cannot be read: " + err.Error(), Err: err}
+	return &Error{File: f.info.Name, Line: line, Msg: uitext.F("cannot be read: %v", err), Err: err}
 }
 
 // skipLine consumes one line (the sep= line) from br.

@@ -12,6 +12,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"onboard/internal/uitext"
 )
 
 // sampleSize is how much of a file detection reads.
@@ -77,26 +79,26 @@ func utf16Name(s string) []byte {
 // parsed: no compound-file parser has to trust a hostile header.
 func kindError(name string, kind fileKind, src io.ReaderAt, size int64) error {
 	if kind == kindPDF {
-		return &Error{File: name, Msg: "is a PDF, not a CSV or Excel file", Err: ErrNotTable}
+		return &Error{File: name, Msg: uitext.L("is a PDF, not a CSV or Excel file"), Err: ErrNotTable}
 	}
 	found, err := containsAny(src, size, utf16Name("EncryptionInfo"), utf16Name("WordDocument"))
 	switch {
 	case err != nil:
-		return &Error{File: name, Msg: "cannot be read: " + err.Error(), Err: err}
+		return &Error{File: name, Msg: uitext.F("cannot be read: %v", err), Err: err}
 	case found == 0:
 		return &Error{
 			File: name, Err: ErrEncrypted,
-			Msg: "is password-protected; remove the password in Excel or save as CSV",
+			Msg: uitext.L("is password-protected; remove the password in Excel or save as CSV"),
 		}
 	case found == 1:
 		return &Error{
 			File: name, Err: ErrNotTable,
-			Msg: "is an old Word .doc document, not a table; save the table as .xlsx or CSV",
+			Msg: uitext.L("is an old Word .doc document, not a table; save the table as .xlsx or CSV"),
 		}
 	}
 	return &Error{
 		File: name, Err: ErrNotTable,
-		Msg: "is an old Excel 97–2003 .xls file; save it as .xlsx or CSV",
+		Msg: uitext.L("is an old Excel 97–2003 .xls file; save it as .xlsx or CSV"),
 	}
 }
 
@@ -147,14 +149,14 @@ func (f *File) detectCSV(head []byte) error {
 
 	whole := int64(len(head)) == f.size
 	if f.size == int64(bomLen) {
-		return &Error{File: name, Msg: "is empty (it holds only a byte-order mark)", Err: ErrNotTable}
+		return &Error{File: name, Msg: uitext.L("is empty (it holds only a byte-order mark)"), Err: ErrNotTable}
 	}
 	text := decodeSample(head[bomLen:], enc, whole)
 
 	if msg := binaryReason(text); msg != "" {
 		forced, _ := parseEncoding(f.opt.Encoding)
 		if forced != encAuto && enc != encUTF16LE && enc != encUTF16BE && strings.ContainsRune(text, 0) {
-			msg += " (if it is UTF-16 text, choose the encoding UTF-16)"
+			msg = uitext.F("%s (if it is UTF-16 text, choose the encoding UTF-16)", msg)
 		}
 		return &Error{File: name, Msg: msg, Err: ErrNotTable}
 	}
@@ -389,14 +391,14 @@ func binaryReason(s string) string {
 		total++
 		switch {
 		case r == 0:
-			return "is not a text table (it contains NUL bytes, as binary files do)"
+			return uitext.L("is not a text table (it contains NUL bytes, as binary files do)")
 		case r == '\t', r == '\n', r == '\r', r == '\f', r == 0x1A:
 		case r < 0x20, r == 0x7F, r >= 0x80 && r < 0xA0:
 			ctrl++
 		}
 	}
 	if ctrl >= 2 && ctrl*50 > total {
-		return "is not a text table (it contains binary data)"
+		return uitext.L("is not a text table (it contains binary data)")
 	}
 	return ""
 }

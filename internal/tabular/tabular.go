@@ -23,6 +23,8 @@ import (
 	"sync"
 
 	"github.com/xuri/excelize/v2"
+
+	"onboard/internal/uitext"
 )
 
 // Format is the kind of file a table was read from.
@@ -142,20 +144,16 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	switch {
+	case e.xlsx && e.Line > 0 && e.Column > 0:
+		b.WriteString(uitext.F("row %d, column %s", e.Line, columnName(e.Column)) + ": ")
 	case e.xlsx && e.Line > 0:
-		fmt.Fprintf(&b, "row %d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ", column %s", columnName(e.Column))
-		}
-		b.WriteString(": ")
+		b.WriteString(uitext.F("row %d", e.Line) + ": ")
+	case e.Line > 0 && e.Column > 0:
+		b.WriteString(uitext.F("line %d, column %d", e.Line, e.Column) + ": ")
 	case e.Line > 0:
-		fmt.Fprintf(&b, "line %d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ", column %d", e.Column)
-		}
-		b.WriteString(": ")
+		b.WriteString(uitext.F("line %d", e.Line) + ": ")
 	case e.Column > 0:
-		fmt.Fprintf(&b, "column %d: ", e.Column)
+		b.WriteString(uitext.F("column %d", e.Column) + ": ")
 	}
 	switch {
 	case e.Msg != "":
@@ -216,7 +214,7 @@ func Open(path string, opt Options) (*File, error) {
 	}
 	if st.IsDir() {
 		osf.Close()
-		return nil, &Error{File: name, Msg: "is a folder, not a file", Err: ErrNotTable}
+		return nil, &Error{File: name, Msg: uitext.L("is a folder, not a file"), Err: ErrNotTable}
 	}
 	f, err := open(name, path, osf, st.Size(), opt)
 	if err != nil || f.info.Format != FormatCSV {
@@ -253,15 +251,15 @@ func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
 
 // openError describes why a file could not be opened.
 func openError(name string, err error) error {
-	msg := "cannot be opened: " + err.Error()
+	msg := uitext.F("cannot be opened: %v", err)
 	var pe *fs.PathError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		msg = "does not exist"
+		msg = uitext.L("does not exist")
 	case errors.Is(err, fs.ErrPermission):
-		msg = "cannot be read (permission denied)"
+		msg = uitext.L("cannot be read (permission denied)")
 	case errors.As(err, &pe):
-		msg = "cannot be opened: " + pe.Err.Error()
+		msg = uitext.F("cannot be opened: %v", pe.Err)
 	}
 	return &Error{File: name, Msg: msg, Err: err}
 }
@@ -272,15 +270,15 @@ func open(name, path string, src io.ReaderAt, size int64, opt Options) (*File, e
 	if size > opt.MaxFileSize {
 		return nil, &Error{
 			File: name, Err: ErrTooLarge,
-			Msg: fmt.Sprintf("is %s; files over %s are not read", mb(size), mb(opt.MaxFileSize)),
+			Msg: uitext.F("is %s; files over %s are not read", mb(size), mb(opt.MaxFileSize)),
 		}
 	}
 	if size == 0 {
-		return nil, &Error{File: name, Msg: "is empty", Err: ErrNotTable}
+		return nil, &Error{File: name, Msg: uitext.L("is empty"), Err: ErrNotTable}
 	}
 	head := make([]byte, min(size, sampleSize))
 	if _, err := src.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &Error{File: name, Msg: "cannot be read: " + err.Error(), Err: err}
+		return nil, &Error{File: name, Msg: uitext.F("cannot be read: %v", err), Err: err}
 	}
 	f := &File{info: Info{Name: name}, opt: opt, src: src, size: size}
 	var err error

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"onboard/internal/uitext"
 )
 
 // unzipXMLSizeLimit is the size above which excelize unpacks a worksheet or
@@ -43,11 +45,11 @@ func (f *File) openXLSX(path string) error {
 		if strings.Contains(err.Error(), "unzip size") { // excelize's own zip-bomb check
 			return &Error{
 				File: f.info.Name, Err: errors.Join(ErrTooLarge, err),
-				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize)),
+				Msg: uitext.F("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize)),
 			}
 		}
 		return &Error{
-			File: f.info.Name, Msg: "is a damaged Excel file: " + err.Error(),
+			File: f.info.Name, Msg: uitext.F("is a damaged Excel file: %v", err),
 			Err: errors.Join(ErrNotTable, err),
 		}
 	}
@@ -56,7 +58,7 @@ func (f *File) openXLSX(path string) error {
 	}
 	if err := guard(func() error { return isoDateStyles(f.xf) }); err != nil {
 		return &Error{
-			File: f.info.Name, Msg: "is a damaged Excel file (styles): " + err.Error(),
+			File: f.info.Name, Msg: uitext.F("is a damaged Excel file (styles): %v", err),
 			Err: errors.Join(ErrNotTable, err),
 		}
 	}
@@ -78,14 +80,14 @@ func (f *File) checkZip() error {
 	zr, err := zip.NewReader(f.src, f.size)
 	if err != nil {
 		return &Error{
-			File: name, Msg: "is a damaged ZIP or Excel file: " + err.Error(),
+			File: name, Msg: uitext.F("is a damaged ZIP or Excel file: %v", err),
 			Err: errors.Join(ErrNotTable, err),
 		}
 	}
 	if what := zipKind(zr); what != "" {
 		return &Error{
 			File: name, Err: ErrNotTable,
-			Msg: "is " + what + ", not an Excel workbook; save it as .xlsx or CSV",
+			Msg: uitext.F("is %s, not an Excel workbook; save it as .xlsx or CSV", what),
 		}
 	}
 	var total uint64
@@ -94,7 +96,7 @@ func (f *File) checkZip() error {
 		if total > uint64(f.opt.MaxUnzipSize) {
 			return &Error{
 				File: name, Err: ErrTooLarge,
-				Msg: fmt.Sprintf("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize)),
+				Msg: uitext.F("unpacks to more than %s; workbooks over that are not read", mb(f.opt.MaxUnzipSize)),
 			}
 		}
 	}
@@ -109,12 +111,12 @@ func (f *File) checkZip() error {
 			if errors.Is(err, zip.ErrFormat) { // more data than the header says
 				return &Error{
 					File: name, Err: errors.Join(ErrTooLarge, err),
-					Msg: fmt.Sprintf("unpacks to more than its zip headers declare (part %s); it may be a zip bomb", zf.Name),
+					Msg: uitext.F("unpacks to more than its zip headers declare (part %s); it may be a zip bomb", zf.Name),
 				}
 			}
 			return &Error{
 				File: name, Err: errors.Join(ErrNotTable, err),
-				Msg: fmt.Sprintf("is a damaged Excel file (part %s: %v)", zf.Name, err),
+				Msg: uitext.F("is a damaged Excel file (part %s: %v)", zf.Name, err),
 			}
 		}
 		if scan != nil {
@@ -166,24 +168,24 @@ func zipKind(zr *zip.Reader) string {
 	case has("xl/workbook.xml") != nil:
 		return ""
 	case has("xl/workbook.bin") != nil:
-		return "an Excel binary workbook (.xlsb)"
+		return uitext.L("an Excel binary workbook (.xlsb)")
 	case has("word/document.xml") != nil:
-		return "a Word document (.docx)"
+		return uitext.L("a Word document (.docx)")
 	case has("ppt/presentation.xml") != nil:
-		return "a PowerPoint presentation (.pptx)"
+		return uitext.L("a PowerPoint presentation (.pptx)")
 	}
 	if zf := has("mimetype"); zf != nil {
 		mime := readSmall(zf, 200)
 		switch {
 		case strings.Contains(mime, "opendocument.spreadsheet"):
-			return "an OpenDocument spreadsheet (.ods)"
+			return uitext.L("an OpenDocument spreadsheet (.ods)")
 		case strings.Contains(mime, "opendocument.text"):
-			return "an OpenDocument text document (.odt)"
+			return uitext.L("an OpenDocument text document (.odt)")
 		case strings.Contains(mime, "opendocument"):
-			return "an OpenDocument file"
+			return uitext.L("an OpenDocument file")
 		}
 	}
-	return "a ZIP archive"
+	return uitext.L("a ZIP archive")
 }
 
 // readSmall returns up to n bytes of a zip part, or "".
@@ -214,7 +216,7 @@ func (f *File) pickSheet() error {
 	sheets := f.xf.GetSheetList()
 	f.info.Sheets = sheets
 	if len(sheets) == 0 {
-		return &Error{File: f.info.Name, Msg: "is a workbook without sheets", Err: ErrNotTable}
+		return &Error{File: f.info.Name, Msg: uitext.L("is a workbook without sheets"), Err: ErrNotTable}
 	}
 	if want := f.opt.Sheet; want != "" {
 		for _, s := range sheets {
@@ -235,7 +237,7 @@ func (f *File) pickSheet() error {
 		}
 		return &Error{
 			File: f.info.Name, Err: ErrNoSuchSheet,
-			Msg: fmt.Sprintf("has no sheet %q; its sheets are %s", want, strings.Join(quoted, ", ")),
+			Msg: uitext.F("has no sheet %q; its sheets are %s", want, strings.Join(quoted, ", ")),
 		}
 	}
 	visible := func(s string) bool { v, err := f.xf.GetSheetVisible(s); return err == nil && v }
@@ -277,7 +279,7 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 	}
 	var rows *excelize.Rows
 	if err := guard(func() (err error) { rows, err = f.xf.Rows(f.info.Sheet); return err }); err != nil {
-		fail(0, 0, fmt.Sprintf("cannot read sheet %q: %v", f.info.Sheet, err), err)
+		fail(0, 0, uitext.F("cannot read sheet %q: %v", f.info.Sheet, err), err)
 		return
 	}
 	defer rows.Close()
@@ -296,7 +298,7 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 	line, count := 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
-			fail(0, 0, "reading was cancelled", err)
+			fail(0, 0, uitext.L("reading was cancelled"), err)
 			return
 		}
 		cells, ok, err := next()
@@ -304,12 +306,12 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 			line++ // rows.Next steps through every row number, also missing ones
 		}
 		if err != nil {
-			fail(line, 0, fmt.Sprintf("cannot read sheet %q: %v", f.info.Sheet, err), err)
+			fail(line, 0, uitext.F("cannot read sheet %q: %v", f.info.Sheet, err), err)
 			return
 		}
 		if !ok {
 			if end, early := f.endsEarly(line); early {
-				fail(line+1, 0, fmt.Sprintf("is damaged: sheet %q cannot be read after row %d (it has rows up to %d)",
+				fail(line+1, 0, uitext.F("is damaged: sheet %q cannot be read after row %d (it has rows up to %d)",
 					f.info.Sheet, line, end.lastRow), ErrNotTable)
 			}
 			return
@@ -318,12 +320,12 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 			continue
 		}
 		if count++; count > f.opt.MaxRows {
-			fail(line, 0, fmt.Sprintf("has more than %d rows", f.opt.MaxRows), ErrTooManyRows)
+			fail(line, 0, uitext.F("has more than %d rows", f.opt.MaxRows), ErrTooManyRows)
 			return
 		}
 		for i, c := range cells {
 			if len(c) > f.opt.MaxCellLen && utf8.RuneCountInString(c) > f.opt.MaxCellLen {
-				fail(line, i+1, fmt.Sprintf("a cell is longer than %d characters", f.opt.MaxCellLen), ErrCellTooLong)
+				fail(line, i+1, uitext.F("a cell is longer than %d characters", f.opt.MaxCellLen), ErrCellTooLong)
 				return
 			}
 		}

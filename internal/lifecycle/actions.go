@@ -1,6 +1,9 @@
 package lifecycle
 
-import "onboard/data"
+import (
+	"onboard/data"
+	"onboard/internal/uitext"
+)
 
 // Action names one step of the user lifecycle, as the audit log records it.
 type Action string
@@ -26,31 +29,31 @@ const (
 func (a Action) Label() string {
 	switch a {
 	case ActionCreate:
-		return "create the user"
+		return uitext.L("create the user")
 	case ActionEdit:
-		return "edit the user"
+		return uitext.L("edit the user")
 	case ActionInvite:
-		return "send the invitation"
+		return uitext.L("send the invitation")
 	case ActionResend:
-		return "resend the invitation"
+		return uitext.L("resend the invitation")
 	case ActionCancel:
-		return "cancel the invitation"
+		return uitext.L("cancel the invitation")
 	case ActionNewKey:
-		return "issue a new key"
+		return uitext.L("issue a new key")
 	case ActionDeactivate:
-		return "deactivate"
+		return uitext.L("deactivate")
 	case ActionReactivate:
-		return "reactivate"
+		return uitext.L("reactivate")
 	case ActionDelete:
-		return "delete"
+		return uitext.L("delete")
 	case ActionRegister:
-		return "mark as registered"
+		return uitext.L("mark as registered")
 	case ActionChangeRole:
-		return "change the role"
+		return uitext.L("change the role")
 	case ActionAddToGroup:
-		return "add to the group"
+		return uitext.L("add to the group")
 	case ActionLetter:
-		return "print a registration letter"
+		return uitext.L("print a registration letter")
 	}
 	return string(a)
 }

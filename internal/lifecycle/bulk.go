@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onboard/data"
+	"onboard/internal/uitext"
 )
 
 // BulkOp is one action applied to many users, with what it needs.
@@ -185,7 +186,7 @@ func (s *Service) applyOne(ctx context.Context, id string, op BulkOp) error {
 func (s *Service) ChangeRole(ctx context.Context, id, roleID string) (*data.User, error) {
 	return s.act(ctx, id, ActionChangeRole, func(tx *data.Store, u *data.User, now time.Time) (string, map[string]data.Change, error) {
 		if _, err := tx.RoleByID(ctx, roleID); err != nil {
-			return "", nil, &ValidationError{Problems: []FieldError{{"role", "the role does not exist (any more)"}}}
+			return "", nil, &ValidationError{Problems: []FieldError{{Field: "role", Message: uitext.L("the role does not exist (any more)")}}}
 		}
 		if u.RoleID == roleID {
 			return "", nil, &TransitionError{Action: ActionChangeRole, User: u.FullName(), Reason: "already in that role"}
@@ -201,7 +202,7 @@ func (s *Service) AddToGroup(ctx context.Context, id, groupID string) (*data.Use
 	return s.act(ctx, id, ActionAddToGroup, func(tx *data.Store, u *data.User, now time.Time) (string, map[string]data.Change, error) {
 		g, err := tx.GroupByID(ctx, groupID)
 		if err != nil {
-			return "", nil, &ValidationError{Problems: []FieldError{{"groups", "the group does not exist (any more)"}}}
+			return "", nil, &ValidationError{Problems: []FieldError{{Field: "groups", Message: uitext.L("the group does not exist (any more)")}}}
 		}
 		groups, err := tx.UserGroupIDs(ctx, u.ID)
 		if err != nil {

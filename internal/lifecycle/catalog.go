@@ -8,7 +8,21 @@ import (
 	"unicode/utf8"
 
 	"onboard/data"
+	"onboard/internal/uitext"
 )
+
+// takenNameText says that another unit, group or role (kind) is named other.
+func takenNameText(kind, other string) string {
+	switch kind {
+	case "unit":
+		return uitext.F("a unit named “%s” already exists", other)
+	case "group":
+		return uitext.F("a group named “%s” already exists", other)
+	case "role":
+		return uitext.F("a role named “%s” already exists", other)
+	}
+	return fmt.Sprintf("a %s named “%s” already exists", kind, other)
+}
 
 // checkCatalogName validates the name of a unit, group or role; taken returns the
 // name of another entry that has it, ignoring case ("" when there is none).
@@ -17,20 +31,20 @@ func checkCatalogName(kind, name string, taken func(string) (string, error)) err
 	msg := ""
 	switch {
 	case name == "":
-		msg = "name is required"
+		msg = uitext.L("name is required")
 	case utf8.RuneCountInString(name) > maxNameLen || hasControl(name):
-		msg = fmt.Sprintf("name must be one line of at most %d characters", maxNameLen)
+		msg = uitext.F("name must be one line of at most %d characters", maxNameLen)
 	default:
 		other, err := taken(name)
 		if err != nil {
 			return err
 		}
 		if other != "" {
-			msg = fmt.Sprintf("a %s named “%s” already exists", kind, other)
+			msg = takenNameText(kind, other)
 		}
 	}
 	if msg != "" {
-		return &ValidationError{Problems: []FieldError{{"name", msg}}}
+		return &ValidationError{Problems: []FieldError{{Field: "name", Message: msg, Missing: name == ""}}}
 	}
 	return nil
 }

@@ -2,10 +2,10 @@ package lifecycle
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"onboard/data"
+	"onboard/internal/uitext"
 )
 
 // ErrForbidden is wrapped by every TransitionError.
@@ -23,11 +23,30 @@ type TransitionError struct {
 }
 
 func (e *TransitionError) Error() string {
-	reason := e.Reason
-	if reason == "" {
-		reason = "the user is " + strings.ToLower(e.Status.Label())
+	reason := reasonText(e.Reason)
+	if e.Reason == "" {
+		reason = uitext.F("the user is %s", strings.ToLower(uitext.L(e.Status.Label())))
 	}
-	return fmt.Sprintf("cannot %s for %s: %s", e.Action.Label(), e.User, reason)
+	return uitext.F("cannot %s for %s: %s", e.Action.Label(), e.User, reason)
+}
+
+// reasonText is a TransitionError's Reason in the window's language. The Reason
+// itself stays English: bulk actions hand it on as Skip.Reason, which the window
+// translates by its English text.
+func reasonText(reason string) string {
+	switch reason {
+	case "already in that role":
+		return uitext.L("already in that role")
+	case "already in that group":
+		return uitext.L("already in that group")
+	case "the user has no email address":
+		return uitext.L("the user has no email address")
+	case "there is no open invitation":
+		return uitext.L("there is no open invitation")
+	case "it is already revoked":
+		return uitext.L("it is already revoked")
+	}
+	return reason
 }
 
 // Unwrap lets errors.Is(err, ErrForbidden) match.
@@ -36,7 +55,10 @@ func (e *TransitionError) Unwrap() error { return ErrForbidden }
 // FieldError is one problem with one input field.
 type FieldError struct {
 	Field   string // "first_name", "email", "username", …
-	Message string // e.g. "already used by Anna Müller"
+	Message string // e.g. "already used by Anna Müller", in the window's language (see uitext)
+	// Missing says the field is required and was left empty (Message is then
+	// "first name is required" or the like), so that a form can wait to point it out.
+	Missing bool
 }
 
 func (f FieldError) String() string { return f.Field + ": " + f.Message }

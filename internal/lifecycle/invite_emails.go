@@ -9,6 +9,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/addrlist"
+	"onboard/internal/uitext"
 )
 
 // ParseAddresses reads a pasted list of email addresses (see addrlist.Parse) with the
@@ -97,11 +98,11 @@ func (b nameBook) name(a addrlist.Address) InviteName {
 		n.PersonName, n.Given = given, true
 		if b.twice[key] {
 			n.PersonName = PersonName{}
-			n.Problem = "different names are given for this address"
+			n.Problem = uitext.L("different names are given for this address")
 			return n
 		}
 		var probs []string
-		for _, part := range []struct{ label, v string }{{"first name", given.First}, {"last name", given.Last}} {
+		for _, part := range []struct{ label, v string }{{uitext.L("first name"), given.First}, {uitext.L("last name"), given.Last}} {
 			if part.v != "" {
 				if msg := NameProblem(part.label, part.v); msg != "" {
 					probs = append(probs, msg)
@@ -175,7 +176,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 		return nil, err
 	}
 	if len(in.Addresses) == 0 {
-		return nil, &ValidationError{Problems: []FieldError{{"addresses", "there are no email addresses to invite"}}}
+		return nil, &ValidationError{Problems: []FieldError{{Field: "addresses", Message: uitext.L("there are no email addresses to invite")}}}
 	}
 	names := make([]InviteName, len(in.Addresses))
 	var nameProbs []FieldError
@@ -185,7 +186,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 		names[i] = book.name(a)
 		if key := NameKey(a.Email); names[i].Problem != "" && !reported[key] && EmailProblem(names[i].Email) == "" {
 			reported[key] = true
-			nameProbs = append(nameProbs, FieldError{NameField(a.Email), names[i].Problem})
+			nameProbs = append(nameProbs, FieldError{Field: NameField(a.Email), Message: names[i].Problem})
 		}
 	}
 	var out *InviteEmailsResult
@@ -193,7 +194,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 		ts := s.within(tx)
 		probs := slices.Clone(nameProbs)
 		err := ts.checkRefs(ctx, UserInput{RoleID: in.RoleID, UnitIDs: in.UnitIDs, GroupIDs: in.GroupIDs},
-			func(f, m string) { probs = append(probs, FieldError{f, m}) })
+			func(f, m string) { probs = append(probs, FieldError{Field: f, Message: m}) })
 		if err != nil {
 			return err
 		}

@@ -287,9 +287,9 @@ func TestInviteEmailsRefusesABadGivenNamePerAddress(t *testing.T) {
 		t.Fatalf("err = %v, want a ValidationError", err)
 	}
 	want := []FieldError{
-		{"name:ben@example.org", "first name is longer than 100 characters"},
-		{"name:cem@example.org", "last name contains a line break or control character"},
-		{"role", "role is required"},
+		{Field: "name:ben@example.org", Message: "first name is longer than 100 characters"},
+		{Field: "name:cem@example.org", Message: "last name contains a line break or control character"},
+		{Field: "role", Message: "role is required"},
 	}
 	if !reflect.DeepEqual(ve.Problems, want) {
 		t.Errorf("problems\n got %v\nwant %v", ve.Problems, want)

@@ -9,6 +9,7 @@ import (
 	"onboard/data"
 	"onboard/internal/keys"
 	"onboard/internal/settings"
+	"onboard/internal/uitext"
 )
 
 // InviteKeyInput is what an operator enters for a new invite key.
@@ -47,17 +48,17 @@ func (s *Service) CreateInviteKey(ctx context.Context, in InviteKeyInput) (*data
 	in.Label = strings.TrimSpace(in.Label)
 	now := s.Now()
 	var probs []FieldError
-	add := func(f, m string) { probs = append(probs, FieldError{f, m}) }
+	add := func(f, m string) { probs = append(probs, FieldError{Field: f, Message: m}) }
 	if hasControl(in.Label) || len(in.Label) > maxNameLen {
-		add("label", fmt.Sprintf("label must be one line of at most %d characters", maxNameLen))
+		add("label", uitext.F("label must be one line of at most %d characters", maxNameLen))
 	}
 	if in.MaxUses < 1 || in.MaxUses > 100000 {
-		add("max_uses", "maximum uses must be between 1 and 100000")
+		add("max_uses", uitext.L("maximum uses must be between 1 and 100000"))
 	}
 	if !in.ValidUntil.After(now) {
-		add("valid_until", "valid until must be in the future")
+		add("valid_until", uitext.L("valid until must be in the future"))
 	} else if in.ValidUntil.After(now.AddDate(0, 0, settings.MaxValidDays)) {
-		add("valid_until", fmt.Sprintf("valid until must be within %d days", settings.MaxValidDays))
+		add("valid_until", uitext.F("valid until must be within %d days", settings.MaxValidDays))
 	}
 	if err := s.checkRefs(ctx, UserInput{RoleID: in.RoleID, UnitIDs: in.UnitIDs, GroupIDs: in.GroupIDs}, add); err != nil {
 		return nil, err

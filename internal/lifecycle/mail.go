@@ -10,6 +10,7 @@ import (
 	"onboard/internal/letters"
 	"onboard/internal/mail"
 	"onboard/internal/settings"
+	"onboard/internal/uitext"
 )
 
 // mailComposer writes invitation mails from the organization's template and
@@ -48,7 +49,7 @@ func (s *Service) composer(ctx context.Context, tx *data.Store) (*mailComposer, 
 // or a name that cannot go into a mail header is a ValidationError.
 func (c *mailComposer) invitation(u *data.User, key string, expires, now time.Time) (*data.Mail, error) {
 	if msg := EmailProblem(u.Email); msg != "" {
-		return nil, &ValidationError{Problems: []FieldError{{"email", msg}}}
+		return nil, &ValidationError{Problems: []FieldError{{Field: "email", Message: msg}}}
 	}
 	addr := u.Email
 	toName := u.FullName()
@@ -56,7 +57,7 @@ func (c *mailComposer) invitation(u *data.User, key string, expires, now time.Ti
 		toName = ""
 	}
 	if err := mail.CheckHeader("name", toName); err != nil {
-		return nil, &ValidationError{Problems: []FieldError{{"first_name", err.Error()}}}
+		return nil, &ValidationError{Problems: []FieldError{{Field: "first_name", Message: err.Error()}}}
 	}
 	content, err := c.tpl.Render(mail.Fields{
 		FirstName: u.FirstName, LastName: u.LastName, Username: u.Username,
@@ -64,7 +65,7 @@ func (c *mailComposer) invitation(u *data.User, key string, expires, now time.Ti
 		Organization: c.org, InvitationText: u.InvitationText,
 	})
 	if err != nil {
-		return nil, &ValidationError{Problems: []FieldError{{"invitation_text", err.Error()}}}
+		return nil, &ValidationError{Problems: []FieldError{{Field: "invitation_text", Message: err.Error()}}}
 	}
 	uid := u.ID
 	return &data.Mail{
@@ -97,7 +98,7 @@ func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 		return err
 	}
 	if m.State != data.MailFailed {
-		return &TransitionError{Action: ActionResend, User: m.ToAddr, Reason: "only a failed mail can be sent again (this one is " + string(m.State) + ")"}
+		return &TransitionError{Action: ActionResend, User: m.ToAddr, Reason: uitext.F("only a failed mail can be sent again (this one is %s)", m.State)}
 	}
 	if m.UserID != nil && m.Kind == data.MailInvitation && (to != "" || !s.carriesLiveKey(ctx, m)) {
 		// A new address, or the mail's key no longer works (replaced, expired,
@@ -107,7 +108,7 @@ func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 	}
 	if to != "" {
 		if msg := EmailProblem(to); msg != "" {
-			return &ValidationError{Problems: []FieldError{{"email", msg}}}
+			return &ValidationError{Problems: []FieldError{{Field: "email", Message: msg}}}
 		}
 	}
 	return s.store.RequeueMail(ctx, id, to, s.Now())

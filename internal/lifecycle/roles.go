@@ -22,7 +22,7 @@ func (s *Service) roleTaken(ctx context.Context, tx *data.Store, exceptID string
 func rolePermissions(names []string) (string, error) {
 	ps, err := syncapi.CheckPermissions(names)
 	if err != nil {
-		return "", &ValidationError{Problems: []FieldError{{"permissions", err.Error()}}}
+		return "", &ValidationError{Problems: []FieldError{{Field: "permissions", Message: err.Error()}}}
 	}
 	return syncapi.JoinPermissions(ps), nil
 }

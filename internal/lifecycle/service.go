@@ -17,6 +17,7 @@ import (
 	"onboard/data"
 	"onboard/internal/keys"
 	"onboard/internal/settings"
+	"onboard/internal/uitext"
 )
 
 // Service runs lifecycle actions against a store.
@@ -74,8 +75,8 @@ func (s *Service) ValidDays(ctx context.Context, days int) (int, error) {
 	}
 	if days < settings.MinValidDays || days > settings.MaxValidDays {
 		return 0, &ValidationError{Problems: []FieldError{{
-			"valid_days",
-			fmt.Sprintf("validity must be between %d and %d days, not %d", settings.MinValidDays, settings.MaxValidDays, days),
+			Field:   "valid_days",
+			Message: uitext.F("validity must be between %d and %d days, not %d", settings.MinValidDays, settings.MaxValidDays, days),
 		}}}
 	}
 	return days, nil
@@ -152,7 +153,7 @@ func (in *UserInput) applyTo(u *data.User) {
 // operators at once) into the same message Check gives.
 func uniqueToValidation(err error) error {
 	if f, ok := data.UniqueViolation(err); ok {
-		return &ValidationError{Problems: []FieldError{{string(f), "already used by another user"}}}
+		return &ValidationError{Problems: []FieldError{{Field: string(f), Message: uitext.L("already used by another user")}}}
 	}
 	return err
 }
@@ -353,11 +354,11 @@ func (s *Service) ResendInvitation(ctx context.Context, id string, opt ResendOpt
 		changes := map[string]data.Change{}
 		if opt.Email != "" && opt.Email != u.Email {
 			if msg := EmailProblem(opt.Email); msg != "" {
-				return "", nil, &ValidationError{Problems: []FieldError{{"email", msg}}}
+				return "", nil, &ValidationError{Problems: []FieldError{{Field: "email", Message: msg}}}
 			}
 			ts := s.within(tx)
 			var probs []FieldError
-			add := func(f, m string) { probs = append(probs, FieldError{f, m}) }
+			add := func(f, m string) { probs = append(probs, FieldError{Field: f, Message: m}) }
 			if err := ts.taken(ctx, data.FieldEmail, opt.Email, u.ID, add, "email"); err != nil {
 				return "", nil, err
 			}

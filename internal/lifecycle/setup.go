@@ -9,6 +9,7 @@ import (
 	"onboard/data"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
+	"onboard/internal/uitext"
 )
 
 // RolePreset is a role a preset creates, with its permissions.
@@ -117,8 +118,8 @@ func (s *Service) Setup(ctx context.Context, in SetupInput) (*SetupResult, error
 	}
 	if !ok {
 		return nil, &ValidationError{Problems: []FieldError{{
-			"preset",
-			fmt.Sprintf("there is no preset %q; presets: %s", in.Preset, PresetNames()),
+			Field:   "preset",
+			Message: uitext.F("there is no preset %q; presets: %s", in.Preset, PresetNames()),
 		}}}
 	}
 	res := &SetupResult{}
@@ -160,7 +161,7 @@ func (s *Service) setupSettings(ctx context.Context, tx *data.Store, in SetupInp
 		return fmt.Errorf("%w as %q", ErrAlreadySetUp, current)
 	}
 	if strings.TrimSpace(in.Organization) == "" {
-		return &ValidationError{Problems: []FieldError{{"organization", "the organization name is required"}}}
+		return &ValidationError{Problems: []FieldError{{Field: "organization", Message: uitext.L("the organization name is required"), Missing: true}}}
 	}
 	values := []struct {
 		key   settings.Key
@@ -181,7 +182,7 @@ func (s *Service) setupSettings(ctx context.Context, tx *data.Store, in SetupInp
 			if !errors.As(err, &se) {
 				return err
 			}
-			probs = append(probs, FieldError{v.field, se.Err.Error()})
+			probs = append(probs, FieldError{Field: v.field, Message: se.Err.Error()})
 		}
 	}
 	if len(probs) > 0 {
@@ -217,7 +218,7 @@ func (s *Service) setupUnit(ctx context.Context, tx *data.Store, name string, re
 	if err := checkCatalogName("unit", name, func(string) (string, error) { return "", nil }); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
-			return &ValidationError{Problems: []FieldError{{"units", fmt.Sprintf("unit %q: %s", name, ve.Problems[0].Message)}}}
+			return &ValidationError{Problems: []FieldError{{Field: "units", Message: uitext.F("unit %q: %s", name, ve.Problems[0].Message)}}}
 		}
 		return err
 	}

@@ -3,7 +3,6 @@ package lifecycle
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -11,6 +10,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/syncapi"
+	"onboard/internal/uitext"
 )
 
 // UserInput is what an operator enters for a new or edited user.
@@ -59,12 +59,19 @@ const (
 func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]FieldError, error) {
 	in.normalize()
 	var probs []FieldError
-	add := func(field, msg string) { probs = append(probs, FieldError{field, msg}) }
+	// The required values left empty: their problem is only that they are missing.
+	missing := map[string]bool{
+		"first_name": in.FirstName == "", "last_name": in.LastName == "", "username": in.Username == "",
+		"role": in.RoleID == "", "units": len(in.UnitIDs) == 0,
+	}
+	add := func(field, msg string) {
+		probs = append(probs, FieldError{Field: field, Message: msg, Missing: missing[field]})
+	}
 
-	if msg := NameProblem("first name", in.FirstName); msg != "" {
+	if msg := NameProblem(uitext.L("first name"), in.FirstName); msg != "" {
 		add("first_name", msg)
 	}
-	if msg := NameProblem("last name", in.LastName); msg != "" {
+	if msg := NameProblem(uitext.L("last name"), in.LastName); msg != "" {
 		add("last_name", msg)
 	}
 	if in.Email != "" {
@@ -91,10 +98,10 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 			return nil, err
 		}
 	}
-	if msg := TextProblem("personal invitation text is", in.InvitationText); msg != "" {
+	if msg := TextProblem(uitext.L("personal invitation text is"), in.InvitationText); msg != "" {
 		add("invitation_text", msg)
 	}
-	if msg := TextProblem("notes are", in.Notes); msg != "" {
+	if msg := TextProblem(uitext.L("notes are"), in.Notes); msg != "" {
 		add("notes", msg)
 	}
 	if _, err := syncapi.CheckPermissions(in.ExtraPermissions); err != nil {
@@ -115,7 +122,7 @@ func (s *Service) taken(ctx context.Context, field data.UniqueField, value, exce
 	if err != nil {
 		return err
 	}
-	add(name, "already used by "+other.FullName())
+	add(name, uitext.F("already used by %s", other.FullName()))
 	return nil
 }
 
@@ -134,22 +141,22 @@ func (s *Service) checkRefs(ctx context.Context, in UserInput, add func(string, 
 		return err
 	}
 	if in.RoleID == "" {
-		add("role", "role is required")
+		add("role", uitext.L("role is required"))
 	} else if !containsID(roles, in.RoleID, func(r data.Role) string { return r.ID }) {
-		add("role", "the role does not exist (any more)")
+		add("role", uitext.L("the role does not exist (any more)"))
 	}
 	if len(in.UnitIDs) == 0 {
-		add("units", "at least one unit is required")
+		add("units", uitext.L("at least one unit is required"))
 	}
 	for _, id := range in.UnitIDs {
 		if !containsID(units, id, func(u data.Unit) string { return u.ID }) {
-			add("units", "a chosen unit does not exist (any more)")
+			add("units", uitext.L("a chosen unit does not exist (any more)"))
 			break
 		}
 	}
 	for _, id := range in.GroupIDs {
 		if !containsID(groups, id, func(g data.Group) string { return g.ID }) {
-			add("groups", "a chosen group does not exist (any more)")
+			add("groups", uitext.L("a chosen group does not exist (any more)"))
 			break
 		}
 	}
@@ -169,24 +176,24 @@ func containsID[T any](list []T, id string, idOf func(T) string) bool {
 // Only a bare address is accepted: no display name, no line breaks, a domain with a dot.
 func EmailProblem(email string) string {
 	if hasControl(email) {
-		return "email contains a line break or control character"
+		return uitext.L("email contains a line break or control character")
 	}
 	if len(email) > 254 {
-		return "email is longer than 254 characters"
+		return uitext.L("email is longer than 254 characters")
 	}
 	if strings.IndexFunc(email, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
 		// Mail servers rarely accept such addresses (SMTPUTF8).
-		return fmt.Sprintf("%q is not a valid email address (letters such as é or ü cannot be sent to; write an international domain in its xn-- form)", email)
+		return uitext.F("%q is not a valid email address (letters such as é or ü cannot be sent to; write an international domain in its xn-- form)", email)
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {
-		return fmt.Sprintf("%q is not a valid email address", email)
+		return uitext.F("%q is not a valid email address", email)
 	}
 	at := strings.LastIndexByte(email, '@')
 	domain := email[at+1:]
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
 		strings.Contains(domain, "..") || strings.ContainsAny(email, " \"()<>[]\\,;:") {
-		return fmt.Sprintf("%q is not a valid email address", email)
+		return uitext.F("%q is not a valid email address", email)
 	}
 	return ""
 }
@@ -196,11 +203,11 @@ func EmailProblem(email string) string {
 func NameProblem(label, v string) string {
 	switch {
 	case v == "":
-		return label + " is required"
+		return uitext.F("%s is required", label)
 	case utf8.RuneCountInString(v) > maxNameLen:
-		return fmt.Sprintf("%s is longer than %d characters", label, maxNameLen)
+		return uitext.F("%s is longer than %d characters", label, maxNameLen)
 	case hasControl(v):
-		return label + " contains a line break or control character"
+		return uitext.F("%s contains a line break or control character", label)
 	}
 	return ""
 }
@@ -208,7 +215,7 @@ func NameProblem(label, v string) string {
 // ExternalIDProblem returns what is wrong with an external ID, "" when it is usable.
 func ExternalIDProblem(id string) string {
 	if hasControl(id) || utf8.RuneCountInString(id) > maxNameLen {
-		return fmt.Sprintf("external ID must be one line of at most %d characters", maxNameLen)
+		return uitext.F("external ID must be one line of at most %d characters", maxNameLen)
 	}
 	return ""
 }
@@ -217,7 +224,7 @@ func ExternalIDProblem(id string) string {
 // are"), "" when it is usable.
 func TextProblem(subject, v string) string {
 	if utf8.RuneCountInString(v) > maxTextLen {
-		return fmt.Sprintf("%s longer than %d characters", subject, maxTextLen)
+		return uitext.F("%s longer than %d characters", subject, maxTextLen)
 	}
 	return ""
 }
@@ -226,15 +233,15 @@ func TextProblem(subject, v string) string {
 func UsernameProblem(u string) string {
 	switch {
 	case u == "":
-		return "username is required"
+		return uitext.L("username is required")
 	case utf8.RuneCountInString(u) < 2:
-		return "username needs at least 2 characters"
+		return uitext.L("username needs at least 2 characters")
 	case utf8.RuneCountInString(u) > maxUsernameLen:
-		return fmt.Sprintf("username is longer than %d characters", maxUsernameLen)
+		return uitext.F("username is longer than %d characters", maxUsernameLen)
 	}
 	for _, r := range u {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r) {
-			return fmt.Sprintf("username may contain letters, digits, '.', '_' and '-' only, not %q", r)
+			return uitext.F("username may contain letters, digits, '.', '_' and '-' only, not %q", r)
 		}
 	}
 	return ""
@@ -249,11 +256,11 @@ func MobileProblem(m string) string {
 			digits++
 		case strings.ContainsRune("+ -()/.", r):
 		default:
-			return fmt.Sprintf("mobile number may contain digits, spaces and + - ( ) / only, not %q", r)
+			return uitext.F("mobile number may contain digits, spaces and + - ( ) / only, not %q", r)
 		}
 	}
 	if digits < 5 || digits > 20 {
-		return "mobile number needs between 5 and 20 digits"
+		return uitext.L("mobile number needs between 5 and 20 digits")
 	}
 	return ""
 }

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"onboard/internal/uitext"
 )
 
 // Key is one setting.
@@ -184,14 +186,14 @@ func Set(ctx context.Context, st Store, k Key, value string) (string, error) {
 func checkOrgName(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if !utf8.ValidString(v) {
-		return "", errors.New("is not valid UTF-8 text")
+		return "", errors.New(uitext.L("is not valid UTF-8 text"))
 	}
 	if n := utf8.RuneCountInString(v); n > MaxOrgNameLen {
-		return "", fmt.Errorf("must be at most %d characters (got %d)", MaxOrgNameLen, n)
+		return "", errors.New(uitext.F("must be at most %d characters (got %d)", MaxOrgNameLen, n))
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return "", fmt.Errorf("must be one line without control characters (got %q)", v)
+			return "", errors.New(uitext.F("must be one line without control characters (got %q)", v))
 		}
 	}
 	return v, nil
@@ -204,33 +206,33 @@ func checkLogo(v string) (string, error) {
 	}
 	path, err := filepath.Abs(v)
 	if err != nil {
-		return "", fmt.Errorf("cannot use the path %q: %v", v, err)
+		return "", errors.New(uitext.F("cannot use the path %q: %v", v, err))
 	}
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return "", fmt.Errorf("there is no file %s", path)
+		return "", errors.New(uitext.F("there is no file %s", path))
 	case err != nil:
-		return "", fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
+		return "", errors.New(uitext.F("cannot read %s: %v", path, unwrapPath(err)))
 	case fi.IsDir():
-		return "", fmt.Errorf("%s is a folder, not an image file", path)
+		return "", errors.New(uitext.F("%s is a folder, not an image file", path))
 	case !fi.Mode().IsRegular():
-		return "", fmt.Errorf("%s is not a regular file", path)
+		return "", errors.New(uitext.F("%s is not a regular file", path))
 	case fi.Size() > MaxLogoBytes:
-		return "", fmt.Errorf("%s is %.1f MB; a logo may be at most %d MB", path, math.Ceil(float64(fi.Size())*10/(1<<20))/10, MaxLogoBytes>>20)
+		return "", errors.New(uitext.F("%s is %.1f MB; a logo may be at most %d MB", path, math.Ceil(float64(fi.Size())*10/(1<<20))/10, MaxLogoBytes>>20))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
+		return "", errors.New(uitext.F("cannot read %s: %v", path, unwrapPath(err)))
 	}
 	defer f.Close()
 	cfg, format, err := image.DecodeConfig(f)
 	if err != nil || (format != "png" && format != "jpeg") {
-		return "", fmt.Errorf("%s is not a PNG or JPEG image", path)
+		return "", errors.New(uitext.F("%s is not a PNG or JPEG image", path))
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxLogoSide || cfg.Height > MaxLogoSide {
-		return "", fmt.Errorf("%s is %d×%d pixels; width and height must be between 1 and %d",
-			path, cfg.Width, cfg.Height, MaxLogoSide)
+		return "", errors.New(uitext.F("%s is %d×%d pixels; width and height must be between 1 and %d",
+			path, cfg.Width, cfg.Height, MaxLogoSide))
 	}
 	return path, nil
 }
@@ -249,24 +251,24 @@ func checkURL(v string) (string, error) {
 		return "", nil
 	}
 	if n := utf8.RuneCountInString(v); n > MaxURLLen {
-		return "", fmt.Errorf("must be at most %d characters (got %d)", MaxURLLen, n)
+		return "", errors.New(uitext.F("must be at most %d characters (got %d)", MaxURLLen, n))
 	}
 	u, err := url.Parse(v)
 	switch {
 	case err != nil && !strings.Contains(v, "://"):
-		return "", fmt.Errorf("must start with https:// or http:// (got %q)", v)
+		return "", errors.New(uitext.F("must start with https:// or http:// (got %q)", v))
 	case err != nil:
-		return "", fmt.Errorf("is not a valid address (got %q)", v)
+		return "", errors.New(uitext.F("is not a valid address (got %q)", v))
 	case u.Scheme != "https" && u.Scheme != "http":
-		return "", fmt.Errorf("must start with https:// or http:// (got %q)", v)
+		return "", errors.New(uitext.F("must start with https:// or http:// (got %q)", v))
 	case u.Opaque != "" || u.Hostname() == "":
-		return "", fmt.Errorf("must name a host, as in https://onboard.example.org (got %q)", v)
+		return "", errors.New(uitext.F("must name a host, as in https://onboard.example.org (got %q)", v))
 	case u.User != nil:
-		return "", fmt.Errorf("must not contain a user name or password (got %q)", v)
+		return "", errors.New(uitext.F("must not contain a user name or password (got %q)", v))
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("must not contain a query (?…) (got %q)", v)
+		return "", errors.New(uitext.F("must not contain a query (?…) (got %q)", v))
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		return "", fmt.Errorf("must not contain a fragment (#…) (got %q)", v)
+		return "", errors.New(uitext.F("must not contain a fragment (#…) (got %q)", v))
 	}
 	u.Host = strings.ToLower(u.Host)
 	u.Path = strings.TrimRight(u.Path, "/")
@@ -280,7 +282,7 @@ var Languages = []string{"en", "de"}
 func checkLanguage(v string) (string, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if !slices.Contains(Languages, v) {
-		return "", fmt.Errorf("%q is not a language of letters and mails; use en or de", v)
+		return "", errors.New(uitext.F("%q is not a language of letters and mails; use en or de", v))
 	}
 	return v, nil
 }
@@ -298,14 +300,14 @@ func checkPaper(v string) (string, error) {
 	case PaperA4, PaperLetter:
 		return p, nil
 	}
-	return "", fmt.Errorf("must be %s or %s (got %q)", PaperA4, PaperLetter, v)
+	return "", errors.New(uitext.F("must be %s or %s (got %q)", PaperA4, PaperLetter, v))
 }
 
 func checkValidDays(v string) (string, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < MinValidDays || n > MaxValidDays {
-		return "", fmt.Errorf("must be a whole number of days from %d to %d (got %q)",
-			MinValidDays, MaxValidDays, v)
+		return "", errors.New(uitext.F("must be a whole number of days from %d to %d (got %q)",
+			MinValidDays, MaxValidDays, v))
 	}
 	return strconv.Itoa(n), nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"onboard/internal/mail"
+	"onboard/internal/uitext"
 )
 
 // The SMTP settings: where invitation mail goes out.
@@ -128,13 +129,13 @@ func checkHost(v string) (string, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	switch {
 	case strings.Contains(v, "://"):
-		return "", fmt.Errorf("is a host name without https:// or smtp:// (got %q)", v)
+		return "", errors.New(uitext.F("is a host name without https:// or smtp:// (got %q)", v))
 	case strings.ContainsAny(v, " /@\t\r\n"):
-		return "", fmt.Errorf("is a host name such as smtp.example.org (got %q)", v)
+		return "", errors.New(uitext.F("is a host name such as smtp.example.org (got %q)", v))
 	case strings.Contains(v, ":") && !strings.Contains(v, "::"):
-		return "", fmt.Errorf("is a host name without the port; set smtp.port for that (got %q)", v)
+		return "", errors.New(uitext.F("is a host name without the port; set smtp.port for that (got %q)", v))
 	case len(v) > 253:
-		return "", errors.New("is too long for a host name")
+		return "", errors.New(uitext.L("is too long for a host name"))
 	}
 	return v, nil
 }
@@ -142,7 +143,7 @@ func checkHost(v string) (string, error) {
 func checkPort(v string) (string, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 || n > 65535 {
-		return "", fmt.Errorf("must be a port number from 1 to 65535 (got %q)", v)
+		return "", errors.New(uitext.F("must be a port number from 1 to 65535 (got %q)", v))
 	}
 	return strconv.Itoa(n), nil
 }
@@ -153,20 +154,20 @@ func checkSecurity(v string) (string, error) {
 	case mail.SecurityStartTLS, mail.SecurityTLS, mail.SecurityNone:
 		return string(s), nil
 	}
-	return "", fmt.Errorf("must be starttls, tls or none (got %q)", v)
+	return "", errors.New(uitext.F("must be starttls, tls or none (got %q)", v))
 }
 
 func checkOneLine(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		return "", errors.New("must be one line without control characters")
+		return "", errors.New(uitext.L("must be one line without control characters"))
 	}
 	return v, nil
 }
 
 func checkSecret(v string) (string, error) {
 	if strings.ContainsAny(v, "\r\n\x00") {
-		return "", errors.New("must be one line")
+		return "", errors.New(uitext.L("must be one line"))
 	}
 	return v, nil
 }

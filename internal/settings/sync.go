@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"unicode"
+
+	"onboard/internal/uitext"
 )
 
 // The sync settings: which onboard-server this computer syncs with, and as whom.
@@ -27,7 +29,7 @@ func secret(k Key) Key {
 func checkToken(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "", errors.New("must be one word without spaces, as onboard-server printed it")
+		return "", errors.New(uitext.L("must be one word without spaces, as onboard-server printed it"))
 	}
 	return v, nil
 }

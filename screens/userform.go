@@ -380,7 +380,7 @@ func (f *UserForm) show(probs []lifecycle.FieldError) {
 	var missing []string
 	shown := 0
 	for _, p := range probs {
-		if strings.HasSuffix(p.Message, "is required") && !f.touched[p.Field] && !f.touched["*"] {
+		if p.Missing && !f.touched[p.Field] && !f.touched["*"] {
 			if l, ok := requiredLabels[p.Field]; ok && !slices.Contains(missing, lang.L(l)) {
 				missing = append(missing, lang.L(l))
 			}

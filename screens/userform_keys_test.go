@@ -93,3 +93,21 @@ func TestEscapeLeavesTheSearchBox(t *testing.T) {
 		t.Errorf("Escape left the focus on %T", w.Canvas().Focused())
 	}
 }
+
+func TestNewUserInGermanFlagsAMissingFieldOnlyOnceTouched(t *testing.T) {
+	test.NewTempApp(t)
+	uitest.German(t)
+	st, svc, _ := uitest.OpenStore(t)
+	s, w := newScreen(t, st, svc)
+	s.NewUser("")
+	uitest.Settle(s.wait)
+	f := s.lastForm
+	test.Type(f.first, "Jana")
+	uitest.Settle(f.wait, s.wait)
+	if shown := uitest.ShownContaining(w, "ist erforderlich"); len(shown) != 0 {
+		t.Errorf("untouched fields flagged at once: %v", shown)
+	}
+	f.submit() // Enter: now every missing field says so
+	uitest.Settle(f.wait, s.wait)
+	uitest.MustShow(t, w, "Nachname ist erforderlich")
+}

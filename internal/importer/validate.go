@@ -155,8 +155,8 @@ func (v *validator) row(i int) {
 			add(f, col(f), msg)
 		}
 	}
-	check(FirstName, lifecycle.NameProblem("first name", r.Value(FirstName)))
-	check(LastName, lifecycle.NameProblem("last name", r.Value(LastName)))
+	check(FirstName, lifecycle.NameProblem(uitext.L("first name"), r.Value(FirstName)))
+	check(LastName, lifecycle.NameProblem(uitext.L("last name"), r.Value(LastName)))
 	if e := r.Value(Email); e != "" {
 		check(Email, lifecycle.EmailProblem(e))
 	}
@@ -169,8 +169,8 @@ func (v *validator) row(i int) {
 	if x := r.Value(ExternalID); x != "" {
 		check(ExternalID, lifecycle.ExternalIDProblem(x))
 	}
-	check(InvitationText, lifecycle.TextProblem("the invitation text is", r.Value(InvitationText)))
-	check(Notes, lifecycle.TextProblem("the notes are", r.Value(Notes)))
+	check(InvitationText, lifecycle.TextProblem(uitext.L("the invitation text is"), r.Value(InvitationText)))
+	check(Notes, lifecycle.TextProblem(uitext.L("the notes are"), r.Value(Notes)))
 	check(Role, v.role(r))
 	check(Units, v.units(r))
 	v.groups(r)
@@ -242,7 +242,7 @@ func splitList(s string) []string {
 func (v *validator) units(r *RowPlan) string {
 	r.unitIDs = append([]string(nil), v.plan.Settings.UnitIDs...)
 	for _, name := range splitList(r.Value(Units)) {
-		if msg := lifecycle.NameProblem("unit name", name); msg != "" {
+		if msg := lifecycle.NameProblem(uitext.L("unit name"), name); msg != "" {
 			return msg
 		}
 		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.units.id(name)})

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"onboard/data"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
+	"onboard/internal/uitext"
 )
 
 // Runner runs the syncs of one store with onboard-server, one at a time: the
@@ -104,22 +104,22 @@ func ErrorText(err error) string {
 	case err == nil:
 		return ""
 	case errors.Is(err, settings.ErrNoSyncURL):
-		return "Set the server address first."
+		return uitext.L("Set the server address first.")
 	case errors.Is(err, settings.ErrNoSyncToken):
-		return "Set the operator token first."
+		return uitext.L("Set the operator token first.")
 	case errors.Is(err, ErrUnauthorized):
-		return "The server refused the operator token: it is unknown there or was revoked. " +
-			"Ask the server's administrator for a new token (onboard-server operator add) and save it here."
+		return uitext.L("The server refused the operator token: it is unknown there or was revoked. " +
+			"Ask the server's administrator for a new token (onboard-server operator add) and save it here.")
 	case errors.As(err, &ue):
-		return fmt.Sprintf("Could not reach the server at %s: %s. Your changes stay on this computer "+
+		return uitext.F("Could not reach the server at %s: %s. Your changes stay on this computer "+
 			"and go out with the next sync.", ue.URL, netProblem(ue.Err))
 	case errors.As(err, &se):
-		return fmt.Sprintf("The server reported a problem (%d): %s. Your changes stay on this computer; "+
+		return uitext.F("The server reported a problem (%d): %s. Your changes stay on this computer; "+
 			"try again later, or tell the server's administrator if it persists.", se.Status, se.Message)
 	case errors.Is(err, context.Canceled):
-		return "The sync was stopped."
+		return uitext.L("The sync was stopped.")
 	}
-	return "Sync failed: " + err.Error()
+	return uitext.F("Sync failed: %s", err.Error())
 }
 
 // netProblem says in plain words why a connection failed.
@@ -131,17 +131,17 @@ func netProblem(err error) string {
 	var ne net.Error
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
-		return fmt.Sprintf("the name %s is not known (check the address)", dns.Name)
+		return uitext.F("the name %s is not known (check the address)", dns.Name)
 	case errors.As(err, &dns):
-		return fmt.Sprintf("the name %s could not be looked up (no network?)", dns.Name)
+		return uitext.F("the name %s could not be looked up (no network?)", dns.Name)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "nothing answers at that address (connection refused)"
+		return uitext.L("nothing answers at that address (connection refused)")
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return "no network route to the server (no network?)"
+		return uitext.L("no network route to the server (no network?)")
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
-		return "the server's certificate is not trusted (" + err.Error() + ")"
+		return uitext.F("the server's certificate is not trusted (%s)", err.Error())
 	case errors.As(err, &ne) && ne.Timeout():
-		return "no answer in time"
+		return uitext.L("no answer in time")
 	}
 	return err.Error()
 }

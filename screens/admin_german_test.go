@@ -72,6 +72,9 @@ func TestAdminScreensSpeakGerman(t *testing.T) {
 	uitest.Settle(d.wait)
 	uitest.MustShowWhole(t, w, "Willkommen bei Onboard", "Einrichten", "Vorerst überspringen", "Organisation *",
 		"Schule: Student, Teacher, Staff, Parent", "Keine — ich lege die Rollen selbst an")
+	if d.language.Selected != "Deutsch" { // not chosen yet: the window's language
+		t.Errorf("letters and mails in %q", d.language.Selected)
+	}
 	if d.preset.SetSelected(d.preset.Options[1]); d.chosenPreset().Name != "company" {
 		t.Errorf("the German option %q chose %q", d.preset.Selected, d.chosenPreset().Name)
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
 	"onboard/internal/syncapi"
@@ -67,7 +68,10 @@ func ShowSetupDialog(st settings.Store, svc SetupService, win fyne.Window, again
 		ctx := context.Background()
 		org, err := settings.Get(ctx, st, settings.OrgName)
 		url, err2 := settings.Get(ctx, st, settings.RegistrationURL)
-		language, err3 := settings.Get(ctx, st, settings.Language)
+		language, set, err3 := settings.Stored(ctx, st, settings.Language)
+		if !set {
+			language = display.Language() // letters and mails in the window's language, until chosen
+		}
 		uikit.OnUI(func() {
 			if err := errors.Join(err, err2, err3); err != nil {
 				uikit.ShowError(err, win)

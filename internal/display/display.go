@@ -17,8 +17,8 @@ var german atomic.Bool
 // way ("55,183", "7 December 2026", "2026-12-07 09:00", the default).
 func SetLanguage(code string) { german.Store(code == "de") }
 
-// language is the code SetLanguage set.
-func language() string {
+// Language is the code SetLanguage set ("en" or "de").
+func Language() string {
 	if german.Load() {
 		return "de"
 	}
@@ -44,7 +44,7 @@ var months = map[string][12]string{
 }
 
 // Date is t's local date written out: "7 December 2026", German "7. Dezember 2026".
-func Date(t time.Time) string { return DateIn(language(), t) }
+func Date(t time.Time) string { return DateIn(Language(), t) }
 
 // DateIn is Date in the language code ("de" German, anything else English),
 // whatever SetLanguage set: for texts in a language of their own, such as letters.

@@ -29,6 +29,11 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	}
 	tmp := fmt.Sprintf("%s.partial-%d", abs, time.Now().UnixNano())
 	defer os.Remove(tmp)
+	// VACUUM INTO writes into an empty file; creating it first makes the backup
+	// 0600 like the database instead of SQLite's 0644.
+	if err := createPrivate(tmp); err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
 	if err := vacuumInto(ctx, s.path, tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}

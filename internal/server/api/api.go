@@ -33,13 +33,53 @@ type handler struct {
 func New(st *store.Store, log *slog.Logger) http.Handler {
 	h := &handler{st: st, log: log}
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/me", only(http.MethodGet, h.auth(h.me)))
-	mux.Handle("/api/v1/push", only(http.MethodPost, h.auth(h.push)))
-	mux.Handle("/api/v1/pull", only(http.MethodGet, h.auth(h.pull)))
-	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/api/v1/me", capBody(MaxOtherBody, only(http.MethodGet, h.auth(h.me))))
+	mux.Handle("/api/v1/push", capBody(MaxPushBody, only(http.MethodPost, h.auth(h.push))))
+	mux.Handle("/api/v1/pull", capBody(MaxOtherBody, only(http.MethodGet, h.auth(h.pull))))
+	mux.Handle("/api/v1/", capBody(MaxOtherBody, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint %s", r.URL.Path))
+	})))
+	return noBodyOnGet(mux)
+}
+
+// The caps on request bodies. A body above its cap is answered 413 (before the token is
+// checked when Content-Length says so, else as soon as the cap is read past) and never
+// read further; GET requests may not have a body at all (400).
+const (
+	// MaxPushBody caps a POST /api/v1/push body: syncapi.MaxPushBytes (64 MiB),
+	// enough for syncapi.MaxPushChanges changes.
+	MaxPushBody = syncapi.MaxPushBytes
+	// MaxOtherBody caps the body of every other /api/v1 request; none of them
+	// reads one.
+	MaxOtherBody = 4 << 10
+)
+
+// capBody answers 413 to a body that says it is larger than max and wraps r.Body in
+// http.MaxBytesReader with max, so a handler's read fails past it.
+func capBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", max))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
 	})
-	return mux
+}
+
+// noBodyOnGet refuses GET and HEAD requests with a body (Content-Length above zero or
+// chunked) with 400 before anything reads it.
+func noBodyOnGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s %s takes no request body", r.Method, r.URL.Path))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // writeJSON answers with v as JSON.
@@ -122,12 +162,12 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) push(w http.ResponseWriter, r *http.Request) {
 	var req syncapi.PushRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, syncapi.MaxPushBytes))
+	dec := json.NewDecoder(r.Body) // capped at MaxPushBody by capBody
 	if err := dec.Decode(&req); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeError(w, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("the push is larger than %d bytes; split the batch", syncapi.MaxPushBytes))
+				fmt.Sprintf("the push is larger than %d bytes; split the batch", MaxPushBody))
 			return
 		}
 		writeError(w, http.StatusBadRequest, "the body is not a push request: "+err.Error())

@@ -14,10 +14,15 @@ var (
 	langMatcher = language.NewMatcher(langTags)
 )
 
-// pickLang chooses the page language: the lang parameter (query or form) when it
-// names a supported language, else the best match of Accept-Language, else English.
+// pickLang chooses the page language: the lang parameter of the query, or of a POST
+// form that submit has already parsed (capped, URL-encoded only), when it names a
+// supported language, else the best match of Accept-Language, else English. It never
+// reads the body itself: r.FormValue would parse any multipart body, unbounded.
 func pickLang(r *http.Request) string {
-	if l := r.FormValue("lang"); messages[l] != nil {
+	if l := r.URL.Query().Get("lang"); messages[l] != nil {
+		return l
+	}
+	if l := r.PostForm.Get("lang"); messages[l] != nil {
 		return l
 	}
 	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
@@ -135,6 +140,8 @@ var messages = map[string]map[string]string{
 		"rate_limited":         "Too many attempts. Please wait a few minutes and try again.",
 		"server_error":         "Something went wrong on our side. Please try again later.",
 		"bad_request":          "The form could not be read. Please reload the page and try again.",
+		"too_large":            "The form is too large to be read. Please reload the page and try again.",
+		"bad_type":             "The form must be sent as an ordinary web form. Please reload the page and try again.",
 	},
 	"de": {
 		"lang_name":            "Deutsch",
@@ -217,5 +224,7 @@ var messages = map[string]map[string]string{
 		"rate_limited":         "Zu viele Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.",
 		"server_error":         "Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal.",
 		"bad_request":          "Das Formular konnte nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+		"too_large":            "Das Formular ist zu groß, um gelesen zu werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+		"bad_type":             "Das Formular muss als gewöhnliches Webformular gesendet werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
 	},
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -44,7 +45,10 @@ const (
 	maxUsernameLen = 64
 	maxEmailLen    = 254
 	maxKeyInput    = 100 // characters of a typed key shown back
-	maxFormBytes   = 64 << 10
+	// maxFormBytes caps a POST body. The largest legitimate form (two passwords of
+	// MaxPasswordBytes, names, email, key, CSRF token, TOTP secret and code, all
+	// percent-encoded, i.e. up to three times their bytes) stays under 10 KB.
+	maxFormBytes = 16 << 10
 )
 
 // formValues are the typed values a form keeps on error; passwords never are.
@@ -190,12 +194,39 @@ func keyProblem(lang string, err error) string {
 	return tr(lang, "key_check")
 }
 
+// readForm parses a POST body into r.PostForm: only URL-encoded forms (multipart would
+// spill to temporary files), at most maxFormBytes. Otherwise it answers 415, 413 or 400
+// without reading more than maxFormBytes+1 bytes, and returns false.
+func readForm(w http.ResponseWriter, r *http.Request) bool {
+	lang := pickLang(r)
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		w.Header().Set("Connection", "close")
+		plain(w, lang, http.StatusUnsupportedMediaType, "bad_type")
+		return false
+	}
+	if r.ContentLength > maxFormBytes {
+		w.Header().Set("Connection", "close")
+		plain(w, lang, http.StatusRequestEntityTooLarge, "too_large")
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			plain(w, lang, http.StatusRequestEntityTooLarge, "too_large")
+			return false
+		}
+		plain(w, lang, http.StatusBadRequest, "bad_request")
+		return false
+	}
+	return true
+}
+
 // submit answers POST: it checks the form and registers, or shows the form again
 // with the problems next to the fields.
 func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		plain(w, pickLang(r), http.StatusBadRequest, "bad_request")
+	if !readForm(w, r) {
 		return
 	}
 	p := h.newPage(r, f, f.title())

@@ -123,7 +123,22 @@ func NewHandler(b Backend, opts Options) http.Handler {
 	mux.HandleFunc("GET /join", func(w http.ResponseWriter, r *http.Request) { h.showForm(w, r, joinFlow) })
 	mux.HandleFunc("POST /join", func(w http.ResponseWriter, r *http.Request) { h.submit(w, r, joinFlow) })
 	mux.HandleFunc("GET /static/onboard.css", serveCSS)
-	return securityHeaders(mux)
+	return securityHeaders(noBodyOnGet(mux))
+}
+
+// noBodyOnGet refuses GET and HEAD requests that carry a body (a Content-Length above
+// zero or chunked) with 400, before anything reads it; the connection is closed so
+// that net/http does not read the body to reuse it either.
+func noBodyOnGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
+			w.Header().Set("Connection", "close")
+			plain(w, pickLang(r), http.StatusBadRequest, "bad_request")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // securityHeaders sets the headers every response carries. Pages are never cached:

@@ -203,6 +203,7 @@ CREATE INDEX outbox_created ON outbox(created_at);
 ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 `},
 	{version: 9, name: "activity log: indexes and counts", sql: auditQueryMigration},
+	{version: 10, name: "sync: payloads of pushes in flight", sql: sentMigration},
 }
 
 // fillSearchText computes search_text for the users of an older file.

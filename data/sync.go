@@ -99,6 +99,9 @@ type PendingRow struct {
 	SyncVersions
 	Deleted bool
 	Data    json.RawMessage // a syncapi payload; nil when Deleted
+	// Resent is set when Version and Data are those of an earlier push whose
+	// answer is missing, sent again as they were; the row has changed since.
+	Resent bool
 }
 
 // MutationVersion is the version whose mutation ID a push of the row carries: the

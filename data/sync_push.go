@@ -32,7 +32,10 @@ func (s *Store) PendingRows(ctx context.Context, e syncapi.Entity, afterID strin
 		return nil, err
 	}
 	rows, err := t.read(db, pendingTail, afterID, limit)
-	return rows, wrap(err, "read pending "+t.table)
+	if err != nil {
+		return nil, wrap(err, "read pending "+t.table)
+	}
+	return rows, resendAsSent(db, e, rows)
 }
 
 // pendingRow builds the PendingRow of a local row with its payload.
@@ -241,6 +244,9 @@ func (s *Store) MarkSent(ctx context.Context, rows []PendingRow) error {
 			if err != nil {
 				return wrap(err, "record the push of "+t.table)
 			}
+			if err := keepSent(tx.db, e, rows); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -267,7 +273,9 @@ func (s *Store) RecordPush(ctx context.Context, outcomes []PushOutcome) error {
 	return s.Write(ctx, func(tx *Store) error {
 		// Confirmations, nearly all of the answers, go as one statement per entity.
 		confirmed := map[syncapi.Entity][][]any{}
+		answered := map[syncapi.Entity][]string{}
 		for _, o := range outcomes {
+			answered[o.Row.Entity] = append(answered[o.Row.Entity], o.Row.ID)
 			switch o.Result.Status {
 			case syncapi.StatusApplied:
 				confirmed[o.Row.Entity] = append(confirmed[o.Row.Entity], []any{o.Row.ID, o.Row.Version, o.Result.Version})
@@ -290,6 +298,11 @@ func (s *Store) RecordPush(ctx context.Context, outcomes []PushOutcome) error {
 				WHERE `+t.table+`.id = j.id`, mustJSON(list)).Error
 			if err != nil {
 				return wrap(err, "record the push of "+t.table)
+			}
+		}
+		for e, ids := range answered {
+			if err := forgetSent(tx.db, e, ids); err != nil {
+				return err
 			}
 		}
 		return nil

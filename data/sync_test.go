@@ -170,16 +170,43 @@ func TestALostAnswerIsAskedForAgainUnderTheSameMutation(t *testing.T) {
 	f.s.MarkSent(ctx, sent) // ... and the answer never comes
 	u.Notes = "b"
 	f.s.SaveUser(ctx, u)
+	// The lost push goes again under its mutation ID and with its own data.
 	rows := f.pending(t, syncapi.EntityUser)
-	if rows[0].MutationVersion() != sent[0].Version || rows[0].Version != u.Version {
-		t.Fatalf("after a lost answer: mutation version %d, version %d; want %d, %d",
-			rows[0].MutationVersion(), rows[0].Version, sent[0].Version, u.Version)
+	if rows[0].MutationVersion() != sent[0].Version || rows[0].Version != sent[0].Version || !rows[0].Resent ||
+		string(rows[0].Data) != string(sent[0].Data) {
+		t.Fatalf("after a lost answer: mutation version %d, version %d, resent %v, data %s; want %d, %d, true, %s",
+			rows[0].MutationVersion(), rows[0].Version, rows[0].Resent, rows[0].Data, sent[0].Version, sent[0].Version, sent[0].Data)
 	}
 	// The server had applied it: the old version is confirmed, the new one is next.
 	f.answer(t, rows, syncapi.StatusDuplicate, 2, "")
 	rows = f.pending(t, syncapi.EntityUser)
-	if len(rows) != 1 || rows[0].ServerVersion != 2 || rows[0].MutationVersion() != u.Version {
+	if len(rows) != 1 || rows[0].ServerVersion != 2 || rows[0].MutationVersion() != u.Version || rows[0].Resent ||
+		!strings.Contains(string(rows[0].Data), `"notes":"b"`) {
 		t.Fatalf("after the duplicate: %+v", rows)
+	}
+	var kept int64
+	f.s.db.Raw("SELECT count(*) FROM sync_sent").Scan(&kept)
+	if kept != 0 {
+		t.Fatalf("%d payloads kept after the answer", kept)
+	}
+}
+
+func TestALostPushThatNeverArrivedIsAppliedWithItsOwnDataThenTheNewOne(t *testing.T) {
+	f := newSyncFixture(t)
+	ctx := context.Background()
+	u, _ := f.s.UserByID(ctx, f.user)
+	u.Notes = "a"
+	f.s.SaveUser(ctx, u)
+	sent := f.pending(t, syncapi.EntityUser)
+	f.s.MarkSent(ctx, sent) // lost on the way: the server never saw it
+	u.Notes = "b"
+	f.s.SaveUser(ctx, u)
+	rows := f.pending(t, syncapi.EntityUser)
+	f.answer(t, rows, syncapi.StatusApplied, 2, "")
+	rows = f.pending(t, syncapi.EntityUser)
+	if len(rows) != 1 || rows[0].Resent || rows[0].PushedVersion != sent[0].Version || rows[0].ServerVersion != 2 ||
+		rows[0].MutationVersion() != u.Version || !strings.Contains(string(rows[0].Data), `"notes":"b"`) {
+		t.Fatalf("after the lost push was applied: %+v", rows)
 	}
 }
 

@@ -290,16 +290,18 @@ func (c *Client) pushBatch(ctx context.Context, rows []data.PendingRow, res *Res
 			return false, fmt.Errorf("the sync server answered change %d with mutation %q, not %q", i, got.MutationID, req.Changes[i].MutationID)
 		}
 		outcomes[i] = data.PushOutcome{Row: r, Result: got}
-		switch got.Status {
-		case syncapi.StatusApplied:
+		switch {
+		case r.Resent && (got.Status == syncapi.StatusApplied || got.Status == syncapi.StatusDuplicate):
+			more = true // the row's current version goes next
+		case got.Status == syncapi.StatusApplied:
 			res.Pushed++
-		case syncapi.StatusDuplicate:
+		case got.Status == syncapi.StatusDuplicate:
 			if r.MutationVersion() == r.Version {
 				res.Pushed++
 			} else {
 				more = true
 			}
-		case syncapi.StatusConflict:
+		case got.Status == syncapi.StatusConflict:
 			// Counted when the server's version is applied.
 		default:
 			res.Refused++

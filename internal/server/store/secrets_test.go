@@ -113,8 +113,7 @@ func TestLegacyInviteKeysStillRedeem(t *testing.T) {
 
 // TestSQLiteSecretFileBesideTheDatabase: without a given secret, an SQLite database
 // gets "<file>.secret" (mode 0600, not inside the database file), which the next
-// start reads. A database whose secret file is lost does not get a new secret
-// silently; PostgreSQL has no default at all.
+// start reads.
 func TestSQLiteSecretFileBesideTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "server.db")
@@ -153,7 +152,20 @@ func TestSQLiteSecretFileBesideTheDatabase(t *testing.T) {
 		t.Error("the second start has another secret")
 	}
 	s.Close()
+}
 
+// TestLostSecretFileIsNotReplacedSilently: a database whose secret file is lost
+// does not get a new secret silently (no new file is left either) until
+// ReplaceSecret; PostgreSQL has no default secret, and short secrets are refused.
+func TestLostSecretFileIsNotReplacedSilently(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "server.db")
+	s, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	path := DefaultSecretFile(db)
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}

@@ -4,15 +4,15 @@
 // one database: an SQLite file by default, or PostgreSQL (a postgres:// URL) for
 // several server processes behind a load balancer.
 //
-//	onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
+//	onboard-server serve [--listen ADDR] [--database DSN | --database-file FILE] [--secret-file FILE] [--org-name NAME] [--trust-proxy]
 //	onboard-server operator add NAME --permissions add-users,add-users-by-link,bulk-invite,manage-roles
 //	onboard-server operator list
 //	onboard-server operator revoke NAME
 //	onboard-server config set KEY VALUE
 //	onboard-server config list
 //
-// Every command takes --database; its default is $ONBOARD_SERVER_DATABASE or
-// onboard-server.db.
+// Every command takes --database (default $ONBOARD_DATABASE, $ONBOARD_SERVER_DATABASE
+// or onboard-server.db) or --database-file, and --secret-file (see secrets.go).
 package main
 
 import (
@@ -40,14 +40,21 @@ import (
 // usage is the help text; the permissions it lists come from the catalogue.
 var usage = `usage:
   onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
+                       [--database-file FILE] [--secret-file FILE] [--replace-secret]
   onboard-server operator add NAME --permissions LIST [--database DSN]
   onboard-server operator list [--database DSN]
   onboard-server operator revoke NAME [--database DSN]
   onboard-server config set KEY VALUE [--database DSN]
   onboard-server config list [--database DSN]
 
-DSN is an SQLite file path or a postgres:// URL (default: $ONBOARD_SERVER_DATABASE
-or onboard-server.db). Permissions: ` + strings.Join(permissionNames(), ", ") + `.
+DSN is an SQLite file path or a postgres:// URL (default: $ONBOARD_DATABASE,
+$ONBOARD_SERVER_DATABASE or onboard-server.db); every command also takes
+--database-file FILE instead, which keeps a PostgreSQL password out of the process
+list. The server secret (for invite keys, two-factor secrets and the forms) lives
+outside the database: --secret-file FILE, $ONBOARD_SERVER_SECRET_FILE or the secret
+itself in $ONBOARD_SERVER_SECRET; without one, an SQLite database uses DSN.secret
+beside it (created on first use), and PostgreSQL refuses to start. --replace-secret
+accepts a new secret when the old one is lost. Permissions: ` + strings.Join(permissionNames(), ", ") + `.
 Settings: org.name, terms, require_2fa, password.min_length (8-64), password.classes.
 `
 
@@ -78,6 +85,7 @@ var errUsage = errors.New("usage")
 
 // run runs one command and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	warnTo = stderr
 	err := dispatch(ctx, args, stdout, stderr)
 	switch {
 	case err == nil:
@@ -142,10 +150,14 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return usageErr("unknown command %q", strings.Join(args[:min(2, len(args))], " "))
 }
 
-// defaultDatabase is the database unless --database is given.
+// defaultDatabase is the database unless --database or --database-file is given:
+// $ONBOARD_DATABASE, else $ONBOARD_SERVER_DATABASE (its older name), else
+// onboard-server.db.
 func defaultDatabase() string {
-	if v := os.Getenv("ONBOARD_SERVER_DATABASE"); v != "" {
-		return v
+	for _, env := range []string{"ONBOARD_DATABASE", "ONBOARD_SERVER_DATABASE"} {
+		if v := os.Getenv(env); v != "" {
+			return v
+		}
 	}
 	return "onboard-server.db"
 }
@@ -175,13 +187,13 @@ func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	return pos, nil
 }
 
-// withStore parses a command's flags (--database plus those setup adds), opens
-// the database and runs fn.
+// withStore parses a command's flags (the database and secret flags plus those
+// setup adds), opens the database and runs fn.
 func withStore(ctx context.Context, name string, args []string, positional int, setup func(*flag.FlagSet),
 	fn func(*store.Store, []string) error,
 ) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	dsn := fs.String("database", defaultDatabase(), "SQLite file or postgres:// URL")
+	db := addDBFlags(fs)
 	if setup != nil {
 		setup(fs)
 	}
@@ -189,7 +201,7 @@ func withStore(ctx context.Context, name string, args []string, positional int, 
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dsn)
+	st, err := db.open(ctx, textWarner(warnTo))
 	if err != nil {
 		return err
 	}
@@ -244,14 +256,14 @@ func operatorList(ctx context.Context, args []string, stdout io.Writer) error {
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", "localhost:8080", "address to listen on")
-	dsn := fs.String("database", defaultDatabase(), "SQLite file or postgres:// URL")
+	db := addDBFlags(fs)
 	orgName := fs.String("org-name", "", "set the organization's name (kept in the database)")
 	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy)")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	st, err := store.Open(ctx, *dsn)
+	st, err := db.open(ctx, func(msg string) { log.Warn(msg) })
 	if err != nil {
 		return err
 	}
@@ -264,7 +276,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", api.Health(st, log))
 	mux.Handle("/api/v1/", api.New(st, log))
-	mux.Handle("/", web.NewHandler(st, web.Options{Log: log, TrustProxy: *trustProxy}))
+	mux.Handle("/", web.NewHandler(st, web.Options{Log: log, TrustProxy: *trustProxy, Secret: st.WebSecret()}))
 	srv := &http.Server{
 		Handler:           api.Logged(log, mux),
 		ReadHeaderTimeout: 10 * time.Second,

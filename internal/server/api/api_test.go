@@ -35,7 +35,7 @@ type server struct {
 
 func start(t testing.TB, dsn string) *server {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
+	st, err := store.Open(context.Background(), dsn, store.WithSecret([]byte("the server secret of the API tests, 32+ bytes")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,15 +37,6 @@ func personalKeyHash(key string) (string, error) {
 	return syncapi.HashKey(canon), nil
 }
 
-// inviteKeyHMAC reads a typed invite key.
-func (s *Store) inviteKeyHMAC(key string) (string, error) {
-	canon, err := keys.Parse(keys.Invite, key)
-	if err != nil {
-		return "", web.ErrBadKey
-	}
-	return s.inviteHMAC(canon), nil
-}
-
 // PersonalKey finds the invitee of a usable personal key: not redeemed, revoked,
 // deleted or expired, of a user who is not deleted, active or deactivated. Any
 // other key gets web.ErrBadKey.
@@ -143,7 +134,9 @@ func (s *Store) RedeemPersonalKey(ctx context.Context, key string, r web.Registr
 		if web.NamesEditable(u.NamesLocked, u.FirstName, u.LastName) && (r.FirstName != "" || r.LastName != "") {
 			u.FirstName, u.LastName = r.FirstName, r.LastName
 		}
-		register(&u, &r, t)
+		if err := s.register(&u, &r, t); err != nil {
+			return err
+		}
 		u.Version, u.UpdatedAt = old+1, t
 		res = tx.Model(&u).Where("version = ?", old).Select("*").Updates(&u)
 		if res.Error != nil {
@@ -158,15 +151,20 @@ func (s *Store) RedeemPersonalKey(ctx context.Context, key string, r web.Registr
 }
 
 // register sets what a registration gives a user: active, with the person's
-// password hash, TOTP secret and acceptance of the terms (none when the
-// organization has no terms).
-func register(u *User, r *web.Registration, t time.Time) {
-	u.PasswordHash, u.TOTPSecret, u.TermsAcceptedAt = r.PasswordHash, r.TOTPSecret, nil
+// password hash, TOTP secret (encrypted, see sealTOTP) and acceptance of the terms
+// (none when the organization has no terms). u.ID must be set.
+func (s *Store) register(u *User, r *web.Registration, t time.Time) error {
+	sealed, err := s.sealTOTP(u.ID, r.TOTPSecret)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash, u.TOTPSecret, u.TermsAcceptedAt = r.PasswordHash, sealed, nil
 	if !r.TermsAt.IsZero() {
 		terms := dbTime(r.TermsAt)
 		u.TermsAcceptedAt = &terms
 	}
 	u.Phase, u.ActivatedAt, u.UpdatedBy = phaseActive, &t, RegistrationActor
+	return nil
 }
 
 // backendErr passes the pages' own errors through and wraps others.
@@ -206,13 +204,13 @@ func taken(tx *gorm.DB, selfID, username, email string) error {
 // InviteKey returns the label of a usable invite key: not revoked, deleted,
 // expired or used up. Any other key gets web.ErrBadKey.
 func (s *Store) InviteKey(ctx context.Context, key string) (string, error) {
-	hm, err := s.inviteKeyHMAC(key)
+	hms, err := s.inviteKeyHMACs(key)
 	if err != nil {
 		return "", err
 	}
 	var k InviteKey
 	err = s.rdb.WithContext(ctx).
-		Where("key_hmac = ? AND deleted_at IS NULL AND revoked_at IS NULL AND valid_until > ? AND uses < max_uses", hm, now()).
+		Where("key_hmac IN ? AND deleted_at IS NULL AND revoked_at IS NULL AND valid_until > ? AND uses < max_uses", hms, now()).
 		Take(&k).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", web.ErrBadKey
@@ -229,7 +227,7 @@ func (s *Store) InviteKey(ctx context.Context, key string) (string, error) {
 // never used beyond its maximum, however many requests race. A username or email
 // another user holds gives *web.ErrTaken and leaves the use uncounted.
 func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registration) error {
-	hm, err := s.inviteKeyHMAC(key)
+	hms, err := s.inviteKeyHMACs(key)
 	if err != nil {
 		return err
 	}
@@ -239,7 +237,7 @@ func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registr
 	err = s.write(ctx, func(tx *gorm.DB) error {
 		t := now()
 		res := tx.Model(&InviteKey{}).
-			Where("key_hmac = ? AND deleted_at IS NULL AND revoked_at IS NULL AND valid_until > ? AND uses < max_uses", hm, t).
+			Where("key_hmac IN ? AND deleted_at IS NULL AND revoked_at IS NULL AND valid_until > ? AND uses < max_uses", hms, t).
 			Updates(map[string]any{"uses": gorm.Expr("uses + 1"), "version": gorm.Expr("version + 1"), "updated_at": t})
 		if res.Error != nil {
 			return fmt.Errorf("count the use: %w", res.Error)
@@ -248,7 +246,7 @@ func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registr
 			return web.ErrBadKey
 		}
 		var k InviteKey
-		if err := tx.Where("key_hmac = ? AND deleted_at IS NULL", hm).Take(&k).Error; err != nil {
+		if err := tx.Where("key_hmac IN ? AND deleted_at IS NULL", hms).Order("id").Take(&k).Error; err != nil {
 			return fmt.Errorf("read the key: %w", err)
 		}
 		if err := taken(tx, "", r.Username, r.Email); err != nil {
@@ -267,7 +265,9 @@ func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registr
 			Mobile: r.Mobile, RoleID: k.RoleID, UnitIDs: k.UnitIDs, GroupIDs: k.GroupIDs,
 			InviteKeyID: &keyID,
 		}
-		register(&u, &r, t)
+		if err := s.register(&u, &r, t); err != nil {
+			return err
+		}
 		if err := tx.Create(&u).Error; err != nil {
 			return fmt.Errorf("create the user: %w", err)
 		}

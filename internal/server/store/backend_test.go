@@ -78,8 +78,11 @@ func TestRedeemPersonalKeyActivatesTheUserForThePull(t *testing.T) {
 		if err := s.rdb.Where("id = ?", uid).Take(&u).Error; err != nil {
 			t.Fatal(err)
 		}
-		if u.PasswordHash == "" || u.TOTPSecret != "JBSWY3DPEHPK3PXP" || u.TermsAcceptedAt == nil || u.UpdatedBy != RegistrationActor {
+		if u.PasswordHash == "" || u.TOTPSecret == "" || u.TermsAcceptedAt == nil || u.UpdatedBy != RegistrationActor {
 			t.Errorf("stored user %+v", u)
+		}
+		if secret, err := s.UserTOTPSecret(context.Background(), uid); err != nil || secret != "JBSWY3DPEHPK3PXP" {
+			t.Errorf("UserTOTPSecret: %q, %v", secret, err)
 		}
 	})
 }

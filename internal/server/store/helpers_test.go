@@ -16,9 +16,13 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
+// SecretForTests is the server secret of the tests' stores (PostgreSQL has no
+// default secret); the external test package uses it too.
+var SecretForTests = []byte("the server secret of the store tests, 32+ bytes")
+
 func open(t testing.TB, dsn string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), dsn)
+	s, err := Open(context.Background(), dsn, WithSecret(SecretForTests))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -36,7 +36,7 @@ func TestTwoServersRaceRedemptionsThroughTheForm(t *testing.T) {
 		var bases []string
 		var st *store.Store
 		for i := 0; i < 2; i++ {
-			s, err := store.Open(ctx, dsn)
+			s, err := store.Open(ctx, dsn, store.WithSecret(store.SecretForTests))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,7 +30,7 @@ import (
 func TestRegistrationNamesReachTheDesktop(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, dsn)
+		st, err := store.Open(ctx, dsn, store.WithSecret(store.SecretForTests))
 		if err != nil {
 			t.Fatal(err)
 		}

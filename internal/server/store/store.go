@@ -17,7 +17,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -69,16 +68,39 @@ type Store struct {
 	dialect Dialect
 	db      *gorm.DB // writes
 	rdb     *gorm.DB // reads
-	secret  []byte   // HMAC key for invite keys, shared by all servers through the database
+	secret  []byte   // HMAC key for new invite keys, derived from the server secret
+	// legacySecret is the invite-key HMAC key databases kept in settings before the
+	// server secret; nil for newer databases. Only to verify keys made then.
+	legacySecret []byte
+	keys         *serverKeys // subkeys of the server secret
 }
 
 // Open opens the database named by dsn, creating and migrating it as needed: a
 // postgres:// or postgresql:// URL opens PostgreSQL, anything else is an SQLite
-// file path.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// file path. The server secret comes from WithSecret; see there for the default.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if dsn == "" {
 		return nil, fmt.Errorf("store: open: %w: empty database name", ErrInvalid)
 	}
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	secret, created, err := resolveSecret(dsn, &o)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	s, err := openWithSecret(ctx, dsn, secret, o.replace)
+	if errors.Is(err, ErrWrongSecret) && created != "" {
+		// A database restored without its secret file must not get a new secret
+		// silently: the file made just now goes again, and the next start fails alike.
+		os.Remove(created)
+	}
+	return s, err
+}
+
+// openWithSecret opens, migrates and checks the database with the resolved server secret.
+func openWithSecret(ctx context.Context, dsn string, secret []byte, replace bool) (*Store, error) {
 	gcfg := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		NowFunc:                now,
@@ -86,7 +108,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		TranslateError:         true,
 	}
 	var s *Store
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	var err error
+	if isPostgres(dsn) {
 		db, err := gorm.Open(postgres.Open(dsn), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: open PostgreSQL: %w", err)
@@ -100,7 +123,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		s = &Store{dialect: Postgres, db: db, rdb: db}
 	} else {
-		var err error
 		if s, err = openSQLite(dsn, gcfg); err != nil {
 			return nil, err
 		}
@@ -109,7 +131,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := s.loadSecret(ctx); err != nil {
+	if err := s.setupSecret(ctx, secret, replace); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.sealPlainTOTPSecrets(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -283,30 +309,6 @@ func randomBytes(n int) ([]byte, error) {
 		return nil, fmt.Errorf("random source: %w", err)
 	}
 	return b, nil
-}
-
-// loadSecret reads the invite-key HMAC secret, creating it on the first start. When
-// several servers start at once on one PostgreSQL, the first insert wins and all
-// read the same secret.
-func (s *Store) loadSecret(ctx context.Context) error {
-	b, err := randomBytes(32)
-	if err != nil {
-		return fmt.Errorf("store: server secret: %w", err)
-	}
-	err = s.db.WithContext(ctx).Exec(
-		"INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-		settingSecret, hex.EncodeToString(b)).Error
-	if err != nil {
-		return fmt.Errorf("store: server secret: %w", err)
-	}
-	var v string
-	if err := s.db.WithContext(ctx).Raw("SELECT value FROM settings WHERE name = ?", settingSecret).Scan(&v).Error; err != nil {
-		return fmt.Errorf("store: server secret: %w", err)
-	}
-	if s.secret, err = hex.DecodeString(v); err != nil || len(s.secret) < 32 {
-		return fmt.Errorf("store: server secret in settings is damaged")
-	}
-	return nil
 }
 
 // fold returns the form of s that case-insensitive uniqueness compares: trimmed,

@@ -251,8 +251,8 @@ func TestLargestFormFitsTheCap(t *testing.T) {
 	v.Set("username", strings.Repeat("a", maxUsernameLen))
 	v.Set("email", strings.Repeat("a", maxEmailLen))
 	v.Set("key", strings.Repeat("A", maxKeyInput))
-	v.Set("csrf", strings.Repeat("A", 43))
-	v.Set("totp_secret", strings.Repeat("A", 64))
+	v.Set("csrf", strings.Repeat("A", 75))           // newCSRFToken: 56 bytes in base64url
+	v.Set("totp_enrolment", strings.Repeat("A", 75)) // sealEnrolment: 12+8+20+16 bytes
 	v.Set("totp_code", "123456")
 	v.Set("lang", "de")
 	if n := len(v.Encode()); n > maxFormBytes/2 {

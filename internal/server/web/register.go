@@ -111,7 +111,7 @@ func (h *handler) showForm(w http.ResponseWriter, r *http.Request, f flow) {
 		}
 	}
 	if org.RequireTwoFactor {
-		if p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), newTOTPSecret()); err != nil {
+		if p.TOTP, err = h.newTOTPSetup(org.Name, p.accountName(), f, key, newTOTPSecret()); err != nil {
 			h.fail(w, r, p.Lang, err)
 			return
 		}
@@ -266,7 +266,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		reg.FirstName, reg.LastName = v.FirstName, v.LastName
 	}
 	if org.RequireTwoFactor {
-		if reg.TOTPSecret, err = checkTOTP(p, org, pf, errs); err != nil {
+		if reg.TOTPSecret, err = h.checkTOTP(p, org, pf, errs); err != nil {
 			h.fail(w, r, p.Lang, err)
 			return
 		}
@@ -321,14 +321,16 @@ func checkPasswords(p *page, org Organization, pf url.Values, first, last string
 	}
 }
 
-// checkTOTP checks the posted authenticator code against the posted secret, puts
-// what is wrong into errs and returns the secret the account gets: a new one when
-// the posted one is unusable. It sets up p to show the secret again.
-func checkTOTP(p *page, org Organization, pf url.Values, errs map[string]string) (string, error) {
-	secret := pf.Get("totp_secret")
+// checkTOTP checks the posted authenticator code against the secret sealed in the
+// form's setup (sealEnrolment; the browser cannot choose it), puts what is wrong
+// into errs and returns the secret the account gets: a new one when the posted setup
+// is missing, forged, of another key or expired. It sets up p to show the secret
+// again.
+func (h *handler) checkTOTP(p *page, org Organization, pf url.Values, errs map[string]string) (string, error) {
+	secret, ok := h.openEnrolment(p.Flow, p.Key, pf.Get("totp_enrolment"), time.Now())
 	code := strings.Join(strings.Fields(pf.Get("totp_code")), "")
 	switch {
-	case !validTOTPSecret(secret):
+	case !ok:
 		secret = newTOTPSecret()
 		errs["totp_code"] = p.T("err_totp_reset")
 	case code == "":
@@ -337,7 +339,7 @@ func checkTOTP(p *page, org Organization, pf url.Values, errs map[string]string)
 		errs["totp_code"] = p.T("err_totp_wrong")
 	}
 	var err error
-	p.TOTP, err = newTOTPSetup(org.Name, p.accountName(), secret)
+	p.TOTP, err = h.newTOTPSetup(org.Name, p.accountName(), p.Flow, p.Key, secret)
 	return secret, err
 }
 

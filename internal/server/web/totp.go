@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"html/template"
 	"strings"
@@ -15,13 +16,51 @@ import (
 )
 
 // totpSetup is the two-factor setup the form shows: the secret as a QR code and as
-// text. The secret travels in a hidden field until the registration succeeds, so
-// that a form shown again after an error keeps the secret already scanned.
+// text. The secret the server chose travels sealed in a hidden field (see
+// sealEnrolment) until the registration succeeds, so that a form shown again after
+// an error keeps the secret already scanned, and the browser cannot choose another.
 type totpSetup struct {
-	Secret  string       // base32 without padding, for the hidden field
-	Grouped string       // the secret in groups of four, for typing it
-	QR      template.URL // data:image/png;base64,…
-	Size    int          // width and height of the QR image in pixels
+	Secret    string       // base32 without padding
+	Enrolment string       // the sealed secret, for the hidden field
+	Grouped   string       // the secret in groups of four, for typing it
+	QR        template.URL // data:image/png;base64,…
+	Size      int          // width and height of the QR image in pixels
+}
+
+// enrolmentLifetime is how long a TOTP setup shown on a form stays usable.
+const enrolmentLifetime = 12 * time.Hour
+
+// enrolmentAAD binds a sealed setup to the flow and the key whose form showed it.
+func enrolmentAAD(f flow, key string) []byte {
+	return []byte("onboard totp enrolment\x00" + f.Path + "\x00" + key)
+}
+
+// sealEnrolment encrypts and authenticates the raw secret with its expiry (AES-GCM
+// under the handler's enrolment key), bound to the flow and key, in base64url.
+func (h *handler) sealEnrolment(f flow, key string, secret []byte, now time.Time) string {
+	plain := binary.BigEndian.AppendUint64(nil, uint64(now.Add(enrolmentLifetime).Unix()))
+	plain = append(plain, secret...)
+	nonce := make([]byte, h.enrolments.NonceSize())
+	rand.Read(nonce)
+	return base64.RawURLEncoding.EncodeToString(h.enrolments.Seal(nonce, nonce, plain, enrolmentAAD(f, key)))
+}
+
+// openEnrolment returns the base32 secret sealed in s, false when this handler did
+// not seal it for this flow and key or when it has expired.
+func (h *handler) openEnrolment(f flow, key, s string, now time.Time) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	n := h.enrolments.NonceSize()
+	if err != nil || len(b) < n {
+		return "", false
+	}
+	plain, err := h.enrolments.Open(nil, b[:n], b[n:], enrolmentAAD(f, key))
+	if err != nil || len(plain) != 8+totpSecretBytes {
+		return "", false
+	}
+	if !now.Before(time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)) {
+		return "", false
+	}
+	return b32.EncodeToString(plain[8:]), true
 }
 
 const totpSecretBytes = 20 // 160 bits, as RFC 4226 recommends
@@ -45,8 +84,9 @@ func validTOTPSecret(s string) bool {
 	return err == nil && len(b) == totpSecretBytes
 }
 
-// newTOTPSetup makes the QR code of the otpauth:// URL for secret.
-func newTOTPSetup(issuer, account, secret string) (*totpSetup, error) {
+// newTOTPSetup makes the QR code of the otpauth:// URL for secret and seals the
+// secret for the form of flow f and key.
+func (h *handler) newTOTPSetup(issuer, account string, f flow, key, secret string) (*totpSetup, error) {
 	raw, err := b32.DecodeString(secret)
 	if err != nil {
 		return nil, fmt.Errorf("web: totp secret: %w", err)
@@ -54,14 +94,14 @@ func newTOTPSetup(issuer, account, secret string) (*totpSetup, error) {
 	if issuer == "" {
 		issuer = "Onboard"
 	}
-	key, err := totp.Generate(totp.GenerateOpts{
+	otpKey, err := totp.Generate(totp.GenerateOpts{
 		Issuer: issuer, AccountName: account, Secret: raw,
 		Period: totpOpts.Period, Digits: totpOpts.Digits, Algorithm: totpOpts.Algorithm,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: totp key: %w", err)
 	}
-	code, err := qr.Encode(key.URL(), qr.M)
+	code, err := qr.Encode(otpKey.URL(), qr.M)
 	if err != nil {
 		return nil, fmt.Errorf("web: totp qr code: %w", err)
 	}
@@ -71,10 +111,11 @@ func newTOTPSetup(issuer, account, secret string) (*totpSetup, error) {
 		grouped = append(grouped, secret[i:min(i+4, len(secret))])
 	}
 	return &totpSetup{
-		Secret:  secret,
-		Grouped: strings.Join(grouped, " "),
-		QR:      template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())),
-		Size:    (code.Size + 8) * code.Scale, // rsc.io/qr adds a 4-module quiet zone
+		Secret:    secret,
+		Enrolment: h.sealEnrolment(f, key, raw, time.Now()),
+		Grouped:   strings.Join(grouped, " "),
+		QR:        template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG())),
+		Size:      (code.Size + 8) * code.Scale, // rsc.io/qr adds a 4-module quiet zone
 	}, nil
 }
 

@@ -12,17 +12,26 @@
 // double-submit CSRF token, and every response has strict security headers.
 //
 // The handler keeps no state between requests besides what the Backend stores: the
-// TOTP secret being set up travels in a hidden form field.
+// TOTP secret being set up travels in a hidden form field, encrypted and
+// authenticated under a key derived from Options.Secret, so that the browser can
+// neither choose nor replace it. CSRF tokens are signed with another key derived
+// from it, and POSTs from other sites are refused by their Origin and Sec-Fetch-Site
+// headers.
 package web
 
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"html/template"
 	"log/slog"
@@ -59,6 +68,11 @@ type Options struct {
 	Hash HashParams
 	// Log receives errors of the Backend; nil means slog.Default().
 	Log *slog.Logger
+	// Secret keys the CSRF tokens and the sealed TOTP setup (separate subkeys are
+	// derived from it). Every server process behind one address needs the same
+	// Secret; nil takes a random one, which suits a single process only: its forms
+	// stop working when it restarts.
+	Secret []byte
 }
 
 //go:embed templates/*.html
@@ -79,6 +93,10 @@ type handler struct {
 	hashes chan struct{} // semaphore: Argon2 runs at most cap(hashes) at a time
 	log    *slog.Logger
 	pages  map[string]*template.Template
+
+	csrfKey    []byte                      // HMAC key of CSRF tokens
+	enrolments cipher.AEAD                 // seals the TOTP setup (see sealEnrolment)
+	crossSite  *http.CrossOriginProtection // refuses POSTs other sites' pages send
 }
 
 // NewHandler returns the registration pages as an http.Handler. It serves
@@ -116,6 +134,7 @@ func NewHandler(b Backend, opts Options) http.Handler {
 	for _, name := range pageNames {
 		h.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
+	h.setKeys(opts.Secret)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /register", func(w http.ResponseWriter, r *http.Request) { h.showForm(w, r, registerFlow) })
@@ -310,14 +329,84 @@ func (h *handler) csrfCookie(r *http.Request) string {
 	return "onboard_csrf"
 }
 
-// csrfToken returns the request's CSRF token, setting a new cookie when it has none.
-func (h *handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(h.csrfCookie(r)); err == nil && validToken(c.Value) {
-		return c.Value
+// Labels of the subkeys of Options.Secret (HKDF info).
+const (
+	labelCSRF      = "onboard-server web csrf v1"
+	labelEnrolment = "onboard-server web totp enrolment v1"
+)
+
+// setKeys derives the handler's keys from secret, a random one when it is empty.
+func (h *handler) setKeys(secret []byte) {
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
 	}
-	buf := make([]byte, 32)
-	rand.Read(buf)
-	tok := base64.RawURLEncoding.EncodeToString(buf)
+	sub := func(label string) []byte {
+		k, err := hkdf.Key(sha256.New, secret, nil, label, 32)
+		if err != nil {
+			panic("web: derive a key: " + err.Error()) // only for lengths SHA-256 cannot give
+		}
+		return k
+	}
+	h.csrfKey = sub(labelCSRF)
+	block, err := aes.NewCipher(sub(labelEnrolment))
+	if err != nil {
+		panic("web: " + err.Error())
+	}
+	if h.enrolments, err = cipher.NewGCM(block); err != nil {
+		panic("web: " + err.Error())
+	}
+	h.crossSite = http.NewCrossOriginProtection()
+}
+
+// A CSRF token is 16 random bytes, its expiry (Unix seconds, 8 bytes big-endian) and
+// an HMAC-SHA256 of both under the handler's CSRF key, in base64url: only a server
+// with the same Options.Secret can make one, and it expires.
+const (
+	csrfRandom   = 16
+	csrfLifetime = 24 * time.Hour
+	csrfRenewal  = 12 * time.Hour // a page replaces a token with less time left
+)
+
+// newCSRFToken makes a token that expires csrfLifetime after now.
+func (h *handler) newCSRFToken(now time.Time) string {
+	buf := make([]byte, csrfRandom+8, csrfRandom+8+sha256.Size)
+	rand.Read(buf[:csrfRandom])
+	binary.BigEndian.PutUint64(buf[csrfRandom:], uint64(now.Add(csrfLifetime).Unix()))
+	return base64.RawURLEncoding.EncodeToString(append(buf, h.csrfMAC(buf)...))
+}
+
+func (h *handler) csrfMAC(body []byte) []byte {
+	m := hmac.New(sha256.New, h.csrfKey)
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// csrfLeft reports how long the token s is still valid: false when this handler's
+// key did not sign it or when it has expired.
+func (h *handler) csrfLeft(s string, now time.Time) (time.Duration, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) != csrfRandom+8+sha256.Size {
+		return 0, false
+	}
+	body, mac := b[:csrfRandom+8], b[csrfRandom+8:]
+	if !hmac.Equal(mac, h.csrfMAC(body)) {
+		return 0, false
+	}
+	left := time.Unix(int64(binary.BigEndian.Uint64(body[csrfRandom:])), 0).Sub(now)
+	return left, left > 0
+}
+
+// csrfToken returns the request's CSRF token, setting a new cookie when it has none
+// that this handler signed or when its token expires soon.
+func (h *handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	now := time.Now()
+	if c, err := r.Cookie(h.csrfCookie(r)); err == nil {
+		if left, ok := h.csrfLeft(c.Value, now); ok && left > csrfRenewal {
+			return c.Value
+		}
+	}
+	tok := h.newCSRFToken(now)
 	http.SetCookie(w, &http.Cookie{
 		Name: h.csrfCookie(r), Value: tok, Path: "/",
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode,
@@ -325,17 +414,20 @@ func (h *handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	return tok
 }
 
-// validToken reports whether s looks like a token csrfToken makes.
-func validToken(s string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && len(b) == 32
-}
-
-// csrfOK checks the double-submit token: the form's csrf field must equal the cookie,
-// which SameSite=Strict keeps from being sent by other sites' forms.
+// csrfOK checks a POST: it must not come from another site's page (Sec-Fetch-Site,
+// else Origin; requests with neither header are not from a current browser, or are
+// same-origin ones of an old browser, and pass on the token alone), and the form's
+// csrf field must equal the cookie (which SameSite=Strict keeps from other sites'
+// forms) and be a token this handler signed that has not expired.
 func (h *handler) csrfOK(r *http.Request) bool {
+	if h.crossSite.Check(r) != nil {
+		return false
+	}
 	c, err := r.Cookie(h.csrfCookie(r))
-	if err != nil || !validToken(c.Value) {
+	if err != nil {
+		return false
+	}
+	if _, ok := h.csrfLeft(c.Value, time.Now()); !ok {
 		return false
 	}
 	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("csrf"))) == 1

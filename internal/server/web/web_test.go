@@ -503,9 +503,12 @@ func TestTwoFactor(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("status %d", page.status)
 	}
-	secret := hidden(page.body).Get("totp_secret")
+	secret := pageSecret(page.body)
 	if !validTOTPSecret(secret) {
-		t.Fatalf("hidden secret %q", secret)
+		t.Fatalf("shown secret %q", secret)
+	}
+	if enrol := hidden(page.body).Get("totp_enrolment"); enrol == "" || strings.Contains(enrol, secret) {
+		t.Fatalf("hidden setup %q", enrol)
 	}
 	for _, w := range []string{
 		`<img class="qr" src="data:image/png;base64,`, `alt="QR code to scan with your authenticator app"`,
@@ -530,23 +533,25 @@ func TestTwoFactor(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `<p class="error" id="totp_code-error">This code is not correct.`) {
 		t.Fatalf("wrong code: %d\n%s", res.status, res.body)
 	}
-	if got := hidden(res.body).Get("totp_secret"); got != secret {
+	if got := pageSecret(res.body); got != secret {
 		t.Errorf("the form changed the secret after an error: %q, was %q", got, secret)
 	}
+	form.Set("totp_enrolment", hidden(res.body).Get("totp_enrolment")) // as the browser sends the new form
 	form.Set("totp_code", "")
 	if res := c.post("/register", form); !strings.Contains(res.body, "Please enter the 6-digit code from your app.") {
 		t.Errorf("missing code: %d", res.status)
 	}
-	form.Set("totp_secret", "not-base32")
+	sealed := form.Get("totp_enrolment")
+	form.Set("totp_enrolment", "not-sealed")
 	res = c.post("/register", form)
-	if newSecret := hidden(res.body).Get("totp_secret"); !strings.Contains(res.body, "The two-factor setup was lost.") || !validTOTPSecret(newSecret) {
-		t.Errorf("tampered secret: %d\n%s", res.status, res.body)
+	if newSecret := pageSecret(res.body); !strings.Contains(res.body, "The two-factor setup was lost.") || !validTOTPSecret(newSecret) || newSecret == secret {
+		t.Errorf("tampered setup: %d\n%s", res.status, res.body)
 	}
 	if _, ok := fb.registration(key); ok {
 		t.Fatal("registered without a right code")
 	}
 
-	form.Set("totp_secret", secret)
+	form.Set("totp_enrolment", sealed)
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		t.Fatal(err)

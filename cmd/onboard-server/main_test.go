@@ -202,3 +202,39 @@ func TestServeAnswersAndStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("%d request lines, want 4, and a stop line:\n%s", requests, all)
 	}
 }
+
+// TestRateLimitSettings: the ratelimit.* settings are listed with their defaults,
+// take valid values (stored as typed) and refuse others, naming the setting and
+// the allowed range.
+func TestRateLimitSettings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	_, out, _ := cli(t, "config", "list", "--database", db)
+	for _, want := range []string{"ratelimit.address_failures=20", "ratelimit.key_failures=10", "ratelimit.invite_key_failures=100", "ratelimit.window=10m"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("config list lacks %q:\n%s", want, out)
+		}
+	}
+	for _, kv := range [][2]string{{"ratelimit.address_failures", " 60 "}, {"ratelimit.key_failures", "5"}, {"ratelimit.invite_key_failures", "300"}, {"ratelimit.window", "90m"}} {
+		if code, _, errOut := cli(t, "config", "set", kv[0], kv[1], "--database", db); code != 0 {
+			t.Fatalf("config set %s %q: %d %s", kv[0], kv[1], code, errOut)
+		}
+	}
+	_, out, _ = cli(t, "config", "list", "--database", db)
+	for _, want := range []string{"ratelimit.address_failures=60", "ratelimit.key_failures=5", "ratelimit.invite_key_failures=300", "ratelimit.window=90m"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("config list lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []struct{ key, value, want string }{
+		{"ratelimit.address_failures", "0", "ratelimit.address_failures must be a number of failed attempts from 1 to 100000"},
+		{"ratelimit.key_failures", "ten", `ratelimit.key_failures must be a number of failed attempts from 1 to 100000, not "ten"`},
+		{"ratelimit.invite_key_failures", "1000001", "ratelimit.invite_key_failures must be"},
+		{"ratelimit.window", "30s", `ratelimit.window must be a duration from 1m to 24h such as 10m or 1h, not "30s"`},
+		{"ratelimit.window", "10", "ratelimit.window must be a duration"},
+		{"ratelimit.windows", "10m", "unknown setting"},
+	} {
+		if code, _, errOut := cli(t, "config", "set", bad.key, bad.value, "--database", db); code != 1 || !strings.Contains(errOut, bad.want) {
+			t.Errorf("config set %s %q: %d %q, want %q", bad.key, bad.value, code, errOut, bad.want)
+		}
+	}
+}

@@ -295,35 +295,8 @@ func TestFailuresCountPerBucketAndWindow(t *testing.T) {
 		if n1, h1 := rows(); n1 != n0 || h1 != h0 {
 			t.Errorf("reading the counters wrote: %d rows %d hits, before %d rows %d hits", n1, h1, n0, h0)
 		}
-		// Concurrent failures on two buckets at once are counted exactly (and do not
-		// deadlock on PostgreSQL, whatever order they name the buckets in).
-		var wg sync.WaitGroup
-		for i := range 40 {
-			wg.Go(func() {
-				b := []string{"key:concurrent", "addr:concurrent"}
-				if i%2 == 1 {
-					b[0], b[1] = b[1], b[0]
-				}
-				if err := stores[i%2].Fail(ctx, time.Hour, b...); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
-		if got := count(0, time.Hour, "key:concurrent", "addr:concurrent"); !slices.Equal(got, []int{40, 40}) {
-			t.Errorf("%v after 40 concurrent failures", got)
-		}
-		// A new window starts afresh.
-		const w = 300 * time.Millisecond
-		time.Sleep(time.Until(time.Now().Truncate(w).Add(w))) // the start of a window
-		fail(0, w, "short")
-		if got := count(1, w, "short"); got[0] != 1 {
-			t.Errorf("%v in the window, want 1", got)
-		}
-		time.Sleep(w)
-		if got := count(1, w, "short"); got[0] != 0 {
-			t.Errorf("the next window starts with %v", got)
-		}
+		concurrentFailures(t, stores)
+		windowsStartAfresh(t, stores)
 		if _, err := stores[0].Failures(ctx, 0, "x"); !errors.Is(err, ErrInvalid) {
 			t.Errorf("window 0: %v", err)
 		}
@@ -341,6 +314,48 @@ func TestFailuresCountPerBucketAndWindow(t *testing.T) {
 			t.Errorf("%d expired counters left after Prune", n)
 		}
 	})
+}
+
+// concurrentFailures: 40 failures on two buckets at once, through two stores, are
+// counted exactly (and do not deadlock on PostgreSQL, whatever order they name the
+// buckets in).
+func concurrentFailures(t *testing.T, stores []*Store) {
+	t.Helper()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			b := []string{"key:concurrent", "addr:concurrent"}
+			if i%2 == 1 {
+				b[0], b[1] = b[1], b[0]
+			}
+			if err := stores[i%2].Fail(ctx, time.Hour, b...); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got, err := stores[0].Failures(ctx, time.Hour, "key:concurrent", "addr:concurrent"); err != nil || !slices.Equal(got, []int{40, 40}) {
+		t.Errorf("%v after 40 concurrent failures (%v)", got, err)
+	}
+}
+
+// windowsStartAfresh: a failure counts in its window only.
+func windowsStartAfresh(t *testing.T, stores []*Store) {
+	t.Helper()
+	ctx := context.Background()
+	const w = 300 * time.Millisecond
+	time.Sleep(time.Until(time.Now().Truncate(w).Add(w))) // the start of a window
+	if err := stores[0].Fail(ctx, w, "short"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := stores[1].Failures(ctx, w, "short"); err != nil || got[0] != 1 {
+		t.Errorf("%v in the window, want 1 (%v)", got, err)
+	}
+	time.Sleep(w)
+	if got, err := stores[1].Failures(ctx, w, "short"); err != nil || got[0] != 0 {
+		t.Errorf("the next window starts with %v (%v)", got, err)
+	}
 }
 
 // race runs attempt(0…n-1) at once and counts the successes and the ErrBadKey

@@ -32,6 +32,38 @@ func rateRows(t *testing.T, s *Store) (rows, hits int64) {
 	return rows, hits
 }
 
+// registerThroughForm issues a personal key to a new invitee and registers them
+// with a browser of their own: open the form, submit it.
+func registerThroughForm(t *testing.T, s *Store, op *Operator, base, name string) {
+	t.Helper()
+	_, key := invitee(t, s, op, name, time.Now().Add(time.Hour))
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(base + "/register?key=" + key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfFieldRE.FindSubmatch(page)
+	if res.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("%s: form %d", name, res.StatusCode)
+	}
+	res, err = c.PostForm(base+"/register", url.Values{
+		"csrf": {string(m[1])}, "key": {key}, "first_name": {"Anna"}, "last_name": {"Müller"},
+		"username": {name}, "email": {name + "@example.org"},
+		"password": {"Zq8!vL2#pW9@xR4$"}, "password2": {"Zq8!vL2#pW9@xR4$"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), `class="card done"`) {
+		t.Fatalf("%s: registration %d", name, res.StatusCode)
+	}
+}
+
 // TestAClassRegistersThroughTheStoreBehindOneAddress runs the registration pages on
 // the real store with the default limits: 30 people register from one address
 // (each opening the form and submitting it) without a single rate-limit write; 30
@@ -57,28 +89,7 @@ func TestAClassRegistersThroughTheStoreBehindOneAddress(t *testing.T) {
 			return res.StatusCode, string(b)
 		}
 		for i := range 30 {
-			name := fmt.Sprintf("pupil%d", i)
-			_, key := invitee(t, s, op, name, time.Now().Add(time.Hour))
-			jar, _ := cookiejar.New(nil)
-			c := &http.Client{Jar: jar}
-			status, page := get(c, "/register?key="+key)
-			m := csrfFieldRE.FindStringSubmatch(page)
-			if status != http.StatusOK || m == nil {
-				t.Fatalf("pupil %d: form %d", i+1, status)
-			}
-			res, err := c.PostForm(srv.URL+"/register", url.Values{
-				"csrf": {m[1]}, "key": {key}, "first_name": {"Anna"}, "last_name": {"Müller"},
-				"username": {name}, "email": {name + "@example.org"},
-				"password": {"Zq8!vL2#pW9@xR4$"}, "password2": {"Zq8!vL2#pW9@xR4$"},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK || !strings.Contains(string(b), `class="card done"`) {
-				t.Fatalf("pupil %d: registration %d", i+1, res.StatusCode)
-			}
+			registerThroughForm(t, s, op, srv.URL, fmt.Sprintf("pupil%d", i))
 		}
 		if rows, _ := rateRows(t, s); rows != 0 {
 			t.Errorf("30 registrations wrote %d rate-limit rows", rows)

@@ -55,7 +55,7 @@ var settingDefaults = map[string]string{
 	SettingRateAddress:       strconv.Itoa(web.DefaultLimits.Address),
 	SettingRateKey:           strconv.Itoa(web.DefaultLimits.PersonalKey),
 	SettingRateInviteKey:     strconv.Itoa(web.DefaultLimits.InviteKey),
-	SettingRateWindow:        web.DefaultLimits.Window.String(),
+	SettingRateWindow:        formatWindow(web.DefaultLimits.Window),
 }
 
 // SettingNames returns the names SetSetting accepts, sorted.
@@ -99,7 +99,7 @@ func normalizeSetting(name, value string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%w: %s %v", ErrInvalid, name, err)
 		}
-		return d.String(), nil
+		return formatWindow(d), nil
 	}
 	return value, nil
 }
@@ -120,6 +120,17 @@ func rateWindowSetting(value string) (time.Duration, error) {
 		return 0, fmt.Errorf("must be a duration from 1m to 24h such as 10m or 1h, not %q", value)
 	}
 	return d, nil
+}
+
+// formatWindow writes a window as people type it: 10m, 1h, 90s.
+func formatWindow(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return d.String()
 }
 
 // rateLimits reads the rate-limit settings of m; a value that is not valid (the

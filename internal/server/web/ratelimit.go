@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -60,6 +62,27 @@ func (h *handler) failed(r *http.Request, org Organization, f flow, key string) 
 	if err := h.b.Fail(ctx, h.limitsFor(org).Window, h.buckets(r, f, key)...); err != nil {
 		h.log.ErrorContext(ctx, "registration page: count a failed attempt", "path", r.URL.Path, "err", err)
 	}
+}
+
+// failedIf counts a failed attempt (see failed) when failure is true.
+func (h *handler) failedIf(failure bool, r *http.Request, org Organization, f flow, key string) {
+	if failure {
+		h.failed(r, org, f, key)
+	}
+}
+
+// codeWrong reports whether the form's errors hold a wrong authenticator code that
+// was typed (a missing one is no guess).
+func codeWrong(errs map[string]string, pf url.Values) bool {
+	_, wrong := errs["totp_code"]
+	return wrong && strings.TrimSpace(pf.Get("totp_code")) != ""
+}
+
+// guessed reports whether a registration's outcome counts as a failure: a key that
+// was used meanwhile, or a username or email that is taken (probing for accounts).
+func guessed(err error) bool {
+	var taken *ErrTaken
+	return errors.Is(err, ErrBadKey) || errors.As(err, &taken)
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR networks

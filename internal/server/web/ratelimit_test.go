@@ -25,44 +25,12 @@ var testProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.Mus
 func TestAClassRegistersBehindOneAddress(t *testing.T) {
 	fb := newFakeBackend(testOrg)
 	srv := startServer(t, fb, Options{})
-	var c *client
-	for i := range 30 {
-		inv := testInvitee
-		inv.Username, inv.Email = fmt.Sprintf("pupil%d", i), fmt.Sprintf("pupil%d@example.org", i)
-		key := fb.addPersonal(t, inv)
-		c = newClient(t, srv.URL)
-		form := c.formFor("/register?key="+key, url.Values{
-			"username": {inv.Username}, "email": {inv.Email},
-			"password": {strongPassword}, "password2": {strongPassword}, "terms": {"yes"},
-		})
-		if res := c.post("/register", form); res.status != http.StatusOK {
-			t.Fatalf("registration %d: %d\n%s", i+1, res.status, res.body)
-		}
-	}
+	c := registerClass(t, fb, srv.URL, 30)
 	if _, writes := fb.counts(); writes != 0 {
 		t.Errorf("registrations counted %d failures", writes)
 	}
 
-	statuses := make(map[int]int)
-	for i := range 30 {
-		key, _ := keys.NewPersonal() // well-formed, unknown
-		_, writes := fb.counts()
-		res := c.get("/register?key=" + key)
-		statuses[res.status]++
-		if i < DefaultLimits.Address {
-			continue
-		}
-		if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != "600" ||
-			!strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") || !strings.Contains(res.body, "Too many attempts") {
-			t.Fatalf("unknown key %d: %d %v\n%s", i+1, res.status, res.header, res.body)
-		}
-		if _, after := fb.counts(); after != writes {
-			t.Errorf("refusing unknown key %d wrote %d counters", i+1, after-writes)
-		}
-	}
-	if statuses[http.StatusNotFound] != DefaultLimits.Address || statuses[http.StatusTooManyRequests] != 30-DefaultLimits.Address {
-		t.Errorf("30 unknown keys answered %v, want %d × 404 and the rest 429", statuses, DefaultLimits.Address)
-	}
+	unknownKeysAreLimited(t, fb, c, 30)
 	// A refused address also stops a usable key (else the answer would tell which
 	// keys are usable) and POSTs, in the client's language.
 	key := fb.addPersonal(t, testInvitee)
@@ -80,81 +48,131 @@ func TestAClassRegistersBehindOneAddress(t *testing.T) {
 	}
 }
 
-// TestFailuresPerKey: opening the form with a usable key is free; a taken username
-// and a wrong authenticator code count against the key, whose limit then refuses
-// it while other keys still work; mistyped keys and the key page count nothing.
-func TestFailuresPerKey(t *testing.T) {
-	t.Run("personal key", func(t *testing.T) {
-		fb := newFakeBackend(testOrg)
-		fb.takeUser("taken", "taken@example.org")
-		key := fb.addPersonal(t, testInvitee)
-		srv := startServer(t, fb, Options{Limits: Limits{PersonalKey: 2}})
-		c := newClient(t, srv.URL)
-		for i := range 5 {
-			if res := c.get("/register?key=" + key); res.status != http.StatusOK {
-				t.Fatalf("opening the form, %d: %d", i+1, res.status)
-			}
+// unknownKeysAreLimited sends n unknown keys from c: the first DefaultLimits.Address
+// get the bad-key page, the rest 429, and no refusal writes a counter.
+func unknownKeysAreLimited(t *testing.T, fb *fakeBackend, c *client, n int) {
+	t.Helper()
+	statuses := make(map[int]int)
+	for i := range n {
+		key, _ := keys.NewPersonal() // well-formed, unknown
+		_, writes := fb.counts()
+		res := c.get("/register?key=" + key)
+		statuses[res.status]++
+		if i < DefaultLimits.Address {
+			continue
 		}
-		form := c.formFor("/register?key="+key, registerFields())
-		form.Set("username", "taken")
-		for i := range 2 {
-			if res := c.post("/register", form); res.status != http.StatusUnprocessableEntity {
-				t.Fatalf("taken username, %d: %d", i+1, res.status)
-			}
+		if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != "600" ||
+			!strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") || !strings.Contains(res.body, "Too many attempts") {
+			t.Fatalf("unknown key %d: %d %v\n%s", i+1, res.status, res.header, res.body)
 		}
-		if res := c.get("/register?key=" + key); res.status != http.StatusTooManyRequests {
-			t.Fatalf("the key after 2 failures: %d", res.status)
+		if _, after := fb.counts(); after != writes {
+			t.Errorf("refusing unknown key %d wrote %d counters", i+1, after-writes)
 		}
-		if res := c.get("/register?key=" + fb.addPersonal(t, testInvitee)); res.status != http.StatusOK {
-			t.Fatalf("another key: %d", res.status)
-		}
-		if res := c.get("/register?key=ABC"); res.status != http.StatusBadRequest {
-			t.Errorf("mistyped key: %d", res.status)
-		}
-		if res := c.get("/register"); res.status != http.StatusOK {
-			t.Errorf("key page: %d", res.status)
-		}
-		if _, writes := fb.counts(); writes != 2 {
-			t.Errorf("%d failures counted, want 2", writes)
-		}
-	})
-	t.Run("wrong authenticator code", func(t *testing.T) {
-		fb := newFakeBackend(Organization{Name: "Example School", RequireTwoFactor: true})
-		key := fb.addPersonal(t, testInvitee)
-		srv := startServer(t, fb, Options{Limits: Limits{PersonalKey: 1}})
-		c := newClient(t, srv.URL)
-		form := c.formFor("/register?key="+key, registerFields())
-		form.Set("totp_code", "")
-		if res := c.post("/register", form); res.status != http.StatusUnprocessableEntity {
-			t.Fatalf("missing code: %d", res.status)
-		}
-		form.Set("totp_code", wrongCode(t, form.Get("totp_secret")))
-		if res := c.post("/register", form); res.status != http.StatusUnprocessableEntity {
-			t.Fatalf("wrong code: %d", res.status)
-		}
-		if res := c.post("/register", form); res.status != http.StatusTooManyRequests {
-			t.Fatalf("after a wrong code: %d", res.status)
-		}
-	})
-	t.Run("invite key", func(t *testing.T) {
-		fb := newFakeBackend(testOrg)
-		fb.takeUser("taken", "taken@example.org")
-		invite := fb.addInvite(t, "Class 5b", 100)
-		srv := startServer(t, fb, Options{Limits: Limits{PersonalKey: 1, InviteKey: 3}})
-		c := newClient(t, srv.URL)
-		form := c.formFor("/join?key="+invite, url.Values{
-			"first_name": {"Tom"}, "last_name": {"Taken"}, "username": {"taken"}, "email": {"tom@example.org"},
+	}
+	if statuses[http.StatusNotFound] != DefaultLimits.Address || statuses[http.StatusTooManyRequests] != n-DefaultLimits.Address {
+		t.Errorf("%d unknown keys answered %v, want %d × 404 and the rest 429", n, statuses, DefaultLimits.Address)
+	}
+}
+
+// registerClass registers n people one after the other, each with a browser of
+// their own opening the form and submitting it; it returns the last browser.
+func registerClass(t *testing.T, fb *fakeBackend, base string, n int) *client {
+	t.Helper()
+	var c *client
+	for i := range n {
+		inv := testInvitee
+		inv.Username, inv.Email = fmt.Sprintf("pupil%d", i), fmt.Sprintf("pupil%d@example.org", i)
+		key := fb.addPersonal(t, inv)
+		c = newClient(t, base)
+		form := c.formFor("/register?key="+key, url.Values{
+			"username": {inv.Username}, "email": {inv.Email},
 			"password": {strongPassword}, "password2": {strongPassword}, "terms": {"yes"},
 		})
-		for i := range 3 {
-			if res := c.post("/join", form); res.status != http.StatusUnprocessableEntity {
-				t.Fatalf("taken username, %d: %d", i+1, res.status)
-			}
+		if res := c.post("/register", form); res.status != http.StatusOK {
+			t.Fatalf("registration %d: %d\n%s", i+1, res.status, res.body)
 		}
-		if res := c.get("/join?key=" + invite); res.status != http.StatusTooManyRequests {
-			t.Fatalf("the invite key after 3 failures: %d", res.status)
+	}
+	return c
+}
+
+// TestFailuresPerPersonalKey: opening the form with a usable key is free; a taken
+// username counts against the key, whose limit then refuses it while other keys
+// still work; mistyped keys and the key page count nothing.
+func TestFailuresPerPersonalKey(t *testing.T) {
+	fb := newFakeBackend(testOrg)
+	fb.takeUser("taken", "taken@example.org")
+	key := fb.addPersonal(t, testInvitee)
+	srv := startServer(t, fb, Options{Limits: Limits{PersonalKey: 2}})
+	c := newClient(t, srv.URL)
+	for i := range 5 {
+		if res := c.get("/register?key=" + key); res.status != http.StatusOK {
+			t.Fatalf("opening the form, %d: %d", i+1, res.status)
 		}
+	}
+	form := c.formFor("/register?key="+key, registerFields())
+	form.Set("username", "taken")
+	for i := range 2 {
+		if res := c.post("/register", form); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("taken username, %d: %d", i+1, res.status)
+		}
+	}
+	if res := c.get("/register?key=" + key); res.status != http.StatusTooManyRequests {
+		t.Fatalf("the key after 2 failures: %d", res.status)
+	}
+	if res := c.get("/register?key=" + fb.addPersonal(t, testInvitee)); res.status != http.StatusOK {
+		t.Fatalf("another key: %d", res.status)
+	}
+	if res := c.get("/register?key=ABC"); res.status != http.StatusBadRequest {
+		t.Errorf("mistyped key: %d", res.status)
+	}
+	if res := c.get("/register"); res.status != http.StatusOK {
+		t.Errorf("key page: %d", res.status)
+	}
+	if _, writes := fb.counts(); writes != 2 {
+		t.Errorf("%d failures counted, want 2", writes)
+	}
+}
+
+// TestWrongCodeCountsAgainstTheKey: a wrong authenticator code is a failure, a
+// missing one is not.
+func TestWrongCodeCountsAgainstTheKey(t *testing.T) {
+	fb := newFakeBackend(Organization{Name: "Example School", RequireTwoFactor: true})
+	key := fb.addPersonal(t, testInvitee)
+	srv := startServer(t, fb, Options{Limits: Limits{PersonalKey: 1}})
+	c := newClient(t, srv.URL)
+	form := c.formFor("/register?key="+key, registerFields())
+	form.Set("totp_code", "")
+	if res := c.post("/register", form); res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("missing code: %d", res.status)
+	}
+	form.Set("totp_code", wrongCode(t, form.Get("totp_secret")))
+	if res := c.post("/register", form); res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong code: %d", res.status)
+	}
+	if res := c.post("/register", form); res.status != http.StatusTooManyRequests {
+		t.Fatalf("after a wrong code: %d", res.status)
+	}
+}
+
+// TestFailuresPerInviteKey: taken usernames count against the invite key.
+func TestFailuresPerInviteKey(t *testing.T) {
+	fb := newFakeBackend(testOrg)
+	fb.takeUser("taken", "taken@example.org")
+	invite := fb.addInvite(t, "Class 5b", 100)
+	srv := startServer(t, fb, Options{Limits: Limits{PersonalKey: 1, InviteKey: 3}})
+	c := newClient(t, srv.URL)
+	form := c.formFor("/join?key="+invite, url.Values{
+		"first_name": {"Tom"}, "last_name": {"Taken"}, "username": {"taken"}, "email": {"tom@example.org"},
+		"password": {strongPassword}, "password2": {strongPassword}, "terms": {"yes"},
 	})
+	for i := range 3 {
+		if res := c.post("/join", form); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("taken username, %d: %d", i+1, res.status)
+		}
+	}
+	if res := c.get("/join?key=" + invite); res.status != http.StatusTooManyRequests {
+		t.Fatalf("the invite key after 3 failures: %d", res.status)
+	}
 }
 
 // TestLimitsFromSettings: the organization's limits (the ratelimit.* settings)
@@ -199,7 +217,7 @@ func TestClientAddressBehindProxies(t *testing.T) {
 		{"198.51.100.7:4000", []string{"203.0.113.1"}, "web:addr:198.51.100.7"}, // untrusted peer: header ignored
 		{"127.0.0.1:4000", nil, "web:addr:127.0.0.1"},
 		{"127.0.0.1:4000", []string{"203.0.113.1"}, "web:addr:203.0.113.1"},
-		{"127.0.0.1:4000", []string{"6.6.6.6, 203.0.113.1"}, "web:addr:203.0.113.1"},         // a forged entry in front
+		{"127.0.0.1:4000", []string{"6.6.6.6, 203.0.113.1"}, "web:addr:203.0.113.1"},           // a forged entry in front
 		{"127.0.0.1:4000", []string{"6.6.6.6, 203.0.113.1, 10.1.2.3"}, "web:addr:203.0.113.1"}, // two proxies
 		{"127.0.0.1:4000", []string{"6.6.6.6", "203.0.113.1", "10.1.2.3"}, "web:addr:203.0.113.1"},
 		{"10.9.9.9:4000", []string{"10.1.1.1, 10.2.2.2"}, "web:addr:10.1.1.1"}, // all trusted: the leftmost

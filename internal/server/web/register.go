@@ -273,9 +273,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		}
 	}
 	if len(errs) > 0 {
-		if _, wrong := errs["totp_code"]; wrong && strings.TrimSpace(pf.Get("totp_code")) != "" {
-			h.failed(r, org, f, key) // a wrong authenticator code
-		}
+		h.failedIf(codeWrong(errs, pf), r, org, f, key)
 		h.formErrors(w, r, p, errs)
 		return
 	}
@@ -292,10 +290,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	} else {
 		err = h.b.RedeemPersonalKey(ctx, key, reg)
 	}
-	var taken *ErrTaken
-	if errors.Is(err, ErrBadKey) || errors.As(err, &taken) {
-		h.failed(r, org, f, key) // a key used meanwhile, or probing for accounts
-	}
+	h.failedIf(guessed(err), r, org, f, key)
 	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor})
 }
 

@@ -121,11 +121,15 @@ func canUseLoopback(t testing.TB) {
 	ln.Close()
 }
 
-// startServe runs "onboard-server serve" as a process on a new database with args
-// and returns its listening address; the process is killed at the end of t.
-func startServe(t testing.TB, args ...string) (string, *exec.Cmd) {
+// startServe runs "onboard-server serve" as a process with args on database db (a
+// new one when ""), passes each line it logs to onLog (when not nil) and returns
+// its listening address, the process and a channel closed when its log ends. The
+// process is killed at the end of t.
+func startServe(t testing.TB, db string, onLog func(string), args ...string) (string, *exec.Cmd, <-chan struct{}) {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "s.db")
+	if db == "" {
+		db = filepath.Join(t.TempDir(), "s.db")
+	}
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--database", db}, args...)...)
 	cmd.Env = append(os.Environ(), "ONBOARD_SERVER_RUN_MAIN=1")
 	stderr, err := cmd.StderrPipe()
@@ -136,27 +140,29 @@ func startServe(t testing.TB, args ...string) (string, *exec.Cmd) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := make(chan string, 1)
+	addr, done := make(chan string, 1), make(chan struct{})
 	go func() {
+		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			if onLog != nil {
+				onLog(sc.Text())
+			}
 			var l struct{ Msg, Addr string }
 			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
 				addr <- l.Addr
 			}
 		}
-		close(addr)
 	}()
 	select {
-	case a, ok := <-addr:
-		if !ok {
-			t.Fatal("the server stopped before listening")
-		}
-		return a, cmd
+	case a := <-addr:
+		return a, cmd, done
+	case <-done:
+		t.Fatal("the server stopped before listening")
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not start")
 	}
-	return "", nil
+	return "", nil, nil
 }
 
 // TestIdleFloodIsCappedPerClient floods a real server process with 500 idle
@@ -165,7 +171,7 @@ func startServe(t testing.TB, args ...string) (string, *exec.Cmd) {
 // address (127.0.0.1) is answered. Before the cap, all 500 were served and held.
 func TestIdleFloodIsCappedPerClient(t *testing.T) {
 	canUseLoopback(t)
-	addr, _ := startServe(t, "--listen", "127.0.0.1:0", "--max-conns-per-client", "16")
+	addr, _, _ := startServe(t, "", nil, "--listen", "127.0.0.1:0", "--max-conns-per-client", "16")
 	held, refused := flood(addr, "127.0.0.2", 500)
 	t.Cleanup(func() {
 		for _, c := range held {
@@ -336,7 +342,7 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 // check answers over HTTPS (HTTP/2), and plain HTTP to the port gets no 200.
 func TestServeTLS(t *testing.T) {
 	cert, key, pool := selfSigned(t, t.TempDir())
-	addr, _ := startServe(t, "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key)
+	addr, _, _ := startServe(t, "", nil, "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key)
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true,
 	}}
@@ -379,7 +385,7 @@ func BenchmarkHealthUnderIdleFlood(b *testing.B) {
 		{"no-caps", []string{"--max-conns-per-client", "1000000", "--max-conns", "1000000"}},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
-			addr, srv := startServe(b, append([]string{"--listen", "127.0.0.1:0"}, mode.args...)...)
+			addr, srv, _ := startServe(b, "", nil, append([]string{"--listen", "127.0.0.1:0"}, mode.args...)...)
 			held := startFlood(b, addr, n)
 			conns := sockets(srv.Process.Pid)
 			c := &http.Client{Timeout: 5 * time.Second}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,7 +14,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestMain lets the test binary run as onboard-server itself (for the signal test).
@@ -110,41 +108,14 @@ func TestServeAnswersAndStopsOnSIGTERM(t *testing.T) {
 	if code != 0 || token == "" {
 		t.Fatal("operator add failed")
 	}
-	cmd := exec.Command(os.Args[0], "serve", "--listen", "127.0.0.1:0", "--database", db, "--org-name", "Example School")
-	cmd.Env = append(os.Environ(), "ONBOARD_SERVER_RUN_MAIN=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-
 	var mu sync.Mutex
 	var logged []string
-	addr := make(chan string, 1)
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			logged = append(logged, sc.Text())
-			mu.Unlock()
-			var l struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
-				addr <- l.Addr
-			}
-		}
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not start")
-	}
+	addr, cmd, readDone := startServe(t, db, func(line string) {
+		mu.Lock()
+		logged = append(logged, line)
+		mu.Unlock()
+	}, "--listen", "127.0.0.1:0", "--org-name", "Example School")
+	base := "http://" + addr
 
 	get := func(path string, auth bool) (int, string) {
 		req, _ := http.NewRequest("GET", base+path, nil)

@@ -4,7 +4,9 @@
 // one database: an SQLite file by default, or PostgreSQL (a postgres:// URL) for
 // several server processes behind a load balancer.
 //
-//	onboard-server serve [--listen ADDR] [--database DSN | --database-file FILE] [--secret-file FILE] [--org-name NAME] [--trust-proxy]
+//	onboard-server serve [--listen ADDR] [--database DSN | --database-file FILE] [--secret-file FILE] [--org-name NAME]
+//	                     [--trust-proxy LIST] [--tls-cert FILE --tls-key FILE | --insecure-http]
+//	                     [--max-conns-per-client N] [--max-conns N]
 //	onboard-server operator add NAME --permissions add-users,add-users-by-link,bulk-invite,manage-roles
 //	onboard-server operator list
 //	onboard-server operator revoke NAME
@@ -22,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -39,8 +40,10 @@ import (
 
 // usage is the help text; the permissions it lists come from the catalogue.
 var usage = `usage:
-  onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy]
+  onboard-server serve [--listen ADDR] [--database DSN] [--org-name NAME] [--trust-proxy LIST]
                        [--database-file FILE] [--secret-file FILE] [--replace-secret]
+                       [--tls-cert FILE --tls-key FILE | --insecure-http]
+                       [--max-conns-per-client N] [--max-conns N]
   onboard-server operator add NAME --permissions LIST [--database DSN]
   onboard-server operator list [--database DSN]
   onboard-server operator revoke NAME [--database DSN]
@@ -55,7 +58,17 @@ outside the database: --secret-file FILE, $ONBOARD_SERVER_SECRET_FILE or the sec
 itself in $ONBOARD_SERVER_SECRET; without one, an SQLite database uses DSN.secret
 beside it (created on first use), and PostgreSQL refuses to start. --replace-secret
 accepts a new secret when the old one is lost. Permissions: ` + strings.Join(permissionNames(), ", ") + `.
-Settings: org.name, terms, require_2fa, password.min_length (8-64), password.classes.
+Settings: org.name, terms, require_2fa, password.min_length (8-64), password.classes,
+ratelimit.address_failures, ratelimit.key_failures, ratelimit.invite_key_failures
+(failed registration attempts per client address, personal key and invite key,
+1-100000) and ratelimit.window (1m-24h, such as 10m).
+
+serve listens on localhost:8080 unless --listen says otherwise. An address other
+machines can reach needs --tls-cert and --tls-key (HTTPS), or --insecure-http when
+TLS ends in front of the server. --trust-proxy lists the reverse proxies (addresses
+or CIDR networks, such as 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For and
+X-Forwarded-Proto are believed. --max-conns-per-client (default 64; not for trusted
+proxies) and --max-conns (default 4096) cap open connections.
 `
 
 // permissionNames are the operator permissions (syncapi.OperatorPermissions).
@@ -255,11 +268,14 @@ func operatorList(ctx context.Context, args []string, stdout io.Writer) error {
 // within shutdownTimeout.
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	listen := fs.String("listen", "localhost:8080", "address to listen on")
+	var lc listenConfig
+	lc.register(fs)
 	db := addDBFlags(fs)
 	orgName := fs.String("org-name", "", "set the organization's name (kept in the database)")
-	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy)")
 	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := lc.check(); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
@@ -276,22 +292,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", api.Health(st, log))
 	mux.Handle("/api/v1/", api.New(st, log))
-	mux.Handle("/", web.NewHandler(st, web.Options{Log: log, TrustProxy: *trustProxy, Secret: st.WebSecret()}))
+	mux.Handle("/", web.NewHandler(st, web.Options{Log: log, TrustedProxies: lc.trustedRanges, Secret: st.WebSecret()}))
 	srv := &http.Server{
 		Handler:           api.Logged(log, mux),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := lc.listen(srv, log)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *listen, err)
+		return err
 	}
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("database", string(st.Dialect())))
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.Bool("tls", srv.TLSConfig != nil),
+		slog.String("database", string(st.Dialect())))
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- lc.serve(srv, ln) }()
 	pruneCtx, stopPrune := context.WithCancel(context.Background())
 	defer stopPrune()
 	go prune(pruneCtx, st, log)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,7 +14,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestMain lets the test binary run as onboard-server itself (for the signal test).
@@ -110,41 +108,14 @@ func TestServeAnswersAndStopsOnSIGTERM(t *testing.T) {
 	if code != 0 || token == "" {
 		t.Fatal("operator add failed")
 	}
-	cmd := exec.Command(os.Args[0], "serve", "--listen", "127.0.0.1:0", "--database", db, "--org-name", "Example School")
-	cmd.Env = append(os.Environ(), "ONBOARD_SERVER_RUN_MAIN=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-
 	var mu sync.Mutex
 	var logged []string
-	addr := make(chan string, 1)
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			logged = append(logged, sc.Text())
-			mu.Unlock()
-			var l struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
-				addr <- l.Addr
-			}
-		}
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not start")
-	}
+	addr, cmd, readDone := startServe(t, db, func(line string) {
+		mu.Lock()
+		logged = append(logged, line)
+		mu.Unlock()
+	}, "--listen", "127.0.0.1:0", "--org-name", "Example School")
+	base := "http://" + addr
 
 	get := func(path string, auth bool) (int, string) {
 		req, _ := http.NewRequest("GET", base+path, nil)
@@ -200,5 +171,41 @@ func TestServeAnswersAndStopsOnSIGTERM(t *testing.T) {
 	}
 	if requests != 4 || !strings.Contains(all, `"msg":"stopped"`) {
 		t.Errorf("%d request lines, want 4, and a stop line:\n%s", requests, all)
+	}
+}
+
+// TestRateLimitSettings: the ratelimit.* settings are listed with their defaults,
+// take valid values (stored as typed) and refuse others, naming the setting and
+// the allowed range.
+func TestRateLimitSettings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	_, out, _ := cli(t, "config", "list", "--database", db)
+	for _, want := range []string{"ratelimit.address_failures=20", "ratelimit.key_failures=10", "ratelimit.invite_key_failures=100", "ratelimit.window=10m"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("config list lacks %q:\n%s", want, out)
+		}
+	}
+	for _, kv := range [][2]string{{"ratelimit.address_failures", " 60 "}, {"ratelimit.key_failures", "5"}, {"ratelimit.invite_key_failures", "300"}, {"ratelimit.window", "90m"}} {
+		if code, _, errOut := cli(t, "config", "set", kv[0], kv[1], "--database", db); code != 0 {
+			t.Fatalf("config set %s %q: %d %s", kv[0], kv[1], code, errOut)
+		}
+	}
+	_, out, _ = cli(t, "config", "list", "--database", db)
+	for _, want := range []string{"ratelimit.address_failures=60", "ratelimit.key_failures=5", "ratelimit.invite_key_failures=300", "ratelimit.window=90m"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("config list lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []struct{ key, value, want string }{
+		{"ratelimit.address_failures", "0", "ratelimit.address_failures must be a number of failed attempts from 1 to 100000"},
+		{"ratelimit.key_failures", "ten", `ratelimit.key_failures must be a number of failed attempts from 1 to 100000, not "ten"`},
+		{"ratelimit.invite_key_failures", "1000001", "ratelimit.invite_key_failures must be"},
+		{"ratelimit.window", "30s", `ratelimit.window must be a duration from 1m to 24h such as 10m or 1h, not "30s"`},
+		{"ratelimit.window", "10", "ratelimit.window must be a duration"},
+		{"ratelimit.windows", "10m", "unknown setting"},
+	} {
+		if code, _, errOut := cli(t, "config", "set", bad.key, bad.value, "--database", db); code != 1 || !strings.Contains(errOut, bad.want) {
+			t.Errorf("config set %s %q: %d %q, want %q", bad.key, bad.value, code, errOut, bad.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -276,26 +277,68 @@ func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registr
 	return backendErr("join with invite key", err)
 }
 
-// Allow counts one attempt against bucket and reports whether it is within limit
-// attempts in the current fixed window of the given length. The counter lives in
-// the database (an atomic upsert), so all server processes share it. The bucket
-// name is stored as its SHA-256, as it may contain a key.
-func (s *Store) Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error) {
+// rateWindow returns the start of the current fixed window of the given length
+// and the stored names of buckets: their SHA-256, as a name may contain a key.
+func rateWindow(window time.Duration, buckets []string) (time.Time, []string, error) {
 	if window <= 0 {
-		return false, fmt.Errorf("store: rate limit: %w: window %v", ErrInvalid, window)
+		return time.Time{}, nil, fmt.Errorf("store: rate limit: %w: window %v", ErrInvalid, window)
 	}
-	t := now()
-	start := t.Truncate(window)
-	sum := sha256.Sum256([]byte(bucket))
-	var hits int
-	err := s.db.WithContext(s.queryCtx(ctx)).Raw(
-		"INSERT INTO rate_limits (bucket, window_start, hits, expires_at) VALUES (?, ?, 1, ?) "+
-			"ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
-		hex.EncodeToString(sum[:]), start.UnixMilli(), start.Add(window)).Scan(&hits).Error
+	names := make([]string, len(buckets))
+	for i, b := range buckets {
+		sum := sha256.Sum256([]byte(b))
+		names[i] = hex.EncodeToString(sum[:])
+	}
+	return now().Truncate(window), names, nil
+}
+
+// Failures returns the failed attempts counted against each bucket in the current
+// fixed window of the given length, in the order of buckets (0 for a bucket
+// without any). It only reads, so refusing a request costs no write; the counters
+// live in the database, so all server processes share them.
+func (s *Store) Failures(ctx context.Context, window time.Duration, buckets ...string) ([]int, error) {
+	start, names, err := rateWindow(window, buckets)
+	if err != nil || len(names) == 0 {
+		return make([]int, len(buckets)), err
+	}
+	var rows []RateLimit
+	err = s.rdb.WithContext(s.queryCtx(ctx)).Where("bucket IN ? AND window_start = ?", names, start.UnixMilli()).Find(&rows).Error
 	if err != nil {
-		return false, fmt.Errorf("store: rate limit: %w", err)
+		return nil, fmt.Errorf("store: rate limit: read the counters: %w", err)
 	}
-	return hits <= limit, nil
+	hits := make(map[string]int, len(rows))
+	for _, r := range rows {
+		hits[r.Bucket] = r.Hits
+	}
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = hits[n]
+	}
+	return out, nil
+}
+
+// Fail counts one failed attempt against each bucket in the current fixed window
+// of the given length: one atomic upsert for all of them, in a fixed order so that
+// concurrent upserts on PostgreSQL cannot deadlock. A bucket named twice counts once.
+func (s *Store) Fail(ctx context.Context, window time.Duration, buckets ...string) error {
+	start, names, err := rateWindow(window, buckets)
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	values := make([]string, len(names))
+	args := make([]any, 0, 3*len(names))
+	for i, n := range names {
+		values[i] = "(?, ?, 1, ?)"
+		args = append(args, n, start.UnixMilli(), start.Add(window))
+	}
+	err = s.db.WithContext(s.queryCtx(ctx)).Exec(
+		"INSERT INTO rate_limits (bucket, window_start, hits, expires_at) VALUES "+strings.Join(values, ", ")+
+			" ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1", args...).Error
+	if err != nil {
+		return fmt.Errorf("store: rate limit: count a failure: %w", err)
+	}
+	return nil
 }
 
 // MutationRetention is how long applied mutations are remembered. A client that

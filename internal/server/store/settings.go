@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -19,6 +20,20 @@ const (
 	SettingRequire2FA        = "require_2fa"         // true: TOTP setup is part of registration
 	SettingPasswordMinLength = "password.min_length" // 8–64, default 12
 	SettingPasswordClasses   = "password.classes"    // true: upper, lower, digit and special required
+
+	// Rate limits of the registration pages (web.Limits): failed attempts per
+	// client address, per personal key and per invite key within the window.
+	SettingRateAddress   = "ratelimit.address_failures"
+	SettingRateKey       = "ratelimit.key_failures"
+	SettingRateInviteKey = "ratelimit.invite_key_failures"
+	SettingRateWindow    = "ratelimit.window" // a duration such as 10m or 1h
+)
+
+// Bounds of the rate-limit settings.
+const (
+	maxRateFailures = 100000
+	minRateWindow   = time.Minute
+	maxRateWindow   = 24 * time.Hour
 )
 
 // Internal settings.
@@ -37,6 +52,10 @@ var settingDefaults = map[string]string{
 	SettingRequire2FA:        "false",
 	SettingPasswordMinLength: strconv.Itoa(DefaultPasswordMinLength),
 	SettingPasswordClasses:   "false",
+	SettingRateAddress:       strconv.Itoa(web.DefaultLimits.Address),
+	SettingRateKey:           strconv.Itoa(web.DefaultLimits.PersonalKey),
+	SettingRateInviteKey:     strconv.Itoa(web.DefaultLimits.InviteKey),
+	SettingRateWindow:        formatWindow(web.DefaultLimits.Window),
 }
 
 // SettingNames returns the names SetSetting accepts, sorted.
@@ -69,8 +88,60 @@ func normalizeSetting(name, value string) (string, error) {
 		return strconv.Itoa(n), nil
 	case SettingOrgName:
 		return strings.TrimSpace(value), nil
+	case SettingRateAddress, SettingRateKey, SettingRateInviteKey:
+		n, err := rateFailures(value)
+		if err != nil {
+			return "", fmt.Errorf("%w: %s %v", ErrInvalid, name, err)
+		}
+		return strconv.Itoa(n), nil
+	case SettingRateWindow:
+		d, err := rateWindowSetting(value)
+		if err != nil {
+			return "", fmt.Errorf("%w: %s %v", ErrInvalid, name, err)
+		}
+		return formatWindow(d), nil
 	}
 	return value, nil
+}
+
+// rateFailures reads a number of failures for a rate-limit setting.
+func rateFailures(value string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	if err != nil || n < 1 || n > maxRateFailures {
+		return 0, fmt.Errorf("must be a number of failed attempts from 1 to %d, not %q", maxRateFailures, value)
+	}
+	return n, nil
+}
+
+// rateWindowSetting reads the rate-limit window.
+func rateWindowSetting(value string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(value))
+	if err != nil || d < minRateWindow || d > maxRateWindow {
+		return 0, fmt.Errorf("must be a duration from 1m to 24h such as 10m or 1h, not %q", value)
+	}
+	return d, nil
+}
+
+// formatWindow writes a window as people type it: 10m, 1h, 90s.
+func formatWindow(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return d.String()
+}
+
+// rateLimits reads the rate-limit settings of m; a value that is not valid (the
+// database was edited by hand) is left zero, which takes web.DefaultLimits.
+func rateLimits(m map[string]string) web.Limits {
+	var l web.Limits
+	l.Address, _ = rateFailures(m[SettingRateAddress])
+	l.PersonalKey, _ = rateFailures(m[SettingRateKey])
+	l.InviteKey, _ = rateFailures(m[SettingRateInviteKey])
+	l.Window, _ = rateWindowSetting(m[SettingRateWindow])
+	return l
 }
 
 // SetSetting changes one setting (see SettingNames) after checking its value.
@@ -122,5 +193,6 @@ func (s *Store) Organization(ctx context.Context) (web.Organization, error) {
 		RequireTwoFactor:  m[SettingRequire2FA] == "true",
 		PasswordMinLength: minLen,
 		PasswordClasses:   m[SettingPasswordClasses] == "true",
+		Limits:            rateLimits(m),
 	}, nil
 }

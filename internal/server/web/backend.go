@@ -23,6 +23,9 @@ type Organization struct {
 	RequireTwoFactor  bool   // TOTP setup is part of registration
 	PasswordMinLength int    // 8–64, default 12
 	PasswordClasses   bool   // require upper, lower, digit and special character
+	// Limits are the rate limits the administrator set (settings ratelimit.*);
+	// zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Invitee is the person a personal key was issued to, as the form shows them.
@@ -83,7 +86,10 @@ type Backend interface {
 	// JoinWithInviteKey creates an active user in the key's role, units and groups
 	// and counts the use, or returns ErrBadKey (also when used up), or *ErrTaken.
 	JoinWithInviteKey(ctx context.Context, key string, r Registration) error
-	// Allow counts one attempt against bucket and reports whether it is within
-	// limit attempts per window.
-	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error)
+	// Failures returns the failed attempts counted against each bucket in the
+	// current window of the given length, in the order of buckets. It only reads,
+	// so that refusing a request costs no write.
+	Failures(ctx context.Context, window time.Duration, buckets ...string) ([]int, error)
+	// Fail counts one failed attempt against each bucket in the current window.
+	Fail(ctx context.Context, window time.Duration, buckets ...string) error
 }

@@ -21,7 +21,7 @@ import (
 func BenchmarkRegister200(b *testing.B) {
 	const clients = 200
 	fb := newFakeBackend(testOrg)
-	srv := startServer(b, fb, Options{TrustProxy: true})
+	srv := startServer(b, fb, Options{TrustedProxies: testProxies})
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	b.Cleanup(tr.CloseIdleConnections)
 

@@ -27,8 +27,10 @@ type fakeBackend struct {
 	emails    map[string]bool
 	redeemed  map[string]Registration // by personal key
 	joined    []Registration
-	attempts  map[string][]time.Time // by rate-limit bucket
-	buckets   []string               // every bucket counted, in order
+	attempts  map[string][]time.Time // failures by rate-limit bucket
+	buckets   []string               // every bucket a failure was counted against, in order
+	checks    int                    // calls of Failures
+	writes    int                    // calls of Fail
 }
 
 type personalKey struct {
@@ -165,21 +167,39 @@ func (f *fakeBackend) JoinWithInviteKey(_ context.Context, key string, r Registr
 	return nil
 }
 
-// Allow keeps a sliding window of attempt times per bucket.
-func (f *fakeBackend) Allow(_ context.Context, bucket string, limit int, window time.Duration) (bool, error) {
+// Failures counts, per bucket, the failures of a sliding window; it only reads.
+func (f *fakeBackend) Failures(_ context.Context, window time.Duration, buckets ...string) ([]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	now := time.Now()
-	kept := f.attempts[bucket][:0]
-	for _, at := range f.attempts[bucket] {
-		if now.Sub(at) < window {
-			kept = append(kept, at)
+	out := make([]int, len(buckets))
+	for i, b := range buckets {
+		for _, at := range f.attempts[b] {
+			if time.Since(at) < window {
+				out[i]++
+			}
 		}
 	}
-	kept = append(kept, now)
-	f.attempts[bucket] = kept
-	f.buckets = append(f.buckets, bucket)
-	return len(kept) <= limit, nil
+	f.checks++
+	return out, nil
+}
+
+// Fail records a failure against every bucket.
+func (f *fakeBackend) Fail(_ context.Context, _ time.Duration, buckets ...string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, b := range buckets {
+		f.attempts[b] = append(f.attempts[b], time.Now())
+		f.buckets = append(f.buckets, b)
+	}
+	f.writes++
+	return nil
+}
+
+// counts returns how often the counters were read and written.
+func (f *fakeBackend) counts() (checks, writes int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.checks, f.writes
 }
 
 // registration returns what was registered with a personal key.

@@ -127,16 +127,16 @@ func otherFlow(f flow) flow {
 	return joinFlow
 }
 
-// lookup finds what a key stands for: the invitee of a personal key or the label of
-// openKey counts the attempt against the rate limits, looks key up and fills the
-// form's fixed part. When it reports false it has answered the request already
-// (limit reached, bad key, backend failure).
+// openKey checks the rate limits, looks key up and fills the form's fixed part; a
+// key that cannot be used counts as a failure. When it reports false it has
+// answered the request already (limit reached, bad key, backend failure).
 func (h *handler) openKey(w http.ResponseWriter, r *http.Request, p *page, org Organization, f flow, key string) (*Invitee, bool) {
-	if !h.allow(w, r, p.Lang, f, key) {
+	if !h.allow(w, r, p.Lang, org, f, key) {
 		return nil, false
 	}
 	inv, label, err := h.lookup(r, f, key)
 	if errors.Is(err, ErrBadKey) {
+		h.failed(r, org, f, key)
 		h.badKey(w, r, p)
 		return nil, false
 	}
@@ -148,6 +148,7 @@ func (h *handler) openKey(w http.ResponseWriter, r *http.Request, p *page, org O
 	return inv, true
 }
 
+// lookup finds what a key stands for: the invitee of a personal key or the label of
 // an invite key.
 func (h *handler) lookup(r *http.Request, f flow, key string) (*Invitee, string, error) {
 	if f.Invite {
@@ -272,6 +273,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		}
 	}
 	if len(errs) > 0 {
+		h.failedIf(codeWrong(errs, pf), r, org, f, key)
 		h.formErrors(w, r, p, errs)
 		return
 	}
@@ -288,6 +290,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	} else {
 		err = h.b.RedeemPersonalKey(ctx, key, reg)
 	}
+	h.failedIf(guessed(err), r, org, f, key)
 	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor})
 }
 

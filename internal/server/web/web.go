@@ -32,7 +32,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
@@ -44,25 +44,35 @@ import (
 	"time"
 )
 
-// Limits are how many attempts the pages allow within Window. An attempt is a page
-// view with a key or a form submission; typing errors in a key do not count. One
-// registration takes two or three attempts, so people who register together behind
-// one NAT address may need a higher Address limit.
+// Limits are how many failed attempts the pages take within Window before they
+// answer 429 Too Many Requests. A failure is a key that cannot be used (unknown,
+// expired, revoked or used up), a wrong authenticator code, or a username or email
+// that is taken: what someone guessing keys or probing accounts produces. Opening
+// the form with a usable key and registering cost nothing, and neither does a
+// mistyped key (its check characters catch it without a lookup), so a whole class
+// registering behind one NAT address is never refused. The counters are read
+// before a key is looked up and written only on a failure, so a refused request
+// writes nothing; concurrent failures may overshoot a limit by the number of
+// requests in flight.
 type Limits struct {
-	Address     int           // per client address (IPv6: per /64 network); default 20
-	PersonalKey int           // per personal key; default 10
-	InviteKey   int           // per invite key, which many people share; default 300
-	Window      time.Duration // default 10 minutes
+	Address     int           // failures per client address (IPv6: per /64 network)
+	PersonalKey int           // failures per personal key
+	InviteKey   int           // failures per invite key, which many people share
+	Window      time.Duration // the fixed window the failures are counted in
 }
+
+// DefaultLimits are the limits unless the settings or Options say otherwise.
+var DefaultLimits = Limits{Address: 20, PersonalKey: 10, InviteKey: 100, Window: 10 * time.Minute}
 
 // Options configure the handler; the zero value is a safe default.
 type Options struct {
-	// TrustProxy takes the client address from the last X-Forwarded-For entry and
-	// the scheme from X-Forwarded-Proto. Set it only when a reverse proxy that sets
-	// these headers is the only way to reach the server: otherwise a client could
-	// choose its own address and escape the rate limits.
-	TrustProxy bool
-	// Limits for attempts; zero fields take the defaults.
+	// TrustedProxies are the reverse proxies in front of the server (see
+	// ParseTrustedProxies). Only a request whose direct peer is one of them has its
+	// X-Forwarded-For read, right to left, skipping the trusted hops, and its
+	// X-Forwarded-Proto believed; nil believes no header.
+	TrustedProxies []netip.Prefix
+	// Limits override the organization's limits (Organization.Limits) field by
+	// field; zero fields take those, and then DefaultLimits.
 	Limits Limits
 	// Hash are the Argon2id parameters for new passwords; zero takes DefaultHashParams.
 	Hash HashParams
@@ -88,7 +98,6 @@ var pageNames = []string{"key", "form", "done"}
 type handler struct {
 	b      Backend
 	opts   Options
-	limits Limits
 	hash   HashParams
 	hashes chan struct{} // semaphore: Argon2 runs at most cap(hashes) at a time
 	log    *slog.Logger
@@ -107,23 +116,10 @@ func NewHandler(b Backend, opts Options) http.Handler {
 	h := &handler{
 		b:      b,
 		opts:   opts,
-		limits: opts.Limits,
 		hash:   opts.Hash,
 		hashes: make(chan struct{}, runtime.GOMAXPROCS(0)),
 		log:    opts.Log,
 		pages:  make(map[string]*template.Template),
-	}
-	if h.limits.Address <= 0 {
-		h.limits.Address = 20
-	}
-	if h.limits.PersonalKey <= 0 {
-		h.limits.PersonalKey = 10
-	}
-	if h.limits.InviteKey <= 0 {
-		h.limits.InviteKey = 300
-	}
-	if h.limits.Window <= 0 {
-		h.limits.Window = 10 * time.Minute
 	}
 	if h.hash == (HashParams{}) {
 		h.hash = DefaultHashParams
@@ -317,7 +313,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, lang string, err 
 
 // secure reports whether the client reached us over HTTPS.
 func (h *handler) secure(r *http.Request) bool {
-	return r.TLS != nil || (h.opts.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+	return r.TLS != nil || (h.fromProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
 // csrfCookie names the CSRF cookie; over HTTPS it gets the __Host- prefix, which
@@ -433,20 +429,11 @@ func (h *handler) csrfOK(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("csrf"))) == 1
 }
 
-// clientBucket is the rate-limit bucket of the client's address: the IPv4 address,
-// or the /64 network of an IPv6 address (one host usually holds a whole /64).
+// clientBucket is the rate-limit bucket of the client's address (clientAddr): the
+// IPv4 address, or the /64 network of an IPv6 address (one host usually holds a
+// whole /64).
 func (h *handler) clientBucket(r *http.Request) string {
-	addr := remoteAddr(r.RemoteAddr)
-	if h.opts.TrustProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			last := xff[len(xff)-1]
-			last = last[strings.LastIndexByte(last, ',')+1:]
-			if a, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
-				addr = a
-			}
-		}
-	}
-	addr = addr.Unmap()
+	addr := h.clientAddr(r)
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
 		return "web:addr:" + p.String()
@@ -461,28 +448,24 @@ func remoteAddr(s string) netip.Addr {
 		host = s
 	}
 	a, _ := netip.ParseAddr(host)
-	return a
+	return a.Unmap()
 }
 
-// allow counts one attempt against the client's address and the key. It answers 429
-// (or 500) itself and returns false when the request must stop.
-func (h *handler) allow(w http.ResponseWriter, r *http.Request, lang string, f flow, key string) bool {
-	ctx := r.Context()
-	ok, err := h.b.Allow(ctx, h.clientBucket(r), h.limits.Address, h.limits.Window)
-	if err == nil && ok {
-		sum := sha256.Sum256([]byte(key)) // the store never sees a key in clear
-		limit := h.limits.PersonalKey
-		if f.Invite {
-			limit = h.limits.InviteKey
-		}
-		ok, err = h.b.Allow(ctx, "web:key:"+hex.EncodeToString(sum[:16]), limit, h.limits.Window)
+// allow checks, reading only, that neither the client's address nor key has
+// reached its limit of failures (see Limits). It answers 429 (or 500) itself and
+// returns false when the request must stop.
+func (h *handler) allow(w http.ResponseWriter, r *http.Request, lang string, org Organization, f flow, key string) bool {
+	lim := h.limitsFor(org)
+	n, err := h.b.Failures(r.Context(), lim.Window, h.buckets(r, f, key)...)
+	if err == nil && len(n) != 2 {
+		err = fmt.Errorf("rate limit: %d counters for 2 buckets", len(n))
 	}
 	if err != nil {
 		h.fail(w, r, lang, err)
 		return false
 	}
-	if !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.limits.Window.Seconds())))
+	if n[0] >= lim.Address || n[1] >= lim.forKey(f) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(lim.Window.Seconds())))
 		plain(w, lang, http.StatusTooManyRequests, "rate_limited")
 		return false
 	}

@@ -142,6 +142,9 @@ var messages = map[string]map[string]string{
 		"bad_request":          "The form could not be read. Please reload the page and try again.",
 		"too_large":            "The form is too large to be read. Please reload the page and try again.",
 		"bad_type":             "The form must be sent as an ordinary web form. Please reload the page and try again.",
+
+		"err_username_scripts": "This username mixes letters of different alphabets, such as Latin and Cyrillic letters that look alike. Please use the letters of one alphabet.",
+		"err_username_invalid": "This username cannot be used: it mixes writing directions or contains characters that are not allowed.",
 	},
 	"de": {
 		"lang_name":            "Deutsch",
@@ -226,5 +229,8 @@ var messages = map[string]map[string]string{
 		"bad_request":          "Das Formular konnte nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
 		"too_large":            "Das Formular ist zu groß, um gelesen zu werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
 		"bad_type":             "Das Formular muss als gewöhnliches Webformular gesendet werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+
+		"err_username_scripts": "Dieser Benutzername mischt Buchstaben verschiedener Schriften, etwa lateinische und gleich aussehende kyrillische. Bitte verwenden Sie die Buchstaben einer einzigen Schrift.",
+		"err_username_invalid": "Dieser Benutzername kann nicht verwendet werden: Er mischt Schreibrichtungen oder enthält nicht erlaubte Zeichen.",
 	},
 }

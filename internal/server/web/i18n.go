@@ -145,6 +145,7 @@ var messages = map[string]map[string]string{
 
 		"err_username_scripts": "This username mixes letters of different alphabets, such as Latin and Cyrillic letters that look alike. Please use the letters of one alphabet.",
 		"err_username_invalid": "This username cannot be used: it mixes writing directions or contains characters that are not allowed.",
+		"err_pw_control":       "The password must not contain control characters such as NUL, tabs or line breaks. Please type it without them.",
 	},
 	"de": {
 		"lang_name":            "Deutsch",
@@ -232,5 +233,6 @@ var messages = map[string]map[string]string{
 
 		"err_username_scripts": "Dieser Benutzername mischt Buchstaben verschiedener Schriften, etwa lateinische und gleich aussehende kyrillische. Bitte verwenden Sie die Buchstaben einer einzigen Schrift.",
 		"err_username_invalid": "Dieser Benutzername kann nicht verwendet werden: Er mischt Schreibrichtungen oder enthält nicht erlaubte Zeichen.",
+		"err_pw_control":       "Das Passwort darf keine Steuerzeichen wie NUL, Tabulatoren oder Zeilenumbrüche enthalten. Bitte geben Sie es ohne sie ein.",
 	},
 }

@@ -427,6 +427,8 @@ func passwordError(lang string, pol PasswordPolicy, pw string, personal ...strin
 		return tr(lang, "err_pw_common")
 	case PasswordClasses:
 		return tr(lang, "err_pw_classes")
+	case PasswordControl:
+		return tr(lang, "err_pw_control")
 	}
 	return ""
 }

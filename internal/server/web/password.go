@@ -398,13 +398,12 @@ type HashParams struct {
 }
 
 // DefaultHashParams are the parameters NewHandler uses unless Options say otherwise:
-// one pass over 8 MiB, about 4.5 ms of one core here. They are chosen for the target
-// of 200 registrations arriving at once on a 2-core machine with a p95 latency of at
-// most 1 s (see BenchmarkRegister200), which leaves about 10 ms of CPU for a whole
-// registration; they are below OWASP's recommended minimum (19 MiB, 2 passes), so a
-// server with more cores should raise them through Options.Hash. Hashes carry their
-// parameters, so raising them later keeps old hashes verifiable.
-var DefaultHashParams = HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+// OWASP's minimum for Argon2id (19 MiB, 2 passes, 1 lane), about 20 ms of one core
+// here. A burst of registrations waits for the hashing workers (Options.HashWorkers,
+// HashQueue, HashWait; see BenchmarkRegister200 and TestRegister200Processes).
+// Hashes carry their parameters, so hashes made with other (such as the earlier
+// 8 MiB, 1 pass) parameters stay verifiable.
+var DefaultHashParams = HashParams{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
 
 const (
 	saltLen = 16

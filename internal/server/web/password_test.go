@@ -226,3 +226,31 @@ func FuzzPasswordCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestDefaultHashParamsMeetOWASP: new hashes use at least OWASP's minimum for
+// Argon2id (19 MiB, 2 passes), and a hash made with the earlier default (8 MiB, one
+// pass) still verifies.
+func TestDefaultHashParamsMeetOWASP(t *testing.T) {
+	if p := DefaultHashParams; p.MemoryKiB < 19456 || p.Time < 2 || p.Threads < 1 {
+		t.Fatalf("DefaultHashParams %+v are below m=19456, t=2, p=1", p)
+	}
+	h, err := HashPassword("Grüße aus Köln", DefaultHashParams)
+	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q, %v", h, err)
+	}
+	old, _ := HashPassword("Grüße aus Köln", HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	for _, enc := range []string{h, old} {
+		if ok, err := VerifyPassword("Grüße aus Köln", enc); !ok || err != nil {
+			t.Errorf("VerifyPassword(%q) = %v, %v", enc, ok, err)
+		}
+	}
+}
+
+// BenchmarkHashDefault is one password hash with DefaultHashParams.
+func BenchmarkHashDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := HashPassword("Purple-Giraffe 7 dances!", DefaultHashParams); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -279,6 +279,10 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	}
 
 	if reg.PasswordHash, err = h.hashPassword(ctx, pw); err != nil {
+		if errors.Is(err, errBusy) {
+			h.busy(w, r, p, errs)
+			return
+		}
 		h.fail(w, r, p.Lang, err)
 		return
 	}
@@ -291,6 +295,19 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		err = h.b.RedeemPersonalKey(ctx, key, reg)
 	}
 	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor})
+}
+
+// busyRetry is the Retry-After of the busy page, in seconds.
+const busyRetry = "5"
+
+// busy answers 503 when the password could not be hashed in time: the form again
+// with the typed values (passwords are never shown again) and a request to send it
+// once more. Nothing was registered and the key is still usable.
+func (h *handler) busy(w http.ResponseWriter, r *http.Request, p *page, errs map[string]string) {
+	w.Header().Set("Retry-After", busyRetry)
+	p.Errors = errs
+	p.FormError = p.T("busy")
+	h.render(w, r, http.StatusServiceUnavailable, "form", p)
 }
 
 // formInput reads the posted fields besides password and TOTP, and the names the

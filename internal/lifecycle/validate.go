@@ -11,6 +11,7 @@ import (
 	"onboard/data"
 	"onboard/internal/syncapi"
 	"onboard/internal/uitext"
+	"onboard/internal/username"
 )
 
 // UserInput is what an operator enters for a new or edited user.
@@ -231,20 +232,7 @@ func TextProblem(subject, v string) string {
 
 // UsernameProblem returns what is wrong with a username, "" when it is usable.
 func UsernameProblem(u string) string {
-	switch {
-	case u == "":
-		return uitext.L("username is required")
-	case utf8.RuneCountInString(u) < 2:
-		return uitext.L("username needs at least 2 characters")
-	case utf8.RuneCountInString(u) > maxUsernameLen:
-		return uitext.F("username is longer than %d characters", maxUsernameLen)
-	}
-	for _, r := range u {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r) {
-			return uitext.F("username may contain letters, digits, '.', '_' and '-' only, not %q", r)
-		}
-	}
-	return ""
+	return username.Problem(u)
 }
 
 // MobileProblem returns what is wrong with a mobile number, "" when it is usable.

@@ -178,8 +178,9 @@ func backendErr(what string, err error) error {
 }
 
 // taken returns *web.ErrTaken when a user other than selfID holds username or email
-// (compared folded; empty values are never taken). The queries repeat the
-// conditions of the partial unique indexes so that the databases use them.
+// (compared folded; empty values are never taken), or a username that looks the
+// same (see usernameKeyTaken). The queries repeat the conditions of the partial
+// unique indexes so that the databases use them.
 func taken(tx *gorm.DB, selfID, username, email string) error {
 	for _, c := range []struct{ column, field, value string }{
 		{"username_fold", "username", fold(username)},
@@ -198,6 +199,11 @@ func taken(tx *gorm.DB, selfID, username, email string) error {
 		if n > 0 {
 			return &web.ErrTaken{Field: c.field}
 		}
+	}
+	if dup, err := usernameKeyTaken(tx, selfID, username); err != nil {
+		return fmt.Errorf("check the username: %w", err)
+	} else if dup {
+		return &web.ErrTaken{Field: "username"}
 	}
 	return nil
 }

@@ -142,6 +142,11 @@ var messages = map[string]map[string]string{
 		"bad_request":          "The form could not be read. Please reload the page and try again.",
 		"too_large":            "The form is too large to be read. Please reload the page and try again.",
 		"bad_type":             "The form must be sent as an ordinary web form. Please reload the page and try again.",
+
+		"err_username_scripts": "This username mixes letters of different alphabets, such as Latin and Cyrillic letters that look alike. Please use the letters of one alphabet.",
+		"err_username_invalid": "This username cannot be used: it mixes writing directions or contains characters that are not allowed.",
+		"err_pw_control":       "The password must not contain control characters such as NUL, tabs or line breaks. Please type it without them.",
+		"busy":                 "The server is busy, please try again in a moment. Your account was not created yet and your key is still valid: enter the password again below and send the form once more.",
 	},
 	"de": {
 		"lang_name":            "Deutsch",
@@ -226,5 +231,10 @@ var messages = map[string]map[string]string{
 		"bad_request":          "Das Formular konnte nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
 		"too_large":            "Das Formular ist zu groß, um gelesen zu werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
 		"bad_type":             "Das Formular muss als gewöhnliches Webformular gesendet werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
+
+		"err_username_scripts": "Dieser Benutzername mischt Buchstaben verschiedener Schriften, etwa lateinische und gleich aussehende kyrillische. Bitte verwenden Sie die Buchstaben einer einzigen Schrift.",
+		"err_username_invalid": "Dieser Benutzername kann nicht verwendet werden: Er mischt Schreibrichtungen oder enthält nicht erlaubte Zeichen.",
+		"err_pw_control":       "Das Passwort darf keine Steuerzeichen wie NUL, Tabulatoren oder Zeilenumbrüche enthalten. Bitte geben Sie es ohne sie ein.",
+		"busy":                 "Der Server ist gerade ausgelastet, bitte versuchen Sie es gleich noch einmal. Ihr Konto wurde noch nicht angelegt und Ihr Schlüssel ist weiter gültig: Geben Sie unten das Passwort noch einmal ein und senden Sie das Formular erneut.",
 	},
 }

@@ -1,14 +1,18 @@
 package web
 
 import (
-	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,14 +26,16 @@ const MaxPasswordBytes = 1024
 // PasswordProblem says why a password was refused.
 type PasswordProblem int
 
-// The password problems, in the order Check looks for them.
+// The password problems. Check looks for them in this order, except that it looks
+// for PasswordControl right after PasswordTooLong.
 const (
 	PasswordOK       PasswordProblem = iota
 	PasswordTooLong                  // more than MaxPasswordBytes bytes
 	PasswordTooShort                 // fewer characters than the policy's minimum
-	PasswordPersonal                 // the username, email address, a name or the organization
-	PasswordCommon                   // on the blocklist, or a repetition or keyboard sequence
+	PasswordPersonal                 // the username, email address, a name or the organization, also reversed
+	PasswordCommon                   // on the blocklist (also its base word), or a repetition or sequence
 	PasswordClasses                  // lacks an upper-case or lower-case letter, digit or special character
+	PasswordControl                  // holds NUL, a line break, a tab or another control character
 )
 
 // PasswordPolicy is what a new password must satisfy.
@@ -59,10 +65,14 @@ func (p PasswordPolicy) Min() int {
 // Check returns the first problem of password, or PasswordOK. Characters are Unicode
 // code points after NFC normalization, so "ü" counts once however it was typed. The
 // personal strings (username, email address, names, organization) must not be used
-// as the password, also not with digits or symbols added before or after them.
+// as the password, also not reversed, not one of their words (of 4 letters or more)
+// alone, and not with digits or symbols added before or after them.
 func (p PasswordPolicy) Check(password string, personal ...string) PasswordProblem {
 	if len(password) > MaxPasswordBytes {
 		return PasswordTooLong
+	}
+	if hasControlChar(password) {
+		return PasswordControl
 	}
 	pw := norm.NFC.String(password)
 	if len(pw) > MaxPasswordBytes {
@@ -72,7 +82,7 @@ func (p PasswordPolicy) Check(password string, personal ...string) PasswordProbl
 		return PasswordTooShort
 	}
 	lower := strings.ToLower(pw)
-	if isPersonal(lower, personal) {
+	if isPersonal(lower, personal) || isPersonal(reverse(lower), personal) {
 		return PasswordPersonal
 	}
 	if isCommon(lower) {
@@ -103,68 +113,205 @@ func hasAllClasses(pw string) bool {
 	return upper && lower && digit && special
 }
 
+// hasControlChar reports whether s holds a control character (NUL, tab, line
+// breaks, DEL, C1 controls) or a Unicode line or paragraph separator.
+func hasControlChar(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) >= 0
+}
+
 // isPersonal reports whether the lower-cased password is one of the personal strings
-// (an email address also by its local part), ignoring spaces, case, and digits or
-// symbols added at either end.
+// (an email address also by its local part) or one of their words of at least 4
+// letters, ignoring spaces, case, and digits or symbols added at either end.
 func isPersonal(lower string, personal []string) bool {
 	pw := strings.ReplaceAll(lower, " ", "")
 	base := trimNonLetters(pw)
-	for _, s := range personal {
-		s = strings.ToLower(norm.NFC.String(strings.ReplaceAll(s, " ", "")))
-		if s == "" {
-			continue
-		}
-		words := []string{s}
-		if at := strings.LastIndexByte(s, '@'); at > 0 {
-			words = append(words, s[:at])
-		}
-		for _, w := range words {
-			if pw == w || (utf8.RuneCountInString(w) >= 3 && (base == w || unleet(base, 'i') == w || unleet(base, 'l') == w)) {
-				return true
-			}
+	bases := []string{base, unleet(base, 'i'), unleet(base, 'l')}
+	for _, w := range personalWords(personal) {
+		if pw == w || (utf8.RuneCountInString(w) >= 3 && slices.Contains(bases, w)) {
+			return true
 		}
 	}
 	return false
 }
 
-//go:embed blocklist.txt
-var blocklistText string
-
-// blocklist holds the common passwords of blocklist.txt.
-var blocklist = func() map[string]struct{} {
-	m := make(map[string]struct{}, 4096)
-	sc := bufio.NewScanner(strings.NewReader(blocklistText))
-	for sc.Scan() {
-		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "# ") && line != "#" {
-			m[line] = struct{}{}
+// personalWords are the lower-cased personal strings without spaces, the local
+// parts of email addresses, and their words (runs of letters) of at least 4 letters.
+func personalWords(personal []string) []string {
+	var words []string
+	for _, s := range personal {
+		s = strings.ToLower(norm.NFC.String(s))
+		if whole := strings.ReplaceAll(s, " ", ""); whole != "" {
+			words = append(words, whole)
+		}
+		if at := strings.LastIndexByte(s, '@'); at > 0 {
+			words = append(words, strings.ReplaceAll(s[:at], " ", ""))
+		}
+		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if utf8.RuneCountInString(f) >= 4 {
+				words = append(words, f)
+			}
 		}
 	}
-	return m
-}()
+	return words
+}
+
+//go:generate go run ./scripts/genblocklist -o blocklist.txt.gz
+
+// blocklistGz is the gzipped, sorted list of common passwords and English words
+// (about 134,000 entries; how it is built: scripts/genblocklist).
+//
+//go:embed blocklist.txt.gz
+var blocklistGz []byte
+
+// wordList is a sorted list of words in one string: word i is
+// data[start[i]:start[i+1]-1] (each word ends with a line break).
+type wordList struct {
+	data  string
+	start []uint32
+}
+
+// has reports whether w is in the list, by binary search.
+func (l *wordList) has(w string) bool {
+	_, found := slices.BinarySearchFunc(l.start, w, func(s uint32, w string) int {
+		return strings.Compare(l.word(s), w)
+	})
+	return found
+}
+
+// word is the word starting at byte s.
+func (l *wordList) word(s uint32) string {
+	end := strings.IndexByte(l.data[s:], '\n')
+	return l.data[s : int(s)+end]
+}
+
+// len is the number of words.
+func (l *wordList) len() int { return len(l.start) }
+
+var (
+	blocklistOnce sync.Once
+	blocklistList *wordList
+)
+
+// blocklist returns the common passwords, unpacked on first use.
+func blocklist() *wordList {
+	blocklistOnce.Do(func() {
+		l, err := loadWordList(blocklistGz)
+		if err != nil {
+			panic("web: the embedded blocklist.txt.gz is broken: " + err.Error()) // caught by the tests
+		}
+		blocklistList = l
+	})
+	return blocklistList
+}
+
+// loadWordList unpacks a gzipped list of sorted lines.
+func loadWordList(gz []byte) (*wordList, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > 0 && raw[len(raw)-1] != '\n' {
+		raw = append(raw, '\n')
+	}
+	l := &wordList{data: string(raw), start: make([]uint32, 0, bytes.Count(raw, []byte{'\n'}))}
+	prev := ""
+	for pos := 0; pos < len(l.data); {
+		end := pos + strings.IndexByte(l.data[pos:], '\n')
+		w := l.data[pos:end]
+		if w <= prev && len(l.start) > 0 {
+			return nil, fmt.Errorf("line %d %q is not after %q: the list must be sorted and unique", len(l.start)+1, w, prev)
+		}
+		prev = w
+		l.start = append(l.start, uint32(pos))
+		pos = end + 1
+	}
+	return l, nil
+}
 
 // isCommon reports whether the lower-cased password is weak: on the blocklist, also
-// after removing digits and symbols at either end (summer2024! → summer) or undoing
-// l33t spelling (p@ssw0rd → password), a repetition of a blocked word or of up to
-// three characters, or a run along the keyboard or the alphabet.
+// after removing digits and symbols at either end (summer2024! → summer, and
+// Schule2024!! → schule, as the list holds English words and German and school
+// words) or undoing l33t spelling (p@ssw0rd → password), a love phrase of a listed
+// word (ilovemyschool), a repetition of a blocked word or of up to three
+// characters, a run along the keyboard or the alphabet, or at most three such runs
+// in a row (123456789abc).
 func isCommon(lower string) bool {
 	base := trimNonLetters(lower)
 	candidates := []string{lower, unleet(lower, 'i'), unleet(lower, 'l')}
 	if base != lower && utf8.RuneCountInString(base) >= 4 {
 		candidates = append(candidates, base, unleet(base, 'i'), unleet(base, 'l'))
 	}
+	list := blocklist()
 	for _, c := range candidates {
 		unit := repeatUnit(c)
-		if _, ok := blocklist[c]; ok {
-			return true
-		}
-		if _, ok := blocklist[unit]; ok {
+		if list.has(c) || list.has(unit) || list.has(phraseCore(c)) {
 			return true
 		}
 		if utf8.RuneCountInString(unit) <= 3 || isWalk(c) {
 			return true
 		}
 	}
-	return false
+	return runs(lower) <= 3
+}
+
+// phrasePrefixes and phraseArticles make a love phrase: "ilove" "my" school. Of
+// two that start alike the longer comes first.
+var (
+	phrasePrefixes = []string{"iloveyou", "ilove", "iheart", "ichliebedich", "ichliebe", "iliebe", "love", "liebe"}
+	phraseArticles = []string{"my", "meinen", "meine", "mein", "the", "our", "unsere", "unser", "die", "der", "das"} // longer first
+)
+
+// phraseCore is what remains of s (without spaces) after a love-phrase prefix and
+// an article, when both leave at least 3 letters; else "".
+func phraseCore(s string) string {
+	s = strings.ReplaceAll(s, " ", "")
+	for _, p := range phrasePrefixes {
+		rest, ok := strings.CutPrefix(s, p)
+		if !ok {
+			continue
+		}
+		for _, a := range phraseArticles {
+			if r, ok := strings.CutPrefix(rest, a); ok && utf8.RuneCountInString(r) >= 3 {
+				rest = r
+				break
+			}
+		}
+		if utf8.RuneCountInString(rest) >= 3 {
+			return rest
+		}
+	}
+	return ""
+}
+
+// adjacent holds the pairs of characters next to each other on a walk (either way).
+var adjacent = func() map[[2]rune]bool {
+	m := map[[2]rune]bool{}
+	for _, w := range walks {
+		r := []rune(w)
+		for i := 1; i < len(r); i++ {
+			m[[2]rune{r[i-1], r[i]}] = true
+		}
+	}
+	return m
+}()
+
+// runs counts the runs s is made of: a new run starts at every character that
+// neither repeats the one before nor is next to it on a walk (keyboard row or
+// column, alphabet, digits).
+func runs(s string) int {
+	n := 0
+	prev := rune(-1)
+	for _, r := range s {
+		if r != prev && !adjacent[[2]rune{prev, r}] {
+			n++
+		}
+		prev = r
+	}
+	return n
 }
 
 // trimNonLetters removes everything but letters from both ends of s.
@@ -251,13 +398,12 @@ type HashParams struct {
 }
 
 // DefaultHashParams are the parameters NewHandler uses unless Options say otherwise:
-// one pass over 8 MiB, about 4.5 ms of one core here. They are chosen for the target
-// of 200 registrations arriving at once on a 2-core machine with a p95 latency of at
-// most 1 s (see BenchmarkRegister200), which leaves about 10 ms of CPU for a whole
-// registration; they are below OWASP's recommended minimum (19 MiB, 2 passes), so a
-// server with more cores should raise them through Options.Hash. Hashes carry their
-// parameters, so raising them later keeps old hashes verifiable.
-var DefaultHashParams = HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+// OWASP's minimum for Argon2id (19 MiB, 2 passes, 1 lane), about 20 ms of one core
+// here. A burst of registrations waits for the hashing workers (Options.HashWorkers,
+// HashQueue, HashWait; see BenchmarkRegister200 and TestRegister200Processes).
+// Hashes carry their parameters, so hashes made with other (such as the earlier
+// 8 MiB, 1 pass) parameters stay verifiable.
+var DefaultHashParams = HashParams{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
 
 const (
 	saltLen = 16

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -73,18 +74,106 @@ func TestPolicyMin(t *testing.T) {
 }
 
 func TestBlocklist(t *testing.T) {
-	if n := len(blocklist); n < 3000 {
+	list := blocklist()
+	if n := list.len(); n < 100_000 {
 		t.Fatalf("blocklist has %d entries", n)
 	}
-	for _, w := range []string{"123456", "password", "qwerty", "letmein", "passwort", "schalke04", "frühling"} {
-		if _, ok := blocklist[w]; !ok {
+	for _, w := range []string{"123456", "password", "qwerty", "letmein", "passwort", "schalke04", "frühling", "schule", "school", "sunshine", "ilovemyschool"} {
+		if !list.has(w) {
 			t.Errorf("blocklist lacks %q", w)
 		}
 	}
-	for w := range blocklist {
-		if w != strings.ToLower(w) || strings.TrimSpace(w) != w || strings.HasPrefix(w, "#") {
-			t.Errorf("blocklist entry %q is not a lower-case word", w)
+	for _, w := range []string{"", "purplegiraffe", "zzzz-not-a-word", "schulx"} {
+		if list.has(w) {
+			t.Errorf("blocklist has %q", w)
 		}
+	}
+	prev := ""
+	for i := range list.len() {
+		w := list.word(list.start[i])
+		if w != strings.ToLower(w) || strings.TrimSpace(w) != w || strings.HasPrefix(w, "#") || w <= prev {
+			t.Errorf("blocklist entry %d %q is not a lower-case word after %q", i, w, prev)
+		}
+		prev = w
+	}
+	if _, err := loadWordList(nil); err == nil {
+		t.Error("an empty file loaded")
+	}
+}
+
+// TestPasswordGapsOfIssue15 are passwords the policy let through before: runs of
+// digits and letters, a school word with a year and symbols, a love phrase, the
+// reversed username, control characters.
+func TestPasswordGapsOfIssue15(t *testing.T) {
+	personal := []string{"jane.mueller", "jane.mueller@example.org", "Jane", "Müller", "JaneMüller", "Gymnasium Seestadt"}
+	for _, tc := range []struct {
+		pw   string
+		want PasswordProblem
+	}{
+		{"123456789abc", PasswordCommon},
+		{"1234567890ab", PasswordCommon},
+		{"abcdef123456", PasswordCommon},
+		{"qwertz123456", PasswordCommon},
+		{"9876543210zyx", PasswordCommon},
+		{"Schule2024!!", PasswordCommon},
+		{"School2024!!", PasswordCommon},
+		{"Sunshine2024", PasswordCommon},
+		{"ilovemyschool", PasswordCommon},
+		{"ILoveMyTeacher", PasswordCommon},
+		{"ichliebemeineklasse", PasswordCommon},
+		{"relleum.enaj", PasswordPersonal},
+		{"relleum.enaj!1", PasswordPersonal},
+		{"Seestadt2024!", PasswordPersonal},
+		{"Mueller12345!", PasswordPersonal},
+		{"Purple-Giraffe\x007 dances!", PasswordControl},
+		{"Purple-Giraffe 7\ndances!", PasswordControl},
+		{"Purple-Giraffe\t7 dances!", PasswordControl},
+		{"\x00\x00\x00", PasswordControl},
+		// Still fine.
+		{"Purple-Giraffe 7 dances!", PasswordOK},
+		{"kx8#qv2!mzr4", PasswordOK},
+		{"739182645019", PasswordOK},
+		{"Jane likes purple giraffes", PasswordOK},
+		{"correct horse battery staple", PasswordOK},
+	} {
+		if got := (PasswordPolicy{}).Check(tc.pw, personal...); got != tc.want {
+			t.Errorf("Check(%q) = %d, want %d", tc.pw, got, tc.want)
+		}
+	}
+	if msg := passwordError("de", PasswordPolicy{}, "abc\x00defghijkl"); !strings.Contains(msg, "Steuerzeichen") {
+		t.Errorf("German message %q", msg)
+	}
+	if msg := passwordError("en", PasswordPolicy{}, "abc\x00defghijkl"); !strings.Contains(msg, "control characters") {
+		t.Errorf("English message %q", msg)
+	}
+}
+
+// BenchmarkBlocklistLoad unpacks the embedded list as the first Check does and
+// reports the heap it keeps.
+func BenchmarkBlocklistLoad(b *testing.B) {
+	var keep *wordList
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		l, err := loadWordList(blocklistGz)
+		if err != nil {
+			b.Fatal(err)
+		}
+		keep = l
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-kept")
+	b.ReportMetric(float64(keep.len()), "entries")
+	b.ReportMetric(float64(len(blocklistGz))/(1<<10), "KiB-embedded")
+}
+
+// BenchmarkCheck is one policy check of a good password, the list loaded.
+func BenchmarkCheck(b *testing.B) {
+	blocklist()
+	for b.Loop() {
+		(PasswordPolicy{}).Check("Purple-Giraffe 7 dances!", "jane.mueller", "jane.mueller@example.org", "Jane", "Müller", "Example School")
 	}
 }
 
@@ -132,8 +221,36 @@ func FuzzPasswordCheck(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, pw string) {
 		got := PasswordPolicy{Classes: true}.Check(pw, "user", "user@example.org")
-		if got < PasswordOK || got > PasswordClasses {
+		if got < PasswordOK || got > PasswordControl {
 			t.Fatalf("Check(%q) = %d", pw, got)
 		}
 	})
+}
+
+// TestDefaultHashParamsMeetOWASP: new hashes use at least OWASP's minimum for
+// Argon2id (19 MiB, 2 passes), and a hash made with the earlier default (8 MiB, one
+// pass) still verifies.
+func TestDefaultHashParamsMeetOWASP(t *testing.T) {
+	if p := DefaultHashParams; p.MemoryKiB < 19456 || p.Time < 2 || p.Threads < 1 {
+		t.Fatalf("DefaultHashParams %+v are below m=19456, t=2, p=1", p)
+	}
+	h, err := HashPassword("Grüße aus Köln", DefaultHashParams)
+	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q, %v", h, err)
+	}
+	old, _ := HashPassword("Grüße aus Köln", HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	for _, enc := range []string{h, old} {
+		if ok, err := VerifyPassword("Grüße aus Köln", enc); !ok || err != nil {
+			t.Errorf("VerifyPassword(%q) = %v, %v", enc, ok, err)
+		}
+	}
+}
+
+// BenchmarkHashDefault is one password hash with DefaultHashParams.
+func BenchmarkHashDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := HashPassword("Purple-Giraffe 7 dances!", DefaultHashParams); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

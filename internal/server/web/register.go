@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/mail"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"onboard/internal/keys"
+	"onboard/internal/username"
 )
 
 // flow is one of the two ways to an account.
@@ -42,7 +44,7 @@ func (f flow) title() string {
 // Limits of the form fields, the same as the desktop app's (package lifecycle).
 const (
 	maxNameLen     = 100
-	maxUsernameLen = 64
+	maxUsernameLen = username.MaxLen
 	maxEmailLen    = 254
 	maxKeyInput    = 100 // characters of a typed key shown back
 	// maxFormBytes caps a POST body. The largest legitimate form (two passwords of
@@ -279,6 +281,10 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	}
 
 	if reg.PasswordHash, err = h.hashPassword(ctx, pw); err != nil {
+		if errors.Is(err, errBusy) {
+			h.busy(w, r, p, errs)
+			return
+		}
 		h.fail(w, r, p.Lang, err)
 		return
 	}
@@ -292,6 +298,19 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	}
 	h.failedIf(guessed(err), r, org, f, key)
 	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor})
+}
+
+// busyRetry is the Retry-After of the busy page, in seconds.
+const busyRetry = "5"
+
+// busy answers 503 when the password could not be hashed in time: the form again
+// with the typed values (passwords are never shown again) and a request to send it
+// once more. Nothing was registered and the key is still usable.
+func (h *handler) busy(w http.ResponseWriter, r *http.Request, p *page, errs map[string]string) {
+	w.Header().Set("Retry-After", busyRetry)
+	p.Errors = errs
+	p.FormError = p.T("busy")
+	h.render(w, r, http.StatusServiceUnavailable, "form", p)
 }
 
 // formInput reads the posted fields besides password and TOTP, and the names the
@@ -430,6 +449,8 @@ func passwordError(lang string, pol PasswordPolicy, pw string, personal ...strin
 		return tr(lang, "err_pw_common")
 	case PasswordClasses:
 		return tr(lang, "err_pw_classes")
+	case PasswordControl:
+		return tr(lang, "err_pw_control")
 	}
 	return ""
 }
@@ -446,21 +467,32 @@ func nameError(lang, v string) string {
 	return ""
 }
 
+// usernameError applies the username rule of package username (the desktop app's),
+// "" when u is acceptable.
 func usernameError(lang, u string) string {
-	switch {
-	case u == "":
+	e := username.Check(u)
+	if e == nil {
+		return ""
+	}
+	switch e.Reason {
+	case username.Empty:
 		return tr(lang, "err_required")
-	case utf8.RuneCountInString(u) < 2:
+	case username.TooShort:
 		return tr(lang, "err_username_short")
-	case utf8.RuneCountInString(u) > maxUsernameLen:
-		return tr(lang, "err_too_long", maxUsernameLen)
-	}
-	for _, r := range u {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r) {
-			return tr(lang, "err_username_chars", string(r))
+	case username.TooLong:
+		return tr(lang, "err_too_long", username.MaxLen)
+	case username.Character:
+		if unicode.IsControl(e.Char) || e.Char == '\u2028' || e.Char == '\u2029' {
+			return tr(lang, "err_control")
 		}
+		if !unicode.IsGraphic(e.Char) || unicode.Is(unicode.M, e.Char) {
+			return tr(lang, "err_username_chars", fmt.Sprintf("U+%04X", e.Char))
+		}
+		return tr(lang, "err_username_chars", string(e.Char))
+	case username.MixedScripts:
+		return tr(lang, "err_username_scripts")
 	}
-	return ""
+	return tr(lang, "err_username_invalid")
 }
 
 // emailError accepts only a bare ASCII address with a dotted domain, as the desktop

@@ -21,6 +21,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -76,6 +77,14 @@ type Options struct {
 	Limits Limits
 	// Hash are the Argon2id parameters for new passwords; zero takes DefaultHashParams.
 	Hash HashParams
+	// HashWorkers is how many passwords are hashed at a time (each takes
+	// Hash.MemoryKiB of memory); 0 means one per CPU (GOMAXPROCS).
+	HashWorkers int
+	// HashQueue is how many registrations may wait for a free hashing worker; 0
+	// means 256. A registration beyond it, or one that waits longer than HashWait
+	// (0: 10 s), gets a 503 "busy" page with the form kept and its key unused.
+	HashQueue int
+	HashWait  time.Duration
 	// Log receives errors of the Backend; nil means slog.Default().
 	Log *slog.Logger
 	// Secret keys the CSRF tokens and the sealed TOTP setup (separate subkeys are
@@ -99,7 +108,7 @@ type handler struct {
 	b      Backend
 	opts   Options
 	hash   HashParams
-	hashes chan struct{} // semaphore: Argon2 runs at most cap(hashes) at a time
+	hashes *hashPool // Argon2 runs at most Options.HashWorkers at a time
 	log    *slog.Logger
 	pages  map[string]*template.Template
 
@@ -117,9 +126,10 @@ func NewHandler(b Backend, opts Options) http.Handler {
 		b:      b,
 		opts:   opts,
 		hash:   opts.Hash,
-		hashes: make(chan struct{}, runtime.GOMAXPROCS(0)),
-		log:    opts.Log,
-		pages:  make(map[string]*template.Template),
+		hashes: newHashPool(positive(opts.HashWorkers, runtime.GOMAXPROCS(0)), positive(opts.HashQueue, defaultHashQueue),
+			cmp.Or(max(opts.HashWait, 0), defaultHashWait)),
+		log:   opts.Log,
+		pages: make(map[string]*template.Template),
 	}
 	if h.hash == (HashParams{}) {
 		h.hash = DefaultHashParams
@@ -472,14 +482,25 @@ func (h *handler) allow(w http.ResponseWriter, r *http.Request, lang string, org
 	return true
 }
 
-// hashPassword hashes with Argon2id, at most as many at a time as there are CPUs, so
-// that a burst of registrations queues instead of taking memory for all at once.
+// hashPassword hashes with Argon2id in the handler's hashing pool (see hashPool):
+// a burst of registrations queues instead of taking memory for all at once, and
+// one the pool cannot take in time gets errBusy.
 func (h *handler) hashPassword(ctx context.Context, password string) (string, error) {
-	select {
-	case h.hashes <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
+	var hash string
+	var err error
+	if perr := h.hashes.run(ctx, func() { hash, err = hashFn(password, h.hash) }); perr != nil {
+		return "", perr
 	}
-	defer func() { <-h.hashes }()
-	return HashPassword(password, h.hash)
+	return hash, err
+}
+
+// hashFn is HashPassword; tests replace it to hold a worker.
+var hashFn = HashPassword
+
+// positive is n, or def when n is not above 0.
+func positive(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
 }

@@ -120,7 +120,7 @@ func TestRegisterSuccess(t *testing.T) {
 	if reg.TermsAt.Before(before.Add(-time.Second)) || reg.TermsAt.After(time.Now().Add(time.Second)) {
 		t.Errorf("TermsAt = %v", reg.TermsAt)
 	}
-	if !regexp.MustCompile(`^\$argon2id\$v=19\$m=8192,t=1,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`).MatchString(reg.PasswordHash) {
+	if !regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`).MatchString(reg.PasswordHash) {
 		t.Errorf("hash %q is not an Argon2id PHC string with the default parameters", reg.PasswordHash)
 	}
 	if ok, err := VerifyPassword(strongPassword, reg.PasswordHash); !ok || err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -44,7 +42,8 @@ func TestRegister200Processes(t *testing.T) {
 	const n = 200
 	db := filepath.Join(t.TempDir(), "load.db")
 	regKeys := seedInvitees(t, db, n)
-	base := startServe(t, db)
+	addr, _, _ := startServe(t, db, nil, "--listen", "127.0.0.1:0", "--org-name", "Example School", "--trust-proxy", "127.0.0.1")
+	base := "http://" + addr
 
 	clients := make([]*http.Client, n)
 	forms := make([]url.Values, n)
@@ -132,38 +131,6 @@ func seedInvitees(t *testing.T, db string, n int) []string {
 		}
 	}
 	return out
-}
-
-// startServe runs `onboard-server serve --trust-proxy` (this test binary as the
-// server) on a loopback port and returns its base URL.
-func startServe(t *testing.T, db string) string {
-	cmd := exec.Command(os.Args[0], "serve", "--listen", "127.0.0.1:0", "--database", db, "--org-name", "Example School", "--trust-proxy")
-	cmd.Env = append(os.Environ(), "ONBOARD_SERVER_RUN_MAIN=1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var l struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
-				addr <- l.Addr
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		return "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not start")
-	}
-	return ""
 }
 
 // loopbackFor is a transport that sends requests to loopback only, as a proxy for

@@ -13,14 +13,14 @@ type Action string
 const (
 	ActionCreate     Action = "user.create"
 	ActionEdit       Action = "user.edit"
-	ActionInvite     = Action(userrules.ActionInvite)
-	ActionResend     = Action(userrules.ActionResend)
-	ActionCancel     = Action(userrules.ActionCancel)
-	ActionNewKey     = Action(userrules.ActionNewKey)
-	ActionDeactivate = Action(userrules.ActionDeactivate)
-	ActionReactivate = Action(userrules.ActionReactivate)
+	ActionInvite            = Action(userrules.ActionInvite)
+	ActionResend            = Action(userrules.ActionResend)
+	ActionCancel            = Action(userrules.ActionCancel)
+	ActionNewKey            = Action(userrules.ActionNewKey)
+	ActionDeactivate        = Action(userrules.ActionDeactivate)
+	ActionReactivate        = Action(userrules.ActionReactivate)
 	ActionDelete     Action = "user.delete"
-	ActionRegister   = Action(userrules.ActionRegister)
+	ActionRegister          = Action(userrules.ActionRegister)
 	ActionChangeRole Action = "user.change-role"
 	ActionAddToGroup Action = "user.add-to-group"
 	ActionLetter     Action = "user.letter"

@@ -5,10 +5,14 @@ import "onboard/internal/uitext"
 // Fields are the values of a user that the field rules check, trimmed as the
 // forms trim them.
 type Fields struct {
-	FirstName, LastName       string // required
+	FirstName, LastName       string // required, unless NamesMayBeEmpty
 	Email, Mobile, ExternalID string // optional: "" has no problem
 	Username                  string // required
 	InvitationText, Notes     string // optional, multi-line
+	// NamesMayBeEmpty accepts empty names (a name given must still be usable):
+	// people invited from a list of addresses fill theirs in at registration, so
+	// such rows exist, although the user form requires both names.
+	NamesMayBeEmpty bool
 }
 
 // Problem is what is wrong with one field. Field is the field's name in the
@@ -30,8 +34,12 @@ func Check(f Fields) []Problem {
 			out = append(out, Problem{Field: field, Message: msg})
 		}
 	}
-	add("first_name", NameProblem(uitext.L("first name"), f.FirstName))
-	add("last_name", NameProblem(uitext.L("last name"), f.LastName))
+	if f.FirstName != "" || !f.NamesMayBeEmpty {
+		add("first_name", NameProblem(uitext.L("first name"), f.FirstName))
+	}
+	if f.LastName != "" || !f.NamesMayBeEmpty {
+		add("last_name", NameProblem(uitext.L("last name"), f.LastName))
+	}
 	if f.Email != "" {
 		add("email", EmailProblem(f.Email))
 	}

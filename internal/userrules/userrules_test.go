@@ -60,6 +60,9 @@ func TestCheckNamesEveryBadField(t *testing.T) {
 	if got := Check(Fields{FirstName: "Anna", LastName: "Müller", Username: "anna.m"}); len(got) != 0 {
 		t.Errorf("a good user has problems: %v", got)
 	}
+	if got := Check(Fields{Username: "anna.m", NamesMayBeEmpty: true, LastName: "A\tB"}); len(got) != 1 || got[0].Field != "last_name" {
+		t.Errorf("empty names allowed: %v", got)
+	}
 	if CatalogNameProblem("  ") == "" || CatalogNameProblem(" 5a ") != "" {
 		t.Error("CatalogNameProblem")
 	}

@@ -43,7 +43,9 @@ type uniqueValue struct {
 // spec describes one synchronised entity: its table, who may push it, and how its
 // payloads are decoded, loaded and inserted.
 type spec struct {
-	perm   syncapi.Permission // "" when every operator may push the entity
+	// perms are the permissions of which the operator needs one to push the entity
+	// at all; batch.authorize decides for users and keys which one the row needs.
+	perms  []syncapi.Permission
 	denied string             // why a change is refused without perm; "" for the generic reason
 	table  string
 	fresh  func() model
@@ -54,39 +56,39 @@ type spec struct {
 
 // specs lists the synchronised entities.
 var specs = map[syncapi.Entity]*spec{
-	// Users and personal keys: who may push them depends on the row (see
-	// batch.authorize).
+	// Users, personal keys and invite keys: who may push them depends on the row
+	// (see batch.authorize).
 	syncapi.EntityUser: {
-		table: "users",
+		perms: []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermManageUsers}, table: "users",
 		fresh: func() model { return &User{} }, decode: decodeUser,
 		load: loadRows[User], insert: insertRows[User],
 	},
 	syncapi.EntityUnit: {
-		perm: syncapi.PermManageUnits, table: "units",
+		perms: []syncapi.Permission{syncapi.PermManageUnits}, table: "units",
 		fresh: func() model { return &Unit{} }, decode: decodeName,
 		load: loadRows[Unit], insert: insertRows[Unit],
 	},
 	syncapi.EntityGroup: {
-		perm: syncapi.PermManageGroups, table: "groups",
+		perms: []syncapi.Permission{syncapi.PermManageGroups}, table: "groups",
 		fresh: func() model { return &Group{} }, decode: decodeName,
 		load: loadRows[Group], insert: insertRows[Group],
 	},
 	// Roles say what people may do, so creating, renaming, deleting a role or
 	// changing its permissions is for operators trusted with that.
 	syncapi.EntityRole: {
-		perm: syncapi.PermManageRoles, table: "roles",
+		perms: []syncapi.Permission{syncapi.PermManageRoles}, table: "roles",
 		denied: "you may not manage roles: creating, renaming or deleting a role or changing its permissions needs the " +
 			string(syncapi.PermManageRoles) + " permission",
 		fresh: func() model { return &Role{} }, decode: decodeRole,
 		load: loadRows[Role], insert: insertRows[Role],
 	},
 	syncapi.EntityPersonalKey: {
-		table: "personal_keys",
+		perms: []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermManageUsers}, table: "personal_keys",
 		fresh: func() model { return &PersonalKey{} }, decode: decodePersonalKey,
 		load: loadRows[PersonalKey], insert: insertRows[PersonalKey],
 	},
 	syncapi.EntityInviteKey: {
-		perm: syncapi.PermAddUsersByLink, table: "invite_keys",
+		perms: []syncapi.Permission{syncapi.PermAddUsersByLink, syncapi.PermManageInviteKeys}, table: "invite_keys",
 		fresh: func() model { return &InviteKey{} }, decode: decodeInviteKey,
 		load: loadRows[InviteKey], insert: insertRows[InviteKey],
 	},

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -135,10 +137,14 @@ func (b *batch) decode(i int, c *syncapi.Change) {
 		b.refuse(i, fmt.Sprintf("id %q is not a UUID", c.ID))
 	case c.BaseVersion < 0:
 		b.refuse(i, "base_version is negative")
-	case sp.perm != "" && !b.op.Has(sp.perm):
+	case !slices.ContainsFunc(sp.perms, b.op.Has):
 		reason := sp.denied
 		if reason == "" {
-			reason = fmt.Sprintf("changing a %s needs the %s permission", c.Entity, sp.perm)
+			names := make([]string, len(sp.perms))
+			for i, p := range sp.perms {
+				names[i] = string(p)
+			}
+			reason = fmt.Sprintf("changing a %s needs the %s permission", c.Entity, strings.Join(names, " or "))
 		}
 		b.refuse(i, reason)
 	default:

@@ -117,18 +117,35 @@ func (b *batch) authorize(it *pending, old model) string {
 		if it.c.Entity == syncapi.EntityUser && !b.op.Has(syncapi.PermAddUsers) {
 			return fmt.Sprintf("creating a user needs the %s permission", syncapi.PermAddUsers)
 		}
+		if it.c.Entity == syncapi.EntityInviteKey && !b.op.Has(syncapi.PermAddUsersByLink) {
+			return fmt.Sprintf("creating an invite key needs the %s permission", syncapi.PermAddUsersByLink)
+		}
 	case *User:
 		return b.userDenied(o)
 	case *InviteKey:
-		if o.CreatedBy != b.op.ID && !b.op.Has(syncapi.PermManageInviteKeys) {
-			return fmt.Sprintf("the invite key %q was created by another operator: changing, revoking or deleting it needs the %s permission",
-				o.Label, syncapi.PermManageInviteKeys)
-		}
+		return b.inviteKeyDenied(o)
 	}
 	if it.c.Entity == syncapi.EntityPersonalKey {
 		return b.keyDenied(it, old)
 	}
 	return ""
+}
+
+// inviteKeyDenied says why the operator may not change, revoke or delete the
+// invite key k, "" when it may: as with users, manage-invite-keys allows every
+// key, add-users-by-link the operator's own.
+func (b *batch) inviteKeyDenied(k *InviteKey) string {
+	switch {
+	case b.op.Has(syncapi.PermManageInviteKeys):
+		return ""
+	case !b.op.Has(syncapi.PermAddUsersByLink):
+		return fmt.Sprintf("changing invite keys needs the %s permission (for the keys you created) or %s",
+			syncapi.PermAddUsersByLink, syncapi.PermManageInviteKeys)
+	case k.CreatedBy == b.op.ID:
+		return ""
+	}
+	return fmt.Sprintf("the invite key %q was created by another operator: changing, revoking or deleting it needs the %s permission",
+		k.Label, syncapi.PermManageInviteKeys)
 }
 
 // keyDenied says why the operator may not push a personal key change: the key's

@@ -337,3 +337,55 @@ func TestPushedRowsKeepTheDesktopsRules(t *testing.T) {
 		wantStatus(t, res[len(res)-1:], syncapi.StatusApplied)
 	})
 }
+
+// TestUpgradeTo3KeepsFullOperatorsAndFindsCreators opens a database of schema 2
+// (no created_by columns): operators with every right of then get the new ones,
+// others do not, and users and invite keys get their creators from the mutations,
+// so their operators keep changing them.
+func TestUpgradeTo3KeepsFullOperatorsAndFindsCreators(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		v2 := []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite, syncapi.PermManageRoles}
+		operator(t, s, "Admin", v2...)
+		users := operator(t, s, "Users", syncapi.PermAddUsers, syncapi.PermAddUsersByLink)
+		other := operator(t, s, "Other", syncapi.PermAddUsers)
+		uid := newID()
+		wantStatus(t, push(t, s, users, change(t, syncapi.EntityUser, uid, 0, user("anna"))), syncapi.StatusApplied)
+		kid, _ := inviteKey(t, s, users, 5, time.Now().Add(time.Hour))
+		for _, m := range []any{&User{}, &InviteKey{}} {
+			if err := s.db.Migrator().DropColumn(m, "created_by"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := upsertSetting(s.db, settingSchema, "2"); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+
+		s = open(t, dsn)
+		ops, err := s.Operators(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perms := map[string]string{}
+		for _, op := range ops {
+			perms[op.Name] = op.Permissions
+		}
+		want := map[string]string{
+			"Admin": "add-users,add-users-by-link,bulk-invite,manage-users,manage-roles,manage-units,manage-groups,manage-invite-keys",
+			"Users": "add-users,add-users-by-link", "Other": "add-users",
+		}
+		if fmt.Sprint(perms) != fmt.Sprint(want) {
+			t.Errorf("after the upgrade: %v, want %v", perms, want)
+		}
+		edit := user("anna")
+		edit.Notes = "after the upgrade"
+		wantReason(t, push(t, s, other, change(t, syncapi.EntityUser, uid, 1, edit))[0], "manage-users")
+		wantStatus(t, push(t, s, users, change(t, syncapi.EntityUser, uid, 1, edit)), syncapi.StatusApplied)
+		var k InviteKey
+		if err := s.rdb.Where("id = ?", kid).Take(&k).Error; err != nil || k.CreatedBy != users.ID {
+			t.Errorf("invite key creator %q (%v), want %s", k.CreatedBy, err, users.ID)
+		}
+	})
+}

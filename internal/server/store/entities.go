@@ -46,7 +46,7 @@ type spec struct {
 	// perms are the permissions of which the operator needs one to push the entity
 	// at all; batch.authorize decides for users and keys which one the row needs.
 	perms  []syncapi.Permission
-	denied string             // why a change is refused without perm; "" for the generic reason
+	denied string // why a change is refused without perm; "" for the generic reason
 	table  string
 	fresh  func() model
 	decode func(s *Store, raw json.RawMessage) (any, []uniqueValue, error)

@@ -144,7 +144,7 @@ func (b *batch) decode(i int, c *syncapi.Change) {
 			for i, p := range sp.perms {
 				names[i] = string(p)
 			}
-			reason = fmt.Sprintf("changing a %s needs the %s permission", c.Entity, strings.Join(names, " or "))
+			reason = fmt.Sprintf("changing %s needs the %s permission", aEntity(c.Entity), strings.Join(names, " or "))
 		}
 		b.refuse(i, reason)
 	default:
@@ -157,6 +157,15 @@ func (b *batch) decode(i int, c *syncapi.Change) {
 			b.refuse(i, err.Error())
 		}
 	}
+}
+
+// aEntity names an entity for a sentence: "a user", "an invite key".
+func aEntity(e syncapi.Entity) string {
+	w := strings.ReplaceAll(string(e), "_", " ")
+	if e == syncapi.EntityInviteKey {
+		return "an " + w
+	}
+	return "a " + w
 }
 
 // loadApplied finds the batch's mutations the operator pushed before.

@@ -37,7 +37,8 @@ func TestActionsTheOperatorMayNotTakeAreOffWithATooltip(t *testing.T) {
 	s, w := newScreen(t, st, svc)
 
 	// Not set up: nothing is off, even with a saved operator lacking permissions.
-	uitest.SavedMe(t, st, srv, srv.Operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
+	uitest.SavedMe(t, st, srv, srv.Operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles,
+		syncapi.PermManageUnits, syncapi.PermManageGroups))
 	uitest.SetSync(t, st, "", "")
 	s.SetPermissions(permissionsOf(t, st))
 	if uitest.Button(t, w, "New user").Disabled() || s.newUser.Tip.Text() != "" || s.permNote.Visible() {
@@ -133,10 +134,11 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// An operator who may manage roles but not add users: the server refuses Anna.
+	// An operator who may manage roles and units but not add users: the server refuses Anna.
 	runner := syncclient.NewRunner(st, nil)
 	runner.Backoff = 1
-	uitest.SetSync(t, st, srv.URL, srv.Operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles))
+	uitest.SetSync(t, st, srv.URL, srv.Operator(t, "bob", syncapi.PermAddUsersByLink, syncapi.PermManageRoles,
+		syncapi.PermManageUnits, syncapi.PermManageGroups))
 	if out := runner.Run(ctx); out.Err != nil || out.Result.Refused == 0 {
 		t.Fatalf("sync: %+v", out)
 	}
@@ -144,8 +146,8 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	s.detail.show(anna.User.ID)
 	uitest.Settle(s.wait)
 	if got := s.detail.refused.Text; !s.detail.refused.Visible() ||
-		got != "Not synced: the server refused the last change of this user: changing a user needs the add-users permission; "+
-			"the server refused this user's personal key: changing a personal_key needs the add-users permission. "+
+		got != "Not synced: the server refused the last change of this user: changing a user needs the add-users or manage-users permission; "+
+			"the server refused this user's personal key: changing a personal key needs the add-users or manage-users permission. "+
 			"It goes to the server again after the next change here." {
 		t.Errorf("refusal %q", got)
 	}
@@ -163,7 +165,7 @@ func TestUserDetailShowsARefusedChangeAndConflictsInTheHistory(t *testing.T) {
 	uitest.Settle(s.wait)
 	// The key was refused in its current version: it goes again when it changes.
 	if got := s.detail.refused.Text; got != "Not synced: the server refused this user's personal key: "+
-		"changing a personal_key needs the add-users permission. It goes to the server again after the next change here." {
+		"changing a personal key needs the add-users or manage-users permission. It goes to the server again after the next change here." {
 		t.Errorf("after the user went through: %q", got)
 	}
 

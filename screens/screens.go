@@ -45,6 +45,18 @@ var permissionTexts = map[syncapi.Permission][2]string{
 		resources.Mark("Manage users"),
 		resources.Mark("Edit, deactivate and delete the accounts of other users"),
 	},
+	syncapi.PermManageUnits: {
+		resources.Mark("Manage units"),
+		resources.Mark("Create, rename and delete units"),
+	},
+	syncapi.PermManageGroups: {
+		resources.Mark("Manage groups"),
+		resources.Mark("Create, rename and delete groups"),
+	},
+	syncapi.PermManageInviteKeys: {
+		resources.Mark("Manage invite keys"),
+		resources.Mark("Change, revoke and delete the invite keys others created"),
+	},
 	syncapi.PermChat: {
 		resources.Mark("Chat"),
 		resources.Mark("Send messages to the members of their units and groups"),

@@ -16,6 +16,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
+	"onboard/internal/userrules"
 	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
@@ -369,7 +370,7 @@ func (s *UsersScreen) resendDialog(r *data.UserRow) {
 	email := &widget.Entry{Text: r.Email}
 	email.ExtendBaseWidget(email)
 	email.Validator = func(text string) error { // Resend stays disabled while the address is wrong
-		if p := lifecycle.EmailProblem(text); p != "" {
+		if p := userrules.EmailProblem(text); p != "" {
 			return errors.New(p)
 		}
 		return nil

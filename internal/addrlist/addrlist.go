@@ -1,7 +1,7 @@
 // Package addrlist reads a pasted list of email addresses: one per line, a column of
 // a spreadsheet, the To: line of an email client, a chat message. It knows nothing
 // of users or of the rules an address must follow: the caller hands it a check (in
-// Onboard lifecycle.EmailProblem, through lifecycle.ParseAddresses), so that a
+// Onboard userrules.EmailProblem, through lifecycle.ParseAddresses), so that a
 // pasted address is accepted exactly when the new-user form would accept it.
 package addrlist
 

@@ -10,11 +10,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"onboard/internal/addrlist"
-	"onboard/internal/lifecycle"
+	"onboard/internal/userrules"
 )
 
 // parse reads text with the rules of the new-user form.
-func parse(text string) addrlist.Result { return addrlist.Parse(text, lifecycle.EmailProblem) }
+func parse(text string) addrlist.Result { return addrlist.Parse(text, userrules.EmailProblem) }
 
 type (
 	A = addrlist.Address
@@ -342,7 +342,7 @@ func FuzzParse(f *testing.F) {
 		res := parse(text)
 		seen := map[string]bool{}
 		for _, a := range res.Addresses {
-			if msg := lifecycle.EmailProblem(a.Email); msg != "" {
+			if msg := userrules.EmailProblem(a.Email); msg != "" {
 				t.Fatalf("accepted %q: %s", a.Email, msg)
 			}
 			if !strings.Contains(text, a.Email) {

@@ -7,6 +7,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
+	"onboard/internal/userrules"
 )
 
 // maxNamedInMessage is how many existing names an error message lists.
@@ -49,7 +50,7 @@ func resolveCatalog(ctx context.Context, st *data.Store, role string, units, gro
 			return ids, err
 		}
 		if err != nil {
-			if msg := lifecycle.NameProblem("unit name", name); msg != "" {
+			if msg := userrules.NameProblem("unit name", name); msg != "" {
 				return ids, fmt.Errorf("--unit %q: %s", name, msg)
 			}
 			u = data.Unit{Row: data.Row{ID: data.NewID()}, Name: strings.TrimSpace(name)}

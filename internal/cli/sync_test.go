@@ -73,12 +73,12 @@ func TestSyncListsRefusedChangesAndFails(t *testing.T) {
 	url, st := syncServer(t)
 	// This operator may neither add users nor manage roles: the units and the group
 	// sync, the role, Anna and her key are refused one by one.
-	db := syncDB(t, url, st, syncapi.PermAddUsersByLink)
+	db := syncDB(t, url, st, syncapi.PermAddUsersByLink, syncapi.PermManageUnits, syncapi.PermManageGroups)
 	code, out, errOut := run(t, "--db", db, "sync")
 	if code != ExitFail || !strings.HasPrefix(out, "Pushed 3 changes, pulled 0 changes, 0 conflicts, 3 refused.\nNot synced:\n") ||
 		!strings.Contains(out, "  role Teacher (") || !strings.Contains(out, "needs the manage-roles permission") ||
 		!strings.Contains(out, "  user Anna Müller (") || !strings.Contains(out, "  personal key Anna Müller (") ||
-		!strings.Contains(out, "needs the add-users permission") ||
+		!strings.Contains(out, "needs the add-users or manage-users permission") ||
 		errOut != "onboard sync: not everything is synced: 3 changes refused by the server (change them and sync again)\n" {
 		t.Fatalf("sync: %d\n%s\n%s", code, out, errOut)
 	}

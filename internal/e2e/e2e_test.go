@@ -74,7 +74,7 @@ func freePort(t *testing.T) int {
 func startServer(t *testing.T, server string, environ []string) (base, token string) {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "server.db")
-	out := runOK(t, environ, server, "operator", "add", "office", "--permissions", "add-users,add-users-by-link,bulk-invite,manage-roles", "--database", db)
+	out := runOK(t, environ, server, "operator", "add", "office", "--permissions", "add-users,add-users-by-link,bulk-invite,manage-roles,manage-units,manage-groups", "--database", db)
 	token = regexp.MustCompile(`obs_[A-Za-z0-9_-]+`).FindString(out)
 	if token == "" {
 		t.Fatalf("no token in %q", out)

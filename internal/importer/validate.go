@@ -13,6 +13,7 @@ import (
 	"onboard/internal/settings"
 	"onboard/internal/tabular"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // catalog resolves role, unit and group names (folded) to IDs; units and groups the
@@ -155,22 +156,22 @@ func (v *validator) row(i int) {
 			add(f, col(f), msg)
 		}
 	}
-	check(FirstName, lifecycle.NameProblem(uitext.L("first name"), r.Value(FirstName)))
-	check(LastName, lifecycle.NameProblem(uitext.L("last name"), r.Value(LastName)))
+	check(FirstName, userrules.NameProblem(uitext.L("first name"), r.Value(FirstName)))
+	check(LastName, userrules.NameProblem(uitext.L("last name"), r.Value(LastName)))
 	if e := r.Value(Email); e != "" {
-		check(Email, lifecycle.EmailProblem(e))
+		check(Email, userrules.EmailProblem(e))
 	}
 	if u := r.Value(Username); u != "" {
-		check(Username, lifecycle.UsernameProblem(u))
+		check(Username, userrules.UsernameProblem(u))
 	}
 	if m := r.Value(Mobile); m != "" {
-		check(Mobile, lifecycle.MobileProblem(m))
+		check(Mobile, userrules.MobileProblem(m))
 	}
 	if x := r.Value(ExternalID); x != "" {
-		check(ExternalID, lifecycle.ExternalIDProblem(x))
+		check(ExternalID, userrules.ExternalIDProblem(x))
 	}
-	check(InvitationText, lifecycle.TextProblem(uitext.L("the invitation text is"), r.Value(InvitationText)))
-	check(Notes, lifecycle.TextProblem(uitext.L("the notes are"), r.Value(Notes)))
+	check(InvitationText, userrules.TextProblem(uitext.L("the invitation text is"), r.Value(InvitationText)))
+	check(Notes, userrules.TextProblem(uitext.L("the notes are"), r.Value(Notes)))
 	check(Role, v.role(r))
 	check(Units, v.units(r))
 	v.groups(r)
@@ -242,7 +243,7 @@ func splitList(s string) []string {
 func (v *validator) units(r *RowPlan) string {
 	r.unitIDs = append([]string(nil), v.plan.Settings.UnitIDs...)
 	for _, name := range splitList(r.Value(Units)) {
-		if msg := lifecycle.NameProblem(uitext.L("unit name"), name); msg != "" {
+		if msg := userrules.NameProblem(uitext.L("unit name"), name); msg != "" {
 			return msg
 		}
 		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.units.id(name)})
@@ -254,7 +255,7 @@ func (v *validator) units(r *RowPlan) string {
 func (v *validator) groups(r *RowPlan) {
 	r.groupIDs = append([]string(nil), v.plan.Settings.GroupIDs...)
 	for _, name := range splitList(r.Value(Groups)) {
-		if lifecycle.NameProblem("group name", name) == "" {
+		if userrules.NameProblem("group name", name) == "" {
 			r.groupIDs = lifecycle.Union(r.groupIDs, []string{v.cat.groups.id(name)})
 		}
 	}

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"onboard/data"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // Action names one step of the user lifecycle, as the audit log records it.
@@ -12,14 +13,14 @@ type Action string
 const (
 	ActionCreate     Action = "user.create"
 	ActionEdit       Action = "user.edit"
-	ActionInvite     Action = "user.invite"
-	ActionResend     Action = "user.resend"
-	ActionCancel     Action = "user.cancel-invitation"
-	ActionNewKey     Action = "user.new-key"
-	ActionDeactivate Action = "user.deactivate"
-	ActionReactivate Action = "user.reactivate"
+	ActionInvite            = Action(userrules.ActionInvite)
+	ActionResend            = Action(userrules.ActionResend)
+	ActionCancel            = Action(userrules.ActionCancel)
+	ActionNewKey            = Action(userrules.ActionNewKey)
+	ActionDeactivate        = Action(userrules.ActionDeactivate)
+	ActionReactivate        = Action(userrules.ActionReactivate)
 	ActionDelete     Action = "user.delete"
-	ActionRegister   Action = "user.register"
+	ActionRegister          = Action(userrules.ActionRegister)
 	ActionChangeRole Action = "user.change-role"
 	ActionAddToGroup Action = "user.add-to-group"
 	ActionLetter     Action = "user.letter"
@@ -58,29 +59,9 @@ func (a Action) Label() string {
 	return string(a)
 }
 
-// allowed lists the statuses each action accepts. Actions not listed accept every
-// status.
-var allowed = map[Action][]data.Status{
-	ActionInvite:     {data.StatusNotActivated},
-	ActionResend:     {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
-	ActionCancel:     {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
-	ActionNewKey:     {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
-	ActionDeactivate: {data.StatusNotActivated, data.StatusInvited, data.StatusExpired, data.StatusActive},
-	ActionReactivate: {data.StatusDeactivated},
-	ActionRegister:   {data.StatusNotActivated, data.StatusInvited, data.StatusExpired},
-}
-
 // Allowed reports whether action a is possible for a user of status st. Screens use
-// it to disable what a status does not allow; the service checks it again.
+// it to disable what a status does not allow; the service checks it again. The
+// rules are userrules.Steps, which onboard-server reads too.
 func Allowed(a Action, st data.Status) bool {
-	list, ok := allowed[a]
-	if !ok {
-		return true
-	}
-	for _, s := range list {
-		if s == st {
-			return true
-		}
-	}
-	return false
+	return userrules.Allowed(userrules.Action(a), userrules.Status(st))
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"onboard/data"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // takenNameText says that another unit, group or role (kind) is named other.
@@ -28,13 +28,8 @@ func takenNameText(kind, other string) string {
 // name of another entry that has it, ignoring case ("" when there is none).
 func checkCatalogName(kind, name string, taken func(string) (string, error)) error {
 	name = strings.TrimSpace(name)
-	msg := ""
-	switch {
-	case name == "":
-		msg = uitext.L("name is required")
-	case utf8.RuneCountInString(name) > maxNameLen || hasControl(name):
-		msg = uitext.F("name must be one line of at most %d characters", maxNameLen)
-	default:
+	msg := userrules.CatalogNameProblem(name)
+	if msg == "" {
 		other, err := taken(name)
 		if err != nil {
 			return err

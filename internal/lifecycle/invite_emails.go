@@ -10,11 +10,12 @@ import (
 	"onboard/data"
 	"onboard/internal/addrlist"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // ParseAddresses reads a pasted list of email addresses (see addrlist.Parse) with the
 // rules of EmailProblem, so that the list accepts exactly what the new-user form does.
-func ParseAddresses(text string) addrlist.Result { return addrlist.Parse(text, EmailProblem) }
+func ParseAddresses(text string) addrlist.Result { return addrlist.Parse(text, userrules.EmailProblem) }
 
 // InviteEmailsInput is a list of people to invite by email, and where they go.
 type InviteEmailsInput struct {
@@ -104,7 +105,7 @@ func (b nameBook) name(a addrlist.Address) InviteName {
 		var probs []string
 		for _, part := range []struct{ label, v string }{{uitext.L("first name"), given.First}, {uitext.L("last name"), given.Last}} {
 			if part.v != "" {
-				if msg := NameProblem(part.label, part.v); msg != "" {
+				if msg := userrules.NameProblem(part.label, part.v); msg != "" {
 					probs = append(probs, msg)
 				}
 			}
@@ -184,7 +185,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 	reported := map[string]bool{}
 	for i, a := range in.Addresses {
 		names[i] = book.name(a)
-		if key := NameKey(a.Email); names[i].Problem != "" && !reported[key] && EmailProblem(names[i].Email) == "" {
+		if key := NameKey(a.Email); names[i].Problem != "" && !reported[key] && userrules.EmailProblem(names[i].Email) == "" {
 			reported[key] = true
 			nameProbs = append(nameProbs, FieldError{Field: NameField(a.Email), Message: names[i].Problem})
 		}
@@ -216,7 +217,7 @@ func (s *Service) InviteEmails(ctx context.Context, in InviteEmailsInput) (*Invi
 			skip := func(kind NotInvitedKind, reason string) {
 				res.NotInvited = append(res.NotInvited, NotInvited{Email: email, Reason: reason, Kind: kind})
 			}
-			if msg := EmailProblem(email); msg != "" {
+			if msg := userrules.EmailProblem(email); msg != "" {
 				skip(NotInvitedInvalid, msg)
 				continue
 			}
@@ -301,7 +302,7 @@ func splitName(name string) (first, last string) {
 
 // usableName is v, or "" when v is not a usable name.
 func usableName(v string) string {
-	if v != "" && NameProblem("name", v) != "" {
+	if v != "" && userrules.NameProblem("name", v) != "" {
 		return ""
 	}
 	return v

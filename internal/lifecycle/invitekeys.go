@@ -10,6 +10,7 @@ import (
 	"onboard/internal/keys"
 	"onboard/internal/settings"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // InviteKeyInput is what an operator enters for a new invite key.
@@ -49,7 +50,7 @@ func (s *Service) CreateInviteKey(ctx context.Context, in InviteKeyInput) (*data
 	now := s.Now()
 	var probs []FieldError
 	add := func(f, m string) { probs = append(probs, FieldError{Field: f, Message: m}) }
-	if hasControl(in.Label) || len(in.Label) > maxNameLen {
+	if userrules.HasControl(in.Label) || len(in.Label) > maxNameLen {
 		add("label", uitext.F("label must be one line of at most %d characters", maxNameLen))
 	}
 	if in.MaxUses < 1 || in.MaxUses > 100000 {

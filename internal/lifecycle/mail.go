@@ -11,6 +11,7 @@ import (
 	"onboard/internal/mail"
 	"onboard/internal/settings"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // mailComposer writes invitation mails from the organization's template and
@@ -48,7 +49,7 @@ func (s *Service) composer(ctx context.Context, tx *data.Store) (*mailComposer, 
 // invitation writes the invitation of u with key, valid until expires. An address
 // or a name that cannot go into a mail header is a ValidationError.
 func (c *mailComposer) invitation(u *data.User, key string, expires, now time.Time) (*data.Mail, error) {
-	if msg := EmailProblem(u.Email); msg != "" {
+	if msg := userrules.EmailProblem(u.Email); msg != "" {
 		return nil, &ValidationError{Problems: []FieldError{{Field: "email", Message: msg}}}
 	}
 	addr := u.Email
@@ -107,7 +108,7 @@ func (s *Service) RetryMail(ctx context.Context, id, to string) error {
 		return err
 	}
 	if to != "" {
-		if msg := EmailProblem(to); msg != "" {
+		if msg := userrules.EmailProblem(to); msg != "" {
 			return &ValidationError{Problems: []FieldError{{Field: "email", Message: msg}}}
 		}
 	}

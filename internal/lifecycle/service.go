@@ -18,6 +18,7 @@ import (
 	"onboard/internal/keys"
 	"onboard/internal/settings"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // Service runs lifecycle actions against a store.
@@ -353,7 +354,7 @@ func (s *Service) ResendInvitation(ctx context.Context, id string, opt ResendOpt
 	u, err := s.act(ctx, id, ActionResend, func(tx *data.Store, u *data.User, now time.Time) (string, map[string]data.Change, error) {
 		changes := map[string]data.Change{}
 		if opt.Email != "" && opt.Email != u.Email {
-			if msg := EmailProblem(opt.Email); msg != "" {
+			if msg := userrules.EmailProblem(opt.Email); msg != "" {
 				return "", nil, &ValidationError{Problems: []FieldError{{Field: "email", Message: msg}}}
 			}
 			ts := s.within(tx)

@@ -5,6 +5,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/uitext"
+	"onboard/internal/userrules"
 )
 
 // TestMessagesFollowTheWindowsLanguage: with a translator set (as the window sets
@@ -29,7 +30,7 @@ func TestMessagesFollowTheWindowsLanguage(t *testing.T) {
 		return s
 	})
 	t.Cleanup(func() { uitext.SetTranslator(nil) })
-	if got := NameProblem(uitext.L("first name"), ""); got != "Vorname ist erforderlich" {
+	if got := userrules.NameProblem(uitext.L("first name"), ""); got != "Vorname ist erforderlich" {
 		t.Errorf("NameProblem: %q", got)
 	}
 	if got := refusal.Error(); got != "Deaktivieren für Anna Müller nicht möglich: der Benutzer ist deaktiviert" {

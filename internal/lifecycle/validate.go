@@ -3,15 +3,12 @@ package lifecycle
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"onboard/data"
 	"onboard/internal/syncapi"
 	"onboard/internal/uitext"
-	"onboard/internal/username"
+	"onboard/internal/userrules"
 )
 
 // UserInput is what an operator enters for a new or edited user.
@@ -47,11 +44,10 @@ func (in *UserInput) normalize() {
 	}
 }
 
-// Limits of the input fields.
+// Limits of the input fields (see package userrules).
 const (
-	maxNameLen     = 100
-	maxUsernameLen = 64
-	maxTextLen     = 4000
+	maxNameLen     = userrules.MaxNameLen
+	maxUsernameLen = userrules.MaxUsernameLen
 )
 
 // Check validates in for a user with ID exceptID ("" for a new user) without writing
@@ -69,41 +65,31 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 		probs = append(probs, FieldError{Field: field, Message: msg, Missing: missing[field]})
 	}
 
-	if msg := NameProblem(uitext.L("first name"), in.FirstName); msg != "" {
-		add("first_name", msg)
+	fieldProblems := userrules.Check(userrules.Fields{
+		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Username: in.Username,
+		Mobile: in.Mobile, ExternalID: in.ExternalID, InvitationText: in.InvitationText, Notes: in.Notes,
+	})
+	bad := map[string]bool{}
+	for _, p := range fieldProblems {
+		add(p.Field, p.Message)
+		bad[p.Field] = true
 	}
-	if msg := NameProblem(uitext.L("last name"), in.LastName); msg != "" {
-		add("last_name", msg)
-	}
-	if in.Email != "" {
-		if msg := EmailProblem(in.Email); msg != "" {
-			add("email", msg)
-		} else if err := s.taken(ctx, data.FieldEmail, in.Email, exceptID, add, "email"); err != nil {
+	// Whether a usable value is taken by another user.
+	for _, u := range []struct {
+		field data.UniqueField
+		name  string
+		value string
+	}{
+		{data.FieldEmail, "email", in.Email},
+		{data.FieldUsername, "username", in.Username},
+		{data.FieldExternalID, "external_id", in.ExternalID},
+	} {
+		if u.value == "" || bad[u.name] {
+			continue
+		}
+		if err := s.taken(ctx, u.field, u.value, exceptID, add, u.name); err != nil {
 			return nil, err
 		}
-	}
-	if msg := UsernameProblem(in.Username); msg != "" {
-		add("username", msg)
-	} else if err := s.taken(ctx, data.FieldUsername, in.Username, exceptID, add, "username"); err != nil {
-		return nil, err
-	}
-	if in.Mobile != "" {
-		if msg := MobileProblem(in.Mobile); msg != "" {
-			add("mobile", msg)
-		}
-	}
-	if in.ExternalID != "" {
-		if msg := ExternalIDProblem(in.ExternalID); msg != "" {
-			add("external_id", msg)
-		} else if err := s.taken(ctx, data.FieldExternalID, in.ExternalID, exceptID, add, "external_id"); err != nil {
-			return nil, err
-		}
-	}
-	if msg := TextProblem(uitext.L("personal invitation text is"), in.InvitationText); msg != "" {
-		add("invitation_text", msg)
-	}
-	if msg := TextProblem(uitext.L("notes are"), in.Notes); msg != "" {
-		add("notes", msg)
 	}
 	if _, err := syncapi.CheckPermissions(in.ExtraPermissions); err != nil {
 		add("extra_permissions", err.Error())
@@ -167,95 +153,6 @@ func (s *Service) checkRefs(ctx context.Context, in UserInput, add func(string, 
 func containsID[T any](list []T, id string, idOf func(T) string) bool {
 	for _, x := range list {
 		if idOf(x) == id {
-			return true
-		}
-	}
-	return false
-}
-
-// EmailProblem returns what is wrong with an email address, "" when it is usable.
-// Only a bare address is accepted: no display name, no line breaks, a domain with a dot.
-func EmailProblem(email string) string {
-	if hasControl(email) {
-		return uitext.L("email contains a line break or control character")
-	}
-	if len(email) > 254 {
-		return uitext.L("email is longer than 254 characters")
-	}
-	if strings.IndexFunc(email, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
-		// Mail servers rarely accept such addresses (SMTPUTF8).
-		return uitext.F("%q is not a valid email address (letters such as é or ü cannot be sent to; write an international domain in its xn-- form)", email)
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" {
-		return uitext.F("%q is not a valid email address", email)
-	}
-	at := strings.LastIndexByte(email, '@')
-	domain := email[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
-		strings.Contains(domain, "..") || strings.ContainsAny(email, " \"()<>[]\\,;:") {
-		return uitext.F("%q is not a valid email address", email)
-	}
-	return ""
-}
-
-// NameProblem returns what is wrong with a required one-line name (label is e.g.
-// "first name"), "" when it is usable.
-func NameProblem(label, v string) string {
-	switch {
-	case v == "":
-		return uitext.F("%s is required", label)
-	case utf8.RuneCountInString(v) > maxNameLen:
-		return uitext.F("%s is longer than %d characters", label, maxNameLen)
-	case hasControl(v):
-		return uitext.F("%s contains a line break or control character", label)
-	}
-	return ""
-}
-
-// ExternalIDProblem returns what is wrong with an external ID, "" when it is usable.
-func ExternalIDProblem(id string) string {
-	if hasControl(id) || utf8.RuneCountInString(id) > maxNameLen {
-		return uitext.F("external ID must be one line of at most %d characters", maxNameLen)
-	}
-	return ""
-}
-
-// TextProblem returns what is wrong with a multi-line text (subject is e.g. "notes
-// are"), "" when it is usable.
-func TextProblem(subject, v string) string {
-	if utf8.RuneCountInString(v) > maxTextLen {
-		return uitext.F("%s longer than %d characters", subject, maxTextLen)
-	}
-	return ""
-}
-
-// UsernameProblem returns what is wrong with a username, "" when it is usable.
-func UsernameProblem(u string) string {
-	return username.Problem(u)
-}
-
-// MobileProblem returns what is wrong with a mobile number, "" when it is usable.
-func MobileProblem(m string) string {
-	digits := 0
-	for _, r := range m {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune("+ -()/.", r):
-		default:
-			return uitext.F("mobile number may contain digits, spaces and + - ( ) / only, not %q", r)
-		}
-	}
-	if digits < 5 || digits > 20 {
-		return uitext.L("mobile number needs between 5 and 20 digits")
-	}
-	return ""
-}
-
-func hasControl(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return true
 		}
 	}

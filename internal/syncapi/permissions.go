@@ -11,17 +11,28 @@ import (
 // the CLI, the sync and the server all read it.
 type Permission string
 
-// The permissions. Pushing users needs PermAddUsers; invite keys need
-// PermAddUsersByLink; a push of more than BulkLimit new users in one batch needs
-// PermBulkInvite; roles need PermManageRoles.
+// The permissions. What onboard-server lets an operator push:
+//
+//   - a new user, and a personal key for a user: PermAddUsers;
+//   - a change or deletion of a user (and a personal key for a user) that another
+//     operator created: PermManageUsers; users the operator created itself need
+//     PermAddUsers only;
+//   - more than BulkLimit new users within BulkWindow: PermBulkInvite;
+//   - a new invite key, and changes of the operator's own: PermAddUsersByLink;
+//     changing, revoking or deleting another operator's: PermManageInviteKeys too;
+//   - roles: PermManageRoles; units: PermManageUnits; groups: PermManageGroups;
+//   - a person's additional permissions (User.ExtraPermissions): PermManageRoles.
 const (
-	PermAddUsers       Permission = "add-users"
-	PermAddUsersByLink Permission = "add-users-by-link"
-	PermBulkInvite     Permission = "bulk-invite"
-	PermManageRoles    Permission = "manage-roles"
-	PermManageUsers    Permission = "manage-users"
-	PermChat           Permission = "chat"
-	PermDirectory      Permission = "directory"
+	PermAddUsers         Permission = "add-users"
+	PermAddUsersByLink   Permission = "add-users-by-link"
+	PermBulkInvite       Permission = "bulk-invite"
+	PermManageUsers      Permission = "manage-users"
+	PermManageRoles      Permission = "manage-roles"
+	PermManageUnits      Permission = "manage-units"
+	PermManageGroups     Permission = "manage-groups"
+	PermManageInviteKeys Permission = "manage-invite-keys"
+	PermChat             Permission = "chat"
+	PermDirectory        Permission = "directory"
 )
 
 // PermissionInfo describes one permission for the people who grant it.
@@ -38,8 +49,11 @@ var AllPermissions = []PermissionInfo{
 	{PermAddUsers, "Add users", "Create accounts one at a time and hand out their registration keys", true},
 	{PermAddUsersByLink, "Add users by link", "Create invite keys and links anyone can register with", true},
 	{PermBulkInvite, "Bulk invite", "Import user lists and invite many people at once", true},
+	{PermManageUsers, "Manage users", "Edit, deactivate and delete the accounts of other users", true},
 	{PermManageRoles, "Manage roles", "Create, rename and delete roles and change their permissions", true},
-	{PermManageUsers, "Manage users", "Edit, deactivate and delete the accounts of other users", false},
+	{PermManageUnits, "Manage units", "Create, rename and delete units", true},
+	{PermManageGroups, "Manage groups", "Create, rename and delete groups", true},
+	{PermManageInviteKeys, "Manage invite keys", "Change, revoke and delete the invite keys others created", true},
 	{PermChat, "Chat", "Send messages to the members of their units and groups", false},
 	{PermDirectory, "See the directory", "See the names of the other members of the organization", false},
 }

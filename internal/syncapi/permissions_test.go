@@ -1,6 +1,7 @@
 package syncapi
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,12 +22,17 @@ func TestParsePermissionList(t *testing.T) {
 
 func TestOperatorPermissions(t *testing.T) {
 	ops := JoinPermissions(OperatorPermissions())
-	if ops != "add-users,add-users-by-link,bulk-invite,manage-roles" {
-		t.Errorf("operator permissions %q", ops)
+	want := "add-users,add-users-by-link,bulk-invite,manage-users,manage-roles,manage-units,manage-groups,manage-invite-keys"
+	if ops != want {
+		t.Errorf("operator permissions %q, want %q", ops, want)
 	}
+	kebab := regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
 	for _, p := range AllPermissions {
 		if p.Label == "" || p.Help == "" {
 			t.Errorf("%s has no label or help", p.Name)
+		}
+		if !kebab.MatchString(string(p.Name)) {
+			t.Errorf("%q is not kebab-case", p.Name)
 		}
 	}
 }

@@ -47,8 +47,14 @@ const (
 	EntityInviteKey   Entity = "invite_key"
 )
 
-// BulkLimit is how many new users one push may create without PermBulkInvite.
-const BulkLimit = 20
+// BulkLimit is how many new users an operator without PermBulkInvite may create
+// within BulkWindow, in one push or in several: the server counts the users the
+// operator created in the last BulkWindow and refuses the new users of a push
+// that would go beyond.
+const (
+	BulkLimit  = 20
+	BulkWindow = time.Hour
+)
 
 // Me is the operator a token belongs to.
 type Me struct {

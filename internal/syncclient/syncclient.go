@@ -226,10 +226,14 @@ func (c *Client) apply(ctx context.Context, res *Result) error {
 	return err
 }
 
-// push sends every pending row, entity by entity in pushOrder, in batches.
+// push sends every pending row, entity by entity in pushOrder, in batches. The
+// deletions of units, groups and roles go last: the server refuses to delete one
+// that users or invite keys still use, and the changes that move them off it (the
+// desktop makes them with the deletion) are pushed after the catalogue otherwise.
 func (c *Client) push(ctx context.Context, res *Result) error {
 	for range pushPasses {
 		again := false
+		var deletions []data.PendingRow
 		for _, e := range pushOrder {
 			for after := ""; ; {
 				rows, err := c.Store.PendingRows(ctx, e, after, batchSize)
@@ -239,7 +243,9 @@ func (c *Client) push(ctx context.Context, res *Result) error {
 				if len(rows) == 0 {
 					break
 				}
-				more, err := c.pushBatch(ctx, rows, res)
+				now, later := splitCatalogDeletions(rows)
+				deletions = append(deletions, later...)
+				more, err := c.pushRows(ctx, now, res)
 				if err != nil {
 					return err
 				}
@@ -250,11 +256,44 @@ func (c *Client) push(ctx context.Context, res *Result) error {
 				after = rows[len(rows)-1].ID
 			}
 		}
-		if !again {
+		more, err := c.pushRows(ctx, deletions, res)
+		if err != nil {
+			return err
+		}
+		if !again && !more {
 			break
 		}
 	}
 	return nil
+}
+
+// splitCatalogDeletions separates the deletions of units, groups and roles from
+// the other rows.
+func splitCatalogDeletions(rows []data.PendingRow) (now, later []data.PendingRow) {
+	for _, r := range rows {
+		switch {
+		case r.Deleted && (r.Entity == syncapi.EntityUnit || r.Entity == syncapi.EntityGroup || r.Entity == syncapi.EntityRole):
+			later = append(later, r)
+		default:
+			now = append(now, r)
+		}
+	}
+	return now, later
+}
+
+// pushRows pushes rows in batches of batchSize and reports whether one is still to
+// be sent (see pushBatch).
+func (c *Client) pushRows(ctx context.Context, rows []data.PendingRow, res *Result) (bool, error) {
+	again := false
+	for len(rows) > 0 {
+		n := min(len(rows), batchSize)
+		more, err := c.pushBatch(ctx, rows[:n], res)
+		if err != nil {
+			return false, err
+		}
+		again, rows = again || more, rows[n:]
+	}
+	return again, nil
 }
 
 // pushBatch pushes rows and stores the answers. It reports whether a row is still

@@ -390,8 +390,9 @@ func TestAnEditAfterARestoreIsNeverTakenForAnOldOne(t *testing.T) {
 
 func TestARefusedChangeDoesNotBlockTheQueue(t *testing.T) {
 	s := startServer(t)
-	// The operator may add users and manage roles, not invite keys.
-	d := newDesk(t, s, s.token(t, "alice", syncapi.PermAddUsers, syncapi.PermBulkInvite, syncapi.PermManageRoles), nil)
+	// The operator may add users and manage roles, units and groups, not invite keys.
+	d := newDesk(t, s, s.token(t, "alice", syncapi.PermAddUsers, syncapi.PermBulkInvite, syncapi.PermManageRoles,
+		syncapi.PermManageUnits, syncapi.PermManageGroups), nil)
 	d.catalog(t)
 	ctx := context.Background()
 	k, err := d.svc.CreateInviteKey(ctx, lifecycle.InviteKeyInput{
@@ -646,6 +647,59 @@ func BenchmarkSyncPush10k(b *testing.B) {
 		b.StartTimer()
 		if res := d.sync(b); res.Pushed != 20002 {
 			b.Fatalf("sync: %+v", res)
+		}
+	}
+}
+
+// TestDeletingAUsedUnitReachesTheServer: the desktop deletes a unit, a group and a
+// role after moving their users; the server, which refuses to delete what users
+// still use, gets the moves before the deletions and applies all.
+func TestDeletingAUsedUnitReachesTheServer(t *testing.T) {
+	s := startServer(t)
+	d := newDesk(t, s, s.token(t, "alice"), nil)
+	d.catalog(t)
+	ctx := context.Background()
+	old, err := d.svc.CreateUnit(ctx, "Class 4b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := d.svc.CreateGroup(ctx, "Choir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRole := &data.Role{Name: "Guest"}
+	if err := d.st.CreateRole(ctx, oldRole); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, err := d.svc.CreateUser(ctx, lifecycle.UserInput{
+			FirstName: "Pupil", LastName: fmt.Sprint(i), Email: fmt.Sprintf("p%d@example.org", i),
+			RoleID: oldRole.ID, UnitIDs: []string{old.ID}, GroupIDs: []string{group.ID},
+		}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.sync(t)
+	d.settled(t)
+	if err := d.svc.DeleteUnit(ctx, old.ID, d.unit); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.svc.DeleteGroup(ctx, group.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.svc.DeleteRole(ctx, oldRole.ID, d.role); err != nil {
+		t.Fatal(err)
+	}
+	if res := d.sync(t); res.Refused != 0 {
+		probs, _ := d.st.SyncProblems(ctx)
+		t.Fatalf("sync: %+v; problems %+v", res, probs)
+	}
+	d.settled(t)
+	recs := s.records(t)
+	for _, id := range []string{"unit/" + old.ID, "group/" + group.ID, "role/" + oldRole.ID} {
+		if !recs[id].Deleted {
+			t.Errorf("%s is not deleted on the server: %+v", id, recs[id])
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"onboard/internal/lifecycle"
 	"onboard/internal/outbox"
 	"onboard/internal/settings"
+	"onboard/internal/userrules"
 	"onboard/resources"
 	"onboard/screens/internal/uikit"
 )
@@ -563,7 +564,7 @@ func (s *Screen) EditAddress(m data.Mail) {
 	cancel.OnTapped = e.dialog.Hide
 	submit := func() {
 		to := strings.TrimSpace(e.entry.Text)
-		if p := lifecycle.EmailProblem(to); p != "" {
+		if p := userrules.EmailProblem(to); p != "" {
 			e.show(uikit.Capitalize(p) + ".")
 			return
 		}

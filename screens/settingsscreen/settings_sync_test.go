@@ -134,7 +134,9 @@ func TestSettingsSyncNowAgainstARealServer(t *testing.T) {
 	if got := s.SyncResult(); !strings.Contains(got, "Synced at ") || !strings.Contains(got, "sent 6 changes, received none, no conflicts, none refused.") {
 		t.Errorf("result %q", got)
 	}
-	if got := s.SyncOperator(); got != "Operator alice: may add users, create invite keys, invite or import many users at once and change roles and their permissions." {
+	if got := s.SyncOperator(); got != "Operator alice: may add users, create invite keys, invite or import many users at once, "+
+		"change users other operators created, change roles and their permissions, change units, change groups "+
+		"and change invite keys other operators created." {
 		t.Errorf("operator %q", got)
 	}
 	if len(reported) != 1 || reported[0].Err != nil || reported[0].Result.Pushed != 6 || reported[0].Me == nil {
@@ -207,7 +209,7 @@ func TestSettingsSyncShowsRefusedChangesWithTheReason(t *testing.T) {
 	if got := s.SyncResult(); !strings.Contains(got, "refused") || strings.Contains(got, "none refused") {
 		t.Errorf("result %q", got)
 	}
-	if got := s.sync.problems.Text; !strings.Contains(got, "• user Anna Müller: changing a user needs the add-users permission") {
+	if got := s.sync.problems.Text; !strings.Contains(got, "• user Anna Müller: changing a user needs the add-users or manage-users permission") {
 		t.Errorf("problems %q", got)
 	}
 	if got := s.SyncOperator(); got != "Operator bob: may create invite keys." {

@@ -28,10 +28,17 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 // server is a store behind the API on a loopback httptest server.
 type server struct {
-	st  *store.Store
-	srv *httptest.Server
-	log *bytes.Buffer
+	st     *store.Store
+	srv    *httptest.Server
+	log    *bytes.Buffer
+	seeded int64 // the cursor after the role and unit the test users have (see seed)
 }
+
+// The role and the unit every test user has.
+const (
+	testRole = "01900000-0000-7000-8000-000000000001"
+	testUnit = "01900000-0000-7000-8000-000000000002"
+)
 
 func start(t testing.TB, dsn string) *server {
 	t.Helper()
@@ -46,7 +53,37 @@ func start(t testing.TB, dsn string) *server {
 	mux.Handle("/healthz", Health(st, log))
 	srv := httptest.NewServer(Logged(log, mux))
 	t.Cleanup(func() { srv.Close(); st.Close() })
-	return &server{st: st, srv: srv, log: &buf}
+	s := &server{st: st, srv: srv, log: &buf}
+	s.seed(t)
+	return s
+}
+
+// seed pushes the role and the unit the test users refer to, once per database
+// (a second server on it finds them), and notes the cursor after them.
+func (s *server) seed(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	tok, err := s.st.AddOperator(ctx, "Seed "+newID(), []syncapi.Permission{syncapi.PermManageRoles, syncapi.PermManageUnits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := s.st.Authenticate(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, _ := json.Marshal(&syncapi.Role{Name: "Pupil"})
+	unit, _ := json.Marshal(&syncapi.Unit{Name: "5a"})
+	if _, err := s.st.Push(ctx, op, []syncapi.Change{
+		{MutationID: "seed-role", Entity: syncapi.EntityRole, ID: testRole, Data: role},
+		{MutationID: "seed-unit", Entity: syncapi.EntityUnit, ID: testUnit, Data: unit},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.st.Pull(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.seeded = page.Cursor
 }
 
 type lockedWriter struct {
@@ -161,7 +198,7 @@ func userChange(t testing.TB, id string, base int64, username string) syncapi.Ch
 	t.Helper()
 	data, err := json.Marshal(&syncapi.User{
 		FirstName: "Anna", LastName: "Müller", Username: username,
-		Email: username + "@example.org", RoleID: "r", UnitIDs: []string{"u"}, Phase: "invited",
+		Email: username + "@example.org", RoleID: testRole, UnitIDs: []string{testUnit}, Phase: "invited",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +245,7 @@ func TestMePushPull(t *testing.T) {
 		if err != nil || statuses(res)[syncapi.StatusApplied] != 50 {
 			t.Fatalf("push: %v, %v", res, err)
 		}
-		recs, cursor := c.pullAll(t, 0, 20)
+		recs, cursor := c.pullAll(t, s.seeded, 20)
 		if len(recs) != 50 || cursor != recs[49].Seq {
 			t.Errorf("pulled %d records, cursor %d", len(recs), cursor)
 		}
@@ -338,7 +375,7 @@ func TestRetriesAfterLostAnswersNeverApplyTwice(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c, clean := s.client(tok, tc.rt), s.client(tok, nil)
-				_, before := clean.pullAll(t, 0, 0)
+				_, before := clean.pullAll(t, s.seeded, 0)
 				changes := users(t, strings.Fields(tc.name)[0], 100)
 				res, attempts, err := c.push(changes)
 				if err != nil {
@@ -416,7 +453,7 @@ func TestTwoServersOnOneDatabase(t *testing.T) {
 		if applied.Load() != 1 || conflicts.Load() != 19 {
 			t.Errorf("%d applied, %d conflicts; want 1 and 19", applied.Load(), conflicts.Load())
 		}
-		recs, _ := cb.pullAll(t, 0, 0)
+		recs, _ := cb.pullAll(t, a.seeded, 0)
 		if len(recs) != 1 || recs[0].Version != 2 {
 			t.Errorf("pulled from the other server: %+v", recs)
 		}

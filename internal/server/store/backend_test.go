@@ -197,7 +197,7 @@ func TestBadKeysAllGetTheSameAnswer(t *testing.T) {
 		now := time.Now()
 		wantStatus(t, push(t, s, op, change(t, syncapi.EntityInviteKey, rid, 1, &syncapi.InviteKey{
 			Label:  "Class 5a",
-			RoleID: "r1", ValidUntil: now.Add(time.Hour), MaxUses: 5, RevokedAt: &now,
+			RoleID: "r1", UnitIDs: []string{"u1"}, ValidUntil: now.Add(time.Hour), MaxUses: 5, RevokedAt: &now,
 		})), syncapi.StatusApplied)
 		for name, key := range map[string]string{
 			"unknown": unknownInvite, "malformed": "12", "expired": expiredInvite,

@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
 
 	"onboard/internal/keys"
 	"onboard/internal/syncapi"
+	"onboard/internal/userrules"
 )
 
 // model is a synchronised row of one of the entity tables.
@@ -40,8 +43,10 @@ type uniqueValue struct {
 // spec describes one synchronised entity: its table, who may push it, and how its
 // payloads are decoded, loaded and inserted.
 type spec struct {
-	perm   syncapi.Permission // "" when every operator may push the entity
-	denied string             // why a change is refused without perm; "" for the generic reason
+	// perms are the permissions of which the operator needs one to push the entity
+	// at all; batch.authorize decides for users and keys which one the row needs.
+	perms  []syncapi.Permission
+	denied string // why a change is refused without perm; "" for the generic reason
 	table  string
 	fresh  func() model
 	decode func(s *Store, raw json.RawMessage) (any, []uniqueValue, error)
@@ -51,37 +56,39 @@ type spec struct {
 
 // specs lists the synchronised entities.
 var specs = map[syncapi.Entity]*spec{
+	// Users, personal keys and invite keys: who may push them depends on the row
+	// (see batch.authorize).
 	syncapi.EntityUser: {
-		perm: syncapi.PermAddUsers, table: "users",
+		perms: []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermManageUsers}, table: "users",
 		fresh: func() model { return &User{} }, decode: decodeUser,
 		load: loadRows[User], insert: insertRows[User],
 	},
 	syncapi.EntityUnit: {
-		table: "units",
+		perms: []syncapi.Permission{syncapi.PermManageUnits}, table: "units",
 		fresh: func() model { return &Unit{} }, decode: decodeName,
 		load: loadRows[Unit], insert: insertRows[Unit],
 	},
 	syncapi.EntityGroup: {
-		table: "groups",
+		perms: []syncapi.Permission{syncapi.PermManageGroups}, table: "groups",
 		fresh: func() model { return &Group{} }, decode: decodeName,
 		load: loadRows[Group], insert: insertRows[Group],
 	},
 	// Roles say what people may do, so creating, renaming, deleting a role or
 	// changing its permissions is for operators trusted with that.
 	syncapi.EntityRole: {
-		perm: syncapi.PermManageRoles, table: "roles",
+		perms: []syncapi.Permission{syncapi.PermManageRoles}, table: "roles",
 		denied: "you may not manage roles: creating, renaming or deleting a role or changing its permissions needs the " +
 			string(syncapi.PermManageRoles) + " permission",
 		fresh: func() model { return &Role{} }, decode: decodeRole,
 		load: loadRows[Role], insert: insertRows[Role],
 	},
 	syncapi.EntityPersonalKey: {
-		perm: syncapi.PermAddUsers, table: "personal_keys",
+		perms: []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermManageUsers}, table: "personal_keys",
 		fresh: func() model { return &PersonalKey{} }, decode: decodePersonalKey,
 		load: loadRows[PersonalKey], insert: insertRows[PersonalKey],
 	},
 	syncapi.EntityInviteKey: {
-		perm: syncapi.PermAddUsersByLink, table: "invite_keys",
+		perms: []syncapi.Permission{syncapi.PermAddUsersByLink, syncapi.PermManageInviteKeys}, table: "invite_keys",
 		fresh: func() model { return &InviteKey{} }, decode: decodeInviteKey,
 		load: loadRows[InviteKey], insert: insertRows[InviteKey],
 	},
@@ -228,18 +235,36 @@ func parseList(s string) []string {
 	return out
 }
 
-// The phases of a user's lifecycle, as the desktop app stores them (data.Phase).
+// The phases of a user's lifecycle, as the desktop app stores them (userrules).
 const (
-	phaseNotActivated = "not_activated"
-	phaseInvited      = "invited"
-	phaseActive       = "active"
-	phaseDeactivated  = "deactivated"
+	phaseNotActivated = string(userrules.PhaseNotActivated)
+	phaseInvited      = string(userrules.PhaseInvited)
+	phaseActive       = string(userrules.PhaseActive)
 )
 
-// phases are the valid phases.
-var phases = map[string]bool{
-	phaseNotActivated: true, phaseInvited: true,
-	phaseActive: true, phaseDeactivated: true,
+// fieldsErr is the refusal of a user whose fields break the desktop's rules
+// (userrules.Check), nil when they keep them: a row a desktop could not apply
+// would stop every desktop's sync.
+func fieldsErr(u *syncapi.User) error {
+	probs := userrules.Check(userrules.Fields{
+		FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Username: u.Username,
+		Mobile: u.Mobile, ExternalID: u.ExternalID, InvitationText: u.InvitationText, Notes: u.Notes,
+		NamesMayBeEmpty: true, // invited from a list of addresses; the person fills them in
+	})
+	if u.RoleID == "" {
+		probs = append(probs, userrules.Problem{Field: "role_id", Message: "role is required"})
+	}
+	if len(u.UnitIDs) == 0 {
+		probs = append(probs, userrules.Problem{Field: "unit_ids", Message: "at least one unit is required"})
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(probs))
+	for i, p := range probs {
+		msgs[i] = p.Field + ": " + p.Message
+	}
+	return payloadErr("%s", strings.Join(msgs, "; "))
 }
 
 func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
@@ -247,7 +272,7 @@ func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	if err := unmarshal(raw, &u); err != nil {
 		return nil, nil, err
 	}
-	if !phases[u.Phase] {
+	if !slices.Contains(userrules.Phases, userrules.Phase(u.Phase)) {
 		return nil, nil, payloadErr("phase %q is not one of not_activated, invited, active, deactivated", u.Phase)
 	}
 	err := checkLens(lenCheck{"first_name", u.FirstName, maxShort}, lenCheck{"last_name", u.LastName, maxShort},
@@ -260,6 +285,9 @@ func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	}
 	if err == nil {
 		u.ExtraPermissions, err = checkPermissions("extra_permissions", u.ExtraPermissions)
+	}
+	if err == nil {
+		err = fieldsErr(&u)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -316,7 +344,7 @@ func decodeName(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	if err := unmarshal(raw, &u); err != nil {
 		return nil, nil, err
 	}
-	if err := checkLen("name", u.Name, maxShort); err != nil {
+	if err := checkName(u.Name); err != nil {
 		return nil, nil, err
 	}
 	return &u, nil, nil
@@ -345,12 +373,24 @@ func keyUniques(column, value string) []uniqueValue {
 	return []uniqueValue{{Column: column, Field: "key", Value: value}}
 }
 
+// checkName refuses the name of a unit, group or role that the desktop would not
+// take (userrules.CatalogNameProblem).
+func checkName(name string) error {
+	if err := checkLen("name", name, maxShort); err != nil {
+		return err
+	}
+	if msg := userrules.CatalogNameProblem(name); msg != "" {
+		return payloadErr("name: %s", msg)
+	}
+	return nil
+}
+
 func decodeRole(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	var r syncapi.Role
 	if err := unmarshal(raw, &r); err != nil {
 		return nil, nil, err
 	}
-	if err := checkLen("name", r.Name, maxShort); err != nil {
+	if err := checkName(r.Name); err != nil {
 		return nil, nil, err
 	}
 	var err error
@@ -421,6 +461,14 @@ func decodeInviteKey(s *Store, raw json.RawMessage) (any, []uniqueValue, error) 
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	switch {
+	case userrules.HasControl(k.Label):
+		return nil, nil, payloadErr("label must be one line")
+	case k.RoleID == "":
+		return nil, nil, payloadErr("role_id: role is required")
+	case len(k.UnitIDs) == 0:
+		return nil, nil, payloadErr("unit_ids: at least one unit is required")
 	}
 	if k.MaxUses < 1 || k.MaxUses > maxUses {
 		return nil, nil, payloadErr("max_uses must be from 1 to %d", maxUses)

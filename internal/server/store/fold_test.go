@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"onboard/data"
+	"onboard/internal/userrules"
 )
 
 // TestFoldMatchesTheDesktop keeps the server's uniqueness rules in step with the
@@ -14,7 +15,8 @@ func TestFoldMatchesTheDesktop(t *testing.T) {
 			t.Errorf("fold(%q) = %q, data.Fold = %q", s, got, want)
 		}
 	}
-	for _, p := range []string{phaseNotActivated, phaseInvited, phaseActive, phaseDeactivated} {
+	for _, up := range userrules.Phases {
+		p := string(up)
 		found := false
 		for _, q := range []data.Phase{data.PhaseNotActivated, data.PhaseInvited, data.PhaseActive, data.PhaseDeactivated} {
 			found = found || p == string(q)

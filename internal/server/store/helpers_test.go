@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
 
 	"onboard/internal/keys"
 	"onboard/internal/syncapi"
@@ -27,7 +28,25 @@ func open(t testing.TB, dsn string) *Store {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
+	catalogue(t, s)
 	return s
+}
+
+// catalogue gives the store the role r1, the unit u1 and the group g1 that the
+// test users and invite keys refer to, without logging them as changes, so that
+// the tests' pulls see only their own rows.
+func catalogue(t testing.TB, s *Store) {
+	t.Helper()
+	at := now()
+	for _, m := range []any{
+		&Role{Row: Row{ID: "r1", Version: 1, CreatedAt: at, UpdatedAt: at}, Name: "Pupil", Permissions: "[]"},
+		&Unit{Row: Row{ID: "u1", Version: 1, CreatedAt: at, UpdatedAt: at}, Name: "5a"},
+		&Group{Row: Row{ID: "g1", Version: 1, CreatedAt: at, UpdatedAt: at}, Name: "Parents"},
+	} {
+		if err := s.db.Clauses(clause.OnConflict{DoNothing: true}).Create(m).Error; err != nil {
+			t.Fatalf("catalogue: %v", err)
+		}
+	}
 }
 
 // operator adds an operator and returns it, authenticated.

@@ -55,6 +55,10 @@ type User struct {
 	DeactivatedAt    *time.Time
 	InviteKeyID      *string
 	UpdatedBy        string
+	// CreatedBy is the ID of the operator whose push created the user; "" for a
+	// user who registered through an invite key (see Store.userOwner) or whose
+	// creator is not known any more. Never pushed nor pulled.
+	CreatedBy string `gorm:"not null;default:'';index:users_created_by"`
 
 	// Set by registration only; never pushed nor pulled.
 	PasswordHash    string     // Argon2id, PHC string format
@@ -106,6 +110,7 @@ type InviteKey struct {
 	MaxUses    int
 	Uses       int
 	RevokedAt  *time.Time
+	CreatedBy  string `gorm:"not null;default:''"` // the ID of the operator who created it; never pushed nor pulled
 }
 
 // Change is one entry of the change log: the row (entity, row ID) was written in the
@@ -164,7 +169,9 @@ type Setting struct {
 //
 //	1  the first release
 //	2  users.extra_permissions; the manage-roles operator permission (see upgradeTo2)
-const schemaVersion = 2
+//	3  users.created_by, invite_keys.created_by; the manage-users, manage-units,
+//	   manage-groups and manage-invite-keys operator permissions (see upgradeTo3)
+const schemaVersion = 3
 
 // upgrades holds, by the version they lead to, the steps that bring a database of
 // the version before up to it, after AutoMigrate has added the new columns. They
@@ -172,6 +179,7 @@ const schemaVersion = 2
 // portable SQL only.
 var upgrades = map[int]func(tx *gorm.DB) error{
 	2: upgradeTo2,
+	3: upgradeTo3,
 }
 
 // upgradeTo2 decides who keeps managing roles. Before version 2 any operator could
@@ -195,6 +203,72 @@ func upgradeTo2(tx *gorm.DB) error {
 		perms := syncapi.JoinPermissions(append(held, syncapi.PermManageRoles))
 		if err := tx.Model(&Operator{}).Where("id = ?", op.ID).Update("permissions", perms).Error; err != nil {
 			return fmt.Errorf("grant manage-roles to %s: %w", op.Name, err)
+		}
+	}
+	return nil
+}
+
+// upgradeTo3 decides who keeps changing what every operator could change before
+// version 3 (units, groups, users others created, invite keys others created), and
+// who created the rows there are.
+//
+// Permissions: as in upgradeTo2, an operator trusted with every operator right of
+// version 2 (add-users, add-users-by-link, bulk-invite, manage-roles) gets the new
+// ones too (manage-users, manage-units, manage-groups, manage-invite-keys), so its
+// desktop keeps working as before. Other operators can from now on change only the
+// users and invite keys they created, and no units or groups, until an
+// administrator adds a token for them with more permissions.
+//
+// Creators: a user's or invite key's creator is the operator whose mutation made
+// version 1 of it, as far as the mutations still tell (they are kept for
+// MutationRetention); rows older than that keep no creator, so only operators with
+// manage-users (manage-invite-keys) may change them.
+func upgradeTo3(tx *gorm.DB) error {
+	var ops []Operator
+	if err := tx.Where("revoked_at IS NULL").Find(&ops).Error; err != nil {
+		return fmt.Errorf("read operators: %w", err)
+	}
+	old := []syncapi.Permission{syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite, syncapi.PermManageRoles}
+	added := []syncapi.Permission{syncapi.PermManageUsers, syncapi.PermManageUnits, syncapi.PermManageGroups, syncapi.PermManageInviteKeys}
+	for _, op := range ops {
+		held := op.PermissionList()
+		if !containsAll(held, old) {
+			continue
+		}
+		all := Operator{Permissions: syncapi.JoinPermissions(append(held, added...))}
+		perms := syncapi.JoinPermissions(all.PermissionList()) // in the catalogue's order
+		if err := tx.Model(&Operator{}).Where("id = ?", op.ID).Update("permissions", perms).Error; err != nil {
+			return fmt.Errorf("grant the version 3 permissions to %s: %w", op.Name, err)
+		}
+	}
+	for _, e := range []struct {
+		entity syncapi.Entity
+		model  any
+	}{{syncapi.EntityUser, &User{}}, {syncapi.EntityInviteKey, &InviteKey{}}} {
+		if err := backfillCreators(tx, e.entity, e.model); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// backfillCreators sets created_by of the rows of entity e from the mutations
+// that created them.
+func backfillCreators(tx *gorm.DB, e syncapi.Entity, model any) error {
+	var muts []Mutation
+	if err := tx.Select("operator_id", "row_id").Where("entity = ? AND version = 1", string(e)).Find(&muts).Error; err != nil {
+		return fmt.Errorf("read the creators of %s rows: %w", e, err)
+	}
+	byOp := map[string][]string{}
+	for _, m := range muts {
+		byOp[m.OperatorID] = append(byOp[m.OperatorID], m.RowID)
+	}
+	for op, ids := range byOp {
+		for _, c := range chunks(ids, idChunk) {
+			err := tx.Model(model).Where("id IN ? AND created_by = ''", c).UpdateColumn("created_by", op).Error
+			if err != nil {
+				return fmt.Errorf("record the creators of %s rows: %w", e, err)
+			}
 		}
 	}
 	return nil

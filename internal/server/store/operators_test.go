@@ -139,7 +139,7 @@ func TestUpgradeKeepsFullOperatorsManagingRoles(t *testing.T) {
 			perms[op.Name] = op.Permissions
 		}
 		want := map[string]string{
-			"Admin": "add-users,add-users-by-link,bulk-invite,manage-roles",
+			"Admin": "add-users,add-users-by-link,bulk-invite,manage-users,manage-roles,manage-units,manage-groups,manage-invite-keys",
 			"Users": "add-users", "Old admin": "add-users,add-users-by-link,bulk-invite",
 		}
 		if fmt.Sprint(perms) != fmt.Sprint(want) {

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -104,7 +106,9 @@ func (b *batch) run(changes []syncapi.Change) error {
 	if err := b.loadOwners(); err != nil {
 		return fmt.Errorf("read unique values: %w", err)
 	}
-	b.checkBulk()
+	if err := b.checkBulk(); err != nil {
+		return err
+	}
 	for i := range b.items {
 		if !b.items[i].done {
 			if err := b.apply(i); err != nil {
@@ -133,10 +137,14 @@ func (b *batch) decode(i int, c *syncapi.Change) {
 		b.refuse(i, fmt.Sprintf("id %q is not a UUID", c.ID))
 	case c.BaseVersion < 0:
 		b.refuse(i, "base_version is negative")
-	case sp.perm != "" && !b.op.Has(sp.perm):
+	case !slices.ContainsFunc(sp.perms, b.op.Has):
 		reason := sp.denied
 		if reason == "" {
-			reason = fmt.Sprintf("changing a %s needs the %s permission", c.Entity, sp.perm)
+			names := make([]string, len(sp.perms))
+			for i, p := range sp.perms {
+				names[i] = string(p)
+			}
+			reason = fmt.Sprintf("changing %s needs the %s permission", aEntity(c.Entity), strings.Join(names, " or "))
 		}
 		b.refuse(i, reason)
 	default:
@@ -149,6 +157,15 @@ func (b *batch) decode(i int, c *syncapi.Change) {
 			b.refuse(i, err.Error())
 		}
 	}
+}
+
+// aEntity names an entity for a sentence: "a user", "an invite key".
+func aEntity(e syncapi.Entity) string {
+	w := strings.ReplaceAll(string(e), "_", " ")
+	if e == syncapi.EntityInviteKey {
+		return "an " + w
+	}
+	return "a " + w
 }
 
 // loadApplied finds the batch's mutations the operator pushed before.
@@ -173,17 +190,34 @@ func (b *batch) loadApplied() error {
 	return nil
 }
 
-// loadRows reads the current state of every row the batch changes.
+// loadRows reads the current state of every row the batch changes and of the rows
+// the rules need to decide (see want): the rows the changes refer to, then the rows
+// those point to.
 func (b *batch) loadRows() error {
 	ids := map[syncapi.Entity][]string{}
 	for _, it := range b.items {
-		k := rowKey{it.c.Entity, it.c.ID}
-		if it.done || b.rows[k] != nil {
-			continue
+		if !it.done {
+			b.want(ids, it.c.Entity, it.c.ID)
 		}
-		b.rows[k] = &rowState{}
-		ids[k.entity] = append(ids[k.entity], k.id)
 	}
+	for _, it := range b.items {
+		if !it.done && it.payload != nil {
+			b.wantRefs(ids, it.payload)
+		}
+	}
+	// A personal key's user, and a user's invite key: two rounds at most.
+	for round := 0; round < 3 && len(ids) > 0; round++ {
+		if err := b.read(ids); err != nil {
+			return err
+		}
+		ids = map[syncapi.Entity][]string{}
+		b.wantLoaded(ids)
+	}
+	return nil
+}
+
+// read loads the rows of ids into the batch's states.
+func (b *batch) read(ids map[syncapi.Entity][]string) error {
 	for e, list := range ids {
 		ms, err := specs[e].load(b.tx, list)
 		if err != nil {
@@ -230,11 +264,13 @@ func (b *batch) loadOwners() error {
 	return nil
 }
 
-// checkBulk refuses the new users of a batch that creates more than
-// syncapi.BulkLimit of them when the operator lacks the bulk-invite permission.
-func (b *batch) checkBulk() {
+// checkBulk refuses the new users of a batch when the operator lacks the
+// bulk-invite permission and they would make it more than syncapi.BulkLimit users
+// created within syncapi.BulkWindow, counting those its earlier pushes created: a
+// limit per push alone would let a few pushes do what one may not.
+func (b *batch) checkBulk() error {
 	if b.op.Has(syncapi.PermBulkInvite) {
-		return
+		return nil
 	}
 	var fresh []int
 	seen := map[string]bool{}
@@ -248,13 +284,24 @@ func (b *batch) checkBulk() {
 		fresh = append(fresh, i)
 		seen[it.c.ID] = true
 	}
-	if len(seen) <= syncapi.BulkLimit {
-		return
+	if len(seen) == 0 {
+		return nil
+	}
+	var before int64
+	err := b.tx.Model(&User{}).Where("created_by = ? AND created_at > ?", b.op.ID, b.now.Add(-syncapi.BulkWindow)).
+		Count(&before).Error
+	if err != nil {
+		return fmt.Errorf("count the users created lately: %w", err)
+	}
+	if int(before)+len(seen) <= syncapi.BulkLimit {
+		return nil
 	}
 	for _, i := range fresh {
-		b.refuse(i, fmt.Sprintf("creating more than %d users in one push needs the %s permission",
-			syncapi.BulkLimit, syncapi.PermBulkInvite))
+		b.refuse(i, fmt.Sprintf("creating more than %d users within %v needs the %s permission "+
+			"(you created %d in that time; this push would add %d)",
+			syncapi.BulkLimit, syncapi.BulkWindow, syncapi.PermBulkInvite, before, len(seen)))
 	}
+	return nil
 }
 
 // apply decides one change in the batch's order.
@@ -287,37 +334,18 @@ func (b *batch) apply(i int) error {
 		}
 		return nil
 	}
-	var next model
-	if st.m == nil {
-		next = it.spec.fresh()
-		r := next.row()
-		r.ID, r.CreatedAt = c.ID, b.now
-	} else {
-		next = st.m.clone()
+	if reason := b.authorize(it, st.m); reason != "" {
+		b.refuse(i, reason)
+		return nil
+	}
+	next, reason, err := b.next(it, st.m)
+	if err != nil || reason != "" {
+		if reason != "" {
+			b.refuse(i, reason)
+		}
+		return err
 	}
 	r := next.row()
-	if c.Deleted {
-		if r.DeletedAt == nil {
-			r.DeletedAt = &b.now
-		}
-	} else {
-		for _, u := range it.uniq {
-			if owner, ok := b.owners[ownerKey{c.Entity, u.Column, u.Value}]; ok && u.Value != "" && owner != c.ID {
-				b.refuse(i, fmt.Sprintf("the %s is already taken", u.Field))
-				return nil
-			}
-		}
-		next.apply(it.payload, b.op.Name)
-		if reason := b.grantDenied(st.m, next); reason != "" {
-			b.refuse(i, reason)
-			return nil
-		}
-		if err := next.complete(); err != nil {
-			b.refuse(i, err.Error())
-			return nil
-		}
-		r.DeletedAt = nil
-	}
 	r.Version++
 	r.UpdatedAt = b.now
 	b.claim(c.Entity, st.m, next)
@@ -333,6 +361,60 @@ func (b *batch) apply(i int) error {
 	})
 	b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusApplied, Version: r.Version}
 	return nil
+}
+
+// next builds the row's state after change it over old (nil for a new row), or
+// says why the change is refused.
+func (b *batch) next(it *pending, old model) (model, string, error) {
+	c := it.c
+	var next model
+	if old == nil {
+		next = it.spec.fresh()
+		r := next.row()
+		r.ID, r.CreatedAt = c.ID, b.now
+		setCreator(next, b.op.ID)
+	} else {
+		next = old.clone()
+	}
+	r := next.row()
+	if c.Deleted {
+		if r.DeletedAt != nil {
+			return next, "", nil
+		}
+		r.DeletedAt = &b.now
+		reason, err := b.inUse(old)
+		return next, reason, err
+	}
+	for _, u := range it.uniq {
+		if owner, ok := b.owners[ownerKey{c.Entity, u.Column, u.Value}]; ok && u.Value != "" && owner != c.ID {
+			return nil, fmt.Sprintf("the %s is already taken", u.Field), nil
+		}
+	}
+	next.apply(it.payload, b.op.Name)
+	if reason := b.grantDenied(old, next); reason != "" {
+		return nil, reason, nil
+	}
+	if err := next.complete(); err != nil {
+		return nil, err.Error(), nil
+	}
+	if reason := b.refProblem(next); reason != "" {
+		return nil, reason, nil
+	}
+	if reason := b.lifecycleProblem(old, next); reason != "" {
+		return nil, reason, nil
+	}
+	r.DeletedAt = nil
+	return next, "", nil
+}
+
+// setCreator records the operator that creates a user or an invite key.
+func setCreator(m model, operatorID string) {
+	switch x := m.(type) {
+	case *User:
+		x.CreatedBy = operatorID
+	case *InviteKey:
+		x.CreatedBy = operatorID
+	}
 }
 
 // grantDenied says why the operator may not push next over old: giving a person

@@ -137,14 +137,14 @@ func TestPushRefusesPerChangeWithoutBlockingTheRest(t *testing.T) {
 			change(t, syncapi.EntityUnit, newID(), 0, &syncapi.Unit{Name: "5a"}),
 		)
 		wantStatus(t, res, syncapi.StatusRefused, syncapi.StatusApplied, syncapi.StatusRefused,
-			syncapi.StatusRefused, syncapi.StatusRefused, syncapi.StatusRefused, syncapi.StatusApplied)
-		if !strings.Contains(res[0].Reason, "add-users-by-link") {
-			t.Errorf("refusal reason %q does not name the permission", res[0].Reason)
+			syncapi.StatusRefused, syncapi.StatusRefused, syncapi.StatusRefused, syncapi.StatusRefused)
+		if !strings.Contains(res[0].Reason, "add-users-by-link") || !strings.Contains(res[6].Reason, "manage-units") {
+			t.Errorf("refusal reasons %q, %q do not name the permission", res[0].Reason, res[6].Reason)
 		}
 		res = push(t, s, none,
 			change(t, syncapi.EntityUser, newID(), 0, user("ben")),
 			change(t, syncapi.EntityGroup, newID(), 0, &syncapi.Unit{Name: "Parents"}))
-		wantStatus(t, res, syncapi.StatusRefused, syncapi.StatusApplied)
+		wantStatus(t, res, syncapi.StatusRefused, syncapi.StatusRefused)
 
 		// More than BulkLimit new users in one push need bulk-invite.
 		var many []syncapi.Change
@@ -152,7 +152,7 @@ func TestPushRefusesPerChangeWithoutBlockingTheRest(t *testing.T) {
 			many = append(many, change(t, syncapi.EntityUser, newID(), 0, user(fmt.Sprintf("bulk%d", i))))
 		}
 		many = append(many, change(t, syncapi.EntityUnit, newID(), 0, &syncapi.Unit{Name: "5b"}))
-		res = push(t, s, op, many...)
+		res = push(t, s, operator(t, s, "Users and units", "add-users", "manage-units"), many...)
 		for i, r := range res[:len(res)-1] {
 			if r.Status != syncapi.StatusRefused || !strings.Contains(r.Reason, "bulk-invite") {
 				t.Fatalf("bulk user %d: %+v, want refused for bulk-invite", i, r)

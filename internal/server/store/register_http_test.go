@@ -48,6 +48,7 @@ func TestTwoServersRaceRedemptionsThroughTheForm(t *testing.T) {
 			t.Cleanup(func() { srv.Close(); s.Close() })
 			bases, st = append(bases, srv.URL), s
 		}
+		store.Catalogue(t, st)
 		tok, err := st.AddOperator(ctx, "Office", []syncapi.Permission{syncapi.PermAddUsers})
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +59,7 @@ func TestTwoServersRaceRedemptionsThroughTheForm(t *testing.T) {
 		}
 		key, _ := keys.NewPersonal()
 		uid, kid := uuid.NewString(), uuid.NewString()
-		u, _ := json.Marshal(&syncapi.User{FirstName: "Anna", LastName: "Müller", Username: "anna", Phase: "invited", UnitIDs: []string{"u"}})
+		u, _ := json.Marshal(&syncapi.User{FirstName: "Anna", LastName: "Müller", Username: "anna", Phase: "invited", RoleID: "r1", UnitIDs: []string{"u1"}})
 		k, _ := json.Marshal(&syncapi.PersonalKey{UserID: uid, KeyHash: syncapi.HashKey(key), IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)})
 		res, err := st.Push(ctx, op, []syncapi.Change{
 			{MutationID: "u", Entity: syncapi.EntityUser, ID: uid, Data: u},

@@ -39,6 +39,7 @@ func TestRegistrationNamesReachTheDesktop(t *testing.T) {
 			Hash:   web.HashParams{Time: 1, MemoryKiB: 1024, Threads: 1},
 		}))
 		t.Cleanup(func() { srv.Close(); st.Close() })
+		store.Catalogue(t, st)
 		tok, err := st.AddOperator(ctx, "Office", []syncapi.Permission{syncapi.PermAddUsers})
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +64,7 @@ func TestRegistrationNamesReachTheDesktop(t *testing.T) {
 			p.key, _ = keys.NewPersonal()
 			u, _ := json.Marshal(&syncapi.User{
 				FirstName: p.first, LastName: p.last, NamesLocked: p.locked,
-				Username: name, Phase: "invited", UnitIDs: []string{"u"},
+				Username: name, Phase: "invited", RoleID: "r1", UnitIDs: []string{"u1"},
 			})
 			k, _ := json.Marshal(&syncapi.PersonalKey{
 				UserID: p.id, KeyHash: syncapi.HashKey(p.key),
@@ -125,7 +126,7 @@ func TestRegistrationNamesReachTheDesktop(t *testing.T) {
 		uid := uuid.NewString()
 		u, _ := json.Marshal(&syncapi.User{
 			FirstName: "Cem", LastName: "Demir", NamesLocked: true, Username: "cem",
-			Phase: "invited", UnitIDs: []string{"u"},
+			Phase: "invited", RoleID: "r1", UnitIDs: []string{"u1"},
 		})
 		k, _ := json.Marshal(&syncapi.PersonalKey{
 			UserID: uid, KeyHash: syncapi.HashKey(other), IssuedAt: time.Now(),

@@ -69,7 +69,7 @@ func TestRoleChangesNeedManageRolesPerItem(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		s := open(t, dsn)
 		admin := operator(t, s, "Admin", allPerms()...)
-		office := operator(t, s, "Office", syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite)
+		office := operator(t, s, "Office", syncapi.PermAddUsers, syncapi.PermAddUsersByLink, syncapi.PermBulkInvite, syncapi.PermManageUnits)
 		role := newID()
 		wantStatus(t, push(t, s, admin, change(t, syncapi.EntityRole, role, 0, &syncapi.Role{
 			Name:        "Pupil",
@@ -136,7 +136,7 @@ func TestExtraPermissionsAreStoredAndPulled(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		s := open(t, dsn)
 		// Users need add-users; giving one permissions beyond the role needs manage-roles.
-		clerk := operator(t, s, "Clerk", syncapi.PermAddUsers)
+		clerk := operator(t, s, "Clerk", syncapi.PermAddUsers, syncapi.PermManageUsers)
 		op := operator(t, s, "Office", syncapi.PermAddUsers, syncapi.PermManageRoles)
 		id := newID()
 		u := user("anna")

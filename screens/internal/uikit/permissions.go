@@ -37,10 +37,14 @@ func (p Permissions) Allows(perm syncapi.Permission) bool { return p.me == nil |
 // permissionWords say what each permission allows, for "may not …" and lists;
 // translated where shown (permissionWord).
 var permissionWords = map[syncapi.Permission]string{
-	syncapi.PermAddUsers:       resources.Mark("add users"),
-	syncapi.PermAddUsersByLink: resources.Mark("create invite keys"),
-	syncapi.PermBulkInvite:     resources.Mark("invite or import many users at once"),
-	syncapi.PermManageRoles:    resources.Mark("change roles and their permissions"),
+	syncapi.PermAddUsers:         resources.Mark("add users"),
+	syncapi.PermAddUsersByLink:   resources.Mark("create invite keys"),
+	syncapi.PermBulkInvite:       resources.Mark("invite or import many users at once"),
+	syncapi.PermManageUsers:      resources.Mark("change users other operators created"),
+	syncapi.PermManageRoles:      resources.Mark("change roles and their permissions"),
+	syncapi.PermManageUnits:      resources.Mark("change units"),
+	syncapi.PermManageGroups:     resources.Mark("change groups"),
+	syncapi.PermManageInviteKeys: resources.Mark("change invite keys other operators created"),
 }
 
 // permissionWord says what perm allows, in the window's language.
@@ -74,10 +78,10 @@ func DescribeMe(me *syncapi.Me) string {
 	}
 	switch {
 	case len(may) == 0 && me.Organization != "":
-		return fmt.Sprintf(lang.L("Operator %s of %s: may change existing users only (no permissions to add users)."),
+		return fmt.Sprintf(lang.L("Operator %s of %s: may not change anything on the server (no permissions)."),
 			me.Operator, me.Organization)
 	case len(may) == 0:
-		return fmt.Sprintf(lang.L("Operator %s: may change existing users only (no permissions to add users)."), me.Operator)
+		return fmt.Sprintf(lang.L("Operator %s: may not change anything on the server (no permissions)."), me.Operator)
 	case me.Organization != "":
 		return fmt.Sprintf(lang.L("Operator %s of %s: may %s."), me.Operator, me.Organization, JoinAnd(may))
 	}

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,18 +131,28 @@ func (v *validator) row(i int) {
 			len(cells), src.width))
 	}
 	edits := v.plan.Settings.Edits[i]
+	failed := make([]bool, numFields) // a cell of the field holds a spreadsheet error
 	for fi, cols := range v.cols {
 		var parts []string
 		for _, c := range cols {
-			if c < len(cells) {
-				if s := CellValue(cells[c]); s != "" {
-					parts = append(parts, s)
-				}
+			if c >= len(cells) {
+				continue
+			}
+			s := CellValue(cells[c])
+			if code, ok := ErrorValue(s); ok {
+				add(Fields[fi].Field, c, uitext.F("the cell holds the spreadsheet error %s (a formula failed in the file); correct it there and save again", code))
+				failed[fi] = true
+				continue
+			}
+			if s != "" {
+				parts = append(parts, s)
 			}
 		}
 		r.Values[fi] = strings.Join(parts, ", ")
 		if e, ok := edits[Fields[fi].Field]; ok {
 			r.Values[fi] = clean(e)
+			failed[fi] = false
+			r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Field == Fields[fi].Field })
 		}
 	}
 	col := func(f Field) int {
@@ -151,7 +162,7 @@ func (v *validator) row(i int) {
 		return -1
 	}
 	check := func(f Field, msg string) {
-		if msg != "" {
+		if msg != "" && !failed[fieldIndex[f]] {
 			add(f, col(f), msg)
 		}
 	}
@@ -179,6 +190,32 @@ func (v *validator) row(i int) {
 		check(ValidUntil, msg)
 		r.validUntil = t
 	}
+}
+
+// errorValues are the values spreadsheets show in a cell whose formula failed:
+// Excel's (stored so in an .xlsx, and written so to CSV by an English Excel),
+// a German Excel's CSV spellings, and LibreOffice's "Err:502" style codes.
+var errorValues = []string{
+	"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
+	"#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA",
+	"#NV", "#BEZUG!", "#WERT!", "#ZAHL!", "#NAME?", "#ÜBERLAUF!", "#KALK!",
+}
+
+// ErrorValue reports whether a cell value is a spreadsheet's error value
+// ("#N/A", "#REF!", "Err:502", …) rather than data, and returns it as written.
+func ErrorValue(s string) (string, bool) {
+	if s == "" || (s[0] != '#' && s[0] != 'E') {
+		return "", false
+	}
+	for _, e := range errorValues {
+		if strings.EqualFold(s, e) {
+			return s, true
+		}
+	}
+	if n, ok := strings.CutPrefix(s, "Err:"); ok && len(n) == 3 && strings.Trim(n, "0123456789") == "" {
+		return s, true
+	}
+	return "", false
 }
 
 // onlyEmptyBeyond reports whether every cell from index n on is blank (trailing

@@ -356,7 +356,8 @@ func TestCSVLimits(t *testing.T) {
 		{
 			"quote never closed", "a;b\n1;\"x\n2;3\n4;5\n",
 			Options{MaxCellLen: 5},
-			ErrCellTooLong, "rows.csv: line 2, column 2: a cell is longer than 5 characters and spans 3 lines; is a quote (\") never closed?",
+			ErrTruncated, "rows.csv: line 2: a quoted value begins here, but the file ends before its closing quote (\"); " +
+				"the file is cut off (an interrupted download or copy?): get the whole file again",
 		},
 		{
 			"file too large", strings.Repeat("a;b\n", 100),

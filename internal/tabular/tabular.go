@@ -121,6 +121,7 @@ var (
 	ErrTooManyRows = errors.New("tabular: too many rows")
 	ErrCellTooLong = errors.New("tabular: cell too long")
 	ErrNoSuchSheet = errors.New("tabular: no such sheet")
+	ErrTruncated   = errors.New("tabular: file ends inside a quoted value")
 )
 
 // Error names the file and, where known, the line (CSV line, XLSX row) and

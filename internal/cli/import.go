@@ -23,7 +23,7 @@ const maxListedProblems = 50
 func runImport(ctx context.Context, c *call) error {
 	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
 	sheet := c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
-	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16 or windows-1252")
+	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16, windows-1252, iso-8859-15, macintosh, ibm850 or ibm437")
 	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
 	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
 	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
@@ -165,10 +165,8 @@ func carryOut(ctx context.Context, c *call, plan *importer.Plan, name string, dr
 
 // checkReadOptions rejects encodings and delimiters the reader does not know.
 func checkReadOptions(o tabular.Options) error {
-	switch strings.ToLower(o.Encoding) {
-	case "", "auto", "utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "windows-1252", "cp1252":
-	default:
-		return fmt.Errorf("--encoding must be auto, utf-8, utf-16 or windows-1252, not %q", o.Encoding)
+	if _, err := tabular.ParseEncoding(o.Encoding); err != nil {
+		return fmt.Errorf("--encoding must be auto or one of %s, not %q", strings.Join(tabular.Encodings, ", "), o.Encoding)
 	}
 	switch strings.ToLower(o.Delimiter) {
 	case "", "auto", "comma", "semicolon", "tab", "pipe", ",", ";", "|", "\t":

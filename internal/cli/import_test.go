@@ -138,7 +138,7 @@ func TestImportCommandUsageAndBadFiles(t *testing.T) {
 		{[]string{"import", good}, ExitFail, "onboard import: 1 row names no role: give them one with --role ROLE (roles: Administrator, Staff, Student, Teacher); " +
 			"1 row names no unit: give them one with --unit UNIT (a unit that does not exist yet is created); nothing was imported\n"},
 		{[]string{"import", good, "--on-conflict", "merge"}, ExitUsage, `unknown conflict rule "merge"`},
-		{[]string{"import", good, "--encoding", "latin9"}, ExitUsage, "--encoding must be"},
+		{[]string{"import", good, "--encoding", "latin2"}, ExitUsage, "--encoding must be auto or one of utf-8, utf-16, utf-16le, utf-16be, windows-1252, iso-8859-15, macintosh, ibm850, ibm437"},
 		{
 			[]string{"import", good, "--role", "Chef"},
 			ExitFail,

@@ -26,6 +26,9 @@ var errRecordTooLong = errors.New("tabular: record too long")
 // csvRows streams the records of a CSV file (see File.Rows).
 func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
 	var src io.Reader = io.NewSectionReader(f.src, f.csv.skip, f.size-f.csv.skip)
+	if f.csv.checkLines {
+		src = newLineChecker(src, f.csv.enc == nil)
+	}
 	if f.csv.enc != nil {
 		src = transform.NewReader(src, f.csv.enc.NewDecoder())
 	}
@@ -121,7 +124,10 @@ func (f *File) csvError(err error, lastLine int) error {
 		lineOffset = 1
 	}
 	var pe *csv.ParseError
+	var me *mixedError
 	switch {
+	case errors.As(err, &me):
+		return &Error{File: f.info.Name, Line: me.line, Msg: mixedMessage(me, f.info.Encoding), Err: ErrNotTable}
 	case errors.As(err, &pe):
 		// Column of a syntax error is the 1-based byte position in the line.
 		return &Error{

@@ -3,7 +3,11 @@ package tabular
 import (
 	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // realFile is the path of a file in testdata/imports, written by real software
@@ -57,5 +61,105 @@ func TestCSVCutOffInsideQuotesIsRefused(t *testing.T) {
 			t.Errorf("%q: %v, want ErrTruncated", data, last)
 		}
 		f.Close()
+	}
+}
+
+// The code pages of old Mac Excel, Excel's "CSV (MS-DOS)" and Unix tools are
+// told apart by which reading gives plausible names, in files LibreOffice saved
+// in each; before, all of them were read as Windows-1252 ("MŸller", "J”rg").
+// IBM437 and IBM850 put every letter of the list on the same bytes, so they read
+// it the same (IBM850 is named); ISO-8859-15 differs from Windows-1252 in the
+// euro sign.
+func TestCSVSingleByteEncodingsAreTold(t *testing.T) {
+	for _, tc := range []struct{ file, enc, note string }{
+		{"mac-roman.csv", "macintosh", "Sprecher"},
+		{"ibm850.csv", "ibm850", "Sprecher"},
+		{"ibm437.csv", "ibm850", "Sprecher"},
+		{"iso-8859-15.csv", "iso-8859-15", "Kasse 5 €"},
+		{"windows-1252.csv", "windows-1252", "Sprecher"},
+		{"utf-8.csv", "utf-8", "Sprecher"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			tab, err := ReadAll(t.Context(), realFile(tc.file), Options{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := [][]string{
+				{"Vorname", "Nachname", "E-Mail", "Klasse", "Notiz"},
+				{"Jörg", "Müller", "joerg.mueller@schule.example", "5a", tc.note},
+				{"Änne", "Weiß", "aenne.weiss@schule.example", "5a", ""},
+				{"Élodie", "Façade", "elodie.facade@schule.example", "5b", ""},
+				{"Søren", "Åkesson", "soeren.akesson@schule.example", "5b", ""},
+				{"Zoë", "Brontë", "zoe.bronte@schule.example", "5b", "Ärztin: Dr. Öz"},
+			}
+			if tc.file == "ibm437.csv" {
+				want[4][0] = "S?ren" // IBM437 has no ø: LibreOffice wrote "?"
+			}
+			if tab.Info.Encoding != tc.enc || len(tab.Rows) != len(want) {
+				t.Fatalf("encoding %s, %d rows; want %s, %d", tab.Info.Encoding, len(tab.Rows), tc.enc, len(want))
+			}
+			for i, w := range want {
+				if !slices.Equal(tab.Rows[i].Cells, w) {
+					t.Errorf("line %d = %q, want %q", i+1, tab.Rows[i].Cells, w)
+				}
+			}
+			// Forcing the encoding reads the same.
+			forced, err := ReadAll(t.Context(), realFile(tc.file), Options{Encoding: tc.enc}, nil)
+			if err != nil || !slices.Equal(forced.Rows[1].Cells, want[1]) {
+				t.Errorf("forced %s: %v %v", tc.enc, err, forced)
+			}
+		})
+	}
+	// One letter that two code pages read as different plausible letters: the file
+	// is refused, naming both readings.
+	mac, _ := charmap.Macintosh.NewEncoder().String("Vorname;Nachname\nJörg;Schmidt\n")
+	err := openErr(t, "jörg.csv", []byte(mac), Options{})
+	want := `jörg.csv: its text encoding is unclear: it reads as Mac Roman ("Jörg") or as Windows-1252 ("Jšrg"); ` +
+		"save it as “CSV UTF-8” in Excel or LibreOffice, or choose the encoding"
+	if err == nil || err.Error() != want {
+		t.Errorf("ambiguous file: %v\nwant %s", err, want)
+	}
+	tab, err := ReadAll(t.Context(), writeFile(t, "jörg.csv", []byte(mac)), Options{Encoding: "mac"}, nil)
+	if err != nil || tab.Rows[1].Cells[0] != "Jörg" {
+		t.Errorf("forced Mac Roman: %v %v", err, tab)
+	}
+}
+
+// A file of two exports pasted together, UTF-8 lines and then Windows-1252 lines,
+// is refused at the first line that does not fit (line 7); so is a UTF-8 file
+// with Windows-1252 lines far past the detection sample, and a Windows-1252 file
+// with UTF-8 lines. Before, the Windows-1252 part was stored with U+FFFD for its
+// umlauts.
+func TestCSVMixedEncodingsAreRefused(t *testing.T) {
+	_, err := ReadAll(t.Context(), realFile("mixed-utf8-1252.csv"), Options{}, nil)
+	want := "mixed-utf8-1252.csv: line 7: this line is not UTF-8 like the lines above it: the file mixes two text encodings " +
+		"(two exports pasted together?); save each part as “CSV UTF-8” and join them again"
+	if err == nil || err.Error() != want {
+		t.Errorf("mixed: %v\nwant %s", err, want)
+	}
+	var b strings.Builder
+	b.WriteString("Name;Ort\nMüller;Köln\n")
+	for b.Len() < 2*sampleSize {
+		b.WriteString("Meier;Berlin\n")
+	}
+	lines := strings.Count(b.String(), "\n")
+	late := append([]byte(b.String()), win1252("Weiß;Jülich\r\n")...)
+	_, err = ReadAll(t.Context(), writeFile(t, "late.csv", late), Options{}, nil)
+	var te *Error
+	if !errors.As(err, &te) || te.Line != lines+1 || !strings.Contains(err.Error(), "not UTF-8 like the lines above") {
+		t.Errorf("late Windows-1252 line: %v; want line %d", err, lines+1)
+	}
+	// Forced UTF-8 on a Windows-1252 file: refused (it was read with U+FFFD).
+	_, err = ReadAll(t.Context(), writeFile(t, "w.csv", win1252("a;ä\n")), Options{Encoding: "utf-8"}, nil)
+	if err == nil || err.Error() != "w.csv: line 1: this line is not valid UTF-8; choose the file's encoding, or save it as “CSV UTF-8”" {
+		t.Errorf("forced UTF-8 on Windows-1252: %v", err)
+	}
+	rev := append(win1252("Name;Ort\r\nWeiß;Jülich\r\n"), "Müller;Köln\r\n"...)
+	_, err = ReadAll(t.Context(), writeFile(t, "rev.csv", rev), Options{}, nil)
+	if !errors.As(err, &te) || te.Line != 3 || !strings.Contains(err.Error(), "this line is UTF-8, but the lines above it are Windows-1252") {
+		t.Errorf("UTF-8 line in a Windows-1252 file: %v", err)
+	}
+	if tab, err := ReadAll(t.Context(), writeFile(t, "rev.csv", rev), Options{Encoding: "windows-1252"}, nil); err != nil || tab.Rows[2].Cells[0] != "MÃ¼ller" {
+		t.Errorf("a forced encoding reads every line in it: %v", err)
 	}
 }

@@ -147,6 +147,10 @@ var encodingChoices = []struct{ value, label string }{
 	{"windows-1252", resources.Mark("Windows-1252 (Western European)")},
 	{"utf-16le", resources.Mark("UTF-16 little-endian")},
 	{"utf-16be", resources.Mark("UTF-16 big-endian")},
+	{"iso-8859-15", resources.Mark("ISO-8859-15 (Latin-9)")},
+	{"macintosh", resources.Mark("Mac Roman (old Mac Excel)")},
+	{"ibm850", resources.Mark("IBM850 (Excel CSV MS-DOS, Western Europe)")},
+	{"ibm437", resources.Mark("IBM437 (Excel CSV MS-DOS, US)")},
 }
 
 // delimiterChoices are the delimiters the Read step offers.

@@ -127,8 +127,8 @@ func cp1252(t testing.TB, s string) []byte {
 
 func TestAutoMapSynonymsInAnyOrderAndCase(t *testing.T) {
 	got := AutoMap([]string{"E-MAIL", "nachname", "\ufeffVorname", "Klasse", "Bemerkung", "Schüler-ID", "Handy", "Login", "Gruppen", "Foo"})
-	want := Mapping{Email, LastName, FirstName, Units, Notes, Ignore, Mobile, Username, Groups, Ignore}
-	// "Schüler-ID" is not a synonym; "Schülernummer" is.
+	want := Mapping{Email, LastName, FirstName, Units, Notes, ExternalID, Mobile, Username, Groups, Ignore}
+	// "Schüler-ID" (ASV, SchILD) is a synonym, as "Schülernummer" is.
 	if !slices.Equal(got, want) {
 		t.Fatalf("AutoMap = %v, want %v", got, want)
 	}

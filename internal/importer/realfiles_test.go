@@ -3,6 +3,7 @@ package importer
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,5 +67,71 @@ func TestSpreadsheetErrorCellsFailTheirRow(t *testing.T) {
 		if _, ok := ErrorValue(s); ok {
 			t.Errorf("%q taken for an error value", s)
 		}
+	}
+}
+
+// The column titles of address-book exports and German school administration
+// software map themselves; a full-name column beside first and last name is left
+// out (it became the last name: Google Contacts' "Name" is its first column).
+func TestHeadersOfRealExportsMap(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		header []string
+		want   Mapping
+	}{
+		{"Google Contacts", []string{"Name", "Given Name", "Additional Name", "Family Name", "Nickname", "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Type", "Phone 1 - Value", "Group Membership"},
+			Mapping{Ignore, FirstName, Ignore, LastName, Ignore, Ignore, Email, Ignore, Mobile, Groups}},
+		{"Thunderbird", []string{"First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email", "Mobile Number"},
+			Mapping{FirstName, LastName, Ignore, Ignore, Email, Ignore, Mobile}},
+		{"Outlook", []string{"First Name", "Middle Name", "Last Name", "Title", "Suffix", "E-mail Address", "Mobile Phone", "Department"},
+			Mapping{FirstName, Ignore, LastName, Ignore, Ignore, Email, Mobile, Units}},
+		{"ASV", []string{"Schüler-ID", "Familienname", "Vornamen", "Geburtsdatum", "Klasse/Kurs", "E-Mail-Adresse"},
+			Mapping{ExternalID, LastName, FirstName, Ignore, Units, Email}},
+		{"SchILD", []string{"Interne ID-Nummer", "Nachname", "Vorname", "Klasse", "Jahrgang", "Kurs"},
+			Mapping{ExternalID, LastName, FirstName, Units, Units, Groups}},
+		{"German list with Name and Vorname", []string{"Name", "Vorname", "Klasse", "Mail", "Telefon"},
+			Mapping{LastName, FirstName, Units, Email, Mobile}},
+		{"US school", []string{"Student ID", "Given name", "Family name", "Grade", "Homeroom", "Email"},
+			Mapping{ExternalID, FirstName, LastName, Units, Units, Email}},
+		{"staff", []string{"Surname", "Forename", "Department", "Team", "Handy"},
+			Mapping{LastName, FirstName, Units, Units, Mobile}},
+		{"full names only", []string{"Display name", "E-Mail", "Form"}, Mapping{FullName, Email, Units}},
+	} {
+		if got := AutoMap(tc.header); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: AutoMap = %v\nwant %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// With only a full-name column, the names are split: the last word is the last
+// name with its particles, "Müller, Anna" is last name first; a single word is
+// an error of that cell. Before, "Name" was taken for the last name and the first
+// name was missing.
+func TestFullNameColumnIsSplit(t *testing.T) {
+	e := newEnv(t)
+	path := e.file("names.csv", []byte("Name;E-Mail\n"+
+		"Anna Maria Schmidt;anna@example.org\n"+
+		"Müller, Jörg;joerg@example.org\n"+
+		"Lena van der Berg;lena@example.org\n"+
+		"Cher;cher@example.org\n"))
+	p := e.plan(path, Settings{RoleID: e.roleID("Student"), UnitIDs: []string{e.unitID("Class 5a")}})
+	if !slices.Equal(p.Settings.Mapping, Mapping{FullName, Email}) {
+		t.Fatalf("mapping %v", p.Settings.Mapping)
+	}
+	for i, w := range [][2]string{{"Anna Maria", "Schmidt"}, {"Jörg", "Müller"}, {"Lena", "van der Berg"}} {
+		r := &p.Rows[i]
+		if r.Value(FirstName) != w[0] || r.Value(LastName) != w[1] || r.Action != Create {
+			t.Errorf("line %d: %q %q (%s %v), want %q", r.Line, r.Value(FirstName), r.Value(LastName), r.Action, r.Problems, w)
+		}
+	}
+	if r := p.Rows[3]; r.Action != Fails || len(r.Problems) != 1 || r.Problems[0].Column != 0 ||
+		r.Reason != `"Name": "Cher" cannot be split into first and last name; write both, e.g. "Anna Müller" or "Müller, Anna"` {
+		t.Errorf("one word: %s %q %+v", r.Action, r.Reason, r.Problems)
+	}
+	if _, err := Commit(e.ctx, e.svc, p, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if u := e.userByEmail("lena@example.org"); u.FirstName != "Lena" || u.LastName != "van der Berg" {
+		t.Errorf("stored %q %q", u.FirstName, u.LastName)
 	}
 }

@@ -155,9 +155,13 @@ func (v *validator) row(i int) {
 			r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Field == Fields[fi].Field })
 		}
 	}
+	v.splitFullName(r, failed)
 	col := func(f Field) int {
 		if cs := v.cols[fieldIndex[f]]; len(cs) > 0 {
 			return cs[0]
+		}
+		if cs := v.cols[fieldIndex[FullName]]; len(cs) > 0 && (f == FirstName || f == LastName) {
+			return cs[0] // the names came from the full name
 		}
 		return -1
 	}
@@ -189,6 +193,30 @@ func (v *validator) row(i int) {
 		t, msg := parseValidUntil(d, v.plan.now)
 		check(ValidUntil, msg)
 		r.validUntil = t
+	}
+}
+
+// splitFullName fills the row's empty first and last name from its full name
+// (see SplitFullName); a full name of one word is a problem when a name is
+// missing.
+func (v *validator) splitFullName(r *RowPlan, failed []bool) {
+	full := r.Value(FullName)
+	fi, li := fieldIndex[FirstName], fieldIndex[LastName]
+	if full == "" || (r.Values[fi] != "" && r.Values[li] != "") {
+		return
+	}
+	first, last, ok := SplitFullName(full)
+	if !ok {
+		r.Problems = append(r.Problems, Problem{FullName, v.cols[fieldIndex[FullName]][0],
+			uitext.F("%q cannot be split into first and last name; write both, e.g. \"Anna Müller\" or \"Müller, Anna\"", full)})
+		failed[fi], failed[li] = true, true
+		return
+	}
+	if r.Values[fi] == "" {
+		r.Values[fi] = first
+	}
+	if r.Values[li] == "" {
+		r.Values[li] = last
 	}
 }
 

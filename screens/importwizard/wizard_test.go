@@ -548,3 +548,33 @@ func TestImportWizardWorkbookSheet(t *testing.T) {
 		t.Errorf("Klasse maps to %q", wz.mapping[2])
 	}
 }
+
+// A list with one full-name column: the Check step shows the first and last name
+// split from it beside it, and imports them.
+func TestImportWizardShowsTheFullNameSplit(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	path := filepath.Join(t.TempDir(), "namen.csv")
+	if err := os.WriteFile(path, []byte("Name;E-Mail;Klasse\nAnna Maria Schmidt;anna@schule.example;5a\nMüller, Jörg;joerg@schule.example;5a\nLena van der Berg;lena@schule.example;5b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, wz, w := openWizard(t, st, svc)
+	wz.open(path)
+	uitest.Settle(s.Wait)
+	next(t, s, w) // Columns
+	if !slices.Equal(wz.mapping, importer.Mapping{importer.FullName, importer.Email, importer.Units}) {
+		t.Fatalf("mapping %v", wz.mapping)
+	}
+	next(t, s, w) // Check
+	if wz.step != stepCheck {
+		t.Fatalf("on step %d; shown %v", wz.step+1, uitest.Keys(uitest.Texts(w)))
+	}
+	var titles []string
+	for _, c := range wz.check.cols {
+		titles = append(titles, c.title)
+	}
+	if want := []string{"Line", "Full name", "First name (from full name)", "Last name (from full name)", "Email", "Units", "Username (new)", "Result"}; !slices.Equal(titles, want) {
+		t.Fatalf("columns %q, want %q", titles, want)
+	}
+	uitest.MustShow(t, w, "Müller, Jörg", "Jörg", "Müller", "Anna Maria", "van der Berg")
+}

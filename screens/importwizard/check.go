@@ -402,13 +402,13 @@ func (c *checkStep) setColumns() {
 		switch f.Field {
 		case importer.Email:
 			width = 230
-		case importer.Units, importer.Groups, importer.Notes, importer.InvitationText:
+		case importer.Units, importer.Groups, importer.Notes, importer.InvitationText, importer.FullName:
 			width = 150
 		}
 		title := fieldLabel(f.Field)
 		if split := len(m.Columns(importer.FullName)) > 0; split && len(m.Columns(f.Field)) == 0 {
 			title = fmt.Sprintf(lang.L("%s (from full name)"), title)
-			width = 170
+			width = 215
 		}
 		cols = append(cols, checkColumn{title: title, width: width, kind: checkField, field: f.Field})
 	}

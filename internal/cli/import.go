@@ -182,6 +182,9 @@ func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
 	what := strings.ToUpper(string(in.Format))
 	if in.Format == tabular.FormatXLSX {
 		what += ", sheet " + fmt.Sprintf("%q", in.Sheet)
+		if len(in.Skipped) > 0 {
+			what += fmt.Sprintf("; passed over %s without data", quotedList(in.Skipped))
+		}
 	} else {
 		what += fmt.Sprintf(", %s, delimiter %s", in.Encoding, delimiterName(in.Delimiter))
 	}
@@ -198,6 +201,18 @@ func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
 		parts[i] = fmt.Sprintf("%s → %s", h, target)
 	}
 	fmt.Fprintf(w, "Columns: %s\n", strings.Join(parts, ", "))
+}
+
+// quotedList writes names as "a", "b" and "c".
+func quotedList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 func delimiterName(r rune) string {

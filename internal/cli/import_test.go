@@ -186,3 +186,19 @@ func TestImportTemplates(t *testing.T) {
 		}
 	}
 }
+
+// realFile is the path of a file in testdata/imports, written by real software
+// (see scripts/make-import-testdata.sh).
+func realFile(name string) string {
+	return filepath.Join("..", "..", "testdata", "imports", name)
+}
+
+// The import command says which sheet it read when it passed over a chart sheet.
+func TestImportCommandNamesTheSheetRead(t *testing.T) {
+	db := importDB(t)
+	code, out, e := run(t, "--db", db, "import", realFile("chartfirst.xlsx"), "--role", "Student", "--dry-run")
+	if code != ExitOK || !strings.Contains(out, `Read chartfirst.xlsx (XLSX, sheet "Liste"; passed over "Diagramm" without data): 2 rows.`) ||
+		!strings.Contains(out, "2 created") {
+		t.Fatalf("%d\n%s\n%s", code, out, e)
+	}
+}

@@ -163,3 +163,27 @@ func TestCSVMixedEncodingsAreRefused(t *testing.T) {
 		t.Errorf("a forced encoding reads every line in it: %v", err)
 	}
 }
+
+// A workbook whose first tab is a chart sheet, or an empty cover sheet, is read
+// from the first sheet with data, and Info says which sheets were passed over;
+// before, the chart sheet was read and the file had no rows.
+func TestXLSXFirstSheetWithData(t *testing.T) {
+	for _, tc := range []struct{ file, sheet, skipped string }{
+		{"chartfirst.xlsx", "Liste", "Diagramm"},
+		{"emptyfirst.xlsx", "Schüler", "Deckblatt"},
+	} {
+		tab, err := ReadAll(t.Context(), realFile(tc.file), Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tab.Info.Sheet != tc.sheet || !slices.Equal(tab.Info.Skipped, []string{tc.skipped}) ||
+			len(tab.Rows) < 2 || tab.Rows[1].Cells[0] != "Anna" {
+			t.Errorf("%s: sheet %q, skipped %q, rows %v", tc.file, tab.Info.Sheet, tab.Info.Skipped, tab.Rows)
+		}
+		// Asked for by name, the empty sheet is read (and has no rows).
+		tab, err = ReadAll(t.Context(), realFile(tc.file), Options{Sheet: tc.skipped}, nil)
+		if err != nil || len(tab.Rows) != 0 || len(tab.Info.Skipped) != 0 {
+			t.Errorf("%s, sheet %s asked for: %v %v", tc.file, tc.skipped, err, tab)
+		}
+	}
+}

@@ -91,6 +91,9 @@ type Info struct {
 	SepLine   bool     // CSV: the file began with an Excel "sep=X" line (which is not a data row)
 	Sheets    []string // XLSX: every sheet name, in workbook order
 	Sheet     string   // XLSX: the sheet read
+	// Skipped are the sheets before Sheet that were passed over because they
+	// hold no data (chart sheets, empty ones) when no sheet was asked for.
+	Skipped []string
 	// Preview holds the first (up to 10) raw lines as decoded text. CSV:
 	// physical lines after decoding, without the BOM (the sep= line
 	// included); XLSX: the first non-empty rows' cells joined by " | ".
@@ -318,6 +321,7 @@ func mb(n int64) string {
 func (f *File) Info() Info {
 	info := f.info
 	info.Sheets = append([]string(nil), f.info.Sheets...)
+	info.Skipped = append([]string(nil), f.info.Skipped...)
 	info.Preview = append([]string(nil), f.info.Preview...)
 	return info
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"onboard/data"
@@ -180,7 +181,13 @@ func checkReadOptions(o tabular.Options) error {
 func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
 	in := src.Info
 	what := strings.ToUpper(string(in.Format))
-	if in.Format == tabular.FormatXLSX {
+	switch in.Format {
+	case tabular.FormatHTML:
+		what = "an HTML table saved as " + strings.ToLower(filepath.Ext(in.Name))
+	case tabular.FormatXML2003:
+		what = "Excel 2003 XML"
+	}
+	if in.Format != tabular.FormatCSV {
 		what += ", sheet " + fmt.Sprintf("%q", in.Sheet)
 		if len(in.Skipped) > 0 {
 			what += fmt.Sprintf("; passed over %s without data", quotedList(in.Skipped))

@@ -201,4 +201,10 @@ func TestImportCommandNamesTheSheetRead(t *testing.T) {
 		!strings.Contains(out, "2 created") {
 		t.Fatalf("%d\n%s\n%s", code, out, e)
 	}
+	// A web page saved as .xls is read as the table it is (its markup was CSV lines).
+	code, out, e = run(t, "--db", db, "import", realFile("html-table.xls"), "--role", "Student", "--dry-run")
+	if code != ExitOK || !strings.Contains(out, `Read html-table.xls (an HTML table saved as .xls, sheet "Table 1"): 5 rows.`) ||
+		!strings.Contains(out, "5 created") {
+		t.Fatalf("%d\n%s\n%s", code, out, e)
+	}
 }

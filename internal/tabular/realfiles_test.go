@@ -187,3 +187,74 @@ func TestXLSXFirstSheetWithData(t *testing.T) {
 		}
 	}
 }
+
+// Files named .xls that are an HTML table (a web page LibreOffice wrote) or an
+// Excel 2003 XML spreadsheet (LibreOffice's "MS Excel 2003 XML") are read as the
+// tables they hold; before, their markup was read as CSV lines. A real Excel
+// 97–2003 file (BIFF8 by LibreOffice) is refused with what to do.
+func TestXLSNamedFilesThatAreMarkup(t *testing.T) {
+	want := [][]string{
+		{"Vorname", "Nachname", "E-Mail", "Klasse", "Notiz"},
+		{"Jörg", "Müller", "joerg.mueller@schule.example", "5a", "Sprecher"},
+		{"Änne", "Weiß", "aenne.weiss@schule.example", "5a"},
+	}
+	for _, tc := range []struct {
+		file   string
+		format Format
+		sheet  string
+	}{
+		{"html-table.xls", FormatHTML, "Table 1"},
+		{"excel2003.xls", FormatXML2003, "list"},
+	} {
+		tab, err := ReadAll(t.Context(), realFile(tc.file), Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tab.Info.Format != tc.format || tab.Info.Sheet != tc.sheet || len(tab.Rows) != 6 {
+			t.Fatalf("%s: %s, sheet %q, %d rows", tc.file, tab.Info.Format, tab.Info.Sheet, len(tab.Rows))
+		}
+		for i, w := range want {
+			got := tab.Rows[i].Cells
+			if len(got) > len(w) && isBlank(got[len(w):]) {
+				got = got[:len(w)] // an empty last cell
+			}
+			if !slices.Equal(got, w) || tab.Rows[i].Line != i+1 {
+				t.Errorf("%s row %d = %q, want %q", tc.file, tab.Rows[i].Line, tab.Rows[i].Cells, w)
+			}
+		}
+	}
+	_, err := ReadAll(t.Context(), realFile("biff8.xls"), Options{}, nil)
+	if err == nil || err.Error() != "biff8.xls: is an old Excel 97–2003 .xls file; save it as .xlsx or CSV" {
+		t.Errorf("BIFF8: %v", err)
+	}
+	// What web applications write by hand: a table with th, colspan, br and an
+	// error value, and an XML spreadsheet with skipped cells and rows.
+	f, err := OpenBytes("export.xls", []byte(`<table><tr><th>Vorname</th><th>Nachname</th><th colspan="2">Kontakt</th></tr>`+
+		"<tr><td> Anna </td><td>M&uuml;ller</td><td>a@x.org<br>privat</td><td>#N/A</td></tr></table>"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	for r, err := range f.Rows(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) != 2 || !slices.Equal(rows[0].Cells, []string{"Vorname", "Nachname", "Kontakt", ""}) ||
+		!slices.Equal(rows[1].Cells, []string{"Anna", "Müller", "a@x.org\nprivat", "#N/A"}) {
+		t.Errorf("hand-written HTML: %+v", rows)
+	}
+	xmlss := `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">` +
+		`<Worksheet ss:Name="Leer"><Table/></Worksheet><Worksheet ss:Name="Schüler"><Table><Row><Cell><Data ss:Type="String">Vorname</Data></Cell><Cell ss:Index="3"><Data ss:Type="String">Gültig bis</Data></Cell></Row>` +
+		`<Row ss:Index="4"><Cell ss:MergeAcross="1"><Data ss:Type="String">Anna</Data></Cell><Cell><Data ss:Type="DateTime">2027-01-31T00:00:00.000</Data></Cell></Row></Table></Worksheet></Workbook>`
+	tab, err := ReadAll(t.Context(), writeFile(t, "x.xls", []byte(xmlss)), Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Info.Sheet != "Schüler" || !slices.Equal(tab.Info.Skipped, []string{"Leer"}) || len(tab.Rows) != 2 ||
+		!slices.Equal(tab.Rows[0].Cells, []string{"Vorname", "", "Gültig bis"}) || tab.Rows[1].Line != 4 ||
+		!slices.Equal(tab.Rows[1].Cells, []string{"Anna", "", "2027-01-31"}) {
+		t.Errorf("XML spreadsheet: %+v", tab)
+	}
+}

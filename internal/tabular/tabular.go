@@ -192,6 +192,7 @@ type File struct {
 	osf  *os.File // the open file behind src, if any
 
 	csv csvParams      // CSV only
+	mem []Row          // HTML and XML 2003: the rows, read at open
 	xf  *excelize.File // XLSX only
 	// XLSX only: how each worksheet part ends, and which part holds each sheet
 	// (see sheetEnd); sheetPart is nil when the workbook did not say.
@@ -222,7 +223,7 @@ func Open(path string, opt Options) (*File, error) {
 	}
 	f, err := open(name, path, osf, st.Size(), opt)
 	if err != nil || f.info.Format != FormatCSV {
-		osf.Close() // XLSX is read whole at open; the file is no longer needed
+		osf.Close() // XLSX, HTML and XML are read whole at open; the file is no longer needed
 		return f, err
 	}
 	f.osf = osf
@@ -292,6 +293,11 @@ func open(name, path string, src io.ReaderAt, size int64, opt Options) (*File, e
 		err = f.openXLSX(path)
 		f.src = nil // excelize holds what it needs
 	case kindText:
+		if k := markupKind(head); k != "" {
+			err = f.openMarkup(k)
+			f.src = nil // read whole
+			break
+		}
 		f.info.Format = FormatCSV
 		err = f.detectCSV(head)
 	default:
@@ -338,8 +344,12 @@ func (f *File) Rows(ctx context.Context) iter.Seq2[Row, error] {
 			yield(Row{}, &Error{File: f.info.Name, Msg: "is closed", Err: fs.ErrClosed})
 			return
 		}
-		if f.info.Format == FormatXLSX {
+		switch f.info.Format {
+		case FormatXLSX:
 			f.xlsxRows(ctx, yield)
+			return
+		case FormatHTML, FormatXML2003:
+			f.memRows(ctx, yield)
 			return
 		}
 		f.csvRows(ctx, yield)

@@ -120,7 +120,7 @@ func (f *fileStep) showLoaded() {
 	src := f.w.src
 	info := src.Info
 	what := fmt.Sprintf("%s · %s", info.Name, rowCount(len(src.Rows)))
-	if info.Format == tabular.FormatXLSX {
+	if info.Format != tabular.FormatCSV {
 		what += " · " + fmt.Sprintf(lang.L("sheet “%s”"), info.Sheet)
 	}
 	f.name.SetText(what)
@@ -318,9 +318,9 @@ func (r *readStep) refresh() {
 			w.reload()
 		}
 	}
-	if info.Format == tabular.FormatXLSX {
+	if info.Format != tabular.FormatCSV {
 		r.csvForm.Hide()
-		r.xlsxNote.SetText(fmt.Sprintf(lang.L("Excel workbook, sheet “%s”. Choose another sheet on the File step."), info.Sheet))
+		r.xlsxNote.SetText(sheetNote(info))
 		r.xlsxNote.Show()
 	} else {
 		r.xlsxNote.Hide()
@@ -334,6 +334,17 @@ func (r *readStep) refresh() {
 		r.rows.SetColumnWidth(i, 150)
 	}
 	r.rows.Refresh()
+}
+
+// sheetNote says what kind of file other than CSV was read, and which sheet.
+func sheetNote(info tabular.Info) string {
+	switch info.Format {
+	case tabular.FormatHTML:
+		return fmt.Sprintf(lang.L("An HTML table (a web page saved as an Excel file), table “%s”."), info.Sheet)
+	case tabular.FormatXML2003:
+		return fmt.Sprintf(lang.L("Excel 2003 XML spreadsheet, sheet “%s”. Choose another sheet on the File step."), info.Sheet)
+	}
+	return fmt.Sprintf(lang.L("Excel workbook, sheet “%s”. Choose another sheet on the File step."), info.Sheet)
 }
 
 // fillCSVChoices sets the encoding and delimiter selects to what the file was read

@@ -28,6 +28,7 @@ func runImport(ctx context.Context, c *call) error {
 	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
 	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
 	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
+	dateOrder := c.fs.String("date-order", "auto", "how to read dates like 3/1/2027: dmy (day first), mdy (month first) or auto (as the column's dates tell)")
 	nu := c.addNewUserFlags(newUserHelp{
 		role:      "role of users whose row names none",
 		unit:      "unit every imported user joins (repeatable)",
@@ -51,6 +52,10 @@ func runImport(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
+	order, err := importer.ParseDateOrder(*dateOrder)
+	if err != nil {
+		return usagef("--date-order: %v", err)
+	}
 	src, mapping, err := loadImport(ctx, pos[0], opt, !*noHeader, *mapSpec)
 	if err != nil {
 		return err
@@ -64,7 +69,7 @@ func runImport(ctx context.Context, c *call) error {
 	}
 	settings := importer.Settings{
 		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
-		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res,
+		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res, DateOrder: order,
 	}
 	printSource(c.stdout, src, mapping)
 	plan, err := checkImport(ctx, c, src, settings, ids.newUnits)
@@ -132,6 +137,9 @@ func checkImport(ctx context.Context, c *call, src *importer.Source, settings im
 	plan, err := importer.Check(ctx, withUnits{c.store, newUnits}, src, settings, c.svc.Now())
 	if errors.Is(err, importer.ErrMapping) {
 		return nil, fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
+	}
+	if errors.Is(err, importer.ErrDateOrder) {
+		return nil, fmt.Errorf("%s: %w; add --date-order dmy (day first) or --date-order mdy (month first); nothing was imported", src.Info.Name, err)
 	}
 	if err != nil {
 		return nil, err

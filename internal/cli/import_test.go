@@ -208,3 +208,24 @@ func TestImportCommandNamesTheSheetRead(t *testing.T) {
 		t.Fatalf("%d\n%s\n%s", code, out, e)
 	}
 }
+
+// Dates that can be read day first or month first stop the import with a line
+// naming the column and --date-order; with it they are read so.
+func TestImportCommandDateOrder(t *testing.T) {
+	db := importDB(t)
+	file := writeFile(t, t.TempDir(), "us.csv", []byte("First name,Last name,Email,Valid until\nAnn,Lee,ann@example.org,3/1/2027\nBob,Kim,bob@example.org,4/2/2027\n"))
+	code, _, e := run(t, "--db", db, "import", file, "--role", "Student", "--unit", "Class 5a")
+	if code != ExitFail || e != "onboard import: us.csv: column \"Valid until\": dates such as 3/1/2027 can be read day first or month first, "+
+		"and no date in the column tells which; add --date-order dmy (day first) or --date-order mdy (month first); nothing was imported\n" {
+		t.Fatalf("%d %q", code, e)
+	}
+	if code, out, e := run(t, "--db", db, "import", file, "--role", "Student", "--unit", "Class 5a", "--date-order", "mdy"); code != ExitOK {
+		t.Fatalf("--date-order mdy: %d\n%s\n%s", code, out, e)
+	}
+	if len(listCSV(t, db)) != 3 {
+		t.Fatal("not imported")
+	}
+	if code, _, e := run(t, "--db", db, "import", file, "--date-order", "ymd"); code != ExitUsage || !strings.Contains(e, "--date-order") {
+		t.Fatalf("bad --date-order: %d %q", code, e)
+	}
+}

@@ -73,6 +73,7 @@ type Settings struct {
 	OnConflict Resolution
 	PerRow     map[int]Resolution       // by row index, overriding OnConflict
 	Edits      map[int]map[Field]string // cell values the operator typed, by row index
+	DateOrder  DateOrder                // how to read 3/1/2027; "" when the column's values tell (see Check)
 }
 
 // Problem is one thing wrong with a row.
@@ -183,7 +184,9 @@ type Users interface {
 // Check validates every row of src under s against the store: the values of each
 // cell, the roles, units and groups named, duplicates inside the file and conflicts
 // with existing users, and resolves each row to an action. now decides validity
-// dates. A mapping that lacks a required field is an error wrapping ErrMapping.
+// dates. A mapping that lacks a required field is an error wrapping ErrMapping; a
+// date column that can be read day first or month first, when s.DateOrder does
+// not say which, is a *DateOrderError (wrapping ErrDateOrder).
 func Check(ctx context.Context, store Users, src *Source, s Settings, now time.Time) (*Plan, error) {
 	if len(s.Mapping) != len(src.Header) {
 		return nil, fmt.Errorf("%w: %d fields for %d columns", ErrMapping, len(s.Mapping), len(src.Header))
@@ -194,12 +197,16 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 	if s.OnConflict == "" {
 		s.OnConflict = Skip
 	}
+	order, err := columnDateOrder(src, s)
+	if err != nil {
+		return nil, err
+	}
 	cat, err := loadCatalog(ctx, store)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now}
-	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV}
+	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order}
 	for i := range src.Rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {

@@ -135,3 +135,57 @@ func TestFullNameColumnIsSplit(t *testing.T) {
 		t.Errorf("stored %q %q", u.FirstName, u.LastName)
 	}
 }
+
+// A date column written month first (a US export: 1/31/2027) is read month first
+// throughout, so 3/1/2027 is 1 March (it was refused as ambiguous); a column whose
+// dates are all ambiguous stops the check until DateOrder says; a column proving
+// both orders reads each date alone.
+func TestUSDatesAreReadMonthFirst(t *testing.T) {
+	e := newEnv(t)
+	day := func(p *Plan, i int) string {
+		if r := p.Rows[i]; r.validUntil != nil {
+			return r.validUntil.Format("2006-01-02")
+		}
+		return p.Rows[i].Reason
+	}
+	us := e.file("us.csv", []byte("First name,Last name,Valid until\nAnn,Lee,1/31/2027\nBob,Kim,3/1/2027\nCy,Ray,12/15/2026\n"))
+	p := e.plan(us, Settings{RoleID: e.roleID("Student")})
+	for i, want := range []string{"2027-01-31", "2027-03-01", "2026-12-15"} {
+		if got := day(p, i); got != want {
+			t.Errorf("US row %d: %s, want %s", i+1, got, want)
+		}
+	}
+
+	amb := e.file("amb.csv", []byte("First name,Last name,Valid until\nAnn,Lee,3/1/2027\nBob,Kim,4/2/2027\n"))
+	src, err := Load(e.ctx, amb, tabular.Options{}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{Mapping: AutoMap(src.Header), RoleID: e.roleID("Student")}
+	_, err = Check(e.ctx, e.store, src, s, now)
+	var de *DateOrderError
+	if !errors.As(err, &de) || !errors.Is(err, ErrDateOrder) || err.Error() !=
+		`column "Valid until": dates such as 3/1/2027 can be read day first or month first, and no date in the column tells which` {
+		t.Fatalf("ambiguous column: %v", err)
+	}
+	for order, want := range map[DateOrder]string{MonthFirst: "2027-03-01", DayFirst: "2027-01-03"} {
+		s.DateOrder = order
+		p, err := Check(e.ctx, e.store, src, s, now)
+		if err != nil || day(p, 0) != want {
+			t.Errorf("%s: %v %s, want %s", order, err, day(p, 0), want)
+		}
+	}
+
+	both := e.file("both.csv", []byte("First name,Last name,Valid until\nAnn,Lee,31/1/2027\nBob,Kim,1/31/2027\nCy,Ray,3/4/2027\n"))
+	p = e.plan(both, Settings{RoleID: e.roleID("Student")})
+	if day(p, 0) != "2027-01-31" || day(p, 1) != "2027-01-31" ||
+		day(p, 2) != `"Valid until": "3/4/2027" can be read day first or month first; write it as 2026-01-31` {
+		t.Errorf("mixed column: %q %q %q", day(p, 0), day(p, 1), day(p, 2))
+	}
+	if o, err := ParseDateOrder("MDY"); o != MonthFirst || err != nil {
+		t.Errorf("ParseDateOrder: %v %v", o, err)
+	}
+	if _, err := ParseDateOrder("ymd"); err == nil {
+		t.Error("ymd accepted")
+	}
+}

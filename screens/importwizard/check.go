@@ -166,6 +166,7 @@ type checkStep struct {
 	progress                   *widget.ProgressBarInfinite
 	checking                   *fyne.Container
 	err                        *widget.Label
+	dateOrder                  *dateOrderQuestion
 	show                       *widget.RadioGroup
 	table                      *widget.Table
 	empty                      *widget.Label
@@ -204,6 +205,7 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.checking.Hide()
 	c.err = uikit.DangerLabel()
 	c.err.Hide()
+	c.dateOrder = newDateOrderQuestion(w)
 	filters := make([]string, len(checkFilters))
 	for i, f := range checkFilters {
 		filters[i] = lang.L(f)
@@ -252,6 +254,7 @@ func newCheckStep(w *importWizard) *checkStep {
 		c.counts, c.outcome, c.batchBox,
 		c.checking,
 		c.err,
+		c.dateOrder.box,
 		container.NewHBox(widget.NewLabel(lang.L("Show:")), c.show),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(), c.detail, c.editor.content)
@@ -297,6 +300,9 @@ func (c *checkStep) refresh() {
 		c.err.Show()
 	} else {
 		c.err.Hide()
+	}
+	if c.dateOrder.refresh() {
+		c.content.Refresh() // lay out again: the question came or went
 	}
 	p := w.plan
 	if p == nil {

@@ -109,6 +109,7 @@ type RowPlan struct {
 	unitIDs     []string
 	groupIDs    []string
 	validUntil  *time.Time
+	outOfRange  Problem // a validity date in the past or too far away (Message "" when none); see settleValidity
 }
 
 // NeedsRole reports whether the row would create a user but names no role, and the
@@ -219,6 +220,7 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 	if err := p.findConflicts(ctx, store); err != nil {
 		return nil, err
 	}
+	p.settleValidity()
 	p.resolve()
 	if err := p.assignUsernames(ctx, store); err != nil {
 		return nil, err
@@ -318,6 +320,34 @@ func (p *Plan) findDuplicates() {
 			}
 			seen[k][v] = i
 		}
+	}
+}
+
+// settleValidity decides about the rows whose validity date is in the past or too
+// far away. An update does not change a user's validity (see Batch), so a row
+// that updates one existing user imports without it: an export of Onboard, whose
+// expired dates say when old keys ran out, updates the users it lists. Every other
+// such row gets the date as its problem and drops out of duplicates and conflicts,
+// as rows with problems do.
+func (p *Plan) settleValidity() {
+	changed := false
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.outOfRange.Message == "" {
+			continue
+		}
+		res := p.Settings.OnConflict
+		if pr, ok := p.Settings.PerRow[i]; ok {
+			res = pr
+		}
+		if len(r.Problems) == 0 && r.DuplicateOf < 0 && r.Conflict != nil && r.Conflict.Users == 1 && res == Update {
+			continue
+		}
+		r.Problems = append(r.Problems, r.outOfRange)
+		r.Conflict, changed = nil, true
+	}
+	if changed {
+		p.findDuplicates()
 	}
 }
 

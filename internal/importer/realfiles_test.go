@@ -189,3 +189,32 @@ func TestUSDatesAreReadMonthFirst(t *testing.T) {
 		t.Error("ymd accepted")
 	}
 }
+
+// An update does not change a user's validity, so a validity date in the past is
+// no error of a row that updates an existing user (an export of Onboard lists
+// when old keys ran out); a row that would create a user still fails on it.
+func TestExpiredValidityIsNoErrorOfAnUpdate(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("Anna", "Müller", "anna@example.org", "anna", "")
+	path := e.file("back.csv", []byte("first_name,last_name,email,valid until\n"+
+		"Anna,Müller-Lüdenscheidt,anna@example.org,2025-12-31\n"+
+		"Ben,Weber,ben@example.org,2025-12-31\n"))
+	p := e.plan(path, Settings{OnConflict: Update, RoleID: e.roleID("Student"), UnitIDs: []string{e.unitID("Class 5a")}})
+	if r := p.Rows[0]; r.Action != Updates || len(r.Problems) > 0 {
+		t.Errorf("update: %s %q", r.Action, r.Reason)
+	}
+	if r := p.Rows[1]; r.Action != Fails || r.Reason != `"valid until": 2025-12-31 is in the past` {
+		t.Errorf("create: %s %q", r.Action, r.Reason)
+	}
+	p = e.plan(path, Settings{OnConflict: Skip, RoleID: e.roleID("Student"), UnitIDs: []string{e.unitID("Class 5a")}})
+	if r := p.Rows[0]; r.Action != Fails || r.Conflict != nil {
+		t.Errorf("not an update: %s %q", r.Action, r.Reason)
+	}
+	p = e.plan(path, Settings{OnConflict: Update, RoleID: e.roleID("Student"), UnitIDs: []string{e.unitID("Class 5a")}})
+	if _, err := Commit(e.ctx, e.svc, p, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if u := e.userByEmail("anna@example.org"); u.LastName != "Müller-Lüdenscheidt" {
+		t.Errorf("not updated: %q", u.LastName)
+	}
+}

@@ -193,8 +193,12 @@ func (v *validator) row(i int) {
 	check(Units, v.units(r))
 	v.groups(r)
 	if d := r.Value(ValidUntil); d != "" {
-		t, msg := parseValidUntil(d, v.plan.now, v.order)
-		check(ValidUntil, msg)
+		t, msg, outOfRange := parseValidUntil(d, v.plan.now, v.order)
+		if outOfRange && !failed[fieldIndex[ValidUntil]] {
+			r.outOfRange = Problem{ValidUntil, col(ValidUntil), msg} // see Plan.settleValidity
+		} else {
+			check(ValidUntil, msg)
+		}
 		r.validUntil = t
 	}
 }
@@ -334,24 +338,25 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 // parseValidUntil reads the last valid day of a key: ISO (2026-01-31), German
 // (31.01.2026), slashes (31/01/2026, or 01/31/2026 month first; see DateOrder)
 // or an Excel date serial (46053). The key stays valid to the end of that day
-// (UTC); the day must be after today and at most settings.MaxValidDays away.
-func parseValidUntil(s string, now time.Time, order DateOrder) (*time.Time, string) {
+// (UTC); the day must be after today and at most settings.MaxValidDays away
+// (else outOfRange is set with the message).
+func parseValidUntil(s string, now time.Time, order DateOrder) (t *time.Time, msg string, outOfRange bool) {
 	d, ok := parseDate(s, order)
 	if !ok {
 		if _, _, ambiguous := slashDate(s); ambiguous && order == "" {
-			return nil, uitext.F("%q can be read day first or month first; write it as 2026-01-31", s)
+			return nil, uitext.F("%q can be read day first or month first; write it as 2026-01-31", s), false
 		}
-		return nil, uitext.F("%q is not a date; write it as 2026-01-31 or 31.01.2026", s)
+		return nil, uitext.F("%q is not a date; write it as 2026-01-31 or 31.01.2026", s), false
 	}
 	end := d.AddDate(0, 0, 1).Add(-time.Second)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	switch {
 	case !d.After(today) && !d.Equal(today):
-		return nil, uitext.F("%s is in the past", d.Format("2006-01-02"))
+		return nil, uitext.F("%s is in the past", d.Format("2006-01-02")), true
 	case d.After(today.AddDate(0, 0, settings.MaxValidDays)):
-		return nil, uitext.F("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays)
+		return nil, uitext.F("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays), true
 	}
-	return &end, ""
+	return &end, "", false
 }
 
 // parseDate reads a calendar day in the forms parseValidUntil accepts. A date

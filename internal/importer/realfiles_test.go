@@ -60,6 +60,9 @@ func TestSpreadsheetErrorCellsFailTheirRow(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestErrorValue(t *testing.T) {
 	if v, ok := ErrorValue("Err:502"); !ok || v != "Err:502" {
 		t.Error("LibreOffice's Err:502 is not an error value")
 	}
@@ -79,22 +82,46 @@ func TestHeadersOfRealExportsMap(t *testing.T) {
 		header []string
 		want   Mapping
 	}{
-		{"Google Contacts", []string{"Name", "Given Name", "Additional Name", "Family Name", "Nickname", "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Type", "Phone 1 - Value", "Group Membership"},
-			Mapping{Ignore, FirstName, Ignore, LastName, Ignore, Ignore, Email, Ignore, Mobile, Groups}},
-		{"Thunderbird", []string{"First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email", "Mobile Number"},
-			Mapping{FirstName, LastName, Ignore, Ignore, Email, Ignore, Mobile}},
-		{"Outlook", []string{"First Name", "Middle Name", "Last Name", "Title", "Suffix", "E-mail Address", "Mobile Phone", "Department"},
-			Mapping{FirstName, Ignore, LastName, Ignore, Ignore, Email, Mobile, Units}},
-		{"ASV", []string{"Schüler-ID", "Familienname", "Vornamen", "Geburtsdatum", "Klasse/Kurs", "E-Mail-Adresse"},
-			Mapping{ExternalID, LastName, FirstName, Ignore, Units, Email}},
-		{"SchILD", []string{"Interne ID-Nummer", "Nachname", "Vorname", "Klasse", "Jahrgang", "Kurs"},
-			Mapping{ExternalID, LastName, FirstName, Units, Units, Groups}},
-		{"German list with Name and Vorname", []string{"Name", "Vorname", "Klasse", "Mail", "Telefon"},
-			Mapping{LastName, FirstName, Units, Email, Mobile}},
-		{"US school", []string{"Student ID", "Given name", "Family name", "Grade", "Homeroom", "Email"},
-			Mapping{ExternalID, FirstName, LastName, Units, Units, Email}},
-		{"staff", []string{"Surname", "Forename", "Department", "Team", "Handy"},
-			Mapping{LastName, FirstName, Units, Units, Mobile}},
+		{
+			"Google Contacts",
+			[]string{"Name", "Given Name", "Additional Name", "Family Name", "Nickname", "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Type", "Phone 1 - Value", "Group Membership"},
+			Mapping{Ignore, FirstName, Ignore, LastName, Ignore, Ignore, Email, Ignore, Mobile, Groups},
+		},
+		{
+			"Thunderbird",
+			[]string{"First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email", "Mobile Number"},
+			Mapping{FirstName, LastName, Ignore, Ignore, Email, Ignore, Mobile},
+		},
+		{
+			"Outlook",
+			[]string{"First Name", "Middle Name", "Last Name", "Title", "Suffix", "E-mail Address", "Mobile Phone", "Department"},
+			Mapping{FirstName, Ignore, LastName, Ignore, Ignore, Email, Mobile, Units},
+		},
+		{
+			"ASV",
+			[]string{"Schüler-ID", "Familienname", "Vornamen", "Geburtsdatum", "Klasse/Kurs", "E-Mail-Adresse"},
+			Mapping{ExternalID, LastName, FirstName, Ignore, Units, Email},
+		},
+		{
+			"SchILD",
+			[]string{"Interne ID-Nummer", "Nachname", "Vorname", "Klasse", "Jahrgang", "Kurs"},
+			Mapping{ExternalID, LastName, FirstName, Units, Units, Groups},
+		},
+		{
+			"German list with Name and Vorname",
+			[]string{"Name", "Vorname", "Klasse", "Mail", "Telefon"},
+			Mapping{LastName, FirstName, Units, Email, Mobile},
+		},
+		{
+			"US school",
+			[]string{"Student ID", "Given name", "Family name", "Grade", "Homeroom", "Email"},
+			Mapping{ExternalID, FirstName, LastName, Units, Units, Email},
+		},
+		{
+			"staff",
+			[]string{"Surname", "Forename", "Department", "Team", "Handy"},
+			Mapping{LastName, FirstName, Units, Units, Mobile},
+		},
 		{"full names only", []string{"Display name", "E-Mail", "Form"}, Mapping{FullName, Email, Units}},
 	} {
 		if got := AutoMap(tc.header); !slices.Equal(got, tc.want) {
@@ -142,16 +169,10 @@ func TestFullNameColumnIsSplit(t *testing.T) {
 // both orders reads each date alone.
 func TestUSDatesAreReadMonthFirst(t *testing.T) {
 	e := newEnv(t)
-	day := func(p *Plan, i int) string {
-		if r := p.Rows[i]; r.validUntil != nil {
-			return r.validUntil.Format("2006-01-02")
-		}
-		return p.Rows[i].Reason
-	}
 	us := e.file("us.csv", []byte("First name,Last name,Valid until\nAnn,Lee,1/31/2027\nBob,Kim,3/1/2027\nCy,Ray,12/15/2026\n"))
 	p := e.plan(us, Settings{RoleID: e.roleID("Student")})
 	for i, want := range []string{"2027-01-31", "2027-03-01", "2026-12-15"} {
-		if got := day(p, i); got != want {
+		if got := validDay(p, i); got != want {
 			t.Errorf("US row %d: %s, want %s", i+1, got, want)
 		}
 	}
@@ -171,16 +192,21 @@ func TestUSDatesAreReadMonthFirst(t *testing.T) {
 	for order, want := range map[DateOrder]string{MonthFirst: "2027-03-01", DayFirst: "2027-01-03"} {
 		s.DateOrder = order
 		p, err := Check(e.ctx, e.store, src, s, now)
-		if err != nil || day(p, 0) != want {
-			t.Errorf("%s: %v %s, want %s", order, err, day(p, 0), want)
+		if err != nil || validDay(p, 0) != want {
+			t.Errorf("%s: %v %s, want %s", order, err, validDay(p, 0), want)
 		}
 	}
+}
 
+// A column proving both orders reads each date alone; ambiguous ones are errors
+// of their rows.
+func TestDatesProvingBothOrders(t *testing.T) {
+	e := newEnv(t)
 	both := e.file("both.csv", []byte("First name,Last name,Valid until\nAnn,Lee,31/1/2027\nBob,Kim,1/31/2027\nCy,Ray,3/4/2027\n"))
-	p = e.plan(both, Settings{RoleID: e.roleID("Student")})
-	if day(p, 0) != "2027-01-31" || day(p, 1) != "2027-01-31" ||
-		day(p, 2) != `"Valid until": "3/4/2027" can be read day first or month first; write it as 2026-01-31` {
-		t.Errorf("mixed column: %q %q %q", day(p, 0), day(p, 1), day(p, 2))
+	p := e.plan(both, Settings{RoleID: e.roleID("Student")})
+	if validDay(p, 0) != "2027-01-31" || validDay(p, 1) != "2027-01-31" ||
+		validDay(p, 2) != `"Valid until": "3/4/2027" can be read day first or month first; write it as 2026-01-31` {
+		t.Errorf("mixed column: %q %q %q", validDay(p, 0), validDay(p, 1), validDay(p, 2))
 	}
 	if o, err := ParseDateOrder("MDY"); o != MonthFirst || err != nil {
 		t.Errorf("ParseDateOrder: %v %v", o, err)
@@ -217,4 +243,12 @@ func TestExpiredValidityIsNoErrorOfAnUpdate(t *testing.T) {
 	if u := e.userByEmail("anna@example.org"); u.LastName != "Müller-Lüdenscheidt" {
 		t.Errorf("not updated: %q", u.LastName)
 	}
+}
+
+// validDay is row i's validity day, or its reason when it has none.
+func validDay(p *Plan, i int) string {
+	if r := p.Rows[i]; r.validUntil != nil {
+		return r.validUntil.Format("2006-01-02")
+	}
+	return p.Rows[i].Reason
 }

@@ -133,31 +133,7 @@ func (v *validator) row(i int) {
 		add(Ignore, -1, uitext.F("the row has %d cells but the header has %d; a value may contain the delimiter without quotes",
 			len(cells), src.width))
 	}
-	edits := v.plan.Settings.Edits[i]
-	failed := make([]bool, numFields) // a cell of the field holds a spreadsheet error
-	for fi, cols := range v.cols {
-		var parts []string
-		for _, c := range cols {
-			if c >= len(cells) {
-				continue
-			}
-			s := CellValue(cells[c])
-			if code, ok := ErrorValue(s); ok {
-				add(Fields[fi].Field, c, uitext.F("the cell holds the spreadsheet error %s (a formula failed in the file); correct it there and save again", code))
-				failed[fi] = true
-				continue
-			}
-			if s != "" {
-				parts = append(parts, s)
-			}
-		}
-		r.Values[fi] = strings.Join(parts, ", ")
-		if e, ok := edits[Fields[fi].Field]; ok {
-			r.Values[fi] = clean(e)
-			failed[fi] = false
-			r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Field == Fields[fi].Field })
-		}
-	}
+	failed := v.values(r, cells, v.plan.Settings.Edits[i])
 	v.splitFullName(r, failed)
 	col := func(f Field) int {
 		if cs := v.cols[fieldIndex[f]]; len(cs) > 0 {
@@ -192,15 +168,52 @@ func (v *validator) row(i int) {
 	check(Role, v.role(r))
 	check(Units, v.units(r))
 	v.groups(r)
-	if d := r.Value(ValidUntil); d != "" {
-		t, msg, outOfRange := parseValidUntil(d, v.plan.now, v.order)
-		if outOfRange && !failed[fieldIndex[ValidUntil]] {
-			r.outOfRange = Problem{ValidUntil, col(ValidUntil), msg} // see Plan.settleValidity
-		} else {
-			check(ValidUntil, msg)
-		}
-		r.validUntil = t
+	if d := r.Value(ValidUntil); d != "" && !failed[fieldIndex[ValidUntil]] {
+		v.validUntil(r, d, col(ValidUntil))
 	}
+}
+
+// validUntil reads the row's validity date d, from column col.
+func (v *validator) validUntil(r *RowPlan, d string, col int) {
+	t, msg, outOfRange := parseValidUntil(d, v.plan.now, v.order)
+	switch {
+	case outOfRange:
+		r.outOfRange = Problem{ValidUntil, col, msg} // see Plan.settleValidity
+	case msg != "":
+		r.Problems = append(r.Problems, Problem{ValidUntil, col, msg})
+	}
+	r.validUntil = t
+}
+
+// values fills in the row's value of each field from its cells (and the operator's
+// edits); a cell holding a spreadsheet error is a problem of its field, which is
+// marked in the result so that no other problem is reported for it.
+func (v *validator) values(r *RowPlan, cells []string, edits map[Field]string) (failed []bool) {
+	failed = make([]bool, numFields)
+	for fi, cols := range v.cols {
+		var parts []string
+		for _, c := range cols {
+			if c >= len(cells) {
+				continue
+			}
+			s := CellValue(cells[c])
+			if code, ok := ErrorValue(s); ok {
+				r.Problems = append(r.Problems, Problem{Fields[fi].Field, c, uitext.F("the cell holds the spreadsheet error %s (a formula failed in the file); correct it there and save again", code)})
+				failed[fi] = true
+				continue
+			}
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+		r.Values[fi] = strings.Join(parts, ", ")
+		if e, ok := edits[Fields[fi].Field]; ok {
+			r.Values[fi] = clean(e)
+			failed[fi] = false
+			r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Field == Fields[fi].Field })
+		}
+	}
+	return failed
 }
 
 // splitFullName fills the row's empty first and last name from its full name
@@ -214,8 +227,10 @@ func (v *validator) splitFullName(r *RowPlan, failed []bool) {
 	}
 	first, last, ok := SplitFullName(full)
 	if !ok {
-		r.Problems = append(r.Problems, Problem{FullName, v.cols[fieldIndex[FullName]][0],
-			uitext.F("%q cannot be split into first and last name; write both, e.g. \"Anna Müller\" or \"Müller, Anna\"", full)})
+		r.Problems = append(r.Problems, Problem{
+			FullName, v.cols[fieldIndex[FullName]][0],
+			uitext.F("%q cannot be split into first and last name; write both, e.g. \"Anna Müller\" or \"Müller, Anna\"", full),
+		})
 		failed[fi], failed[li] = true, true
 		return
 	}

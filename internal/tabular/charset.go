@@ -174,22 +174,29 @@ func sameRunes(a, b []rune) bool {
 // differingWord returns the first word that a and b (of equal length, from
 // one single-byte sample) spell differently, as each spells it.
 func differingWord(a, b []rune) (string, string) {
+	n := min(len(a), len(b))
 	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] {
+	for i < n && a[i] == b[i] {
 		i++
 	}
-	if i == len(a) || i == len(b) {
+	if i == n {
 		return "", ""
 	}
-	sep := func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) && r != '-' && r != '.' && r != '@' }
+	inWord := func(j int) bool { return !wordEnd(a[j]) && !wordEnd(b[j]) }
 	start, end := i, i+1
-	for start > 0 && !sep(a[start-1]) && !sep(b[start-1]) {
+	for start > 0 && inWord(start-1) {
 		start--
 	}
-	for end < len(a) && end < len(b) && !sep(a[end]) && !sep(b[end]) && end-start < 40 {
+	for end < n && inWord(end) && end-start < 40 {
 		end++
 	}
 	return string(a[start:end]), string(b[start:end])
+}
+
+// wordEnd reports whether r ends a word of a name list (an ASCII character
+// other than a letter, "-", "." or "@").
+func wordEnd(r rune) bool {
+	return r < 0x80 && !unicode.IsLetter(r) && r != '-' && r != '.' && r != '@'
 }
 
 // commonLetters are the non-ASCII letters most common in the names of a
@@ -231,21 +238,27 @@ func scoreText(s []rune) int {
 
 // runeScore rates one non-ASCII rune r between prev and next.
 func runeScore(r, prev, next rune) int {
-	if !unicode.IsLetter(r) {
-		s := -3
-		switch {
-		case r < 0xA0 || r == utf8.RuneError || unicode.Is(unicode.Co, r):
-			return -5 // control characters, undefined bytes
-		case r >= 0x2500 && r <= 0x25FF, strings.ContainsRune(junkSymbols, r):
-			s = -6 // box drawing, blocks, shapes, junk
-		case strings.ContainsRune(namePunct, r):
-			s = -1
-		}
-		if unicode.IsLetter(prev) && unicode.IsLetter(next) {
-			s -= 3 // a symbol inside a word: "J”rg"
-		}
-		return s
+	if unicode.IsLetter(r) {
+		return letterScore(r, prev, next)
 	}
+	if r < 0xA0 || r == utf8.RuneError || unicode.Is(unicode.Co, r) {
+		return -5 // control characters, undefined bytes
+	}
+	s := -3
+	switch {
+	case r >= 0x2500 && r <= 0x25FF, strings.ContainsRune(junkSymbols, r):
+		s = -6 // box drawing, blocks, shapes, junk
+	case strings.ContainsRune(namePunct, r):
+		s = -1
+	}
+	if unicode.IsLetter(prev) && unicode.IsLetter(next) {
+		s -= 3 // a symbol inside a word: "J”rg"
+	}
+	return s
+}
+
+// letterScore rates a non-ASCII letter r between prev and next.
+func letterScore(r, prev, next rune) int {
 	s := 1
 	switch {
 	case !unicode.Is(unicode.Latin, r), r == 'ƒ', r == 'ı':
@@ -324,7 +337,7 @@ func (c *lineChecker) step(b byte) bool {
 			}
 			return false
 		}
-		c.bad, c.need = true, 0
+		c.bad, c.need = true, 0 // a character cut short: b starts anew
 	}
 	switch {
 	case b == '\n' && cr:
@@ -334,17 +347,25 @@ func (c *lineChecker) step(b byte) bool {
 			return true
 		}
 		c.line++
-	case b < 0x80:
-	case b >= 0xC2 && b <= 0xDF:
-		c.need = 1
-	case b >= 0xE0 && b <= 0xEF:
-		c.need = 2
-	case b >= 0xF0 && b <= 0xF4:
-		c.need = 3
-	default:
-		c.bad = true
+	case b >= 0x80:
+		c.need = utf8Continuations(b)
+		c.bad = c.bad || c.need == 0
 	}
 	return false
+}
+
+// utf8Continuations is the number of continuation bytes a UTF-8 lead byte b
+// announces, 0 for a byte that cannot start a character.
+func utf8Continuations(b byte) int {
+	switch {
+	case b >= 0xC2 && b <= 0xDF:
+		return 1
+	case b >= 0xE0 && b <= 0xEF:
+		return 2
+	case b >= 0xF0 && b <= 0xF4:
+		return 3
+	}
+	return 0
 }
 
 // endLine judges the line that just ended and starts the next.

@@ -154,14 +154,9 @@ func (f *File) detectCSV(head []byte) error {
 	if f.size == int64(bomLen) {
 		return &Error{File: name, Msg: uitext.L("is empty (it holds only a byte-order mark)"), Err: ErrNotTable}
 	}
-	// Every line must fit the encoding: UTF-8 always, a detected single-byte
-	// encoding too (a forced one is the admin's choice).
 	forced, _ := parseEncoding(f.opt.Encoding)
-	f.csv.checkLines = enc == encUTF8 || (forced == encAuto && singleByteEncoding(enc) != nil)
-	if f.csv.checkLines && f.csv.guessErr == nil {
-		if me := checkSample(head[bomLen:], enc == encUTF8, whole); me != nil {
-			return &Error{File: name, Line: me.line, Msg: mixedMessage(me, enc), Err: ErrNotTable}
-		}
+	if err := f.checkSampleLines(head[bomLen:], forced == encAuto, whole); err != nil {
+		return err
 	}
 	text := decodeSample(head[bomLen:], enc, whole)
 
@@ -194,6 +189,21 @@ func (f *File) detectCSV(head []byte) error {
 	return nil
 }
 
+// checkSampleLines decides whether Rows checks that every line fits the
+// encoding — UTF-8 always, a detected single-byte encoding too (a forced one is
+// the admin's choice) — and checks the lines of the sample b.
+func (f *File) checkSampleLines(b []byte, auto, whole bool) error {
+	enc := f.info.Encoding
+	f.csv.checkLines = enc == encUTF8 || (auto && singleByteEncoding(enc) != nil)
+	if !f.csv.checkLines || f.csv.guessErr != nil {
+		return nil
+	}
+	if me := checkSample(b, enc == encUTF8, whole); me != nil {
+		return &Error{File: f.info.Name, Line: me.line, Msg: mixedMessage(me, enc), Err: ErrNotTable}
+	}
+	return nil
+}
+
 // detectEncoding returns the canonical encoding name and the length of the
 // BOM to skip.
 func (f *File) detectEncoding(head []byte) (string, int, error) {
@@ -215,19 +225,7 @@ func (f *File) detectEncoding(head []byte) (string, int, error) {
 		if bomEnc != "" {
 			return bomEnc, bomLen, nil
 		}
-		if g := guessUTF16(head); g != "" {
-			return g, 0, nil
-		}
-		sample, i, atEOF := f.nonASCIISample(head)
-		if sample == nil || firstLineIsUTF8(sample, i, atEOF) {
-			return encUTF8, 0, nil
-		}
-		enc, err := guessSingleByte(f.info.Name, sample)
-		if err != nil { // reported after the check for binary data (see detectCSV)
-			f.csv.guessErr = err
-			return encWin1252, 0, nil
-		}
-		return enc, 0, nil
+		return f.detectWithoutBOM(head), 0, nil
 	case encUTF16:
 		if bomEnc == encUTF16LE || bomEnc == encUTF16BE {
 			return bomEnc, bomLen, nil
@@ -241,6 +239,27 @@ func (f *File) detectEncoding(head []byte) (string, int, error) {
 		return want, bomLen, nil
 	}
 	return want, 0, nil // a BOM of another encoding is data in the forced one
+}
+
+// detectWithoutBOM tells the encoding of a file without a byte-order mark:
+// UTF-16 by its NUL bytes, UTF-8 when the first line with non-ASCII bytes is
+// UTF-8, else the single-byte encoding that reads it best (see guessSingleByte;
+// when none does, its error is kept for detectCSV to report after the check
+// for binary data).
+func (f *File) detectWithoutBOM(head []byte) string {
+	if g := guessUTF16(head); g != "" {
+		return g
+	}
+	sample, i, atEOF := f.nonASCIISample(head)
+	if sample == nil || firstLineIsUTF8(sample, i, atEOF) {
+		return encUTF8
+	}
+	enc, err := guessSingleByte(f.info.Name, sample)
+	if err != nil {
+		f.csv.guessErr = err
+		return encWin1252
+	}
+	return enc
 }
 
 // parseEncoding turns Options.Encoding into a canonical name (or encAuto or

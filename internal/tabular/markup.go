@@ -131,8 +131,10 @@ func (f *File) memRows(ctx context.Context, yield func(Row, error) bool) {
 		}
 		for c, v := range r.Cells {
 			if len(v) > f.opt.MaxCellLen && utf8.RuneCountInString(v) > f.opt.MaxCellLen {
-				yield(Row{}, &Error{File: f.info.Name, Line: r.Line, Column: c + 1, Err: ErrCellTooLong, xlsx: true,
-					Msg: uitext.F("a cell is longer than %d characters", f.opt.MaxCellLen)})
+				yield(Row{}, &Error{
+					File: f.info.Name, Line: r.Line, Column: c + 1, Err: ErrCellTooLong, xlsx: true,
+					Msg: uitext.F("a cell is longer than %d characters", f.opt.MaxCellLen),
+				})
 				return
 			}
 		}
@@ -211,16 +213,25 @@ func (t *htmlTable) tag(name string, end bool, span int) bool {
 			t.endRow()
 			return true
 		}
-	case t.depth != 1:
-		if name == "br" && t.cell != nil {
+	case name == "br":
+		if t.cell != nil {
 			t.cell.WriteString("\n")
 		}
-	case name == "tr":
+	case t.depth == 1:
+		t.rowTag(name, end, span) // rows and cells of a nested table are text of the cell
+	}
+	return false
+}
+
+// rowTag handles <tr>, <td> and <th> of the top-level table.
+func (t *htmlTable) rowTag(name string, end bool, span int) {
+	switch name {
+	case "tr":
 		t.endRow()
 		if !end {
 			t.row = []string{}
 		}
-	case name == "td" || name == "th":
+	case "td", "th":
 		t.endCell()
 		if !end {
 			if t.row == nil {
@@ -228,10 +239,7 @@ func (t *htmlTable) tag(name string, end bool, span int) bool {
 			}
 			t.cell, t.span = &strings.Builder{}, span
 		}
-	case name == "br" && t.cell != nil:
-		t.cell.WriteString("\n")
 	}
-	return false
 }
 
 func (t *htmlTable) text(s string) {

@@ -227,8 +227,11 @@ func TestXLSNamedFilesThatAreMarkup(t *testing.T) {
 	if err == nil || err.Error() != "biff8.xls: is an old Excel 97–2003 .xls file; save it as .xlsx or CSV" {
 		t.Errorf("BIFF8: %v", err)
 	}
-	// What web applications write by hand: a table with th, colspan, br and an
-	// error value, and an XML spreadsheet with skipped cells and rows.
+}
+
+// What web applications write by hand: a table with th, colspan, br and an error
+// value.
+func TestHTMLTableCells(t *testing.T) {
 	f, err := OpenBytes("export.xls", []byte(`<table><tr><th>Vorname</th><th>Nachname</th><th colspan="2">Kontakt</th></tr>`+
 		"<tr><td> Anna </td><td>M&uuml;ller</td><td>a@x.org<br>privat</td><td>#N/A</td></tr></table>"), Options{})
 	if err != nil {
@@ -245,6 +248,11 @@ func TestXLSNamedFilesThatAreMarkup(t *testing.T) {
 		!slices.Equal(rows[1].Cells, []string{"Anna", "Müller", "a@x.org\nprivat", "#N/A"}) {
 		t.Errorf("hand-written HTML: %+v", rows)
 	}
+}
+
+// An XML spreadsheet with an empty sheet first, skipped cells and rows, merged
+// cells and a date.
+func TestXML2003Cells(t *testing.T) {
 	xmlss := `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">` +
 		`<Worksheet ss:Name="Leer"><Table/></Worksheet><Worksheet ss:Name="Schüler"><Table><Row><Cell><Data ss:Type="String">Vorname</Data></Cell><Cell ss:Index="3"><Data ss:Type="String">Gültig bis</Data></Cell></Row>` +
 		`<Row ss:Index="4"><Cell ss:MergeAcross="1"><Data ss:Type="String">Anna</Data></Cell><Cell><Data ss:Type="DateTime">2027-01-31T00:00:00.000</Data></Cell></Row></Table></Worksheet></Workbook>`

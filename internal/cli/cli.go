@@ -78,9 +78,11 @@ Commands:
                                    without filters) to a CSV or XLSX file that
                                    import reads back unchanged; --with-keys adds
                                    each user's personal key
-  import FILE [--sheet NAME] [--encoding auto|utf-8|utf-16|windows-1252]
+  import FILE [--sheet NAME] [--encoding auto|utf-8|utf-16|windows-1252|
+         iso-8859-15|macintosh|ibm850|ibm437]
          [--delimiter auto|comma|semicolon|tab|pipe] [--no-header]
-         [--map "Header=field,..."] [--role R] [--unit U]... [--group G]...
+         [--map "Header=field,..."] [--date-order auto|dmy|mdy]
+         [--role R] [--unit U]... [--group G]...
          [--on-conflict skip|update|rename|fail] [--invite] [--valid-days N]
          [--dry-run] [--skip-invalid] [--report FILE.csv]
                                    import users from a CSV, TSV or XLSX file;

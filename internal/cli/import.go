@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"onboard/data"
@@ -23,10 +24,11 @@ const maxListedProblems = 50
 func runImport(ctx context.Context, c *call) error {
 	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
 	sheet := c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
-	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16 or windows-1252")
+	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16, windows-1252, iso-8859-15, macintosh, ibm850 or ibm437")
 	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
 	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
 	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
+	dateOrder := c.fs.String("date-order", "auto", "how to read dates like 3/1/2027: dmy (day first), mdy (month first) or auto (as the column's dates tell)")
 	nu := c.addNewUserFlags(newUserHelp{
 		role:      "role of users whose row names none",
 		unit:      "unit every imported user joins (repeatable)",
@@ -50,6 +52,10 @@ func runImport(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
+	order, err := importer.ParseDateOrder(*dateOrder)
+	if err != nil {
+		return usagef("--date-order: %v", err)
+	}
 	src, mapping, err := loadImport(ctx, pos[0], opt, !*noHeader, *mapSpec)
 	if err != nil {
 		return err
@@ -63,7 +69,7 @@ func runImport(ctx context.Context, c *call) error {
 	}
 	settings := importer.Settings{
 		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
-		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res,
+		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res, DateOrder: order,
 	}
 	printSource(c.stdout, src, mapping)
 	plan, err := checkImport(ctx, c, src, settings, ids.newUnits)
@@ -132,6 +138,9 @@ func checkImport(ctx context.Context, c *call, src *importer.Source, settings im
 	if errors.Is(err, importer.ErrMapping) {
 		return nil, fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
 	}
+	if errors.Is(err, importer.ErrDateOrder) {
+		return nil, fmt.Errorf("%s: %w; add --date-order dmy (day first) or --date-order mdy (month first); nothing was imported", src.Info.Name, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +174,8 @@ func carryOut(ctx context.Context, c *call, plan *importer.Plan, name string, dr
 
 // checkReadOptions rejects encodings and delimiters the reader does not know.
 func checkReadOptions(o tabular.Options) error {
-	switch strings.ToLower(o.Encoding) {
-	case "", "auto", "utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "windows-1252", "cp1252":
-	default:
-		return fmt.Errorf("--encoding must be auto, utf-8, utf-16 or windows-1252, not %q", o.Encoding)
+	if _, err := tabular.ParseEncoding(o.Encoding); err != nil {
+		return fmt.Errorf("--encoding must be auto or one of %s, not %q", strings.Join(tabular.Encodings, ", "), o.Encoding)
 	}
 	switch strings.ToLower(o.Delimiter) {
 	case "", "auto", "comma", "semicolon", "tab", "pipe", ",", ";", "|", "\t":
@@ -182,8 +189,17 @@ func checkReadOptions(o tabular.Options) error {
 func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
 	in := src.Info
 	what := strings.ToUpper(string(in.Format))
-	if in.Format == tabular.FormatXLSX {
+	switch in.Format {
+	case tabular.FormatHTML:
+		what = "an HTML table saved as " + strings.ToLower(filepath.Ext(in.Name))
+	case tabular.FormatXML2003:
+		what = "Excel 2003 XML"
+	}
+	if in.Format != tabular.FormatCSV {
 		what += ", sheet " + fmt.Sprintf("%q", in.Sheet)
+		if len(in.Skipped) > 0 {
+			what += fmt.Sprintf("; passed over %s without data", quotedList(in.Skipped))
+		}
 	} else {
 		what += fmt.Sprintf(", %s, delimiter %s", in.Encoding, delimiterName(in.Delimiter))
 	}
@@ -200,6 +216,18 @@ func printSource(w io.Writer, src *importer.Source, m importer.Mapping) {
 		parts[i] = fmt.Sprintf("%s → %s", h, target)
 	}
 	fmt.Fprintf(w, "Columns: %s\n", strings.Join(parts, ", "))
+}
+
+// quotedList writes names as "a", "b" and "c".
+func quotedList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 func delimiterName(r rune) string {

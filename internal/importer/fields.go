@@ -23,6 +23,7 @@ const (
 	Ignore         Field = ""
 	FirstName      Field = "first_name"
 	LastName       Field = "last_name"
+	FullName       Field = "full_name" // split into first and last name where those are empty
 	Email          Field = "email"
 	Username       Field = "username"
 	Mobile         Field = "mobile"
@@ -46,15 +47,16 @@ type FieldInfo struct {
 
 // Fields lists every field in the order the wizard offers them.
 var Fields = []FieldInfo{
-	{FirstName, "First name", true, false, []string{"first name", "firstname", "given name", "forename", "vorname", "rufname"}},
-	{LastName, "Last name", true, false, []string{"last name", "lastname", "surname", "family name", "name", "nachname", "familienname", "zuname"}},
-	{Email, "Email", false, false, []string{"email", "e-mail", "mail", "email address", "e-mail address", "e-mail-adresse", "emailadresse", "mailadresse"}},
+	{FirstName, "First name", true, false, []string{"first name", "firstname", "given name", "forename", "vorname", "rufname", "vornamen", "schuler vorname", "schueler vorname"}},
+	{LastName, "Last name", true, false, []string{"last name", "lastname", "surname", "family name", "nachname", "familienname", "zuname", "schuler nachname", "schueler nachname"}},
+	{FullName, "Full name", false, false, []string{"name", "full name", "fullname", "display name", "displayname", "anzeigename", "vollstandiger name", "vor und nachname", "vorname nachname", "nachname vorname", "name vorname", "schulername", "schuelername"}},
+	{Email, "Email", false, false, []string{"email", "e-mail", "mail", "email address", "e-mail address", "e-mail-adresse", "emailadresse", "mailadresse", "primary email", "e-mail 1 - value", "e-mail 1", "email 1", "e-mail adresse", "e-mail-adresse 1", "e-mail (privat)", "mail address"}},
 	{Username, "Username", false, false, []string{"username", "user name", "login", "login name", "user", "account", "benutzername", "benutzer", "anmeldename", "kennung"}},
-	{Mobile, "Mobile", false, false, []string{"mobile", "mobile phone", "mobile number", "cell", "cell phone", "phone", "telephone", "mobil", "handy", "mobilnummer", "handynummer", "telefon", "mobiltelefon"}},
-	{ExternalID, "External ID", false, false, []string{"external id", "externalid", "id", "employee id", "employee number", "student id", "student number", "personnel number", "externe id", "schuler id", "schülernummer", "schuelernummer", "personalnummer", "mitarbeiternummer", "kennziffer"}},
+	{Mobile, "Mobile", false, false, []string{"mobile", "mobile phone", "mobile number", "cell", "cell phone", "phone", "telephone", "mobil", "handy", "mobilnummer", "handynummer", "telefon", "mobiltelefon", "mobile phone 1", "phone 1 - value", "telefonnummer", "telefon mobil", "handy-nummer"}},
+	{ExternalID, "External ID", false, false, []string{"external id", "externalid", "id", "employee id", "employee number", "student id", "student number", "personnel number", "externe id", "schuler id", "schueler id", "schulerid", "schülernummer", "schuelernummer", "personalnummer", "mitarbeiternummer", "kennziffer", "schuler nr", "schulernr", "interne id", "interne id-nummer", "id-nummer", "lokale id", "asv id", "asv-id", "schild id"}},
 	{Role, "Role", false, false, []string{"role", "rolle", "type", "typ", "user type", "benutzertyp"}},
-	{Units, "Units", false, true, []string{"unit", "units", "class", "classes", "form", "department", "site", "location", "klasse", "klassen", "einheit", "einheiten", "abteilung", "standort", "bereich"}},
-	{Groups, "Groups", false, true, []string{"group", "groups", "gruppe", "gruppen", "contact group", "kontaktgruppe", "ag", "kurs", "course"}},
+	{Units, "Units", false, true, []string{"unit", "units", "class", "classes", "form", "department", "site", "location", "klasse", "klassen", "einheit", "einheiten", "abteilung", "standort", "bereich", "grade", "homeroom", "team", "jahrgang", "jahrgangsstufe", "klasse/kurs", "klasse kurs", "klassenbezeichnung", "stammklasse", "klassenname", "lerngruppe"}},
+	{Groups, "Groups", false, true, []string{"group", "groups", "gruppe", "gruppen", "contact group", "kontaktgruppe", "ag", "kurs", "kurse", "course", "courses", "group membership", "labels"}},
 	{ValidUntil, "Valid until", false, false, []string{"valid until", "expires", "expiry", "expiry date", "valid to", "gultig bis", "gueltig bis", "ablaufdatum", "ablauf"}},
 	{InvitationText, "Invitation text", false, false, []string{"invitation text", "invitation", "personal text", "message", "einladungstext", "nachricht"}},
 	{Notes, "Notes", false, false, []string{"notes", "note", "comment", "comments", "remarks", "notiz", "notizen", "bemerkung", "bemerkungen", "kommentar"}},
@@ -134,6 +136,12 @@ type Mapping []Field
 // AutoMap maps each header title to the field it names, by synonyms in English and
 // German, in any order and case. A field that only one column may carry goes to
 // the first column naming it; later ones are ignored.
+//
+// A column of full names ("Name", "Full name", "Display name") is split into
+// first and last name only when the file has no columns for them: beside them,
+// as in the CSVs of Outlook, Google Contacts or Thunderbird, it is ignored. A
+// "Name" beside a first-name column but no last-name column is the last name
+// (German lists: "Name; Vorname").
 func AutoMap(header []string) Mapping {
 	m := make(Mapping, len(header))
 	used := map[Field]bool{}
@@ -144,7 +152,43 @@ func AutoMap(header []string) Mapping {
 		}
 		m[i], used[f] = f, true
 	}
+	for i, f := range m {
+		switch {
+		case f != FullName:
+		case used[FirstName] && used[LastName]:
+			m[i] = Ignore
+		case used[FirstName] && matchKey(header[i]) == "name":
+			m[i], used[LastName] = LastName, true
+		}
+	}
 	return m
+}
+
+// nameParticles are the words that belong to a last name when they stand
+// before it: "Anna van der Berg" is Anna, van der Berg.
+var nameParticles = map[string]bool{
+	"van": true, "von": true, "de": true, "der": true, "den": true, "del": true, "della": true, "di": true,
+	"da": true, "du": true, "des": true, "le": true, "la": true, "zu": true, "zur": true, "vom": true,
+	"ten": true, "ter": true, "dos": true, "das": true, "do": true, "af": true, "av": true,
+}
+
+// SplitFullName splits a full name into first and last name: "Müller, Anna" is
+// last name first; otherwise the last word is the last name, with the particles
+// before it ("van", "von", "de", …, in lower case). ok is false for a single word.
+func SplitFullName(s string) (first, last string, ok bool) {
+	if l, f, found := strings.Cut(s, ","); found {
+		first, last = strings.Join(strings.Fields(f), " "), strings.Join(strings.Fields(l), " ")
+		return first, last, first != "" && last != ""
+	}
+	words := strings.Fields(s)
+	if len(words) < 2 {
+		return "", strings.Join(words, ""), false
+	}
+	i := len(words) - 1
+	for i > 1 && nameParticles[words[i-1]] {
+		i--
+	}
+	return strings.Join(words[:i], " "), strings.Join(words[i:], " "), true
 }
 
 // Problems lists what keeps a mapping from being used: a required field no column
@@ -159,7 +203,7 @@ func (m Mapping) Problems(header []string) []string {
 	}
 	for _, f := range Fields {
 		switch {
-		case f.Required && len(cols[f.Field]) == 0:
+		case f.Required && len(cols[f.Field]) == 0 && len(cols[FullName]) == 0:
 			out = append(out, uitext.F("no column is mapped to %s, which is required", uitext.L(f.Label)))
 		case !f.Multi && len(cols[f.Field]) > 1:
 			out = append(out, uitext.F("%s is mapped to %d columns (%s); choose one", uitext.L(f.Label),

@@ -127,8 +127,8 @@ func cp1252(t testing.TB, s string) []byte {
 
 func TestAutoMapSynonymsInAnyOrderAndCase(t *testing.T) {
 	got := AutoMap([]string{"E-MAIL", "nachname", "\ufeffVorname", "Klasse", "Bemerkung", "Schüler-ID", "Handy", "Login", "Gruppen", "Foo"})
-	want := Mapping{Email, LastName, FirstName, Units, Notes, Ignore, Mobile, Username, Groups, Ignore}
-	// "Schüler-ID" is not a synonym; "Schülernummer" is.
+	want := Mapping{Email, LastName, FirstName, Units, Notes, ExternalID, Mobile, Username, Groups, Ignore}
+	// "Schüler-ID" (ASV, SchILD) is a synonym, as "Schülernummer" is.
 	if !slices.Equal(got, want) {
 		t.Fatalf("AutoMap = %v, want %v", got, want)
 	}
@@ -406,14 +406,15 @@ func TestRoleUnitsGroupsAndValidity(t *testing.T) {
 	if !strings.Contains(p.Rows[3].Reason, "2026-01-15 is in the past") {
 		t.Fatalf("row 4 (Excel serial 46037 is 2026-01-15): %q", p.Rows[3].Reason)
 	}
-	if !strings.Contains(p.Rows[4].Reason, `"03/04/2027" is not a date`) {
-		t.Fatalf("row 5 (ambiguous): %q", p.Rows[4].Reason)
+	// The column writes 31.12.2025 day first, so 03/04/2027 is 3 April.
+	if r := p.Rows[4]; len(r.Problems) > 0 || r.validUntil == nil || r.validUntil.Format("2006-01-02") != "2027-04-03" {
+		t.Fatalf("row 5 (day first like the column): %q %v", r.Reason, r.validUntil)
 	}
 	for in, want := range map[string]string{
 		"46053": "2026-01-31", "15/01/2027": "2027-01-15", "01/15/2027": "2027-01-15",
 		"2027-01-15 00:00": "2027-01-15", "5.2.2027": "2027-02-05",
 	} {
-		d, ok := parseDate(in)
+		d, ok := parseDate(in, "")
 		if !ok || d.Format("2006-01-02") != want {
 			t.Errorf("parseDate(%q) = %v %v, want %s", in, d, ok, want)
 		}

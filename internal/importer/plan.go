@@ -73,6 +73,7 @@ type Settings struct {
 	OnConflict Resolution
 	PerRow     map[int]Resolution       // by row index, overriding OnConflict
 	Edits      map[int]map[Field]string // cell values the operator typed, by row index
+	DateOrder  DateOrder                // how to read 3/1/2027; "" when the column's values tell (see Check)
 }
 
 // Problem is one thing wrong with a row.
@@ -108,6 +109,7 @@ type RowPlan struct {
 	unitIDs     []string
 	groupIDs    []string
 	validUntil  *time.Time
+	outOfRange  Problem // a validity date in the past or too far away (Message "" when none); see settleValidity
 }
 
 // NeedsRole reports whether the row would create a user but names no role, and the
@@ -183,7 +185,9 @@ type Users interface {
 // Check validates every row of src under s against the store: the values of each
 // cell, the roles, units and groups named, duplicates inside the file and conflicts
 // with existing users, and resolves each row to an action. now decides validity
-// dates. A mapping that lacks a required field is an error wrapping ErrMapping.
+// dates. A mapping that lacks a required field is an error wrapping ErrMapping; a
+// date column that can be read day first or month first, when s.DateOrder does
+// not say which, is a *DateOrderError (wrapping ErrDateOrder).
 func Check(ctx context.Context, store Users, src *Source, s Settings, now time.Time) (*Plan, error) {
 	if len(s.Mapping) != len(src.Header) {
 		return nil, fmt.Errorf("%w: %d fields for %d columns", ErrMapping, len(s.Mapping), len(src.Header))
@@ -194,12 +198,16 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 	if s.OnConflict == "" {
 		s.OnConflict = Skip
 	}
+	order, err := columnDateOrder(src, s)
+	if err != nil {
+		return nil, err
+	}
 	cat, err := loadCatalog(ctx, store)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now}
-	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV}
+	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order}
 	for i := range src.Rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -212,6 +220,7 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 	if err := p.findConflicts(ctx, store); err != nil {
 		return nil, err
 	}
+	p.settleValidity()
 	p.resolve()
 	if err := p.assignUsernames(ctx, store); err != nil {
 		return nil, err
@@ -311,6 +320,34 @@ func (p *Plan) findDuplicates() {
 			}
 			seen[k][v] = i
 		}
+	}
+}
+
+// settleValidity decides about the rows whose validity date is in the past or too
+// far away. An update does not change a user's validity (see Batch), so a row
+// that updates one existing user imports without it: an export of Onboard, whose
+// expired dates say when old keys ran out, updates the users it lists. Every other
+// such row gets the date as its problem and drops out of duplicates and conflicts,
+// as rows with problems do.
+func (p *Plan) settleValidity() {
+	changed := false
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.outOfRange.Message == "" {
+			continue
+		}
+		res := p.Settings.OnConflict
+		if pr, ok := p.Settings.PerRow[i]; ok {
+			res = pr
+		}
+		if len(r.Problems) == 0 && r.DuplicateOf < 0 && r.Conflict != nil && r.Conflict.Users == 1 && res == Update {
+			continue
+		}
+		r.Problems = append(r.Problems, r.outOfRange)
+		r.Conflict, changed = nil, true
+	}
+	if changed {
+		p.findDuplicates()
 	}
 }
 

@@ -29,7 +29,7 @@ func TestMessagesFollowTheTranslator(t *testing.T) {
 		t.Errorf("mapping problems in German: %q", probs)
 	}
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	if _, msg := parseValidUntil("2026-03-01", now); msg != "2026-03-01 liegt in der Vergangenheit" {
+	if _, msg, _ := parseValidUntil("2026-03-01", now, ""); msg != "2026-03-01 liegt in der Vergangenheit" {
 		t.Errorf("date problem in German: %q", msg)
 	}
 

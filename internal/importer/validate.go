@@ -2,7 +2,10 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,6 +120,7 @@ type validator struct {
 	cat    *catalog
 	cols   [][]int // columns of each field, by field index
 	ragged bool    // rows must have as many cells as the header (CSV)
+	order  DateOrder
 }
 
 // row reads and checks data row i into plan.Rows[i].
@@ -130,29 +134,19 @@ func (v *validator) row(i int) {
 		add(Ignore, -1, uitext.F("the row has %d cells but the header has %d; a value may contain the delimiter without quotes",
 			len(cells), src.width))
 	}
-	edits := v.plan.Settings.Edits[i]
-	for fi, cols := range v.cols {
-		var parts []string
-		for _, c := range cols {
-			if c < len(cells) {
-				if s := CellValue(cells[c]); s != "" {
-					parts = append(parts, s)
-				}
-			}
-		}
-		r.Values[fi] = strings.Join(parts, ", ")
-		if e, ok := edits[Fields[fi].Field]; ok {
-			r.Values[fi] = clean(e)
-		}
-	}
+	failed := v.values(r, cells, v.plan.Settings.Edits[i])
+	v.splitFullName(r, failed)
 	col := func(f Field) int {
 		if cs := v.cols[fieldIndex[f]]; len(cs) > 0 {
 			return cs[0]
 		}
+		if cs := v.cols[fieldIndex[FullName]]; len(cs) > 0 && (f == FirstName || f == LastName) {
+			return cs[0] // the names came from the full name
+		}
 		return -1
 	}
 	check := func(f Field, msg string) {
-		if msg != "" {
+		if msg != "" && !failed[fieldIndex[f]] {
 			add(f, col(f), msg)
 		}
 	}
@@ -175,11 +169,104 @@ func (v *validator) row(i int) {
 	check(Role, v.role(r))
 	check(Units, v.units(r))
 	v.groups(r)
-	if d := r.Value(ValidUntil); d != "" {
-		t, msg := parseValidUntil(d, v.plan.now)
-		check(ValidUntil, msg)
-		r.validUntil = t
+	if d := r.Value(ValidUntil); d != "" && !failed[fieldIndex[ValidUntil]] {
+		v.validUntil(r, d, col(ValidUntil))
 	}
+}
+
+// validUntil reads the row's validity date d, from column col.
+func (v *validator) validUntil(r *RowPlan, d string, col int) {
+	t, msg, outOfRange := parseValidUntil(d, v.plan.now, v.order)
+	switch {
+	case outOfRange:
+		r.outOfRange = Problem{ValidUntil, col, msg} // see Plan.settleValidity
+	case msg != "":
+		r.Problems = append(r.Problems, Problem{ValidUntil, col, msg})
+	}
+	r.validUntil = t
+}
+
+// values fills in the row's value of each field from its cells (and the operator's
+// edits); a cell holding a spreadsheet error is a problem of its field, which is
+// marked in the result so that no other problem is reported for it.
+func (v *validator) values(r *RowPlan, cells []string, edits map[Field]string) (failed []bool) {
+	failed = make([]bool, numFields)
+	for fi, cols := range v.cols {
+		var parts []string
+		for _, c := range cols {
+			if c >= len(cells) {
+				continue
+			}
+			s := CellValue(cells[c])
+			if code, ok := ErrorValue(s); ok {
+				r.Problems = append(r.Problems, Problem{Fields[fi].Field, c, uitext.F("the cell holds the spreadsheet error %s (a formula failed in the file); correct it there and save again", code)})
+				failed[fi] = true
+				continue
+			}
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+		r.Values[fi] = strings.Join(parts, ", ")
+		if e, ok := edits[Fields[fi].Field]; ok {
+			r.Values[fi] = clean(e)
+			failed[fi] = false
+			r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Field == Fields[fi].Field })
+		}
+	}
+	return failed
+}
+
+// splitFullName fills the row's empty first and last name from its full name
+// (see SplitFullName); a full name of one word is a problem when a name is
+// missing.
+func (v *validator) splitFullName(r *RowPlan, failed []bool) {
+	full := r.Value(FullName)
+	fi, li := fieldIndex[FirstName], fieldIndex[LastName]
+	if full == "" || (r.Values[fi] != "" && r.Values[li] != "") {
+		return
+	}
+	first, last, ok := SplitFullName(full)
+	if !ok {
+		r.Problems = append(r.Problems, Problem{
+			FullName, v.cols[fieldIndex[FullName]][0],
+			uitext.F("%q cannot be split into first and last name; write both, e.g. \"Anna Müller\" or \"Müller, Anna\"", full),
+		})
+		failed[fi], failed[li] = true, true
+		return
+	}
+	if r.Values[fi] == "" {
+		r.Values[fi] = first
+	}
+	if r.Values[li] == "" {
+		r.Values[li] = last
+	}
+}
+
+// errorValues are the values spreadsheets show in a cell whose formula failed:
+// Excel's (stored so in an .xlsx, and written so to CSV by an English Excel),
+// a German Excel's CSV spellings, and LibreOffice's "Err:502" style codes.
+var errorValues = []string{
+	"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
+	"#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA",
+	"#NV", "#BEZUG!", "#WERT!", "#ZAHL!", "#NAME?", "#ÜBERLAUF!", "#KALK!",
+}
+
+// ErrorValue reports whether a cell value is a spreadsheet's error value
+// ("#N/A", "#REF!", "Err:502", …) rather than data, and returns it as written.
+func ErrorValue(s string) (string, bool) {
+	if s == "" || (s[0] != '#' && s[0] != 'E') {
+		return "", false
+	}
+	for _, e := range errorValues {
+		if strings.EqualFold(s, e) {
+			return s, true
+		}
+	}
+	if n, ok := strings.CutPrefix(s, "Err:"); ok && len(n) == 3 && strings.Trim(n, "0123456789") == "" {
+		return s, true
+	}
+	return "", false
 }
 
 // onlyEmptyBeyond reports whether every cell from index n on is blank (trailing
@@ -265,27 +352,33 @@ func (v *validator) groups(r *RowPlan) {
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
 // parseValidUntil reads the last valid day of a key: ISO (2026-01-31), German
-// (31.01.2026), unambiguous slashes (31/01/2026) or an Excel date serial (46053).
-// The key stays valid to the end of that day (UTC); the day must be after today
-// and at most settings.MaxValidDays away.
-func parseValidUntil(s string, now time.Time) (*time.Time, string) {
-	d, ok := parseDate(s)
+// (31.01.2026), slashes (31/01/2026, or 01/31/2026 month first; see DateOrder)
+// or an Excel date serial (46053). The key stays valid to the end of that day
+// (UTC); the day must be after today and at most settings.MaxValidDays away
+// (else outOfRange is set with the message).
+func parseValidUntil(s string, now time.Time, order DateOrder) (t *time.Time, msg string, outOfRange bool) {
+	d, ok := parseDate(s, order)
 	if !ok {
-		return nil, uitext.F("%q is not a date; write it as 2026-01-31 or 31.01.2026", s)
+		if _, _, ambiguous := slashDate(s); ambiguous && order == "" {
+			return nil, uitext.F("%q can be read day first or month first; write it as 2026-01-31", s), false
+		}
+		return nil, uitext.F("%q is not a date; write it as 2026-01-31 or 31.01.2026", s), false
 	}
 	end := d.AddDate(0, 0, 1).Add(-time.Second)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	switch {
 	case !d.After(today) && !d.Equal(today):
-		return nil, uitext.F("%s is in the past", d.Format("2006-01-02"))
+		return nil, uitext.F("%s is in the past", d.Format("2006-01-02")), true
 	case d.After(today.AddDate(0, 0, settings.MaxValidDays)):
-		return nil, uitext.F("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays)
+		return nil, uitext.F("%s is more than %d days away", d.Format("2006-01-02"), settings.MaxValidDays), true
 	}
-	return &end, ""
+	return &end, "", false
 }
 
-// parseDate reads a calendar day in the forms parseValidUntil accepts.
-func parseDate(s string) (time.Time, bool) {
+// parseDate reads a calendar day in the forms parseValidUntil accepts. A date
+// with slashes is read in order, or, when order is "", only when its numbers
+// leave no doubt (31/01/2026, 01/31/2026).
+func parseDate(s string, order DateOrder) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if date, _, ok := strings.Cut(s, " "); ok { // "2026-01-31 00:00" from a date-time cell
 		s = date
@@ -304,25 +397,140 @@ func parseDate(s string) (time.Time, bool) {
 			return t, true
 		}
 	}
-	// Slashes: day/month/year or month/day/year; accepted only when the order is clear.
-	parts := strings.Split(s, "/")
-	if len(parts) == 3 {
-		a, err1 := strconv.Atoi(parts[0])
-		b, err2 := strconv.Atoi(parts[1])
-		y, err3 := strconv.Atoi(parts[2])
-		if err1 == nil && err2 == nil && err3 == nil && y > 1900 {
-			switch {
-			case a > 12 && b <= 12:
-				a, b = b, a
-			case b > 12 && a <= 12:
-			default:
-				return time.Time{}, false
+	parts, evidence, ambiguous := slashDate(s)
+	if parts == nil {
+		return time.Time{}, false
+	}
+	day, month := parts[0], parts[1]
+	switch {
+	case order == MonthFirst, order == "" && evidence == MonthFirst:
+		day, month = parts[1], parts[0]
+	case order == "" && ambiguous:
+		return time.Time{}, false
+	}
+	t := time.Date(parts[2], time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if month < 1 || month > 12 || t.Day() != day {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// slashDate splits "a/b/yyyy" into its numbers. evidence is the order the
+// numbers prove (DayFirst for 31/1/2027, MonthFirst for 1/31/2027, "" when both
+// are at most 12); ambiguous is set when both are at most 12 and differ, so
+// that the two orders give different days.
+func slashDate(s string) (parts []int, evidence DateOrder, ambiguous bool) {
+	fields := strings.Split(strings.TrimSpace(s), "/")
+	if len(fields) != 3 {
+		return nil, "", false
+	}
+	n := make([]int, 3)
+	for i, f := range fields {
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 0 {
+			return nil, "", false
+		}
+		n[i] = v
+	}
+	if n[2] <= 1900 {
+		return nil, "", false
+	}
+	switch a, b := n[0], n[1]; {
+	case a > 12 && b <= 12:
+		evidence = DayFirst
+	case b > 12 && a <= 12:
+		evidence = MonthFirst
+	case a <= 12 && b <= 12 && a != b:
+		ambiguous = true
+	}
+	return n, evidence, ambiguous
+}
+
+// dottedDate reports whether s is a date written d.m.y (German).
+func dottedDate(s string) bool {
+	for _, layout := range []string{"2.1.2006", "2.1.06"} {
+		if _, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// DateOrder is how dates with slashes are read: day first (31/01/2027, most
+// of Europe) or month first (01/31/2027, the USA).
+type DateOrder string
+
+// The date orders; "" reads each date column in the order its values prove.
+const (
+	DayFirst   DateOrder = "dmy"
+	MonthFirst DateOrder = "mdy"
+)
+
+// ParseDateOrder reads a date order: "dmy" or "mdy" ("" and "auto" are "").
+func ParseDateOrder(s string) (DateOrder, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return "", nil
+	case "dmy", "day", "day-first":
+		return DayFirst, nil
+	case "mdy", "month", "month-first", "us":
+		return MonthFirst, nil
+	}
+	return "", fmt.Errorf("unknown date order %q (use dmy for 31/01/2027 or mdy for 01/31/2027)", s)
+}
+
+// ErrDateOrder is wrapped by a DateOrderError.
+var ErrDateOrder = errors.New("the date order is unclear")
+
+// DateOrderError says that the dates of a column can be read day first or month
+// first and nothing in the column tells which: Settings.DateOrder must say.
+type DateOrderError struct {
+	Column  string // the column's title
+	Example string // one of its dates, e.g. "3/1/2027"
+}
+
+func (e *DateOrderError) Error() string {
+	return uitext.F("column %s: dates such as %s can be read day first or month first, and no date in the column tells which", e.Column, e.Example)
+}
+
+// Unwrap returns ErrDateOrder.
+func (e *DateOrderError) Unwrap() error { return ErrDateOrder }
+
+// columnDateOrder works out how to read the slash dates of the valid-until
+// columns when s does not say: the order their values prove (all day first or
+// all month first). When no value proves an order and some are ambiguous, it
+// returns a *DateOrderError. Values proving both orders leave the order open:
+// each date is then read alone, and the ambiguous ones are row errors.
+func columnDateOrder(src *Source, s Settings) (DateOrder, error) {
+	if s.DateOrder != "" {
+		return s.DateOrder, nil
+	}
+	cols := s.Mapping.Columns(ValidUntil)
+	seen := map[DateOrder]bool{}
+	example, exampleCol := "", 0
+	for _, row := range src.Rows {
+		for _, c := range cols {
+			if c >= len(row.Cells) {
+				continue
 			}
-			t := time.Date(y, time.Month(a), b, 0, 0, 0, 0, time.UTC)
-			if t.Day() == b {
-				return t, true
+			v := CellValue(row.Cells[c])
+			_, evidence, ambiguous := slashDate(v)
+			if evidence == "" && dottedDate(v) {
+				evidence = DayFirst // 31.12.2026: a list written day first
+			}
+			seen[evidence] = true
+			if ambiguous && example == "" {
+				example, exampleCol = v, c
 			}
 		}
 	}
-	return time.Time{}, false
+	switch {
+	case seen[DayFirst] && !seen[MonthFirst]:
+		return DayFirst, nil
+	case seen[MonthFirst] && !seen[DayFirst]:
+		return MonthFirst, nil
+	case example != "" && !seen[DayFirst]:
+		return "", &DateOrderError{Column: columnName(src.Header, exampleCol), Example: example}
+	}
+	return "", nil
 }

@@ -26,10 +26,14 @@ var errRecordTooLong = errors.New("tabular: record too long")
 // csvRows streams the records of a CSV file (see File.Rows).
 func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
 	var src io.Reader = io.NewSectionReader(f.src, f.csv.skip, f.size-f.csv.skip)
+	if f.csv.checkLines {
+		src = newLineChecker(src, f.csv.enc == nil)
+	}
 	if f.csv.enc != nil {
 		src = transform.NewReader(src, f.csv.enc.NewDecoder())
 	}
-	guard := &recordGuard{r: &newlineReader{r: src}}
+	quotes := newQuoteTracker(&newlineReader{r: src}, f.csv.delim)
+	guard := &recordGuard{r: quotes}
 	br := bufio.NewReaderSize(guard, 64<<10)
 	lineOffset := 0
 	if f.csv.sep {
@@ -53,6 +57,10 @@ func (f *File) csvRows(ctx context.Context, yield func(Row, error) bool) {
 		}
 		guard.n = 0
 		rec, err := cr.Read()
+		if quotes.truncated() {
+			yield(Row{}, f.truncatedError(quotes.openLine))
+			return
+		}
 		if err == io.EOF {
 			return
 		}
@@ -116,7 +124,10 @@ func (f *File) csvError(err error, lastLine int) error {
 		lineOffset = 1
 	}
 	var pe *csv.ParseError
+	var me *mixedError
 	switch {
+	case errors.As(err, &me):
+		return &Error{File: f.info.Name, Line: me.line, Msg: mixedMessage(me, f.info.Encoding), Err: ErrNotTable}
 	case errors.As(err, &pe):
 		// Column of a syntax error is the 1-based byte position in the line.
 		return &Error{
@@ -131,6 +142,15 @@ func (f *File) csvError(err error, lastLine int) error {
 		}
 	}
 	return f.readError(lastLine, err)
+}
+
+// truncatedError says that the file ends inside the quoted value that begins on
+// line: encoding/csv (with LazyQuotes) would return the rest as the value.
+func (f *File) truncatedError(line int) error {
+	return &Error{
+		File: f.info.Name, Line: line, Err: ErrTruncated,
+		Msg: uitext.L("a quoted value begins here, but the file ends before its closing quote (\"); the file is cut off (an interrupted download or copy?): get the whole file again"),
+	}
 }
 
 // readError wraps an I/O error.
@@ -202,3 +222,81 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 	g.n += k
 	return k, err
 }
+
+// quoteTracker follows the quoting of the CSV text read through it, as
+// encoding/csv with LazyQuotes reads it, to tell when the file ends inside a
+// quoted field (which encoding/csv accepts silently). It sees the text after
+// newlineReader, so lines end in LF. A delimiter outside ASCII is followed by
+// its last byte.
+type quoteTracker struct {
+	r        io.Reader
+	delim    byte
+	state    quoteState
+	line     int  // the physical line being read, 1-based
+	openLine int  // where the quoted field being read began
+	eof      bool // r has reported the end
+}
+
+// quoteState is where a quoteTracker is in a record.
+type quoteState uint8
+
+const (
+	atFieldStart quoteState = iota
+	inUnquoted
+	inQuoted
+	afterQuote // a quote inside a quoted field: its end, or the first of ""
+)
+
+func newQuoteTracker(r io.Reader, delim rune) *quoteTracker {
+	d := []byte(string(delim))
+	return &quoteTracker{r: r, delim: d[len(d)-1], line: 1}
+}
+
+func (q *quoteTracker) Read(p []byte) (int, error) {
+	n, err := q.r.Read(p)
+	for _, c := range p[:n] {
+		q.step(c)
+	}
+	if err == io.EOF {
+		q.eof = true
+	}
+	return n, err
+}
+
+// step advances the state by one byte.
+func (q *quoteTracker) step(c byte) {
+	if c == '\n' {
+		q.line++
+		if q.state != inQuoted {
+			q.state = atFieldStart
+		}
+		return
+	}
+	switch q.state {
+	case atFieldStart:
+		switch c {
+		case '"':
+			q.state, q.openLine = inQuoted, q.line
+		case q.delim:
+		default:
+			q.state = inUnquoted
+		}
+	case inUnquoted:
+		if c == q.delim {
+			q.state = atFieldStart
+		}
+	case inQuoted:
+		if c == '"' {
+			q.state = afterQuote
+		}
+	case afterQuote:
+		if c == q.delim {
+			q.state = atFieldStart
+		} else {
+			q.state = inQuoted // "" or a lazy bare quote: the field goes on
+		}
+	}
+}
+
+// truncated reports whether the text ended inside a quoted field.
+func (q *quoteTracker) truncated() bool { return q.eof && q.state == inQuoted }

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 
 	"onboard/internal/uitext"
@@ -132,6 +131,10 @@ type csvParams struct {
 	skip  int64             // bytes of BOM to skip
 	delim rune
 	sep   bool // skip the first (sep=) line
+	// checkLines: a lineChecker fails the read at a line that does not fit
+	// the encoding (see detectCSV)
+	checkLines bool
+	guessErr   error // detection could not tell the single-byte encoding
 }
 
 // detectCSV works out encoding, BOM, sep= line, delimiter and preview from
@@ -151,16 +154,22 @@ func (f *File) detectCSV(head []byte) error {
 	if f.size == int64(bomLen) {
 		return &Error{File: name, Msg: uitext.L("is empty (it holds only a byte-order mark)"), Err: ErrNotTable}
 	}
+	forced, _ := parseEncoding(f.opt.Encoding)
+	if err := f.checkSampleLines(head[bomLen:], forced == encAuto, whole); err != nil {
+		return err
+	}
 	text := decodeSample(head[bomLen:], enc, whole)
 
 	if msg := binaryReason(text); msg != "" {
-		forced, _ := parseEncoding(f.opt.Encoding)
 		if forced != encAuto && enc != encUTF16LE && enc != encUTF16BE && strings.ContainsRune(text, 0) {
 			msg = uitext.F("%s (if it is UTF-16 text, choose the encoding UTF-16)", msg)
 		}
 		return &Error{File: name, Msg: msg, Err: ErrNotTable}
 	}
 
+	if f.csv.guessErr != nil {
+		return f.csv.guessErr
+	}
 	body := text
 	if d, rest, ok := sepLine(text); ok {
 		f.info.SepLine, f.csv.sep = true, true
@@ -177,6 +186,21 @@ func (f *File) detectCSV(head []byte) error {
 	}
 	f.info.Delimiter = f.csv.delim
 	f.info.Preview = previewLines(text)
+	return nil
+}
+
+// checkSampleLines decides whether Rows checks that every line fits the
+// encoding — UTF-8 always, a detected single-byte encoding too (a forced one is
+// the admin's choice) — and checks the lines of the sample b.
+func (f *File) checkSampleLines(b []byte, auto, whole bool) error {
+	enc := f.info.Encoding
+	f.csv.checkLines = enc == encUTF8 || (auto && singleByteEncoding(enc) != nil)
+	if !f.csv.checkLines || f.csv.guessErr != nil {
+		return nil
+	}
+	if me := checkSample(b, enc == encUTF8, whole); me != nil {
+		return &Error{File: f.info.Name, Line: me.line, Msg: mixedMessage(me, enc), Err: ErrNotTable}
+	}
 	return nil
 }
 
@@ -201,13 +225,7 @@ func (f *File) detectEncoding(head []byte) (string, int, error) {
 		if bomEnc != "" {
 			return bomEnc, bomLen, nil
 		}
-		if g := guessUTF16(head); g != "" {
-			return g, 0, nil
-		}
-		if f.isUTF8(head) {
-			return encUTF8, 0, nil
-		}
-		return encWin1252, 0, nil
+		return f.detectWithoutBOM(head), 0, nil
 	case encUTF16:
 		if bomEnc == encUTF16LE || bomEnc == encUTF16BE {
 			return bomEnc, bomLen, nil
@@ -223,25 +241,30 @@ func (f *File) detectEncoding(head []byte) (string, int, error) {
 	return want, 0, nil // a BOM of another encoding is data in the forced one
 }
 
+// detectWithoutBOM tells the encoding of a file without a byte-order mark:
+// UTF-16 by its NUL bytes, UTF-8 when the first line with non-ASCII bytes is
+// UTF-8, else the single-byte encoding that reads it best (see guessSingleByte;
+// when none does, its error is kept for detectCSV to report after the check
+// for binary data).
+func (f *File) detectWithoutBOM(head []byte) string {
+	if g := guessUTF16(head); g != "" {
+		return g
+	}
+	sample, i, atEOF := f.nonASCIISample(head)
+	if sample == nil || firstLineIsUTF8(sample, i, atEOF) {
+		return encUTF8
+	}
+	enc, err := guessSingleByte(f.info.Name, sample)
+	if err != nil {
+		f.csv.guessErr = err
+		return encWin1252
+	}
+	return enc
+}
+
 // parseEncoding turns Options.Encoding into a canonical name (or encAuto or
 // encUTF16).
-func parseEncoding(s string) (string, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "auto":
-		return encAuto, nil
-	case "utf-8", "utf8":
-		return encUTF8, nil
-	case "utf-16", "utf16":
-		return encUTF16, nil
-	case "utf-16le", "utf16le":
-		return encUTF16LE, nil
-	case "utf-16be", "utf16be":
-		return encUTF16BE, nil
-	case "windows-1252", "windows1252", "cp1252":
-		return encWin1252, nil
-	}
-	return "", fmt.Errorf("unknown encoding %q; choose utf-8, utf-16, utf-16le, utf-16be or windows-1252", s)
-}
+func parseEncoding(s string) (string, error) { return ParseEncoding(s) }
 
 // parseDelimiter turns Options.Delimiter into a rune; 0 means detect.
 func parseDelimiter(s string) (rune, error) {
@@ -272,10 +295,8 @@ func decoderFor(enc string) encoding.Encoding {
 		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
 	case encUTF16BE:
 		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
-	case encWin1252:
-		return charmap.Windows1252
 	}
-	return nil
+	return singleByteEncoding(enc)
 }
 
 // guessUTF16 recognises UTF-16 without a BOM by its NUL bytes: text that is
@@ -304,29 +325,29 @@ func guessUTF16(b []byte) string {
 	return ""
 }
 
-// isUTF8 decides between UTF-8 and Windows-1252 from the first non-ASCII
-// bytes: if they are valid UTF-8, the file is UTF-8. When the sample is
-// plain ASCII, the rest of the file is scanned up to the first non-ASCII
-// byte (a plain-ASCII file is UTF-8).
-func (f *File) isUTF8(head []byte) bool {
-	whole := int64(len(head)) == f.size
+// nonASCIISample returns the bytes detection judges a single-byte or UTF-8
+// file by: head when it holds a non-ASCII byte, else up to sampleSize bytes
+// from the first non-ASCII byte of the rest of the file (nil for plain ASCII),
+// the index of that byte in it, and whether the sample reaches the end of the
+// file.
+func (f *File) nonASCIISample(head []byte) ([]byte, int, bool) {
 	if i := firstNonASCII(head); i >= 0 {
-		return validUTF8Prefix(head[i:], whole)
+		return head, i, int64(len(head)) == f.size
 	}
 	buf := make([]byte, sampleSize)
 	for off := int64(len(head)); off < f.size; {
 		n, err := f.src.ReadAt(buf, off)
 		if i := firstNonASCII(buf[:n]); i >= 0 {
-			window := make([]byte, 256)
+			window := make([]byte, sampleSize)
 			m, _ := f.src.ReadAt(window, off+int64(i))
-			return validUTF8Prefix(window[:m], off+int64(i)+int64(m) >= f.size)
+			return window[:m], 0, off+int64(i)+int64(m) >= f.size
 		}
 		if err != nil || n == 0 {
 			break
 		}
 		off += int64(n)
 	}
-	return true
+	return nil, 0, true
 }
 
 // firstNonASCII returns the index of the first byte ≥ 0x80, or -1.
@@ -366,8 +387,9 @@ func decodeSample(b []byte, enc string, whole bool) string {
 			out = strings.TrimSuffix(out, "\uFFFD") // a surrogate pair cut in two
 		}
 		return out
-	case encWin1252:
-		s, _ := charmap.Windows1252.NewDecoder().Bytes(b)
+	}
+	if sb := singleByteEncoding(enc); sb != nil {
+		s, _ := sb.NewDecoder().Bytes(b)
 		return string(s)
 	}
 	if !whole { // drop a character cut off by the end of the sample

@@ -91,6 +91,9 @@ type Info struct {
 	SepLine   bool     // CSV: the file began with an Excel "sep=X" line (which is not a data row)
 	Sheets    []string // XLSX: every sheet name, in workbook order
 	Sheet     string   // XLSX: the sheet read
+	// Skipped are the sheets before Sheet that were passed over because they
+	// hold no data (chart sheets, empty ones) when no sheet was asked for.
+	Skipped []string
 	// Preview holds the first (up to 10) raw lines as decoded text. CSV:
 	// physical lines after decoding, without the BOM (the sep= line
 	// included); XLSX: the first non-empty rows' cells joined by " | ".
@@ -121,6 +124,7 @@ var (
 	ErrTooManyRows = errors.New("tabular: too many rows")
 	ErrCellTooLong = errors.New("tabular: cell too long")
 	ErrNoSuchSheet = errors.New("tabular: no such sheet")
+	ErrTruncated   = errors.New("tabular: file ends inside a quoted value")
 )
 
 // Error names the file and, where known, the line (CSV line, XLSX row) and
@@ -188,6 +192,7 @@ type File struct {
 	osf  *os.File // the open file behind src, if any
 
 	csv csvParams      // CSV only
+	mem []Row          // HTML and XML 2003: the rows, read at open
 	xf  *excelize.File // XLSX only
 	// XLSX only: how each worksheet part ends, and which part holds each sheet
 	// (see sheetEnd); sheetPart is nil when the workbook did not say.
@@ -218,7 +223,7 @@ func Open(path string, opt Options) (*File, error) {
 	}
 	f, err := open(name, path, osf, st.Size(), opt)
 	if err != nil || f.info.Format != FormatCSV {
-		osf.Close() // XLSX is read whole at open; the file is no longer needed
+		osf.Close() // XLSX, HTML and XML are read whole at open; the file is no longer needed
 		return f, err
 	}
 	f.osf = osf
@@ -288,6 +293,11 @@ func open(name, path string, src io.ReaderAt, size int64, opt Options) (*File, e
 		err = f.openXLSX(path)
 		f.src = nil // excelize holds what it needs
 	case kindText:
+		if k := markupKind(head); k != "" {
+			err = f.openMarkup(k)
+			f.src = nil // read whole
+			break
+		}
 		f.info.Format = FormatCSV
 		err = f.detectCSV(head)
 	default:
@@ -317,6 +327,7 @@ func mb(n int64) string {
 func (f *File) Info() Info {
 	info := f.info
 	info.Sheets = append([]string(nil), f.info.Sheets...)
+	info.Skipped = append([]string(nil), f.info.Skipped...)
 	info.Preview = append([]string(nil), f.info.Preview...)
 	return info
 }
@@ -333,8 +344,12 @@ func (f *File) Rows(ctx context.Context) iter.Seq2[Row, error] {
 			yield(Row{}, &Error{File: f.info.Name, Msg: "is closed", Err: fs.ErrClosed})
 			return
 		}
-		if f.info.Format == FormatXLSX {
+		switch f.info.Format {
+		case FormatXLSX:
 			f.xlsxRows(ctx, yield)
+			return
+		case FormatHTML, FormatXML2003:
+			f.memRows(ctx, yield)
 			return
 		}
 		f.csvRows(ctx, yield)

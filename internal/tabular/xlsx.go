@@ -240,19 +240,72 @@ func (f *File) pickSheet() error {
 			Msg: uitext.F("has no sheet %q; its sheets are %s", want, strings.Join(quoted, ", ")),
 		}
 	}
+	f.info.Sheet = f.firstSheetWithData(sheets)
+	return nil
+}
+
+// firstSheetWithData returns the sheet to read when none was asked for: the
+// active sheet if it is visible and holds data, else the first visible sheet
+// with data, else the first hidden one with data, else the active or first
+// one. The sheets looked at and passed over (a chart sheet first, an empty
+// cover sheet) go into Info.Skipped.
+func (f *File) firstSheetWithData(sheets []string) string {
 	visible := func(s string) bool { v, err := f.xf.GetSheetVisible(s); return err == nil && v }
-	if i := f.xf.GetActiveSheetIndex(); i >= 0 && i < len(sheets) && visible(sheets[i]) {
-		f.info.Sheet = sheets[i]
-		return nil
+	active := sheets[0]
+	if i := f.xf.GetActiveSheetIndex(); i >= 0 && i < len(sheets) {
+		active = sheets[i]
+	}
+	var order, hidden []string
+	if visible(active) {
+		order = append(order, active)
 	}
 	for _, s := range sheets {
-		if visible(s) {
-			f.info.Sheet = s
-			return nil
+		switch {
+		case !visible(s):
+			hidden = append(hidden, s)
+		case s != active:
+			order = append(order, s)
 		}
 	}
-	f.info.Sheet = sheets[0]
-	return nil
+	order = append(order, hidden...)
+	for i, s := range order {
+		if f.hasData(s) {
+			f.info.Skipped = append([]string(nil), order[:i]...)
+			return s
+		}
+	}
+	if visible(active) || len(order) == 0 {
+		return active
+	}
+	return order[0]
+}
+
+// hasDataRows is how many rows hasData looks through for a non-blank one.
+const hasDataRows = 1000
+
+// hasData reports whether a worksheet holds a non-blank row among its first
+// rows; a chart sheet holds none.
+func (f *File) hasData(sheet string) bool {
+	found := false
+	_ = guard(func() error {
+		rows, err := f.xf.Rows(sheet)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for n := 0; n < hasDataRows && rows.Next(); n++ {
+			cells, err := rows.Columns()
+			if err != nil {
+				return err
+			}
+			if !isBlank(cells) {
+				found = true
+				return nil
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // xlsxPreview fills Info.Preview with the first non-empty rows.

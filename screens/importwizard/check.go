@@ -166,6 +166,7 @@ type checkStep struct {
 	progress                   *widget.ProgressBarInfinite
 	checking                   *fyne.Container
 	err                        *widget.Label
+	dateOrder                  *dateOrderQuestion
 	show                       *widget.RadioGroup
 	table                      *widget.Table
 	empty                      *widget.Label
@@ -204,6 +205,7 @@ func newCheckStep(w *importWizard) *checkStep {
 	c.checking.Hide()
 	c.err = uikit.DangerLabel()
 	c.err.Hide()
+	c.dateOrder = newDateOrderQuestion(w)
 	filters := make([]string, len(checkFilters))
 	for i, f := range checkFilters {
 		filters[i] = lang.L(f)
@@ -252,6 +254,7 @@ func newCheckStep(w *importWizard) *checkStep {
 		c.counts, c.outcome, c.batchBox,
 		c.checking,
 		c.err,
+		c.dateOrder.box,
 		container.NewHBox(widget.NewLabel(lang.L("Show:")), c.show),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(), c.detail, c.editor.content)
@@ -297,6 +300,9 @@ func (c *checkStep) refresh() {
 		c.err.Show()
 	} else {
 		c.err.Hide()
+	}
+	if c.dateOrder.refresh() {
+		c.content.Refresh() // lay out again: the question came or went
 	}
 	p := w.plan
 	if p == nil {
@@ -397,18 +403,20 @@ func (c *checkStep) showBatchNote() {
 func (c *checkStep) setColumns() {
 	cols := []checkColumn{{title: lang.L("Line"), width: 64, kind: checkLine}}
 	m := c.w.plan.Settings.Mapping
-	for _, f := range importer.Fields {
-		if len(m.Columns(f.Field)) == 0 {
-			continue
-		}
+	for _, f := range shownFields(m) {
 		width := float32(130)
 		switch f.Field {
 		case importer.Email:
 			width = 230
-		case importer.Units, importer.Groups, importer.Notes, importer.InvitationText:
+		case importer.Units, importer.Groups, importer.Notes, importer.InvitationText, importer.FullName:
 			width = 150
 		}
-		cols = append(cols, checkColumn{title: fieldLabel(f.Field), width: width, kind: checkField, field: f.Field})
+		title := fieldLabel(f.Field)
+		if split := len(m.Columns(importer.FullName)) > 0; split && len(m.Columns(f.Field)) == 0 {
+			title = fmt.Sprintf(lang.L("%s (from full name)"), title)
+			width = 215
+		}
+		cols = append(cols, checkColumn{title: title, width: width, kind: checkField, field: f.Field})
 	}
 	if len(m.Columns(importer.Username)) == 0 {
 		cols = append(cols, checkColumn{title: lang.L("Username (new)"), width: 140, kind: checkUsername})
@@ -418,6 +426,24 @@ func (c *checkStep) setColumns() {
 	for i, col := range cols {
 		c.table.SetColumnWidth(i, col.width)
 	}
+}
+
+// shownFields are the fields the Check step has a column for: those mapped and,
+// when a full-name column is split, the first and last name it gives, after it.
+func shownFields(m importer.Mapping) []importer.FieldInfo {
+	split := len(m.Columns(importer.FullName)) > 0
+	var out []importer.FieldInfo
+	for _, f := range importer.Fields {
+		switch {
+		case f.Field == importer.FullName && split:
+			out = append([]importer.FieldInfo{f}, out...) // first: the names split from it follow
+		case len(m.Columns(f.Field)) > 0:
+			out = append(out, f)
+		case split && (f.Field == importer.FirstName || f.Field == importer.LastName):
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // computeView picks the rows the filter shows.

@@ -22,6 +22,7 @@ func ignoreLabel() string { return lang.L("Ignore this column") }
 var fieldLabels = map[importer.Field]string{
 	importer.FirstName:      resources.Mark("First name"),
 	importer.LastName:       resources.Mark("Last name"),
+	importer.FullName:       resources.Mark("Full name"),
 	importer.Email:          resources.Mark("Email"),
 	importer.Username:       resources.Mark("Username"),
 	importer.Mobile:         resources.Mark("Mobile"),

@@ -120,7 +120,7 @@ func (f *fileStep) showLoaded() {
 	src := f.w.src
 	info := src.Info
 	what := fmt.Sprintf("%s · %s", info.Name, rowCount(len(src.Rows)))
-	if info.Format == tabular.FormatXLSX {
+	if info.Format != tabular.FormatCSV {
 		what += " · " + fmt.Sprintf(lang.L("sheet “%s”"), info.Sheet)
 	}
 	f.name.SetText(what)
@@ -147,6 +147,10 @@ var encodingChoices = []struct{ value, label string }{
 	{"windows-1252", resources.Mark("Windows-1252 (Western European)")},
 	{"utf-16le", resources.Mark("UTF-16 little-endian")},
 	{"utf-16be", resources.Mark("UTF-16 big-endian")},
+	{"iso-8859-15", resources.Mark("ISO-8859-15 (Latin-9)")},
+	{"macintosh", resources.Mark("Mac Roman (old Mac Excel)")},
+	{"ibm850", resources.Mark("IBM850 (Excel CSV MS-DOS, Western Europe)")},
+	{"ibm437", resources.Mark("IBM437 (Excel CSV MS-DOS, US)")},
 }
 
 // delimiterChoices are the delimiters the Read step offers.
@@ -314,9 +318,9 @@ func (r *readStep) refresh() {
 			w.reload()
 		}
 	}
-	if info.Format == tabular.FormatXLSX {
+	if info.Format != tabular.FormatCSV {
 		r.csvForm.Hide()
-		r.xlsxNote.SetText(fmt.Sprintf(lang.L("Excel workbook, sheet “%s”. Choose another sheet on the File step."), info.Sheet))
+		r.xlsxNote.SetText(sheetNote(info))
 		r.xlsxNote.Show()
 	} else {
 		r.xlsxNote.Hide()
@@ -330,6 +334,17 @@ func (r *readStep) refresh() {
 		r.rows.SetColumnWidth(i, 150)
 	}
 	r.rows.Refresh()
+}
+
+// sheetNote says what kind of file other than CSV was read, and which sheet.
+func sheetNote(info tabular.Info) string {
+	switch info.Format {
+	case tabular.FormatHTML:
+		return fmt.Sprintf(lang.L("An HTML table (a web page saved as an Excel file), table “%s”."), info.Sheet)
+	case tabular.FormatXML2003:
+		return fmt.Sprintf(lang.L("Excel 2003 XML spreadsheet, sheet “%s”. Choose another sheet on the File step."), info.Sheet)
+	}
+	return fmt.Sprintf(lang.L("Excel workbook, sheet “%s”. Choose another sheet on the File step."), info.Sheet)
 }
 
 // fillCSVChoices sets the encoding and delimiter selects to what the file was read

@@ -548,3 +548,70 @@ func TestImportWizardWorkbookSheet(t *testing.T) {
 		t.Errorf("Klasse maps to %q", wz.mapping[2])
 	}
 }
+
+// A list with one full-name column: the Check step shows the first and last name
+// split from it beside it, and imports them.
+func TestImportWizardShowsTheFullNameSplit(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	path := filepath.Join(t.TempDir(), "namen.csv")
+	if err := os.WriteFile(path, []byte("Name;E-Mail;Klasse\nAnna Maria Schmidt;anna@schule.example;5a\nMüller, Jörg;joerg@schule.example;5a\nLena van der Berg;lena@schule.example;5b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, wz, w := openWizard(t, st, svc)
+	wz.open(path)
+	uitest.Settle(s.Wait)
+	next(t, s, w) // Columns
+	if !slices.Equal(wz.mapping, importer.Mapping{importer.FullName, importer.Email, importer.Units}) {
+		t.Fatalf("mapping %v", wz.mapping)
+	}
+	next(t, s, w) // Check
+	if wz.step != stepCheck {
+		t.Fatalf("on step %d; shown %v", wz.step+1, uitest.Keys(uitest.Texts(w)))
+	}
+	var titles []string
+	for _, c := range wz.check.cols {
+		titles = append(titles, c.title)
+	}
+	if want := []string{"Line", "Full name", "First name (from full name)", "Last name (from full name)", "Email", "Units", "Username (new)", "Result"}; !slices.Equal(titles, want) {
+		t.Fatalf("columns %q, want %q", titles, want)
+	}
+	uitest.MustShow(t, w, "Müller, Jörg", "Jörg", "Müller", "Anna Maria", "van der Berg")
+}
+
+// Dates that can be read day first or month first: the Check step asks, and the
+// answer decides how they are read.
+func TestImportWizardAsksTheDateOrder(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	path := filepath.Join(t.TempDir(), "us.csv")
+	if err := os.WriteFile(path, []byte("First name,Last name,Valid until\nAnn,Lee,3/1/2027\nBob,Kim,4/2/2027\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, wz, w := openWizard(t, st, svc)
+	wz.open(path)
+	uitest.Settle(s.Wait)
+	next(t, s, w) // Columns
+	next(t, s, w) // Check
+	if wz.step != stepCheck || wz.plan != nil || !wz.check.dateOrder.box.Visible() {
+		t.Fatalf("step %d, plan %v, question shown %v", wz.step+1, wz.plan != nil, wz.check.dateOrder.box.Visible())
+	}
+	uitest.MustShow(t, w, "How are the dates written?")
+	if !uitest.Button(t, w, "Next").Disabled() {
+		t.Error("Next is enabled before the dates can be read")
+	}
+	wz.check.dateOrder.radio.SetSelected("Month first: 3/1/2027 is March 1, 2027")
+	uitest.Settle(s.Wait)
+	if wz.plan == nil || wz.check.err.Visible() || !wz.check.dateOrder.box.Visible() {
+		t.Fatalf("after the answer: plan %v, error shown %v", wz.plan != nil, wz.check.err.Visible())
+	}
+	if got := wz.plan.Rows[0].Problems; len(got) > 0 {
+		t.Fatalf("row 1: %+v", got)
+	}
+	uitest.MustShow(t, w, "3/1/2027")
+	wz.check.dateOrder.radio.SetSelected("Day first: 3/1/2027 is 3 January 2027")
+	uitest.Settle(s.Wait)
+	if wz.plan == nil || wz.settings.DateOrder != importer.DayFirst {
+		t.Fatalf("day first: %v %q", wz.plan != nil, wz.settings.DateOrder)
+	}
+}

@@ -11,9 +11,17 @@ import (
 // names and email addresses (for new users and imports) pass the rule.
 func TestDesktopSuggestionsAreAccepted(t *testing.T) {
 	for _, n := range [][3]string{
-		{"", "Jörg", "Müller"}, {"", "Łukasz", "Wójcik"}, {"", "Ömer", "Yılmaz"}, {"", "José", "Ñúñez"},
-		{"", "Иван", "Петров"}, {"", "Γιώργος", "Παπαδόπουλος"}, {"", "田中", "太郎"}, {"", "", ""},
-		{"ömer.yılmaz@example.org", "", ""}, {"a<b>@example.org", "", ""}, {"", "Anne-Marie", "O'Neill"},
+		{"", "Jörg", "Müller"},
+		{"", "Łukasz", "Wójcik"},
+		{"", "Ömer", "Yılmaz"},
+		{"", "José", "Ñúñez"},
+		{"", "Иван", "Петров"},
+		{"", "Γιώργος", "Παπαδόπουλος"},
+		{"", "田中", "太郎"},
+		{"", "", ""},
+		{"ömer.yılmaz@example.org", "", ""},
+		{"a<b>@example.org", "", ""},
+		{"", "Anne-Marie", "O'Neill"},
 	} {
 		base := lifecycle.UsernameBase(n[0], n[1], n[2])
 		if p := username.Problem(base); p != "" {

@@ -131,8 +131,12 @@ type Mutation struct {
 	OperatorID string `gorm:"primaryKey"`
 	Entity     string
 	RowID      string
-	Version    int64     // the row's version the mutation produced
-	AppliedAt  time.Time `gorm:"index"`
+	Version    int64 // the row's version the mutation produced
+	// Digest is the digest of what the change carried ("" for mutations applied
+	// before digests were kept): a mutation ID pushed again with other data is a
+	// conflict, not a duplicate.
+	Digest    string    `gorm:"not null;default:''"`
+	AppliedAt time.Time `gorm:"index"`
 }
 
 // Operator is someone (a desktop app) allowed to use the API with a token. The token

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -55,9 +59,9 @@ type batch struct {
 	results []syncapi.Result
 	items   []pending
 	rows    map[rowKey]*rowState
-	owners  map[ownerKey]string // which row holds a unique value now
-	applied map[string]int64    // mutation ID → version, applied before or in this batch
-	order   []rowKey            // touched rows in the order first touched
+	owners  map[ownerKey]string        // which row holds a unique value now
+	applied map[string]appliedMutation // by mutation ID: applied before or in this batch
+	order   []rowKey                   // touched rows in the order first touched
 	newMuts []Mutation
 }
 
@@ -93,7 +97,7 @@ func (b *batch) run(changes []syncapi.Change) error {
 	b.items = make([]pending, len(changes))
 	b.rows = map[rowKey]*rowState{}
 	b.owners = map[ownerKey]string{}
-	b.applied = map[string]int64{}
+	b.applied = map[string]appliedMutation{}
 	for i := range changes {
 		b.decode(i, &changes[i])
 	}
@@ -178,13 +182,13 @@ func (b *batch) loadApplied() error {
 	}
 	for _, c := range chunks(ids, idChunk) {
 		var muts []Mutation
-		err := b.tx.Select("mutation_id", "version").
+		err := b.tx.Select("mutation_id", "version", "digest").
 			Where("operator_id = ? AND mutation_id IN ?", b.op.ID, c).Find(&muts).Error
 		if err != nil {
 			return err
 		}
 		for _, m := range muts {
-			b.applied[m.MutationID] = m.Version
+			b.applied[m.MutationID] = appliedMutation{m.Version, m.Digest}
 		}
 	}
 	return nil
@@ -308,12 +312,15 @@ func (b *batch) checkBulk() error {
 func (b *batch) apply(i int) error {
 	it := &b.items[i]
 	c := it.c
-	if v, ok := b.applied[c.MutationID]; ok {
-		b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusDuplicate, Version: v}
-		return nil
-	}
 	k := rowKey{c.Entity, c.ID}
 	st := b.rows[k]
+	if m, ok := b.applied[c.MutationID]; ok {
+		if m.digest == "" || m.digest == digest(c) {
+			b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusDuplicate, Version: m.version}
+			return nil
+		}
+		return b.reused(i, st)
+	}
 	if st.m == nil && c.BaseVersion != 0 {
 		b.refuse(i, fmt.Sprintf("the server has no %s %s (base_version %d)", c.Entity, c.ID, c.BaseVersion))
 		return nil
@@ -354,10 +361,11 @@ func (b *batch) apply(i int) error {
 		st.touched = true
 		b.order = append(b.order, k)
 	}
-	b.applied[c.MutationID] = r.Version
+	d := digest(c)
+	b.applied[c.MutationID] = appliedMutation{r.Version, d}
 	b.newMuts = append(b.newMuts, Mutation{
 		OperatorID: b.op.ID, MutationID: c.MutationID,
-		Entity: string(c.Entity), RowID: c.ID, Version: r.Version, AppliedAt: b.now,
+		Entity: string(c.Entity), RowID: c.ID, Version: r.Version, Digest: d, AppliedAt: b.now,
 	})
 	b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusApplied, Version: r.Version}
 	return nil
@@ -561,5 +569,42 @@ func (s *Store) appendLog(tx *gorm.DB, entries []logEntry) error {
 	if err := tx.CreateInBatches(rows, idChunk).Error; err != nil {
 		return fmt.Errorf("change log: %w", err)
 	}
+	return nil
+}
+
+// appliedMutation is what the server remembers of an applied mutation.
+type appliedMutation struct {
+	version int64  // the row's version it produced
+	digest  string // of what it carried (digest); "" when applied before digests were kept
+}
+
+// digest is the SHA-256 of what a change carries: its row, whether it deletes the
+// row, and its data with insignificant white space removed.
+func digest(c *syncapi.Change) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%t\x00", c.Entity, c.ID, c.Deleted)
+	var buf bytes.Buffer
+	if json.Compact(&buf, c.Data) == nil {
+		h.Write(buf.Bytes())
+	} else {
+		h.Write(c.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// reused answers change i, whose mutation ID was applied before with other data:
+// a conflict with the server's current row, so that the desktop sees what the
+// server holds instead of taking its change as applied.
+func (b *batch) reused(i int, st *rowState) error {
+	c := b.items[i].c
+	if st == nil || st.m == nil {
+		b.refuse(i, fmt.Sprintf("mutation %s was applied before with other data", c.MutationID))
+		return nil
+	}
+	rec, err := record(c.Entity, st.m)
+	if err != nil {
+		return err
+	}
+	b.results[i] = syncapi.Result{MutationID: c.MutationID, Status: syncapi.StatusConflict, Version: rec.Version, Current: &rec}
 	return nil
 }

@@ -399,3 +399,27 @@ func TestChangeLogWaitsForAnEarlierUncommittedEntry(t *testing.T) {
 		}
 	})
 }
+
+func TestAMutationReplayedWithOtherDataIsAConflict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		s := open(t, dsn)
+		op := operator(t, s, "Office", allPerms()...)
+		id := newID()
+		first := change(t, syncapi.EntityUser, id, 0, user("anna"))
+		wantStatus(t, push(t, s, op, first), syncapi.StatusApplied)
+		// The same change again, with other white space: a duplicate.
+		again := first
+		again.Data = append(json.RawMessage(" "), first.Data...)
+		wantStatus(t, push(t, s, op, again), syncapi.StatusDuplicate)
+		// The same mutation ID with other data is answered with the server's row.
+		other := user("anna")
+		other.Notes = "replayed"
+		replay := first
+		replay.Data = raw(t, other)
+		res := push(t, s, op, replay)
+		wantStatus(t, res, syncapi.StatusConflict)
+		if res[0].Current == nil || res[0].Current.Version != 1 || strings.Contains(string(res[0].Current.Data), "replayed") {
+			t.Fatalf("conflict answer: %+v", res[0])
+		}
+	})
+}

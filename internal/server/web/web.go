@@ -123,9 +123,9 @@ type handler struct {
 // prefix with http.StripPrefix.
 func NewHandler(b Backend, opts Options) http.Handler {
 	h := &handler{
-		b:      b,
-		opts:   opts,
-		hash:   opts.Hash,
+		b:    b,
+		opts: opts,
+		hash: opts.Hash,
 		hashes: newHashPool(positive(opts.HashWorkers, runtime.GOMAXPROCS(0)), positive(opts.HashQueue, defaultHashQueue),
 			cmp.Or(max(opts.HashWait, 0), defaultHashWait)),
 		log:   opts.Log,

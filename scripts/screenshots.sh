@@ -123,7 +123,7 @@ stop
 # invite keys: New user, Import and Invite by email are off and say why.
 port=$((20000 + RANDOM % 20000))
 srvdb="$tmp/server.db"
-alice=$(./bin/onboard-server operator add alice --permissions add-users,add-users-by-link,bulk-invite,manage-roles --database "$srvdb" | tail -1)
+alice=$(./bin/onboard-server operator add alice --permissions add-users,add-users-by-link,bulk-invite,manage-users,manage-roles,manage-units,manage-groups,manage-invite-keys --database "$srvdb" | tail -1)
 bob=$(./bin/onboard-server operator add bob --permissions add-users-by-link --database "$srvdb" | tail -1)
 ./bin/onboard-server serve --listen "127.0.0.1:$port" --database "$srvdb" --org-name "Gymnasium am Stadtpark" 2>"$tmp/server.log" &
 server_pid=$!

@@ -117,3 +117,17 @@ func TestSyncErrorsAreOneLine(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoDataSyncsWhole pushes a demo database, whose users include people who
+// joined with an invite key: the key must reach the server before them.
+func TestDemoDataSyncsWhole(t *testing.T) {
+	url, st := syncServer(t)
+	db := syncDB(t, url, st, store.Permissions...)
+	if code, _, errOut := run(t, "--db", db, "demo", "--users", "300", "--seed", "7"); code != ExitOK {
+		t.Fatalf("demo: %d %s", code, errOut)
+	}
+	code, out, errOut := run(t, "--db", db, "sync")
+	if code != ExitOK || !strings.HasSuffix(out, " 0 conflicts, 0 refused.\n") {
+		t.Fatalf("sync of demo data: %d %q %q", code, out, errOut)
+	}
+}

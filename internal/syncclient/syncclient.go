@@ -57,10 +57,10 @@ const (
 )
 
 // pushOrder is the order entities are pushed in: rows before the rows that refer to
-// them.
+// them (an invite key names a role and units; a user who joined with one names it).
 var pushOrder = []syncapi.Entity{
 	syncapi.EntityUnit, syncapi.EntityGroup, syncapi.EntityRole,
-	syncapi.EntityUser, syncapi.EntityPersonalKey, syncapi.EntityInviteKey,
+	syncapi.EntityInviteKey, syncapi.EntityUser, syncapi.EntityPersonalKey,
 }
 
 // Client syncs one local store with one server as one operator.

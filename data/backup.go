@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"onboard/internal/atomicfile"
+
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -31,7 +33,7 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	defer os.Remove(tmp)
 	// VACUUM INTO writes into an empty file; creating it first makes the backup
 	// 0600 like the database instead of SQLite's 0644.
-	if err := createPrivate(tmp); err != nil {
+	if err := atomicfile.CreatePrivate(tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
 	if err := vacuumInto(ctx, s.path, tmp); err != nil {

@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"time"
 
+	"onboard/internal/atomicfile"
+
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -76,7 +78,7 @@ func openAt(path string, schema int) (*Store, error) {
 	if err := checkFile(abs); err != nil {
 		return nil, err
 	}
-	if err := createPrivate(abs); err != nil {
+	if err := atomicfile.CreatePrivate(abs); err != nil {
 		return nil, &OpenError{Path: abs, Reason: "cannot create it: " + err.Error(), Err: err}
 	}
 	gcfg := &gorm.Config{
@@ -128,21 +130,6 @@ func dsn(path, extra string) string {
 		q += "&" + extra
 	}
 	return u.String() + "?" + q
-}
-
-// createPrivate creates a missing database file empty with mode 0600 before SQLite
-// would create it 0644 (less the umask): the database holds people's data. SQLite
-// creates the -wal and -shm files with the main file's mode. An existing file keeps
-// its mode.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 var sqliteHeader = []byte("SQLite format 3\x00")

@@ -104,3 +104,18 @@ func (w *Writer) Abort() {
 	}
 	w.err = errors.New("write " + w.path + ": aborted")
 }
+
+// CreatePrivate creates a missing file empty with mode 0600, before a database
+// library would create it 0644 (less the umask): Onboard's databases hold people's
+// data and the server's token hashes. SQLite creates the -wal and -shm files with the
+// main file's mode. An existing file keeps its mode.
+func CreatePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}

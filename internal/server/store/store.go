@@ -26,6 +26,8 @@ import (
 	"strings"
 	"time"
 
+	"onboard/internal/atomicfile"
+
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/driver/postgres"
@@ -147,7 +149,7 @@ func openSQLite(path string, gcfg *gorm.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := createPrivate(abs); err != nil {
+	if err := atomicfile.CreatePrivate(abs); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
 	writer, err := gorm.Open(sqlite.Open(sqliteDSN(abs, "_synchronous=FULL&_txlock=immediate&_cache_size=-65536")), gcfg)
@@ -181,21 +183,6 @@ func openSQLite(path string, gcfg *gorm.Config) (*Store, error) {
 	}
 	rsql.SetMaxOpenConns(4)
 	return &Store{dialect: SQLite, db: writer, rdb: reader}, nil
-}
-
-// createPrivate creates a missing database file empty with mode 0600 before SQLite
-// would create it 0644 (less the umask): it holds operator tokens' hashes and the
-// invite-key secret. SQLite creates the -wal and -shm files with the main file's
-// mode. An existing file keeps its mode.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 // sqliteDSN builds a file: URI for mattn/go-sqlite3 with foreign keys and the busy

@@ -19,7 +19,25 @@ type Import struct {
 	Skipped  int
 	Failed   int
 	EventID  *string // the batch audit event of the users it created
+	// Mode is ImportAdd for an import that adds users, ImportUpdateList for an
+	// update from a list (users matched, changed, and those absent from the file
+	// kept, deactivated or deleted).
+	Mode        string
+	Unchanged   int // users the file lists as they are
+	Deactivated int // users absent from the file that it deactivated
+	Deleted     int // the same, deleted
+	// BackupPath is the copy of the database taken just before the import, which
+	// Undo last import restores; ChangeMark is the store's ChangeMark just after
+	// it: while the two are equal nothing has changed since.
+	BackupPath string
+	ChangeMark string
 }
+
+// The modes of an import.
+const (
+	ImportAdd        = "add"
+	ImportUpdateList = "update"
+)
 
 // AddImport records an import.
 func (s *Store) AddImport(ctx context.Context, im *Import) error {

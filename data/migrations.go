@@ -204,6 +204,7 @@ ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 `},
 	{version: 9, name: "activity log: indexes and counts", sql: auditQueryMigration},
 	{version: 10, name: "sync: payloads of pushes in flight", sql: sentMigration},
+	{version: 11, name: "imports: update from a list and undo", sql: importUndoMigration},
 }
 
 // fillSearchText computes search_text for the users of an older file.

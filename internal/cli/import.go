@@ -40,9 +40,22 @@ func runImport(ctx context.Context, c *call) error {
 	dryRun := c.fs.Bool("dry-run", false, "check everything, write nothing")
 	reportPath := c.fs.String("report", "", "write what became of each row to this CSV file")
 	skipInvalid := c.fs.Bool("skip-invalid", false, "import the valid rows even when others have errors")
-	pos, err := c.parse("FILE")
+	uf := c.addUpdateFlags()
+	pos, err := c.parseAll()
 	if err != nil {
 		return err
+	}
+	if *uf.undo {
+		if len(pos) > 0 {
+			return usagef("--undo takes no file")
+		}
+		return runUndoImport(ctx, c)
+	}
+	switch {
+	case len(pos) == 0:
+		return usagef("missing FILE")
+	case len(pos) > 1:
+		return usagef("unexpected argument %q", pos[1])
 	}
 	if *template != "" {
 		return writeTemplate(*template, pos[0], c.stdout)
@@ -71,12 +84,18 @@ func runImport(ctx context.Context, c *call) error {
 		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
 		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res, DateOrder: order,
 	}
+	if err := uf.apply(ctx, c, &settings); err != nil {
+		return err
+	}
 	printSource(c.stdout, src, mapping)
 	plan, err := checkImport(ctx, c, src, settings, ids.newUnits)
 	if err != nil {
 		return err
 	}
 	printProblems(c.stdout, plan)
+	if settings.UpdateList {
+		printUpdate(c.stdout, plan)
+	}
 	if err := missingChoice(ctx, c.store, plan); err != nil {
 		return err
 	}

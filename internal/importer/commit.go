@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 	"onboard/internal/tabular"
@@ -47,7 +48,13 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 	b := &lifecycle.ImportBatch{
 		FileName: p.Source.Info.Name, Format: string(p.Source.Info.Format), Rows: len(p.Rows),
 		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, NewUnits: p.NewUnits, NewGroups: p.NewGroups,
-		Invite: p.Settings.Invite, ValidDays: p.Settings.ValidDays,
+		Invite: p.Settings.Invite, ValidDays: p.Settings.ValidDays, Undoable: true,
+	}
+	if p.Settings.UpdateList {
+		b.Mode, b.Unchanged, b.AbsentRule = data.ImportUpdateList, p.Counts.Unchanged, p.Settings.Absent
+		for _, a := range p.Absent {
+			b.Absent = append(b.Absent, a.ID)
+		}
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
@@ -63,7 +70,7 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 			if r.Value(Role) == "" {
 				in.RoleID = "" // keep the user's role unless the row names one
 			}
-			b.Update = append(b.Update, lifecycle.ImportUpdate{Row: i, UserID: r.UserID, In: in})
+			b.Update = append(b.Update, lifecycle.ImportUpdate{Row: i, UserID: r.UserID, In: in, ReplaceUnits: p.Settings.UpdateList})
 		}
 	}
 	return b
@@ -101,18 +108,28 @@ type ReportRow struct {
 
 // Report is the result of an import.
 type Report struct {
-	File    string
-	Created int
-	Updated int
-	Skipped int
-	Failed  int
-	Rows    []ReportRow
+	File        string
+	Created     int
+	Updated     int
+	Skipped     int
+	Failed      int
+	Unchanged   int // rows of an update from a list that changed nothing
+	Deactivated int // users absent from the list, deactivated
+	Deleted     int // the same, deleted
+	Rows        []ReportRow
+	// Backup is the copy of the database taken before the import ("" for a dry
+	// run), which Undo last import restores.
+	Backup string
 }
 
 func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
 	rep := &Report{
 		File: p.Source.Info.Name, Created: len(out.Created), Updated: len(out.Updated),
 		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, Rows: make([]ReportRow, len(p.Rows)),
+		Unchanged: p.Counts.Unchanged, Deactivated: out.Deactivated, Deleted: out.Deleted,
+	}
+	if out.Record != nil {
+		rep.Backup = out.Record.BackupPath
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
@@ -141,13 +158,23 @@ func (r *Report) UserIDs() []string {
 	return ids
 }
 
-// Summary is the report's counts in one line.
+// Summary is the report's counts in one line; those of an update from a list only
+// when not zero.
 func (r *Report) Summary() string {
-	return fmt.Sprintf("%d created, %d updated, %d skipped, %d failed", r.Created, r.Updated, r.Skipped, r.Failed)
+	s := fmt.Sprintf("%d created, %d updated, %d skipped, %d failed", r.Created, r.Updated, r.Skipped, r.Failed)
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{r.Unchanged, "unchanged"}, {r.Deactivated, "deactivated"}, {r.Deleted, "deleted"}} {
+		if c.n > 0 {
+			s += fmt.Sprintf(", %d %s", c.n, c.what)
+		}
+	}
+	return s
 }
 
 // resultWords are the words the report file uses for actions.
-var resultWords = map[Action]string{Create: "created", Updates: "updated", Skips: "skipped", Fails: "failed"}
+var resultWords = map[Action]string{Create: "created", Updates: "updated", Skips: "skipped", Fails: "failed", Unchanged: "unchanged"}
 
 // WriteCSV writes the report as CSV: one line per row of the file with its result,
 // the user's name, email, username and new key, and the reason for a row not
@@ -170,5 +197,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 func DryRun(p *Plan) *Report {
 	rep := newReport(p, &lifecycle.ImportOutcome{})
 	rep.Created, rep.Updated = p.Counts.Create, p.Counts.Update
+	for _, a := range p.Absent {
+		switch {
+		case p.Settings.Absent == lifecycle.DeleteAbsent:
+			rep.Deleted++
+		case p.Settings.Absent == lifecycle.DeactivateAbsent && !a.Deactivated:
+			rep.Deactivated++
+		}
+	}
 	return rep
 }

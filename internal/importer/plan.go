@@ -74,6 +74,14 @@ type Settings struct {
 	PerRow     map[int]Resolution       // by row index, overriding OnConflict
 	Edits      map[int]map[Field]string // cell values the operator typed, by row index
 	DateOrder  DateOrder                // how to read 3/1/2027; "" when the column's values tell (see Check)
+	// UpdateList makes the import an update from a list: rows are matched to
+	// existing users (external ID, else email, else name), matched users are
+	// updated to what the row says (their units replaced by the row's), and the
+	// users of the units the file covers that it does not list are kept,
+	// deactivated or deleted as Absent says.
+	UpdateList    bool
+	Absent        lifecycle.AbsentRule
+	AbsentUnitIDs []string // more units to look for absent users in
 }
 
 // Problem is one thing wrong with a row.
@@ -102,9 +110,10 @@ type RowPlan struct {
 	DuplicateOn []Field
 	Resolution  Resolution // in force for a conflict or duplicate
 	Action      Action
-	Reason      string // why a row is skipped or fails
-	UserID      string // the existing user an update changes
-	Username    string // the username a created user gets
+	Reason      string   // why a row is skipped or fails
+	UserID      string   // the existing user an update changes
+	Username    string   // the username a created user gets
+	Changes     []Change // what an update from a list changes of the user
 	roleID      string
 	unitIDs     []string
 	groupIDs    []string
@@ -151,6 +160,8 @@ type Counts struct {
 	Fail       int
 	NeedRole   int // rows to create that wait for the import's role (see RowPlan.NeedsRole)
 	NeedUnit   int // the same for units
+	Unchanged  int // rows of an update from a list that change nothing
+	Absent     int // users of an update from a list absent from the file
 }
 
 // Plan is a checked import: every row with its problems, conflicts and what the
@@ -162,7 +173,11 @@ type Plan struct {
 	Counts    Counts
 	NewUnits  []data.Unit  // units the file names that do not exist yet
 	NewGroups []data.Group // the same for groups
-	now       time.Time
+	// Absent are the users of the covered units (Covered, by name) an update
+	// from a list does not find in the file.
+	Absent  []AbsentUser
+	Covered []string
+	now     time.Time
 }
 
 // ErrMapping is wrapped by errors about the column mapping.
@@ -180,6 +195,7 @@ type Users interface {
 	Catalog
 	UsersHolding(ctx context.Context, emails, usernames, externalIDs []string) ([]data.UserMatch, error)
 	UsernamesStartingWith(ctx context.Context, prefix string) ([]string, error)
+	ListedUsers(ctx context.Context) ([]data.ListedUser, error) // for an update from a list
 }
 
 // Check validates every row of src under s against the store: the values of each
@@ -220,14 +236,32 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 	if err := p.findConflicts(ctx, store); err != nil {
 		return nil, err
 	}
-	p.settleValidity()
-	p.resolve()
+	if err := p.decide(ctx, store, cat); err != nil {
+		return nil, err
+	}
 	if err := p.assignUsernames(ctx, store); err != nil {
 		return nil, err
 	}
 	p.NewUnits, p.NewGroups = cat.usedNew(p)
 	p.count()
 	return p, nil
+}
+
+// decide settles the validity dates and resolves each row's action, for an update
+// from a list after matching the rows to users.
+func (p *Plan) decide(ctx context.Context, store Users, cat *catalog) error {
+	if !p.Settings.UpdateList {
+		p.settleValidity()
+		p.resolve()
+		return nil
+	}
+	m, err := p.matchList(ctx, store, cat)
+	if err != nil {
+		return err
+	}
+	p.settleValidity()
+	p.resolveList(m)
+	return nil
 }
 
 // count fills in p.Counts.
@@ -261,8 +295,11 @@ func (p *Plan) count() {
 			c.Skip++
 		case Fails:
 			c.Fail++
+		case Unchanged:
+			c.Unchanged++
 		}
 	}
+	c.Absent = len(p.Absent)
 	p.Counts = c
 }
 
@@ -340,7 +377,7 @@ func (p *Plan) settleValidity() {
 		if pr, ok := p.Settings.PerRow[i]; ok {
 			res = pr
 		}
-		if len(r.Problems) == 0 && r.DuplicateOf < 0 && r.Conflict != nil && r.Conflict.Users == 1 && res == Update {
+		if len(r.Problems) == 0 && r.DuplicateOf < 0 && p.updatesOne(r, res) {
 			continue
 		}
 		r.Problems = append(r.Problems, r.outOfRange)
@@ -349,6 +386,15 @@ func (p *Plan) settleValidity() {
 	if changed {
 		p.findDuplicates()
 	}
+}
+
+// updatesOne reports whether row r, under resolution res, updates one existing
+// user: in an update from a list, the user it was matched to.
+func (p *Plan) updatesOne(r *RowPlan, res Resolution) bool {
+	if p.Settings.UpdateList {
+		return r.UserID != ""
+	}
+	return r.Conflict != nil && r.Conflict.Users == 1 && res == Update
 }
 
 // findConflicts marks each valid row that holds the email, username or external ID

@@ -13,6 +13,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/lifecycle"
+	"onboard/internal/natsort"
 	"onboard/internal/settings"
 	"onboard/internal/tabular"
 	"onboard/internal/uitext"
@@ -24,20 +25,38 @@ import (
 type catalog struct {
 	roles     map[string]string
 	roleNames []string
+	roleByID  map[string]string // role ID → name
 	units     *names
 	groups    *names
 }
 
 // names resolves folded names to IDs, giving a name the store lacks a new ID.
 type names struct {
-	ids   map[string]string
-	added []idName // names not in the store, in first-seen order
+	ids     map[string]string
+	added   []idName          // names not in the store, in first-seen order
+	display map[string]string // ID → name as written
 }
 
 // idName is a new unit or group.
 type idName struct{ id, name string }
 
-func newNames() *names { return &names{ids: map[string]string{}} }
+func newNames() *names { return &names{ids: map[string]string{}, display: map[string]string{}} }
+
+// add records a name the store has.
+func (n *names) add(id, name string) {
+	n.ids[data.Fold(name)] = id
+	n.display[id] = name
+}
+
+// of returns the names of the IDs in set, in natural order.
+func (n *names) of(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for id := range set {
+		out = append(out, n.display[id])
+	}
+	slices.SortFunc(out, natsort.Compare)
+	return out
+}
 
 // id returns the ID of name, making a new one when the store has none.
 func (n *names) id(name string) string {
@@ -46,7 +65,7 @@ func (n *names) id(name string) string {
 		return id
 	}
 	id := data.NewID()
-	n.ids[k] = id
+	n.ids[k], n.display[id] = id, name
 	n.added = append(n.added, idName{id, name})
 	return id
 }
@@ -75,19 +94,29 @@ func loadCatalog(ctx context.Context, store Catalog) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &catalog{roles: map[string]string{}, units: newNames(), groups: newNames()}
+	c := &catalog{roles: map[string]string{}, roleByID: map[string]string{}, units: newNames(), groups: newNames()}
 	for _, r := range roles {
 		c.roles[data.Fold(r.Name)] = r.ID
+		c.roleByID[r.ID] = r.Name
 		c.roleNames = append(c.roleNames, r.Name)
 	}
 	for _, u := range units {
-		c.units.ids[data.Fold(u.Name)] = u.ID
+		c.units.add(u.ID, u.Name)
 	}
 	for _, g := range groups {
-		c.groups.ids[data.Fold(g.Name)] = g.ID
+		c.groups.add(g.ID, g.Name)
 	}
 	return c, nil
 }
+
+// roleName is the name of the role with the given ID.
+func (c *catalog) roleName(id string) string { return c.roleByID[id] }
+
+// unitNames returns the names of the units in set, in natural order.
+func (c *catalog) unitNames(set map[string]bool) []string { return c.units.of(set) }
+
+// groupNames is unitNames for groups.
+func (c *catalog) groupNames(set map[string]bool) []string { return c.groups.of(set) }
 
 // usedNew returns the new units and groups that rows to be written refer to.
 func (c *catalog) usedNew(p *Plan) ([]data.Unit, []data.Group) {

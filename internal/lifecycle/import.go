@@ -26,6 +26,16 @@ type ImportBatch struct {
 	Update    []ImportUpdate
 	Invite    bool // created users with an email are marked invited and their invitation mail queued
 	ValidDays int  // validity of the new keys (0: the organization's default)
+	// Mode is data.ImportAdd or data.ImportUpdateList ("" is the first).
+	Mode      string
+	Unchanged int // users the file lists as they are, for the record
+	// Absent are the users an update from a list did not find in the file, in the
+	// units it covers; AbsentRule says what becomes of them.
+	Absent     []string
+	AbsentRule AbsentRule
+	// Undoable takes a backup of the database before the import and records it,
+	// with the store's change mark after the import, for UndoLastImport.
+	Undoable bool
 }
 
 // ImportCreate is one new user of an import.
@@ -36,11 +46,14 @@ type ImportCreate struct {
 }
 
 // ImportUpdate changes an existing user: non-empty fields of In replace the user's,
-// its units and groups are added to the user's.
+// its units and groups are added to the user's; with ReplaceUnits the units of In,
+// when it names any, take the place of the user's (an update from a list: the
+// user moved from 5a to 6a).
 type ImportUpdate struct {
-	Row    int
-	UserID string
-	In     UserInput
+	Row          int
+	UserID       string
+	In           UserInput
+	ReplaceUnits bool
 }
 
 // ImportedUser is one user an import created or updated.
@@ -52,9 +65,11 @@ type ImportedUser struct {
 
 // ImportOutcome is what Import wrote.
 type ImportOutcome struct {
-	Record  *data.Import
-	Created []ImportedUser
-	Updated []ImportedUser
+	Record      *data.Import
+	Created     []ImportedUser
+	Updated     []ImportedUser
+	Deactivated int // absent users deactivated
+	Deleted     int // absent users deleted
 }
 
 // importChunk is how many new users Import prepares at a time.
@@ -74,6 +89,12 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 	report := func(done int) {
 		if progress != nil {
 			progress(done, total)
+		}
+	}
+	backup := ""
+	if b.Undoable {
+		if backup, err = s.store.BackupBeforeImport(ctx, now); err != nil {
+			return nil, fmt.Errorf("back up before the import: %w", err)
 		}
 	}
 	var out *ImportOutcome
@@ -118,19 +139,42 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 			out.Updated = append(out.Updated, ImportedUser{Row: up.Row, UserID: up.UserID})
 			report(len(b.Create) + i + 1)
 		}
-		out.Record = &data.Import{
-			FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
-			Created: len(b.Create), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
+		if err := ts.importAbsent(ctx, tx, b, out); err != nil {
+			return err
 		}
-		if len(b.Create) > 0 {
-			out.Record.EventID = &audit.ID
-		}
-		return tx.AddImport(ctx, out.Record)
+		return s.recordImport(ctx, tx, b, out, now, &audit, backup)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// recordImport adds the record of the import b, and when it can be undone the
+// backup taken before it and the store's change mark at its end.
+func (s *Service) recordImport(ctx context.Context, tx *data.Store, b *ImportBatch, out *ImportOutcome,
+	now time.Time, audit *data.AuditEvent, backup string,
+) error {
+	mode := b.Mode
+	if mode == "" {
+		mode = data.ImportAdd
+	}
+	out.Record = &data.Import{
+		FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
+		Created: len(b.Create), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
+		Mode: mode, Unchanged: b.Unchanged, Deactivated: out.Deactivated, Deleted: out.Deleted, BackupPath: backup,
+	}
+	if len(b.Create) > 0 {
+		out.Record.EventID = &audit.ID
+	}
+	if backup != "" {
+		mark, err := tx.ChangeMark(ctx)
+		if err != nil {
+			return err
+		}
+		out.Record.ChangeMark = mark
+	}
+	return tx.AddImport(ctx, out.Record)
 }
 
 // importUsers yields the new users of b in chunks, each with a fresh key, noting
@@ -228,6 +272,9 @@ func (s *Service) importUpdate(ctx context.Context, tx *data.Store, up ImportUpd
 		}
 	}
 	in.UnitIDs = Union(in.UnitIDs, up.In.UnitIDs)
+	if up.ReplaceUnits && len(up.In.UnitIDs) > 0 {
+		in.UnitIDs = slices.Clone(up.In.UnitIDs)
+	}
 	in.GroupIDs = Union(in.GroupIDs, up.In.GroupIDs)
 	_, err = s.EditUser(ctx, u.ID, in)
 	return err

@@ -263,6 +263,7 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 	m.export = screens.NewUserExport(d.Store, d.Service.Now, w)
 	m.restore = settingsscreen.NewRestoreDialog(d.Store, w)
 	m.restore.OnRestored = m.reloadAll
+	m.imports.OnUndone = m.reloadAll
 	m.settings.OnRestore = m.restore.Ask
 	// A table file dropped anywhere on the window goes into the import wizard.
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {

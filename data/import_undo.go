@@ -24,7 +24,7 @@ ALTER TABLE imports ADD COLUMN change_mark TEXT NOT NULL DEFAULT '';
 
 // keptImportBackups is how many backups taken before imports stay beside the
 // database; older ones are removed when a new one is taken.
-const keptImportBackups = 3
+const keptImportBackups = 2
 
 // importBackupMarker is in the name of every backup taken before an import.
 const importBackupMarker = ".before-import-"

@@ -84,6 +84,9 @@ func printUpdate(w io.Writer, p *importer.Plan) {
 		if r.Action != importer.Create {
 			return ""
 		}
+		if units := p.UnitsOf(r); units != "" {
+			return r.Name() + " (" + units + ")"
+		}
 		return r.Name()
 	})
 	listed(w, "Changes:", p, func(r *importer.RowPlan) string {

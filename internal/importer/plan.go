@@ -178,6 +178,7 @@ type Plan struct {
 	Absent  []AbsentUser
 	Covered []string
 	now     time.Time
+	cat     *catalog
 }
 
 // ErrMapping is wrapped by errors about the column mapping.
@@ -222,7 +223,7 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now}
+	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now, cat: cat}
 	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order}
 	for i := range src.Rows {
 		if i%4096 == 0 {
@@ -273,8 +274,8 @@ func (p *Plan) count() {
 			c.Errors++
 		} else {
 			c.Valid++
-			if r.Conflict != nil {
-				c.Conflicts++
+			if r.Conflict != nil && !(p.Settings.UpdateList && r.UserID != "") {
+				c.Conflicts++ // in an update from a list, not with the row's own user
 			}
 			if r.DuplicateOf >= 0 {
 				c.Duplicates++

@@ -135,6 +135,11 @@ func (m *listMatch) find(r *RowPlan) (int, string) {
 	return -1, ""
 }
 
+// UnitsOf names the units row r puts its user in: "5a, Chor".
+func (p *Plan) UnitsOf(r *RowPlan) string {
+	return strings.Join(p.cat.unitNames(setOf(r.unitIDs)), ", ")
+}
+
 func fullName(u *data.ListedUser) string {
 	return (&data.User{FirstName: u.FirstName, LastName: u.LastName, Username: u.Username}).FullName()
 }
@@ -222,9 +227,10 @@ func (p *Plan) resolveList(m *listMatch) {
 	}
 }
 
-// changes lists what row r changes of user u: the non-empty values that differ,
-// the units when the row names others (they replace the user's), the groups the
-// user is not in yet (they are added).
+// changes lists what row r changes of user u: the non-empty values that differ
+// (names, email, username and external ID in more than case: a list in capitals
+// changes nobody), the units when the row names others (they replace the
+// user's), the groups the user is not in yet (they are added).
 func (m *listMatch) changes(r *RowPlan, u *data.ListedUser) []Change {
 	var out []Change
 	for _, f := range []struct {
@@ -232,8 +238,8 @@ func (m *listMatch) changes(r *RowPlan, u *data.ListedUser) []Change {
 		have  string
 		fold  bool
 	}{
-		{FirstName, u.FirstName, false},
-		{LastName, u.LastName, false},
+		{FirstName, u.FirstName, true},
+		{LastName, u.LastName, true},
 		{Email, u.Email, true},
 		{Username, u.Username, true},
 		{Mobile, u.Mobile, false},

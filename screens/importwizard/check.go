@@ -104,6 +104,7 @@ func cloneSettings(s importer.Settings) importer.Settings {
 	s.Mapping = slices.Clone(s.Mapping)
 	s.UnitIDs = slices.Clone(s.UnitIDs)
 	s.GroupIDs = slices.Clone(s.GroupIDs)
+	s.AbsentUnitIDs = slices.Clone(s.AbsentUnitIDs)
 	s.PerRow = maps.Clone(s.PerRow)
 	if s.Edits != nil {
 		edits := make(map[int]map[importer.Field]string, len(s.Edits))
@@ -314,7 +315,11 @@ func (c *checkStep) refresh() {
 		return
 	}
 	c.counts.SetText(countsText(p.Counts))
-	c.outcome.SetText(outcomeLine(p.Counts))
+	if p.Settings.UpdateList {
+		c.outcome.SetText(listOutcome(p.Counts))
+	} else {
+		c.outcome.SetText(outcomeLine(p.Counts))
+	}
 	c.showBatchNote()
 	c.setColumns()
 	c.computeView()
@@ -520,7 +525,12 @@ func resultText(r *importer.RowPlan) (string, widget.Importance) {
 	switch r.Action {
 	case importer.Create:
 		return lang.L("will be created"), widget.MediumImportance
+	case importer.Unchanged:
+		return lang.L("unchanged"), widget.LowImportance
 	case importer.Updates:
+		if len(r.Changes) > 0 {
+			return changesText(r), widget.MediumImportance
+		}
 		if r.Conflict != nil {
 			return fmt.Sprintf(lang.L("will update %s"), r.Conflict.Name), widget.MediumImportance
 		}

@@ -46,6 +46,8 @@ type commitStep struct {
 	table    *widget.Table
 	allIn    *widget.Label
 	saved    *widget.Label
+	extra    *widget.Label // an update from a list: unchanged, deactivated, deleted
+	undoNote *widget.Label
 	letters  *widget.Button
 	content  fyne.CanvasObject
 }
@@ -93,6 +95,11 @@ func newCommitStep(w *importWizard) *commitStep {
 	}
 	c.allIn = &widget.Label{Text: lang.L("Every row was imported."), Alignment: fyne.TextAlignCenter}
 	c.allIn.Hide()
+	c.extra = &widget.Label{Wrapping: fyne.TextWrapWord}
+	c.undoNote = &widget.Label{
+		Text:     lang.L("Imported by mistake? Undo last import on the Imports screen puts everything back as it was, until something else changes."),
+		Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+	}
 	c.saved = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	c.saved.Hide()
 	c.letters = &widget.Button{Text: lang.L("Print letters for these users"), Icon: theme.DocumentPrintIcon(), OnTapped: func() {
@@ -103,7 +110,7 @@ func newCommitStep(w *importWizard) *commitStep {
 	done := &widget.Button{Text: lang.L("Done"), Importance: widget.HighImportance, OnTapped: w.close}
 	save := &widget.Button{Text: lang.L("Save report as CSV…"), Icon: theme.DocumentSaveIcon(), OnTapped: c.askSaveReport}
 	c.result = container.NewBorder(
-		container.NewVBox(c.title, countBox, uikit.BoldLabel(lang.L("Rows not imported"))),
+		container.NewVBox(c.title, countBox, c.extra, c.undoNote, uikit.BoldLabel(lang.L("Rows not imported"))),
 		container.NewVBox(c.saved, container.NewBorder(nil, nil, container.NewHBox(save, c.letters), done)),
 		nil, nil,
 		container.NewStack(c.table, container.NewCenter(c.allIn)))
@@ -214,6 +221,9 @@ func (c *commitStep) settingsText() string {
 	}
 	days := display.PluralOf(s.ValidDays, lang.L("day"), lang.L("days"))
 	lines = append(lines, fmt.Sprintf(lang.L("Keys valid for %s"), days))
+	if line := absentLine(p); line != "" {
+		lines = append(lines, line)
+	}
 	if s.Invite {
 		lines = append(lines, lang.L("Invitations: emails queued for new users with an address, sent through the mail server set in Settings"))
 	} else {
@@ -285,6 +295,8 @@ func (c *commitStep) setProgress(done, total int) {
 func (c *commitStep) showReport() {
 	rep := c.w.report
 	c.title.SetText(fmt.Sprintf(lang.L("Import finished: %s"), rep.File))
+	c.extra.SetText(reportExtra(rep))
+	c.extra.Hidden = c.extra.Text == ""
 	for i, n := range []int{rep.Created, rep.Updated, rep.Skipped, rep.Failed} {
 		c.counts[i].SetText(display.Count(n))
 	}

@@ -34,10 +34,11 @@ type fileStep struct {
 	sheet   *widget.Select
 	sheets  *fyne.Container
 	content fyne.CanvasObject
+	mode    *widget.RadioGroup // add users or update from a list
 }
 
 func newFileStep(w *importWizard) *fileStep {
-	f := &fileStep{w: w}
+	f := &fileStep{w: w, mode: newModeChoice(w)}
 	f.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 	f.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	f.err = uikit.DangerLabel()
@@ -70,6 +71,9 @@ func newFileStep(w *importWizard) *fileStep {
 			"the first row usually holds the column titles."), Wrapping: fyne.TextWrapWord},
 		container.NewHBox(choose, container.NewCenter(drop)),
 		f.name, f.status, f.err, f.sheets,
+		widget.NewSeparator(),
+		uikit.BoldLabel(lang.L("What the import does")),
+		f.mode,
 		widget.NewSeparator(),
 		container.NewHBox(widget.NewLabel(lang.L("No file yet? Start from the sample, which has every column Onboard understands:")), sample),
 	)

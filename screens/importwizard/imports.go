@@ -86,6 +86,7 @@ type ImportsScreen struct {
 	perms     uikit.Permissions
 	importBtn *uikit.Permitted // "Import from file…": bulk-invite
 	inviteBtn *uikit.Permitted // "Invite by email…": bulk-invite
+	undoBtn   *uikit.Permitted // "Undo last import…": bulk-invite
 	permNote  *widget.Label
 	frame     *fyne.Container // the screen; laid out again when the note shows
 
@@ -96,6 +97,9 @@ type ImportsScreen struct {
 	// OnImported, if set, is called after an import was stored; invited says that
 	// invitation mails were queued (the window wakes the sender).
 	OnImported func(invited bool)
+	// OnUndone, if set, is called after the last import was undone (every screen
+	// reads its data again).
+	OnUndone func()
 }
 
 // NewImportsScreen builds the imports screen for window win; call Reload to fill it.
@@ -134,10 +138,11 @@ func NewImportsScreen(store ImportStore, svc ImportService, win fyne.Window) *Im
 			s.OnBulkInvite()
 		}
 	}})
+	s.undoBtn = uikit.NewPermitted(syncapi.PermBulkInvite, s.undoButton())
 	s.permNote = uikit.HintLabel()
 	sample := &widget.Button{Text: lang.L("Save sample file…"), OnTapped: s.askSampleFile}
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, uikit.Heading(lang.L("Imports")), container.NewHBox(sample, s.inviteBtn.Tip, s.importBtn.Tip)),
+		container.NewBorder(nil, nil, uikit.Heading(lang.L("Imports")), container.NewHBox(sample, s.undoBtn.Tip, s.inviteBtn.Tip, s.importBtn.Tip)),
 		s.permNote,
 		&widget.Label{
 			Text: lang.L("Import users from a CSV, TSV or Excel (.xlsx) file, or drop the file on this window. " +
@@ -161,6 +166,7 @@ func (s *ImportsScreen) SetPermissions(p uikit.Permissions) {
 	s.perms = p
 	s.importBtn.Apply(p)
 	s.inviteBtn.Apply(p)
+	s.undoBtn.Apply(p)
 	uikit.SetHint(s.permNote, uikit.PermissionHint(p, s.inviteBtn, s.importBtn), s.frame)
 }
 

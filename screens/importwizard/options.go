@@ -35,6 +35,7 @@ type optionsStep struct {
 	daysMsg   *widget.Label
 	status    *widget.Label
 	errors    *widget.Label
+	absent    *absentBox
 	content   fyne.CanvasObject
 }
 
@@ -76,11 +77,12 @@ func newOptionsStep(w *importWizard) *optionsStep {
 				widget.NewLabel(fmt.Sprintf(lang.L("days (%d–%d)"), settings.MinValidDays, settings.MaxValidDays))),
 			o.daysMsg)),
 	)
+	o.absent = newAbsentBox(w)
 	o.why = uikit.NewWhyOff()
 	// The reason stays in view right above the wizard's Next button.
 	o.content = o.why.Below(container.NewVScroll(container.NewVBox(
 		uikit.Heading(lang.L("Role, units and invitations")),
-		form, o.status, o.errors,
+		form, o.absent.box, o.status, o.errors,
 	)))
 	return o
 }
@@ -179,6 +181,7 @@ func (o *optionsStep) showNotes() {
 		units += " " + fmt.Sprintf(lang.L("New units from the file are created: %s."), strings.Join(names, ", "))
 	}
 	o.unitsNote.SetText(units)
+	o.absent.refresh()
 	o.showWhy()
 	if p == nil || p.Counts.Fail == 0 {
 		o.errors.Hide()

@@ -272,11 +272,13 @@ func (w *importWizard) next() {
 			w.goTo(stepOptions)
 		}
 	case stepImport:
-		if w.settings.Invite { // the mails need the organization's name and a mail server
-			uikit.CheckBeforeSending(w.win, &w.bg, w.store, true, w.commit.start, nil)
-		} else {
-			w.commit.start()
-		}
+		w.confirmDelete(func() {
+			if w.settings.Invite { // the mails need the organization's name and a mail server
+				uikit.CheckBeforeSending(w.win, &w.bg, w.store, true, w.commit.start, nil)
+			} else {
+				w.commit.start()
+			}
+		})
 	default:
 		w.goTo(w.step + 1)
 	}
@@ -378,7 +380,8 @@ func (w *importWizard) open(path string) {
 	w.detected = tabular.Info{}
 	w.src = nil
 	w.mapping = nil
-	w.settings = importer.Settings{}
+	// A new file starts from fresh settings; what the import does stays as chosen.
+	w.settings = importer.Settings{UpdateList: w.settings.UpdateList, Absent: w.settings.Absent}
 	w.plan, w.stale, w.presetDone = nil, true, false
 	w.advance = true
 	w.file.name.Hide()

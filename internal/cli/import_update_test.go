@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestImportUpdateFromAListAndUndo(t *testing.T) {
+	db := freshDB(t)
+	mustRun(t, "--db", db, "demo", "--users", "0")
+	dir := t.TempDir()
+	term1 := writeFile(t, dir, "term1.csv", []byte("Schüler-ID,Vorname,Nachname,Klasse\n1,Anna,Müller,5a\n2,Ben,Schulz,5a\n3,Cem,Yılmaz,5b\n"))
+	term2 := writeFile(t, dir, "term2.csv", []byte("Schüler-ID,Vorname,Nachname,Klasse\n1,Anna,Müller,6a\n4,Dana,Roth,5a\n"))
+	mustRun(t, "--db", db, "import", term1, "--role", "Student")
+	out := mustRun(t, "--db", db, "import", term2, "--role", "Student", "--update", "--absent", "deactivate", "--dry-run")
+	for _, want := range []string{
+		"Update from a list: 1 new, 1 changed, 0 unchanged, 1 not in the file.",
+		"  line 3: Dana Roth (5a)",
+		"  line 2: Anna Müller — Units: 5a → 6a",
+		"Not in the file (looked for in 5a, 6a): they are deactivated",
+		"  Ben Schulz (5a)",
+		"Dry run, nothing written: 1 created, 1 updated, 0 skipped, 0 failed, 1 deactivated.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	before := listCSV(t, db)
+	out = mustRun(t, "--db", db, "import", term2, "--role", "Student", "--update", "--absent", "deactivate")
+	if !strings.Contains(out, "Imported term2.csv: 1 created, 1 updated, 0 skipped, 0 failed, 1 deactivated.") {
+		t.Fatalf("import: %s", out)
+	}
+	statuses := map[string]string{}
+	for _, r := range listCSV(t, db) {
+		statuses[r[0]+" "+r[1]] = r[len(r)-1]
+	}
+	out = mustRun(t, "--db", db, "import", "--undo")
+	if !strings.Contains(out, "Undid the import of term2.csv") {
+		t.Fatalf("undo: %s", out)
+	}
+	if after := listCSV(t, db); len(after) != len(before) || strings.Join(after[0], ",") != strings.Join(before[0], ",") {
+		t.Errorf("after the undo: %v, before the import: %v (between: %v)", after, before, statuses)
+	}
+	// A change after an import makes its undo refuse, naming the backup.
+	mustRun(t, "--db", db, "import", term2, "--role", "Student", "--update")
+	mustRun(t, "--db", db, "units", "rename", "5a", "5A-neu")
+	code, _, e := run(t, "--db", db, "import", "--undo")
+	if code != ExitFail || !strings.Contains(e, "cannot undo the import of term2.csv: the data changed after it") ||
+		!strings.Contains(e, "onboard restore ") {
+		t.Errorf("undo after a change: %d %q", code, e)
+	}
+}
+
+func TestImportUpdateUsage(t *testing.T) {
+	db := importDB(t)
+	good := writeFile(t, t.TempDir(), "g.csv", []byte("First name,Last name\nA,B\n"))
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"import", good, "--absent", "deactivate"}, ExitUsage, "--absent and --absent-in need --update"},
+		{[]string{"import", good, "--update", "--absent", "archive"}, ExitUsage, `unknown rule "archive"`},
+		{[]string{"import", good, "--update", "--absent-in", "Mars"}, ExitFail, `there is no unit "Mars"`},
+		{[]string{"import", good, "--undo"}, ExitUsage, "--undo takes no file"},
+	} {
+		code, out, e := run(t, append([]string{"--db", db}, tc.args...)...)
+		if code != tc.code || !strings.Contains(e, tc.msg) {
+			t.Errorf("%v: %d %q %q, want %d and %q", tc.args, code, out, e, tc.code, tc.msg)
+		}
+	}
+	fresh := freshDB(t)
+	mustRun(t, "--db", fresh, "demo", "--users", "0")
+	wantFail(t, "onboard import: nothing to undo: there is no import", "--db", fresh, "import", "--undo")
+}

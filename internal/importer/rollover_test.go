@@ -252,8 +252,8 @@ Benjamin,Schulz,,B7,Class 5a
 		got[i] = fmt.Sprintf("%s %s", r.Action, r.Reason)
 	}
 	want := []string{
-		"unchanged ",   // by email, whatever the case of the names
-		"update ",      // by name; the external ID is set
+		"unchanged ", // by email, whatever the case of the names
+		"update ",    // by name; the external ID is set
 		"fail 2 users are named Max Weber; add an external ID or email column to tell them apart",
 		"fail the email belongs to Eva Ernst, whose external ID is E1, not E2",
 		"skip same external ID as line 3",

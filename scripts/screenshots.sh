@@ -215,6 +215,31 @@ if command -v xdotool >/dev/null 2>&1; then
 fi
 stop
 
+# Update from a list: a school's term-1 list imported, then the term-2 list (pupils
+# moved up, two left, one new) opened in the wizard; on the File step (Back from
+# Read) the mode is switched, then Check, Options and the confirmation are shown.
+./bin/onboard --db "$tmp/school.db" setup --org "Schule am See" --preset school >/dev/null
+printf 'Schüler-ID;Vorname;Nachname;Klasse\n1001;Anna;Müller;5a\n1002;Ben;Schulz;5a\n1003;Cem;Yılmaz;5a\n2001;Dora;Klein;6a\n2002;Emil;Groß;6a\n3001;Fritz;Lang;5b\n' >"$tmp/term1.csv"
+printf 'Schüler-ID;Vorname;Nachname;Klasse\n1001;Anna;Müller;6a\n1002;Ben;Schulz;6a\n2001;Dora;Klein;7a\n4001;Gül;Öztürk;5a\n' >"$tmp/term2.csv"
+./bin/onboard --db "$tmp/school.db" import "$tmp/term1.csv" --role Student >/dev/null
+start imports "$tmp/school.db" --open "$tmp/term2.csv"
+if command -v xdotool >/dev/null 2>&1; then
+	click() {
+		DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 "$1" "$2" click 1 >/dev/null 2>&1 || true
+		sleep 1.5
+	}
+	click 1117 737 # Back to the File step
+	click 65 386   # Update from a list
+	capture import-update-file
+	next
+	next
+	next
+	capture import-update-check
+	next
+	capture import-update-options
+fi
+stop
+
 # The main screens in both languages and themes at the smallest and a large window:
 # the choices are the app's preferences (Settings → Appearance), written before
 # each start; xdotool sizes the window.

@@ -572,6 +572,9 @@ func rowSummary(r *importer.RowPlan) string {
 			lines = append(lines, "• "+uikit.Capitalize(p.Message))
 		}
 	}
+	for _, c := range r.Changes {
+		lines = append(lines, "• "+c.String())
+	}
 	if len(r.Problems) == 0 && r.Reason != "" {
 		lines = append(lines, fmt.Sprintf(lang.L("Why: %s"), r.Reason))
 	}

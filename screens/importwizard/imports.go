@@ -55,6 +55,7 @@ var importColumns = []uikit.TableColumn{
 	uikit.NumCol(resources.Mark("Updated"), 80),
 	uikit.NumCol(resources.Mark("Skipped"), 80),
 	uikit.NumCol(resources.Mark("Failed"), 80),
+	uikit.Col(resources.Mark("Not in the file"), 150),
 }
 
 // importHeaders are importColumns with their titles in the window's language.
@@ -191,8 +192,10 @@ func (s *ImportsScreen) cell(row, col int) string {
 		return display.Count(im.Updated)
 	case 6:
 		return display.Count(im.Skipped)
+	case 7:
+		return display.Count(im.Failed)
 	}
-	return display.Count(im.Failed)
+	return absentCell(im)
 }
 
 // Reload reads the past imports again, newest first.

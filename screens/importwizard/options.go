@@ -82,7 +82,7 @@ func newOptionsStep(w *importWizard) *optionsStep {
 	// The reason stays in view right above the wizard's Next button.
 	o.content = o.why.Below(container.NewVScroll(container.NewVBox(
 		uikit.Heading(lang.L("Role, units and invitations")),
-		form, o.absent.box, o.status, o.errors,
+		o.absent.box, form, o.status, o.errors,
 	)))
 	return o
 }
@@ -152,6 +152,8 @@ func (o *optionsStep) showNotes() {
 	switch {
 	case len(w.roles) == 0:
 		o.roleNote.SetText("") // the role area says it
+	case w.settings.UpdateList:
+		o.roleNote.SetText(lang.L("For the new users in the file without a role; the users already here keep theirs."))
 	case noRoleColumn:
 		o.roleNote.SetText(lang.L("Required: the file has no Role column, so every user gets this role."))
 	case p != nil:

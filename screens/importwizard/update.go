@@ -91,8 +91,9 @@ func newAbsentBox(w *importWizard) *absentBox {
 			w.runCheck()
 		}
 	})
-	a.box = container.NewVBox(widget.NewSeparator(), uikit.BoldLabel(lang.L("Users not in the file")), a.text, a.names, a.rule,
-		widget.NewLabel(lang.L("Also look for users not in the file in these units (e.g. a class that left the school):")), a.also)
+	a.box = container.NewVBox(uikit.BoldLabel(lang.L("Users not in the file")), a.text, a.names, a.rule,
+		widget.NewLabel(lang.L("Also look for users not in the file in these units (e.g. a class that left the school):")), a.also,
+		widget.NewSeparator())
 	a.box.Hide()
 	return a
 }
@@ -144,6 +145,20 @@ func (a *absentBox) refresh() {
 	a.rule.Show()
 }
 
+// absentCell is the Imports list's "Not in the file" of im: what an update from a
+// list did with the users it did not list ("" for an import that added users).
+func absentCell(im *data.Import) string {
+	switch {
+	case im.Mode != data.ImportUpdateList:
+		return ""
+	case im.Deleted > 0:
+		return fmt.Sprintf(lang.L("%s deleted"), display.Count(im.Deleted))
+	case im.Deactivated > 0:
+		return fmt.Sprintf(lang.L("%s deactivated"), display.Count(im.Deactivated))
+	}
+	return lang.L("kept")
+}
+
 // listOutcome is what an update from a list would do now.
 func listOutcome(n importer.Counts) string {
 	return fmt.Sprintf(lang.L("As things stand: %s new, %s changed, %s unchanged, %s not in the file, %s not imported."),
@@ -191,6 +206,7 @@ func (w *importWizard) confirmDelete(start func()) {
 			}
 		}, w.win)
 	d.SetConfirmText(lang.L("Delete and import"))
+	d.SetDismissText(lang.L("Cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }
@@ -263,6 +279,7 @@ func (s *ImportsScreen) confirmUndo(undo Undoer, im *data.Import) {
 		}
 	}, s.win)
 	d.SetConfirmText(lang.L("Undo import"))
+	d.SetDismissText(lang.L("Cancel"))
 	d.Show()
 }
 

@@ -18,34 +18,50 @@ import (
 // maxListedProblems is how many row problems the import command prints.
 const maxListedProblems = 50
 
-// runImport imports the users of a file (see importer.Check and importer.Commit),
-// or checks them only (--dry-run), or writes the sample file (--template). It exits
-// 1 when a row could not be imported.
-func runImport(ctx context.Context, c *call) error {
-	template := c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
-	sheet := c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
-	encoding := c.fs.String("encoding", "auto", "auto, utf-8, utf-16, windows-1252, iso-8859-15, macintosh, ibm850 or ibm437")
-	delimiter := c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
-	noHeader := c.fs.Bool("no-header", false, "the first row is data, not column titles")
-	mapSpec := c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
-	dateOrder := c.fs.String("date-order", "auto", "how to read dates like 3/1/2027: dmy (day first), mdy (month first) or auto (as the column's dates tell)")
-	nu := c.addNewUserFlags(newUserHelp{
+// importFlags are the flags of the import command.
+type importFlags struct {
+	template, sheet, encoding, delimiter, mapSpec, dateOrder, onConflict, reportPath *string
+	noHeader, invite, dryRun, skipInvalid, savedChoices                              *bool
+	nu                                                                               *newUserFlags
+	uf                                                                               *updateFlags
+}
+
+// addImportFlags defines the flags of the import command.
+func (c *call) addImportFlags() *importFlags {
+	f := &importFlags{}
+	f.template = c.fs.String("template", "", "write the sample file (csv or xlsx) to FILE instead of importing")
+	f.sheet = c.fs.String("sheet", "", "XLSX sheet to read (default: the active sheet)")
+	f.encoding = c.fs.String("encoding", "auto", "auto, utf-8, utf-16, windows-1252, iso-8859-15, macintosh, ibm850 or ibm437")
+	f.delimiter = c.fs.String("delimiter", "auto", "auto, comma, semicolon, tab or pipe")
+	f.noHeader = c.fs.Bool("no-header", false, "the first row is data, not column titles")
+	f.mapSpec = c.fs.String("map", "", `column mapping, e.g. "Vorname=first_name,Notiz=ignore"`)
+	f.dateOrder = c.fs.String("date-order", "auto", "how to read dates like 3/1/2027: dmy (day first), mdy (month first) or auto (as the column's dates tell)")
+	f.nu = c.addNewUserFlags(newUserHelp{
 		role:      "role of users whose row names none",
 		unit:      "unit every imported user joins (repeatable)",
 		group:     "group every imported user joins (repeatable)",
 		validDays: "validity of the personal keys in days (default: the organization's)",
 	})
-	onConflict := c.fs.String("on-conflict", "skip", "skip, update, rename or fail")
-	invite := c.fs.Bool("invite", false, "mark created users with an email as invited")
-	dryRun := c.fs.Bool("dry-run", false, "check everything, write nothing")
-	reportPath := c.fs.String("report", "", "write what became of each row to this CSV file")
-	skipInvalid := c.fs.Bool("skip-invalid", false, "import the valid rows even when others have errors")
-	uf := c.addUpdateFlags()
+	f.onConflict = c.fs.String("on-conflict", "skip", "skip, update, rename or fail")
+	f.invite = c.fs.Bool("invite", false, "mark created users with an email as invited")
+	f.dryRun = c.fs.Bool("dry-run", false, "check everything, write nothing")
+	f.reportPath = c.fs.String("report", "", "write what became of each row to this CSV file")
+	f.skipInvalid = c.fs.Bool("skip-invalid", false, "import the valid rows even when others have errors")
+	f.uf = c.addUpdateFlags()
+	f.savedChoices = c.fs.Bool("saved-choices", false, "take the options saved when a list with the same column titles was imported, where not given here")
+	return f
+}
+
+// runImport imports the users of a file (see importer.Check and importer.Commit),
+// or checks them only (--dry-run), or writes the sample file (--template), or
+// undoes the last import (--undo). It exits 1 when a row could not be imported.
+func runImport(ctx context.Context, c *call) error {
+	f := c.addImportFlags()
 	pos, err := c.parseAll()
 	if err != nil {
 		return err
 	}
-	if *uf.undo {
+	if *f.uf.undo {
 		if len(pos) > 0 {
 			return usagef("--undo takes no file")
 		}
@@ -57,38 +73,61 @@ func runImport(ctx context.Context, c *call) error {
 	case len(pos) > 1:
 		return usagef("unexpected argument %q", pos[1])
 	}
-	if *template != "" {
-		return writeTemplate(*template, pos[0], c.stdout)
+	if *f.template != "" {
+		return writeTemplate(*f.template, pos[0], c.stdout)
 	}
-	opt := tabular.Options{Sheet: *sheet, Encoding: *encoding, Delimiter: *delimiter}
-	res, err := checkImportFlags(*onConflict, *nu.validDays, opt)
+	return importFile(ctx, c, pos[0], f)
+}
+
+// settings reads the file at path and turns the flags and the saved choices into
+// the import's settings; it returns the units of --unit that do not exist yet too.
+func (f *importFlags) settings(ctx context.Context, c *call, path string) (*importer.Source, importer.Settings, []data.Unit, error) {
+	var s importer.Settings
+	opt := tabular.Options{Sheet: *f.sheet, Encoding: *f.encoding, Delimiter: *f.delimiter}
+	res, err := checkImportFlags(*f.onConflict, *f.nu.validDays, opt)
 	if err != nil {
-		return err
+		return nil, s, nil, err
 	}
-	order, err := importer.ParseDateOrder(*dateOrder)
+	order, err := importer.ParseDateOrder(*f.dateOrder)
 	if err != nil {
-		return usagef("--date-order: %v", err)
+		return nil, s, nil, usagef("--date-order: %v", err)
 	}
-	src, mapping, err := loadImport(ctx, pos[0], opt, !*noHeader, *mapSpec)
+	src, mapping, err := loadImport(ctx, path, opt, !*f.noHeader, *f.mapSpec)
 	if err != nil {
-		return err
+		return nil, s, nil, err
 	}
 	if err := c.open(); err != nil {
-		return err
+		return nil, s, nil, err
 	}
-	ids, err := nu.resolve(ctx, c)
+	ids, err := f.nu.resolve(ctx, c)
+	if err != nil {
+		return nil, s, nil, err
+	}
+	s = importer.Settings{
+		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
+		Invite: *f.invite, ValidDays: *f.nu.validDays, OnConflict: res, DateOrder: order,
+	}
+	if err := f.uf.apply(ctx, c, &s); err != nil {
+		return nil, s, nil, err
+	}
+	return src, s, ids.newUnits, nil
+}
+
+// importFile imports the file at path as the flags say.
+func importFile(ctx context.Context, c *call, path string, f *importFlags) error {
+	src, settings, newUnits, err := f.settings(ctx, c, path)
 	if err != nil {
 		return err
 	}
-	settings := importer.Settings{
-		Mapping: mapping, RoleID: ids.role, UnitIDs: ids.units, GroupIDs: ids.groups,
-		Invite: *invite, ValidDays: *nu.validDays, OnConflict: res, DateOrder: order,
-	}
-	if err := uf.apply(ctx, c, &settings); err != nil {
+	notes, err := applyProfile(ctx, c, src, &settings, *f.mapSpec != "", *f.savedChoices)
+	if err != nil {
 		return err
 	}
-	printSource(c.stdout, src, mapping)
-	plan, err := checkImport(ctx, c, src, settings, ids.newUnits)
+	printSource(c.stdout, src, settings.Mapping)
+	for _, n := range notes {
+		fmt.Fprintln(c.stdout, n)
+	}
+	plan, err := checkImport(ctx, c, src, settings, newUnits)
 	if err != nil {
 		return err
 	}
@@ -100,15 +139,20 @@ func runImport(ctx context.Context, c *call) error {
 		return err
 	}
 	printNewCatalog(c.stdout, plan)
-	rep, err := carryOut(ctx, c, plan, src.Info.Name, *dryRun, *skipInvalid)
+	rep, err := carryOut(ctx, c, plan, src.Info.Name, *f.dryRun, *f.skipInvalid)
 	if err != nil {
 		return err
 	}
-	if *reportPath != "" {
-		if err := writeReport(*reportPath, rep); err != nil {
+	if !*f.dryRun && (plan.Counts.Fail == 0 || *f.skipInvalid) {
+		if err := importer.SaveProfile(ctx, c.store, src, plan.Settings, c.svc.Now()); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "Report written to %s\n", *reportPath)
+	}
+	if *f.reportPath != "" {
+		if err := writeReport(*f.reportPath, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Report written to %s\n", *f.reportPath)
 	}
 	if plan.Counts.Fail > 0 {
 		// Exit 1; the report above says which rows and why.

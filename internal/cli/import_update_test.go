@@ -73,3 +73,33 @@ func TestImportUpdateUsage(t *testing.T) {
 	mustRun(t, "--db", fresh, "demo", "--users", "0")
 	wantFail(t, "onboard import: nothing to undo: there is no import", "--db", fresh, "import", "--undo")
 }
+
+func TestImportRemembersTheChoicesForTheSameColumns(t *testing.T) {
+	db := freshDB(t)
+	mustRun(t, "--db", db, "demo", "--users", "0")
+	dir := t.TempDir()
+	first := writeFile(t, dir, "term1.csv", []byte("ID,Vorname,Nachname,Notiz\n1,Anna,Müller,secret\n"))
+	second := writeFile(t, dir, "term2.csv", []byte("id,vorname,nachname,notiz\n1,Anna,Müller,secret\n2,Ben,Schulz,x\n"))
+	mustRun(t, "--db", db, "import", first, "--role", "Student", "--unit", "Class 5a", "--map", "Notiz=ignore")
+	out := mustRun(t, "--db", db, "import", second, "--saved-choices", "--update", "--dry-run")
+	for _, want := range []string{
+		"Columns: id → External ID, vorname → First name, nachname → Last name, notiz → ignored",
+		"Columns as chosen for term1.csv on ",
+		"Options as chosen for term1.csv on ",
+		"Update from a list: 1 new, 0 changed, 1 unchanged, 0 not in the file.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Without --saved-choices the role is not taken: the new row names none.
+	code, _, e := run(t, "--db", db, "import", second, "--dry-run")
+	if code != ExitFail || !strings.Contains(e, "1 row names no role") {
+		t.Errorf("without --saved-choices: %d %q", code, e)
+	}
+	// --map wins over the saved columns.
+	out = mustRun(t, "--db", db, "import", second, "--saved-choices", "--map", "notiz=notes", "--dry-run")
+	if !strings.Contains(out, "notiz → Notes") || strings.Contains(out, "Columns as chosen") {
+		t.Errorf("--map did not win:\n%s", out)
+	}
+}

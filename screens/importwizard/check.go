@@ -88,6 +88,7 @@ func (w *importWizard) applyPresets() {
 		return
 	}
 	w.presetDone = true
+	w.applySavedOptions()
 	if w.settings.RoleID == "" && len(w.roles) == 1 && len(w.settings.Mapping.Columns(importer.Role)) == 0 {
 		w.settings.RoleID = w.roles[0].ID
 	}

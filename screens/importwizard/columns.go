@@ -86,6 +86,7 @@ type columnsStep struct {
 	table    *widget.Table
 	problems *widget.Label
 	content  fyne.CanvasObject
+	saved    *widget.Label // says that the choices saved for these columns are used
 }
 
 // The columns of the mapping table.
@@ -121,8 +122,11 @@ func newColumnsStep(w *importWizard) *columnsStep {
 	c.table.SetColumnWidth(mapColSamples, 380)
 	c.table.SetColumnWidth(mapColField, 260)
 	c.problems = uikit.DangerLabel()
+	c.saved = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.SuccessImportance}
+	c.saved.Hide()
 	top := container.NewVBox(
 		uikit.Heading(lang.L("Which field is in which column?")),
+		c.saved,
 		&widget.Label{Text: fmt.Sprintf(lang.L("Onboard guessed from the column titles. Change what is wrong; "+
 			"choose “%s” for columns you do not need. Fields marked * are required."), ignoreLabel()), Wrapping: fyne.TextWrapWord},
 	)

@@ -272,6 +272,7 @@ func (c *commitStep) start() {
 				c.showOnly(c.failed)
 			default:
 				w.report, w.imported = rep, true
+				w.saveProfile(p)
 				c.showReport()
 				if w.onImported != nil {
 					w.onImported(p.Settings.Invite)

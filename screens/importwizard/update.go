@@ -48,6 +48,17 @@ func newModeChoice(w *importWizard) *widget.RadioGroup {
 	return r
 }
 
+// showMode shows on the File step what the import does, as the settings say.
+func (f *fileStep) showMode() {
+	on := f.mode.OnChanged
+	f.mode.OnChanged = nil
+	f.mode.SetSelected(f.mode.Options[0])
+	if f.w.settings.UpdateList {
+		f.mode.SetSelected(f.mode.Options[1])
+	}
+	f.mode.OnChanged = on
+}
+
 // absentRuleNames are the choices for the users not in the file, in the order of
 // lifecycle.AbsentRules.
 var absentRuleNames = []string{
@@ -115,11 +126,17 @@ const maxAbsentNames = 12
 func (a *absentBox) refresh() {
 	p := a.w.plan
 	var on func([]string)
+	var on2 func(string)
 	if !a.w.settings.UpdateList || p == nil {
 		a.box.Hide()
 		return
 	}
 	a.box.Show()
+	if i := slices.Index(lifecycle.AbsentRules, a.w.settings.Absent); i >= 0 {
+		a.rule.OnChanged, on2 = nil, a.rule.OnChanged
+		a.rule.SetSelected(a.rule.Options[i])
+		a.rule.OnChanged = on2
+	}
 	a.also.OnChanged, on = nil, a.also.OnChanged
 	a.also.SetOptions(uikit.Names(a.w.units, func(u data.Unit) string { return u.Name }))
 	a.also.SetSelected(uikit.NamesOf(a.w.units, a.w.settings.AbsentUnitIDs))

@@ -6,11 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"onboard/data"
+	"onboard/internal/importer"
 	"onboard/internal/lifecycle"
+	"onboard/internal/tabular"
 	"onboard/screens/internal/uitest"
 )
 
@@ -92,4 +95,37 @@ func TestImportWizardUpdatesFromAListAndUndoes(t *testing.T) {
 	test.Tap(uitest.Button(t, w, "Undo import"))
 	uitest.Settle(s.Wait)
 	uitest.MustShow(t, w, "The import cannot be undone", "The data changed after the import of term1.csv")
+}
+
+func TestImportWizardOffersTheChoicesSavedForTheSameColumns(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	ctx := context.Background()
+	first := writeList(t, "term1.csv", "ID,First name,Last name,Class,Remark\n1,Anna,Müller,5a,x\n")
+	src, err := importer.Load(ctx, first, tabular.Options{}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := importer.AutoMap(src.Header)
+	m[4] = importer.Ignore
+	saved := importer.Settings{Mapping: m, RoleID: base.RoleID, UpdateList: true, Absent: lifecycle.DeactivateAbsent, ValidDays: 30}
+	if err := importer.SaveProfile(ctx, st, src, saved, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s, wz, w := openWizard(t, st, svc)
+	wz.open(writeList(t, "term2.csv", "id,first name,last name,class,remark\n1,Anna,Müller,6a,y\n"))
+	uitest.Settle(s.Wait)
+	next(t, s, w) // Columns
+	uitest.MustShow(t, w, "A list with these columns was imported on ", "(term1.csv): its columns and choices are used again.")
+	if wz.mapping[4] != importer.Ignore {
+		t.Errorf("the saved mapping is not used: %v", wz.mapping)
+	}
+	next(t, s, w) // Check
+	if !wz.settings.UpdateList || wz.settings.Absent != lifecycle.DeactivateAbsent || wz.settings.ValidDays != 30 || wz.settings.RoleID != base.RoleID {
+		t.Errorf("the saved options are not used: %+v", wz.settings)
+	}
+	if wz.file.mode.Selected != wz.file.mode.Options[1] {
+		t.Errorf("the File step shows %q", wz.file.mode.Selected)
+	}
+	uitest.MustShow(t, w, "As things stand: 1 new, 0 changed, 0 unchanged, 0 not in the file, 0 not imported.")
 }

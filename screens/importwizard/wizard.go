@@ -76,6 +76,7 @@ type importWizard struct {
 	// the mapping and the check
 	mapping      importer.Mapping
 	settings     importer.Settings
+	profile      *importer.Profile // saved for the file's column titles; nil when none
 	plan         *importer.Plan
 	stale        bool // settings changed since plan was made
 	checking     bool
@@ -427,6 +428,10 @@ func (w *importWizard) reload() {
 				}
 			})
 		})
+		var prof *importer.Profile
+		if err == nil {
+			prof, err = importer.LoadProfile(ctx, w.store, src.Header)
+		}
 		return func() {
 			w.loading = false
 			if err != nil {
@@ -438,19 +443,19 @@ func (w *importWizard) reload() {
 				w.updateButtons()
 				return
 			}
-			w.loaded(src, opt)
+			w.loaded(src, opt, prof)
 		}
 	})
 }
 
-// loaded takes a freshly read file.
-func (w *importWizard) loaded(src *importer.Source, opt tabular.Options) {
+// loaded takes a freshly read file, with the choices saved for its column
+// titles (nil when none).
+func (w *importWizard) loaded(src *importer.Source, opt tabular.Options, prof *importer.Profile) {
 	if opt.Encoding == "" && opt.Delimiter == "" && opt.Sheet == "" {
 		w.detected = src.Info
 	}
 	if w.src == nil || !slices.Equal(w.src.Header, src.Header) {
-		w.mapping = importer.AutoMap(src.Header)
-		w.settings.Mapping = nil
+		w.useProfile(src, prof)
 	}
 	// Row numbers change with the file: edits, per-row choices and chosen rows go.
 	w.settings.Edits, w.settings.PerRow = nil, nil

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -101,5 +102,18 @@ func TestImportRemembersTheChoicesForTheSameColumns(t *testing.T) {
 	out = mustRun(t, "--db", db, "import", second, "--saved-choices", "--map", "notiz=notes", "--dry-run")
 	if !strings.Contains(out, "notiz → Notes") || strings.Contains(out, "Columns as chosen") {
 		t.Errorf("--map did not win:\n%s", out)
+	}
+}
+
+func TestUpdateFromItsOwnExportChangesNothing(t *testing.T) {
+	db := freshDB(t)
+	mustRun(t, "--db", db, "demo", "--users", "300", "--seed", "3")
+	for _, format := range []string{"csv", "xlsx"} {
+		file := filepath.Join(t.TempDir(), "all."+format)
+		mustRun(t, "--db", db, "users", "export", "--format", format, "-o", file)
+		out := mustRun(t, "--db", db, "import", file, "--update", "--absent", "delete", "--dry-run")
+		if !strings.Contains(out, "Update from a list: 0 new, 0 changed, 300 unchanged, 0 not in the file.") {
+			t.Errorf("%s: %s", format, out)
+		}
 	}
 }

@@ -47,6 +47,7 @@ type listMatch struct {
 	users  []data.ListedUser
 	byExt  map[string]int
 	byMail map[string]int
+	byUser map[string]int // by folded username
 	byName map[string][]int
 	rowOf  map[int]int // user index → the first row matched to the user
 	userOf map[int]int // row index → the user matched to it
@@ -56,8 +57,9 @@ type listMatch struct {
 func nameKey(first, last string) string { return data.Fold(first) + "\x00" + data.Fold(last) }
 
 // matchList matches the rows of an update from a list to existing users: by
-// external ID, else email, else first and last name when exactly one user bears
-// them (and neither side has an external ID or email that tells them apart).
+// external ID, else email, else username (an export of Onboard has it), else
+// first and last name when exactly one user bears them (and neither side has an
+// external ID or email that tells them apart).
 // Matched rows get UserID; rows whose match is unclear get a Reason and fail in
 // resolveList. It also finds the absent users.
 func (p *Plan) matchList(ctx context.Context, store Users, cat *catalog) (*listMatch, error) {
@@ -66,7 +68,7 @@ func (p *Plan) matchList(ctx context.Context, store Users, cat *catalog) (*listM
 		return nil, err
 	}
 	m := &listMatch{
-		plan: p, cat: cat, users: users, byExt: map[string]int{}, byMail: map[string]int{},
+		plan: p, cat: cat, users: users, byExt: map[string]int{}, byMail: map[string]int{}, byUser: map[string]int{},
 		byName: map[string][]int{}, rowOf: map[int]int{}, userOf: map[int]int{},
 	}
 	for i := range users {
@@ -77,6 +79,7 @@ func (p *Plan) matchList(ctx context.Context, store Users, cat *catalog) (*listM
 		if k := data.Fold(u.Email); k != "" {
 			m.byMail[k] = i
 		}
+		m.byUser[data.Fold(u.Username)] = i
 		k := nameKey(u.FirstName, u.LastName)
 		m.byName[k] = append(m.byName[k], i)
 	}
@@ -113,11 +116,12 @@ func (m *listMatch) find(r *RowPlan) (int, string) {
 		return u, ""
 	}
 	if u, ok := m.byMail[mail]; ok && mail != "" {
-		if other := m.users[u].ExternalID; ext != "" && other != "" {
-			return -1, uitext.F("the email belongs to %s, whose external ID is %s, not %s",
-				fullName(&m.users[u]), other, r.Value(ExternalID))
+		return m.unlessOtherID(u, r, uitext.L("the email"))
+	}
+	if name := data.Fold(r.Value(Username)); name != "" {
+		if u, ok := m.byUser[name]; ok {
+			return m.unlessOtherID(u, r, uitext.L("the username"))
 		}
-		return u, ""
 	}
 	var fits []int
 	for _, u := range m.byName[nameKey(r.Value(FirstName), r.Value(LastName))] {
@@ -138,6 +142,16 @@ func (m *listMatch) find(r *RowPlan) (int, string) {
 // UnitsOf names the units row r puts its user in: "5a, Chor".
 func (p *Plan) UnitsOf(r *RowPlan) string {
 	return strings.Join(p.cat.unitNames(setOf(r.unitIDs)), ", ")
+}
+
+// unlessOtherID returns user u for row r, unless both have external IDs (which then
+// differ): what matched them (what, "the email") belongs to someone else.
+func (m *listMatch) unlessOtherID(u int, r *RowPlan, what string) (int, string) {
+	if other := m.users[u].ExternalID; r.Value(ExternalID) != "" && other != "" {
+		return -1, uitext.F("%s belongs to %s, whose external ID is %s, not %s",
+			what, fullName(&m.users[u]), other, r.Value(ExternalID))
+	}
+	return u, ""
 }
 
 func fullName(u *data.ListedUser) string {

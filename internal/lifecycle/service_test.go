@@ -347,3 +347,31 @@ func TestValidDaysReadsTheSetting(t *testing.T) {
 		t.Fatal("a validity over the limit was accepted")
 	}
 }
+
+// A username stored before today's rules (here with a space, which they refuse)
+// does not block editing the user's other fields; a new one must follow them.
+func TestEditKeepsALegacyUsername(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.create(t, "Anna", "Müller", "")
+	u := c.User
+	u.Username = "anna müller"
+	if err := f.store.SaveUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	in := f.input("Anna", "Schmidt", "")
+	in.Username = "anna müller"
+	if _, err := f.svc.EditUser(ctx, u.ID, in); err != nil {
+		t.Fatalf("editing the last name refused over the stored username: %v", err)
+	}
+	in.Username = "anna schmidt"
+	var verr *ValidationError
+	if _, err := f.svc.EditUser(ctx, u.ID, in); !errors.As(err, &verr) || verr.Problems[0].Field != "username" {
+		t.Fatalf("a new username breaking the rules: %v", err)
+	}
+	fresh := f.input("Ben", "Kern", "")
+	fresh.Username = "ben kern"
+	if probs, err := f.svc.Check(ctx, fresh, ""); err != nil || len(probs) != 1 || probs[0].Field != "username" {
+		t.Fatalf("a new user's username breaking the rules: %v %v", probs, err)
+	}
+}

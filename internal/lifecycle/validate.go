@@ -52,17 +52,25 @@ const (
 
 // Check validates in for a user with ID exceptID ("" for a new user) without writing
 // anything, against the fields' formats and what the store holds. The username must
-// already be filled in (see SuggestUsername). It returns every problem found.
+// already be filled in (see SuggestUsername). It returns every problem found. A
+// value an existing user already has is not checked again: a username stored
+// before today's rules keeps working when the user's other fields are edited.
 func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]FieldError, error) {
 	in.normalize()
 	var probs []FieldError
+	kept, err := s.keptValues(ctx, in, exceptID)
+	if err != nil {
+		return nil, err
+	}
 	// The required values left empty: their problem is only that they are missing.
 	missing := map[string]bool{
 		"first_name": in.FirstName == "", "last_name": in.LastName == "", "username": in.Username == "",
 		"role": in.RoleID == "", "units": len(in.UnitIDs) == 0,
 	}
 	add := func(field, msg string) {
-		probs = append(probs, FieldError{Field: field, Message: msg, Missing: missing[field]})
+		if !kept[field] {
+			probs = append(probs, FieldError{Field: field, Message: msg, Missing: missing[field]})
+		}
 	}
 
 	fieldProblems := userrules.Check(userrules.Fields{
@@ -98,6 +106,27 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 		return nil, err
 	}
 	return probs, nil
+}
+
+// keptValues names the fields of in that hold the stored value of the user with ID
+// id ("" for none: a new user).
+func (s *Service) keptValues(ctx context.Context, in UserInput, id string) (map[string]bool, error) {
+	if id == "" {
+		return nil, nil
+	}
+	u, err := s.store.UserByID(ctx, id)
+	if errors.Is(err, data.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]bool{
+		"first_name": in.FirstName != "" && in.FirstName == u.FirstName, "last_name": in.LastName != "" && in.LastName == u.LastName,
+		"email": in.Email != "" && in.Email == u.Email, "username": in.Username != "" && in.Username == u.Username,
+		"mobile": in.Mobile != "" && in.Mobile == u.Mobile, "external_id": in.ExternalID != "" && in.ExternalID == u.ExternalID,
+		"invitation_text": in.InvitationText != "" && in.InvitationText == u.InvitationText, "notes": in.Notes != "" && in.Notes == u.Notes,
+	}, nil
 }
 
 // taken adds a problem when another user holds value in field.

@@ -272,14 +272,7 @@ func (s *Store) ListUsers(ctx context.Context, q UserQuery, now time.Time) ([]Us
 		page += " LIMIT ? OFFSET ?"
 		args = append(args, q.Limit, q.Offset)
 	}
-	sqlText := `SELECT u.id, u.first_name, u.last_name, u.email, u.username, u.mobile, u.external_id,
-		u.phase, u.key_expires_at, u.created_at, r.name AS role,
-		(SELECT group_concat(n.name, ', ') FROM user_units x JOIN units n ON n.id = x.unit_id WHERE x.user_id = u.id) AS units,
-		(SELECT group_concat(g.name, ', ') FROM user_groups x JOIN groups g ON g.id = x.group_id WHERE x.user_id = u.id) AS groups,
-		coalesce((SELECT k.key FROM personal_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL AND k.redeemed_at IS NULL), '') AS key,
-		coalesce((SELECT o.state FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' ORDER BY o.created_at DESC LIMIT 1), '') AS mail_state,
-		coalesce((SELECT o.last_error FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' ORDER BY o.created_at DESC LIMIT 1), '') AS mail_error
-		FROM users u JOIN roles r ON r.id = u.role_id
+	sqlText := `SELECT ` + userRowColumns + ` FROM users u JOIN roles r ON r.id = u.role_id
 		WHERE u.rowid IN (` + page + `)
 		ORDER BY ` + order
 	args = append(args, orderArgs...)

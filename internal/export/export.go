@@ -14,6 +14,7 @@ package export
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -51,7 +52,7 @@ const SheetName = "Users"
 
 // Store is what an export reads; *data.Store has it.
 type Store interface {
-	ListUsers(ctx context.Context, q data.UserQuery, now time.Time) ([]data.UserRow, error)
+	EachUser(ctx context.Context, q data.UserQuery, now time.Time, fn func(*data.UserRow) error) error
 	CountUsers(ctx context.Context, q data.UserQuery, now time.Time) (int, error)
 }
 
@@ -152,27 +153,34 @@ func Pages(ctx context.Context, st Store, q data.UserQuery, now time.Time) iter.
 
 func pages(ctx context.Context, st Store, q data.UserQuery, now time.Time, size int) iter.Seq2[[]data.UserRow, error] {
 	return func(yield func([]data.UserRow, error) bool) {
-		q.Offset, q.Limit = 0, size
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
+		page := make([]data.UserRow, 0, size)
+		err := st.EachUser(ctx, q, now, func(r *data.UserRow) error {
+			if len(page) == 0 {
+				if err := ctx.Err(); err != nil {
+					return err // stop between pages, not a page later
+				}
 			}
-			rows, err := st.ListUsers(ctx, q, now)
-			if err != nil {
-				yield(nil, err)
-				return
+			if page = append(page, *r); len(page) < size {
+				return nil
 			}
-			if len(rows) > 0 && !yield(rows, nil) {
-				return
+			if !yield(page, nil) {
+				return errStopped
 			}
-			if len(rows) < size {
-				return
-			}
-			q.Offset += size
+			page = page[:0]
+			return nil
+		})
+		switch {
+		case errors.Is(err, errStopped):
+		case err != nil:
+			yield(nil, err)
+		case len(page) > 0:
+			yield(page, nil)
 		}
 	}
 }
+
+// errStopped ends the reading of the users when the pages' consumer stops.
+var errStopped = errors.New("stopped")
 
 // selected keeps the rows of each page whose IDs are in keep (every row when keep
 // is nil); pages left empty are skipped.

@@ -349,14 +349,17 @@ func TestCancelledExportLeavesNoFileAndAnExistingFileUnchanged(t *testing.T) {
 	}
 }
 
-// failingStore fails to list the second page.
+// failingStore fails after reading the first 150 users.
 type failingStore struct{ *data.Store }
 
-func (f failingStore) ListUsers(ctx context.Context, q data.UserQuery, now time.Time) ([]data.UserRow, error) {
-	if q.Offset > 0 {
-		return nil, errors.New("list users: disk I/O error")
-	}
-	return f.Store.ListUsers(ctx, q, now)
+func (f failingStore) EachUser(ctx context.Context, q data.UserQuery, now time.Time, fn func(*data.UserRow) error) error {
+	n := 0
+	return f.Store.EachUser(ctx, q, now, func(r *data.UserRow) error {
+		if n++; n > 150 {
+			return errors.New("list users: disk I/O error")
+		}
+		return fn(r)
+	})
 }
 
 func TestFailedExportLeavesAnExistingFileUnchanged(t *testing.T) {

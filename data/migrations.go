@@ -213,7 +213,8 @@ ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 // text. The text is folded in Go (SearchText) and copied as it is: the tokenizer is
 // case-sensitive so that it does not fold it again differently. Triggers keep the
 // index in step with every write to users, the bulk and sync paths included; a
-// tombstoned user leaves the index.
+// tombstoned user leaves the index. The index names users by rowid, which VACUUM
+// keeps; a migration that rebuilds users must rebuild the index and its triggers.
 const searchIndexMigration = `
 CREATE VIRTUAL TABLE users_fts USING fts5(search_text, content='', contentless_delete=1,
 	tokenize='trigram case_sensitive 1');

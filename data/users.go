@@ -172,9 +172,12 @@ var sortExpr = map[SortColumn]string{
 	SortExternalID: "u.external_id_fold",
 }
 
-// from is the FROM clause of q. A search too short for the trigram index scans the
-// narrow users_search index, which holds every column a status filter and a search
-// need; SQLite would otherwise walk another index and read each user's row.
+// from is the FROM clause of q. A search of minIndexedSearch characters or more
+// starts from its matches in the trigram index users_fts and reads only their rows
+// (CROSS JOIN keeps that order: SQLite would rather walk the users of a status and
+// look each up among the matches). A shorter search scans the narrow users_search
+// index, which holds every column a status filter and a search need; SQLite would
+// otherwise walk another index and read each user's row.
 func (q UserQuery) from() string {
 	t, indexed := q.searchTerm()
 	switch {

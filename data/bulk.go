@@ -122,6 +122,9 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 				progress(c.end)
 			}
 		}
+		if err := tx.db.Exec(bulkSearchIndexSQL, event.ID).Error; err != nil {
+			return fmt.Errorf("bulk insert: index the search texts: %w", err)
+		}
 		summary := fmt.Sprintf("%d users at once", total)
 		if audit.Summary != "" {
 			summary = audit.Summary + ", " + summary
@@ -171,6 +174,10 @@ const (
 		key_expires_at, invited_at, activated_at, deactivated_at, invite_key_id, sort_key, search_text, created_by,
 		updated_by, created_event_id, created_at, updated_at, version)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
+	// The trigger that indexes a new user's search text leaves those of a bulk
+	// insert (with created_event_id) to this one statement; see searchIndexMigration.
+	bulkSearchIndexSQL = `INSERT INTO users_fts (rowid, search_text)
+		SELECT rowid, search_text FROM users WHERE created_event_id = ? AND deleted_at IS NULL`
 	bulkUnitsSQL  = `INSERT INTO user_units (user_id, unit_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkGroupsSQL = `INSERT INTO user_groups (user_id, group_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkKeysSQL   = `INSERT INTO personal_keys (id, user_id, key, issued_at, expires_at, created_at, updated_at, version)

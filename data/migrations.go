@@ -213,18 +213,17 @@ ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 // text. The text is folded in Go (SearchText) and copied as it is: the tokenizer is
 // case-sensitive so that it does not fold it again differently. Triggers keep the
 // index in step with every write to users, the sync path included; a tombstoned user
-// leaves the index. The one exception are the users a bulk insert creates (they
-// carry its created_event_id): InsertUsersStream indexes them with one statement at
-// its end, because FTS5 writes what it holds to disk at each statement of a
-// transaction, which made a row-by-row insert through the trigger three times
-// slower. The index names users by rowid, which VACUUM keeps; a migration that
-// rebuilds users must rebuild the index and its triggers.
+// leaves the index. The one exception is InsertUsersStream: it drops the insert
+// trigger in its transaction and indexes its users with one statement at the end
+// (FTS5 writes what it holds to disk at each statement of a transaction, and a
+// trigger makes SQLite journal each statement: the row-by-row insert became three
+// times slower). The index names users by rowid, which VACUUM keeps; a migration
+// that rebuilds users must rebuild the index and its triggers.
 const searchIndexMigration = `
 CREATE VIRTUAL TABLE users_fts USING fts5(search_text, content='', contentless_delete=1,
 	tokenize='trigram case_sensitive 1');
 INSERT INTO users_fts (rowid, search_text) SELECT rowid, search_text FROM users WHERE deleted_at IS NULL;
-CREATE TRIGGER users_fts_insert AFTER INSERT ON users
-	WHEN new.deleted_at IS NULL AND new.created_event_id IS NULL BEGIN
+CREATE TRIGGER ` + searchIndexInsertTrigger + ` AFTER INSERT ON users WHEN new.deleted_at IS NULL BEGIN
 	INSERT INTO users_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
 END;
 CREATE TRIGGER users_fts_delete AFTER DELETE ON users WHEN old.deleted_at IS NULL BEGIN
@@ -236,6 +235,9 @@ CREATE TRIGGER users_fts_update AFTER UPDATE OF search_text, deleted_at ON users
 	INSERT INTO users_fts (rowid, search_text) SELECT new.rowid, new.search_text WHERE new.deleted_at IS NULL;
 END;
 `
+
+// searchIndexInsertTrigger indexes the search text of a new user.
+const searchIndexInsertTrigger = "users_fts_insert"
 
 // fillSearchText computes search_text for the users of an older file.
 func fillSearchText(tx *gorm.DB) error {

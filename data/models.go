@@ -157,7 +157,7 @@ type User struct {
 	InviteKeyID      *string // the invite key the user registered with, if any
 	SortKey          string  // the order of user lists; see SortKey
 	SearchText       string  // what the search box matches; see SearchText
-	CreatedEventID   *string // the audit event of the bulk operation that created the user; only InsertUsersStream sets it (see bulkSearchIndexSQL)
+	CreatedEventID   *string // the audit event of the bulk operation that created the user
 	CreatedBy        string
 	UpdatedBy        string
 }

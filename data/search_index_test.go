@@ -150,3 +150,26 @@ func TestBackupKeepsTheSearchIndexInStep(t *testing.T) {
 		t.Fatalf("search in the backup finds %v, want %s", got, last.ID)
 	}
 }
+
+// A bulk insert indexes its users itself, without the insert trigger, and leaves the
+// trigger in place whether it commits or rolls back.
+func TestBulkInsertIndexesItsUsersAndKeepsTheTrigger(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	roleID, _ := seedCatalog(t, s)
+	bulk := []BulkUser{{User: User{FirstName: "Łukasz", LastName: "Wójcik", Username: "lw", RoleID: roleID, Phase: PhaseNotActivated}}}
+	if err := s.InsertUsersBulk(ctx, bulk, AuditEvent{At: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchIDs(t, s, "wojc"); !slices.Equal(got, []string{bulk[0].User.ID}) {
+		t.Fatalf("a user of a bulk insert: search finds %v", got)
+	}
+	failed := []BulkUser{{User: User{FirstName: "Dup", Username: "LW", RoleID: roleID, Phase: PhaseNotActivated}}}
+	if err := s.InsertUsersBulk(ctx, failed, AuditEvent{At: time.Now()}, nil); err == nil {
+		t.Fatal("a bulk insert of a taken username succeeded")
+	}
+	later := addUser(t, s, &User{FirstName: "Zoë", LastName: "Brontë", Username: "zb", RoleID: roleID}, nil, nil)
+	if got := searchIDs(t, s, "bront"); !slices.Equal(got, []string{later.ID}) {
+		t.Fatalf("a user created after bulk inserts: search finds %v", got)
+	}
+}

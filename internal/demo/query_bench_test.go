@@ -49,6 +49,7 @@ func benchUsersQueries(b *testing.B, st *data.Store, now time.Time) {
 	}{
 		{"invited+mueller+email", data.UserQuery{Status: data.StatusInvited, Search: "mueller", Sort: data.SortEmail, Limit: 40}},
 		{"all+anna+name", data.UserQuery{Search: "anna", Limit: 40}},
+		{"all+jürgen-groß+name", data.UserQuery{Search: "Jürgen Groß", Limit: 40}}, // one person's name: few matches
 		{"not-activated+validuntil-desc", data.UserQuery{Status: data.StatusNotActivated, Sort: data.SortValidUntil, Desc: true, Limit: 40}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -2,7 +2,7 @@
 # missing Debian/Ubuntu packages first (as root, or through sudo).
 
 GO       ?= go
-TAGS     := -tags migrated_fynedo
+TAGS     := -tags migrated_fynedo,sqlite_fts5
 BIN      := bin/onboard
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X onboard/internal/cli.Version=$(VERSION)

@@ -9,7 +9,7 @@ import (
 // TestOnlyTheWindowImportsFyne checks the layering of ARCHITECTURE.md: below app,
 // screens and resources no package depends on Fyne, directly or through another.
 func TestOnlyTheWindowImportsFyne(t *testing.T) {
-	out, err := exec.Command("go", "list", "-tags", "migrated_fynedo",
+	out, err := exec.Command("go", "list", "-tags", "migrated_fynedo,sqlite_fts5",
 		"-f", `{{.ImportPath}} {{join .Deps " "}}`, "./...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)

@@ -32,7 +32,8 @@ const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 // ID if set, Actor, Action and Summary, to which the count is added) records the whole batch;
 // each user refers to it (created_event_id), so it is part of every user's history.
 // Users are written through a prepared statement; links and keys travel as one JSON
-// array per table and chunk (INSERT … SELECT FROM json_each). progress, if not nil,
+// array per table and chunk (INSERT … SELECT FROM json_each); the search index takes
+// the users' search texts in one statement at the end. progress, if not nil,
 // is called with the users written so far.
 func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit AuditEvent, progress func(done int)) error {
 	return s.InsertUsersStream(ctx, func(yield func([]BulkUser, error) bool) {
@@ -76,10 +77,6 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 	})
 	defer wg.Wait()
 	defer close(stop)
-	// Statements run on a context without cancellation: with a cancellable one the
-	// driver starts a watcher goroutine per statement, which costs more than the
-	// insert. Cancellation is checked once per chunk instead.
-	execCtx := context.WithoutCancel(ctx)
 	return s.Write(ctx, func(tx *Store) error {
 		event := &AuditEvent{At: at, Actor: audit.Actor, Action: audit.Action, EntityType: "batch", Summary: audit.Summary}
 		event.ID = audit.ID
@@ -90,37 +87,16 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 		if err := tx.AddAudit(ctx, event, nil); err != nil {
 			return err
 		}
-		insertUser, err := tx.db.Statement.ConnPool.PrepareContext(execCtx, bulkUsersSQL)
-		if err != nil {
-			return fmt.Errorf("bulk insert: %w", err)
-		}
-		defer insertUser.Close()
 		total := 0
-		for c := range chunks {
-			if c.err != nil {
-				return c.err
-			}
-			if err := ctx.Err(); err != nil {
+		err := withoutTrigger(tx.db, searchIndexInsertTrigger, func() error {
+			var err error
+			if total, err = tx.writeBulkChunks(ctx, chunks, event.ID, stamp, progress); err != nil {
 				return err
 			}
-			for i, args := range c.users {
-				if _, err := insertUser.ExecContext(execCtx, append(args, event.ID, stamp, stamp)...); err != nil {
-					return fmt.Errorf("create user %s: %w", c.usernames[i], err)
-				}
-			}
-			for _, st := range []struct{ table, sql, rows string }{
-				{"user_units", bulkUnitsSQL, c.units},
-				{"user_groups", bulkGroupsSQL, c.groups},
-				{"personal_keys", bulkKeysSQL, c.keys},
-			} {
-				if err := execJSON(execCtx, tx.db, st.table, st.sql, st.rows, stamp); err != nil {
-					return err
-				}
-			}
-			total = c.end
-			if progress != nil {
-				progress(c.end)
-			}
+			return wrap(tx.db.Exec(bulkSearchIndexSQL, event.ID).Error, "bulk insert: index the search texts")
+		})
+		if err != nil {
+			return err
 		}
 		summary := fmt.Sprintf("%d users at once", total)
 		if audit.Summary != "" {
@@ -128,6 +104,68 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 		}
 		return tx.db.Exec(`UPDATE audit_events SET summary = ? WHERE id = ?`, summary, event.ID).Error
 	})
+}
+
+// writeBulkChunks writes the users, links and keys of each chunk until chunks is
+// closed and returns how many users it wrote. Statements run on a context without
+// cancellation: with a cancellable one the driver starts a watcher goroutine per
+// statement, which costs more than the insert. Cancellation is checked once per
+// chunk instead.
+func (s *Store) writeBulkChunks(ctx context.Context, chunks <-chan *bulkChunkRows, eventID, stamp string, progress func(done int)) (int, error) {
+	execCtx := context.WithoutCancel(ctx)
+	insertUser, err := s.db.Statement.ConnPool.PrepareContext(execCtx, bulkUsersSQL)
+	if err != nil {
+		return 0, fmt.Errorf("bulk insert: %w", err)
+	}
+	defer insertUser.Close()
+	total := 0
+	for c := range chunks {
+		if c.err != nil {
+			return 0, c.err
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		for i, args := range c.users {
+			if _, err := insertUser.ExecContext(execCtx, append(args, eventID, stamp, stamp)...); err != nil {
+				return 0, fmt.Errorf("create user %s: %w", c.usernames[i], err)
+			}
+		}
+		for _, st := range []struct{ table, sql, rows string }{
+			{"user_units", bulkUnitsSQL, c.units},
+			{"user_groups", bulkGroupsSQL, c.groups},
+			{"personal_keys", bulkKeysSQL, c.keys},
+		} {
+			if err := execJSON(execCtx, s.db, st.table, st.sql, st.rows, stamp); err != nil {
+				return 0, err
+			}
+		}
+		total = c.end
+		if progress != nil {
+			progress(c.end)
+		}
+	}
+	return total, nil
+}
+
+// withoutTrigger runs write, in db's transaction, with the trigger called name
+// dropped, and creates it again as it was (its SQL read from the schema) before the
+// transaction commits; a rollback brings it back too.
+func withoutTrigger(db *gorm.DB, name string, write func() error) error {
+	var def string
+	if err := db.Raw(`SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, name).Scan(&def).Error; err != nil {
+		return fmt.Errorf("bulk insert: read trigger %s: %w", name, err)
+	}
+	if def == "" {
+		return fmt.Errorf("bulk insert: the database has no trigger %s", name)
+	}
+	if err := db.Exec(`DROP TRIGGER ` + name).Error; err != nil {
+		return fmt.Errorf("bulk insert: %w", err)
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	return wrap(db.Exec(def).Error, "bulk insert: restore trigger "+name)
 }
 
 // send hands a chunk to the writer; false when the writer has stopped.
@@ -171,6 +209,11 @@ const (
 		key_expires_at, invited_at, activated_at, deactivated_at, invite_key_id, sort_key, search_text, created_by,
 		updated_by, created_event_id, created_at, updated_at, version)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`
+	// A bulk insert indexes the search texts of its users (with its created_event_id)
+	// in this one statement, without the trigger that indexes a new user's; see
+	// searchIndexMigration.
+	bulkSearchIndexSQL = `INSERT INTO users_fts (rowid, search_text)
+		SELECT rowid, search_text FROM users WHERE created_event_id = ? AND deleted_at IS NULL`
 	bulkUnitsSQL  = `INSERT INTO user_units (user_id, unit_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkGroupsSQL = `INSERT INTO user_groups (user_id, group_id) SELECT value->>0, value->>1 FROM json_each(?2)`
 	bulkKeysSQL   = `INSERT INTO personal_keys (id, user_id, key, issued_at, expires_at, created_at, updated_at, version)

@@ -15,6 +15,7 @@ import (
 
 	"onboard/internal/atomicfile"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -107,7 +108,7 @@ func openAt(path string, schema int) (*Store, error) {
 		reason := err.Error()
 		return nil, &OpenError{Path: abs, Reason: reason, Err: err}
 	}
-	reader, err := gorm.Open(sqlite.Open(dsn(abs, "_query_only=true")), gcfg)
+	reader, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: readerDriver, DSN: dsn(abs, "_query_only=true")}), gcfg)
 	if err != nil {
 		wsql.Close()
 		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
@@ -115,6 +116,26 @@ func openAt(path string, schema int) (*Store, error) {
 	rsql, _ := reader.DB()
 	rsql.SetMaxOpenConns(4)
 	return &Store{path: abs, db: writer, rdb: reader}, nil
+}
+
+// readerDriver is the database/sql driver of the read pool: mattn/go-sqlite3 with
+// memory-mapped reads. A query that reads rows scattered over the file, such as the
+// matches of a search, then reads them in place from the system's page cache instead
+// of copying each page into its own cache (measured: BenchmarkUsersQuery100k's
+// searches twice as fast).
+const readerDriver = "sqlite3_onboard_reader"
+
+// readerMmapSize is how much of the file each reader maps: address space, not
+// memory. It is SQLite's own upper bound (SQLITE_MAX_MMAP_SIZE, 2 GiB − 64 KiB): the
+// file of a million users fits (mapping only its first GiB left a search 1.5× slower),
+// and SQLite reads what lies beyond it as usual.
+const readerMmapSize = 0x7fff0000
+
+func init() {
+	sql.Register(readerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", readerMmapSize), nil)
+		return err
+	}})
 }
 
 // dsn builds a file: URI for mattn/go-sqlite3 with foreign keys and the busy timeout

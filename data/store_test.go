@@ -53,6 +53,11 @@ func TestPragmas(t *testing.T) {
 		t.Fatalf("journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d; want wal 2 1 %d",
 			mode, sync, fk, timeout, busyTimeout.Milliseconds())
 	}
+	var mmap int
+	s.rdb.Raw("PRAGMA mmap_size").Scan(&mmap)
+	if mmap != readerMmapSize {
+		t.Errorf("a reader maps %d bytes, want %d", mmap, readerMmapSize)
+	}
 	// The reader pool cannot write.
 	if err := s.rdb.Exec("INSERT INTO settings (key, value, updated_at) VALUES ('x', 'y', 0)").Error; err == nil {
 		t.Fatal("the read pool accepted a write")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
@@ -171,14 +172,42 @@ var sortExpr = map[SortColumn]string{
 	SortExternalID: "u.external_id_fold",
 }
 
-// from is the FROM clause of q. A search scans the narrow users_search index, which
-// holds every column a status filter and a search need; SQLite would otherwise walk
-// another index and read each user's row.
+// from is the FROM clause of q. A search of minIndexedSearch characters or more
+// starts from its matches in the trigram index users_fts and reads only their rows
+// (CROSS JOIN keeps that order: SQLite would rather walk the users of a status and
+// look each up among the matches). A shorter search scans the narrow users_search
+// index, which holds every column a status filter and a search need; SQLite would
+// otherwise walk another index and read each user's row.
 func (q UserQuery) from() string {
-	if sortFold(q.Search) != "" {
+	t, indexed := q.searchTerm()
+	switch {
+	case indexed:
+		return "users_fts CROSS JOIN users u ON u.rowid = users_fts.rowid"
+	case t != "":
 		return "users u INDEXED BY users_search"
 	}
 	return "users u"
+}
+
+// minIndexedSearch is the length, in characters, of the shortest search the trigram
+// index users_fts answers; shorter ones scan the search texts.
+const minIndexedSearch = 3
+
+// searchTerm is q's search folded like the search texts, and whether users_fts can
+// answer it.
+func (q UserQuery) searchTerm() (term string, indexed bool) {
+	term = sortFold(q.Search)
+	return term, utf8.RuneCountInString(term) >= minIndexedSearch
+}
+
+// searchCondition is the filter of a non-empty search term, with its argument. The
+// index finds the term as one phrase of consecutive trigrams, which is where the term
+// occurs in a search text: the same users as instr, without reading the others.
+func searchCondition(term string, indexed bool) (string, any) {
+	if !indexed {
+		return `instr(u.search_text, ?) > 0`, term
+	}
+	return `users_fts MATCH ?`, `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
 }
 
 // statusRank is the index in Statuses of a user's status (one argument: now), the
@@ -236,9 +265,10 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 		conds = append(conds, c)
 		args = append(args, a...)
 	}
-	if t := sortFold(q.Search); t != "" {
-		conds = append(conds, `instr(u.search_text, ?) > 0`)
-		args = append(args, t)
+	if t, indexed := q.searchTerm(); t != "" {
+		c, a := searchCondition(t, indexed)
+		conds = append(conds, c)
+		args = append(args, a)
 	}
 	if len(q.UnitIDs) > 0 {
 		conds = append(conds, "EXISTS (SELECT 1 FROM user_units x WHERE x.user_id = u.id AND x.unit_id IN ?)")
@@ -299,7 +329,7 @@ func (s *Store) UserIDs(ctx context.Context, q UserQuery, now time.Time) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	err = db.Raw(`SELECT u.id FROM users u WHERE `+where+` ORDER BY u.sort_key`, args...).Scan(&ids).Error
+	err = db.Raw(`SELECT u.id FROM `+q.from()+` WHERE `+where+` ORDER BY u.sort_key`, args...).Scan(&ids).Error
 	return ids, wrap(err, "list user IDs")
 }
 

@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$root"
-go build -tags migrated_fynedo -o bin/onboard .
+go build -tags migrated_fynedo,sqlite_fts5 -o bin/onboard .
 go build -o bin/onboard-server ./cmd/onboard-server
 
 tmp=$(mktemp -d)

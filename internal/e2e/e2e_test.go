@@ -31,7 +31,7 @@ func build(t *testing.T) (onboard, server string) {
 	dir := t.TempDir()
 	onboard, server = filepath.Join(dir, "onboard"), filepath.Join(dir, "onboard-server")
 	for _, b := range [][]string{
-		{"build", "-tags", "migrated_fynedo", "-o", onboard, "onboard"},
+		{"build", "-tags", "migrated_fynedo,sqlite_fts5", "-o", onboard, "onboard"},
 		{"build", "-o", server, "onboard/cmd/onboard-server"},
 	} {
 		if out, err := exec.Command("go", b...).CombinedOutput(); err != nil {

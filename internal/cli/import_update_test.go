@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -115,5 +117,27 @@ func TestUpdateFromItsOwnExportChangesNothing(t *testing.T) {
 		if !strings.Contains(out, "Update from a list: 0 new, 0 changed, 300 unchanged, 0 not in the file.") {
 			t.Errorf("%s: %s", format, out)
 		}
+	}
+}
+
+func TestUpdateReportListsChangesAndUsersNotInTheFile(t *testing.T) {
+	db := freshDB(t)
+	mustRun(t, "--db", db, "demo", "--users", "0")
+	dir := t.TempDir()
+	mustRun(t, "--db", db, "import", writeFile(t, dir, "t1.csv", []byte("ID,Vorname,Nachname,Klasse\n1,Anna,Müller,5a\n2,Ben,Schulz,5a\n")), "--role", "Student")
+	report := filepath.Join(dir, "report.csv")
+	mustRun(t, "--db", db, "import", writeFile(t, dir, "t2.csv", []byte("ID,Vorname,Nachname,Klasse\n1,Anna,Müller,6a\n3,Dana,Roth,5a\n")),
+		"--update", "--absent", "deactivate", "--report", report, "--role", "Student")
+	got, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "line,result,name,email,username,key,reason,changes\n" +
+		"2,updated,Anna Müller,,,,,Units: 5a → 6a\n" +
+		"3,created,Dana Roth,,dana.roth,KEY,,\n" +
+		",deactivated,Ben Schulz,,ben.schulz,,not in the file (5a),\n"
+	key := regexp.MustCompile(`[A-Z0-9]{5}(-[A-Z0-9]{5}){4}`)
+	if text := key.ReplaceAllString(string(got), "KEY"); text != want {
+		t.Errorf("report:\n%s\nwant:\n%s", text, want)
 	}
 }

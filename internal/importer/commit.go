@@ -104,6 +104,7 @@ type ReportRow struct {
 	UserID   string
 	Key      string // the personal key of a created user
 	Reason   string
+	Changes  string // what an update from a list changed: "Units: 5a → 6a"
 }
 
 // Report is the result of an import.
@@ -135,8 +136,20 @@ func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
 		r := &p.Rows[i]
 		rep.Rows[i] = ReportRow{
 			Line: r.Line, Result: r.Action, Name: r.Name(), Email: r.Value(Email),
-			Username: r.Username, Reason: r.Reason,
+			Username: r.Username, Reason: r.Reason, Changes: joinChanges(r.Changes),
 		}
+	}
+	rule := p.Settings.Absent
+	for _, a := range p.Absent {
+		res := AbsentKept
+		switch {
+		case rule == lifecycle.DeleteAbsent:
+			res = AbsentDeleted
+		case rule == lifecycle.DeactivateAbsent && !a.Deactivated:
+			res = AbsentDeactivated
+		}
+		rep.Rows = append(rep.Rows, ReportRow{Result: res, Name: a.Name, Username: a.Username, UserID: a.ID,
+			Reason: uitext.F("not in the file (%s)", a.Units)})
 	}
 	for _, c := range out.Created {
 		rep.Rows[c.Row].UserID, rep.Rows[c.Row].Key = c.UserID, c.Key
@@ -151,7 +164,7 @@ func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
 func (r *Report) UserIDs() []string {
 	var ids []string
 	for _, row := range r.Rows {
-		if row.UserID != "" {
+		if row.UserID != "" && (row.Result == Create || row.Result == Updates) {
 			ids = append(ids, row.UserID)
 		}
 	}
@@ -173,19 +186,45 @@ func (r *Report) Summary() string {
 	return s
 }
 
+// What became of the users an update from a list did not find in the file, in a
+// report (rows without a line).
+const (
+	AbsentKept        Action = "absent-kept"
+	AbsentDeactivated Action = "absent-deactivated"
+	AbsentDeleted     Action = "absent-deleted"
+)
+
 // resultWords are the words the report file uses for actions.
-var resultWords = map[Action]string{Create: "created", Updates: "updated", Skips: "skipped", Fails: "failed", Unchanged: "unchanged"}
+var resultWords = map[Action]string{
+	Create: "created", Updates: "updated", Skips: "skipped", Fails: "failed", Unchanged: "unchanged",
+	AbsentKept: "kept", AbsentDeactivated: "deactivated", AbsentDeleted: "deleted",
+}
+
+// joinChanges writes changes as one cell: "Units: 5a → 6a; Email: a → b".
+func joinChanges(changes []Change) string {
+	parts := make([]string, len(changes))
+	for i, c := range changes {
+		parts[i] = c.String()
+	}
+	return strings.Join(parts, "; ")
+}
 
 // WriteCSV writes the report as CSV: one line per row of the file with its result,
-// the user's name, email, username and new key, and the reason for a row not
-// imported. Cells a spreadsheet would take for a formula are defused.
+// the user's name, email, username and new key, the reason for a row not
+// imported and what an update changed; then, for an update from a list, one line
+// (without a line number) per user not in the file. Cells a spreadsheet would
+// take for a formula are defused.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"line", "result", "name", "email", "username", "key", "reason"})
+	cw.Write([]string{"line", "result", "name", "email", "username", "key", "reason", "changes"})
 	for _, row := range r.Rows {
+		line := ""
+		if row.Line > 0 {
+			line = strconv.Itoa(row.Line)
+		}
 		cw.Write([]string{
-			strconv.Itoa(row.Line), resultWords[row.Result], tabular.SafeCell(row.Name),
-			tabular.SafeCell(row.Email), tabular.SafeCell(row.Username), row.Key, tabular.SafeCell(row.Reason),
+			line, resultWords[row.Result], tabular.SafeCell(row.Name), tabular.SafeCell(row.Email),
+			tabular.SafeCell(row.Username), row.Key, tabular.SafeCell(row.Reason), tabular.SafeCell(row.Changes),
 		})
 	}
 	cw.Flush()

@@ -241,7 +241,7 @@ func TestImportWizardEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(csvText), "line,result,name,email,username,key,reason\n2,created,Jürgen Groß,") ||
+	if !strings.HasPrefix(string(csvText), "line,result,name,email,username,key,reason,changes\n2,created,Jürgen Groß,") ||
 		!strings.Contains(string(csvText), "4,skipped,Anna Müller,anna@example.org,,,email already used by Anna Müller") {
 		t.Errorf("report file:\n%s", csvText)
 	}

@@ -148,8 +148,10 @@ func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
 		case rule == lifecycle.DeactivateAbsent && !a.Deactivated:
 			res = AbsentDeactivated
 		}
-		rep.Rows = append(rep.Rows, ReportRow{Result: res, Name: a.Name, Username: a.Username, UserID: a.ID,
-			Reason: uitext.F("not in the file (%s)", a.Units)})
+		rep.Rows = append(rep.Rows, ReportRow{
+			Result: res, Name: a.Name, Username: a.Username, UserID: a.ID,
+			Reason: uitext.F("not in the file (%s)", a.Units),
+		})
 	}
 	for _, c := range out.Created {
 		rep.Rows[c.Row].UserID, rep.Rows[c.Row].Key = c.UserID, c.Key

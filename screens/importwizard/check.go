@@ -146,7 +146,10 @@ type checkColumn struct {
 }
 
 // checkFilters are the choices of the Show filter, translated where they are shown.
-var checkFilters = []string{resources.Mark("All rows"), resources.Mark("Rows with errors"), resources.Mark("Conflicts and duplicates")}
+var checkFilters = []string{
+	resources.Mark("All rows"), resources.Mark("Rows with errors"), resources.Mark("Conflicts and duplicates"),
+	resources.Mark("New and changed"),
+}
 
 // checkStep is step 4: every row as it will be imported, with its problems.
 type checkStep struct {
@@ -340,6 +343,9 @@ func (c *checkStep) refresh() {
 	case c.filter == 2:
 		c.empty.SetText(lang.L("No row collides with an existing user or another row."))
 		c.empty.Show()
+	case c.filter == 3:
+		c.empty.SetText(lang.L("No row adds or changes a user."))
+		c.empty.Show()
 	default:
 		c.empty.SetText(lang.L("The file has no rows."))
 		c.empty.Show()
@@ -466,6 +472,8 @@ func (c *checkStep) computeView() {
 		case c.filter == 1 && len(r.Problems) > 0:
 			view = append(view, i)
 		case c.filter == 2 && len(r.Problems) == 0 && (r.Conflict != nil || r.DuplicateOf >= 0):
+			view = append(view, i)
+		case c.filter == 3 && (r.Action == importer.Create || r.Action == importer.Updates):
 			view = append(view, i)
 		}
 	}

@@ -45,6 +45,11 @@ func TestImportWizardUpdatesFromAListAndUndoes(t *testing.T) {
 	}
 	uitest.MustShow(t, w, "As things stand: 1 new, 1 changed, 0 unchanged, 1 not in the file, 0 not imported.",
 		"Units: 5a → 6a", "will be created")
+	wz.check.show.SetSelected("New and changed")
+	uitest.Settle(s.Wait)
+	if wz.check.rows() != 2 {
+		t.Errorf("New and changed shows %d rows, want Anna (moved) and Dana (new)", wz.check.rows())
+	}
 	for wz.step != stepOptions {
 		next(t, s, w)
 	}

@@ -76,6 +76,7 @@ func runImport(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
+	src.Rows = nil // the plan holds what the rest needs: let the cells of a big file go
 	printProblems(c.stdout, plan)
 	if err := missingChoice(ctx, c.store, plan); err != nil {
 		return err

@@ -48,6 +48,7 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 		FileName: p.Source.Info.Name, Format: string(p.Source.Info.Format), Rows: len(p.Rows),
 		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, NewUnits: p.NewUnits, NewGroups: p.NewGroups,
 		Invite: p.Settings.Invite, ValidDays: p.Settings.ValidDays,
+		Create: make([]lifecycle.ImportCreate, 0, p.Counts.Create), Update: make([]lifecycle.ImportUpdate, 0, p.Counts.Update),
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,7 +110,6 @@ type RowPlan struct {
 	unitIDs     []string
 	groupIDs    []string
 	validUntil  *time.Time
-	outOfRange  Problem // a validity date in the past or too far away (Message "" when none); see settleValidity
 }
 
 // NeedsRole reports whether the row would create a user but names no role, and the
@@ -163,6 +163,9 @@ type Plan struct {
 	NewUnits  []data.Unit  // units the file names that do not exist yet
 	NewGroups []data.Group // the same for groups
 	now       time.Time
+	// outOfRange holds, by row index, the problem of a validity date in the past
+	// or too far away (see settleValidity).
+	outOfRange map[int]Problem
 }
 
 // ErrMapping is wrapped by errors about the column mapping.
@@ -207,7 +210,10 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 		return nil, err
 	}
 	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now}
-	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order}
+	v := &validator{
+		plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order,
+		unitLists: idLists{}, groupLists: idLists{},
+	}
 	for i := range src.Rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -333,7 +339,8 @@ func (p *Plan) settleValidity() {
 	changed := false
 	for i := range p.Rows {
 		r := &p.Rows[i]
-		if r.outOfRange.Message == "" {
+		prob, ok := p.outOfRange[i]
+		if !ok {
 			continue
 		}
 		res := p.Settings.OnConflict
@@ -343,7 +350,7 @@ func (p *Plan) settleValidity() {
 		if len(r.Problems) == 0 && r.DuplicateOf < 0 && r.Conflict != nil && r.Conflict.Users == 1 && res == Update {
 			continue
 		}
-		r.Problems = append(r.Problems, r.outOfRange)
+		r.Problems = append(r.Problems, prob)
 		r.Conflict, changed = nil, true
 	}
 	if changed {
@@ -368,7 +375,7 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 	if len(lists[0])+len(lists[1])+len(lists[2]) == 0 {
 		return nil
 	}
-	matches, err := store.UsersHolding(ctx, lists[0], lists[1], lists[2])
+	matches, err := usersHolding(ctx, store, lists)
 	if err != nil {
 		return err
 	}
@@ -392,7 +399,7 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 		if len(r.Problems) > 0 {
 			continue
 		}
-		users := map[string]bool{}
+		var users []string // the IDs of the users held, each once
 		for k, v := range r.foldedKeys() {
 			m := holder[k][v]
 			if v == "" || m == nil {
@@ -402,13 +409,37 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 				r.Conflict = &Conflict{UserID: m.ID, Name: m.FullName()}
 			}
 			r.Conflict.On = append(r.Conflict.On, keyFields[k])
-			users[m.ID] = true
+			if !slices.Contains(users, m.ID) {
+				users = append(users, m.ID)
+			}
 		}
 		if r.Conflict != nil {
 			r.Conflict.Users = len(users)
 		}
 	}
 	return nil
+}
+
+// lookupChunk is how many values of each list one UsersHolding query carries.
+const lookupChunk = 10_000
+
+// usersHolding is store.UsersHolding for the emails, usernames and external IDs
+// in lists, asked lookupChunk values of each list at a time, so that a file of
+// many rows makes no huge query. A user may be returned more than once.
+func usersHolding(ctx context.Context, store Users, lists [3][]string) ([]data.UserMatch, error) {
+	var out []data.UserMatch
+	for start := 0; start < max(len(lists[0]), len(lists[1]), len(lists[2])); start += lookupChunk {
+		var part [3][]string
+		for k, l := range lists {
+			part[k] = l[min(start, len(l)):min(start+lookupChunk, len(l))]
+		}
+		matches, err := store.UsersHolding(ctx, part[0], part[1], part[2])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, matches...)
+	}
+	return out, nil
 }
 
 // onList writes fields as "email and external ID".
@@ -642,7 +673,7 @@ func (r *RowPlan) renamedForUsername() bool {
 // and, when there are more than manyTakenBases of them, every username of the store
 // (all is then set).
 func takenUsernames(ctx context.Context, store Users, bases []string) (taken map[string]bool, all bool, err error) {
-	existing, err := store.UsersHolding(ctx, nil, bases, nil)
+	existing, err := usersHolding(ctx, store, [3][]string{nil, bases, nil})
 	if err != nil {
 		return nil, false, err
 	}

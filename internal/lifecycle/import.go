@@ -23,14 +23,15 @@ type ImportBatch struct {
 	NewUnits  []data.Unit
 	NewGroups []data.Group // units and groups the file names that do not exist yet, IDs set
 	Create    []ImportCreate
+	Update    []ImportUpdate
+	Invite    bool // created users with an email are marked invited and their invitation mail queued
+	ValidDays int  // validity of the new keys (0: the organization's default)
+
 	// Creates, when not nil, yields NumCreates more new users after those of
 	// Create, made as Import takes them, so that a big import never holds every
 	// new user at once.
 	Creates    iter.Seq[ImportCreate]
 	NumCreates int
-	Update     []ImportUpdate
-	Invite    bool // created users with an email are marked invited and their invitation mail queued
-	ValidDays int  // validity of the new keys (0: the organization's default)
 }
 
 // numCreates is how many new users b makes (see creates).

@@ -18,6 +18,7 @@ type BulkUser struct {
 	UnitIDs  []string
 	GroupIDs []string
 	Key      *PersonalKey // the user's live key, or nil
+	Mail     *Mail        // queued with the user (see AddMails), or nil
 }
 
 // bulkChunk is how many users one round of bulk statements writes.
@@ -27,7 +28,7 @@ const bulkChunk = 1000
 // that comparisons with bound times stay correct.
 const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-// InsertUsersBulk stores many new users, their links and keys in one transaction:
+// InsertUsersBulk stores many new users, their links, keys and mails in one transaction:
 // the fast path for demo data and imports. One audit event made from audit (its At,
 // ID if set, Actor, Action and Summary, to which the count is added) records the whole batch;
 // each user refers to it (created_event_id), so it is part of every user's history.
@@ -117,6 +118,9 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 					return err
 				}
 			}
+			if err := tx.AddMails(ctx, c.mails); err != nil {
+				return err
+			}
 			total = c.end
 			if progress != nil {
 				progress(c.end)
@@ -157,6 +161,7 @@ type bulkChunkRows struct {
 	users               [][]any // the arguments of each users row, without the two timestamps
 	usernames           []string
 	units, groups, keys string // JSON arrays of rows
+	mails               []Mail // the mails queued with the users
 	end                 int    // how many users are written once this chunk is
 	err                 error  // the source failed: roll back
 }
@@ -206,6 +211,9 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 			}
 			k.UserID = u.ID
 			keys = append(keys, []any{k.ID, u.ID, k.Key, jsonTime(&k.IssuedAt), jsonTime(&k.ExpiresAt)})
+		}
+		if b.Mail != nil {
+			c.mails = append(c.mails, *b.Mail)
 		}
 	}
 	c.units, c.groups, c.keys = mustJSON(units), mustJSON(groups), mustJSON(keys)

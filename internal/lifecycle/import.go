@@ -113,7 +113,6 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 		}
 		audit := data.AuditEvent{At: now, Actor: s.actor, Action: string(ActionCreate), Summary: "Imported from " + b.FileName}
 		audit.ID = data.NewID()
-		var mails []data.Mail
 		if creates > 0 {
 			var c *mailComposer
 			if b.Invite {
@@ -122,12 +121,9 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 					return err
 				}
 			}
-			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c, &mails), audit, report); err != nil {
+			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c), audit, report); err != nil {
 				return err
 			}
-		}
-		if err := tx.AddMails(ctx, mails); err != nil {
-			return err
 		}
 		ts := s.within(tx)
 		for i, up := range b.Update {
@@ -156,11 +152,9 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 }
 
 // importUsers yields the new users of b in chunks, each with a fresh key, noting
-// each user's ID and key in out. With mc, invited users' invitation mails are added
-// to mails.
-func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int,
-	mc *mailComposer, mails *[]data.Mail,
-) iter.Seq2[[]data.BulkUser, error] {
+// each user's ID and key in out. With mc, invited users come with their invitation
+// mail.
+func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int, mc *mailComposer) iter.Seq2[[]data.BulkUser, error] {
 	defaultExpiry := now.AddDate(0, 0, days).Truncate(time.Second)
 	return func(yield func([]data.BulkUser, error) bool) {
 		for chunk := range chunks(b.creates, importChunk) {
@@ -180,18 +174,17 @@ func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time,
 				c.In.normalize()
 				c.In.applyTo(&u)
 				u.ID = data.NewID()
+				var m *data.Mail
 				if mc != nil && u.Email != "" {
 					u.Phase, u.InvitedAt = data.PhaseInvited, &now
-					m, err := mc.invitation(&u, key, expiry, now)
-					if err != nil {
+					if m, err = mc.invitation(&u, key, expiry, now); err != nil {
 						yield(nil, fmt.Errorf("row %d: %w", c.Row+1, err))
 						return
 					}
-					*mails = append(*mails, *m)
 				}
 				batch[i] = data.BulkUser{
 					User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
-					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry},
+					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry}, Mail: m,
 				}
 				out.Created = append(out.Created, ImportedUser{Row: c.Row, UserID: u.ID, Key: key})
 			}

@@ -52,6 +52,10 @@ func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit Aud
 func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkUser, error], audit AuditEvent, progress func(done int)) error {
 	at := audit.At.UTC()
 	stamp := at.Format(timeLayout)
+	eventID := audit.ID
+	if eventID == "" {
+		eventID = NewID()
+	}
 	chunks := make(chan *bulkChunkRows, 2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -63,7 +67,7 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 			if err == nil {
 				for part := range slices.Chunk(batch, bulkChunk) {
 					done += len(part)
-					c = prepareChunk(part, at)
+					c = prepareChunk(part, at, eventID, stamp)
 					c.end = done
 					if !send(chunks, stop, c) {
 						return
@@ -83,11 +87,7 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 	execCtx := context.WithoutCancel(ctx)
 	return s.Write(ctx, func(tx *Store) error {
 		event := &AuditEvent{At: at, Actor: audit.Actor, Action: audit.Action, EntityType: "batch", Summary: audit.Summary}
-		event.ID = audit.ID
-		if event.ID == "" {
-			event.ID = NewID()
-		}
-		event.EntityID = event.ID
+		event.ID, event.EntityID = eventID, eventID
 		if err := tx.AddAudit(ctx, event, nil); err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 				return err
 			}
 			for i, args := range c.users {
-				if _, err := insertUser.ExecContext(execCtx, append(args, event.ID, stamp, stamp)...); err != nil {
+				if _, err := insertUser.ExecContext(execCtx, args...); err != nil {
 					return fmt.Errorf("create user %s: %w", c.usernames[i], err)
 				}
 			}
@@ -158,7 +158,7 @@ func execJSON(ctx context.Context, db *gorm.DB, table, sqlText, rows string, arg
 
 // bulkChunkRows is one chunk of users, ready for the statements.
 type bulkChunkRows struct {
-	users               [][]any // the arguments of each users row, without the two timestamps
+	users               [][]any // the arguments of each users row
 	usernames           []string
 	units, groups, keys string // JSON arrays of rows
 	mails               []Mail // the mails queued with the users
@@ -183,8 +183,9 @@ const (
 )
 
 // prepareChunk fills in the generated fields of each user (ID, folded columns, sort
-// key, timestamps) and encodes the chunk's rows.
-func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
+// key, timestamps) and encodes the chunk's rows: the users created by the audit
+// event eventID at at, stamp being at as the driver writes it.
+func prepareChunk(chunk []BulkUser, at time.Time, eventID, stamp string) *bulkChunkRows {
 	c := &bulkChunkRows{users: make([][]any, 0, len(chunk)), usernames: make([]string, 0, len(chunk))}
 	var units, groups, keys [][]any
 	for i := range chunk {
@@ -197,6 +198,7 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 			u.Username, u.UsernameFold, u.Mobile, u.ExternalID, u.ExternalIDFold, u.RoleID, u.InvitationText,
 			u.Notes, string(u.Phase), sqlTime(u.KeyExpiresAt), sqlTime(u.InvitedAt), sqlTime(u.ActivatedAt),
 			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.SearchText, u.CreatedBy, u.CreatedBy,
+			eventID, stamp, stamp,
 		})
 		c.usernames = append(c.usernames, u.Username)
 		for _, id := range b.UnitIDs {

@@ -178,6 +178,39 @@ func BenchmarkImportCSV100k(b *testing.B) {
 	benchImport(b, benchCSV(b, benchRows))
 }
 
+// BenchmarkCheckSameName checks 20,000 rows of one name without email, each of
+// which needs the next numbered username (max.mustermann, max.mustermann2, …).
+// Target: linear in the rows, ≤ 0.5 s (searching every number from 2 again for
+// each row took 95 s).
+func BenchmarkCheckSameName(b *testing.B) {
+	const rows = 20_000
+	table := &tabular.Table{Info: tabular.Info{Name: "same.csv", Format: tabular.FormatCSV}}
+	table.Rows = append(table.Rows, tabular.Row{Line: 1, Cells: []string{"Vorname", "Nachname", "Externe ID"}})
+	for i := range rows {
+		table.Rows = append(table.Rows, tabular.Row{Line: i + 2, Cells: []string{"Max", "Mustermann", fmt.Sprintf("X%d", i)}})
+	}
+	src := NewSource(table, true)
+	ctx := context.Background()
+	st, err := data.Open(storeCopy(b, emptyStore))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	role, err := st.RoleByName(ctx, "Student")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p, err := Check(ctx, st, src, Settings{Mapping: AutoMap(src.Header), RoleID: role.ID}, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := p.Rows[rows-1].Username; got != fmt.Sprintf("max.mustermann%d", rows) {
+			b.Fatalf("last username %q", got)
+		}
+	}
+}
+
 // childEnv passes the file and the store to import to the child process of
 // BenchmarkImportCSVScale (see TestImportChild), separated by a newline.
 const childEnv = "ONBOARD_BENCH_IMPORT_CHILD"

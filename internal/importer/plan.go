@@ -617,6 +617,7 @@ func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 		return err
 	}
 	loaded := map[string]bool{} // bases whose suffixed forms are in taken
+	next := map[string]int{}    // by folded base, where freeUsername searches on
 	for _, i := range need {
 		r := &p.Rows[i]
 		base := data.Fold(r.Username)
@@ -626,7 +627,7 @@ func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 			}
 			loaded[base] = true
 		}
-		r.Username = freeUsername(r.Username, taken, used)
+		r.Username = freeUsername(r.Username, taken, used, next)
 		used[data.Fold(r.Username)] = true
 	}
 	return nil
@@ -705,12 +706,20 @@ func addUsernamesStartingWith(ctx context.Context, store Users, prefix string, t
 }
 
 // freeUsername is base, or base with the lowest number from 2 on appended, that is
-// neither taken nor used (compared folded).
-func freeUsername(base string, taken, used map[string]bool) string {
-	name, n := base, 2
+// neither taken nor used (compared folded). next holds, by folded base, the number
+// after the one the last search for that base returned: taken and used only grow,
+// so every name before it is still not free, and many rows of the same name (a
+// file without emails) search on from there instead of from the start each.
+func freeUsername(base string, taken, used map[string]bool, next map[string]int) string {
+	key := data.Fold(base)
+	name, n := base, 2 // n: the number the name after name has
+	if start, ok := next[key]; ok {
+		name, n = fmt.Sprintf("%s%d", base, start), start+1
+	}
 	for taken[data.Fold(name)] || used[data.Fold(name)] {
 		name = fmt.Sprintf("%s%d", base, n)
 		n++
 	}
+	next[key] = n
 	return name
 }

@@ -305,7 +305,7 @@ var keyFields = [3]Field{Email, Username, ExternalID}
 func (p *Plan) findDuplicates() {
 	var seen [3]map[string]int
 	for k := range seen {
-		seen[k] = map[string]int{}
+		seen[k] = make(map[string]int, len(p.Rows)) // sized once: a big file's rows do not grow it step by step
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
@@ -607,7 +607,7 @@ const manyTakenBases = 200
 // row created under a new username, a username that is free in the store and in
 // the file.
 func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
-	used := map[string]bool{} // folded usernames the file already claims
+	used := make(map[string]bool, len(p.Rows)) // folded usernames the file already claims
 	bases, need := p.keepOwnUsernames(used)
 	if len(need) == 0 {
 		return nil
@@ -707,19 +707,23 @@ func addUsernamesStartingWith(ctx context.Context, store Users, prefix string, t
 
 // freeUsername is base, or base with the lowest number from 2 on appended, that is
 // neither taken nor used (compared folded). next holds, by folded base, the number
-// after the one the last search for that base returned: taken and used only grow,
-// so every name before it is still not free, and many rows of the same name (a
-// file without emails) search on from there instead of from the start each.
+// after the one the last numbered search for that base returned: taken and used
+// only grow, so every name before it is still not free, and many rows of the same
+// name (a file without emails) search on from there instead of from the start each.
 func freeUsername(base string, taken, used map[string]bool, next map[string]int) string {
 	key := data.Fold(base)
-	name, n := base, 2 // n: the number the name after name has
+	name, fold, n := base, key, 2 // n: the number the name after name has
 	if start, ok := next[key]; ok {
-		name, n = fmt.Sprintf("%s%d", base, start), start+1
+		name = fmt.Sprintf("%s%d", base, start)
+		fold, n = data.Fold(name), start+1
 	}
-	for taken[data.Fold(name)] || used[data.Fold(name)] {
+	for taken[fold] || used[fold] {
 		name = fmt.Sprintf("%s%d", base, n)
+		fold = data.Fold(name)
 		n++
 	}
-	next[key] = n
+	if n > 2 {
+		next[key] = n
+	}
 	return name
 }

@@ -12,7 +12,7 @@ DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxr
         libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb x11-apps x11-utils netpbm \
         poppler-utils zbar-tools xdotool chromium postgresql
 
-.PHONY: deps build run test vet lint tools bench screenshots clean
+.PHONY: deps build run test vet lint tools bench bench-import screenshots clean
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian/Ubuntu system; see README.md for what to install"; exit 0; }; \
@@ -65,6 +65,11 @@ test: build vet
 
 bench: deps
 	LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x -count 5 ./...
+
+# bench-import: the import command's time and peak memory (peak-MB) for 100k- and
+# 300k-row CSV files, into an empty store and into one of 100k users.
+bench-import: deps
+	LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench 'ImportCSVScale' -benchtime 1x -count 3 ./internal/importer
 
 screenshots: build
 	scripts/screenshots.sh screenshots

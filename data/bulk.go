@@ -18,6 +18,7 @@ type BulkUser struct {
 	UnitIDs  []string
 	GroupIDs []string
 	Key      *PersonalKey // the user's live key, or nil
+	Mail     *Mail        // queued with the user (see AddMails), or nil
 }
 
 // bulkChunk is how many users one round of bulk statements writes.
@@ -27,7 +28,7 @@ const bulkChunk = 1000
 // that comparisons with bound times stay correct.
 const timeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-// InsertUsersBulk stores many new users, their links and keys in one transaction:
+// InsertUsersBulk stores many new users, their links, keys and mails in one transaction:
 // the fast path for demo data and imports. One audit event made from audit (its At,
 // ID if set, Actor, Action and Summary, to which the count is added) records the whole batch;
 // each user refers to it (created_event_id), so it is part of every user's history.
@@ -52,6 +53,10 @@ func (s *Store) InsertUsersBulk(ctx context.Context, users []BulkUser, audit Aud
 func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkUser, error], audit AuditEvent, progress func(done int)) error {
 	at := audit.At.UTC()
 	stamp := at.Format(timeLayout)
+	eventID := audit.ID
+	if eventID == "" {
+		eventID = NewID()
+	}
 	chunks := make(chan *bulkChunkRows, 2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -63,7 +68,7 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 			if err == nil {
 				for part := range slices.Chunk(batch, bulkChunk) {
 					done += len(part)
-					c = prepareChunk(part, at)
+					c = prepareChunk(part, at, eventID, stamp)
 					c.end = done
 					if !send(chunks, stop, c) {
 						return
@@ -79,18 +84,14 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 	defer close(stop)
 	return s.Write(ctx, func(tx *Store) error {
 		event := &AuditEvent{At: at, Actor: audit.Actor, Action: audit.Action, EntityType: "batch", Summary: audit.Summary}
-		event.ID = audit.ID
-		if event.ID == "" {
-			event.ID = NewID()
-		}
-		event.EntityID = event.ID
+		event.ID, event.EntityID = eventID, eventID
 		if err := tx.AddAudit(ctx, event, nil); err != nil {
 			return err
 		}
 		total := 0
 		err := withoutTrigger(tx.db, searchIndexInsertTrigger, func() error {
 			var err error
-			if total, err = tx.writeBulkChunks(ctx, chunks, event.ID, stamp, progress); err != nil {
+			if total, err = tx.writeBulkChunks(ctx, chunks, stamp, progress); err != nil {
 				return err
 			}
 			return wrap(tx.db.Exec(bulkSearchIndexSQL, event.ID).Error, "bulk insert: index the search texts")
@@ -106,12 +107,12 @@ func (s *Store) InsertUsersStream(ctx context.Context, batches iter.Seq2[[]BulkU
 	})
 }
 
-// writeBulkChunks writes the users, links and keys of each chunk until chunks is
+// writeBulkChunks writes the users, links, keys and mails of each chunk until chunks is
 // closed and returns how many users it wrote. Statements run on a context without
 // cancellation: with a cancellable one the driver starts a watcher goroutine per
 // statement, which costs more than the insert. Cancellation is checked once per
 // chunk instead.
-func (s *Store) writeBulkChunks(ctx context.Context, chunks <-chan *bulkChunkRows, eventID, stamp string, progress func(done int)) (int, error) {
+func (s *Store) writeBulkChunks(ctx context.Context, chunks <-chan *bulkChunkRows, stamp string, progress func(done int)) (int, error) {
 	execCtx := context.WithoutCancel(ctx)
 	insertUser, err := s.db.Statement.ConnPool.PrepareContext(execCtx, bulkUsersSQL)
 	if err != nil {
@@ -127,7 +128,7 @@ func (s *Store) writeBulkChunks(ctx context.Context, chunks <-chan *bulkChunkRow
 			return 0, err
 		}
 		for i, args := range c.users {
-			if _, err := insertUser.ExecContext(execCtx, append(args, eventID, stamp, stamp)...); err != nil {
+			if _, err := insertUser.ExecContext(execCtx, args...); err != nil {
 				return 0, fmt.Errorf("create user %s: %w", c.usernames[i], err)
 			}
 		}
@@ -139,6 +140,9 @@ func (s *Store) writeBulkChunks(ctx context.Context, chunks <-chan *bulkChunkRow
 			if err := execJSON(execCtx, s.db, st.table, st.sql, st.rows, stamp); err != nil {
 				return 0, err
 			}
+		}
+		if err := s.AddMails(ctx, c.mails); err != nil {
+			return 0, err
 		}
 		total = c.end
 		if progress != nil {
@@ -192,9 +196,10 @@ func execJSON(ctx context.Context, db *gorm.DB, table, sqlText, rows string, arg
 
 // bulkChunkRows is one chunk of users, ready for the statements.
 type bulkChunkRows struct {
-	users               [][]any // the arguments of each users row, without the two timestamps
+	users               [][]any // the arguments of each users row
 	usernames           []string
 	units, groups, keys string // JSON arrays of rows
+	mails               []Mail // the mails queued with the users
 	end                 int    // how many users are written once this chunk is
 	err                 error  // the source failed: roll back
 }
@@ -221,8 +226,9 @@ const (
 )
 
 // prepareChunk fills in the generated fields of each user (ID, folded columns, sort
-// key, timestamps) and encodes the chunk's rows.
-func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
+// key, timestamps) and encodes the chunk's rows: the users created by the audit
+// event eventID at at, stamp being at as the driver writes it.
+func prepareChunk(chunk []BulkUser, at time.Time, eventID, stamp string) *bulkChunkRows {
 	c := &bulkChunkRows{users: make([][]any, 0, len(chunk)), usernames: make([]string, 0, len(chunk))}
 	var units, groups, keys [][]any
 	for i := range chunk {
@@ -235,6 +241,7 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 			u.Username, u.UsernameFold, u.Mobile, u.ExternalID, u.ExternalIDFold, u.RoleID, u.InvitationText,
 			u.Notes, string(u.Phase), sqlTime(u.KeyExpiresAt), sqlTime(u.InvitedAt), sqlTime(u.ActivatedAt),
 			sqlTime(u.DeactivatedAt), u.InviteKeyID, u.SortKey, u.SearchText, u.CreatedBy, u.CreatedBy,
+			eventID, stamp, stamp,
 		})
 		c.usernames = append(c.usernames, u.Username)
 		for _, id := range b.UnitIDs {
@@ -249,6 +256,9 @@ func prepareChunk(chunk []BulkUser, at time.Time) *bulkChunkRows {
 			}
 			k.UserID = u.ID
 			keys = append(keys, []any{k.ID, u.ID, k.Key, jsonTime(&k.IssuedAt), jsonTime(&k.ExpiresAt)})
+		}
+		if b.Mail != nil {
+			c.mails = append(c.mails, *b.Mail)
 		}
 	}
 	c.units, c.groups, c.keys = mustJSON(units), mustJSON(groups), mustJSON(keys)

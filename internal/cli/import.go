@@ -131,6 +131,7 @@ func importFile(ctx context.Context, c *call, path string, f *importFlags) error
 	if err != nil {
 		return err
 	}
+	src.Rows = nil // the plan holds what the rest needs: let the cells of a big file go
 	printProblems(c.stdout, plan)
 	if settings.UpdateList {
 		printUpdate(c.stdout, plan)

@@ -43,12 +43,14 @@ type Writer interface {
 }
 
 // Batch turns the plan into the lifecycle's import batch: the rows to create and to
-// update, and the units and groups they need.
+// update, and the units and groups they need. The rows to create are made as the
+// import takes them (see lifecycle.ImportBatch.Creates), from the plan as it is then.
 func (p *Plan) Batch() *lifecycle.ImportBatch {
 	b := &lifecycle.ImportBatch{
 		FileName: p.Source.Info.Name, Format: string(p.Source.Info.Format), Rows: len(p.Rows),
 		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, NewUnits: p.NewUnits, NewGroups: p.NewGroups,
 		Invite: p.Settings.Invite, ValidDays: p.Settings.ValidDays, Undoable: true,
+		Creates: p.creates, Update: make([]lifecycle.ImportUpdate, 0, p.Counts.Update),
 	}
 	if p.Settings.UpdateList {
 		b.Mode, b.Unchanged, b.AbsentRule = data.ImportUpdateList, p.Counts.Unchanged, p.Settings.Absent
@@ -58,15 +60,11 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
-		in := lifecycle.UserInput{
-			FirstName: r.Value(FirstName), LastName: r.Value(LastName), Email: r.Value(Email),
-			Username: r.Username, Mobile: r.Value(Mobile), ExternalID: r.Value(ExternalID), RoleID: r.roleID,
-			UnitIDs: r.unitIDs, GroupIDs: r.groupIDs, InvitationText: r.Value(InvitationText), Notes: r.Value(Notes),
-		}
 		switch r.Action {
 		case Create:
-			b.Create = append(b.Create, lifecycle.ImportCreate{Row: i, In: in, ValidUntil: r.validUntil})
+			b.NumCreates++
 		case Updates:
+			in := r.input()
 			if r.Value(Role) == "" {
 				in.RoleID = "" // keep the user's role unless the row names one
 			}
@@ -74,6 +72,25 @@ func (p *Plan) Batch() *lifecycle.ImportBatch {
 		}
 	}
 	return b
+}
+
+// creates yields the rows to create as the lifecycle's new users.
+func (p *Plan) creates(yield func(lifecycle.ImportCreate) bool) {
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		if r.Action == Create && !yield(lifecycle.ImportCreate{Row: i, In: r.input(), ValidUntil: r.validUntil}) {
+			return
+		}
+	}
+}
+
+// input is the row as the lifecycle's user input.
+func (r *RowPlan) input() lifecycle.UserInput {
+	return lifecycle.UserInput{
+		FirstName: r.Value(FirstName), LastName: r.Value(LastName), Email: r.Value(Email),
+		Username: r.Username, Mobile: r.Value(Mobile), ExternalID: r.Value(ExternalID), RoleID: r.roleID,
+		UnitIDs: r.unitIDs, GroupIDs: r.groupIDs, InvitationText: r.Value(InvitationText), Notes: r.Value(Notes),
+	}
 }
 
 // Commit writes the plan in one transaction. Rows with errors make it refuse with

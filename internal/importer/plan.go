@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,7 +119,6 @@ type RowPlan struct {
 	unitIDs     []string
 	groupIDs    []string
 	validUntil  *time.Time
-	outOfRange  Problem // a validity date in the past or too far away (Message "" when none); see settleValidity
 }
 
 // NeedsRole reports whether the row would create a user but names no role, and the
@@ -179,6 +179,9 @@ type Plan struct {
 	Covered []string
 	now     time.Time
 	cat     *catalog
+	// outOfRange holds, by row index, the problem of a validity date in the past
+	// or too far away (see settleValidity).
+	outOfRange map[int]Problem
 }
 
 // ErrMapping is wrapped by errors about the column mapping.
@@ -224,7 +227,10 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 		return nil, err
 	}
 	p := &Plan{Source: src, Settings: s, Rows: make([]RowPlan, len(src.Rows)), now: now, cat: cat}
-	v := &validator{plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order}
+	v := &validator{
+		plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order,
+		unitLists: idLists{}, groupLists: idLists{},
+	}
 	for i := range src.Rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -337,7 +343,7 @@ var keyFields = [3]Field{Email, Username, ExternalID}
 func (p *Plan) findDuplicates() {
 	var seen [3]map[string]int
 	for k := range seen {
-		seen[k] = map[string]int{}
+		seen[k] = make(map[string]int, len(p.Rows)) // sized once: a big file's rows do not grow it step by step
 	}
 	for i := range p.Rows {
 		r := &p.Rows[i]
@@ -371,7 +377,8 @@ func (p *Plan) settleValidity() {
 	changed := false
 	for i := range p.Rows {
 		r := &p.Rows[i]
-		if r.outOfRange.Message == "" {
+		prob, ok := p.outOfRange[i]
+		if !ok {
 			continue
 		}
 		res := p.Settings.OnConflict
@@ -381,7 +388,7 @@ func (p *Plan) settleValidity() {
 		if len(r.Problems) == 0 && r.DuplicateOf < 0 && p.updatesOne(r, res) {
 			continue
 		}
-		r.Problems = append(r.Problems, r.outOfRange)
+		r.Problems = append(r.Problems, prob)
 		r.Conflict, changed = nil, true
 	}
 	if changed {
@@ -415,7 +422,7 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 	if len(lists[0])+len(lists[1])+len(lists[2]) == 0 {
 		return nil
 	}
-	matches, err := store.UsersHolding(ctx, lists[0], lists[1], lists[2])
+	matches, err := usersHolding(ctx, store, lists)
 	if err != nil {
 		return err
 	}
@@ -439,7 +446,7 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 		if len(r.Problems) > 0 {
 			continue
 		}
-		users := map[string]bool{}
+		var users []string // the IDs of the users held, each once
 		for k, v := range r.foldedKeys() {
 			m := holder[k][v]
 			if v == "" || m == nil {
@@ -449,13 +456,37 @@ func (p *Plan) findConflicts(ctx context.Context, store Users) error {
 				r.Conflict = &Conflict{UserID: m.ID, Name: m.FullName()}
 			}
 			r.Conflict.On = append(r.Conflict.On, keyFields[k])
-			users[m.ID] = true
+			if !slices.Contains(users, m.ID) {
+				users = append(users, m.ID)
+			}
 		}
 		if r.Conflict != nil {
 			r.Conflict.Users = len(users)
 		}
 	}
 	return nil
+}
+
+// lookupChunk is how many values of each list one UsersHolding query carries.
+const lookupChunk = 10_000
+
+// usersHolding is store.UsersHolding for the emails, usernames and external IDs
+// in lists, asked lookupChunk values of each list at a time, so that a file of
+// many rows makes no huge query. A user may be returned more than once.
+func usersHolding(ctx context.Context, store Users, lists [3][]string) ([]data.UserMatch, error) {
+	var out []data.UserMatch
+	for start := 0; start < max(len(lists[0]), len(lists[1]), len(lists[2])); start += lookupChunk {
+		var part [3][]string
+		for k, l := range lists {
+			part[k] = l[min(start, len(l)):min(start+lookupChunk, len(l))]
+		}
+		matches, err := store.UsersHolding(ctx, part[0], part[1], part[2])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, matches...)
+	}
+	return out, nil
 }
 
 // onList writes fields as "email and external ID".
@@ -623,7 +654,7 @@ const manyTakenBases = 200
 // row created under a new username, a username that is free in the store and in
 // the file.
 func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
-	used := map[string]bool{} // folded usernames the file already claims
+	used := make(map[string]bool, len(p.Rows)) // folded usernames the file already claims
 	bases, need := p.keepOwnUsernames(used)
 	if len(need) == 0 {
 		return nil
@@ -633,6 +664,7 @@ func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 		return err
 	}
 	loaded := map[string]bool{} // bases whose suffixed forms are in taken
+	next := map[string]int{}    // by folded base, where freeUsername searches on
 	for _, i := range need {
 		r := &p.Rows[i]
 		base := data.Fold(r.Username)
@@ -642,7 +674,7 @@ func (p *Plan) assignUsernames(ctx context.Context, store Users) error {
 			}
 			loaded[base] = true
 		}
-		r.Username = freeUsername(r.Username, taken, used)
+		r.Username = freeUsername(r.Username, taken, used, next)
 		used[data.Fold(r.Username)] = true
 	}
 	return nil
@@ -689,7 +721,7 @@ func (r *RowPlan) renamedForUsername() bool {
 // and, when there are more than manyTakenBases of them, every username of the store
 // (all is then set).
 func takenUsernames(ctx context.Context, store Users, bases []string) (taken map[string]bool, all bool, err error) {
-	existing, err := store.UsersHolding(ctx, nil, bases, nil)
+	existing, err := usersHolding(ctx, store, [3][]string{nil, bases, nil})
 	if err != nil {
 		return nil, false, err
 	}
@@ -721,12 +753,24 @@ func addUsernamesStartingWith(ctx context.Context, store Users, prefix string, t
 }
 
 // freeUsername is base, or base with the lowest number from 2 on appended, that is
-// neither taken nor used (compared folded).
-func freeUsername(base string, taken, used map[string]bool) string {
-	name, n := base, 2
-	for taken[data.Fold(name)] || used[data.Fold(name)] {
+// neither taken nor used (compared folded). next holds, by folded base, the number
+// after the one the last numbered search for that base returned: taken and used
+// only grow, so every name before it is still not free, and many rows of the same
+// name (a file without emails) search on from there instead of from the start each.
+func freeUsername(base string, taken, used map[string]bool, next map[string]int) string {
+	key := data.Fold(base)
+	name, fold, n := base, key, 2 // n: the number the name after name has
+	if start, ok := next[key]; ok {
+		name = fmt.Sprintf("%s%d", base, start)
+		fold, n = data.Fold(name), start+1
+	}
+	for taken[fold] || used[fold] {
 		name = fmt.Sprintf("%s%d", base, n)
+		fold = data.Fold(name)
 		n++
+	}
+	if n > 2 {
+		next[key] = n
 	}
 	return name
 }

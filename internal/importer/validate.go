@@ -145,11 +145,30 @@ func (c *catalog) usedNew(p *Plan) ([]data.Unit, []data.Group) {
 
 // validator checks rows one at a time.
 type validator struct {
-	plan   *Plan
-	cat    *catalog
-	cols   [][]int // columns of each field, by field index
-	ragged bool    // rows must have as many cells as the header (CSV)
-	order  DateOrder
+	plan       *Plan
+	cat        *catalog
+	cols       [][]int // columns of each field, by field index
+	ragged     bool    // rows must have as many cells as the header (CSV)
+	order      DateOrder
+	unitLists  idLists // the unit IDs of the rows, by their units cell
+	groupLists idLists // the same for groups
+}
+
+// idLists shares the unit (or group) IDs of rows whose cell names the same units:
+// most files name a few, so that the plan holds each list once, not once per row.
+// The lists are clipped, so that appending to one copies it.
+type idLists map[string][]string
+
+// maxIDLists bounds an idLists: past it, rows keep their own lists.
+const maxIDLists = 1024
+
+// share notes ids as the list of cell and returns it.
+func (l idLists) share(cell string, ids []string) []string {
+	ids = slices.Clip(ids)
+	if len(l) < maxIDLists {
+		l[cell] = ids
+	}
+	return ids
 }
 
 // row reads and checks data row i into plan.Rows[i].
@@ -208,7 +227,10 @@ func (v *validator) validUntil(r *RowPlan, d string, col int) {
 	t, msg, outOfRange := parseValidUntil(d, v.plan.now, v.order)
 	switch {
 	case outOfRange:
-		r.outOfRange = Problem{ValidUntil, col, msg} // see Plan.settleValidity
+		if v.plan.outOfRange == nil {
+			v.plan.outOfRange = map[int]Problem{}
+		}
+		v.plan.outOfRange[r.Index] = Problem{ValidUntil, col, msg} // see Plan.settleValidity
 	case msg != "":
 		r.Problems = append(r.Problems, Problem{ValidUntil, col, msg})
 	}
@@ -357,24 +379,36 @@ func splitList(s string) []string {
 
 // units resolves the row's units plus the import's (see RowPlan.NeedsUnit).
 func (v *validator) units(r *RowPlan) string {
+	cell := r.Value(Units)
+	if ids, ok := v.unitLists[cell]; ok {
+		r.unitIDs = ids
+		return ""
+	}
 	r.unitIDs = append([]string(nil), v.plan.Settings.UnitIDs...)
-	for _, name := range splitList(r.Value(Units)) {
+	for _, name := range splitList(cell) {
 		if msg := userrules.NameProblem(uitext.L("unit name"), name); msg != "" {
 			return msg
 		}
 		r.unitIDs = lifecycle.Union(r.unitIDs, []string{v.cat.units.id(name)})
 	}
+	r.unitIDs = v.unitLists.share(cell, r.unitIDs)
 	return ""
 }
 
 // groups resolves the row's groups plus the import's.
 func (v *validator) groups(r *RowPlan) {
+	cell := r.Value(Groups)
+	if ids, ok := v.groupLists[cell]; ok {
+		r.groupIDs = ids
+		return
+	}
 	r.groupIDs = append([]string(nil), v.plan.Settings.GroupIDs...)
-	for _, name := range splitList(r.Value(Groups)) {
+	for _, name := range splitList(cell) {
 		if userrules.NameProblem("group name", name) == "" {
 			r.groupIDs = lifecycle.Union(r.groupIDs, []string{v.cat.groups.id(name)})
 		}
 	}
+	r.groupIDs = v.groupLists.share(cell, r.groupIDs)
 }
 
 // Excel stores dates as days since 1899-12-30 (its 1900 leap-year bug included).

@@ -36,6 +36,27 @@ type ImportBatch struct {
 	// Undoable takes a backup of the database before the import and records it,
 	// with the store's change mark after the import, for UndoLastImport.
 	Undoable bool
+
+	// Creates, when not nil, yields NumCreates more new users after those of
+	// Create, made as Import takes them, so that a big import never holds every
+	// new user at once.
+	Creates    iter.Seq[ImportCreate]
+	NumCreates int
+}
+
+// numCreates is how many new users b makes (see creates).
+func (b *ImportBatch) numCreates() int { return len(b.Create) + b.NumCreates }
+
+// creates yields the new users of b: those of Create, then those of Creates.
+func (b *ImportBatch) creates(yield func(ImportCreate) bool) {
+	for _, c := range b.Create {
+		if !yield(c) {
+			return
+		}
+	}
+	if b.Creates != nil {
+		b.Creates(yield)
+	}
 }
 
 // ImportCreate is one new user of an import.
@@ -85,7 +106,8 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 		return nil, err
 	}
 	now := s.Now()
-	total := len(b.Create) + len(b.Update)
+	creates := b.numCreates()
+	total := creates + len(b.Update)
 	report := func(done int) {
 		if progress != nil {
 			progress(done, total)
@@ -99,7 +121,7 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 	}
 	var out *ImportOutcome
 	err = s.store.Write(ctx, func(tx *data.Store) error {
-		out = &ImportOutcome{Created: make([]ImportedUser, len(b.Create))}
+		out = &ImportOutcome{Created: make([]ImportedUser, 0, creates)}
 		for i := range b.NewUnits {
 			if err := tx.CreateUnit(ctx, &b.NewUnits[i]); err != nil {
 				return err
@@ -112,8 +134,7 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 		}
 		audit := data.AuditEvent{At: now, Actor: s.actor, Action: string(ActionCreate), Summary: "Imported from " + b.FileName}
 		audit.ID = data.NewID()
-		var mails []data.Mail
-		if len(b.Create) > 0 {
+		if creates > 0 {
 			var c *mailComposer
 			if b.Invite {
 				var err error
@@ -121,12 +142,9 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 					return err
 				}
 			}
-			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c, &mails), audit, report); err != nil {
+			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c), audit, report); err != nil {
 				return err
 			}
-		}
-		if err := tx.AddMails(ctx, mails); err != nil {
-			return err
 		}
 		ts := s.within(tx)
 		for i, up := range b.Update {
@@ -137,7 +155,7 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 				return fmt.Errorf("row %d: update %w", up.Row+1, err)
 			}
 			out.Updated = append(out.Updated, ImportedUser{Row: up.Row, UserID: up.UserID})
-			report(len(b.Create) + i + 1)
+			report(creates + i + 1)
 		}
 		if err := ts.importAbsent(ctx, tx, b, out); err != nil {
 			return err
@@ -161,10 +179,10 @@ func (s *Service) recordImport(ctx context.Context, tx *data.Store, b *ImportBat
 	}
 	out.Record = &data.Import{
 		FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
-		Created: len(b.Create), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
+		Created: len(out.Created), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
 		Mode: mode, Unchanged: b.Unchanged, Deactivated: out.Deactivated, Deleted: out.Deleted, BackupPath: backup,
 	}
-	if len(b.Create) > 0 {
+	if len(out.Created) > 0 {
 		out.Record.EventID = &audit.ID
 	}
 	if backup != "" {
@@ -178,14 +196,12 @@ func (s *Service) recordImport(ctx context.Context, tx *data.Store, b *ImportBat
 }
 
 // importUsers yields the new users of b in chunks, each with a fresh key, noting
-// each user's ID and key in out. With mc, invited users' invitation mails are added
-// to mails.
-func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int,
-	mc *mailComposer, mails *[]data.Mail,
-) iter.Seq2[[]data.BulkUser, error] {
+// each user's ID and key in out. With mc, invited users come with their invitation
+// mail.
+func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time, days int, mc *mailComposer) iter.Seq2[[]data.BulkUser, error] {
 	defaultExpiry := now.AddDate(0, 0, days).Truncate(time.Second)
 	return func(yield func([]data.BulkUser, error) bool) {
-		for start, chunk := range chunks(b.Create, importChunk) {
+		for chunk := range chunks(b.creates, importChunk) {
 			batch := make([]data.BulkUser, len(chunk))
 			for i := range chunk {
 				c := &chunk[i]
@@ -202,20 +218,19 @@ func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time,
 				c.In.normalize()
 				c.In.applyTo(&u)
 				u.ID = data.NewID()
+				var m *data.Mail
 				if mc != nil && u.Email != "" {
 					u.Phase, u.InvitedAt = data.PhaseInvited, &now
-					m, err := mc.invitation(&u, key, expiry, now)
-					if err != nil {
+					if m, err = mc.invitation(&u, key, expiry, now); err != nil {
 						yield(nil, fmt.Errorf("row %d: %w", c.Row+1, err))
 						return
 					}
-					*mails = append(*mails, *m)
 				}
 				batch[i] = data.BulkUser{
 					User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
-					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry},
+					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry}, Mail: m,
 				}
-				out.Created[start+i] = ImportedUser{Row: c.Row, UserID: u.ID, Key: key}
+				out.Created = append(out.Created, ImportedUser{Row: c.Row, UserID: u.ID, Key: key})
 			}
 			if !yield(batch, nil) {
 				return
@@ -224,14 +239,21 @@ func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time,
 	}
 }
 
-// chunks yields consecutive parts of list of at most n elements with the index of
-// each part's first element.
-func chunks[T any](list []T, n int) iter.Seq2[int, []T] {
-	return func(yield func(int, []T) bool) {
-		for start := 0; start < len(list); start += n {
-			if !yield(start, list[start:min(start+n, len(list))]) {
-				return
+// chunks yields the elements of seq in consecutive parts of at most n elements.
+// A part is valid until the next is yielded.
+func chunks[T any](seq iter.Seq[T], n int) iter.Seq[[]T] {
+	return func(yield func([]T) bool) {
+		part := make([]T, 0, n)
+		for v := range seq {
+			if part = append(part, v); len(part) == n {
+				if !yield(part) {
+					return
+				}
+				part = part[:0]
 			}
+		}
+		if len(part) > 0 {
+			yield(part)
 		}
 	}
 }

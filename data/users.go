@@ -221,13 +221,15 @@ func (q UserQuery) orderBy(now time.Time) (string, []any) {
 	if q.Desc {
 		dir = " DESC"
 	}
+	// The rowid last: users with the same sort key come in one order every time,
+	// so that pages and a sorted list of rowids (SortedRowIDs) agree.
 	if q.Sort == SortStatus {
-		return statusRank + dir + `, u.sort_key` + dir, []any{now.UTC()}
+		return statusRank + dir + `, u.sort_key` + dir + `, u.rowid` + dir, []any{now.UTC()}
 	}
 	if e, ok := sortExpr[q.Sort]; ok {
-		return e + dir + ", u.sort_key" + dir, nil
+		return e + dir + ", u.sort_key" + dir + ", u.rowid" + dir, nil
 	}
-	return "u.sort_key" + dir, nil
+	return "u.sort_key" + dir + ", u.rowid" + dir, nil
 }
 
 // UserRow is one line of a user list, with names of the role, units and groups.

@@ -31,6 +31,8 @@ type UserSource interface {
 	Catalog
 	CountByStatus(ctx context.Context, q data.UserQuery, now time.Time) (map[data.Status]int, error)
 	ListUsers(ctx context.Context, q data.UserQuery, now time.Time) ([]data.UserRow, error)
+	SortedRowIDs(ctx context.Context, q data.UserQuery, now time.Time) ([]int64, error)
+	UsersAt(ctx context.Context, rowids []int64, now time.Time) ([]data.UserRow, error)
 	UserIDs(ctx context.Context, q data.UserQuery, now time.Time) ([]string, error)
 	UserByID(ctx context.Context, id string) (*data.User, error)
 	UserUnitIDs(ctx context.Context, userID string) ([]string, error)
@@ -143,8 +145,12 @@ type UsersScreen struct {
 	counts  map[data.Status]int
 	pages   map[int][]data.UserRow // page number -> rows; UI goroutine only
 	loading map[int]bool
-	loads   *uikit.Loader // a reload makes the late pages and counts of an older one stale
-	bg      sync.WaitGroup
+	// order is every matching user's rowid in the sort order no index holds
+	// (data.UserQuery.SortIndexed), read once per reload; nil while it is read.
+	order    []int64
+	sortNote bool          // the summary says that the order is being read
+	loads    *uikit.Loader // a reload makes the late pages and counts of an older one stale
+	bg       sync.WaitGroup
 
 	selected map[string]bool
 	anchor   int // the row last ticked, for shift-click ranges; -1 for none
@@ -483,9 +489,13 @@ func (s *UsersScreen) Reload() {
 	var groups []data.Group
 	var matching []string
 	pruneSelection := len(s.selected) > 0
-	s.pages, s.loading = map[int][]data.UserRow{}, map[int]bool{}
+	s.pages, s.loading, s.order = map[int][]data.UserRow{}, map[int]bool{}, nil
 	s.reselect = true
-	s.loadPage(0) // beside the counts, on another connection
+	if q.SortIndexed() {
+		s.loadPage(0) // beside the counts, on another connection
+	} else {
+		s.sortOnce(q, now)
+	}
 	s.background(func() error {
 		ctx := context.Background()
 		var err error
@@ -517,7 +527,7 @@ func (s *UsersScreen) Reload() {
 			s.keepSelected(matching)
 		}
 		s.refreshFilters()
-		s.summary.SetText(usersText(total))
+		s.summary.SetText(s.sortingText(usersText(total)))
 		s.showEmpty()
 		s.updateSelection()
 		s.table.Refresh()
@@ -604,18 +614,64 @@ func (s *UsersScreen) showEmpty() {
 	s.empty.Show()
 }
 
+// bigSort is how many users make the screen say that sorting them takes a moment.
+const bigSort = 100_000
+
+// sortOnce reads the order of every user q selects, for a sort no index holds,
+// and then the first page; the summary says so when there are many.
+func (s *UsersScreen) sortOnce(q data.UserQuery, now time.Time) {
+	var order []int64
+	s.summary.SetText(s.sortingText(s.summary.Text))
+	s.background(func() (err error) {
+		order, err = s.src.SortedRowIDs(context.Background(), q, now)
+		return err
+	}, func() {
+		s.order = order
+		if s.sortNote {
+			s.summary.SetText(usersText(s.total))
+			s.sortNote = false
+		}
+		s.loadPage(0)
+	})
+}
+
+// sortingText is "Sorting 1,000,000 users takes a moment…" while the order of many
+// users is read, else text.
+func (s *UsersScreen) sortingText(text string) string {
+	s.sortNote = s.order == nil && !s.query.SortIndexed() && s.total >= bigSort
+	if !s.sortNote {
+		return text
+	}
+	return fmt.Sprintf(lang.L("Sorting %s takes a moment…"), usersText(s.total))
+}
+
+// rowsAt reads count users of the list from position from: through the order read
+// by sortOnce, or as q pages them.
+func (s *UsersScreen) rowsAt(q data.UserQuery, from, count int, now time.Time) (func() ([]data.UserRow, error), bool) {
+	if q.SortIndexed() {
+		q.Offset, q.Limit = from, count
+		return func() ([]data.UserRow, error) { return s.src.ListUsers(context.Background(), q, now) }, true
+	}
+	if s.order == nil {
+		return nil, false // the order is still being read; its arrival loads the page
+	}
+	ids := s.order[min(from, len(s.order)):min(from+count, len(s.order))]
+	return func() ([]data.UserRow, error) { return s.src.UsersAt(context.Background(), ids, now) }, true
+}
+
 // loadPage fetches one page off the UI goroutine.
 func (s *UsersScreen) loadPage(page int) {
 	if s.loading[page] {
 		return
 	}
+	read, ok := s.rowsAt(s.query, page*usersPageSize, usersPageSize, s.act.Now())
+	if !ok {
+		return
+	}
 	s.loading[page] = true
-	q := s.query
-	q.Offset, q.Limit = page*usersPageSize, usersPageSize
-	now := s.act.Now()
 	var rows []data.UserRow
 	s.background(func() (err error) {
-		rows, err = s.src.ListUsers(context.Background(), q, now)
+		rows, err = read()
 		return err
 	}, func() {
 		s.pages[page] = rows
@@ -653,12 +709,13 @@ func (s *UsersScreen) tick(row int, on, shift bool) {
 	}
 	if shift && s.anchor >= 0 && s.anchor != row {
 		from, to := min(s.anchor, row), max(s.anchor, row)
-		q := s.query
-		q.Offset, q.Limit = from, to-from+1
-		now := s.act.Now()
+		read, ok := s.rowsAt(s.query, from, to-from+1, s.act.Now())
+		if !ok {
+			return
+		}
 		var rows []data.UserRow
 		s.background(func() (err error) {
-			rows, err = s.src.ListUsers(context.Background(), q, now)
+			rows, err = read()
 			return err
 		}, func() {
 			for _, x := range rows {

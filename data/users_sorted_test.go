@@ -21,8 +21,10 @@ func TestSortedRowIDsAgreeWithPages(t *testing.T) {
 			email = fmt.Sprintf("u%d@example.org", i%50) + fmt.Sprint(i)
 		}
 		expires := now.Add(time.Duration(i%7) * 24 * time.Hour)
-		addUser(t, s, &User{FirstName: "Anna", LastName: fmt.Sprintf("Name%d", i%10), Email: email,
-			Username: fmt.Sprintf("user%03d", i), RoleID: roleID, Phase: PhaseInvited, KeyExpiresAt: &expires}, nil, nil)
+		addUser(t, s, &User{
+			FirstName: "Anna", LastName: fmt.Sprintf("Name%d", i%10), Email: email,
+			Username: fmt.Sprintf("user%03d", i), RoleID: roleID, Phase: PhaseInvited, KeyExpiresAt: &expires,
+		}, nil, nil)
 	}
 	for _, sort := range []SortColumn{SortName, SortEmail, SortStatus, SortValidUntil, SortUnits, SortUsername} {
 		for _, desc := range []bool{false, true} {

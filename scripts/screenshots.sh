@@ -218,11 +218,11 @@ stop
 # Update from a list: a school's term-1 list imported, then the term-2 list (pupils
 # moved up, two left, one new) opened in the wizard; on the File step (Back from
 # Read) the mode is switched, then Check, Options and the confirmation are shown.
-./bin/onboard --db "$tmp/school.db" setup --org "Schule am See" --preset school >/dev/null
+./bin/onboard --db "$tmp/rollover.db" setup --org "Schule am See" --preset school >/dev/null
 printf 'Schüler-ID;Vorname;Nachname;Klasse\n1001;Anna;Müller;5a\n1002;Ben;Schulz;5a\n1003;Cem;Yılmaz;5a\n2001;Dora;Klein;6a\n2002;Emil;Groß;6a\n3001;Fritz;Lang;5b\n' >"$tmp/term1.csv"
 printf 'Schüler-ID;Vorname;Nachname;Klasse\n1001;Anna;Müller;6a\n1002;Ben;Schulz;6a\n2001;Dora;Klein;7a\n4001;Gül;Öztürk;5a\n' >"$tmp/term2.csv"
-./bin/onboard --db "$tmp/school.db" import "$tmp/term1.csv" --role Student >/dev/null
-start imports "$tmp/school.db" --open "$tmp/term2.csv"
+./bin/onboard --db "$tmp/rollover.db" import "$tmp/term1.csv" --role Student >/dev/null
+start imports "$tmp/rollover.db" --open "$tmp/term2.csv"
 if command -v xdotool >/dev/null 2>&1; then
 	click() {
 		DISPLAY="$display" xdotool search --name '^Onboard$' mousemove --window %1 "$1" "$2" click 1 >/dev/null 2>&1 || true

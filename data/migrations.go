@@ -206,6 +206,9 @@ ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 	{version: 10, name: "sync: payloads of pushes in flight", sql: sentMigration},
 	{version: 11, name: "imports: update from a list and undo", sql: importUndoMigration},
 	{version: 12, name: "search index", sql: searchIndexMigration},
+	{version: 13, name: "index of deleted users", sql: `
+CREATE INDEX users_deleted ON users(id) WHERE deleted_at IS NOT NULL;
+`},
 }
 
 // searchIndexMigration indexes the search text of every live user by trigrams (an

@@ -332,24 +332,40 @@ const QRQuiet = 4
 // QRRuns calls fn for each horizontal run of dark modules of the code placed in
 // the item's square (quiet zone included), with the run's rectangle in points.
 func QRRuns(it *Item, fn func(x, y, w, h float64)) {
-	n := it.QR.Size
-	m := it.W / float64(n+2*QRQuiet)
-	for y := range n {
-		for x := 0; x < n; {
-			if !it.QR.Black(x, y) {
-				x++
-				continue
+	m := qrModule(it)
+	qrModuleRuns(it)(func(col, row, n int) bool {
+		fn(it.X+float64(col)*m, it.Y+float64(row)*m, float64(n)*m, m)
+		return true
+	})
+}
+
+// qrModule is the side of one module of the item's code, in points.
+func qrModule(it *Item) float64 { return it.W / float64(it.QR.Size+2*QRQuiet) }
+
+// qrModuleRuns yields each horizontal run of dark modules of the item's code in
+// modules: its first column and its row (quiet zone included) and its length.
+func qrModuleRuns(it *Item) func(yield func(col, row, n int) bool) {
+	return func(yield func(col, row, n int) bool) {
+		size := it.QR.Size
+		for y := range size {
+			for x := 0; x < size; {
+				if !it.QR.Black(x, y) {
+					x++
+					continue
+				}
+				start := x
+				for x < size && it.QR.Black(x, y) {
+					x++
+				}
+				if !yield(start+QRQuiet, y+QRQuiet, x-start) {
+					return
+				}
 			}
-			start := x
-			for x < n && it.QR.Black(x, y) {
-				x++
-			}
-			fn(it.X+float64(start+QRQuiet)*m, it.Y+float64(y+QRQuiet)*m, float64(x-start)*m, m)
 		}
 	}
 }
 
-func drawQR(pg *pdfdoc.Page, it *Item) { QRRuns(it, pg.Rect) }
+func drawQR(pg *pdfdoc.Page, it *Item) { pg.Cells(it.X, it.Y, qrModule(it), qrModuleRuns(it)) }
 
 // Fonts, parsed once.
 var (

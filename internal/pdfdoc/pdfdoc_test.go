@@ -463,3 +463,24 @@ func TestQRCodeScans(t *testing.T) {
 		}
 	}
 }
+
+// Cells draws each run in the grid's own units: a cell of 10 points at (20, 30),
+// so the run of 3 cells from column 1 on row 2 covers x 30–60, y 50–60.
+func TestCells(t *testing.T) {
+	pdfcheck.Need(t, "pdftoppm")
+	p := NewPage(200, 300)
+	p.SetFill(0, 0, 0)
+	p.Cells(20, 30, 10, func(yield func(col, row, n int) bool) {
+		yield(1, 2, 3)
+	})
+	img := render(t, writePDF(t, p), 1, true)
+	gray := func(x, y int) uint8 { return color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y }
+	if g := gray(45, 55); g > 30 {
+		t.Errorf("inside the run: %d, want dark", g)
+	}
+	for _, pt := range []image.Point{{25, 55}, {65, 55}, {45, 45}, {45, 65}} {
+		if g := gray(pt.X, pt.Y); g < 240 {
+			t.Errorf("pixel %v outside the run is %d, want white", pt, g)
+		}
+	}
+}

@@ -46,8 +46,12 @@ func (w *importWizard) applySavedOptions() {
 	for _, g := range w.groups {
 		exists[g.ID] = true
 	}
+	mode := w.settings.UpdateList
 	if err := w.profile.ApplyOptions(&w.settings, func(id string) bool { return exists[id] }); err != nil {
 		return
+	}
+	if w.modeChosen {
+		w.settings.UpdateList = mode
 	}
 	w.file.showMode()
 }

@@ -35,6 +35,7 @@ func newModeChoice(w *importWizard) *widget.RadioGroup {
 	labels := []string{lang.L(importModes[0]), lang.L(importModes[1])}
 	r := widget.NewRadioGroup(labels, func(s string) {
 		on := s == labels[1]
+		w.modeChosen = true
 		if on == w.settings.UpdateList {
 			return
 		}

@@ -134,3 +134,29 @@ func TestImportWizardOffersTheChoicesSavedForTheSameColumns(t *testing.T) {
 	}
 	uitest.MustShow(t, w, "As things stand: 1 new, 0 changed, 0 unchanged, 0 not in the file, 0 not imported.")
 }
+
+// What the operator chose on the File step wins over the choices saved for the
+// columns (a term-1 list imported by adding, the term-2 list updating).
+func TestImportWizardKeepsTheChosenModeOverTheSavedOne(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	ctx := context.Background()
+	first := writeList(t, "term1.csv", "ID,First name,Last name,Class\n1,Anna,Müller,5a\n")
+	src, err := importer.Load(ctx, first, tabular.Options{}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := importer.SaveProfile(ctx, st, src, importer.Settings{Mapping: importer.AutoMap(src.Header), RoleID: base.RoleID}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s, wz, w := openWizard(t, st, svc)
+	wz.file.mode.SetSelected(wz.file.mode.Options[1])
+	wz.open(writeList(t, "term2.csv", "ID,First name,Last name,Class\n1,Anna,Müller,6a\n"))
+	uitest.Settle(s.Wait)
+	for wz.step != stepCheck {
+		next(t, s, w)
+	}
+	if !wz.settings.UpdateList || wz.file.mode.Selected != wz.file.mode.Options[1] {
+		t.Errorf("the saved choices undid Update from a list: %+v", wz.settings)
+	}
+}

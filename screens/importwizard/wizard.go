@@ -77,6 +77,7 @@ type importWizard struct {
 	mapping      importer.Mapping
 	settings     importer.Settings
 	profile      *importer.Profile // saved for the file's column titles; nil when none
+	modeChosen   bool              // the operator chose what the import does: a saved profile does not change it
 	plan         *importer.Plan
 	stale        bool // settings changed since plan was made
 	checking     bool

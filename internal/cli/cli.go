@@ -85,17 +85,20 @@ Commands:
          [--role R] [--unit U]... [--group G]...
          [--on-conflict skip|update|rename|fail] [--invite] [--valid-days N]
          [--update [--absent keep|deactivate|delete] [--absent-in U]...]
-         [--dry-run] [--skip-invalid] [--report FILE.csv]
+         [--saved-choices] [--dry-run] [--skip-invalid] [--report FILE.csv]
                                    import users from a CSV, TSV or XLSX file;
                                    nothing is written when a row has errors
                                    unless --skip-invalid is given; a unit named
                                    (by --unit or the file) that does not exist is
                                    created; the role must exist. --update matches
-                                   the rows to existing users (external ID, else
-                                   email, else name), prints the changes and
+                                   the rows to existing users (external ID, email,
+                                   username, else name), prints the changes and
                                    applies them (units follow the file); users of
                                    the file's units it does not list are kept,
-                                   deactivated or deleted as --absent says
+                                   deactivated or deleted as --absent says; the
+                                   column mapping saved for lists with the same
+                                   column titles is used unless --map is given,
+                                   its other choices with --saved-choices
   import --undo                    undo the last import: the data goes back to
                                    the backup taken before it (refused when
                                    anything changed since)

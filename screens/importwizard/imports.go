@@ -52,9 +52,9 @@ var importColumns = []uikit.TableColumn{
 	uikit.Col(resources.Mark("By"), 120),
 	uikit.NumCol(resources.Mark("Rows"), 80),
 	uikit.NumCol(resources.Mark("Created"), 80),
-	uikit.NumCol(resources.Mark("Updated"), 80),
-	uikit.NumCol(resources.Mark("Skipped"), 80),
-	uikit.NumCol(resources.Mark("Failed"), 80),
+	uikit.NumCol(resources.Mark("Updated"), 110), // "Aktualisiert"
+	uikit.NumCol(resources.Mark("Skipped"), 110), // "Übersprungen"
+	uikit.NumCol(resources.Mark("Failed"), 120),  // "Fehlgeschlagen"
 	uikit.Col(resources.Mark("Not in the file"), 150),
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"onboard/data"
@@ -113,11 +114,20 @@ func (f *importFlags) settings(ctx context.Context, c *call, path string) (*impo
 	return src, s, ids.newUnits, nil
 }
 
+// leanGCRows is how many rows make an import collect garbage at half the usual
+// heap growth: the file's cells and the plan are most of its memory, and the
+// default lets the heap grow to twice them (300,000 rows: 448 MB instead of
+// 582 MB peak, for 14% more CPU).
+const leanGCRows = 50_000
+
 // importFile imports the file at path as the flags say.
 func importFile(ctx context.Context, c *call, path string, f *importFlags) error {
 	src, settings, newUnits, err := f.settings(ctx, c, path)
 	if err != nil {
 		return err
+	}
+	if len(src.Rows) >= leanGCRows {
+		defer debug.SetGCPercent(debug.SetGCPercent(50))
 	}
 	notes, err := applyProfile(ctx, c, src, &settings, *f.mapSpec != "", *f.savedChoices)
 	if err != nil {
@@ -140,7 +150,7 @@ func importFile(ctx context.Context, c *call, path string, f *importFlags) error
 		return err
 	}
 	printNewCatalog(c.stdout, plan)
-	rep, err := carryOut(ctx, c, plan, src.Info.Name, *f.dryRun, *f.skipInvalid)
+	rep, err := carryOut(ctx, c, plan, src.Info.Name, *f.dryRun, *f.skipInvalid, *f.reportPath != "")
 	if err != nil {
 		return err
 	}
@@ -216,8 +226,9 @@ func checkImport(ctx context.Context, c *call, src *importer.Source, settings im
 
 // carryOut writes the plan of the import of the file named name, or only reports
 // what it would do for a dry run, or when rows fail and skipInvalid is not set; it
-// says which on stdout.
-func carryOut(ctx context.Context, c *call, plan *importer.Plan, name string, dryRun, skipInvalid bool) (*importer.Report, error) {
+// says which on stdout. Without perRow (no --report) the report has the numbers
+// only, and nothing is held per created user.
+func carryOut(ctx context.Context, c *call, plan *importer.Plan, name string, dryRun, skipInvalid, perRow bool) (*importer.Report, error) {
 	switch {
 	case dryRun:
 		rep := importer.DryRun(plan)
@@ -228,7 +239,11 @@ func carryOut(ctx context.Context, c *call, plan *importer.Plan, name string, dr
 			display.Plural(plan.Counts.Fail, "row"))
 		return importer.DryRun(plan), nil
 	}
-	rep, err := importer.Commit(ctx, c.svc, plan, skipInvalid, nil)
+	commit := importer.CommitCounts
+	if perRow {
+		commit = importer.Commit
+	}
+	rep, err := commit(ctx, c.svc, plan, skipInvalid, nil)
 	if err != nil {
 		return nil, err
 	}

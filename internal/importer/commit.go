@@ -97,6 +97,17 @@ func (r *RowPlan) input() lifecycle.UserInput {
 // ErrRowsFailed unless withoutFailed is set, in which case they are left out and
 // reported; rows waiting for a role or unit make it refuse with ErrNeedsChoice. progress, if not nil, is called with the users written so far.
 func Commit(ctx context.Context, w Writer, p *Plan, withoutFailed bool, progress func(done, total int)) (*Report, error) {
+	return commit(ctx, w, p, withoutFailed, false, progress)
+}
+
+// CommitCounts is Commit for a caller that reports the numbers only: the report
+// has no rows (no keys), and nothing is held per created user, which a big
+// import's memory feels.
+func CommitCounts(ctx context.Context, w Writer, p *Plan, withoutFailed bool, progress func(done, total int)) (*Report, error) {
+	return commit(ctx, w, p, withoutFailed, true, progress)
+}
+
+func commit(ctx context.Context, w Writer, p *Plan, withoutFailed, countOnly bool, progress func(done, total int)) (*Report, error) {
 	if m := p.Missing(); m != "" {
 		return nil, fmt.Errorf("%s: %w: %s; nothing was imported", p.Source.Info.Name, ErrNeedsChoice, m)
 	}
@@ -104,9 +115,14 @@ func Commit(ctx context.Context, w Writer, p *Plan, withoutFailed bool, progress
 		return nil, fmt.Errorf("%s: %w: %d of %d rows cannot be imported; nothing was imported",
 			p.Source.Info.Name, ErrRowsFailed, p.Counts.Fail, len(p.Rows))
 	}
-	out, err := w.Import(ctx, p.Batch(), progress)
+	b := p.Batch()
+	b.CountOnly = countOnly
+	out, err := w.Import(ctx, b, progress)
 	if err != nil {
 		return nil, fmt.Errorf(uitext.L("%s: %w; nothing was imported"), p.Source.Info.Name, err)
+	}
+	if countOnly {
+		return countsReport(p, out), nil
 	}
 	return newReport(p, out), nil
 }
@@ -140,15 +156,22 @@ type Report struct {
 	Backup string
 }
 
-func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
+// countsReport is the report of a CountOnly import: the numbers, no rows.
+func countsReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
 	rep := &Report{
-		File: p.Source.Info.Name, Created: len(out.Created), Updated: len(out.Updated),
-		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, Rows: make([]ReportRow, len(p.Rows)),
-		Unchanged: p.Counts.Unchanged, Deactivated: out.Deactivated, Deleted: out.Deleted,
+		File: p.Source.Info.Name, Created: out.NumCreated, Updated: len(out.Updated),
+		Skipped: p.Counts.Skip, Failed: p.Counts.Fail, Unchanged: p.Counts.Unchanged,
+		Deactivated: out.Deactivated, Deleted: out.Deleted,
 	}
 	if out.Record != nil {
 		rep.Backup = out.Record.BackupPath
 	}
+	return rep
+}
+
+func newReport(p *Plan, out *lifecycle.ImportOutcome) *Report {
+	rep := countsReport(p, out)
+	rep.Rows = make([]ReportRow, len(p.Rows))
 	for i := range p.Rows {
 		r := &p.Rows[i]
 		rep.Rows[i] = ReportRow{

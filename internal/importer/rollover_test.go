@@ -331,3 +331,24 @@ func diffLines(a, b string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// CommitCounts writes what Commit writes and reports the same numbers, without
+// a row (or key) per user.
+func TestCommitCountsReportsTheNumbersOnly(t *testing.T) {
+	e := newEnv(t)
+	p := e.plan(e.file("term1.csv", []byte(term1)), Settings{RoleID: e.roleID("Student")})
+	rep, err := CommitCounts(e.ctx, e.svc, p, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary() != "6 created, 0 updated, 0 skipped, 0 failed" || len(rep.Rows) != 0 || rep.Backup == "" {
+		t.Fatalf("report %s, %d rows, backup %q", rep.Summary(), len(rep.Rows), rep.Backup)
+	}
+	if n := e.userCount(); n != 6 {
+		t.Fatalf("%d users written, want 6", n)
+	}
+	im, err := e.svc.LastImport(e.ctx)
+	if err != nil || im.Created != 6 || im.EventID == nil {
+		t.Fatalf("import record %+v, %v", im, err)
+	}
+}

@@ -36,6 +36,10 @@ type ImportBatch struct {
 	// Undoable takes a backup of the database before the import and records it,
 	// with the store's change mark after the import, for UndoLastImport.
 	Undoable bool
+	// CountOnly counts the users created instead of listing each with its key in
+	// the outcome (ImportOutcome.NumCreated): a big import whose caller reports
+	// only the numbers holds nothing per user.
+	CountOnly bool
 
 	// Creates, when not nil, yields NumCreates more new users after those of
 	// Create, made as Import takes them, so that a big import never holds every
@@ -87,7 +91,8 @@ type ImportedUser struct {
 // ImportOutcome is what Import wrote.
 type ImportOutcome struct {
 	Record      *data.Import
-	Created     []ImportedUser
+	Created     []ImportedUser // empty for a CountOnly batch
+	NumCreated  int
 	Updated     []ImportedUser
 	Deactivated int // absent users deactivated
 	Deleted     int // absent users deleted
@@ -121,7 +126,10 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 	}
 	var out *ImportOutcome
 	err = s.store.Write(ctx, func(tx *data.Store) error {
-		out = &ImportOutcome{Created: make([]ImportedUser, 0, creates)}
+		out = &ImportOutcome{}
+		if !b.CountOnly {
+			out.Created = make([]ImportedUser, 0, creates)
+		}
 		for i := range b.NewUnits {
 			if err := tx.CreateUnit(ctx, &b.NewUnits[i]); err != nil {
 				return err
@@ -179,10 +187,10 @@ func (s *Service) recordImport(ctx context.Context, tx *data.Store, b *ImportBat
 	}
 	out.Record = &data.Import{
 		FileName: b.FileName, Format: b.Format, At: now, Actor: s.actor, Rows: b.Rows,
-		Created: len(out.Created), Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
+		Created: out.NumCreated, Updated: len(b.Update), Skipped: b.Skipped, Failed: b.Failed,
 		Mode: mode, Unchanged: b.Unchanged, Deactivated: out.Deactivated, Deleted: out.Deleted, BackupPath: backup,
 	}
-	if len(out.Created) > 0 {
+	if out.NumCreated > 0 {
 		out.Record.EventID = &audit.ID
 	}
 	if backup != "" {
@@ -230,7 +238,9 @@ func (s *Service) importUsers(b *ImportBatch, out *ImportOutcome, now time.Time,
 					User: u, UnitIDs: c.In.UnitIDs, GroupIDs: c.In.GroupIDs,
 					Key: &data.PersonalKey{Key: key, IssuedAt: now, ExpiresAt: expiry}, Mail: m,
 				}
-				out.Created = append(out.Created, ImportedUser{Row: c.Row, UserID: u.ID, Key: key})
+				if out.NumCreated++; !b.CountOnly {
+					out.Created = append(out.Created, ImportedUser{Row: c.Row, UserID: u.ID, Key: key})
+				}
 			}
 			if !yield(batch, nil) {
 				return

@@ -208,7 +208,7 @@ func loadImport(ctx context.Context, path string, opt tabular.Options, header bo
 // new unit; they join the file's own new units, which the commit creates in its
 // transaction, and only when it writes a user.
 func checkImport(ctx context.Context, c *call, src *importer.Source, settings importer.Settings, newUnits []data.Unit) (*importer.Plan, error) {
-	plan, err := importer.Check(ctx, withUnits{c.store, newUnits}, src, settings, c.svc.Now())
+	plan, err := importer.CheckOnce(ctx, withUnits{c.store, newUnits}, src, settings, c.svc.Now())
 	if errors.Is(err, importer.ErrMapping) {
 		return nil, fmt.Errorf("%s: %w; map the columns with --map \"Column=first_name,...\"", src.Info.Name, err)
 	}

@@ -209,6 +209,17 @@ type Users interface {
 // date column that can be read day first or month first, when s.DateOrder does
 // not say which, is a *DateOrderError (wrapping ErrDateOrder).
 func Check(ctx context.Context, store Users, src *Source, s Settings, now time.Time) (*Plan, error) {
+	return check(ctx, store, src, s, now, false)
+}
+
+// CheckOnce is Check for a caller that checks the file once (the command line):
+// it lets each row's cells go as soon as the row is read, so that a big file is
+// not held twice, as cells and as the plan's values. src cannot be checked again.
+func CheckOnce(ctx context.Context, store Users, src *Source, s Settings, now time.Time) (*Plan, error) {
+	return check(ctx, store, src, s, now, true)
+}
+
+func check(ctx context.Context, store Users, src *Source, s Settings, now time.Time, once bool) (*Plan, error) {
 	if len(s.Mapping) != len(src.Header) {
 		return nil, fmt.Errorf("%w: %d fields for %d columns", ErrMapping, len(s.Mapping), len(src.Header))
 	}
@@ -238,6 +249,9 @@ func Check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 			}
 		}
 		v.row(i)
+		if once {
+			src.Rows[i].Cells = nil
+		}
 	}
 	p.findDuplicates()
 	if err := p.findConflicts(ctx, store); err != nil {

@@ -125,6 +125,11 @@ type ListedUser struct {
 	UnitIDs, GroupIDs                                            []string
 }
 
+// FullName is "First Last", or the username when both names are empty.
+func (u *ListedUser) FullName() string {
+	return (&User{FirstName: u.FirstName, LastName: u.LastName, Username: u.Username}).FullName()
+}
+
 // ListedUsers returns every user that is not deleted, with units and groups.
 func (s *Store) ListedUsers(ctx context.Context) ([]ListedUser, error) {
 	db, err := s.manyRows(ctx)

@@ -395,11 +395,7 @@ func (p *Plan) settleValidity() {
 		if !ok {
 			continue
 		}
-		res := p.Settings.OnConflict
-		if pr, ok := p.Settings.PerRow[i]; ok {
-			res = pr
-		}
-		if len(r.Problems) == 0 && r.DuplicateOf < 0 && p.updatesOne(r, res) {
+		if len(r.Problems) == 0 && r.DuplicateOf < 0 && p.updatesOne(r, p.resolutionOf(i)) {
 			continue
 		}
 		r.Problems = append(r.Problems, prob)
@@ -408,6 +404,15 @@ func (p *Plan) settleValidity() {
 	if changed {
 		p.findDuplicates()
 	}
+}
+
+// resolutionOf is the resolution in force for row i: the operator's for that row,
+// else the one for all.
+func (p *Plan) resolutionOf(i int) Resolution {
+	if res, ok := p.Settings.PerRow[i]; ok {
+		return res
+	}
+	return p.Settings.OnConflict
 }
 
 // updatesOne reports whether row r, under resolution res, updates one existing
@@ -573,10 +578,7 @@ func (p *Plan) resolve() {
 		if r.DuplicateOf < 0 && r.Conflict == nil {
 			continue
 		}
-		res := p.Settings.OnConflict
-		if pr, ok := p.Settings.PerRow[i]; ok {
-			res = pr
-		}
+		res := p.resolutionOf(i)
 		r.Resolution = res
 		if r.DuplicateOf >= 0 {
 			p.resolveDuplicate(r, res)

@@ -149,13 +149,9 @@ func (p *Plan) UnitsOf(r *RowPlan) string {
 func (m *listMatch) unlessOtherID(u int, r *RowPlan, what string) (int, string) {
 	if other := m.users[u].ExternalID; r.Value(ExternalID) != "" && other != "" {
 		return -1, uitext.F("%s belongs to %s, whose external ID is %s, not %s",
-			what, fullName(&m.users[u]), other, r.Value(ExternalID))
+			what, m.users[u].FullName(), other, r.Value(ExternalID))
 	}
 	return u, ""
-}
-
-func fullName(u *data.ListedUser) string {
-	return (&data.User{FirstName: u.FirstName, LastName: u.LastName, Username: u.Username}).FullName()
 }
 
 // coveredUnits are the units absent users are looked for in: those the rows name,
@@ -187,7 +183,7 @@ func (m *listMatch) absent() []AbsentUser {
 			continue
 		}
 		out = append(out, AbsentUser{
-			ID: u.ID, Name: fullName(u), Username: u.Username, Units: strings.Join(m.cat.unitNames(setOf(u.UnitIDs)), ", "),
+			ID: u.ID, Name: u.FullName(), Username: u.Username, Units: strings.Join(m.cat.unitNames(setOf(u.UnitIDs)), ", "),
 			Deactivated: u.Phase == string(data.PhaseDeactivated),
 		})
 	}
@@ -212,10 +208,7 @@ func (p *Plan) resolveList(m *listMatch) {
 		r := &p.Rows[i]
 		why := r.Reason
 		r.Action, r.Reason, r.Resolution, r.Changes = Create, "", "", nil
-		res := p.Settings.OnConflict
-		if pr, ok := p.Settings.PerRow[i]; ok {
-			res = pr
-		}
+		res := p.resolutionOf(i)
 		switch {
 		case len(r.Problems) > 0:
 			r.Action, r.Reason, r.UserID = Fails, problemText(p.Source.Header, r.Problems), ""

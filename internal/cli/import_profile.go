@@ -44,12 +44,20 @@ func applyProfile(ctx context.Context, c *call, src *importer.Source, s *importe
 	if !useOptions {
 		return notes, nil
 	}
-	exists, err := everyCatalogID(ctx, c)
+	roles, err := c.store.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	units, err := c.store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := c.store.Groups(ctx)
 	if err != nil {
 		return nil, err
 	}
 	saved := *s
-	if err := prof.ApplyOptions(&saved, func(id string) bool { return exists[id] }); err != nil {
+	if err := prof.ApplyOptions(&saved, roles, units, groups); err != nil {
 		return nil, err
 	}
 	given := map[string]bool{}
@@ -60,31 +68,4 @@ func applyProfile(ctx context.Context, c *call, src *importer.Source, s *importe
 		}
 	}
 	return append(notes, fmt.Sprintf("Options as chosen for %s on %s, where not given here.", prof.FileName, when)), nil
-}
-
-// everyCatalogID returns the IDs of every role, unit and group.
-func everyCatalogID(ctx context.Context, c *call) (map[string]bool, error) {
-	ids := map[string]bool{}
-	roles, err := c.store.Roles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range roles {
-		ids[r.ID] = true
-	}
-	units, err := c.store.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range units {
-		ids[u.ID] = true
-	}
-	groups, err := c.store.Groups(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range groups {
-		ids[g.ID] = true
-	}
-	return ids, nil
 }

@@ -97,8 +97,8 @@ func (p *Profile) ColumnMapping() (Mapping, error) {
 }
 
 // ApplyOptions puts the saved options into s, leaving out the roles, units and
-// groups for which exists is false (deleted since).
-func (p *Profile) ApplyOptions(s *Settings, exists func(id string) bool) error {
+// groups that are not among those given (deleted since).
+func (p *Profile) ApplyOptions(s *Settings, roles []data.Role, units []data.Unit, groups []data.Group) error {
 	res, err := parseSaved(p.OnConflict, Skip, ParseResolution)
 	if err != nil {
 		return err
@@ -111,11 +111,21 @@ func (p *Profile) ApplyOptions(s *Settings, exists func(id string) bool) error {
 	if err != nil {
 		return err
 	}
+	exists := map[string]bool{}
+	for _, r := range roles {
+		exists[r.ID] = true
+	}
+	for _, u := range units {
+		exists[u.ID] = true
+	}
+	for _, g := range groups {
+		exists[g.ID] = true
+	}
 	keep := func(ids []string) []string {
-		return slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !exists(id) })
+		return slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !exists[id] })
 	}
 	s.RoleID = ""
-	if exists(p.RoleID) {
+	if exists[p.RoleID] {
 		s.RoleID = p.RoleID
 	}
 	s.UnitIDs, s.GroupIDs, s.AbsentUnitIDs = keep(p.UnitIDs), keep(p.GroupIDs), keep(p.AbsentUnitIDs)

@@ -36,18 +36,8 @@ func (w *importWizard) applySavedOptions() {
 	if w.profile == nil {
 		return
 	}
-	exists := map[string]bool{}
-	for _, r := range w.roles {
-		exists[r.ID] = true
-	}
-	for _, u := range w.units {
-		exists[u.ID] = true
-	}
-	for _, g := range w.groups {
-		exists[g.ID] = true
-	}
 	mode := w.settings.UpdateList
-	if err := w.profile.ApplyOptions(&w.settings, func(id string) bool { return exists[id] }); err != nil {
+	if err := w.profile.ApplyOptions(&w.settings, w.roles, w.units, w.groups); err != nil {
 		return
 	}
 	if w.modeChosen {

@@ -147,10 +147,9 @@ type UsersScreen struct {
 	loading map[int]bool
 	// order is every matching user's rowid in the sort order no index holds
 	// (data.UserQuery.SortIndexed), read once per reload; nil while it is read.
-	order    []int64
-	sortNote bool          // the summary says that the order is being read
-	loads    *uikit.Loader // a reload makes the late pages and counts of an older one stale
-	bg       sync.WaitGroup
+	order []int64
+	loads *uikit.Loader // a reload makes the late pages and counts of an older one stale
+	bg    sync.WaitGroup
 
 	selected map[string]bool
 	anchor   int // the row last ticked, for shift-click ranges; -1 for none
@@ -626,20 +625,25 @@ func (s *UsersScreen) sortOnce(q data.UserQuery, now time.Time) {
 		order, err = s.src.SortedRowIDs(context.Background(), q, now)
 		return err
 	}, func() {
+		noted := s.sorting()
 		s.order = order
-		if s.sortNote {
+		if noted {
 			s.summary.SetText(usersText(s.total))
-			s.sortNote = false
 		}
 		s.loadPage(0)
 	})
 }
 
+// sorting reports whether the order of many users is being read, which the
+// summary then says.
+func (s *UsersScreen) sorting() bool {
+	return s.order == nil && !s.query.SortIndexed() && s.total >= bigSort
+}
+
 // sortingText is "Sorting 1,000,000 users takes a moment…" while the order of many
 // users is read, else text.
 func (s *UsersScreen) sortingText(text string) string {
-	s.sortNote = s.order == nil && !s.query.SortIndexed() && s.total >= bigSort
-	if !s.sortNote {
+	if !s.sorting() {
 		return text
 	}
 	return fmt.Sprintf(lang.L("Sorting %s takes a moment…"), usersText(s.total))

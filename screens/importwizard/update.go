@@ -51,13 +51,11 @@ func newModeChoice(w *importWizard) *widget.RadioGroup {
 
 // showMode shows on the File step what the import does, as the settings say.
 func (f *fileStep) showMode() {
-	on := f.mode.OnChanged
-	f.mode.OnChanged = nil
-	f.mode.SetSelected(f.mode.Options[0])
+	mode := f.mode.Options[0]
 	if f.w.settings.UpdateList {
-		f.mode.SetSelected(f.mode.Options[1])
+		mode = f.mode.Options[1]
 	}
-	f.mode.OnChanged = on
+	uikit.SetRadioQuietly(f.mode, mode)
 }
 
 // absentRuleNames are the choices for the users not in the file, in the order of
@@ -96,18 +94,21 @@ func newAbsentBox(w *importWizard) *absentBox {
 	})
 	a.rule.Required = true
 	a.rule.Selected = labels[0]
-	a.also = uikit.NewMultiSelect(lang.L("unit"), lang.L("Search units…"), lang.L("No other units."), func(chosen []string) {
-		ids := uikit.IDsOf(w.units, chosen)
-		if !slices.Equal(ids, w.settings.AbsentUnitIDs) {
-			w.settings.AbsentUnitIDs = ids
-			w.runCheck()
-		}
-	})
+	a.also = uikit.NewMultiSelect(lang.L("unit"), lang.L("Search units…"), lang.L("No other units."), a.onAlso)
 	a.box = container.NewVBox(uikit.BoldLabel(lang.L("Users not in the file")), a.text, a.names, a.rule,
 		widget.NewLabel(lang.L("Also look for users not in the file in these units (e.g. a class that left the school):")), a.also,
 		widget.NewSeparator())
 	a.box.Hide()
 	return a
+}
+
+// onAlso takes the further units to look for absent users in, and checks again.
+func (a *absentBox) onAlso(chosen []string) {
+	ids := uikit.IDsOf(a.w.units, chosen)
+	if !slices.Equal(ids, a.w.settings.AbsentUnitIDs) {
+		a.w.settings.AbsentUnitIDs = ids
+		a.w.runCheck()
+	}
 }
 
 // setRule takes the operator's rule into the settings and the plan (it does not
@@ -126,22 +127,18 @@ const maxAbsentNames = 12
 // adds users.
 func (a *absentBox) refresh() {
 	p := a.w.plan
-	var on func([]string)
-	var on2 func(string)
 	if !a.w.settings.UpdateList || p == nil {
 		a.box.Hide()
 		return
 	}
 	a.box.Show()
 	if i := slices.Index(lifecycle.AbsentRules, a.w.settings.Absent); i >= 0 {
-		a.rule.OnChanged, on2 = nil, a.rule.OnChanged
-		a.rule.SetSelected(a.rule.Options[i])
-		a.rule.OnChanged = on2
+		uikit.SetRadioQuietly(a.rule, a.rule.Options[i])
 	}
-	a.also.OnChanged, on = nil, a.also.OnChanged
+	a.also.OnChanged = nil
 	a.also.SetOptions(uikit.Names(a.w.units, func(u data.Unit) string { return u.Name }))
 	a.also.SetSelected(uikit.NamesOf(a.w.units, a.w.settings.AbsentUnitIDs))
-	a.also.OnChanged = on
+	a.also.OnChanged = a.onAlso
 	if len(p.Absent) == 0 {
 		a.text.SetText(fmt.Sprintf(lang.L("Every user of the file's units (%s) is in the file."), strings.Join(p.Covered, ", ")))
 		a.names.Hide()

@@ -72,6 +72,14 @@ func SetSelectQuietly(s *widget.Select, options []string, selected string) {
 	s.OnChanged = on
 }
 
+// SetRadioQuietly chooses an option of a radio group without calling OnChanged.
+func SetRadioQuietly(r *widget.RadioGroup, selected string) {
+	on := r.OnChanged
+	r.OnChanged = nil
+	r.SetSelected(selected)
+	r.OnChanged = on
+}
+
 // NewTextTable is a read-only table of labels with a header row of titles.
 func NewTextTable(header func() []string, rows func() int, cell func(row, col int) string) *widget.Table {
 	t := widget.NewTableWithHeaders(

@@ -125,6 +125,23 @@ func cp1252(t testing.TB, s string) []byte {
 	return b
 }
 
+// TestPackedValuesHoldEveryField: a row's packed values have a place for every
+// field, and give back what was packed.
+func TestPackedValuesHoldEveryField(t *testing.T) {
+	if len(Fields) != numFields {
+		t.Fatalf("numFields is %d, Fields has %d", numFields, len(Fields))
+	}
+	var vals [numFields]string
+	for i := range vals {
+		vals[i] = strings.Repeat("ü", i%3) + Fields[i].Label
+	}
+	vals[3] = ""
+	packed := packValues(&vals)
+	if got := packed.unpack(); *got != vals {
+		t.Fatalf("unpacked %q, packed %q", got, vals)
+	}
+}
+
 func TestAutoMapSynonymsInAnyOrderAndCase(t *testing.T) {
 	got := AutoMap([]string{"E-MAIL", "nachname", "\ufeffVorname", "Klasse", "Bemerkung", "Schüler-ID", "Handy", "Login", "Gruppen", "Foo"})
 	want := Mapping{Email, LastName, FirstName, Units, Notes, ExternalID, Mobile, Username, Groups, Ignore}
@@ -278,7 +295,7 @@ func TestDuplicatesInsideTheFile(t *testing.T) {
 	// Update merges the later row into the first.
 	p = e.plan(path, Settings{RoleID: e.roleID("Student"), UnitIDs: []string{e.unitID("Class 5a")}, OnConflict: Update})
 	if p.Rows[0].Value(Notes) != "second" || p.Rows[0].Value(LastName) != "Mueller" || p.Rows[1].Action != Skips {
-		t.Fatalf("merge: %+v / %+v", p.Rows[0].Values, p.Rows[1])
+		t.Fatalf("merge: %+v / %+v", p.Rows[0].values.unpack(), p.Rows[1])
 	}
 	if _, err := Commit(e.ctx, e.svc, p, false, nil); err != nil {
 		t.Fatal(err)
@@ -376,7 +393,7 @@ func TestRaggedRowsAndBlankLines(t *testing.T) {
 		t.Fatalf("long row: line %d %q", p.Rows[1].Line, p.Rows[1].Reason)
 	}
 	if p.Rows[1].Value(FirstName) != "Ben" || p.Rows[1].Value(LastName) != "Weber" {
-		t.Fatalf("cells not trimmed: %q", p.Rows[1].Values)
+		t.Fatalf("cells not trimmed: %q", p.Rows[1].values.unpack())
 	}
 	if p.Rows[2].Line != 6 || !strings.Contains(p.Rows[2].Reason, "2 cells but the header has 3") {
 		t.Fatalf("short row: line %d %q", p.Rows[2].Line, p.Rows[2].Reason)

@@ -102,9 +102,9 @@ type Conflict struct {
 
 // RowPlan is one data row, checked and resolved.
 type RowPlan struct {
-	Index       int // in Source.Rows
-	Line        int // in the file
-	Values      []string
+	Index       int       // in Source.Rows
+	Line        int       // in the file
+	values      rowValues // see Value
 	Problems    []Problem
 	Conflict    *Conflict // with an existing user
 	DuplicateOf int       // index of an earlier row holding the same email, username or external ID; -1 when none
@@ -131,7 +131,7 @@ func (r *RowPlan) NeedsUnit() bool { return r.Action == Create && len(r.unitIDs)
 // Value returns the row's value of field f.
 func (r *RowPlan) Value(f Field) string {
 	if i, ok := fieldIndex[f]; ok {
-		return r.Values[i]
+		return r.values.get(i)
 	}
 	return ""
 }
@@ -630,15 +630,17 @@ func (p *Plan) resolveConflict(r *RowPlan, res Resolution) {
 // merge takes the non-empty values of a later duplicate row into r, except the
 // identifying email, username and external ID; units and groups are added up.
 func (r *RowPlan) merge(later *RowPlan) {
+	vals := r.values.unpack()
 	for i, f := range Fields {
 		switch f.Field {
 		case Email, Username, ExternalID:
 			continue
 		}
-		if later.Values[i] != "" {
-			r.Values[i] = later.Values[i]
+		if v := later.values.get(i); v != "" {
+			vals[i] = v
 		}
 	}
+	r.values = packValues(vals)
 	if later.roleID != "" {
 		r.roleID = later.roleID
 	}

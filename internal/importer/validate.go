@@ -176,14 +176,16 @@ func (v *validator) row(i int) {
 	src := v.plan.Source
 	cells := src.Rows[i].Cells
 	r := &v.plan.Rows[i]
-	*r = RowPlan{Index: i, Line: src.Rows[i].Line, Values: make([]string, numFields), DuplicateOf: -1}
+	*r = RowPlan{Index: i, Line: src.Rows[i].Line, DuplicateOf: -1}
 	add := func(f Field, col int, msg string) { r.Problems = append(r.Problems, Problem{f, col, msg}) }
 	if v.ragged && src.width > 0 && len(cells) != src.width && !onlyEmptyBeyond(cells, src.width) {
 		add(Ignore, -1, uitext.F("the row has %d cells but the header has %d; a value may contain the delimiter without quotes",
 			len(cells), src.width))
 	}
-	failed := v.values(r, cells, v.plan.Settings.Edits[i])
-	v.splitFullName(r, failed)
+	var vals [numFields]string
+	failed := v.values(r, &vals, cells, v.plan.Settings.Edits[i])
+	v.splitFullName(r, &vals, &failed)
+	r.values = packValues(&vals)
 	col := func(f Field) int {
 		if cs := v.cols[fieldIndex[f]]; len(cs) > 0 {
 			return cs[0]
@@ -240,8 +242,7 @@ func (v *validator) validUntil(r *RowPlan, d string, col int) {
 // values fills in the row's value of each field from its cells (and the operator's
 // edits); a cell holding a spreadsheet error is a problem of its field, which is
 // marked in the result so that no other problem is reported for it.
-func (v *validator) values(r *RowPlan, cells []string, edits map[Field]string) (failed []bool) {
-	failed = make([]bool, numFields)
+func (v *validator) values(r *RowPlan, vals *[numFields]string, cells []string, edits map[Field]string) (failed [numFields]bool) {
 	for fi, cols := range v.cols {
 		var parts []string
 		for _, c := range cols {
@@ -258,9 +259,9 @@ func (v *validator) values(r *RowPlan, cells []string, edits map[Field]string) (
 				parts = append(parts, s)
 			}
 		}
-		r.Values[fi] = strings.Join(parts, ", ")
+		vals[fi] = strings.Join(parts, ", ")
 		if e, ok := edits[Fields[fi].Field]; ok {
-			r.Values[fi] = clean(e)
+			vals[fi] = clean(e)
 			failed[fi] = false
 			r.Problems = slices.DeleteFunc(r.Problems, func(p Problem) bool { return p.Field == Fields[fi].Field })
 		}
@@ -271,10 +272,10 @@ func (v *validator) values(r *RowPlan, cells []string, edits map[Field]string) (
 // splitFullName fills the row's empty first and last name from its full name
 // (see SplitFullName); a full name of one word is a problem when a name is
 // missing.
-func (v *validator) splitFullName(r *RowPlan, failed []bool) {
-	full := r.Value(FullName)
+func (v *validator) splitFullName(r *RowPlan, vals *[numFields]string, failed *[numFields]bool) {
+	full := vals[fieldIndex[FullName]]
 	fi, li := fieldIndex[FirstName], fieldIndex[LastName]
-	if full == "" || (r.Values[fi] != "" && r.Values[li] != "") {
+	if full == "" || (vals[fi] != "" && vals[li] != "") {
 		return
 	}
 	first, last, ok := SplitFullName(full)
@@ -286,11 +287,11 @@ func (v *validator) splitFullName(r *RowPlan, failed []bool) {
 		failed[fi], failed[li] = true, true
 		return
 	}
-	if r.Values[fi] == "" {
-		r.Values[fi] = first
+	if vals[fi] == "" {
+		vals[fi] = first
 	}
-	if r.Values[li] == "" {
-		r.Values[li] = last
+	if vals[li] == "" {
+		vals[li] = last
 	}
 }
 

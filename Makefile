@@ -12,7 +12,7 @@ DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxr
         libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dri xvfb x11-apps x11-utils netpbm \
         poppler-utils zbar-tools xdotool chromium postgresql
 
-.PHONY: deps build run test vet lint tools bench bench-import screenshots clean
+.PHONY: deps build run test vet lint tools bench bench-import bench-letters screenshots clean
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian/Ubuntu system; see README.md for what to install"; exit 0; }; \
@@ -70,6 +70,12 @@ bench: deps
 # 300k-row CSV files, into an empty store and into one of 100k users.
 bench-import: deps
 	LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench 'ImportCSVScale' -benchtime 1x -count 3 ./internal/importer
+
+# bench-letters: letters printed by Onboard against the same letters exported to PDF
+# by LibreOffice Writer (needs soffice: apt-get install libreoffice-writer-nogui);
+# prints both times and the ratio.
+bench-letters: deps
+	LANG=en_US.UTF-8 $(GO) test $(TAGS) -run '^$$' -bench 'LettersVsOffice' -benchtime 1x ./internal/letters
 
 screenshots: build
 	scripts/screenshots.sh screenshots

@@ -92,3 +92,55 @@ func (s *Store) GroupByID(ctx context.Context, id string) (*Group, error) {
 	err := s.rdb.WithContext(ctx).Where("id = ?", id).First(&g).Error
 	return &g, notFound(err, "group "+id)
 }
+
+// Refs are the role, units and groups a user or an invite key refers to.
+type Refs struct {
+	RoleID   string
+	UnitIDs  []string
+	GroupIDs []string
+}
+
+// RefsFound says which of the references of a Refs name rows that exist and are
+// not deleted.
+type RefsFound struct {
+	Role   bool // the role exists
+	Units  bool // every unit exists
+	Groups bool // every group exists
+}
+
+// FindRefs checks the references of r in one query (listing every role, unit and
+// group for each user of a long import cost more than the update itself).
+func (s *Store) FindRefs(ctx context.Context, r Refs) (RefsFound, error) {
+	units, groups := distinct(r.UnitIDs), distinct(r.GroupIDs)
+	var n struct{ Roles, Units, Groups int }
+	err := s.rdb.WithContext(ctx).Raw(`SELECT
+		(SELECT count(*) FROM roles WHERE id = ? AND deleted_at IS NULL) AS roles,
+		(SELECT count(*) FROM units WHERE id IN ? AND deleted_at IS NULL) AS units,
+		(SELECT count(*) FROM groups WHERE id IN ? AND deleted_at IS NULL) AS groups`,
+		r.RoleID, orNone(units), orNone(groups)).Scan(&n).Error
+	if err != nil {
+		return RefsFound{}, fmt.Errorf("check role, units and groups: %w", err)
+	}
+	return RefsFound{Role: n.Roles == 1, Units: n.Units == len(units), Groups: n.Groups == len(groups)}, nil
+}
+
+// distinct is ids without repetitions.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// orNone is ids, or a list matching no row when it is empty (IN () is not SQL).
+func orNone(ids []string) []string {
+	if len(ids) == 0 {
+		return []string{""}
+	}
+	return ids
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"onboard/internal/atomicfile"
@@ -240,11 +241,43 @@ func (s *Store) Close() error {
 }
 
 // Write runs fn in one write transaction: everything fn does through tx is committed
-// together or not at all.
+// together or not at all. Called on the tx of another Write, it runs fn under a
+// savepoint of that transaction: a failure of fn undoes only what fn did.
 func (s *Store) Write(ctx context.Context, fn func(tx *Store) error) error {
+	if _, nested := s.db.Statement.ConnPool.(gorm.TxCommitter); nested {
+		return s.underSavepoint(ctx, fn)
+	}
 	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		return fn(&Store{path: s.path, db: g, rdb: g})
 	})
+}
+
+// savepoints numbers the savepoints of nested writes.
+var savepoints atomic.Uint64
+
+// underSavepoint is Write inside a transaction. It releases its savepoint when fn
+// is done, unlike gorm's nested Transaction, which leaves every savepoint open until
+// the transaction ends: SQLite then checks each open savepoint for every page a
+// statement writes, and an import updating 20,000 users, one nested write each,
+// took 270 s instead of 7.
+func (s *Store) underSavepoint(ctx context.Context, fn func(tx *Store) error) (err error) {
+	name := fmt.Sprintf("write%d", savepoints.Add(1))
+	g := s.db.WithContext(ctx)
+	if err := g.Exec("SAVEPOINT " + name).Error; err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done { // fn failed or panicked: undo its part, then leave the savepoint
+			g.Exec("ROLLBACK TO " + name)
+			g.Exec("RELEASE " + name)
+		}
+	}()
+	if err := fn(&Store{path: s.path, db: g, rdb: g}); err != nil {
+		return err
+	}
+	done = true
+	return wrap(g.Exec("RELEASE "+name).Error, "write")
 }
 
 // SchemaVersion returns the version of the file's schema.

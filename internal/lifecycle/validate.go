@@ -144,46 +144,23 @@ func (s *Service) taken(ctx context.Context, field data.UniqueField, value, exce
 
 // checkRefs checks that the role, units and groups exist.
 func (s *Service) checkRefs(ctx context.Context, in UserInput, add func(string, string)) error {
-	roles, err := s.store.Roles(ctx)
-	if err != nil {
-		return err
-	}
-	units, err := s.store.Units(ctx)
-	if err != nil {
-		return err
-	}
-	groups, err := s.store.Groups(ctx)
+	found, err := s.store.FindRefs(ctx, data.Refs{RoleID: in.RoleID, UnitIDs: in.UnitIDs, GroupIDs: in.GroupIDs})
 	if err != nil {
 		return err
 	}
 	if in.RoleID == "" {
 		add("role", uitext.L("role is required"))
-	} else if !containsID(roles, in.RoleID, func(r data.Role) string { return r.ID }) {
+	} else if !found.Role {
 		add("role", uitext.L("the role does not exist (any more)"))
 	}
 	if len(in.UnitIDs) == 0 {
 		add("units", uitext.L("at least one unit is required"))
+	} else if !found.Units {
+		add("units", uitext.L("a chosen unit does not exist (any more)"))
 	}
-	for _, id := range in.UnitIDs {
-		if !containsID(units, id, func(u data.Unit) string { return u.ID }) {
-			add("units", uitext.L("a chosen unit does not exist (any more)"))
-			break
-		}
-	}
-	for _, id := range in.GroupIDs {
-		if !containsID(groups, id, func(g data.Group) string { return g.ID }) {
-			add("groups", uitext.L("a chosen group does not exist (any more)"))
-			break
-		}
+	if !found.Groups {
+		add("groups", uitext.L("a chosen group does not exist (any more)"))
 	}
 	return nil
 }
 
-func containsID[T any](list []T, id string, idOf func(T) string) bool {
-	for _, x := range list {
-		if idOf(x) == id {
-			return true
-		}
-	}
-	return false
-}

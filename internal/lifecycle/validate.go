@@ -163,4 +163,3 @@ func (s *Service) checkRefs(ctx context.Context, in UserInput, add func(string, 
 	}
 	return nil
 }
-

@@ -24,7 +24,7 @@ type fixture struct {
 	group  string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := data.Open(filepath.Join(t.TempDir(), "onboard.db"))
 	if err != nil {

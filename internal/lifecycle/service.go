@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -242,22 +243,42 @@ func (s *Service) EditUser(ctx context.Context, id string, in UserInput) (*data.
 		}
 		in.applyTo(u)
 		changes := diffUser(&before, u)
-		if err := tx.SetUserUnits(ctx, u.ID, in.UnitIDs); err != nil {
-			return "", nil, err
-		}
-		if err := tx.SetUserGroups(ctx, u.ID, in.GroupIDs); err != nil {
-			return "", nil, err
-		}
-		newUnits, _ := tx.UserUnitIDs(ctx, u.ID)
-		newGroups, _ := tx.UserGroupIDs(ctx, u.ID)
-		if fmt.Sprint(oldUnits) != fmt.Sprint(newUnits) {
-			changes["units"] = data.Change{Old: oldUnits, New: newUnits}
-		}
-		if fmt.Sprint(oldGroups) != fmt.Sprint(newGroups) {
-			changes["groups"] = data.Change{Old: oldGroups, New: newGroups}
+		for _, links := range []struct {
+			field    string
+			old, new []string
+			set      func(context.Context, string, []string) error
+			read     func(context.Context, string) ([]string, error)
+		}{
+			{"units", oldUnits, in.UnitIDs, tx.SetUserUnits, tx.UserUnitIDs},
+			{"groups", oldGroups, in.GroupIDs, tx.SetUserGroups, tx.UserGroupIDs},
+		} {
+			if sameSet(links.old, links.new) {
+				continue // nothing to write (an update from a list touches most users' groups not at all)
+			}
+			if err := links.set(ctx, u.ID, links.new); err != nil {
+				return "", nil, err
+			}
+			stored, err := links.read(ctx, u.ID)
+			if err != nil {
+				return "", nil, err
+			}
+			changes[links.field] = data.Change{Old: links.old, New: stored}
 		}
 		return "Edited", changes, nil
 	})
+}
+
+// sameSet says whether a and b hold the same IDs, in any order and repetition.
+func sameSet(a, b []string) bool {
+	x, y := distinctSorted(a), distinctSorted(b)
+	return slices.Equal(x, y)
+}
+
+// distinctSorted is ids sorted, without repetitions.
+func distinctSorted(ids []string) []string {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	return slices.Compact(s)
 }
 
 func diffUser(a, b *data.User) map[string]data.Change {

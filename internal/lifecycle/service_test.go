@@ -302,6 +302,36 @@ func TestEditRecordsChangesAndChecksUniqueness(t *testing.T) {
 	}
 }
 
+// TestEditWritesOnlyTheLinksThatChange: the same units in another order (and
+// repeated) are no change; new groups are, with what they were and are.
+func TestEditWritesOnlyTheLinksThatChange(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.create(t, "Anna", "Müller", "anna@example.org")
+	in := f.input("Anna", "Müller", "anna@example.org")
+	in.UnitIDs = f.units
+	if _, err := f.svc.EditUser(ctx, a.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	in.UnitIDs = []string{f.units[1], f.units[0], f.units[1]}
+	in.GroupIDs = []string{f.group}
+	if _, err := f.svc.EditUser(ctx, a.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := f.store.History(ctx, a.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := evs[len(evs)-1]
+	if strings.Contains(last.Changes, `"units"`) || !strings.Contains(last.Changes, `"groups":{"old":null,"new":["`+f.group+`"]}`) {
+		t.Fatalf("edit event changes = %s", last.Changes)
+	}
+	units, err := f.store.UserUnitIDs(ctx, a.User.ID)
+	if err != nil || !sameSet(units, f.units) || len(units) != 2 {
+		t.Fatalf("units %v (%v), want %v", units, err, f.units)
+	}
+}
+
 func TestInviteKeys(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

@@ -92,7 +92,8 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 		{data.FieldUsername, "username", in.Username},
 		{data.FieldExternalID, "external_id", in.ExternalID},
 	} {
-		if u.value == "" || bad[u.name] {
+		// An unchanged value needs no lookup: its problem would not be shown.
+		if u.value == "" || bad[u.name] || kept[u.name] {
 			continue
 		}
 		if err := s.taken(ctx, u.field, u.value, exceptID, add, u.name); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"time"
 
 	"onboard/data"
@@ -159,7 +160,7 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := ts.importUpdate(ctx, tx, up); err != nil {
+			if err := ts.importUpdate(ctx, up); err != nil {
 				return fmt.Errorf("row %d: update %w", up.Row+1, err)
 			}
 			out.Updated = append(out.Updated, ImportedUser{Row: up.Row, UserID: up.UserID})
@@ -268,48 +269,48 @@ func chunks[T any](seq iter.Seq[T], n int) iter.Seq[[]T] {
 	}
 }
 
-// importUpdate applies one update through EditUser, so that it is validated and
-// audited like an edit by hand.
-func (s *Service) importUpdate(ctx context.Context, tx *data.Store, up ImportUpdate) error {
-	u, err := tx.UserByID(ctx, up.UserID)
-	if err != nil {
-		return err
-	}
-	units, err := tx.UserUnitIDs(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	groups, err := tx.UserGroupIDs(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	in := UserInput{
-		FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
-		Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
-		InvitationText: u.InvitationText, Notes: u.Notes, UnitIDs: units, GroupIDs: groups,
-	}
-	for _, f := range []struct{ dst, src *string }{
-		{&in.FirstName, &up.In.FirstName},
-		{&in.LastName, &up.In.LastName},
-		{&in.Email, &up.In.Email},
-		{&in.Username, &up.In.Username},
-		{&in.Mobile, &up.In.Mobile},
-		{&in.ExternalID, &up.In.ExternalID},
-		{&in.RoleID, &up.In.RoleID},
-		{&in.InvitationText, &up.In.InvitationText},
-		{&in.Notes, &up.In.Notes},
-	} {
-		if *f.src != "" {
-			*f.dst = *f.src
+// importUpdate applies one update as an edit, so that it is validated and audited
+// like an edit by hand: the row's non-empty values over the user's, its units and
+// groups added to the user's (or its units instead, with ReplaceUnits).
+func (s *Service) importUpdate(ctx context.Context, up ImportUpdate) error {
+	_, err := s.edit(ctx, up.UserID, func(u *data.User, units, groups []string) UserInput {
+		in := UserInput{
+			FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
+			Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
+			ExtraPermissions: permissionList(u.ExtraPermissions),
+			InvitationText:   u.InvitationText, Notes: u.Notes, UnitIDs: units, GroupIDs: groups,
 		}
-	}
-	in.UnitIDs = Union(in.UnitIDs, up.In.UnitIDs)
-	if up.ReplaceUnits && len(up.In.UnitIDs) > 0 {
-		in.UnitIDs = slices.Clone(up.In.UnitIDs)
-	}
-	in.GroupIDs = Union(in.GroupIDs, up.In.GroupIDs)
-	_, err = s.EditUser(ctx, u.ID, in)
+		for _, f := range []struct{ dst, src *string }{
+			{&in.FirstName, &up.In.FirstName},
+			{&in.LastName, &up.In.LastName},
+			{&in.Email, &up.In.Email},
+			{&in.Username, &up.In.Username},
+			{&in.Mobile, &up.In.Mobile},
+			{&in.ExternalID, &up.In.ExternalID},
+			{&in.RoleID, &up.In.RoleID},
+			{&in.InvitationText, &up.In.InvitationText},
+			{&in.Notes, &up.In.Notes},
+		} {
+			if *f.src != "" {
+				*f.dst = *f.src
+			}
+		}
+		in.UnitIDs = Union(in.UnitIDs, up.In.UnitIDs)
+		if up.ReplaceUnits && len(up.In.UnitIDs) > 0 {
+			in.UnitIDs = slices.Clone(up.In.UnitIDs)
+		}
+		in.GroupIDs = Union(in.GroupIDs, up.In.GroupIDs)
+		return in
+	})
 	return err
+}
+
+// permissionList is a user's extra permissions as stored ("a,b") as a list.
+func permissionList(stored string) []string {
+	if stored == "" {
+		return nil
+	}
+	return strings.Split(stored, ",")
 }
 
 // Union is a followed by the elements of b it lacks, in order.

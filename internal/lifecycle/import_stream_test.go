@@ -3,10 +3,12 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"onboard/data"
 	"onboard/internal/settings"
+	"onboard/internal/syncapi"
 )
 
 // TestImportTakesCreatesAfterCreate: the users of ImportBatch.Creates, more than
@@ -63,5 +65,33 @@ func TestImportTakesCreatesAfterCreate(t *testing.T) {
 	}
 	if st := f.status(t, out.Created[more].UserID); st != data.StatusInvited {
 		t.Errorf("the last user is %s, want invited", st)
+	}
+}
+
+// TestImportUpdateKeepsWhatTheRowDoesNotSet: an update from a list changes what its
+// row holds and keeps the rest, the extra permissions too (they were lost).
+func TestImportUpdateKeepsWhatTheRowDoesNotSet(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.create(t, "Anna", "Müller", "anna@example.org")
+	in := f.input("Anna", "Müller", "anna@example.org")
+	in.ExtraPermissions = []string{string(syncapi.AllPermissions[0].Name)}
+	in.Notes = "keep me"
+	if _, err := f.svc.EditUser(ctx, c.User.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	up := ImportUpdate{UserID: c.User.ID, In: UserInput{LastName: "Schäfer", UnitIDs: f.units[1:], GroupIDs: []string{f.group}}, ReplaceUnits: true}
+	if err := f.svc.importUpdate(ctx, up); err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.store.UserByID(ctx, c.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, _ := f.store.UserUnitIDs(ctx, u.ID)
+	groups, _ := f.store.UserGroupIDs(ctx, u.ID)
+	if u.LastName != "Schäfer" || u.FirstName != "Anna" || u.Notes != "keep me" || u.ExtraPermissions != in.ExtraPermissions[0] ||
+		!slices.Equal(units, f.units[1:]) || !slices.Equal(groups, []string{f.group}) {
+		t.Fatalf("after the update: %+v, units %v, groups %v", u, units, groups)
 	}
 }

@@ -106,7 +106,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput, validDays int) (
 				return err
 			}
 		}
-		if err := ts.validate(ctx, in, ""); err != nil {
+		if err := ts.validate(ctx, in, nil); err != nil {
 			return err
 		}
 		now := s.Now()
@@ -133,8 +133,8 @@ func (s *Service) within(tx *data.Store) *Service {
 	return &Service{store: tx, now: s.now, actor: s.actor}
 }
 
-func (s *Service) validate(ctx context.Context, in UserInput, exceptID string) error {
-	probs, err := s.Check(ctx, in, exceptID)
+func (s *Service) validate(ctx context.Context, in UserInput, current *data.User) error {
+	probs, err := s.checkAgainst(ctx, in, current)
 	if err != nil {
 		return err
 	}
@@ -223,16 +223,13 @@ func (s *Service) act(ctx context.Context, id string, a Action, fn step) (*data.
 
 // EditUser changes the fields of a user. An empty username keeps the current one.
 func (s *Service) EditUser(ctx context.Context, id string, in UserInput) (*data.User, error) {
-	in.normalize()
+	return s.edit(ctx, id, func(*data.User, []string, []string) UserInput { return in })
+}
+
+// edit is EditUser with the input made by input from the user as stored, with its
+// units and groups.
+func (s *Service) edit(ctx context.Context, id string, input func(u *data.User, units, groups []string) UserInput) (*data.User, error) {
 	return s.act(ctx, id, ActionEdit, func(tx *data.Store, u *data.User, now time.Time) (string, map[string]data.Change, error) {
-		if in.Username == "" {
-			in.Username = u.Username
-		}
-		ts := s.within(tx)
-		if err := ts.validate(ctx, in, u.ID); err != nil {
-			return "", nil, err
-		}
-		before := *u
 		oldUnits, err := tx.UserUnitIDs(ctx, u.ID)
 		if err != nil {
 			return "", nil, err
@@ -241,6 +238,16 @@ func (s *Service) EditUser(ctx context.Context, id string, in UserInput) (*data.
 		if err != nil {
 			return "", nil, err
 		}
+		in := input(u, oldUnits, oldGroups)
+		in.normalize()
+		if in.Username == "" {
+			in.Username = u.Username
+		}
+		ts := s.within(tx)
+		if err := ts.validate(ctx, in, u); err != nil {
+			return "", nil, err
+		}
+		before := *u
 		in.applyTo(u)
 		changes := diffUser(&before, u)
 		for _, links := range []struct {

@@ -56,12 +56,28 @@ const (
 // value an existing user already has is not checked again: a username stored
 // before today's rules keeps working when the user's other fields are edited.
 func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]FieldError, error) {
+	var current *data.User
+	if exceptID != "" {
+		u, err := s.store.UserByID(ctx, exceptID)
+		switch {
+		case err == nil:
+			current = u
+		case !errors.Is(err, data.ErrNotFound):
+			return nil, err
+		}
+	}
+	return s.checkAgainst(ctx, in, current)
+}
+
+// checkAgainst is Check with the user as stored (nil for a new user).
+func (s *Service) checkAgainst(ctx context.Context, in UserInput, current *data.User) ([]FieldError, error) {
 	in.normalize()
 	var probs []FieldError
-	kept, err := s.keptValues(ctx, in, exceptID)
-	if err != nil {
-		return nil, err
+	exceptID := ""
+	if current != nil {
+		exceptID = current.ID
 	}
+	kept := keptValues(in, current)
 	// The required values left empty: their problem is only that they are missing.
 	missing := map[string]bool{
 		"first_name": in.FirstName == "", "last_name": in.LastName == "", "username": in.Username == "",
@@ -109,25 +125,18 @@ func (s *Service) Check(ctx context.Context, in UserInput, exceptID string) ([]F
 	return probs, nil
 }
 
-// keptValues names the fields of in that hold the stored value of the user with ID
-// id ("" for none: a new user).
-func (s *Service) keptValues(ctx context.Context, in UserInput, id string) (map[string]bool, error) {
-	if id == "" {
-		return nil, nil
-	}
-	u, err := s.store.UserByID(ctx, id)
-	if errors.Is(err, data.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+// keptValues names the fields of in that hold the stored value of the user u (nil
+// for a new user).
+func keptValues(in UserInput, u *data.User) map[string]bool {
+	if u == nil {
+		return nil
 	}
 	return map[string]bool{
 		"first_name": in.FirstName != "" && in.FirstName == u.FirstName, "last_name": in.LastName != "" && in.LastName == u.LastName,
 		"email": in.Email != "" && in.Email == u.Email, "username": in.Username != "" && in.Username == u.Username,
 		"mobile": in.Mobile != "" && in.Mobile == u.Mobile, "external_id": in.ExternalID != "" && in.ExternalID == u.ExternalID,
 		"invitation_text": in.InvitationText != "" && in.InvitationText == u.InvitationText, "notes": in.Notes != "" && in.Notes == u.Notes,
-	}, nil
+	}
 }
 
 // taken adds a problem when another user holds value in field.

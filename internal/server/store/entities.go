@@ -242,29 +242,46 @@ const (
 	phaseActive       = string(userrules.PhaseActive)
 )
 
-// fieldsErr is the refusal of a user whose fields break the desktop's rules
-// (userrules.Check), nil when they keep them: a row a desktop could not apply
-// would stop every desktop's sync.
-func fieldsErr(u *syncapi.User) error {
+// fieldsProblem is the refusal of a pushed user whose fields break the desktop's
+// rules (userrules.Check), "" when they keep them: a row a desktop could not apply
+// would stop every desktop's sync. A value the server already holds for the user
+// (old, nil for a new user) is not checked again, as the desktop does not check it
+// again on edit: a username valid under earlier rules keeps syncing.
+func fieldsProblem(old model, payload any) string {
+	u, ok := payload.(*syncapi.User)
+	if !ok {
+		return ""
+	}
 	probs := userrules.Check(userrules.Fields{
 		FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Username: u.Username,
 		Mobile: u.Mobile, ExternalID: u.ExternalID, InvitationText: u.InvitationText, Notes: u.Notes,
 		NamesMayBeEmpty: true, // invited from a list of addresses; the person fills them in
 	})
+	if o, ok := old.(*User); ok && o != nil {
+		pushed := userFields(u.FirstName, u.LastName, u.Email, u.Username, u.Mobile, u.ExternalID, u.InvitationText, u.Notes)
+		stored := userFields(o.FirstName, o.LastName, o.Email, o.Username, o.Mobile, o.ExternalID, o.InvitationText, o.Notes)
+		probs = slices.DeleteFunc(probs, func(p userrules.Problem) bool { return pushed[p.Field] == stored[p.Field] })
+	}
 	if u.RoleID == "" {
 		probs = append(probs, userrules.Problem{Field: "role_id", Message: "role is required"})
 	}
 	if len(u.UnitIDs) == 0 {
 		probs = append(probs, userrules.Problem{Field: "unit_ids", Message: "at least one unit is required"})
 	}
-	if len(probs) == 0 {
-		return nil
-	}
 	msgs := make([]string, len(probs))
 	for i, p := range probs {
 		msgs[i] = p.Field + ": " + p.Message
 	}
-	return payloadErr("%s", strings.Join(msgs, "; "))
+	return strings.Join(msgs, "; ")
+}
+
+// userFields are the values userrules.Check checks, by the field names of its
+// problems.
+func userFields(first, last, email, username, mobile, externalID, invitation, notes string) map[string]string {
+	return map[string]string{
+		"first_name": first, "last_name": last, "email": email, "username": username,
+		"mobile": mobile, "external_id": externalID, "invitation_text": invitation, "notes": notes,
+	}
 }
 
 func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
@@ -285,9 +302,6 @@ func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {
 	}
 	if err == nil {
 		u.ExtraPermissions, err = checkPermissions("extra_permissions", u.ExtraPermissions)
-	}
-	if err == nil {
-		err = fieldsErr(&u)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -398,6 +398,9 @@ func (b *batch) next(it *pending, old model) (model, string, error) {
 			return nil, fmt.Sprintf("the %s is already taken", u.Field), nil
 		}
 	}
+	if reason := fieldsProblem(old, it.payload); reason != "" {
+		return nil, reason, nil
+	}
 	next.apply(it.payload, b.op.Name)
 	if reason := b.grantDenied(old, next); reason != "" {
 		return nil, reason, nil

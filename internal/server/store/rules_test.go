@@ -389,3 +389,26 @@ func TestUpgradeTo3KeepsFullOperatorsAndFindsCreators(t *testing.T) {
 		}
 	})
 }
+
+// TestAStoredUsernameIsNotCheckedAgain: a username that keeps earlier rules but not
+// today's (Greek and Latin letters mixed) does not stop its user's other changes from
+// syncing, as the desktop does not check it again on edit; a changed username is
+// checked.
+func TestAStoredUsernameIsNotCheckedAgain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		s := open(t, dsn)
+		op := operator(t, s, "Office", allPerms()...)
+		id := newID()
+		res := push(t, s, op, change(t, syncapi.EntityUser, id, 0, user("omega")))
+		wantStatus(t, res, syncapi.StatusApplied)
+		if err := s.db.Exec(`UPDATE users SET username = ? WHERE id = ?`, "Ωmega", id).Error; err != nil {
+			t.Fatal(err)
+		}
+		u := user("omega")
+		u.Username, u.Notes = "Ωmega", "moved to 6a"
+		res = push(t, s, op, change(t, syncapi.EntityUser, id, res[0].Version, u))
+		wantStatus(t, res, syncapi.StatusApplied)
+		u.Username = "Ωmegb"
+		wantReason(t, push(t, s, op, change(t, syncapi.EntityUser, id, res[0].Version, u))[0], "username")
+	})
+}

@@ -28,7 +28,12 @@ func (s *Store) CreateUser(ctx context.Context, u *User, unitIDs, groupIDs []str
 	if err := s.SetUserUnits(ctx, u.ID, unitIDs); err != nil {
 		return err
 	}
-	return s.SetUserGroups(ctx, u.ID, groupIDs)
+	if err := s.SetUserGroups(ctx, u.ID, groupIDs); err != nil {
+		return err
+	}
+	// The links counted as changes of the row: u gets the version it now has, so
+	// that a save of u counts on from there.
+	return wrap(s.db.WithContext(ctx).Raw(`SELECT version FROM users WHERE id = ?`, u.ID).Scan(&u.Version).Error, "create user "+u.Username)
 }
 
 // SaveUser writes every field of an existing user and counts the change.

@@ -66,6 +66,9 @@ func TestCreateUserStoresItsFieldsAndLinks(t *testing.T) {
 	if got.FirstName != "Zoë" || got.LastName != "Öztürk" || got.RoleID != roleID || got.Phase != PhaseNotActivated {
 		t.Fatalf("stored user %+v", got)
 	}
+	if u.Version != got.Version {
+		t.Fatalf("the created user says version %d, the row has %d", u.Version, got.Version)
+	}
 	if got.EmailFold != "zoe.oeztuerk@example.org" || got.UsernameFold != "zozturk" || got.ExternalIDFold != "s-77" {
 		t.Fatalf("folded columns %q %q %q", got.EmailFold, got.UsernameFold, got.ExternalIDFold)
 	}

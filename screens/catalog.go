@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -58,6 +59,9 @@ type CatalogScreen struct {
 	OnChanged func()
 
 	newUser *uikit.Permitted // "New user in this unit": add-users
+	// unitEdits are New unit, Rename… and Delete… of units (manage-units);
+	// groupEdits those of groups (manage-groups).
+	unitEdits, groupEdits []*uikit.Permitted
 
 	noUnits, noGroups *widget.Label // what to do while a list is empty
 }
@@ -87,23 +91,25 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 		Text:     lang.L("New user in this unit"),
 		OnTapped: func() { s.withUnit(s.OnNewUserInUnit) },
 	})
+	s.unitEdits = permitted(syncapi.PermManageUnits,
+		&widget.Button{Text: lang.L("New unit"), OnTapped: func() { s.askName(lang.L("New unit"), "", s.createUnit) }},
+		&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
+		&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteUnit},
+	)
+	s.groupEdits = permitted(syncapi.PermManageGroups,
+		&widget.Button{Text: lang.L("New group"), OnTapped: func() { s.askName(lang.L("New group"), "", s.createGroup) }},
+		&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.groups, s.groupSel, s.svc.RenameGroup) }},
+		&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteGroup},
+	)
 	// Two lines of buttons, so that both columns fit a window 1024 px wide.
 	unitButtons := container.NewVBox(
-		container.NewHBox(
-			&widget.Button{Text: lang.L("New unit"), OnTapped: func() { s.askName(lang.L("New unit"), "", s.createUnit) }},
-			&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.units, s.unitSel, s.svc.RenameUnit) }},
-			&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteUnit},
-		),
+		container.NewHBox(tips(s.unitEdits)...),
 		container.NewHBox(
 			&widget.Button{Text: lang.L("Show users"), OnTapped: func() { s.withUnit(s.OnShowUsers) }},
 			s.newUser.Tip,
 		),
 	)
-	groupButtons := container.NewHBox(
-		&widget.Button{Text: lang.L("New group"), OnTapped: func() { s.askName(lang.L("New group"), "", s.createGroup) }},
-		&widget.Button{Text: lang.L("Rename…"), OnTapped: func() { s.rename(s.groups, s.groupSel, s.svc.RenameGroup) }},
-		&widget.Button{Text: lang.L("Delete…"), OnTapped: s.askDeleteGroup},
-	)
+	groupButtons := container.NewHBox(tips(s.groupEdits)...)
 	s.noUnits = emptyNote(lang.L("No units yet. A unit is a class, a department or a site: create one with New unit, " +
 		"paste a list in Settings → Set up the organization, or import a file that names them."))
 	s.noGroups = emptyNote(lang.L("No groups yet. Groups are optional contact groups, e.g. a choir or a project team."))
@@ -136,9 +142,34 @@ func (s *CatalogScreen) list(entries *[]data.CatalogCount, sel *int) *widget.Lis
 // Content is the screen's root object.
 func (s *CatalogScreen) Content() fyne.CanvasObject { return s.content }
 
-// SetPermissions enables "New user in this unit" when the operator may add users;
-// otherwise its tooltip says why it is off.
-func (s *CatalogScreen) SetPermissions(p Permissions) { s.newUser.Apply(p) }
+// SetPermissions enables "New user in this unit" when the operator may add users,
+// and creating, renaming and deleting units and groups when it may change them
+// (the server would refuse the change); a button that is off says why in its
+// tooltip.
+func (s *CatalogScreen) SetPermissions(p Permissions) {
+	s.newUser.Apply(p)
+	for _, b := range append(slices.Clone(s.unitEdits), s.groupEdits...) {
+		b.Apply(p)
+	}
+}
+
+// permitted wraps each of buttons for the actions needing perm.
+func permitted(perm syncapi.Permission, buttons ...*widget.Button) []*uikit.Permitted {
+	out := make([]*uikit.Permitted, len(buttons))
+	for i, b := range buttons {
+		out[i] = uikit.NewPermitted(perm, b)
+	}
+	return out
+}
+
+// tips are the tooltip wrappers of bs, to lay out.
+func tips(bs []*uikit.Permitted) []fyne.CanvasObject {
+	out := make([]fyne.CanvasObject, len(bs))
+	for i, b := range bs {
+		out[i] = b.Tip
+	}
+	return out
+}
 
 // changedThenReload tells the window that units or groups changed and reloads.
 func (s *CatalogScreen) changedThenReload() {

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"onboard/internal/server/store"
 	"onboard/internal/syncapi"
 	"onboard/internal/syncclient"
+	"onboard/screens/internal/uikit"
 	"onboard/screens/internal/uitest"
 )
 
@@ -118,6 +120,16 @@ func TestKeysAndImportsFollowThePermissions(t *testing.T) {
 	c.SetPermissions(p)
 	if uitest.Button(t, cw, "New user in this unit").Disabled() {
 		t.Error("New user in this unit is off for an operator who may add users")
+	}
+	// dora may not change units or groups: the server would refuse it.
+	for _, b := range append(slices.Clone(c.unitEdits), c.groupEdits...) {
+		if !b.Button.Disabled() || !strings.Contains(b.Tip.Text(), "may not change") {
+			t.Errorf("%s: enabled %v, tooltip %q", b.Button.Text, !b.Button.Disabled(), b.Tip.Text())
+		}
+	}
+	c.SetPermissions(uikit.NewPermissions(false, nil))
+	if uitest.Button(t, cw, "New unit").Disabled() || uitest.Button(t, cw, "New group").Disabled() {
+		t.Error("New unit or New group stays off without sync")
 	}
 }
 

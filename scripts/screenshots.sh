@@ -149,6 +149,11 @@ if command -v xdotool >/dev/null 2>&1; then
 fi
 capture users-sync-permissions
 stop
+# bob may not change units or groups either: their buttons are off.
+start units "$tmp/sync.db"
+sleep 1
+capture units-sync-permissions
+stop
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""

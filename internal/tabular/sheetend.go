@@ -20,7 +20,13 @@ import (
 type sheetEnd struct {
 	lastRow int  // the number of the last <row> (its r attribute, or counted)
 	closed  bool // </sheetData> was seen
+	// rowStarts and rowEnds count the <row> and </row> tags (<row/> is both):
+	// they differ when the XML is broken between rows, where excelize stops too.
+	rowStarts, rowEnds int
 }
+
+// balanced reports whether every row of the part was closed once.
+func (e sheetEnd) balanced() bool { return e.rowStarts == e.rowEnds }
 
 // rowScanner is an io.Writer that fills a sheetEnd from a worksheet's XML.
 type rowScanner struct {
@@ -92,12 +98,18 @@ func (s *rowScanner) tag(t []byte) {
 	}
 	switch string(bytes.TrimSuffix(name, []byte("/"))) {
 	case "row":
+		s.end.rowStarts++
+		if bytes.HasSuffix(t, []byte("/")) {
+			s.end.rowEnds++
+		}
 		s.end.lastRow++
 		if r, ok := attr(attrs, "r"); ok {
 			if n, err := strconv.Atoi(r); err == nil && n > 0 {
 				s.end.lastRow = n
 			}
 		}
+	case "/row":
+		s.end.rowEnds++
 	case "/sheetData":
 		s.end.closed = true
 	case "sheetData":

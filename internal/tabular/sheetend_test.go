@@ -67,6 +67,23 @@ func TestXLSXDamagedSheetIsAnError(t *testing.T) {
 	}
 }
 
+// Closing tags without their rows after the last row (a hostile or broken file):
+// excelize stops there too, with every row counted before it.
+func TestXLSXBrokenAfterTheLastRowIsAnError(t *testing.T) {
+	good := xlsxBytes(t, func(f *excelize.File) {
+		for r := 1; r <= 3; r++ {
+			must(t, f.SetCellStr("Sheet1", fmt.Sprintf("A%d", r), fmt.Sprintf("name %d", r)))
+		}
+	})
+	broken := withSheetXML(t, good, func(x []byte) []byte {
+		return bytes.Replace(x, []byte(`</sheetData>`), []byte(strings.Repeat(`</c></row>`, 1000)+`</sheetData>`), 1)
+	})
+	rows, err := readRows(t, broken)
+	if !errors.Is(err, ErrNotTable) || !strings.Contains(err.Error(), `is damaged: the XML of sheet "Sheet1" is broken after row 3`) {
+		t.Errorf("%d rows, %v", len(rows), err)
+	}
+}
+
 func TestXLSXEmptySheetIsNotDamaged(t *testing.T) {
 	empty := xlsxBytes(t, func(f *excelize.File) {})
 	rows, err := readRows(t, withSheetXML(t, empty, func(x []byte) []byte {
@@ -88,7 +105,7 @@ func TestRowScannerAcrossWrites(t *testing.T) {
 		for i := 0; i < len(xml); i += size {
 			s.Write([]byte(xml[i:min(i+size, len(xml))]))
 		}
-		if s.end != (sheetEnd{lastRow: 7, closed: true}) {
+		if s.end != (sheetEnd{lastRow: 7, closed: true, rowStarts: 3, rowEnds: 3}) {
 			t.Errorf("writes of %d bytes: %+v", size, s.end)
 		}
 	}

@@ -147,7 +147,7 @@ func (f *File) endsEarly(line int) (sheetEnd, bool) {
 	for name, part := range f.sheetPart {
 		if strings.EqualFold(name, f.info.Sheet) {
 			end, ok := f.sheetEnds[part]
-			return end, ok && (!end.closed || line < end.lastRow)
+			return end, ok && (!end.closed || line < end.lastRow || !end.balanced())
 		}
 	}
 	return sheetEnd{}, false
@@ -363,9 +363,11 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 			return
 		}
 		if !ok {
-			if end, early := f.endsEarly(line); early {
+			if end, early := f.endsEarly(line); early && (line < end.lastRow || !end.closed) {
 				fail(line+1, 0, uitext.F("is damaged: sheet %q cannot be read after row %d (it has rows up to %d)",
 					f.info.Sheet, line, end.lastRow), ErrNotTable)
+			} else if early {
+				fail(line+1, 0, uitext.F("is damaged: the XML of sheet %q is broken after row %d", f.info.Sheet, line), ErrNotTable)
 			}
 			return
 		}

@@ -49,7 +49,7 @@ type FieldInfo struct {
 var Fields = []FieldInfo{
 	{FirstName, "First name", true, false, []string{"first name", "firstname", "given name", "forename", "vorname", "rufname", "vornamen", "schuler vorname", "schueler vorname"}},
 	{LastName, "Last name", true, false, []string{"last name", "lastname", "surname", "family name", "nachname", "familienname", "zuname", "schuler nachname", "schueler nachname"}},
-	{FullName, "Full name", false, false, []string{"name", "full name", "fullname", "display name", "displayname", "anzeigename", "vollstandiger name", "vor und nachname", "vorname nachname", "nachname vorname", "name vorname", "schulername", "schuelername"}},
+	{FullName, "Full name", false, false, []string{"name", "full name", "fullname", "display name", "displayname", "anzeigename", "vollstandiger name", "vor und nachname", "vorname nachname", "nachname vorname", "name vorname", "familienname vorname", "schulername", "schuelername", "first name last name", "last name first name", "first name surname", "surname first name"}},
 	{Email, "Email", false, false, []string{"email", "e-mail", "mail", "email address", "e-mail address", "e-mail-adresse", "emailadresse", "mailadresse", "primary email", "e-mail 1 - value", "e-mail 1", "email 1", "e-mail adresse", "e-mail-adresse 1", "e-mail (privat)", "mail address"}},
 	{Username, "Username", false, false, []string{"username", "user name", "login", "login name", "user", "account", "benutzername", "benutzer", "anmeldename", "kennung"}},
 	{Mobile, "Mobile", false, false, []string{"mobile", "mobile phone", "mobile number", "cell", "cell phone", "phone", "telephone", "mobil", "handy", "mobilnummer", "handynummer", "telefon", "mobiltelefon", "mobile phone 1", "phone 1 - value", "telefonnummer", "telefon mobil", "handy-nummer"}},
@@ -190,6 +190,55 @@ func SplitFullName(s string) (first, last string, ok bool) {
 		i--
 	}
 	return strings.Join(words[:i], " "), strings.Join(words[i:], " "), true
+}
+
+// nameOrder is the order of the names in a full-name column, as its title says.
+type nameOrder int
+
+const (
+	anyOrder      nameOrder = iota // "Name", "Full name": "Müller, Anna" or "Anna Müller"
+	firstThenLast                  // "Vorname Nachname", "First name, last name"
+	lastThenFirst                  // "Nachname, Vorname", "Name, Vorname"
+)
+
+// titleOrders are the full-name column titles that say the order of the names
+// (compared by matchKey).
+var titleOrders = func() map[string]nameOrder {
+	m := map[string]nameOrder{}
+	for _, t := range []string{"vorname nachname", "vor und nachname", "vorname name", "first name last name", "first name surname", "first last"} {
+		m[matchKey(t)] = firstThenLast
+	}
+	for _, t := range []string{"nachname vorname", "name vorname", "familienname vorname", "last name first name", "surname first name", "last first"} {
+		m[matchKey(t)] = lastThenFirst
+	}
+	return m
+}()
+
+// orderOfTitle is the order of the names in the full-name column titled title.
+func orderOfTitle(title string) nameOrder { return titleOrders[matchKey(title)] }
+
+// splitFullNameAs is SplitFullName for a column whose title gives the order of the
+// names: under "Vorname, Nachname" the name before a comma is the first name, and
+// under "Nachname, Vorname" the first word (with the particles before it) is the
+// last name even without a comma.
+func splitFullNameAs(s string, order nameOrder) (first, last string, ok bool) {
+	f, l, comma := strings.Cut(s, ",")
+	switch {
+	case order == firstThenLast && comma:
+		first, last = strings.Join(strings.Fields(f), " "), strings.Join(strings.Fields(l), " ")
+		return first, last, first != "" && last != ""
+	case order == lastThenFirst && !comma:
+		words := strings.Fields(s)
+		if len(words) < 2 {
+			return "", strings.Join(words, ""), false
+		}
+		i := 0
+		for i < len(words)-2 && nameParticles[words[i]] {
+			i++
+		}
+		return strings.Join(words[i+1:], " "), strings.Join(words[:i+1], " "), true
+	}
+	return SplitFullName(s)
 }
 
 // Problems lists what keeps a mapping from being used: a required field no column

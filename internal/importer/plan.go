@@ -242,6 +242,9 @@ func check(ctx context.Context, store Users, src *Source, s Settings, now time.T
 		plan: p, cat: cat, cols: columnsByField(s.Mapping), ragged: src.Info.Format == tabular.FormatCSV, order: order,
 		unitLists: idLists{}, groupLists: idLists{},
 	}
+	if cs := v.cols[fieldIndex[FullName]]; len(cs) > 0 && src.HasHeader {
+		v.nameOrder = orderOfTitle(src.Header[cs[0]])
+	}
 	for i := range src.Rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {

@@ -163,6 +163,34 @@ func TestFullNameColumnIsSplit(t *testing.T) {
 	}
 }
 
+// A full-name column whose title gives the order of the names is split in that
+// order: "Vorname,Nachname" read "Anna,Berg" as last name Anna before.
+func TestFullNameColumnTitleGivesTheOrder(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		title string
+		rows  string
+		want  [][2]string
+	}{
+		{"Vorname, Nachname", "\"Anna, Berg\"\nJörg Müller\n", [][2]string{{"Anna", "Berg"}, {"Jörg", "Müller"}}},
+		{"Nachname Vorname", "Berg Anna Maria\nvan der Berg Lena\n\"Müller, Jörg\"\n", [][2]string{{"Anna Maria", "Berg"}, {"Lena", "van der Berg"}, {"Jörg", "Müller"}}},
+		{"Last name, first name", "Lee Ann\n", [][2]string{{"Ann", "Lee"}}},
+		{"Name", "\"Berg, Anna\"\nAnna Berg\n", [][2]string{{"Anna", "Berg"}, {"Anna", "Berg"}}},
+	} {
+		path := e.file("order.csv", []byte(`"`+tc.title+`";Klasse`+"\n"+strings.ReplaceAll(tc.rows, "\n", ";5a\n")))
+		p := e.plan(path, Settings{RoleID: e.roleID("Student")})
+		if !slices.Equal(p.Settings.Mapping, Mapping{FullName, Units}) {
+			t.Fatalf("%s: mapping %v", tc.title, p.Settings.Mapping)
+		}
+		for i, w := range tc.want {
+			r := &p.Rows[i]
+			if r.Value(FirstName) != w[0] || r.Value(LastName) != w[1] {
+				t.Errorf("%s, line %d: %q %q %v, want %q", tc.title, r.Line, r.Value(FirstName), r.Value(LastName), r.Problems, w)
+			}
+		}
+	}
+}
+
 // A date column written month first (a US export: 1/31/2027) is read month first
 // throughout, so 3/1/2027 is 1 March (it was refused as ambiguous); a column whose
 // dates are all ambiguous stops the check until DateOrder says; a column proving

@@ -150,8 +150,9 @@ type validator struct {
 	cols       [][]int // columns of each field, by field index
 	ragged     bool    // rows must have as many cells as the header (CSV)
 	order      DateOrder
-	unitLists  idLists // the unit IDs of the rows, by their units cell
-	groupLists idLists // the same for groups
+	nameOrder  nameOrder // of the names in the full-name column, as its title says
+	unitLists  idLists   // the unit IDs of the rows, by their units cell
+	groupLists idLists   // the same for groups
 }
 
 // idLists shares the unit (or group) IDs of rows whose cell names the same units:
@@ -270,7 +271,7 @@ func (v *validator) values(r *RowPlan, vals *[numFields]string, cells []string, 
 }
 
 // splitFullName fills the row's empty first and last name from its full name
-// (see SplitFullName); a full name of one word is a problem when a name is
+// (see SplitFullName), in the order the column's title gives; a full name of one word is a problem when a name is
 // missing.
 func (v *validator) splitFullName(r *RowPlan, vals *[numFields]string, failed *[numFields]bool) {
 	full := vals[fieldIndex[FullName]]
@@ -278,7 +279,7 @@ func (v *validator) splitFullName(r *RowPlan, vals *[numFields]string, failed *[
 	if full == "" || (vals[fi] != "" && vals[li] != "") {
 		return
 	}
-	first, last, ok := SplitFullName(full)
+	first, last, ok := splitFullNameAs(full, v.nameOrder)
 	if !ok {
 		r.Problems = append(r.Problems, Problem{
 			FullName, v.cols[fieldIndex[FullName]][0],

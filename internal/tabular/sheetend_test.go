@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -84,6 +85,42 @@ func TestXLSXBrokenAfterTheLastRowIsAnError(t *testing.T) {
 	}
 }
 
+// A formula cell without a value (openpyxl and other libraries write formulas
+// without calculating them) reads as empty: it is an error naming the cell, not
+// an empty value ("first name is required" before). Calculated formulas read as
+// their values.
+func TestXLSXUncalculatedFormulaIsAnError(t *testing.T) {
+	book := xlsxBytes(t, func(f *excelize.File) {
+		must(t, f.SetCellStr("Sheet1", "A1", "First name"))
+		must(t, f.SetCellStr("Sheet1", "A2", "Anna"))
+		must(t, f.SetCellFormula("Sheet1", "B2", `"Berg"`))
+	})
+	// The formula cell as openpyxl writes it: no type, the value v.
+	withValue := func(v string) []byte {
+		return withSheetXML(t, book, func(x []byte) []byte {
+			x = bytes.Replace(x, []byte(`<c r="B2" t="str"`), []byte(`<c r="B2"`), 1)
+			return regexp.MustCompile(`</f>(<v>[^<]*</v>|<v/>)?`).ReplaceAll(x, []byte(`</f>`+v))
+		})
+	}
+	for _, empty := range []string{``, `<v></v>`, `<v/>`} { // as programs write it (openpyxl: <v></v>)
+		rows, err := readRows(t, withValue(empty))
+		var e *Error
+		if !errors.As(err, &e) || e.Line != 2 || e.Column != 2 || !strings.Contains(err.Error(), "formula that was never calculated") {
+			t.Fatalf("value %q: %d rows, %v", empty, len(rows), err)
+		}
+	}
+	if rows, err := readRows(t, withValue(`<v>Berg</v>`)); err != nil || len(rows) != 2 || rows[1].Cells[1] != "Berg" {
+		t.Fatalf("calculated: %v, %v", rows, err)
+	}
+	// Excel's own file of a formula whose text result is empty (=IF(…;"";…)).
+	emptyText := withSheetXML(t, withValue(`<v></v>`), func(x []byte) []byte {
+		return bytes.Replace(x, []byte(`<c r="B2"`), []byte(`<c r="B2" t="str"`), 1)
+	})
+	if rows, err := readRows(t, emptyText); err != nil || len(rows) != 2 {
+		t.Fatalf("empty text result: %v, %v", rows, err)
+	}
+}
+
 func TestXLSXEmptySheetIsNotDamaged(t *testing.T) {
 	empty := xlsxBytes(t, func(f *excelize.File) {})
 	rows, err := readRows(t, withSheetXML(t, empty, func(x []byte) []byte {
@@ -105,8 +142,26 @@ func TestRowScannerAcrossWrites(t *testing.T) {
 		for i := 0; i < len(xml); i += size {
 			s.Write([]byte(xml[i:min(i+size, len(xml))]))
 		}
-		if s.end != (sheetEnd{lastRow: 7, closed: true, rowStarts: 3, rowEnds: 3}) {
+		if e := s.end; e.lastRow != 7 || !e.closed || e.rowStarts != 3 || e.rowEnds != 3 || e.uncalculated != nil {
 			t.Errorf("writes of %d bytes: %+v", size, s.end)
 		}
+	}
+}
+
+func TestCellCoordinatesAndAttributes(t *testing.T) {
+	for ref, want := range map[string][2]int{"A1": {1, 1}, "B12": {2, 12}, "AA3": {27, 3}, "XFD1048576": {16384, 1048576}, "1A": {0, 0}, "A": {0, 0}, "a1": {0, 0}, "A1x": {0, 0}} {
+		if c, r := cellCoordinates([]byte(ref)); c != want[0] || r != want[1] {
+			t.Errorf("%s: %d, %d, want %v", ref, c, r, want)
+		}
+	}
+	attrs := []byte(`s="3" spans="1:2" r="C7" t="str"`)
+	if v, ok := attrValue(attrs, refKey); !ok || string(v) != "C7" {
+		t.Errorf("r: %q %v", v, ok)
+	}
+	if v, ok := attrValue([]byte(`spans="1:2"`), []byte(`s="`)); ok {
+		t.Errorf("s found inside spans: %q", v)
+	}
+	if v, ok := attrValue(attrs, typeKey); !ok || string(v) != "str" {
+		t.Errorf("t: %q %v", v, ok)
 	}
 }

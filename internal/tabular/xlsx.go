@@ -144,13 +144,30 @@ func inflateCheck(zf *zip.File, scan *rowScanner) error {
 // endsEarly reports whether reading the chosen sheet stopped (after row line)
 // before the rows its XML holds: excelize ends a sheet silently at an XML error.
 func (f *File) endsEarly(line int) (sheetEnd, bool) {
+	end, ok := f.chosenSheetEnd()
+	return end, ok && (!end.closed || line < end.lastRow || !end.balanced())
+}
+
+// chosenSheetEnd is what the zip check saw of the chosen sheet's part.
+func (f *File) chosenSheetEnd() (sheetEnd, bool) {
 	for name, part := range f.sheetPart {
 		if strings.EqualFold(name, f.info.Sheet) {
 			end, ok := f.sheetEnds[part]
-			return end, ok && (!end.closed || line < end.lastRow || !end.balanced())
+			return end, ok
 		}
 	}
 	return sheetEnd{}, false
+}
+
+// uncalculatedCell is the column (from 1) of the first cell of row line that
+// holds a formula but no value, read as empty; 0 when there is none.
+func uncalculatedCell(end sheetEnd, line int, cells []string) int {
+	for _, col := range end.uncalculated[line] {
+		if col > len(cells) || cells[col-1] == "" {
+			return col
+		}
+	}
+	return 0
 }
 
 // zipKind returns "" for an XLSX (or XLSM) workbook, else what the zip
@@ -348,6 +365,7 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 		})
 		return cells, ok, err
 	}
+	end, _ := f.chosenSheetEnd()
 	line, count := 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -383,6 +401,11 @@ func (f *File) xlsxRows(ctx context.Context, yield func(Row, error) bool) {
 				fail(line, i+1, uitext.F("a cell is longer than %d characters", f.opt.MaxCellLen), ErrCellTooLong)
 				return
 			}
+		}
+		if col := uncalculatedCell(end, line, cells); col > 0 {
+			fail(line, col, uitext.L("the cell holds a formula that was never calculated (the file was written by a program, "+
+				"not saved by a spreadsheet); open it in a spreadsheet and save it again"), ErrNotTable)
+			return
 		}
 		if !yield(Row{Line: line, Cells: cells}, nil) {
 			return

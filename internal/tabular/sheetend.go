@@ -146,8 +146,8 @@ func (s *rowScanner) tag(t []byte) {
 			s.end.rowEnds++
 		}
 		s.end.lastRow++
-		if r, ok := attr(attrs, "r"); ok {
-			if n, err := strconv.Atoi(r); err == nil && n > 0 {
+		if r, ok := attrValue(attrs, refKey); ok {
+			if n, err := strconv.Atoi(string(r)); err == nil && n > 0 {
 				s.end.lastRow = n
 			}
 		}
@@ -196,11 +196,11 @@ func (s *rowScanner) noteUncalculated() {
 	s.end.uncalculated[c.row] = append(s.end.uncalculated[c.row], c.col)
 }
 
-// The attributes of a cell tag the scanner reads.
+// The attributes of row and cell tags the scanner reads.
 var refKey, typeKey = []byte(`r="`), []byte(`t="`)
 
 // attrValue finds the value of the attribute whose key (`name="`) is given in the
-// attribute text of a tag, without allocating (it runs for every cell).
+// attribute text of a tag, without allocating (it runs for every row and cell).
 func attrValue(attrs, key []byte) ([]byte, bool) {
 	for i := 0; i < len(attrs); {
 		j := bytes.Index(attrs[i:], key)
@@ -241,16 +241,6 @@ func cellCoordinates(ref []byte) (col, row int) {
 		row = row*10 + int(ref[i]-'0')
 	}
 	return col, row
-}
-
-// attr finds the value of attribute name in the attribute text of a tag.
-func attr(attrs []byte, name string) (string, bool) {
-	for _, f := range strings.Fields(string(attrs)) {
-		if v, ok := strings.CutPrefix(f, name+`="`); ok {
-			return strings.TrimRight(v, `"/`), true
-		}
-	}
-	return "", false
 }
 
 // sheetParts maps each sheet name to its part in the zip ("xl/worksheets/sheet1.xml"),

@@ -96,6 +96,10 @@ func permissionStrings(ps []Permission) []string {
 // ExtraPermissionList returns the permissions the user holds beyond the role's.
 func (u *User) ExtraPermissionList() []Permission { return splitPermissions(u.ExtraPermissions) }
 
+// ExtraPermissionNames is ExtraPermissionList as plain strings (the form of
+// UserInput and of the wire).
+func (u *User) ExtraPermissionNames() []string { return permissionStrings(u.ExtraPermissionList()) }
+
 // BeforeSave keeps the folded name in step.
 func (r *Role) BeforeSave(*gorm.DB) error { r.NameFold = Fold(r.Name); return nil }
 

@@ -100,7 +100,7 @@ func readUsers(db *gorm.DB, tail string, args ...any) ([]PendingRow, error) {
 		out[i], err = pendingRow(syncapi.EntityUser, &u.Row, rows[i].SyncVersions, &syncapi.User{
 			FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
 			Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
-			ExtraPermissions: permissionStrings(u.ExtraPermissionList()),
+			ExtraPermissions: u.ExtraPermissionNames(),
 			UnitIDs:          orEmpty(units[u.ID]), GroupIDs: groups[u.ID], InvitationText: u.InvitationText,
 			Notes: u.Notes, Phase: string(u.Phase), KeyExpiresAt: u.KeyExpiresAt, InvitedAt: u.InvitedAt,
 			ActivatedAt: u.ActivatedAt, DeactivatedAt: u.DeactivatedAt, InviteKeyID: u.InviteKeyID,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strings"
 	"time"
 
 	"onboard/data"
@@ -277,7 +276,7 @@ func (s *Service) importUpdate(ctx context.Context, up ImportUpdate) error {
 		in := UserInput{
 			FirstName: u.FirstName, LastName: u.LastName, NamesLocked: u.NamesLocked, Email: u.Email,
 			Username: u.Username, Mobile: u.Mobile, ExternalID: u.ExternalID, RoleID: u.RoleID,
-			ExtraPermissions: permissionList(u.ExtraPermissions),
+			ExtraPermissions: u.ExtraPermissionNames(),
 			InvitationText:   u.InvitationText, Notes: u.Notes, UnitIDs: units, GroupIDs: groups,
 		}
 		for _, f := range []struct{ dst, src *string }{
@@ -303,14 +302,6 @@ func (s *Service) importUpdate(ctx context.Context, up ImportUpdate) error {
 		return in
 	})
 	return err
-}
-
-// permissionList is a user's extra permissions as stored ("a,b") as a list.
-func permissionList(stored string) []string {
-	if stored == "" {
-		return nil
-	}
-	return strings.Split(stored, ",")
 }
 
 // Union is a followed by the elements of b it lacks, in order.

@@ -89,10 +89,7 @@ func (s *Service) checkAgainst(ctx context.Context, in UserInput, current *data.
 		}
 	}
 
-	fieldProblems := userrules.Check(userrules.Fields{
-		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Username: in.Username,
-		Mobile: in.Mobile, ExternalID: in.ExternalID, InvitationText: in.InvitationText, Notes: in.Notes,
-	})
+	fieldProblems := userrules.Check(in.ruleFields())
 	bad := map[string]bool{}
 	for _, p := range fieldProblems {
 		add(p.Field, p.Message)
@@ -126,16 +123,22 @@ func (s *Service) checkAgainst(ctx context.Context, in UserInput, current *data.
 }
 
 // keptValues names the fields of in that hold the stored value of the user u (nil
-// for a new user).
+// for a new user); see userrules.Kept.
 func keptValues(in UserInput, u *data.User) map[string]bool {
 	if u == nil {
 		return nil
 	}
-	return map[string]bool{
-		"first_name": in.FirstName != "" && in.FirstName == u.FirstName, "last_name": in.LastName != "" && in.LastName == u.LastName,
-		"email": in.Email != "" && in.Email == u.Email, "username": in.Username != "" && in.Username == u.Username,
-		"mobile": in.Mobile != "" && in.Mobile == u.Mobile, "external_id": in.ExternalID != "" && in.ExternalID == u.ExternalID,
-		"invitation_text": in.InvitationText != "" && in.InvitationText == u.InvitationText, "notes": in.Notes != "" && in.Notes == u.Notes,
+	return userrules.Kept(in.ruleFields(), userrules.Fields{
+		FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Username: u.Username,
+		Mobile: u.Mobile, ExternalID: u.ExternalID, InvitationText: u.InvitationText, Notes: u.Notes,
+	})
+}
+
+// ruleFields are the values of in that userrules checks.
+func (in *UserInput) ruleFields() userrules.Fields {
+	return userrules.Fields{
+		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Username: in.Username,
+		Mobile: in.Mobile, ExternalID: in.ExternalID, InvitationText: in.InvitationText, Notes: in.Notes,
 	}
 }
 

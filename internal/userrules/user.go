@@ -54,3 +54,18 @@ func Check(f Fields) []Problem {
 	add("notes", TextProblem(uitext.L("notes are"), f.Notes))
 	return out
 }
+
+// Kept names the fields of f that hold the same value as stored, a user's values
+// as they are, by the field names of Check's problems. A value the user already has
+// is not checked again, on the desktop and on the server alike: a username valid
+// under earlier rules keeps working when the user's other fields change. An empty
+// value is never kept, so a required field left empty is still a problem.
+func Kept(f, stored Fields) map[string]bool {
+	same := func(a, b string) bool { return a != "" && a == b }
+	return map[string]bool{
+		"first_name": same(f.FirstName, stored.FirstName), "last_name": same(f.LastName, stored.LastName),
+		"email": same(f.Email, stored.Email), "username": same(f.Username, stored.Username),
+		"mobile": same(f.Mobile, stored.Mobile), "external_id": same(f.ExternalID, stored.ExternalID),
+		"invitation_text": same(f.InvitationText, stored.InvitationText), "notes": same(f.Notes, stored.Notes),
+	}
+}

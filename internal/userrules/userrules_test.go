@@ -67,3 +67,15 @@ func TestCheckNamesEveryBadField(t *testing.T) {
 		t.Error("CatalogNameProblem")
 	}
 }
+
+// TestKept: a value equal to the stored one is kept, an empty one never (a
+// required field left empty is still a problem), a changed one is not.
+func TestKept(t *testing.T) {
+	stored := Fields{FirstName: "Anna", LastName: "Berg", Username: "Ωmega", Email: "a@example.org"}
+	got := Kept(Fields{FirstName: "Anna", LastName: "Berk", Username: "Ωmega"}, stored)
+	for field, want := range map[string]bool{"first_name": true, "last_name": false, "username": true, "email": false, "mobile": false, "notes": false} {
+		if got[field] != want {
+			t.Errorf("%s kept: %v, want %v", field, got[field], want)
+		}
+	}
+}

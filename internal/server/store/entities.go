@@ -252,15 +252,18 @@ func fieldsProblem(old model, payload any) string {
 	if !ok {
 		return ""
 	}
-	probs := userrules.Check(userrules.Fields{
+	pushed := userrules.Fields{
 		FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Username: u.Username,
 		Mobile: u.Mobile, ExternalID: u.ExternalID, InvitationText: u.InvitationText, Notes: u.Notes,
 		NamesMayBeEmpty: true, // invited from a list of addresses; the person fills them in
-	})
+	}
+	probs := userrules.Check(pushed)
 	if o, ok := old.(*User); ok && o != nil {
-		pushed := userFields(u.FirstName, u.LastName, u.Email, u.Username, u.Mobile, u.ExternalID, u.InvitationText, u.Notes)
-		stored := userFields(o.FirstName, o.LastName, o.Email, o.Username, o.Mobile, o.ExternalID, o.InvitationText, o.Notes)
-		probs = slices.DeleteFunc(probs, func(p userrules.Problem) bool { return pushed[p.Field] == stored[p.Field] })
+		kept := userrules.Kept(pushed, userrules.Fields{
+			FirstName: o.FirstName, LastName: o.LastName, Email: o.Email, Username: o.Username,
+			Mobile: o.Mobile, ExternalID: o.ExternalID, InvitationText: o.InvitationText, Notes: o.Notes,
+		})
+		probs = slices.DeleteFunc(probs, func(p userrules.Problem) bool { return kept[p.Field] })
 	}
 	if u.RoleID == "" {
 		probs = append(probs, userrules.Problem{Field: "role_id", Message: "role is required"})
@@ -273,15 +276,6 @@ func fieldsProblem(old model, payload any) string {
 		msgs[i] = p.Field + ": " + p.Message
 	}
 	return strings.Join(msgs, "; ")
-}
-
-// userFields are the values userrules.Check checks, by the field names of its
-// problems.
-func userFields(first, last, email, username, mobile, externalID, invitation, notes string) map[string]string {
-	return map[string]string{
-		"first_name": first, "last_name": last, "email": email, "username": username,
-		"mobile": mobile, "external_id": externalID, "invitation_text": invitation, "notes": notes,
-	}
 }
 
 func decodeUser(_ *Store, raw json.RawMessage) (any, []uniqueValue, error) {

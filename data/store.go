@@ -260,7 +260,7 @@ var savepoints atomic.Uint64
 // the transaction ends: SQLite then checks each open savepoint for every page a
 // statement writes, and an import updating 20,000 users, one nested write each,
 // took 270 s instead of 7.
-func (s *Store) underSavepoint(ctx context.Context, fn func(tx *Store) error) (err error) {
+func (s *Store) underSavepoint(ctx context.Context, fn func(tx *Store) error) error {
 	name := fmt.Sprintf("write%d", savepoints.Add(1))
 	g := s.db.WithContext(ctx)
 	if err := g.Exec("SAVEPOINT " + name).Error; err != nil {

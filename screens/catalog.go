@@ -148,7 +148,7 @@ func (s *CatalogScreen) Content() fyne.CanvasObject { return s.content }
 // tooltip.
 func (s *CatalogScreen) SetPermissions(p Permissions) {
 	s.newUser.Apply(p)
-	for _, b := range append(slices.Clone(s.unitEdits), s.groupEdits...) {
+	for _, b := range slices.Concat(s.unitEdits, s.groupEdits) {
 		b.Apply(p)
 	}
 }

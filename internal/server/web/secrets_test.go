@@ -71,7 +71,7 @@ func TestTwoFactorSecretIsChosenByTheServer(t *testing.T) {
 	otherSetup := hidden(c.get("/register?key=" + other).body).Get("totp_enrolment")
 	bad := map[string]string{
 		"missing":        "",
-		"tampered":       flipLast(form.Get("totp_enrolment")),
+		"tampered":       flipFirst(form.Get("totp_enrolment")),
 		"of another key": otherSetup,
 		"of another server secret": hidden(newClient(t, startServer(t, fb, Options{Limits: generous}).URL).
 			get("/register?key=" + key).body).Get("totp_enrolment"),
@@ -105,12 +105,14 @@ func TestTwoFactorSecretIsChosenByTheServer(t *testing.T) {
 	}
 }
 
-// flipLast changes the last character of a base64url string.
-func flipLast(s string) string {
-	if strings.HasSuffix(s, "A") {
-		return s[:len(s)-1] + "B"
+// flipFirst changes the first character of a base64url string. (The last one
+// would not do: when the encoding ends in spare bits, "A" and "B" there can
+// decode to the same bytes, and the "tampered" setup is the real one.)
+func flipFirst(s string) string {
+	if strings.HasPrefix(s, "A") {
+		return "B" + s[1:]
 	}
-	return s[:len(s)-1] + "A"
+	return "A" + s[1:]
 }
 
 // TestTOTPSetupExpires: a sealed setup opens until enrolmentLifetime has passed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,75 @@ func TestInsertUsersBulkIsAllOrNothing(t *testing.T) {
 	}
 }
 
+// schemaOf returns the SQL of every index and trigger in s.
+func schemaOf(t *testing.T, s *Store) []string {
+	t.Helper()
+	var defs []string
+	if err := s.db.Raw(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema
+		WHERE type IN ('index', 'trigger') ORDER BY name`).Scan(&defs).Error; err != nil {
+		t.Fatal(err)
+	}
+	return defs
+}
+
+// TestLargeBulkInsertBuildsTheIndexesAgain: a bulk insert of rebuildIndexesMin
+// users into an empty store, which drops the indexes for the insert, leaves the
+// same indexes behind, found in step with the rows; a duplicate among the users is
+// still refused by the unique index, and nothing of that insert stays.
+func TestLargeBulkInsertBuildsTheIndexesAgain(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	roleID, unitID := seedCatalog(t, s)
+	before := schemaOf(t, s)
+	batch := func(dup bool) []BulkUser {
+		users := make([]BulkUser, rebuildIndexesMin)
+		for i := range users {
+			name := fmt.Sprintf("pupil%d", i)
+			if dup && i == len(users)-1 {
+				name = "PUPIL7"
+			}
+			users[i] = BulkUser{
+				User:    User{FirstName: "Zoë", LastName: fmt.Sprintf("Öztürk%d", i), Username: name, Email: name + "@example.org", RoleID: roleID, Phase: PhaseNotActivated},
+				UnitIDs: []string{unitID},
+			}
+		}
+		return users
+	}
+	if rebuild, err := s.rebuildsIndexes(ctx, rebuildIndexesMin); err != nil || !rebuild {
+		t.Fatalf("an insert of %d users into an empty store keeps the indexes (%v)", rebuildIndexesMin, err)
+	}
+	err := s.InsertUsersBulk(ctx, batch(true), AuditEvent{At: time.Now()}, nil)
+	if f, ok := UniqueViolation(err); !ok || f != FieldEmail && f != FieldUsername {
+		t.Fatalf("a duplicate among %d users: %v", rebuildIndexesMin, err)
+	}
+	if n, _ := s.CountAllUsers(ctx); n != 0 {
+		t.Fatalf("%d users stored by a refused insert", n)
+	}
+	if got := schemaOf(t, s); !slices.Equal(got, before) {
+		t.Fatalf("indexes after a refused insert:\n%v\nwant\n%v", got, before)
+	}
+
+	if err := s.InsertUsersBulk(ctx, batch(false), AuditEvent{At: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaOf(t, s); !slices.Equal(got, before) {
+		t.Fatalf("indexes after the insert:\n%v\nwant\n%v", got, before)
+	}
+	if res, err := s.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Fatalf("integrity after the insert: %q, %v", res, err)
+	}
+	if u, err := s.UserHolding(ctx, FieldUsername, "PUPIL7", ""); err != nil || u.Email != "pupil7@example.org" {
+		t.Fatalf("user by username through the index: %+v, %v", u, err)
+	}
+	if n, _ := s.CountUsers(ctx, UserQuery{Search: "öztürk19999", UnitIDs: []string{unitID}}, time.Now()); n != 1 {
+		t.Fatalf("search after the insert finds %d users", n)
+	}
+	dup := User{FirstName: "A", Username: "pupil8", RoleID: roleID, Phase: PhaseNotActivated}
+	if f, ok := UniqueViolation(s.CreateUser(ctx, &dup, nil, nil)); !ok || f != FieldUsername {
+		t.Fatalf("a taken username after the insert: %v, %v", f, ok)
+	}
+}
+
 func TestSortKeyIgnoresCaseAndAccents(t *testing.T) {
 	names := [][2]string{{"Zimmer", "Anna"}, {"öztürk", "Ömer"}, {"Ozols", "Zane"}, {"Müller", "Ben"}, {"Mueller", "Anna"}, {"Groß", "Jan"}, {"Gross", "Adam"}}
 	var keys []string
@@ -93,7 +163,7 @@ func TestInsertUsersStreamRollsBackWhenTheSourceFails(t *testing.T) {
 		}
 		yield(nil, broken)
 	}
-	err := s.InsertUsersStream(ctx, batches, AuditEvent{At: time.Now()}, nil)
+	err := s.InsertUsersStream(ctx, batches, 0, AuditEvent{At: time.Now()}, nil)
 	if !errors.Is(err, broken) {
 		t.Fatalf("err = %v, want the source's error", err)
 	}

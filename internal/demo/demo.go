@@ -111,7 +111,7 @@ func Fill(ctx context.Context, store *data.Store, opt Options) (map[data.Status]
 		}
 	}
 	audit := data.AuditEvent{At: now, Actor: opt.Actor, Action: string(lifecycle.ActionCreate), Summary: "Created (demo data)"}
-	if err := store.InsertUsersStream(ctx, batches, audit, opt.Progress); err != nil {
+	if err := store.InsertUsersStream(ctx, batches, opt.Users, audit, opt.Progress); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	if k := cat.inviteKey; k != nil && cat.inviteUses > 0 {

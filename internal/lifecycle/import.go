@@ -150,7 +150,7 @@ func (s *Service) Import(ctx context.Context, b *ImportBatch, progress func(done
 					return err
 				}
 			}
-			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c), audit, report); err != nil {
+			if err := tx.InsertUsersStream(ctx, s.importUsers(b, out, now, days, c), creates, audit, report); err != nil {
 				return err
 			}
 		}

@@ -209,14 +209,7 @@ func (c *commitStep) settingsText() string {
 	if groups := uikit.NamesOf(w.groups, s.GroupIDs); len(groups) > 0 {
 		lines = append(lines, fmt.Sprintf(lang.L("Groups for everyone: %s"), strings.Join(groups, ", ")))
 	}
-	if len(p.NewUnits) > 0 || len(p.NewGroups) > 0 {
-		var names []string
-		for _, u := range p.NewUnits {
-			names = append(names, u.Name)
-		}
-		for _, g := range p.NewGroups {
-			names = append(names, g.Name)
-		}
+	if names := append(unitNames(p.NewUnits), groupNames(p.NewGroups)...); len(names) > 0 {
 		lines = append(lines, fmt.Sprintf(lang.L("New units and groups: %s"), strings.Join(names, ", ")))
 	}
 	days := display.PluralOf(s.ValidDays, lang.L("day"), lang.L("days"))

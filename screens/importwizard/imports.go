@@ -165,6 +165,9 @@ func (s *ImportsScreen) Content() fyne.CanvasObject { return s.content }
 // invite many users at once; otherwise a tooltip and a note say why they are off.
 func (s *ImportsScreen) SetPermissions(p uikit.Permissions) {
 	s.perms = p
+	if s.wizard != nil {
+		s.wizard.setPermissions(p)
+	}
 	s.importBtn.Apply(p)
 	s.inviteBtn.Apply(p)
 	s.undoBtn.Apply(p)
@@ -228,6 +231,7 @@ func (s *ImportsScreen) OpenWizard() {
 		return
 	}
 	s.wizard = newImportWizard(s.store, s.svc, s.win)
+	s.wizard.perms = s.perms
 	s.wizard.onPrintLetters = func(ids []string) {
 		if s.OnPrintLetters != nil {
 			s.OnPrintLetters(ids)

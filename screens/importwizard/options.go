@@ -176,11 +176,7 @@ func (o *optionsStep) showNotes() {
 		units = lang.L("Required: the file has no Units column, so every user joins the units ticked here.")
 	}
 	if p != nil && len(p.NewUnits) > 0 {
-		names := make([]string, len(p.NewUnits))
-		for i, u := range p.NewUnits {
-			names[i] = u.Name
-		}
-		units += " " + fmt.Sprintf(lang.L("New units from the file are created: %s."), strings.Join(names, ", "))
+		units += " " + fmt.Sprintf(lang.L("New units from the file are created: %s."), strings.Join(unitNames(p.NewUnits), ", "))
 	}
 	o.unitsNote.SetText(units)
 	o.absent.refresh()
@@ -214,6 +210,8 @@ func (o *optionsStep) showWhy() {
 		why = fmt.Sprintf(lang.L("Next is off: %s"), p.Missing()+".")
 	case !w.validDaysOK:
 		why = fmt.Sprintf(lang.L("Next is off: %s"), o.daysMsg.Text)
+	case w.refusedNew() != "":
+		why = fmt.Sprintf(lang.L("Next is off: %s"), w.refusedNew())
 	}
 	o.why.Set(why)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 	"onboard/internal/display"
 	"onboard/internal/importer"
 	"onboard/internal/settings"
+	"onboard/internal/syncapi"
 	"onboard/internal/tabular"
 	"onboard/resources"
 	"onboard/screens/internal/uikit"
@@ -52,6 +54,7 @@ type importWizard struct {
 	store ImportStore
 	svc   ImportService
 	win   fyne.Window
+	perms uikit.Permissions // what the operator may do (the Imports screen's)
 	bg    sync.WaitGroup
 
 	// catalog, read when the wizard opens
@@ -336,11 +339,41 @@ func (w *importWizard) canGoOn() bool {
 	case stepCheck, stepConflicts:
 		return ready
 	case stepOptions:
-		return ready && w.validDaysOK && w.plan.Missing() == ""
+		return ready && w.validDaysOK && w.plan.Missing() == "" && w.refusedNew() == ""
 	case stepImport:
 		return ready && w.plan.Counts.Create+w.plan.Counts.Update > 0 && !w.importing && w.report == nil
 	}
 	return false
+}
+
+// setPermissions takes what the operator may do now (sync learned it anew):
+// whether the file's new units and groups may be imported.
+func (w *importWizard) setPermissions(p uikit.Permissions) {
+	w.perms = p
+	w.options.showWhy()
+	w.updateButtons()
+}
+
+// refusedNew says why the operator may not import the plan's new units or groups
+// (the file names some that do not exist, and the operator may not create them:
+// the server would refuse them at the next sync), "" when nothing stands in the way.
+func (w *importWizard) refusedNew() string {
+	if w.plan == nil {
+		return ""
+	}
+	for _, c := range []struct {
+		perm  syncapi.Permission
+		names []string
+		text  string
+	}{
+		{syncapi.PermManageUnits, unitNames(w.plan.NewUnits), lang.L("The file names units that do not exist yet: %s.")},
+		{syncapi.PermManageGroups, groupNames(w.plan.NewGroups), lang.L("The file names groups that do not exist yet: %s.")},
+	} {
+		if len(c.names) > 0 && !w.perms.Allows(c.perm) {
+			return fmt.Sprintf(c.text, strings.Join(c.names, ", ")) + " " + w.perms.Why(c.perm)
+		}
+	}
+	return ""
 }
 
 // updateIndicator draws "1 File · 2 Read · …" with the current step in bold, the
@@ -482,4 +515,22 @@ func (w *importWizard) loaded(src *importer.Source, opt tabular.Options, prof *i
 func (w *importWizard) setLoadStatus(progress string, err error) {
 	w.file.setStatus(progress, err)
 	w.read.setStatus(progress, err)
+}
+
+// unitNames are the names of units, in their order.
+func unitNames(units []data.Unit) []string {
+	names := make([]string, len(units))
+	for i, u := range units {
+		names[i] = u.Name
+	}
+	return names
+}
+
+// groupNames are the names of groups, in their order.
+func groupNames(groups []data.Group) []string {
+	names := make([]string, len(groups))
+	for i, g := range groups {
+		names[i] = g.Name
+	}
+	return names
 }

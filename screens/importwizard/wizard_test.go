@@ -51,6 +51,13 @@ func openWizard(t *testing.T, st *data.Store, svc ImportService) (*ImportsScreen
 func wizardAtOptions(t *testing.T, st *data.Store, svc ImportService, path string) (*ImportsScreen, *importWizard, fyne.Window) {
 	t.Helper()
 	is, wz, iw := openWizard(t, st, svc)
+	toOptions(t, is, wz, iw, path)
+	return is, wz, iw
+}
+
+// toOptions opens path in the open wizard wz and goes on to the options step.
+func toOptions(t *testing.T, is *ImportsScreen, wz *importWizard, iw fyne.Window, path string) {
+	t.Helper()
 	wz.open(path)
 	uitest.Settle(is.Wait)
 	for wz.step != stepOptions {
@@ -60,7 +67,6 @@ func wizardAtOptions(t *testing.T, st *data.Store, svc ImportService, path strin
 			t.Fatalf("the wizard stays on step %d; shown %v", wz.step+1, uitest.Keys(uitest.Texts(iw)))
 		}
 	}
-	return is, wz, iw
 }
 
 // next taps Next and lets the background work finish.

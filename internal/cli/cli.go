@@ -114,6 +114,14 @@ Commands:
                                    print a registration letter for each selected
                                    user (all users without filters); users
                                    without a usable key are listed and skipped
+  sheets -o FILE.pdf [--unit U]... [--status S] [--paper a4|letter]
+         [--language en|de]
+                                   print a class sheet per unit (every unit
+                                   without --unit): its users with name,
+                                   username and status, a box to tick when the
+                                   letter is handed out and room for a
+                                   signature; without --status everyone but the
+                                   deactivated
   mail send                        send every queued mail now; exit 0 only when the
                                    outbox is empty afterwards
   mail list [--state S] [--limit N]
@@ -223,6 +231,7 @@ var commands = map[string]command{
 	"import":       {name: "import", run: runImport},
 	"invite":       {name: "invite", run: runInvite},
 	"letters":      {name: "letters", run: runLetters},
+	"sheets":       {name: "sheets", run: runSheets},
 	"setup":        {name: "setup", run: runSetup},
 	"roles": {
 		name: "roles", run: runGroup("roles", "list, add, rename, delete, set-permissions or permissions"),

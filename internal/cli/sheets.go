@@ -43,16 +43,24 @@ func runSheets(ctx context.Context, c *call) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	o, err := sheetOptions(ctx, c.store, *paper, *language)
+	o, err := settings.SheetOptions(ctx, c.store)
 	if err != nil {
 		return err
+	}
+	if *paper != "" {
+		if o.Paper, err = letters.ParsePaper(*paper); err != nil {
+			return usagef("--paper: %v", err)
+		}
+	}
+	if *language != "" {
+		o.Language = *language
 	}
 	o.Printed = c.svc.Now()
 	cat, err := resolveCatalog(ctx, c.store, "", units, nil, false)
 	if err != nil {
 		return err
 	}
-	list, err := sheets.Collect(ctx, c.store, cat.units, st, o.Printed)
+	list, err := sheets.Collect(ctx, c.store, sheets.Selection{UnitIDs: cat.units, Status: st}, o.Printed)
 	if err != nil {
 		return err
 	}
@@ -67,27 +75,4 @@ func runSheets(ctx context.Context, c *call) error {
 	fmt.Fprintf(c.stdout, "Wrote the class sheets of %s (%s, %s) to %s.\n",
 		display.Plural(res.Units, "unit"), display.Plural(res.People, "user"), display.Plural(res.Pages, "page"), *out)
 	return nil
-}
-
-// sheetOptions are the settings' paper, language and organization name, with
-// paper and language as given on the command line when they are not "".
-func sheetOptions(ctx context.Context, st settings.Store, paper, language string) (sheets.Options, error) {
-	var o sheets.Options
-	var err error
-	if paper == "" {
-		if paper, err = settings.Get(ctx, st, settings.LettersPaper); err != nil {
-			return o, err
-		}
-	}
-	if o.Paper, err = letters.ParsePaper(paper); err != nil {
-		return o, usagef("--paper: %v", err)
-	}
-	if language == "" {
-		if language, err = settings.Get(ctx, st, settings.Language); err != nil {
-			return o, err
-		}
-	}
-	o.Language = language
-	o.Organization, err = settings.Get(ctx, st, settings.OrgName)
-	return o, err
 }

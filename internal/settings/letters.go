@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"onboard/internal/letters"
+	"onboard/internal/sheets"
 )
 
 // letterTemplateKey stores the letter template edited on the Letters screen, as
@@ -56,12 +57,34 @@ func LetterOptions(ctx context.Context, st Store) (letters.Options, error) {
 	if o.RegistrationURL, err = RegistrationAddress(ctx, st); err != nil {
 		return o, err
 	}
-	paper, err := Get(ctx, st, LettersPaper)
+	o.Paper, err = paper(ctx, st)
+	return o, err
+}
+
+// paper is the letters.paper setting.
+func paper(ctx context.Context, st Store) (letters.Paper, error) {
+	v, err := Get(ctx, st, LettersPaper)
 	if err != nil {
+		return "", err
+	}
+	p, err := letters.ParsePaper(v)
+	if err != nil {
+		return "", &Error{Key: LettersPaper.Name, Err: err}
+	}
+	return p, nil
+}
+
+// SheetOptions collects what class sheets need from the settings: the letters'
+// paper, org.language and the organization's name (Printed stays to be set).
+func SheetOptions(ctx context.Context, st Store) (sheets.Options, error) {
+	var o sheets.Options
+	var err error
+	if o.Paper, err = paper(ctx, st); err != nil {
 		return o, err
 	}
-	if o.Paper, err = letters.ParsePaper(paper); err != nil {
-		return o, &Error{Key: LettersPaper.Name, Err: err}
+	if o.Language, err = Get(ctx, st, Language); err != nil {
+		return o, err
 	}
-	return o, nil
+	o.Organization, err = Get(ctx, st, OrgName)
+	return o, err
 }

@@ -15,24 +15,37 @@ type Store interface {
 	EachUser(ctx context.Context, q data.UserQuery, now time.Time, fn func(*data.UserRow) error) error
 }
 
-// Collect reads the sheets of the units with the given IDs (every unit when none is
-// given), in the natural order of their names, each with its users sorted by name.
-// With a status only users of that status are listed; without one everyone but the
-// deactivated, who no longer get a letter.
-func Collect(ctx context.Context, st Store, unitIDs []string, status data.Status, now time.Time) ([]Unit, error) {
+// Selection says whose sheets Collect reads.
+type Selection struct {
+	UnitIDs []string    // these units; none: every unit
+	UserIDs []string    // only these users (those printed together); none: every user of the units
+	Status  data.Status // only users of this status; "": everyone but the deactivated, who no longer get a letter
+}
+
+// Collect reads the sheets of the units sel names, in the natural order of their
+// names, each with its users sorted by name. A user in two units is on both sheets;
+// units with none of the users stay in the list, empty (Write leaves them out).
+func Collect(ctx context.Context, st Store, sel Selection, now time.Time) ([]Unit, error) {
 	counts, err := st.UnitCounts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var only map[string]bool
+	if len(sel.UserIDs) > 0 {
+		only = make(map[string]bool, len(sel.UserIDs))
+		for _, id := range sel.UserIDs {
+			only[id] = true
+		}
+	}
 	var units []Unit
 	for _, c := range counts {
-		if len(unitIDs) > 0 && !slices.Contains(unitIDs, c.ID) {
+		if len(sel.UnitIDs) > 0 && !slices.Contains(sel.UnitIDs, c.ID) {
 			continue
 		}
 		u := Unit{Name: c.Name}
-		q := data.UserQuery{UnitIDs: []string{c.ID}, Status: status}
+		q := data.UserQuery{UnitIDs: []string{c.ID}, Status: sel.Status}
 		err := st.EachUser(ctx, q, now, func(r *data.UserRow) error {
-			if status == "" && r.Status == data.StatusDeactivated {
+			if (sel.Status == "" && r.Status == data.StatusDeactivated) || (only != nil && !only[r.ID]) {
 				return nil
 			}
 			u.People = append(u.People, Person{Name: strings.TrimSpace(r.FirstName + " " + r.LastName), Username: r.Username, Status: r.Status})

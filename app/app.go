@@ -207,6 +207,8 @@ type Main struct {
 	stopSync context.CancelFunc
 	syncers  sync.WaitGroup
 	syncLine syncLine // the sync part of the status line; UI goroutine only
+
+	sheetWrites sync.WaitGroup // class sheets being saved from the Units and groups screen
 }
 
 // NewMain builds the window content showing screen start.
@@ -225,6 +227,9 @@ func NewMain(d Deps, w fyne.Window, start int) *Main {
 		m.nav.Select(0)
 	}
 	m.catalog.OnNewUserInUnit = func(unitID string) { m.users.NewUser(unitID) }
+	m.catalog.OnClassSheet = func(unitID, name string) {
+		letterscreen.AskClassSheet(w, &m.sheetWrites, m.letterDeps(), unitID, name)
+	}
 	m.catalog.OnChanged = m.WakeSync
 	m.roles = screens.NewRolesScreen(d.Store, d.Service, w)
 	m.roles.OnChanged = m.WakeSync
@@ -416,7 +421,7 @@ func (m *Main) ShowSetup(again bool) *screens.SetupDialog {
 
 // letterDeps is what the letters screen and the print dialog use.
 func (m *Main) letterDeps() letterscreen.Deps {
-	return letterscreen.Deps{Settings: m.store, Service: m.svc}
+	return letterscreen.Deps{Settings: m.store, Service: m.svc, Sheets: m.store}
 }
 
 // printLetters opens the print dialog for the users ids.

@@ -54,6 +54,8 @@ type CatalogScreen struct {
 	OnShowUsers func(unitID string)
 	// OnNewUserInUnit opens the new-user dialog with the unit preset.
 	OnNewUserInUnit func(unitID string)
+	// OnClassSheet, if set, saves the class sheet of a unit (asking where).
+	OnClassSheet func(unitID, unitName string)
 	// OnChanged, if set, is called after units or groups were created, renamed or
 	// deleted (the window syncs them soon).
 	OnChanged func()
@@ -107,6 +109,7 @@ func NewCatalogScreen(src CatalogSource, svc CatalogService, win fyne.Window) *C
 		container.NewHBox(
 			&widget.Button{Text: lang.L("Show users"), OnTapped: func() { s.withUnit(s.OnShowUsers) }},
 			s.newUser.Tip,
+			&widget.Button{Text: lang.L("Class sheet…"), OnTapped: func() { s.withUnit(s.classSheet) }},
 		),
 	)
 	groupButtons := container.NewHBox(tips(s.groupEdits)...)
@@ -222,6 +225,13 @@ func (s *CatalogScreen) withUnit(f func(string)) {
 	}
 	if f != nil {
 		f(s.units[s.unitSel].ID)
+	}
+}
+
+// classSheet saves the class sheet of the unit unitID, the one chosen.
+func (s *CatalogScreen) classSheet(unitID string) {
+	if s.OnClassSheet != nil {
+		s.OnClassSheet(unitID, s.units[s.unitSel].Name)
 	}
 }
 

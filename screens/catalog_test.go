@@ -73,3 +73,24 @@ func TestUnitsScreenEmptyListsSayHowToFillThem(t *testing.T) {
 		t.Fatal("the units note stays over the list, or the groups note went")
 	}
 }
+
+func TestUnitsScreenClassSheetOfTheChosenUnit(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, _ := uitest.OpenStore(t)
+	s, w := showScreen(t, 1100, 600, func(w fyne.Window) *CatalogScreen { return NewCatalogScreen(st, svc, w) })
+	var asked []string
+	s.OnClassSheet = func(unitID, name string) { asked = append(asked, unitID, name) }
+	test.Tap(uitest.Button(t, w, "Class sheet…"))
+	if len(asked) != 0 || !uitest.Texts(w)["Click a unit in the list first."] {
+		t.Fatalf("without a chosen unit: asked %v", asked)
+	}
+	unit, err := st.UnitByName(context.Background(), "Werk Süd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.unitList.Select(0)
+	test.Tap(uitest.Button(t, w, "Class sheet…"))
+	if len(asked) != 2 || asked[0] != unit.ID || asked[1] != "Werk Süd" {
+		t.Fatalf("asked for %v, want the sheet of Werk Süd (%s)", asked, unit.ID)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"onboard/internal/letters"
 	"onboard/internal/lifecycle"
 	"onboard/internal/settings"
+	"onboard/internal/sheets"
 	"onboard/screens/internal/templateedit"
 	"onboard/screens/internal/uikit"
 )
@@ -39,6 +40,7 @@ type Service interface {
 type Deps struct {
 	Settings settings.Store
 	Service  Service
+	Sheets   sheets.Store // where class sheets are read; nil: the print dialog offers none
 }
 
 // The template choices of the print dialog, by index of its select.
@@ -102,6 +104,7 @@ type PrintDialog struct {
 	paper    *widget.Select
 	duplex   *widget.Check
 	renew    *widget.Check
+	sheets   *widget.Check // class sheets too
 	counts   *widget.Label
 	skipBox  *widget.Accordion
 	skipList *widget.List
@@ -164,6 +167,10 @@ func (p *PrintDialog) build() {
 	p.paper.Selected = paperLabel(letters.A4)
 	p.duplex = widget.NewCheck(lang.L("Blank back pages for duplex printing"), nil)
 	p.renew = widget.NewCheck(lang.L("Renew expired keys"), func(bool) { p.updateCounts() })
+	p.sheets = widget.NewCheck(lang.L("Class sheets of their units, in a second file"), nil)
+	if p.deps.Sheets == nil {
+		p.sheets.Hide()
+	}
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Template"), p.template),
 		widget.NewFormItem(lang.L("Paper"), p.paper),
@@ -202,7 +209,7 @@ func (p *PrintDialog) build() {
 	p.done = container.NewVBox(p.result, container.NewHBox(p.open))
 	p.done.Hide()
 
-	p.left = container.NewVBox(form, p.duplex, p.renew, renewNote, widget.NewSeparator(),
+	p.left = container.NewVBox(form, p.duplex, p.renew, renewNote, p.sheets, widget.NewSeparator(),
 		p.counts, p.skipBox, p.message, p.working, p.done)
 	p.caption = &widget.Label{Text: lang.L("Preview"), Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
 	p.preview = NewPageView()
@@ -363,7 +370,7 @@ func (p *PrintDialog) updateButtons() {
 		ok = false
 	}
 	uikit.SetEnabled(p.save, ok)
-	for _, w := range []fyne.Disableable{p.template, p.paper, p.duplex, p.renew} {
+	for _, w := range []fyne.Disableable{p.template, p.paper, p.duplex, p.renew, p.sheets} {
 		uikit.SetEnabled(w, !p.running)
 	}
 	p.left.Refresh() // lay out again: parts came or went
@@ -375,12 +382,15 @@ func (p *PrintDialog) askFile() {
 }
 
 // SaveTo prints the letters into the file path off the UI goroutine, with progress.
-// The file appears only when every letter was written.
+// The file appears only when every letter was written. With "Class sheets" ticked,
+// the class sheets of the printed users' units follow in a second file beside it
+// (classSheetsPath).
 func (p *PrintDialog) SaveTo(path string) {
 	if p.running || !p.loaded {
 		return
 	}
 	opt, renew, ids := p.options(), p.renew.Checked, p.ids
+	withSheets := p.deps.Sheets != nil && p.sheets.Checked
 	ctx, cancel := context.WithCancel(context.Background())
 	p.running, p.cancel = true, cancel
 	p.showMessage("")
@@ -393,69 +403,100 @@ func (p *PrintDialog) SaveTo(path string) {
 	p.updateButtons()
 	p.bg.Go(func() {
 		defer cancel()
-		var res letters.Result
-		var recordErr error
-		if org, err := settings.Get(ctx, p.deps.Settings, settings.OrgName); err == nil {
-			opt.Organization = org // as stored now: CheckBeforeSending may have just set it
-		}
-		batch, err := p.deps.Service.PrepareLetters(ctx, ids, renew)
-		if err == nil && len(batch.Recipients) == 0 {
-			err = errors.New(lang.L("none of these users can get a letter"))
-		}
-		if err == nil {
-			total := len(batch.Recipients)
-			uikit.OnUI(func() {
-				p.status.SetText(fmt.Sprintf(lang.L("Writing %s…"), display.PluralOf(total, lang.L("letter"), lang.L("letters"))))
-				p.bar.Max = float64(total)
-			})
-			var last time.Time
-			err = atomicfile.Write(path, func(w io.Writer) error {
-				var werr error
-				res, werr = letters.Write(ctx, w, batch.Recipients, opt, func(done, total int) {
-					if now := time.Now(); done == total || now.Sub(last) > 50*time.Millisecond {
-						last = now
-						uikit.OnUI(func() { p.bar.SetValue(float64(done)) })
-					}
-				})
-				if werr == nil {
-					werr = ctx.Err() // cancelled at the last letter: still no file
-				}
-				return werr
-			})
-		}
-		if err == nil {
-			recordErr = p.deps.Service.RecordLetters(context.Background(), batch.Recipients, path)
-		}
-		uikit.OnUI(func() {
-			p.running, p.cancel = false, nil
-			p.working.Hide()
-			renewed := ""
-			if batch != nil && batch.Renewed > 0 {
-				renewed = " " + fmt.Sprintf(lang.L("%s got a new key."), display.PluralOf(batch.Renewed, lang.L("user"), lang.L("users")))
+		out := p.writeLetters(ctx, path, opt, renew, ids)
+		if out.err == nil {
+			out.recordErr = p.deps.Service.RecordLetters(context.Background(), out.batch.Recipients, path)
+			if withSheets {
+				out.sheetsPath = classSheetsPath(path)
+				out.sheets, out.sheetsErr = SaveClassSheets(ctx, p.deps, out.sheetsPath, sheets.Selection{UserIDs: recipientIDs(out.batch)})
 			}
-			switch {
-			case errors.Is(err, context.Canceled):
-				p.showMessage(lang.L("Cancelled; no file was saved.") + renewed)
-			case err != nil:
-				p.showMessage(fmt.Sprintf(lang.L("No file was saved: %s"), letterError(err)) + renewed)
-			default:
-				p.Saved, p.SavedResult = path, res
-				p.result.SetText(fmt.Sprintf(lang.L("Saved %s (%s) to %s."), display.PluralOf(res.Letters, lang.L("letter"), lang.L("letters")),
-					display.PluralOf(res.Pages, lang.L("page"), lang.L("pages")), path) + renewed)
-				p.done.Show()
-				if recordErr != nil {
-					p.showMessage(fmt.Sprintf(lang.L("The letters are saved, but recording them in the users' history failed: %s"), recordErr.Error()))
-				}
-			}
-			if batch != nil && batch.Renewed > 0 {
-				p.load() // the renewed users now have keys
-			}
-			p.updateButtons()
-			if err == nil && p.OnSaved != nil {
-				p.OnSaved()
+		}
+		uikit.OnUI(func() { p.showSaved(path, out) })
+	})
+}
+
+// saveOutcome is what a save did.
+type saveOutcome struct {
+	batch      *lifecycle.LetterBatch
+	res        letters.Result
+	err        error // no letters were saved
+	recordErr  error // the letters were saved, not recorded in the history
+	sheetsPath string
+	sheets     sheets.Result
+	sheetsErr  error
+}
+
+// writeLetters prepares the letters of ids and writes them to path, with progress.
+func (p *PrintDialog) writeLetters(ctx context.Context, path string, opt letters.Options, renew bool, ids []string) saveOutcome {
+	var out saveOutcome
+	if org, err := settings.Get(ctx, p.deps.Settings, settings.OrgName); err == nil {
+		opt.Organization = org // as stored now: CheckBeforeSending may have just set it
+	}
+	out.batch, out.err = p.deps.Service.PrepareLetters(ctx, ids, renew)
+	if out.err == nil && len(out.batch.Recipients) == 0 {
+		out.err = errors.New(lang.L("none of these users can get a letter"))
+	}
+	if out.err != nil {
+		return out
+	}
+	total := len(out.batch.Recipients)
+	uikit.OnUI(func() {
+		p.status.SetText(fmt.Sprintf(lang.L("Writing %s…"), display.PluralOf(total, lang.L("letter"), lang.L("letters"))))
+		p.bar.Max = float64(total)
+	})
+	var last time.Time
+	out.err = atomicfile.Write(path, func(w io.Writer) error {
+		var werr error
+		out.res, werr = letters.Write(ctx, w, out.batch.Recipients, opt, func(done, total int) {
+			if now := time.Now(); done == total || now.Sub(last) > 50*time.Millisecond {
+				last = now
+				uikit.OnUI(func() { p.bar.SetValue(float64(done)) })
 			}
 		})
+		if werr == nil {
+			werr = ctx.Err() // cancelled at the last letter: still no file
+		}
+		return werr
 	})
+	return out
+}
+
+// showSaved shows the outcome of a save to path.
+func (p *PrintDialog) showSaved(path string, out saveOutcome) {
+	p.running, p.cancel = false, nil
+	p.working.Hide()
+	renewed := ""
+	if out.batch != nil && out.batch.Renewed > 0 {
+		renewed = " " + fmt.Sprintf(lang.L("%s got a new key."), display.PluralOf(out.batch.Renewed, lang.L("user"), lang.L("users")))
+	}
+	switch {
+	case errors.Is(out.err, context.Canceled):
+		p.showMessage(lang.L("Cancelled; no file was saved.") + renewed)
+	case out.err != nil:
+		p.showMessage(fmt.Sprintf(lang.L("No file was saved: %s"), letterError(out.err)) + renewed)
+	default:
+		p.Saved, p.SavedResult = path, out.res
+		text := fmt.Sprintf(lang.L("Saved %s (%s) to %s."), display.PluralOf(out.res.Letters, lang.L("letter"), lang.L("letters")),
+			display.PluralOf(out.res.Pages, lang.L("page"), lang.L("pages")), path) + renewed
+		if out.sheetsPath != "" && out.sheetsErr == nil {
+			text += " " + sheetsSaved(out.sheets, out.sheetsPath)
+		}
+		p.result.SetText(text)
+		p.done.Show()
+		switch {
+		case out.recordErr != nil:
+			p.showMessage(fmt.Sprintf(lang.L("The letters are saved, but recording them in the users' history failed: %s"), out.recordErr.Error()))
+		case out.sheetsErr != nil:
+			p.showMessage(fmt.Sprintf(lang.L("The letters are saved, but not the class sheets: %s"), sheetsError(out.sheetsErr)))
+		}
+	}
+	if out.batch != nil && out.batch.Renewed > 0 {
+		p.load() // the renewed users now have keys
+	}
+	p.updateButtons()
+	if out.err == nil && p.OnSaved != nil {
+		p.OnSaved()
+	}
 }
 
 // letterError says what went wrong in words for an admin.

@@ -230,3 +230,40 @@ func TestPrintLettersWithNobodyToPrint(t *testing.T) {
 		t.Errorf("the preview does not show the sample person:\n%s", got)
 	}
 }
+
+// TestPrintLettersWithClassSheets: with "Class sheets" ticked, a second file beside
+// the letters lists the printed users under their unit, and only them; without a
+// store for sheets the dialog does not offer them.
+func TestPrintLettersWithClassSheets(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, ids := uitest.LetterUsers(t)
+	if p, w := openPrint(t, st, svc, ids); p.sheets.Visible() || uitest.Texts(w)["Class sheets of their units, in a second file"] {
+		t.Error("class sheets are offered without a store to read them")
+	}
+	w := test.NewWindow(nil)
+	w.Resize(fyne.NewSize(1200, 800))
+	t.Cleanup(w.Close)
+	p := ShowPrintDialog(w, Deps{Settings: st, Service: svc, Sheets: st}, ids)
+	uitest.Settle(p.Wait)
+	test.Tap(p.sheets)
+	path := filepath.Join(t.TempDir(), "letters.pdf")
+	p.SaveTo(path)
+	uitest.Settle(p.Wait)
+	sheetsPath := filepath.Join(filepath.Dir(path), "letters-class-sheets.pdf")
+	want := "Saved 3 letters (3 pages) to " + path + ". Class sheets of 1 unit (1 page) saved to " + sheetsPath + "."
+	if got := p.ResultText(); got != want || p.Message() != "" {
+		t.Fatalf("result line %q, message %q; want %q", got, p.Message(), want)
+	}
+	pdfcheck.Need(t, "pdftotext")
+	text := pdfcheck.Run(t, "pdftotext", sheetsPath, "-")
+	for _, s := range []string{"Class sheet: Werk Süd", "Anna Letter", "Ben Letter", "Cem Letter"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the class sheet lacks %q:\n%s", s, text)
+		}
+	}
+	for _, s := range []string{"Dana", "Emil"} {
+		if strings.Contains(text, s) {
+			t.Errorf("the class sheet lists %s, who got no letter", s)
+		}
+	}
+}

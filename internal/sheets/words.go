@@ -8,10 +8,10 @@ import (
 
 // words are the fixed texts of a class sheet in one language.
 type words struct {
-	lang                                                 string
-	docTitle, titleFmt, printedFmt, pageFmt              string
-	no, name, username, status, handedOut, signature     string
-	noName, onePerson, peopleFmt                         string
+	lang                                                string
+	docTitle, titleFmt, printedFmt, pageFmt             string
+	no, name, username, status, handedOut, signature    string
+	noName, onePerson, peopleFmt                        string
 	notActivated, invited, expired, active, deactivated string
 }
 

@@ -315,11 +315,7 @@ func TestAuditCountsFollowEveryChangeOfTheLog(t *testing.T) {
 }
 
 func TestAuditMigrationCountsTheEventsOfAnOlderFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := openAt(path, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, old := openOldSchema(t, 8)
 	ctx := context.Background()
 	for i, actor := range []string{"ada", "ada", "bo", "ada"} {
 		if err := old.AddAudit(ctx, &AuditEvent{At: time.Now(), Actor: actor, Action: fmt.Sprintf("a%d", i%2), EntityType: "x", EntityID: "y"}, nil); err != nil {

@@ -86,11 +86,7 @@ func TestSearchIndexFollowsEveryWriteOfAUser(t *testing.T) {
 }
 
 func TestMigrationIndexesTheSearchTextOfSchema10Users(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := openAt(path, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, old := openOldSchema(t, 10)
 	ctx := context.Background()
 	roleID, _ := seedCatalog(t, old)
 	ayse := addUser(t, old, &User{FirstName: "Ayşe", LastName: "Yılmaz", Username: "ayse", RoleID: roleID}, nil, nil)

@@ -22,6 +22,19 @@ func openTemp(t *testing.T) *Store {
 	return s
 }
 
+// openOldSchema creates a database file of the given (older) schema version and
+// returns its path and the store open on it (the test closes it before it opens
+// the file with this build).
+func openOldSchema(t *testing.T, version int) (string, *Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := openAt(path, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, old
+}
+
 // seedCatalog creates one role and one unit and returns their IDs.
 func seedCatalog(t *testing.T, s *Store) (roleID, unitID string) {
 	t.Helper()
@@ -65,11 +78,7 @@ func TestPragmas(t *testing.T) {
 }
 
 func TestMigrationUpgradesFirstSchemaInPlace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := openAt(path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, old := openOldSchema(t, 1)
 	ctx := context.Background()
 	// Rows as Onboard with schema 1 wrote them (raw SQL: today's models have more columns).
 	roleID, unitID, userID := NewID(), NewID(), NewID()

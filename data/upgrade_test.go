@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -51,17 +50,13 @@ func pendingIDs(t *testing.T, s *Store, table string) []string {
 // user and key is as it was, search finds them through the new index, and sync
 // carries on where it stopped, with the same rows left to send and none again.
 func TestUpgradeKeepsUsersKeysHistoryMailAndSync(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := openAt(path, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, old := openOldSchema(t, 11)
 	ctx := context.Background()
 	roleID, unitID := seedCatalog(t, old)
 	now := time.Now().UTC()
 	names := []string{"Jürgen Groß", "Ayşe Yılmaz", "Юлия Иванова", "Zoë Brontë", "Łukasz Nowak"}
 	var sample *User
-	err = old.Write(ctx, func(tx *Store) error {
+	err := old.Write(ctx, func(tx *Store) error {
 		for i := range upgradeUsers {
 			first, last, _ := strings.Cut(names[i%len(names)], " ")
 			u := &User{

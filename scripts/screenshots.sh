@@ -53,6 +53,10 @@ done
 ./bin/onboard --db "$tmp/letters.db" letters -o "$tmp/letters.pdf" >/dev/null
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/letters.pdf" "$out/letter-page1"
 echo "$out/letter-page1.png"
+# The first class sheet, as printed.
+./bin/onboard --db "$tmp/demo.db" sheets -o "$tmp/sheets.pdf" >/dev/null
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/sheets.pdf" "$out/class-sheet-page1"
+echo "$out/class-sheet-page1.png"
 
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &

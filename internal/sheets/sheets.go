@@ -85,10 +85,10 @@ var columns = []column{
 		}
 		return p.Name
 	}},
-	{func(w *words) string { return w.username }, 95, func(_ *words, _ int, p *Person) string { return p.Username }},
+	{func(w *words) string { return w.username }, 128, func(_ *words, _ int, p *Person) string { return p.Username }},
 	{func(w *words) string { return w.status }, 72, func(w *words, _ int, p *Person) string { return w.statusOf(p.Status) }},
-	{func(w *words) string { return w.handedOut }, 70, func(*words, int, *Person) string { return "" }},
-	{func(w *words) string { return w.signature }, 100, func(*words, int, *Person) string { return "" }},
+	{func(w *words) string { return w.handedOut }, 66, func(*words, int, *Person) string { return "" }},
+	{func(w *words) string { return w.signature }, 90, func(*words, int, *Person) string { return "" }},
 }
 
 // boxColumn is the index in columns of the "handed out" column, where each row gets

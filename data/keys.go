@@ -28,6 +28,13 @@ func (s *Store) AddPersonalKey(ctx context.Context, k *PersonalKey) error {
 	return wrap(s.db.WithContext(ctx).Create(k).Error, "store personal key")
 }
 
+// SetKeyExpiry moves the end of the personal key with ID id to until (a change
+// that sync sends).
+func (s *Store) SetKeyExpiry(ctx context.Context, id string, until time.Time) error {
+	return wrap(countChanges(s.db.WithContext(ctx), "personal_keys", "expires_at = ?", []any{until.UTC()}, "id = ?", id),
+		"extend personal key")
+}
+
 // EndLiveKey ends the user's live key, if any: revoked (redeemed false) or redeemed.
 // It reports whether there was one.
 func (s *Store) EndLiveKey(ctx context.Context, userID string, at time.Time, redeemed bool) (bool, error) {

@@ -51,6 +51,8 @@ type UserActions interface {
 	ResendInvitation(ctx context.Context, id string, opt lifecycle.ResendOptions) (*lifecycle.Invitation, error)
 	CancelInvitation(ctx context.Context, id string) (*data.User, error)
 	NewKey(ctx context.Context, id string, validDays int) (*lifecycle.Invitation, error)
+	ValidDays(ctx context.Context, days int) (int, error)
+	ExtendValidity(ctx context.Context, id string, validDays int) (*data.User, error)
 	Deactivate(ctx context.Context, id string) (*data.User, error)
 	Reactivate(ctx context.Context, id string) (*data.User, error)
 	Delete(ctx context.Context, id string) error
@@ -186,7 +188,8 @@ type UsersScreen struct {
 	permNote  *widget.Label
 	centre    *fyne.Container // the table with its bars; laid out again when the note shows
 
-	lastForm *UserForm // the last edit form opened
+	lastForm *UserForm     // the last edit form opened
+	lastDays *widget.Entry // the days of the last "Extend validity" question (tests type into it)
 	// OnFirstPage, if set, is called once, when the first rows are on screen.
 	OnFirstPage func()
 	// OnImport and OnInviteEmails, if set, open the import wizard and the

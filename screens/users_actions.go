@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,6 +17,7 @@ import (
 	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 	"onboard/internal/syncapi"
 	"onboard/internal/userrules"
 	"onboard/resources"
@@ -37,6 +40,7 @@ var bulkVerbs = []struct {
 	{lifecycle.ActionReactivate, resources.Mark("Reactivate"), resources.Mark("Reactivate %s?"), resources.Mark("be reactivated")},
 	{lifecycle.ActionChangeRole, resources.Mark("Change role"), resources.Mark("Change the role of %s: role %s?"), resources.Mark("get another role")},
 	{lifecycle.ActionAddToGroup, resources.Mark("Add to group"), resources.Mark("Add %s to the group %s?"), resources.Mark("be added to the group")},
+	{lifecycle.ActionExtend, resources.Mark("Extend validity"), resources.Mark("Extend the validity of the keys of %s?"), resources.Mark("have the validity of their key extended")},
 	{lifecycle.ActionDelete, resources.Mark("Delete"), resources.Mark("Delete %s?"), resources.Mark("be deleted")},
 }
 
@@ -80,6 +84,11 @@ func (s *UsersScreen) Bulk(a lifecycle.Action) {
 	switch a {
 	case lifecycle.ActionResend:
 		s.beforeMails(func() { s.planAndRun(ids, op, "") })
+	case lifecycle.ActionExtend:
+		s.askValidDays(lang.L("Extend validity"), lang.L("The keys stay the same, so letters already printed keep working."), func(days int) {
+			op.ValidDays = days
+			s.planAndRun(ids, op, "")
+		})
 	case lifecycle.ActionChangeRole:
 		s.choose(lang.L("Change role"), lang.L("New role"), uikit.Names(s.roles, func(r data.Role) string { return r.Name }), func(name string) {
 			op.RoleID = uikit.IDByName(s.roles, name, func(r data.Role) (string, string) { return r.ID, r.Name })
@@ -195,6 +204,8 @@ func (s *UsersScreen) confirmBulk(plan *lifecycle.BulkPlan, selected int, op lif
 		msg += "\n" + lang.L("Deactivated users cannot sign in or register until reactivated.")
 	case lifecycle.ActionResend:
 		msg += "\n" + lang.L("Each gets a new key; the old keys stop working.")
+	case lifecycle.ActionExtend:
+		msg += "\n" + fmt.Sprintf(lang.L("Their keys work until %s."), display.Date(s.act.Now().AddDate(0, 0, op.ValidDays)))
 	}
 	d := dialog.NewConfirm(button, msg, func(ok bool) {
 		if ok {
@@ -302,6 +313,15 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 					return err
 				}, func() { s.showKey(lang.L("New key"), inv, "") })
 			})
+		}),
+		item(lang.L("Extend validity…"), lifecycle.ActionExtend, func() {
+			s.askValidDays(fmt.Sprintf(lang.L("Extend the validity of %s's key"), name),
+				lang.L("The key stays the same, so a letter already printed keeps working."), func(days int) {
+					s.runOne(lang.L("Extend validity"), func(ctx context.Context) error {
+						_, err := s.act.ExtendValidity(ctx, id, days)
+						return err
+					})
+				})
 		}),
 		toggle,
 		letterItem(r.Status, func() { s.printLetters([]string{id}) }),
@@ -480,5 +500,47 @@ func (s *UsersScreen) openForm(id, unitID string) {
 		if s.OnPrintLetters != nil {
 			s.lastForm.OnPrintLetter = func(id string) { s.OnPrintLetters([]string{id}) }
 		}
+	})
+}
+
+// askValidDays asks for how many days from today keys are to work, starting from
+// the invitations' default (invite.valid_days) and saying until when; then gets the
+// days when the admin agrees.
+func (s *UsersScreen) askValidDays(title, note string, then func(days int)) {
+	days := &widget.Entry{}
+	days.ExtendBaseWidget(days)
+	until := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	parse := func(text string) (int, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || n < settings.MinValidDays || n > settings.MaxValidDays {
+			return 0, fmt.Errorf(lang.L("Enter how many days the keys are valid: a whole number from %d to %d."), settings.MinValidDays, settings.MaxValidDays)
+		}
+		return n, nil
+	}
+	days.Validator = func(text string) error { _, err := parse(text); return err }
+	days.OnChanged = func(text string) {
+		if n, err := parse(text); err == nil {
+			until.SetText(fmt.Sprintf(lang.L("Valid until %s. %s"), display.Date(s.act.Now().AddDate(0, 0, n)), note))
+		} else {
+			until.SetText(note)
+		}
+	}
+	item := widget.NewFormItem(lang.L("Valid for (days from today)"), days)
+	d := dialog.NewForm(title, lang.L("Extend"), lang.L("Cancel"), []*widget.FormItem{item, widget.NewFormItem("", until)}, func(ok bool) {
+		if n, err := parse(days.Text); ok && err == nil {
+			then(n)
+		}
+	}, s.win)
+	d.Resize(fyne.NewSize(520, 240))
+	s.lastDays = days
+	s.bg.Go(func() {
+		n, err := s.act.ValidDays(context.Background(), 0)
+		uikit.OnUI(func() {
+			if err != nil {
+				n = settings.DefaultValidDays
+			}
+			days.SetText(strconv.Itoa(n))
+			d.Show()
+		})
 	})
 }

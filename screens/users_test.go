@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"onboard/internal/demo"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
+	"onboard/internal/settings"
 	"onboard/internal/syncapi"
 	"onboard/screens/internal/uitest"
 )
@@ -606,4 +608,72 @@ func TestNewUserPicksAUnitInThePicker(t *testing.T) {
 	if err != nil || len(units) != 1 || units[0] != ids["Klasse 10b"] {
 		t.Fatalf("units of the new user %v (%v), want %s", units, err, ids["Klasse 10b"])
 	}
+}
+
+// TestExtendValidityKeepsTheKeyOfTheLetter: the row menu's Extend validity… asks
+// for the days (the default filled in, a wrong number refused) and moves the end of
+// the same key; the bulk action does it for the selection, skipping who cannot.
+func TestExtendValidityKeepsTheKeyOfTheLetter(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	ctx := context.Background()
+	c := uitest.CreateUser(t, svc, base, "Elif", "Doğan", "elif@example.org")
+	s, w := newScreen(t, st, svc)
+	s.CellText(0, 1)
+	uitest.Settle(s.wait)
+	for _, it := range s.rowMenuItems(s.row(0)) {
+		if it.Label == "Extend validity…" {
+			if it.Disabled {
+				t.Fatal("Extend validity… is off for a user with a key")
+			}
+			it.Action()
+		}
+	}
+	uitest.Settle(s.wait)
+	if s.lastDays == nil || s.lastDays.Text != strconv.Itoa(settings.DefaultValidDays) {
+		t.Fatal("the days field is not filled with the default of invite.valid_days")
+	}
+	s.lastDays.SetText("0")
+	if !uitest.Button(t, w, "Extend").Disabled() {
+		t.Fatal("Extend is enabled for 0 days")
+	}
+	s.lastDays.SetText("60")
+	test.Tap(uitest.Button(t, w, "Extend"))
+	uitest.Settle(s.wait)
+	key, err := st.LiveKey(ctx, c.User.ID)
+	if err != nil || key.Key != c.Key || !key.ExpiresAt.Equal(svc.Now().AddDate(0, 0, 60).Truncate(time.Second).UTC()) {
+		t.Fatalf("key after extending: %+v, %v; want %s until %v", key, err, c.Key, svc.Now().AddDate(0, 0, 60))
+	}
+
+	active := uitest.CreateUser(t, svc, base, "Cem", "Aktiv", "cem@example.org")
+	if _, err := svc.MarkRegistered(ctx, active.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.Reload()
+	uitest.Settle(s.wait)
+	s.SelectAllMatching()
+	uitest.Settle(s.wait)
+	s.Bulk(lifecycle.ActionExtend)
+	uitest.Settle(s.wait)
+	s.lastDays.SetText("90")
+	test.Tap(uitest.Button(t, w, "Extend"))
+	uitest.Settle(s.wait)
+	if !anyTextContains(w, "1 user will be skipped: 1 active.") {
+		t.Errorf("the question does not say who is skipped: %v", uitest.Keys(uitest.Texts(w)))
+	}
+	test.Tap(uitest.Button(t, w, "Extend validity (1)"))
+	uitest.Settle(s.wait)
+	if key, _ := st.LiveKey(ctx, c.User.ID); key.Key != c.Key || !key.ExpiresAt.Equal(svc.Now().AddDate(0, 0, 90).Truncate(time.Second).UTC()) {
+		t.Fatalf("after the bulk extension: %+v", key)
+	}
+}
+
+// anyTextContains reports whether a text shown in w contains part.
+func anyTextContains(w fyne.Window, part string) bool {
+	for text := range uitest.Texts(w) {
+		if strings.Contains(text, part) {
+			return true
+		}
+	}
+	return false
 }

@@ -17,6 +17,7 @@ const (
 	ActionResend            = Action(userrules.ActionResend)
 	ActionCancel            = Action(userrules.ActionCancel)
 	ActionNewKey            = Action(userrules.ActionNewKey)
+	ActionExtend            = Action(userrules.ActionExtend)
 	ActionDeactivate        = Action(userrules.ActionDeactivate)
 	ActionReactivate        = Action(userrules.ActionReactivate)
 	ActionDelete     Action = "user.delete"
@@ -41,6 +42,8 @@ func (a Action) Label() string {
 		return uitext.L("cancel the invitation")
 	case ActionNewKey:
 		return uitext.L("issue a new key")
+	case ActionExtend:
+		return uitext.L("extend the key's validity")
 	case ActionDeactivate:
 		return uitext.L("deactivate")
 	case ActionReactivate:

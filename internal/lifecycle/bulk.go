@@ -17,7 +17,7 @@ type BulkOp struct {
 	Action    Action
 	RoleID    string // for ActionChangeRole
 	GroupID   string // for ActionAddToGroup
-	ValidDays int    // for ActionResend; 0 is the default
+	ValidDays int    // for ActionResend and ActionExtend; 0 is the default
 }
 
 // Skip is a user a bulk action leaves out, and why.
@@ -166,6 +166,8 @@ func (s *Service) applyOne(ctx context.Context, id string, op BulkOp) error {
 		_, err = s.ResendInvitation(ctx, id, ResendOptions{ValidDays: op.ValidDays})
 	case ActionCancel:
 		_, err = s.CancelInvitation(ctx, id)
+	case ActionExtend:
+		_, err = s.ExtendValidity(ctx, id, op.ValidDays)
 	case ActionDeactivate:
 		_, err = s.Deactivate(ctx, id)
 	case ActionReactivate:

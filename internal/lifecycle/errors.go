@@ -43,6 +43,8 @@ func reasonText(reason string) string {
 		return uitext.L("the user has no email address")
 	case "there is no open invitation":
 		return uitext.L("there is no open invitation")
+	case "the user has no key":
+		return uitext.L("the user has no key")
 	case "it is already revoked":
 		return uitext.L("it is already revoked")
 	}

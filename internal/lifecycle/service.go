@@ -438,6 +438,32 @@ func (s *Service) NewKey(ctx context.Context, id string, validDays int) (*Invita
 	return &Invitation{User: u, Key: key}, nil
 }
 
+// ExtendValidity keeps the user's key (a printed letter stays good) and moves its
+// end to validDays days from now (0: the default). It is refused for users without
+// a key, and for active and deactivated users.
+func (s *Service) ExtendValidity(ctx context.Context, id string, validDays int) (*data.User, error) {
+	days, err := s.ValidDays(ctx, validDays)
+	if err != nil {
+		return nil, err
+	}
+	return s.act(ctx, id, ActionExtend, func(tx *data.Store, u *data.User, now time.Time) (string, map[string]data.Change, error) {
+		k, err := tx.LiveKey(ctx, u.ID)
+		if errors.Is(err, data.ErrNotFound) {
+			return "", nil, &TransitionError{Action: ActionExtend, User: u.FullName(), Reason: "the user has no key"}
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		until := now.AddDate(0, 0, days).Truncate(time.Second)
+		if err := tx.SetKeyExpiry(ctx, k.ID, until); err != nil {
+			return "", nil, err
+		}
+		changes := map[string]data.Change{"key_expires_at": {Old: u.KeyExpiresAt, New: &until}}
+		u.KeyExpiresAt = &until
+		return "Validity extended; the key stays the same", changes, nil
+	})
+}
+
 // CancelInvitation invalidates the user's key at once; the user is not activated
 // and can be invited again later.
 func (s *Service) CancelInvitation(ctx context.Context, id string) (*data.User, error) {

@@ -58,6 +58,7 @@ const (
 	ActionResend     Action = "user.resend"
 	ActionCancel     Action = "user.cancel-invitation"
 	ActionNewKey     Action = "user.new-key"
+	ActionExtend     Action = "user.extend-validity"
 	ActionDeactivate Action = "user.deactivate"
 	ActionReactivate Action = "user.reactivate"
 	ActionRegister   Action = "user.register"
@@ -81,6 +82,7 @@ var Steps = map[Action]Step{
 	ActionResend:     {From: pendingStatuses, To: []Phase{PhaseInvited}},
 	ActionCancel:     {From: pendingStatuses, To: []Phase{PhaseNotActivated}},
 	ActionNewKey:     {From: pendingStatuses},
+	ActionExtend:     {From: pendingStatuses},
 	ActionDeactivate: {From: append(slices.Clone(pendingStatuses), StatusActive), To: []Phase{PhaseDeactivated}},
 	// Back to active when the user had registered, else to a pending phase.
 	ActionReactivate: {From: []Status{StatusDeactivated}, To: []Phase{PhaseActive, PhaseInvited, PhaseNotActivated}},

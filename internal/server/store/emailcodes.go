@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"onboard/internal/keys"
 	"onboard/internal/server/web"
 )
 
@@ -37,9 +38,15 @@ func (s *Store) codeMAC(parts ...string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// codeRow returns the primary key of the code for key and email, and the hash
-// code would have.
+// codeRow returns the primary key of the code for key (as typed: a key of either
+// kind counts in its canonical form) and email, and the hash code would have.
 func (s *Store) codeRow(key, email, code string) (binding, emailFold, hash string) {
+	for _, kind := range []keys.Kind{keys.Personal, keys.Invite} {
+		if canon, err := keys.Parse(kind, key); err == nil {
+			key = canon
+			break
+		}
+	}
 	binding, emailFold = s.codeMAC("key", key), fold(email)
 	return binding, emailFold, s.codeMAC("code", binding, emailFold, code)
 }

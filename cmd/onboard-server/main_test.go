@@ -225,8 +225,11 @@ func TestTwoFactorSettings(t *testing.T) {
 		t.Errorf("email without mail: %d %q", code, errOut)
 	}
 	for _, kv := range [][2]string{
-		{"smtp.host", "mail.example.org"}, {"smtp.user", "office"}, {"smtp.password", "s3cret-pass"},
-		{"smtp.from", "office@example.org"}, {"twofactor.method", "choice"},
+		{"smtp.host", "mail.example.org"},
+		{"smtp.user", "office"},
+		{"smtp.password", "s3cret-pass"},
+		{"smtp.from", "office@example.org"},
+		{"twofactor.method", "choice"},
 	} {
 		if code, _, errOut := cli(t, "config", "set", kv[0], kv[1], "--database", db); code != 0 {
 			t.Fatalf("config set %s %q: %d %s", kv[0], kv[1], code, errOut)

@@ -36,18 +36,29 @@ func TestTwoFactorAndMailSettings(t *testing.T) {
 			}
 		}
 		for _, kv := range [][2]string{
-			{SettingTwoFactorMethod, "sms"}, {SettingSMTPPort, "0"}, {SettingSMTPPort, "smtp"}, {SettingSMTPSecurity, "ssl"},
-			{SettingSMTPHost, "mail server"}, {SettingSMTPFrom, "Office <office@example.org>"}, {SettingSMTPFrom, "office"},
-			{SettingSMTPUser, "office\r\nBcc: x@example.org"}, {SettingRateCodeSends, "0"},
+			{SettingTwoFactorMethod, "sms"},
+			{SettingSMTPPort, "0"},
+			{SettingSMTPPort, "smtp"},
+			{SettingSMTPSecurity, "ssl"},
+			{SettingSMTPHost, "mail server"},
+			{SettingSMTPFrom, "Office <office@example.org>"},
+			{SettingSMTPFrom, "office"},
+			{SettingSMTPUser, "office\r\nBcc: x@example.org"},
+			{SettingRateCodeSends, "0"},
 		} {
 			if err := s.SetSetting(ctx, kv[0], kv[1]); !errors.Is(err, ErrInvalid) {
 				t.Errorf("SetSetting(%s, %q): %v, want ErrInvalid", kv[0], kv[1], err)
 			}
 		}
 		for _, kv := range [][2]string{
-			{SettingSMTPHost, " mail.example.org "}, {SettingSMTPPort, "465"}, {SettingSMTPSecurity, "TLS"},
-			{SettingSMTPUser, "office"}, {SettingSMTPPassword, "p@ss word"}, {SettingSMTPFrom, "office@example.org"},
-			{SettingOrgName, "Example School"}, {SettingRateCodeSends, "3"},
+			{SettingSMTPHost, " mail.example.org "},
+			{SettingSMTPPort, "465"},
+			{SettingSMTPSecurity, "TLS"},
+			{SettingSMTPUser, "office"},
+			{SettingSMTPPassword, "p@ss word"},
+			{SettingSMTPFrom, "office@example.org"},
+			{SettingOrgName, "Example School"},
+			{SettingRateCodeSends, "3"},
 		} {
 			if err := s.SetSetting(ctx, kv[0], kv[1]); err != nil {
 				t.Fatalf("SetSetting(%s, %q): %v", kv[0], kv[1], err)

@@ -153,23 +153,29 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		})
 	case "config list":
 		return withStore(ctx, "config list", rest, 0, nil, func(st *store.Store, _ []string) error {
-			m, err := st.Settings(ctx)
-			if err != nil {
-				return err
-			}
-			for _, name := range store.SettingNames() {
-				v := m[name]
-				if name == store.SettingSMTPPassword && v != "" {
-					v = "********" // not shown on the screen or in logs
-				}
-				fmt.Fprintf(stdout, "%s=%s\n", name, v)
-			}
-			return nil
+			return listSettings(ctx, st, stdout)
 		})
 	case "-h", "--help", "help":
 		return flag.ErrHelp
 	}
 	return usageErr("unknown command %q", strings.Join(args[:min(2, len(args))], " "))
+}
+
+// listSettings prints every setting as name=value, the mail password as ********
+// when it is set, so that it shows neither on the screen nor in logs.
+func listSettings(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	m, err := st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range store.SettingNames() {
+		v := m[name]
+		if name == store.SettingSMTPPassword && v != "" {
+			v = "********"
+		}
+		fmt.Fprintf(stdout, "%s=%s\n", name, v)
+	}
+	return nil
 }
 
 // defaultDatabase is the database unless --database or --database-file is given:

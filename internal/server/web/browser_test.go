@@ -234,14 +234,8 @@ func TestBrowserEmailCode(t *testing.T) {
 		{"de", "Wir haben einen Code an", "Ihr Konto ist eingerichtet"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
-			ctx := newBrowser(t)
-			ms := smtptest.Start(t)
-			fb := newFakeBackend(mailOrg(ms, TwoFactorEmail))
-			key := fb.addPersonal(t, testInvitee)
-			srv := startServer(t, fb, Options{})
+			ctx, ms, fb, key := openCodeForm(t, TwoFactorEmail, tc.lang, "email_code")
 			err := chromedp.Do(ctx,
-				chromedp.Navigate(srv.URL+"/register?key="+key+"&lang="+tc.lang),
-				chromedp.WaitVisible(chromedp.ID("email_code")),
 				chromedp.SendKeys(chromedp.ID("password"), strongPassword),
 				chromedp.SendKeys(chromedp.ID("password2"), strongPassword),
 			)
@@ -292,17 +286,22 @@ func TestBrowserEmailCode(t *testing.T) {
 
 // TestBrowserChoice renders the choice between the app and the code by email.
 func TestBrowserChoice(t *testing.T) {
+	ctx, _, _, _ := openCodeForm(t, TwoFactorChoice, "de", "twofactor-email")
+	screenshot(t, ctx, "onboard-register-choice-de.png")
+}
+
+// openCodeForm opens the form of a personal key of testInvitee in lang in a new
+// browser, with the second factor method and a loopback mail server, and waits
+// until the element id is visible.
+func openCodeForm(t *testing.T, method, lang, id string) (context.Context, *smtptest.Server, *fakeBackend, string) {
+	t.Helper()
 	ctx := newBrowser(t)
 	ms := smtptest.Start(t)
-	fb := newFakeBackend(mailOrg(ms, TwoFactorChoice))
+	fb := newFakeBackend(mailOrg(ms, method))
 	key := fb.addPersonal(t, testInvitee)
 	srv := startServer(t, fb, Options{})
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/register?key="+key+"&lang=de"),
-		chromedp.WaitVisible(chromedp.ID("twofactor-email")),
-	)
-	if err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/register?key="+key+"&lang="+lang), chromedp.WaitVisible(chromedp.ID(id))); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, ctx, "onboard-register-choice-de.png")
+	return ctx, ms, fb, key
 }

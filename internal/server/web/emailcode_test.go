@@ -64,6 +64,17 @@ func newCodeTest(t *testing.T, method string, opts Options) *codeTest {
 	return ct
 }
 
+// sentCode starts a codeTest with method email and a personal key of
+// testInvitee, and sends a code for its form: it returns the key, the form as the
+// page after sending holds it, and the code.
+func sentCode(t *testing.T) (ct *codeTest, key string, form url.Values, code string) {
+	ct = newCodeTest(t, TwoFactorEmail, Options{})
+	key = ct.fb.addPersonal(t, testInvitee)
+	form = ct.open("/register?key=" + key)
+	_, code = ct.send("/register", form, 1)
+	return ct, key, form, code
+}
+
 // open returns the form of path with the valid answers filled in.
 func (ct *codeTest) open(path string) url.Values {
 	form, _ := ct.openPage(path)
@@ -192,10 +203,7 @@ func TestEmailCodeGermanMail(t *testing.T) {
 }
 
 func TestEmailCodeWrongTries(t *testing.T) {
-	ct := newCodeTest(t, TwoFactorEmail, Options{})
-	key := ct.fb.addPersonal(t, testInvitee)
-	form := ct.open("/register?key=" + key)
-	_, code := ct.send("/register", form, 1)
+	ct, key, form, code := sentCode(t)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -219,10 +227,7 @@ func TestEmailCodeWrongTries(t *testing.T) {
 }
 
 func TestEmailCodeExpires(t *testing.T) {
-	ct := newCodeTest(t, TwoFactorEmail, Options{})
-	key := ct.fb.addPersonal(t, testInvitee)
-	form := ct.open("/register?key=" + key)
-	_, code := ct.send("/register", form, 1)
+	ct, key, form, code := sentCode(t)
 	ct.clock.add(CodeLifetime)
 	wantCodeError(t, ct.submit("/register", form, code), "The code has expired. Send a new one.")
 	_, code = ct.send("/register", form, 2)
@@ -230,14 +235,14 @@ func TestEmailCodeExpires(t *testing.T) {
 	if res := ct.submit("/register", form, code); res.status != http.StatusOK {
 		t.Fatalf("code 1 s before it expires: %d\n%s", res.status, res.body)
 	}
+	if reg, ok := ct.fb.registration(key); !ok || reg.TwoFactor != TwoFactorEmail {
+		t.Errorf("registration %+v, %v", reg, ok)
+	}
 }
 
 func TestEmailCodeBoundToKeyAndAddress(t *testing.T) {
-	ct := newCodeTest(t, TwoFactorEmail, Options{})
-	key := ct.fb.addPersonal(t, testInvitee)
+	ct, _, form, code := sentCode(t)
 	other := ct.fb.addPersonal(t, Invitee{UserID: "u2", FirstName: "Max", LastName: "Muster", NamesLocked: true})
-	form := ct.open("/register?key=" + key)
-	_, code := ct.send("/register", form, 1)
 
 	// The code of key does not count for other.
 	form2 := ct.open("/register?key=" + other)

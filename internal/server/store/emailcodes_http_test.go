@@ -41,8 +41,12 @@ func TestEmailCodeAcrossServers(t *testing.T) {
 		}
 		host, port := ms.Addr()
 		for _, kv := range [][2]string{
-			{SettingOrgName, "Example School"}, {SettingRequire2FA, "true"}, {SettingSMTPHost, host},
-			{SettingSMTPPort, strconv.Itoa(port)}, {SettingSMTPSecurity, "none"}, {SettingSMTPFrom, "noreply@example.org"},
+			{SettingOrgName, "Example School"},
+			{SettingRequire2FA, "true"},
+			{SettingSMTPHost, host},
+			{SettingSMTPPort, strconv.Itoa(port)},
+			{SettingSMTPSecurity, "none"},
+			{SettingSMTPFrom, "noreply@example.org"},
 			{SettingTwoFactorMethod, "email"},
 		} {
 			if err := s.SetSetting(ctx, kv[0], kv[1]); err != nil {

@@ -64,6 +64,11 @@ func TestTwoFactorAndMailSettings(t *testing.T) {
 				t.Fatalf("SetSetting(%s, %q): %v", kv[0], kv[1], err)
 			}
 		}
+		// The mail password is stored encrypted.
+		var stored Setting
+		if err := s.db.Where("name = ?", SettingSMTPPassword).Take(&stored).Error; err != nil || strings.Contains(stored.Value, "p@ss") {
+			t.Errorf("stored smtp.password %q, %v", stored.Value, err)
+		}
 		// Settings that do not fit together are refused once host and sender are set.
 		if err := s.SetSetting(ctx, SettingSMTPSecurity, "none"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "clear text") {
 			t.Errorf("security none for another computer: %v", err)
@@ -243,6 +248,50 @@ func TestRegistrationUsesTheEmailCode(t *testing.T) {
 		var dora User
 		if err := s.db.Where("username = ?", "dora.m").Take(&dora).Error; err != nil || dora.TwoFactor != web.TwoFactorApp {
 			t.Errorf("TOTP user: two factor %q, %v", dora.TwoFactor, err)
+		}
+	})
+}
+
+// TestUpgradeTo4RecordsTheAppFactor: users registered with a TOTP secret before
+// schema 4 get two_factor app, the others none, and the email_codes table is made.
+func TestUpgradeTo4RecordsTheAppFactor(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, dsn)
+		op := operator(t, s, "Office", allPerms()...)
+		_, key := invitee(t, s, op, "anna", time.Now().Add(time.Hour))
+		bert, _ := invitee(t, s, op, "bert", time.Now().Add(time.Hour))
+		if err := s.RedeemPersonalKey(ctx, key, registration("anna.m")); err != nil {
+			t.Fatal(err)
+		}
+		// Back to schema 3.
+		for _, m := range []func() error{
+			func() error { return s.db.Migrator().DropColumn(&User{}, "two_factor") },
+			func() error { return s.db.Migrator().DropTable(&EmailCode{}) },
+			func() error { return upsertSetting(s.db, settingSchema, "3") },
+		} {
+			if err := m(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+
+		s = open(t, dsn)
+		var users []User
+		if err := s.db.Order("username").Find(&users).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			want := ""
+			if u.ID != bert {
+				want = web.TwoFactorApp
+			}
+			if u.TwoFactor != want {
+				t.Errorf("%s: two factor %q after the upgrade, want %q", u.Username, u.TwoFactor, want)
+			}
+		}
+		if !s.db.Migrator().HasTable(&EmailCode{}) {
+			t.Error("no email_codes table after the upgrade")
 		}
 	})
 }

@@ -46,6 +46,11 @@ const (
 	SettingSMTPFrom     = "smtp.from" // the sender's bare address
 )
 
+// smtpPasswordAAD binds the encrypted smtp.password to its setting: it is kept
+// encrypted like the TOTP secrets (sealTOTP), so that a copy of the database alone
+// does not give the mail password away.
+const smtpPasswordAAD = "setting " + SettingSMTPPassword
+
 // smtpTimeout bounds connecting to the mail server and sending one code.
 const smtpTimeout = 20 * time.Second
 
@@ -286,6 +291,11 @@ func (s *Store) SetSetting(ctx context.Context, name, value string) error {
 	if err := s.checkTogether(ctx, name, v); err != nil {
 		return fmt.Errorf("store: set %s: %w", name, err)
 	}
+	if name == SettingSMTPPassword {
+		if v, err = s.sealTOTP(smtpPasswordAAD, v); err != nil {
+			return fmt.Errorf("store: set %s: %w", name, err)
+		}
+	}
 	if err := upsertSetting(s.db.WithContext(ctx), name, v); err != nil {
 		return fmt.Errorf("store: set %s: %w", name, err)
 	}
@@ -297,7 +307,8 @@ func upsertSetting(tx *gorm.DB, name, value string) error {
 		name, value).Error
 }
 
-// Settings returns every public setting, with defaults for those never set.
+// Settings returns every public setting, with defaults for those never set;
+// smtp.password as stored, encrypted.
 func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 	var rows []Setting
 	if err := s.rdb.WithContext(ctx).Where("name IN ?", SettingNames()).Find(&rows).Error; err != nil {
@@ -323,7 +334,12 @@ func (s *Store) Organization(ctx context.Context) (web.Organization, error) {
 	if err != nil || minLen < 8 || minLen > 64 {
 		minLen = DefaultPasswordMinLength
 	}
-	mc, _ := mailConfig(m) // settings that do not work leave it nil: the pages say no code can be sent
+	pw, err := s.openTOTP(smtpPasswordAAD, m[SettingSMTPPassword])
+	m[SettingSMTPPassword] = pw
+	mc, mailErr := mailConfig(m)
+	if err != nil || mailErr != nil {
+		mc = nil // the pages say that no code can be sent
+	}
 	return web.Organization{
 		TwoFactorMethod:   m[SettingTwoFactorMethod],
 		Mail:              mc,

@@ -6,7 +6,9 @@
 // German. A valid key shows the organization and a form; the password is checked
 // against the organization's policy (see PasswordPolicy) and stored only as an
 // Argon2id hash; organizations that require two-factor authentication get a TOTP
-// setup with a QR code on the same form. Every key that cannot be used gets the same
+// setup with a QR code on the same form, a code by email (the "Send code" button
+// mails six digits through the organization's mail server; the Backend keeps only
+// their hash, bound to the key and the address), or the choice between both. Every key that cannot be used gets the same
 // answer, attempts are rate-limited per client address and per key through the
 // Backend (so several server processes share the limits), POST forms carry a
 // double-submit CSRF token, and every response has strict security headers.

@@ -49,6 +49,10 @@ func newBrowser(t *testing.T) context.Context {
 // a copy in /tmp for a person to look at.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	// From the top: a page scrolled down by typing loses its lower part otherwise.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`window.scrollTo(0, 0)`)); err != nil {
+		t.Fatalf("scroll to the top: %v", err)
+	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)

@@ -61,7 +61,12 @@ accepts a new secret when the old one is lost. Permissions: ` + strings.Join(per
 Settings: org.name, terms, require_2fa, password.min_length (8-64), password.classes,
 ratelimit.address_failures, ratelimit.key_failures, ratelimit.invite_key_failures
 (failed registration attempts per client address, personal key and invite key,
-1-100000) and ratelimit.window (1m-24h, such as 10m).
+1-100000), ratelimit.code_sends (email codes per key, 1-100000) and
+ratelimit.window (1m-24h, such as 10m). twofactor.method (app, email or choice)
+is the second factor when require_2fa is true; email and choice send codes through
+smtp.host, smtp.port (default 587), smtp.security (starttls, tls or none),
+smtp.user, smtp.password and smtp.from, which must be set first. config list
+shows smtp.password as ******** when it is set.
 
 serve listens on localhost:8080 unless --listen says otherwise. An address other
 machines can reach needs --tls-cert and --tls-key (HTTPS), or --insecure-http when
@@ -148,19 +153,29 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		})
 	case "config list":
 		return withStore(ctx, "config list", rest, 0, nil, func(st *store.Store, _ []string) error {
-			m, err := st.Settings(ctx)
-			if err != nil {
-				return err
-			}
-			for _, name := range store.SettingNames() {
-				fmt.Fprintf(stdout, "%s=%s\n", name, m[name])
-			}
-			return nil
+			return listSettings(ctx, st, stdout)
 		})
 	case "-h", "--help", "help":
 		return flag.ErrHelp
 	}
 	return usageErr("unknown command %q", strings.Join(args[:min(2, len(args))], " "))
+}
+
+// listSettings prints every setting as name=value, the mail password as ********
+// when it is set, so that it shows neither on the screen nor in logs.
+func listSettings(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	m, err := st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range store.SettingNames() {
+		v := m[name]
+		if name == store.SettingSMTPPassword && v != "" {
+			v = "********"
+		}
+		fmt.Fprintf(stdout, "%s=%s\n", name, v)
+	}
+	return nil
 }
 
 // defaultDatabase is the database unless --database or --database-file is given:

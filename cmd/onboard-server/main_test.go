@@ -209,3 +209,34 @@ func TestRateLimitSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoFactorSettings: twofactor.method email needs the server's mail first,
+// and config list never shows the mail password.
+func TestTwoFactorSettings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	_, out, _ := cli(t, "config", "list", "--database", db)
+	for _, want := range []string{"twofactor.method=app", "smtp.host=", "smtp.port=587", "smtp.security=starttls", "smtp.password="} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("config list lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := cli(t, "config", "set", "twofactor.method", "email", "--database", db); code != 1 ||
+		!strings.Contains(errOut, "set smtp.host, smtp.from") {
+		t.Errorf("email without mail: %d %q", code, errOut)
+	}
+	for _, kv := range [][2]string{
+		{"smtp.host", "mail.example.org"},
+		{"smtp.user", "office"},
+		{"smtp.password", "s3cret-pass"},
+		{"smtp.from", "office@example.org"},
+		{"twofactor.method", "choice"},
+	} {
+		if code, _, errOut := cli(t, "config", "set", kv[0], kv[1], "--database", db); code != 0 {
+			t.Fatalf("config set %s %q: %d %s", kv[0], kv[1], code, errOut)
+		}
+	}
+	_, out, _ = cli(t, "config", "list", "--database", db)
+	if !strings.Contains(out, "twofactor.method=choice\n") || !strings.Contains(out, "smtp.password=********\n") || strings.Contains(out, "s3cret") {
+		t.Errorf("config list:\n%s", out)
+	}
+}

@@ -666,10 +666,6 @@ func Backoff(attempt int, jitter float64) time.Duration {
 // the bare address to, dated date, then closes the connection. It is for checking
 // the settings; errors are those of Dial and Send.
 func SendTest(ctx context.Context, c Config, to string, date time.Time) error {
-	cl, err := Dial(ctx, c)
-	if err != nil {
-		return err
-	}
 	stamp := date.Format("2006-01-02 15:04 MST")
 	m := &Message{
 		ID: NewMessageID(c.From), To: to, Date: date, Subject: "Onboard test mail / Testnachricht",
@@ -677,6 +673,16 @@ func SendTest(ctx context.Context, c Config, to string, date time.Time) error {
 			"It arrived, so invitation emails can be sent.\n\n" +
 			"Dies ist eine Testnachricht von Onboard, gesendet " + stamp + " über " + c.Host + ", um die Einstellungen des Mailservers zu prüfen. " +
 			"Sie ist angekommen, also können Einladungen per E-Mail verschickt werden.\n",
+	}
+	return SendOne(ctx, c, m)
+}
+
+// SendOne connects with c, sends m and closes the connection: for a message now
+// and then, such as a code at registration. Errors are those of Dial and Send.
+func SendOne(ctx context.Context, c Config, m *Message) error {
+	cl, err := Dial(ctx, c)
+	if err != nil {
+		return err
 	}
 	if err := cl.Send(ctx, m); err != nil {
 		_ = cl.Close()

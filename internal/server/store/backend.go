@@ -80,6 +80,17 @@ func checkRegistration(r *web.Registration) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	if r.TwoFactor == "" && r.TOTPSecret != "" {
+		r.TwoFactor = web.TwoFactorApp
+	}
+	switch {
+	case r.TwoFactor != "" && r.TwoFactor != web.TwoFactorApp && r.TwoFactor != web.TwoFactorEmail:
+		return fmt.Errorf("%w: unknown second factor %q", ErrInvalid, r.TwoFactor)
+	case r.TwoFactor == web.TwoFactorApp && r.TOTPSecret == "":
+		return fmt.Errorf("%w: the authenticator app without a TOTP secret", ErrInvalid)
+	case r.TwoFactor == web.TwoFactorEmail && r.TOTPSecret != "":
+		return fmt.Errorf("%w: a TOTP secret with the email code", ErrInvalid)
+	}
 	return nil
 }
 
@@ -125,7 +136,7 @@ func (s *Store) RedeemPersonalKey(ctx context.Context, key string, r web.Registr
 		if err != nil {
 			return fmt.Errorf("read the user: %w", err)
 		}
-		if err := taken(tx, u.ID, r.Username, r.Email); err != nil {
+		if err := s.claim(tx, key, u.ID, &r, t); err != nil {
 			return err
 		}
 		old := u.Version
@@ -159,7 +170,7 @@ func (s *Store) register(u *User, r *web.Registration, t time.Time) error {
 	if err != nil {
 		return err
 	}
-	u.PasswordHash, u.TOTPSecret, u.TermsAcceptedAt = r.PasswordHash, sealed, nil
+	u.PasswordHash, u.TOTPSecret, u.TwoFactor, u.TermsAcceptedAt = r.PasswordHash, sealed, r.TwoFactor, nil
 	if !r.TermsAt.IsZero() {
 		terms := dbTime(r.TermsAt)
 		u.TermsAcceptedAt = &terms
@@ -171,10 +182,19 @@ func (s *Store) register(u *User, r *web.Registration, t time.Time) error {
 // backendErr passes the pages' own errors through and wraps others.
 func backendErr(what string, err error) error {
 	var tk *web.ErrTaken
-	if err == nil || errors.Is(err, web.ErrBadKey) || errors.As(err, &tk) {
+	if err == nil || errors.Is(err, web.ErrBadKey) || errors.Is(err, web.ErrEmailCode) || errors.As(err, &tk) {
 		return err
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// claim uses up the email code of r (useEmailCode) and checks that the username
+// and email are free for selfID (taken), in the registration's transaction.
+func (s *Store) claim(tx *gorm.DB, key, selfID string, r *web.Registration, t time.Time) error {
+	if err := s.useEmailCode(tx, key, r, t); err != nil {
+		return err
+	}
+	return taken(tx, selfID, r.Username, r.Email)
 }
 
 // taken returns *web.ErrTaken when a user other than selfID holds username or email
@@ -256,7 +276,7 @@ func (s *Store) JoinWithInviteKey(ctx context.Context, key string, r web.Registr
 		if err := tx.Where("key_hmac IN ? AND deleted_at IS NULL", hms).Order("id").Take(&k).Error; err != nil {
 			return fmt.Errorf("read the key: %w", err)
 		}
-		if err := taken(tx, "", r.Username, r.Email); err != nil {
+		if err := s.claim(tx, key, "", &r, t); err != nil {
 			return err
 		}
 		id, err := uuid.NewV7()
@@ -352,13 +372,17 @@ func (s *Store) Fail(ctx context.Context, window time.Duration, buckets ...strin
 // is) instead of a duplicate: nothing is applied twice either way.
 const MutationRetention = 90 * 24 * time.Hour
 
-// Prune deletes rate-limit counters of past windows and mutations older than
+// Prune deletes rate-limit counters of past windows, email codes expired for an
+// hour and mutations older than
 // MutationRetention. The server runs it now and then.
 func (s *Store) Prune(ctx context.Context) error {
 	t := now()
 	db := s.db.WithContext(ctx)
 	if err := db.Where("expires_at < ?", t).Delete(&RateLimit{}).Error; err != nil {
 		return fmt.Errorf("store: prune rate limits: %w", err)
+	}
+	if err := db.Where("expires_at < ?", t.Add(-time.Hour)).Delete(&EmailCode{}).Error; err != nil {
+		return fmt.Errorf("store: prune email codes: %w", err)
 	}
 	if err := db.Where("applied_at < ?", t.Add(-MutationRetention)).Delete(&Mutation{}).Error; err != nil {
 		return fmt.Errorf("store: prune mutations: %w", err)

@@ -61,8 +61,11 @@ type User struct {
 	CreatedBy string `gorm:"not null;default:'';index:users_created_by"`
 
 	// Set by registration only; never pushed nor pulled.
-	PasswordHash    string     // Argon2id, PHC string format
-	TOTPSecret      string     // "" without two-factor
+	PasswordHash string // Argon2id, PHC string format
+	TOTPSecret   string // "" without two-factor
+	// TwoFactor is the second factor set up at registration: web.TwoFactorApp,
+	// web.TwoFactorEmail or "" for none.
+	TwoFactor       string     `gorm:"not null;default:''"`
 	TermsAcceptedAt *time.Time // when the person accepted the terms
 }
 
@@ -175,7 +178,9 @@ type Setting struct {
 //	2  users.extra_permissions; the manage-roles operator permission (see upgradeTo2)
 //	3  users.created_by, invite_keys.created_by; the manage-users, manage-units,
 //	   manage-groups and manage-invite-keys operator permissions (see upgradeTo3)
-const schemaVersion = 3
+//	4  users.two_factor (existing users with a TOTP secret: app, see upgradeTo4);
+//	   email_codes
+const schemaVersion = 4
 
 // upgrades holds, by the version they lead to, the steps that bring a database of
 // the version before up to it, after AutoMigrate has added the new columns. They
@@ -184,6 +189,16 @@ const schemaVersion = 3
 var upgrades = map[int]func(tx *gorm.DB) error{
 	2: upgradeTo2,
 	3: upgradeTo3,
+	4: upgradeTo4,
+}
+
+// upgradeTo4 records the second factor of the users registered before version 4:
+// an authenticator app for those with a TOTP secret.
+func upgradeTo4(tx *gorm.DB) error {
+	if err := tx.Model(&User{}).Where("totp_secret <> ''").UpdateColumn("two_factor", "app").Error; err != nil {
+		return fmt.Errorf("record the second factor of registered users: %w", err)
+	}
+	return nil
 }
 
 // upgradeTo2 decides who keeps managing roles. Before version 2 any operator could
@@ -312,7 +327,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			from = max(n, 1)
 		}
 		err := tx.AutoMigrate(&Setting{}, &Operator{}, &User{}, &Unit{}, &Group{}, &Role{},
-			&PersonalKey{}, &InviteKey{}, &Change{}, &Mutation{}, &RateLimit{})
+			&PersonalKey{}, &InviteKey{}, &Change{}, &Mutation{}, &RateLimit{}, &EmailCode{})
 		if err != nil {
 			return err
 		}

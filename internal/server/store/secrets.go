@@ -157,6 +157,7 @@ type serverKeys struct {
 	web    []byte      // the registration pages' key (web.Options.Secret)
 	check  string      // hex; kept in settings to recognise the secret
 	totp   cipher.AEAD // encrypts TOTP secrets at rest
+	code   []byte      // HMAC key of email codes (see EmailCode)
 }
 
 // Labels of the subkeys (HKDF info); changing one breaks existing databases.
@@ -165,6 +166,7 @@ const (
 	labelTOTP   = "onboard-server totp at rest v1"
 	labelWeb    = "onboard-server web v1"
 	labelCheck  = "onboard-server secret check v1"
+	labelCode   = "onboard-server email code hmac v1"
 )
 
 // deriveKeys derives the subkeys of secret with HKDF-SHA256.
@@ -176,6 +178,9 @@ func deriveKeys(secret []byte) (*serverKeys, error) {
 		return nil, err
 	}
 	if k.web, err = sub(labelWeb); err != nil {
+		return nil, err
+	}
+	if k.code, err = sub(labelCode); err != nil {
 		return nil, err
 	}
 	check, err := sub(labelCheck)

@@ -1,7 +1,8 @@
 // Package store is onboard-server's database: operators and their tokens, the
 // synchronised rows (users, units, groups, roles, personal and invite keys), the
 // change log clients pull from, the applied mutations that make pushes idempotent,
-// rate-limit counters and settings.
+// rate-limit counters, the codes sent by email at registration (as HMACs) and
+// settings.
 //
 // The same code runs on SQLite (one file, the default) and on PostgreSQL (several
 // server processes sharing one database). Nothing that matters lives in memory:

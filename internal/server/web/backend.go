@@ -5,11 +5,18 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"onboard/internal/mail"
 )
 
 // ErrBadKey is the one answer for a key that is unknown, expired, revoked, used up
 // or already redeemed: the page says the same for all of them.
 var ErrBadKey = errors.New("this key is not valid")
+
+// ErrEmailCode is the answer of a registration whose email code (Registration.EmailCode)
+// is no longer usable when the account is created: used meanwhile, replaced by a
+// newer code or locked by wrong tries. Nothing was registered.
+var ErrEmailCode = errors.New("the email code is no longer valid")
 
 // ErrTaken says a username or email is already used by another user; Field names it.
 type ErrTaken struct{ Field string }
@@ -18,11 +25,17 @@ func (e *ErrTaken) Error() string { return "this " + e.Field + " is already take
 
 // Organization is what the pages show and enforce for the organization.
 type Organization struct {
-	Name              string
-	Terms             string // terms of use the person must accept
-	RequireTwoFactor  bool   // TOTP setup is part of registration
-	PasswordMinLength int    // 8–64, default 12
-	PasswordClasses   bool   // require upper, lower, digit and special character
+	Name             string
+	Terms            string // terms of use the person must accept
+	RequireTwoFactor bool   // a second factor is part of registration
+	// TwoFactorMethod is the second factor when RequireTwoFactor is set:
+	// TwoFactorApp (also for ""), TwoFactorEmail or TwoFactorChoice.
+	TwoFactorMethod string
+	// Mail is the server's mail server, for codes by email; nil when it is not set
+	// up, and then no code can be sent.
+	Mail              *mail.Config
+	PasswordMinLength int  // 8–64, default 12
+	PasswordClasses   bool // require upper, lower, digit and special character
 	// Limits are the rate limits the administrator set (settings ratelimit.*);
 	// zero fields take DefaultLimits.
 	Limits Limits
@@ -67,8 +80,51 @@ type Registration struct {
 	Mobile       string
 	PasswordHash string // Argon2id, PHC string format
 	TOTPSecret   string // "" when no two-factor was set up
-	TermsAt      time.Time
+	// TwoFactor is the second factor the person set up: TwoFactorApp,
+	// TwoFactorEmail or "" for none.
+	TwoFactor string
+	// EmailCode is the code from the email when TwoFactor is TwoFactorEmail, as
+	// typed (CheckEmailCode accepted it just before): the Backend uses it up in the
+	// registration's transaction, or refuses with ErrEmailCode.
+	EmailCode string
+	TermsAt   time.Time
 }
+
+// The second factors (Organization.TwoFactorMethod, Registration.TwoFactor).
+const (
+	TwoFactorApp    = "app"    // an authenticator app (TOTP)
+	TwoFactorEmail  = "email"  // a code sent by email at registration
+	TwoFactorChoice = "choice" // the person picks app or email on the form
+)
+
+// EmailCode is a code sent by email as the Backend keeps it: only its hash
+// (keyed with the server secret), bound to the key being redeemed and to the
+// address it went to.
+type EmailCode struct {
+	Key     string // the canonical key of the form
+	Email   string // the address the code was sent to
+	Code    string // the six digits; the Backend stores only a keyed hash of them
+	Expires time.Time
+}
+
+// CodeCheck is the verdict on a typed email code.
+type CodeCheck int
+
+// The verdicts of Backend.CheckEmailCode.
+const (
+	CodeOK      CodeCheck = iota // right, not used yet, not expired
+	CodeNone                     // no code was sent for this key to this address
+	CodeWrong                    // wrong; one more try counted
+	CodeLocked                   // MaxCodeTries wrong tries were made
+	CodeExpired                  // the code's time has passed
+	CodeUsed                     // the code was used for a registration
+)
+
+// Email codes: six digits, valid CodeLifetime, at most MaxCodeTries wrong tries.
+const (
+	CodeLifetime = 10 * time.Minute
+	MaxCodeTries = 5
+)
 
 // Backend is the server's store as the registration pages use it. Redeeming is
 // atomic: a personal key is used once, an invite key never beyond its maximum uses,
@@ -92,4 +148,12 @@ type Backend interface {
 	Failures(ctx context.Context, window time.Duration, buckets ...string) ([]int, error)
 	// Fail counts one failed attempt against each bucket in the current window.
 	Fail(ctx context.Context, window time.Duration, buckets ...string) error
+	// SaveEmailCode keeps a new code for c.Key and c.Email, replacing an earlier
+	// one for both (and its wrong tries).
+	SaveEmailCode(ctx context.Context, c EmailCode) error
+	// CheckEmailCode checks code against the one sent for key to email at now; a
+	// wrong code counts a try (atomically, also across server processes), and the
+	// result says how many tries are left. A right code is not used up: the
+	// registration does that (Registration.EmailCode).
+	CheckEmailCode(ctx context.Context, key, email, code string, now time.Time) (CodeCheck, int, error)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"onboard/internal/mail/smtptest"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -47,6 +49,10 @@ func newBrowser(t *testing.T) context.Context {
 // a copy in /tmp for a person to look at.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	// From the top: a page scrolled down by typing loses its lower part otherwise.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`window.scrollTo(0, 0)`)); err != nil {
+		t.Fatalf("scroll to the top: %v", err)
+	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
@@ -222,4 +228,84 @@ func TestBrowserTwoFactorGerman(t *testing.T) {
 	if reg, _ := fb.registration(key); reg.TOTPSecret != secret {
 		t.Errorf("registered secret %q, want %q", reg.TOTPSecret, secret)
 	}
+}
+
+// TestBrowserEmailCode registers with a code by email, in English and German: the
+// person presses "Send code", reads the code from the mail and types it in.
+func TestBrowserEmailCode(t *testing.T) {
+	for _, tc := range []struct{ lang, sent, done string }{
+		{"en", "We sent a code to", "Your account is ready"},
+		{"de", "Wir haben einen Code an", "Ihr Konto ist eingerichtet"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			ctx, ms, fb, key := openCodeForm(t, TwoFactorEmail, tc.lang, "email_code")
+			err := chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.ID("password"), strongPassword),
+				chromedp.SendKeys(chromedp.ID("password2"), strongPassword),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			screenshot(t, ctx, "onboard-register-email-"+tc.lang+".png")
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS(`button[name="action"]`)),
+				chromedp.WaitVisible(chromedp.CSS(".notice")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".notice"))); !strings.Contains(msg, tc.sent) {
+				t.Errorf("notice %q", msg)
+			}
+			got := ms.WaitReceived(1, 10*time.Second)
+			if len(got) != 1 {
+				t.Fatalf("%d mails", len(got))
+			}
+			code := sixDigits.FindString(got[0].Text)
+			err = chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.ID("password"), strongPassword),
+				chromedp.SendKeys(chromedp.ID("password2"), strongPassword),
+				chromedp.SendKeys(chromedp.ID("email_code"), code),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			screenshot(t, ctx, "onboard-register-email-sent-"+tc.lang+".png")
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS(`button[type="submit"]:not([name])`)),
+				chromedp.WaitVisible(chromedp.CSS(".done")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1"))); h1 != tc.done {
+				t.Errorf("heading %q", h1)
+			}
+			if reg, ok := fb.registration(key); !ok || reg.TwoFactor != TwoFactorEmail {
+				t.Errorf("registration %+v, %v", reg, ok)
+			}
+		})
+	}
+}
+
+// TestBrowserChoice renders the choice between the app and the code by email.
+func TestBrowserChoice(t *testing.T) {
+	ctx, _, _, _ := openCodeForm(t, TwoFactorChoice, "de", "twofactor-email")
+	screenshot(t, ctx, "onboard-register-choice-de.png")
+}
+
+// openCodeForm opens the form of a personal key of testInvitee in lang in a new
+// browser, with the second factor method and a loopback mail server, and waits
+// until the element id is visible.
+func openCodeForm(t *testing.T, method, lang, id string) (context.Context, *smtptest.Server, *fakeBackend, string) {
+	t.Helper()
+	ctx := newBrowser(t)
+	ms := smtptest.Start(t)
+	fb := newFakeBackend(mailOrg(ms, method))
+	key := fb.addPersonal(t, testInvitee)
+	srv := startServer(t, fb, Options{})
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/register?key="+key+"&lang="+lang), chromedp.WaitVisible(chromedp.ID(id))); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, ms, fb, key
 }

@@ -31,7 +31,19 @@ type fakeBackend struct {
 	buckets   []string               // every bucket a failure was counted against, in order
 	checks    int                    // calls of Failures
 	writes    int                    // calls of Fail
+	codes     map[string]*fakeCode   // email codes by codeID
 }
+
+// fakeCode is an email code as the fake keeps it.
+type fakeCode struct {
+	code    string
+	expires time.Time
+	tries   int
+	used    bool
+}
+
+// codeID is what an email code is bound to: the key and the address.
+func codeID(key, email string) string { return key + "\x00" + strings.ToLower(email) }
 
 type personalKey struct {
 	inv     Invitee
@@ -55,6 +67,7 @@ func newFakeBackend(org Organization) *fakeBackend {
 		emails:    make(map[string]bool),
 		redeemed:  make(map[string]Registration),
 		attempts:  make(map[string][]time.Time),
+		codes:     make(map[string]*fakeCode),
 	}
 }
 
@@ -134,9 +147,14 @@ func (f *fakeBackend) RedeemPersonalKey(_ context.Context, key string, r Registr
 	if !ok {
 		return ErrBadKey
 	}
+	use, err := f.useCode(key, r)
+	if err != nil {
+		return err
+	}
 	if err := f.taken(r); err != nil {
 		return err
 	}
+	use()
 	pk.used = true
 	f.redeemed[key] = r
 	return nil
@@ -159,9 +177,14 @@ func (f *fakeBackend) JoinWithInviteKey(_ context.Context, key string, r Registr
 	if !ok || ik.uses >= ik.maxUses {
 		return ErrBadKey
 	}
+	use, err := f.useCode(key, r)
+	if err != nil {
+		return err
+	}
 	if err := f.taken(r); err != nil {
 		return err
 	}
+	use()
 	ik.uses++
 	f.joined = append(f.joined, r)
 	return nil
@@ -193,6 +216,48 @@ func (f *fakeBackend) Fail(_ context.Context, _ time.Duration, buckets ...string
 	}
 	f.writes++
 	return nil
+}
+
+// SaveEmailCode keeps the code, replacing an earlier one for the key and address.
+func (f *fakeBackend) SaveEmailCode(_ context.Context, c EmailCode) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.codes[codeID(c.Key, c.Email)] = &fakeCode{code: c.Code, expires: c.Expires}
+	return nil
+}
+
+// CheckEmailCode judges code as the store does.
+func (f *fakeBackend) CheckEmailCode(_ context.Context, key, email, code string, now time.Time) (CodeCheck, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.codes[codeID(key, email)]
+	switch {
+	case !ok:
+		return CodeNone, 0, nil
+	case c.used:
+		return CodeUsed, 0, nil
+	case !now.Before(c.expires):
+		return CodeExpired, 0, nil
+	case c.tries >= MaxCodeTries:
+		return CodeLocked, 0, nil
+	case c.code != code:
+		c.tries++
+		return CodeWrong, MaxCodeTries - c.tries, nil
+	}
+	return CodeOK, MaxCodeTries - c.tries, nil
+}
+
+// useCode checks the email code of a registration by email and returns what uses
+// it up once the registration succeeds; f.mu is held.
+func (f *fakeBackend) useCode(key string, r Registration) (func(), error) {
+	if r.TwoFactor != TwoFactorEmail {
+		return func() {}, nil
+	}
+	c, ok := f.codes[codeID(key, r.Email)]
+	if !ok || c.used || c.tries >= MaxCodeTries || c.code != r.EmailCode {
+		return nil, ErrEmailCode
+	}
+	return func() { c.used = true }, nil
 }
 
 // counts returns how often the counters were read and written.

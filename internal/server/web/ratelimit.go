@@ -28,6 +28,7 @@ func (h *handler) limitsFor(org Organization) Limits {
 		Address:     pick(o.Address, s.Address, d.Address),
 		PersonalKey: pick(o.PersonalKey, s.PersonalKey, d.PersonalKey),
 		InviteKey:   pick(o.InviteKey, s.InviteKey, d.InviteKey),
+		CodeSends:   pick(o.CodeSends, s.CodeSends, d.CodeSends),
 		Window:      d.Window,
 	}
 	for _, w := range []Limits{s, o} {

@@ -194,7 +194,7 @@ func TestLimitsFromSettings(t *testing.T) {
 		}
 	}
 	h := &handler{opts: Options{Limits: Limits{InviteKey: 9}}}
-	want := Limits{Address: 2, PersonalKey: DefaultLimits.PersonalKey, InviteKey: 9, Window: DefaultLimits.Window}
+	want := Limits{Address: 2, PersonalKey: DefaultLimits.PersonalKey, InviteKey: 9, CodeSends: DefaultLimits.CodeSends, Window: DefaultLimits.Window}
 	if got := h.limitsFor(org); got != want {
 		t.Errorf("limits %+v, want %+v", got, want)
 	}

@@ -112,11 +112,9 @@ func (h *handler) showForm(w http.ResponseWriter, r *http.Request, f flow) {
 			p.Values.FirstName, p.Values.LastName = inv.FirstName, inv.LastName
 		}
 	}
-	if org.RequireTwoFactor {
-		if p.TOTP, err = h.newTOTPSetup(org.Name, p.accountName(), f, key, newTOTPSecret()); err != nil {
-			h.fail(w, r, p.Lang, err)
-			return
-		}
+	if err := h.offer(p, org, chosen(org, nil), "", ""); err != nil {
+		h.fail(w, r, p.Lang, err)
+		return
 	}
 	h.render(w, r, http.StatusOK, "form", p)
 }
@@ -260,6 +258,10 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	names := p.NamesEditable()
 	v, first, last := formInput(pf, names, inv)
 	p.Values = v
+	if wantsCode(org, pf) {
+		h.sendCode(w, r, p, org, pf)
+		return
+	}
 	errs := validate(p.Lang, names, v, org)
 	pw := pf.Get("password")
 	checkPasswords(p, org, pf, first, last, errs)
@@ -268,11 +270,9 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 	if names {
 		reg.FirstName, reg.LastName = v.FirstName, v.LastName
 	}
-	if org.RequireTwoFactor {
-		if reg.TOTPSecret, err = h.checkTOTP(p, org, pf, errs); err != nil {
-			h.fail(w, r, p.Lang, err)
-			return
-		}
+	if err := h.secondFactor(r, p, org, errs, &reg); err != nil {
+		h.fail(w, r, p.Lang, err)
+		return
 	}
 	if len(errs) > 0 {
 		h.failedIf(codeWrong(errs, pf), r, org, f, key)
@@ -289,7 +289,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		return
 	}
 	if org.Terms != "" {
-		reg.TermsAt = time.Now().UTC()
+		reg.TermsAt = h.now().UTC()
 	}
 	if f.Invite {
 		err = h.b.JoinWithInviteKey(ctx, key, reg)
@@ -297,7 +297,7 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, f flow) {
 		err = h.b.RedeemPersonalKey(ctx, key, reg)
 	}
 	h.failedIf(guessed(err), r, org, f, key)
-	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: org.RequireTwoFactor})
+	h.registered(w, r, p, err, errs, &doneInfo{Name: first, Username: v.Username, TOTP: reg.TwoFactor == TwoFactorApp})
 }
 
 // busyRetry is the Retry-After of the busy page, in seconds.
@@ -343,26 +343,20 @@ func checkPasswords(p *page, org Organization, pf url.Values, first, last string
 	}
 }
 
-// checkTOTP checks the posted authenticator code against the secret sealed in the
-// form's setup (sealEnrolment; the browser cannot choose it), puts what is wrong
-// into errs and returns the secret the account gets: a new one when the posted setup
-// is missing, forged, of another key or expired. It sets up p to show the secret
-// again.
-func (h *handler) checkTOTP(p *page, org Organization, pf url.Values, errs map[string]string) (string, error) {
-	secret, ok := h.openEnrolment(p.Flow, p.Key, pf.Get("totp_enrolment"), time.Now())
+// checkTOTPCode checks the posted authenticator code against secret, the one
+// sealed in the form's setup (sealEnrolment; the browser cannot choose it), and
+// puts what is wrong into errs; ok is false when the posted setup was missing,
+// forged, of another key or expired, and secret is a new one.
+func checkTOTPCode(p *page, pf url.Values, secret string, ok bool, errs map[string]string) {
 	code := strings.Join(strings.Fields(pf.Get("totp_code")), "")
 	switch {
 	case !ok:
-		secret = newTOTPSecret()
 		errs["totp_code"] = p.T("err_totp_reset")
 	case code == "":
 		errs["totp_code"] = p.T("err_totp_missing")
 	case !totpValid(secret, code, time.Now()):
 		errs["totp_code"] = p.T("err_totp_wrong")
 	}
-	var err error
-	p.TOTP, err = h.newTOTPSetup(org.Name, p.accountName(), p.Flow, p.Key, secret)
-	return secret, err
 }
 
 // registered answers the outcome err of a registration: the confirmation page done,
@@ -372,6 +366,9 @@ func (h *handler) registered(w http.ResponseWriter, r *http.Request, p *page, er
 	switch {
 	case errors.Is(err, ErrBadKey):
 		h.badKey(w, r, p)
+	case errors.Is(err, ErrEmailCode):
+		errs["email_code"] = p.T("err_code_used")
+		h.formErrors(w, r, p, errs)
 	case errors.As(err, &taken):
 		switch taken.Field {
 		case "username", "email":

@@ -6,7 +6,9 @@
 // German. A valid key shows the organization and a form; the password is checked
 // against the organization's policy (see PasswordPolicy) and stored only as an
 // Argon2id hash; organizations that require two-factor authentication get a TOTP
-// setup with a QR code on the same form. Every key that cannot be used gets the same
+// setup with a QR code on the same form, a code by email (the "Send code" button
+// mails six digits through the organization's mail server; the Backend keeps only
+// their hash, bound to the key and the address), or the choice between both. Every key that cannot be used gets the same
 // answer, attempts are rate-limited per client address and per key through the
 // Backend (so several server processes share the limits), POST forms carry a
 // double-submit CSRF token, and every response has strict security headers.
@@ -54,16 +56,18 @@ import (
 // registering behind one NAT address is never refused. The counters are read
 // before a key is looked up and written only on a failure, so a refused request
 // writes nothing; concurrent failures may overshoot a limit by the number of
-// requests in flight.
+// requests in flight. Sending an email code counts too, against the client's
+// address (limit Address) and the key (limit CodeSends), before the mail goes out.
 type Limits struct {
 	Address     int           // failures per client address (IPv6: per /64 network)
 	PersonalKey int           // failures per personal key
 	InviteKey   int           // failures per invite key, which many people share
+	CodeSends   int           // email codes sent per personal key (invite key: per key and address)
 	Window      time.Duration // the fixed window the failures are counted in
 }
 
 // DefaultLimits are the limits unless the settings or Options say otherwise.
-var DefaultLimits = Limits{Address: 20, PersonalKey: 10, InviteKey: 100, Window: 10 * time.Minute}
+var DefaultLimits = Limits{Address: 20, PersonalKey: 10, InviteKey: 100, CodeSends: 5, Window: 10 * time.Minute}
 
 // Options configure the handler; the zero value is a safe default.
 type Options struct {
@@ -92,6 +96,8 @@ type Options struct {
 	// Secret; nil takes a random one, which suits a single process only: its forms
 	// stop working when it restarts.
 	Secret []byte
+	// Now is the clock of the email codes' expiry; nil means time.Now.
+	Now func() time.Time
 }
 
 //go:embed templates/*.html
@@ -211,6 +217,9 @@ type page struct {
 	MinLength   int
 	Classes     bool
 	TOTP        *totpSetup
+	Code        *codeInfo // the email code, when it is offered
+	Choice      bool      // the person picks the app or the email code
+	Chosen      string    // the second factor picked: TwoFactorApp or TwoFactorEmail
 	Values      formValues
 	Errors      map[string]string
 	FormError   string
@@ -273,6 +282,8 @@ func (p *page) Field(id, typ, autocomplete string) field {
 		}
 	case "totp_code":
 		f.InputMode = "numeric"
+	case "email_code":
+		f.InputMode, f.Hint = "numeric", p.T("email_code_hint")
 	}
 	return f
 }
@@ -492,6 +503,14 @@ func (h *handler) hashPassword(ctx context.Context, password string) (string, er
 		return "", perr
 	}
 	return hash, err
+}
+
+// now is Options.Now, else time.Now.
+func (h *handler) now() time.Time {
+	if h.opts.Now != nil {
+		return h.opts.Now()
+	}
+	return time.Now()
 }
 
 // hashFn is HashPassword; tests replace it to hold a worker.

@@ -78,6 +78,13 @@ Commands:
                                    without filters) to a CSV or XLSX file that
                                    import reads back unchanged; --with-keys adds
                                    each user's personal key
+  users extend (--user ID | --unit U | --group G | --status S)...
+         [--days N]
+                                   keep the keys of the users selected and make
+                                   them work N days from today (default
+                                   invite.valid_days): letters already printed
+                                   stay good; users without a key, registered
+                                   or deactivated ones are listed and skipped
   import FILE [--sheet NAME] [--encoding auto|utf-8|utf-16|windows-1252|
          iso-8859-15|macintosh|ibm850|ibm437]
          [--delimiter auto|comma|semicolon|tab|pipe] [--no-header]
@@ -225,9 +232,10 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 
 var commands = map[string]command{
 	"demo":         {name: "demo", run: runDemo},
-	"users":        {name: "users", run: runGroup("users", "list or export"), noStore: true},
+	"users":        {name: "users", run: runGroup("users", "list, export or extend"), noStore: true},
 	"users list":   {name: "users list", run: runUsersList},
 	"users export": {name: "users export", run: runUsersExport},
+	"users extend": {name: "users extend", run: runUsersExtend},
 	"import":       {name: "import", run: runImport},
 	"invite":       {name: "invite", run: runInvite},
 	"letters":      {name: "letters", run: runLetters},

@@ -193,7 +193,7 @@ func TestUsersExportUsageErrorsNameTheFlag(t *testing.T) {
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Error("a usage error wrote the file")
 	}
-	if code, _, errOut := run(t, "--db", db, "users", "frobnicate"); code != ExitUsage || !strings.Contains(errOut, "use list or export") {
+	if code, _, errOut := run(t, "--db", db, "users", "frobnicate"); code != ExitUsage || !strings.Contains(errOut, "use list, export or extend") {
 		t.Errorf("users frobnicate: %d %q", code, errOut)
 	}
 }

@@ -211,3 +211,37 @@ func TestLettersForDemoUsers(t *testing.T) {
 		}
 	}
 }
+
+// TestUsersExtendKeepsTheKeys: Dora's expired key works again, the same key, and
+// Clara (registered) is listed as skipped; without a filter nothing is extended.
+func TestUsersExtendKeepsTheKeys(t *testing.T) {
+	db, ids := lettersDB(t)
+	st, err := data.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.LiveKey(context.Background(), ids["dora"])
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "--db", db, "users", "extend", "--unit", "Werk Nord", "--days", "30")
+	if code != ExitOK || !strings.Contains(out, "Extended the keys of 2 users until") || !strings.Contains(out, "Clara Active: active") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	st, err = data.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	after, err := st.LiveKey(context.Background(), ids["dora"])
+	if err != nil || after.Key != before.Key || !after.ExpiresAt.After(time.Now().AddDate(0, 0, 29)) {
+		t.Fatalf("Dora's key after extending: %+v, %v (before %s)", after, err, before.Key)
+	}
+	if code, _, errOut := run(t, "--db", db, "users", "extend"); code != ExitUsage || !strings.Contains(errOut, "say whose keys to extend") {
+		t.Errorf("without a filter: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "--db", db, "users", "extend", "--user", ids["clara"]); code != ExitFail || !strings.Contains(errOut, "the user has no key that can be extended") {
+		t.Errorf("only Clara: exit %d, %s", code, errOut)
+	}
+}

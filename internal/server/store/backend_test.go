@@ -386,3 +386,32 @@ func race(t *testing.T, n int, attempt func(i int) error) (ok, bad int) {
 	wg.Wait()
 	return int(okN.Load()), int(badN.Load())
 }
+
+// TestAnExtendedKeyWorksAgain: the desktop's "Extend validity" pushes the same key
+// with a later end; the server takes the new date, so the expired key of a printed
+// letter registers again.
+func TestAnExtendedKeyWorksAgain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		s := open(t, dsn)
+		ctx := context.Background()
+		op := operator(t, s, "Office", allPerms()...)
+		uid, key := invitee(t, s, op, "late", time.Now().Add(-time.Hour))
+		if _, err := s.PersonalKey(ctx, key); !errors.Is(err, web.ErrBadKey) {
+			t.Fatalf("the expired key: %v, want ErrBadKey", err)
+		}
+		recs, _ := pullAll(t, s, 0, 0)
+		for _, r := range recs {
+			var k syncapi.PersonalKey
+			if r.Entity == syncapi.EntityPersonalKey && json.Unmarshal(r.Data, &k) == nil && k.UserID == uid {
+				k.ExpiresAt = time.Now().AddDate(0, 0, 30)
+				wantStatus(t, push(t, s, op, change(t, syncapi.EntityPersonalKey, r.ID, r.Version, &k)), syncapi.StatusApplied)
+			}
+		}
+		if inv, err := s.PersonalKey(ctx, key); err != nil || inv.UserID != uid {
+			t.Fatalf("the extended key: %+v, %v", inv, err)
+		}
+		if err := s.RedeemPersonalKey(ctx, key, registration("late")); err != nil {
+			t.Fatalf("registering with the extended key: %v", err)
+		}
+	})
+}

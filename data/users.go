@@ -11,6 +11,8 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
+
+	"onboard/internal/natsort"
 )
 
 // UserByID returns a user that is not deleted.
@@ -144,10 +146,13 @@ type UserQuery struct {
 	UnitIDs  []string // in any of these units (none: any unit)
 	GroupIDs []string // in any of these groups (none: any group)
 	RoleID   string
-	Sort     SortColumn // "" sorts by name
-	Desc     bool
-	Offset   int
-	Limit    int // 0 means no limit
+	// ExpiringBefore, when set, keeps the users still to register whose key works
+	// now and ends before it (the expiry radar).
+	ExpiringBefore *time.Time
+	Sort           SortColumn // "" sorts by name
+	Desc           bool
+	Offset         int
+	Limit          int // 0 means no limit
 }
 
 // SortColumn names a column a user list can be sorted by.
@@ -293,7 +298,26 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 		conds = append(conds, "u.role_id = ?")
 		args = append(args, q.RoleID)
 	}
+	if q.ExpiringBefore != nil {
+		conds = append(conds, expiringCondition)
+		args = append(args, now.UTC(), q.ExpiringBefore.UTC())
+	}
 	return strings.Join(conds, " AND "), args
+}
+
+// expiringCondition keeps the users still to register whose key works at the first
+// argument and ends before the second.
+const expiringCondition = "u.phase IN ('not_activated','invited') AND u.key_expires_at >= ? AND u.key_expires_at < ?"
+
+// ExpiringByUnit counts, per unit in natural order, the users still to register
+// whose key works at now and ends before until; units without any are left out.
+func (s *Store) ExpiringByUnit(ctx context.Context, now, until time.Time) ([]CatalogCount, error) {
+	var out []CatalogCount
+	err := s.rdb.WithContext(ctx).Raw(`SELECT n.id, n.name, count(*) AS users
+		FROM users u JOIN user_units x ON x.user_id = u.id JOIN units n ON n.id = x.unit_id
+		WHERE u.deleted_at IS NULL AND `+expiringCondition+` GROUP BY n.id, n.name`, now.UTC(), until.UTC()).Scan(&out).Error
+	natsort.Slice(out, func(c CatalogCount) string { return c.Name })
+	return out, wrap(err, "count expiring keys")
 }
 
 // ListUsers returns one page of users matching q in q's order (by default by last

@@ -586,3 +586,36 @@ func TestUserBriefsReadsLongListsInParts(t *testing.T) {
 		t.Fatalf("no IDs: %v, %v", b, err)
 	}
 }
+
+// TestExpiringUsersAndTheirUnits: the radar finds the users still to register whose
+// key works now and ends within the window — not the expired, not those beyond it,
+// not the registered — and counts them per unit.
+func TestExpiringUsersAndTheirUnits(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	roleID, unitID := seedCatalog(t, s)
+	other := &Unit{Name: "Class 10a"}
+	if err := s.CreateUnit(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
+	soon := addUser(t, s, &User{FirstName: "Soon", Username: "soon", RoleID: roleID, Phase: PhaseInvited, KeyExpiresAt: at(48 * time.Hour)}, []string{unitID, other.ID}, nil)
+	letter := addUser(t, s, &User{FirstName: "Letter", Username: "letter", RoleID: roleID, Phase: PhaseNotActivated, KeyExpiresAt: at(6 * 24 * time.Hour)}, []string{unitID}, nil)
+	addUser(t, s, &User{FirstName: "Later", Username: "later", RoleID: roleID, Phase: PhaseInvited, KeyExpiresAt: at(30 * 24 * time.Hour)}, []string{unitID}, nil)
+	addUser(t, s, &User{FirstName: "Gone", Username: "gone", RoleID: roleID, Phase: PhaseInvited, KeyExpiresAt: at(-time.Hour)}, []string{unitID}, nil)
+	addUser(t, s, &User{FirstName: "Done", Username: "done", RoleID: roleID, Phase: PhaseActive, KeyExpiresAt: at(time.Hour)}, []string{unitID}, nil)
+
+	until := now.AddDate(0, 0, 7)
+	ids, err := s.UserIDs(ctx, UserQuery{ExpiringBefore: &until}, now)
+	slices.Sort(ids)
+	want := []string{soon.ID, letter.ID}
+	slices.Sort(want)
+	if err != nil || !slices.Equal(ids, want) {
+		t.Fatalf("expiring within 7 days: %v, %v; want Soon and Letter", ids, err)
+	}
+	counts, err := s.ExpiringByUnit(ctx, now, until)
+	if err != nil || len(counts) != 2 || counts[0].Name != "Class 5a" || counts[0].Users != 2 || counts[1].Name != "Class 10a" || counts[1].Users != 1 {
+		t.Fatalf("per unit: %+v, %v", counts, err)
+	}
+}

@@ -30,6 +30,8 @@ import (
 type UserSource interface {
 	Catalog
 	CountByStatus(ctx context.Context, q data.UserQuery, now time.Time) (map[data.Status]int, error)
+	ExpiringByUnit(ctx context.Context, now, until time.Time) ([]data.CatalogCount, error)
+	CountUsers(ctx context.Context, q data.UserQuery, now time.Time) (int, error)
 	ListUsers(ctx context.Context, q data.UserQuery, now time.Time) ([]data.UserRow, error)
 	SortedRowIDs(ctx context.Context, q data.UserQuery, now time.Time) ([]int64, error)
 	UsersAt(ctx context.Context, rowids []int64, now time.Time) ([]data.UserRow, error)
@@ -190,6 +192,7 @@ type UsersScreen struct {
 
 	lastForm *UserForm     // the last edit form opened
 	lastDays *widget.Entry // the days of the last "Extend validity" question (tests type into it)
+	radar    radar         // whose keys run out soon
 	// OnFirstPage, if set, is called once, when the first rows are on screen.
 	OnFirstPage func()
 	// OnImport and OnInviteEmails, if set, open the import wizard and the
@@ -226,6 +229,7 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.buildTable()
 	s.buildFilters()
 	s.buildBulkBar()
+	s.buildRadar()
 	s.detail = newUserDetail(s)
 	s.summary = &widget.Label{Text: lang.L("Loading users…")}
 	s.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
@@ -253,6 +257,7 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.centre = &fyne.Container{Layout: &stackLayout{fill: middle}, Objects: []fyne.CanvasObject{
 		container.NewBorder(nil, nil, uikit.Heading(lang.L("Users")), container.NewHBox(s.importBtn.Tip, s.inviteBtn.Tip, s.newUser.Tip), nil),
 		s.permNote,
+		s.radar.box,
 		filters,
 		container.NewBorder(nil, nil, s.summary, nil, s.filterNote),
 		middle,
@@ -490,6 +495,8 @@ func (s *UsersScreen) Reload() {
 	var units []data.Unit
 	var groups []data.Group
 	var matching []string
+	var expiring []data.CatalogCount
+	var expiringTotal int
 	pruneSelection := len(s.selected) > 0
 	s.pages, s.loading, s.order = map[int][]data.UserRow{}, map[int]bool{}, nil
 	s.reselect = true
@@ -520,9 +527,17 @@ func (s *UsersScreen) Reload() {
 		if units, err = s.src.Units(ctx); err != nil {
 			return err
 		}
-		groups, err = s.src.Groups(ctx)
+		if groups, err = s.src.Groups(ctx); err != nil {
+			return err
+		}
+		until := radarUntil(now)
+		if expiringTotal, err = s.src.CountUsers(ctx, data.UserQuery{ExpiringBefore: &until}, now); err != nil {
+			return err
+		}
+		expiring, err = s.src.ExpiringByUnit(ctx, now, until)
 		return err
 	}, func() {
+		s.showRadar(expiringTotal, expiring)
 		s.counts, s.total = counts, total
 		s.roles, s.units, s.groups = roles, units, groups
 		if pruneSelection {

@@ -97,8 +97,12 @@ func (s *UsersScreen) filtered() string {
 	if s.query.Search != "" {
 		search = fmt.Sprintf(lang.L("“%s”"), s.query.Search)
 	}
+	expiring := ""
+	if s.query.ExpiringBefore != nil {
+		expiring = fmt.Sprintf(lang.L("keys running out in the next %d days"), radarDays)
+	}
 	return joinNonEmpty(", ", status, describeFilter(s.unitFilter, lang.L("unit %s")),
-		describeFilter(s.groupFilter, lang.L("group %s")), role, search)
+		describeFilter(s.groupFilter, lang.L("group %s")), role, search, expiring)
 }
 
 // describeFilter is a unit or group filter for "filtered by …": "" when it holds

@@ -677,3 +677,38 @@ func anyTextContains(w fyne.Window, part string) bool {
 	}
 	return false
 }
+
+// TestExpiryRadarShowsWhoseKeysRunOutSoon: two of three invited users' keys run out
+// within a week; the line above the table says so per unit, Show them filters to
+// them, and Clear filters brings everyone back.
+func TestExpiryRadarShowsWhoseKeysRunOutSoon(t *testing.T) {
+	test.NewTempApp(t)
+	st, svc, base := uitest.OpenStore(t)
+	ctx := context.Background()
+	for _, p := range []struct {
+		name string
+		days int
+	}{{"Anna", 3}, {"Ben", 5}, {"Cem", 30}} {
+		in := base
+		in.FirstName, in.LastName = p.name, "Radar"
+		if _, err := svc.CreateUser(ctx, in, p.days); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, w := newScreen(t, st, svc)
+	uitest.Settle(s.wait)
+	const want = "2 keys run out in the next 7 days: Werk Süd 2."
+	if !s.radar.box.Visible() || !uitest.Texts(w)[want] {
+		t.Fatalf("the radar line: visible %v, %q; want %q", s.radar.box.Visible(), s.radar.line.Text, want)
+	}
+	test.Tap(uitest.Button(t, w, "Show them"))
+	uitest.Settle(s.wait)
+	if s.Total() != 2 || s.radar.box.Visible() || !anyTextContains(w, "keys running out in the next 7 days") {
+		t.Fatalf("after Show them: %d users, radar visible %v, filter %q", s.Total(), s.radar.box.Visible(), s.filterNote.Text)
+	}
+	test.Tap(uitest.Button(t, w, "Clear filters"))
+	uitest.Settle(s.wait)
+	if s.Total() != 3 || !s.radar.box.Visible() {
+		t.Fatalf("after Clear filters: %d users, radar visible %v", s.Total(), s.radar.box.Visible())
+	}
+}

@@ -69,9 +69,12 @@ Commands:
                                    the same for groups; a deleted group's users
                                    stay, without it
   demo [--users N] [--seed S]      add N realistic sample users (default 200)
-  users list [--status S] [--search TEXT] [--format table|csv]
+  users list [--status S] [--search TEXT] [--expiring-within DAYS]
+         [--format table|csv]
                                    list users; S is not-activated, invited,
-                                   expired, active or deactivated
+                                   expired, active or deactivated;
+                                   --expiring-within keeps those still to
+                                   register whose key runs out within DAYS
   users export [--status S] [--search TEXT] [--unit U]... [--role R]
          [--group G]... --format csv|xlsx -o FILE [--with-keys]
                                    write the users the filters select (all

@@ -11,6 +11,7 @@ import (
 	"onboard/internal/demo"
 	"onboard/internal/display"
 	"onboard/internal/export"
+	"onboard/internal/settings"
 )
 
 func runVersion(_ context.Context, c *call) error {
@@ -55,6 +56,7 @@ func runUsersList(ctx context.Context, c *call) error {
 	status := c.fs.String("status", "", "only users of this status")
 	search := c.fs.String("search", "", "only users whose name, email, username or external ID contains this")
 	format := c.fs.String("format", "table", "table or csv")
+	expiring := c.fs.Int("expiring-within", 0, "only users still to register whose key runs out within this many days")
 	if _, err := c.parse(); err != nil {
 		return err
 	}
@@ -65,8 +67,15 @@ func runUsersList(ctx context.Context, c *call) error {
 	if *format != "table" && *format != "csv" {
 		return usagef("--format must be table or csv, not %q", *format)
 	}
+	if *expiring < 0 || *expiring > settings.MaxValidDays {
+		return usagef("--expiring-within must be a number of days from 1 to %d, not %d", settings.MaxValidDays, *expiring)
+	}
 	if err := c.open(); err != nil {
 		return err
+	}
+	if *expiring > 0 {
+		until := c.svc.Now().AddDate(0, 0, *expiring)
+		q.ExpiringBefore = &until
 	}
 	var out userWriter
 	if *format == "csv" {

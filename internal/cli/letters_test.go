@@ -245,3 +245,19 @@ func TestUsersExtendKeepsTheKeys(t *testing.T) {
 		t.Errorf("only Clara: exit %d, %s", code, errOut)
 	}
 }
+
+func TestUsersListExpiringWithin(t *testing.T) {
+	db, _ := lettersDB(t)
+	code, out, errOut := run(t, "--db", db, "users", "list", "--expiring-within", "30", "--format", "csv")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for name, want := range map[string]bool{"Anna": true, "Ben": true, "Clara": false, "Dora": false} {
+		if strings.Contains(out, name) != want {
+			t.Errorf("%s listed: %v, want %v\n%s", name, !want, want, out)
+		}
+	}
+	if code, _, _ := run(t, "--db", db, "users", "list", "--expiring-within", "999"); code != ExitUsage {
+		t.Errorf("999 days: exit %d, want a usage error", code)
+	}
+}

@@ -132,7 +132,7 @@ func Write(w io.Writer, units []Unit, o Options) (Result, error) {
 	if res.Units == 0 {
 		return res, ErrNothing
 	}
-	if err := pdf.Write(w); err != nil {
+	if _, err := pdf.WriteTo(w); err != nil {
 		return res, fmt.Errorf("class sheets: %w", err)
 	}
 	return res, nil

@@ -1,0 +1,76 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"onboard/data"
+	"onboard/internal/display"
+)
+
+// radarDays is how far ahead the expiry radar looks.
+const radarDays = 7
+
+// radar is the line above the users table that says whose keys run out soon, per
+// unit, with a button that shows them.
+type radar struct {
+	line *widget.Label
+	show *widget.Button
+	box  *fyne.Container
+}
+
+func (s *UsersScreen) buildRadar() {
+	s.radar.line = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	s.radar.show = &widget.Button{Text: lang.L("Show them"), OnTapped: s.ShowExpiring}
+	s.radar.box = container.NewBorder(nil, nil, nil, s.radar.show, s.radar.line)
+	s.radar.box.Hide()
+}
+
+// radarText says how many keys of users still to register run out within
+// radarDays, and in which units: "5 keys run out in the next 7 days: Class 5a 3,
+// Class 6b 2." "" when none does.
+func radarText(total int, units []data.CatalogCount) string {
+	if total == 0 {
+		return ""
+	}
+	parts := make([]string, len(units))
+	for i, u := range units {
+		parts[i] = fmt.Sprintf("%s %s", u.Name, display.Count(u.Users))
+	}
+	text := fmt.Sprintf(lang.L("%s run out in the next %d days"),
+		display.PluralOf(total, lang.L("key"), lang.L("keys")), radarDays)
+	if total == 1 {
+		text = fmt.Sprintf(lang.L("1 key runs out in the next %d days"), radarDays)
+	}
+	if len(parts) > 0 {
+		text += ": " + strings.Join(parts, ", ")
+	}
+	return text + "."
+}
+
+// showRadar shows the radar's line, or hides it when no key runs out soon.
+func (s *UsersScreen) showRadar(total int, units []data.CatalogCount) {
+	text := radarText(total, units)
+	s.radar.line.SetText(text)
+	if text == "" || s.query.ExpiringBefore != nil {
+		s.radar.box.Hide()
+	} else {
+		s.radar.box.Show()
+	}
+}
+
+// radarUntil is the end of the radar's window, seen at now.
+func radarUntil(now time.Time) time.Time { return now.AddDate(0, 0, radarDays) }
+
+// ShowExpiring shows only the users whose key runs out within radarDays.
+func (s *UsersScreen) ShowExpiring() {
+	until := radarUntil(s.act.Now())
+	s.query.ExpiringBefore = &until
+	s.refilter()
+}

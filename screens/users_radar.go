@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,22 +27,34 @@ type radar struct {
 }
 
 func (s *UsersScreen) buildRadar() {
-	s.radar.line = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	s.radar.line = &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.WarningImportance}
 	s.radar.show = &widget.Button{Text: lang.L("Show them"), OnTapped: s.ShowExpiring}
 	s.radar.box = container.NewBorder(nil, nil, nil, s.radar.show, s.radar.line)
 	s.radar.box.Hide()
 }
 
+// radarUnits is how many units the radar's line names, those with the most keys
+// running out; the rest it counts.
+const radarUnits = 3
+
 // radarText says how many keys of users still to register run out within
-// radarDays, and in which units: "5 keys run out in the next 7 days: Class 5a 3,
-// Class 6b 2." "" when none does.
+// radarDays, and in which units, those with the most first: "5 keys run out in the
+// next 7 days: Class 5a 3, Class 6b 2." "" when none does.
 func radarText(total int, units []data.CatalogCount) string {
 	if total == 0 {
 		return ""
 	}
-	parts := make([]string, len(units))
-	for i, u := range units {
-		parts[i] = fmt.Sprintf("%s %s", u.Name, display.Count(u.Users))
+	units = slices.Clone(units)
+	slices.SortStableFunc(units, func(a, b data.CatalogCount) int { return b.Users - a.Users })
+	var parts []string
+	for _, u := range units[:min(radarUnits, len(units))] {
+		parts = append(parts, fmt.Sprintf("%s %s", u.Name, display.Count(u.Users)))
+	}
+	switch more := len(units) - radarUnits; {
+	case more == 1:
+		parts = append(parts, lang.L("1 more unit"))
+	case more > 1:
+		parts = append(parts, fmt.Sprintf(lang.L("%d more units"), more))
 	}
 	text := fmt.Sprintf(lang.L("%s run out in the next %d days"),
 		display.PluralOf(total, lang.L("key"), lang.L("keys")), radarDays)

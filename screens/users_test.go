@@ -712,3 +712,16 @@ func TestExpiryRadarShowsWhoseKeysRunOutSoon(t *testing.T) {
 		t.Fatalf("after Clear filters: %d users, radar visible %v", s.Total(), s.radar.box.Visible())
 	}
 }
+
+func TestRadarTextNamesTheUnitsWithTheMostFirst(t *testing.T) {
+	units := []data.CatalogCount{{Name: "5a", Users: 1}, {Name: "5b", Users: 9}, {Name: "6a", Users: 4}, {Name: "6b", Users: 2}, {Name: "7a", Users: 1}}
+	if got, want := radarText(17, units), "17 keys run out in the next 7 days: 5b 9, 6a 4, 6b 2, 2 more units."; got != want {
+		t.Errorf("radar %q, want %q", got, want)
+	}
+	if got := radarText(1, units[:1]); got != "1 key runs out in the next 7 days: 5a 1." {
+		t.Errorf("one key: %q", got)
+	}
+	if got := radarText(0, nil); got != "" {
+		t.Errorf("no key: %q", got)
+	}
+}

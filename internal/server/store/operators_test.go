@@ -214,6 +214,10 @@ func TestSettingsAndOrganization(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// The name is the sender name of the mails: one line.
+		if err := s.SetSetting(ctx, SettingOrgName, "Example\r\nBcc: all@example.org"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("a name with a line break: %v", err)
+		}
 		org, err = s.Organization(ctx)
 		if err != nil || org.Name != "Example School" || org.Terms != "Be kind." || !org.RequireTwoFactor ||
 			org.PasswordMinLength != 16 || !org.PasswordClasses {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 
@@ -123,7 +124,11 @@ func normalizeSetting(name, value string) (string, error) {
 		}
 		return strconv.Itoa(n), nil
 	case SettingOrgName:
-		return strings.TrimSpace(value), nil
+		v := strings.TrimSpace(value)
+		if strings.ContainsFunc(v, unicode.IsControl) {
+			return "", fmt.Errorf("%w: %s must be one line without control characters (it is the sender name of the mails)", ErrInvalid, name)
+		}
+		return v, nil
 	case SettingRateWindow:
 		d, err := rateWindowSetting(value)
 		if err != nil {

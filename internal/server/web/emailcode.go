@@ -216,8 +216,8 @@ func (h *handler) sendBuckets(r *http.Request, f flow, key, email string) []stri
 }
 
 // allowSend counts the sending of a code against the client's address and the key
-// and reports whether it is within the limits; it answers 429 (or 500) itself
-// when not. The sending is counted before the mail goes out, so that a client
+// and reports whether it is within the limits; it answers itself when not: 429
+// with the form (or 500). The sending is counted before the mail goes out, so that a client
 // cannot hang up to send more.
 func (h *handler) allowSend(w http.ResponseWriter, r *http.Request, p *page, org Organization, email string) bool {
 	lim := h.limitsFor(org)
@@ -236,8 +236,11 @@ func (h *handler) allowSend(w http.ResponseWriter, r *http.Request, p *page, org
 		h.fail(w, r, p.Lang, err)
 		return false
 	}
+	// The form again, its values kept, so that a code already sent can still be
+	// typed; the person is told to wait.
 	w.Header().Set("Retry-After", strconv.Itoa(int(lim.Window.Seconds())))
-	plain(w, p.Lang, http.StatusTooManyRequests, "code_rate_limited")
+	p.FormError = p.T("code_rate_limited")
+	h.render(w, r, http.StatusTooManyRequests, "form", p)
 	return false
 }
 

@@ -290,8 +290,9 @@ func TestEmailCodeSendsAreLimited(t *testing.T) {
 	ct.send("/register", form, 2)
 	form.Set("action", actionSendCode)
 	res := ct.c.post("/register", form)
-	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Too many codes were sent.") {
-		t.Fatalf("third code: %d\n%s", res.status, res.body)
+	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Too many codes were sent.") ||
+		!strings.Contains(res.body, `name="email_code"`) || !strings.Contains(res.body, testInvitee.Email) {
+		t.Fatalf("third code: %d, want the form with the values and the message\n%s", res.status, res.body)
 	}
 	if n := len(ct.ms.Received()); n != 2 {
 		t.Errorf("%d mails sent, want 2", n)

@@ -40,56 +40,57 @@ type HandOutResult struct {
 }
 
 // MarkHandedOut records that the letters of the given users were handed out, now,
-// by the service's actor, each in the user's history. Users without a live key,
-// registered users and letters handed out before are skipped, with the reason.
+// by the service's actor, each in the user's history, in one transaction. Users
+// without a live key, registered users and letters handed out before are skipped,
+// with the reason.
 func (s *Service) MarkHandedOut(ctx context.Context, ids []string) (HandOutResult, error) {
 	var res HandOutResult
 	err := s.store.Write(ctx, func(tx *data.Store) error {
 		res = HandOutResult{}
-		briefs, err := tx.UserBriefs(ctx, ids)
-		if err != nil {
-			return err
-		}
-		held, err := tx.LiveKeyHandOuts(ctx, ids)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		found := make(map[string]bool, len(briefs))
-		var mark []string
-		for _, b := range briefs {
-			found[b.ID] = true
-			name := (&data.User{FirstName: b.FirstName, LastName: b.LastName}).FullName()
-			if reason := handOutSkipReason(data.StatusOf(b.Phase, b.KeyExpiresAt, now), held, b.ID); reason != "" {
-				res.Skipped = append(res.Skipped, Skip{UserID: b.ID, Name: name, Reason: reason})
-				continue
-			}
-			mark = append(mark, b.ID)
-			res.Done = append(res.Done, HandOut{UserID: b.ID, Name: name, At: now, By: s.actor})
-		}
+		ts := s.within(tx)
 		for _, id := range ids {
-			if !found[id] {
+			h, err := ts.handOutOne(ctx, id)
+			var te *TransitionError
+			switch {
+			case err == nil:
+				res.Done = append(res.Done, *h)
+			case errors.As(err, &te):
+				res.Skipped = append(res.Skipped, Skip{UserID: id, Name: te.User, Reason: te.reason()})
+			case errors.Is(err, data.ErrNotFound):
 				res.Skipped = append(res.Skipped, Skip{UserID: id, Reason: "deleted meanwhile"})
+			default:
+				return err
 			}
 		}
-		return s.markHandedOut(ctx, tx, mark, now)
+		return nil
 	})
 	return res, err
 }
 
-// handOutSkipReason is why the letter of a user of status st is not marked handed
-// out (held: the users' live keys), "" when it is.
-func handOutSkipReason(st data.Status, held map[string]data.KeyHandOut, id string) string {
-	k, ok := held[id]
-	switch {
-	case !Allowed(ActionHandOut, st):
-		return statusReason(ActionHandOut, st)
-	case !ok:
-		return skipNoLetter
-	case k.HandedOutAt != nil:
-		return skipHandedOut
+// handOutOne marks the letter of user id handed out, in s's store (a transaction:
+// RunBulk's or MarkHandedOut's). A registered user, a user without a live key and
+// a letter handed out before are a TransitionError.
+func (s *Service) handOutOne(ctx context.Context, id string) (*HandOut, error) {
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return ""
+	now := s.Now()
+	st := u.Status(now)
+	if !Allowed(ActionHandOut, st) {
+		return nil, &TransitionError{Action: ActionHandOut, User: u.FullName(), Status: st}
+	}
+	held, err := s.store.LiveKeyHandOuts(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	switch k, ok := held[id]; {
+	case !ok:
+		return nil, &TransitionError{Action: ActionHandOut, User: u.FullName(), Status: st, Reason: skipNoLetter}
+	case k.HandedOutAt != nil:
+		return nil, &TransitionError{Action: ActionHandOut, User: u.FullName(), Status: st, Reason: skipHandedOut}
+	}
+	return &HandOut{UserID: id, Name: u.FullName(), At: now, By: s.actor}, s.markHandedOut(ctx, s.store, []string{id}, now)
 }
 
 // markHandedOut marks the live keys of ids handed out at now and writes it into

@@ -84,6 +84,9 @@ func (s *Service) PlanBulk(ctx context.Context, ids []string, a Action) (*BulkPl
 			plan.Eligible = append(plan.Eligible, b.ID)
 		}
 	}
+	if a == ActionHandOut {
+		return plan, s.planHandOut(ctx, plan, briefs)
+	}
 	return plan, nil
 }
 

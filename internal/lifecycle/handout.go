@@ -67,6 +67,32 @@ func (s *Service) MarkHandedOut(ctx context.Context, ids []string) (HandOutResul
 	return res, err
 }
 
+// planHandOut moves the users of plan without a live key, or whose letter was
+// handed out before, from the eligible to the skipped.
+func (s *Service) planHandOut(ctx context.Context, plan *BulkPlan, briefs []data.UserBrief) error {
+	held, err := s.store.LiveKeyHandOuts(ctx, plan.Eligible)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(briefs))
+	for _, b := range briefs {
+		names[b.ID] = (&data.User{FirstName: b.FirstName, LastName: b.LastName}).FullName()
+	}
+	eligible := plan.Eligible[:0]
+	for _, id := range plan.Eligible {
+		switch k, ok := held[id]; {
+		case !ok:
+			plan.Skipped = append(plan.Skipped, Skip{UserID: id, Name: names[id], Reason: skipNoLetter})
+		case k.HandedOutAt != nil:
+			plan.Skipped = append(plan.Skipped, Skip{UserID: id, Name: names[id], Reason: skipHandedOut})
+		default:
+			eligible = append(eligible, id)
+		}
+	}
+	plan.Eligible = eligible
+	return nil
+}
+
 // handOutOne marks the letter of user id handed out, in s's store (a transaction:
 // RunBulk's or MarkHandedOut's). A registered user, a user without a live key and
 // a letter handed out before are a TransitionError.

@@ -145,3 +145,33 @@ func TestRecordLettersMarksPrinted(t *testing.T) {
 		t.Fatalf("printed, not handed out: %+v, %v (Ben is %s)", rows, err, ben.User.ID)
 	}
 }
+
+func TestBulkHandOutPlansAndRuns(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var ids []string
+	for _, n := range []string{"Anna", "Ben", "Chloé", "Dmitri"} {
+		ids = append(ids, f.create(t, n, "Test", "").User.ID)
+	}
+	if _, err := f.svc.MarkRegistered(ctx, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CancelInvitation(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.MarkHandedOut(ctx, ids[3:]); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := f.svc.PlanBulk(ctx, ids, ActionHandOut)
+	if err != nil || !slices.Equal(plan.Eligible, ids[:1]) ||
+		SkipSummary(plan.Skipped) != "1 active, 1 already handed out, 1 no registration key" {
+		t.Fatalf("plan %+v (%s), %v", plan, SkipSummary(plan.Skipped), err)
+	}
+	res, err := f.svc.RunBulk(ctx, ids, BulkOp{Action: ActionHandOut}, nil)
+	if err != nil || res.Done != 1 || SkipSummary(res.Skipped) != "1 active, 1 already handed out, 1 no registration key" {
+		t.Fatalf("run %+v, %v", res, err)
+	}
+	if got := f.handedOutNames(t); !slices.Equal(got, []string{"Anna", "Dmitri"}) {
+		t.Fatalf("handed out: %v", got)
+	}
+}

@@ -116,26 +116,13 @@ func (s *Service) handOutOne(ctx context.Context, id string) (*HandOut, error) {
 	case k.HandedOutAt != nil:
 		return nil, &TransitionError{Action: ActionHandOut, User: u.FullName(), Status: st, Reason: skipHandedOut}
 	}
-	return &HandOut{UserID: id, Name: u.FullName(), At: now, By: s.actor}, s.markHandedOut(ctx, s.store, []string{id}, now)
-}
-
-// markHandedOut marks the live keys of ids handed out at now and writes it into
-// each user's history.
-func (s *Service) markHandedOut(ctx context.Context, tx *data.Store, ids []string, now time.Time) error {
-	if len(ids) == 0 {
-		return nil
+	if _, err := s.store.MarkLettersHandedOut(ctx, []string{id}, now, s.actor); err != nil {
+		return nil, err
 	}
-	if _, err := tx.MarkLettersHandedOut(ctx, ids, now, s.actor); err != nil {
-		return err
-	}
-	events := make([]data.AuditEvent, len(ids))
-	for i, id := range ids {
-		events[i] = data.AuditEvent{
-			At: now, Actor: s.actor, Action: string(ActionHandOut), EntityType: "user",
-			EntityID: id, Summary: "Letter handed out",
-		}
-	}
-	return tx.AddAudits(ctx, events)
+	err = s.store.AddAudit(ctx, &data.AuditEvent{
+		At: now, Actor: s.actor, Action: string(ActionHandOut), EntityType: "user", EntityID: id, Summary: "Letter handed out",
+	}, nil)
+	return &HandOut{UserID: id, Name: u.FullName(), At: now, By: s.actor}, err
 }
 
 // ScanKey reads the personal key out of what a barcode scanner typed from a
@@ -167,8 +154,7 @@ func (s *Service) HandOutByScan(ctx context.Context, text string) (*HandOut, err
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now()
-	rows, err := s.store.ListUsers(ctx, data.UserQuery{ID: k.UserID}, now)
+	rows, err := s.store.ListUsers(ctx, data.UserQuery{ID: k.UserID}, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -184,10 +170,18 @@ func (s *Service) HandOutByScan(ctx context.Context, text string) (*HandOut, err
 		out.Already, out.At, out.By = true, *k.HandedOutAt, k.HandedOutBy
 		return out, nil
 	}
-	out.At, out.By = now, s.actor
-	return out, s.store.Write(ctx, func(tx *data.Store) error {
-		return s.markHandedOut(ctx, tx, []string{r.ID}, now)
+	// handOutOne checks the user and the letter again, in the transaction.
+	err = s.store.Write(ctx, func(tx *data.Store) error {
+		h, err := s.within(tx).handOutOne(ctx, r.ID)
+		if err == nil {
+			out.At, out.By = h.At, h.By
+		}
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Text is the hand-out as one line of a scanning list: "Anna Müller (Class 5a) —

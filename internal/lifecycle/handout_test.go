@@ -95,8 +95,10 @@ func TestHandOutByScanOfARegisteredUser(t *testing.T) {
 	}
 }
 
-func TestMarkHandedOutSkips(t *testing.T) {
-	f := newFixture(t)
+// handOutMix creates Anna (with a letter to hand out), Ben (registered), Chloé
+// (without a key) and Dmitri (letter handed out) and returns their IDs.
+func (f *fixture) handOutMix(t *testing.T) []string {
+	t.Helper()
 	ctx := context.Background()
 	var ids []string
 	for _, n := range []string{"Anna", "Ben", "Chloé", "Dmitri"} {
@@ -111,6 +113,13 @@ func TestMarkHandedOutSkips(t *testing.T) {
 	if _, err := f.svc.MarkHandedOut(ctx, ids[3:]); err != nil {
 		t.Fatal(err)
 	}
+	return ids
+}
+
+func TestMarkHandedOutSkips(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ids := f.handOutMix(t)
 	res, err := f.svc.MarkHandedOut(ctx, append(ids, "no-such-id"))
 	if err != nil {
 		t.Fatal(err)
@@ -149,19 +158,7 @@ func TestRecordLettersMarksPrinted(t *testing.T) {
 func TestBulkHandOutPlansAndRuns(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	var ids []string
-	for _, n := range []string{"Anna", "Ben", "Chloé", "Dmitri"} {
-		ids = append(ids, f.create(t, n, "Test", "").User.ID)
-	}
-	if _, err := f.svc.MarkRegistered(ctx, ids[1]); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.CancelInvitation(ctx, ids[2]); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.MarkHandedOut(ctx, ids[3:]); err != nil {
-		t.Fatal(err)
-	}
+	ids := f.handOutMix(t)
 	plan, err := f.svc.PlanBulk(ctx, ids, ActionHandOut)
 	if err != nil || !slices.Equal(plan.Eligible, ids[:1]) ||
 		SkipSummary(plan.Skipped) != "1 active, 1 already handed out, 1 no registration key" {

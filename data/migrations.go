@@ -209,7 +209,17 @@ ALTER TABLE users ADD COLUMN extra_permissions TEXT NOT NULL DEFAULT '';
 	{version: 13, name: "index of deleted users", sql: `
 CREATE INDEX users_deleted ON users(id) WHERE deleted_at IS NOT NULL;
 `},
+	{version: 14, name: "hand-out of registration letters", sql: handOutMigration},
 }
+
+// handOutMigration records, for each personal key, when its letter was printed and
+// handed out, and by whom. The columns are local: sync does not send them, and
+// setting them does not count a change of the key.
+const handOutMigration = `
+ALTER TABLE personal_keys ADD COLUMN printed_at DATETIME;
+ALTER TABLE personal_keys ADD COLUMN handed_out_at DATETIME;
+ALTER TABLE personal_keys ADD COLUMN handed_out_by TEXT NOT NULL DEFAULT '';
+`
 
 // searchIndexMigration indexes the search text of every live user by trigrams (an
 // FTS5 table that keeps no copy of the text), so that a search of three or more

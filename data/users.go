@@ -149,7 +149,8 @@ type UserQuery struct {
 	// ExpiringBefore, when set, keeps the users still to register whose key works
 	// now and ends before it (the expiry radar).
 	ExpiringBefore *time.Time
-	Sort           SortColumn // "" sorts by name
+	Letter         LetterFilter // the state of the live key's letter; "" any
+	Sort           SortColumn   // "" sorts by name
 	Desc           bool
 	Offset         int
 	Limit          int // 0 means no limit
@@ -258,9 +259,10 @@ type UserRow struct {
 	KeyExpiresAt *time.Time
 	Key          string // the live personal key, "" when there is none
 	CreatedAt    time.Time
-	MailState    MailState // of the latest invitation mail, "" when none was queued
-	MailError    string    // the server's answer to its last attempt
-	Status       Status    `gorm:"-"`
+	HandedOutAt  *time.Time // when the letter of the live key was handed out
+	MailState    MailState  // of the latest invitation mail, "" when none was queued
+	MailError    string     // the server's answer to its last attempt
+	Status       Status     `gorm:"-"`
 }
 
 // FullName is "First Last", or the username when both names are empty.
@@ -301,6 +303,9 @@ func (q UserQuery) where(now time.Time) (string, []any) {
 	if q.ExpiringBefore != nil {
 		conds = append(conds, expiringCondition)
 		args = append(args, now.UTC(), q.ExpiringBefore.UTC())
+	}
+	if q.Letter != "" {
+		conds = append(conds, letterCondition(q.Letter))
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -17,13 +17,15 @@ const userFileColumns = `u.id, u.first_name, u.last_name, u.email, u.username, u
 
 // userRowColumns are every column of a UserRow.
 const userRowColumns = userFileColumns + `, u.created_at,
+	(SELECT k.handed_out_at FROM personal_keys k WHERE ` + liveKeyOf + `) AS handed_out_at,
 	coalesce((SELECT o.state FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' ORDER BY o.created_at DESC LIMIT 1), '') AS mail_state,
 	coalesce((SELECT o.last_error FROM outbox o WHERE o.user_id = u.id AND o.kind = 'invitation' ORDER BY o.created_at DESC LIMIT 1), '') AS mail_error`
 
 // EachUser calls fn with every user q selects at time now, in q's order (q's Offset
 // and Limit are ignored), read row by row from one query: memory stays flat
 // however many users there are, and no page is read twice. The rows hold what a
-// list or an export writes: CreatedAt, MailState and MailError stay empty. fn
+// list or an export writes: CreatedAt, HandedOutAt, MailState and MailError stay
+// empty. fn
 // gets the same *UserRow each time, refilled: copy what it keeps. An error of fn
 // stops the reading and is returned.
 func (s *Store) EachUser(ctx context.Context, q UserQuery, now time.Time, fn func(*UserRow) error) error {

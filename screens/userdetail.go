@@ -19,6 +19,7 @@ import (
 
 	"onboard/data"
 	"onboard/internal/display"
+	"onboard/internal/lifecycle"
 	"onboard/internal/syncapi"
 	"onboard/resources"
 	"onboard/screens/internal/uikit"
@@ -35,6 +36,7 @@ type userDetail struct {
 	values  map[string]*widget.Label
 	key     *widget.Label
 	copyKey *widget.Button
+	handOut *widget.Label // when and by whom the letter of the live key was handed out
 	history *widget.Label
 	resend  *widget.Button  // after a failed invitation mail
 	failure *widget.Label   // the mail server's answer to a failed invitation mail
@@ -85,10 +87,12 @@ func newUserDetail(s *UsersScreen) *userDetail {
 		uikit.CopyText(d.key.Text)
 	}}
 	d.history = &widget.Label{Wrapping: fyne.TextWrapWord}
+	d.handOut = &widget.Label{Wrapping: fyne.TextWrapWord}
+	d.handOut.Hide()
 	d.hint = &widget.Label{Text: lang.L("Click a user in the table to see the details here."), Wrapping: fyne.TextWrapWord}
 	d.info = container.NewVBox(d.refused, d.mailBox, &fyne.Container{Layout: &formFit{d: d}, Objects: []fyne.CanvasObject{d.fields}},
 		container.NewBorder(nil, nil, widget.NewLabelWithStyle(lang.L("Personal key"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.copyKey),
-		d.key,
+		d.key, d.handOut,
 		widget.NewLabelWithStyle(lang.L("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.history)
 	d.box = container.NewVBox(container.NewStack(d.strut, d.name), d.hint, d.info)
@@ -283,6 +287,7 @@ func (d *userDetail) fill(u *data.User, row *data.UserRow, key string, events []
 		lines = append(lines, lang.L("No history recorded."))
 	}
 	d.history.SetText(strings.Join(lines, "\n"))
+	d.showHandOut(row, events, now)
 	d.fitWords()
 }
 
@@ -477,4 +482,35 @@ func extraPermissionText(u *data.User) string {
 		return lang.L("Nothing beyond the role")
 	}
 	return strings.Join(labels, ", ")
+}
+
+// showHandOut says when and by whom the letter of the user's live key was handed
+// out (who: the latest hand-out in the user's history), and hides when it was not.
+func (d *userDetail) showHandOut(row *data.UserRow, events []data.AuditEvent, now time.Time) {
+	if row == nil || row.HandedOutAt == nil {
+		d.handOut.Hide()
+		return
+	}
+	by := ""
+	for _, e := range events {
+		if e.Action == string(lifecycle.ActionHandOut) {
+			by = actorName(e.Actor)
+		}
+	}
+	d.handOut.SetText(handOutText(*row.HandedOutAt, now, by))
+	d.handOut.Show()
+}
+
+// handOutText is "Letter handed out 3 days ago by admin", counting calendar days.
+func handOutText(at, now time.Time, by string) string {
+	y, m, day := at.Local().Date()
+	ny, nm, nday := now.Local().Date()
+	days := int(time.Date(ny, nm, nday, 12, 0, 0, 0, time.UTC).Sub(time.Date(y, m, day, 12, 0, 0, 0, time.UTC)).Hours() / 24)
+	switch {
+	case days <= 0:
+		return fmt.Sprintf(lang.L("Letter handed out today by %s"), by)
+	case days == 1:
+		return fmt.Sprintf(lang.L("Letter handed out yesterday by %s"), by)
+	}
+	return fmt.Sprintf(lang.L("Letter handed out %d days ago by %s"), days, by)
 }

@@ -58,6 +58,8 @@ type UserActions interface {
 	Deactivate(ctx context.Context, id string) (*data.User, error)
 	Reactivate(ctx context.Context, id string) (*data.User, error)
 	Delete(ctx context.Context, id string) error
+	MarkHandedOut(ctx context.Context, ids []string) (lifecycle.HandOutResult, error)
+	HandOutByScan(ctx context.Context, text string) (*lifecycle.HandOut, error)
 }
 
 // usersPageSize is how many rows the table fetches at a time.
@@ -173,6 +175,7 @@ type UsersScreen struct {
 	unitFilter   *filterPicker
 	groupFilter  *filterPicker
 	roleSelect   *widget.Select
+	letterSelect *widget.Select
 	search       *escEntry
 	searchTimer  *time.Timer
 	selLabel     *widget.Label
@@ -190,9 +193,10 @@ type UsersScreen struct {
 	permNote  *widget.Label
 	centre    *fyne.Container // the table with its bars; laid out again when the note shows
 
-	lastForm *UserForm     // the last edit form opened
-	lastDays *widget.Entry // the days of the last "Extend validity" question (tests type into it)
-	radar    radar         // whose keys run out soon
+	lastForm    *UserForm      // the last edit form opened
+	lastDays    *widget.Entry  // the days of the last "Extend validity" question (tests type into it)
+	lastHandOut *handOutDialog // the last scanning dialog opened
+	radar       radar          // whose keys run out soon
 	// OnFirstPage, if set, is called once, when the first rows are on screen.
 	OnFirstPage func()
 	// OnImport and OnInviteEmails, if set, open the import wizard and the
@@ -246,10 +250,12 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 	s.importBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: lang.L("Import…"), OnTapped: call(&s.OnImport)})
 	s.inviteBtn = uikit.NewPermitted(syncapi.PermBulkInvite, &widget.Button{Text: lang.L("Invite by email…"), OnTapped: call(&s.OnInviteEmails)})
 	s.permNote = uikit.HintLabel()
+	// Letters handed out in class are scanned in here (the scanning dialog).
+	handOut := &widget.Button{Text: lang.L("Hand out…"), OnTapped: s.ShowHandOut}
 	// The filters wrap to a second line in a narrow window; the search box takes
 	// the rest of its line.
-	filters := &fyne.Container{Layout: &flowLayout{widths: []float32{200, 150, 150, 150}, fillMin: 220}, Objects: []fyne.CanvasObject{
-		s.statusSelect, s.unitFilter.button, s.groupFilter.button, s.roleSelect,
+	filters := &fyne.Container{Layout: &flowLayout{widths: []float32{200, 150, 150, 150, 200}, fillMin: 220}, Objects: []fyne.CanvasObject{
+		s.statusSelect, s.unitFilter.button, s.groupFilter.button, s.roleSelect, s.letterSelect,
 		&widget.Button{Text: lang.L("Clear filters"), OnTapped: s.ClearFilters}, s.search,
 	}}
 	middle := container.NewStack(&fyne.Container{Layout: &tableFit{s: s}, Objects: []fyne.CanvasObject{s.table}},
@@ -259,7 +265,7 @@ func NewUsersScreen(src UserSource, act UserActions, win fyne.Window) *UsersScre
 		s.permNote,
 		s.radar.box,
 		filters,
-		container.NewBorder(nil, nil, s.summary, nil, s.filterNote),
+		container.NewBorder(nil, nil, s.summary, handOut, s.filterNote),
 		middle,
 		widget.NewSeparator(),
 		s.bulkBar,

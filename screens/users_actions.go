@@ -41,6 +41,7 @@ var bulkVerbs = []struct {
 	{lifecycle.ActionChangeRole, resources.Mark("Change role"), resources.Mark("Change the role of %s: role %s?"), resources.Mark("get another role")},
 	{lifecycle.ActionAddToGroup, resources.Mark("Add to group"), resources.Mark("Add %s to the group %s?"), resources.Mark("be added to the group")},
 	{lifecycle.ActionExtend, resources.Mark("Extend validity"), resources.Mark("Extend the validity of the keys of %s?"), resources.Mark("have the validity of their key extended")},
+	{lifecycle.ActionHandOut, resources.Mark("Mark handed out"), resources.Mark("Mark the letters of %s handed out?"), resources.Mark("have their letter marked handed out")},
 	{lifecycle.ActionDelete, resources.Mark("Delete"), resources.Mark("Delete %s?"), resources.Mark("be deleted")},
 }
 
@@ -325,6 +326,7 @@ func (s *UsersScreen) rowMenuItems(r *data.UserRow) []*fyne.MenuItem {
 		}),
 		toggle,
 		letterItem(r.Status, func() { s.printLetters([]string{id}) }),
+		s.handOutItem(r),
 		fyne.NewMenuItemSeparator(),
 		item(lang.L("Delete…"), lifecycle.ActionDelete, simple(lang.L("Delete user"),
 			fmt.Sprintf(lang.L("Delete %s? The user disappears from every list and the key stops working."), name),

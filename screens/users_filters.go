@@ -31,6 +31,7 @@ func (s *UsersScreen) buildFilters() {
 	s.buildSearchHandler()
 	s.search.OnSubmitted = func(string) { s.applySearch() }
 	s.filterNote = &widget.Label{Importance: widget.LowImportance}
+	s.buildLetterFilter()
 }
 
 // applySearch filters by the search box's text.
@@ -53,6 +54,7 @@ func (s *UsersScreen) refreshFilters() {
 	s.groupFilter.set(uikit.Names(s.groups, func(g data.Group) string { return g.Name }),
 		uikit.NamesOf(s.groups, s.query.GroupIDs))
 	setCatalogOptions(s.roleSelect, lang.L("All roles"), s.roles, s.query.RoleID, func(r data.Role) (string, string) { return r.ID, r.Name })
+	s.refreshLetterFilter()
 	if f := s.filtered(); f != "" {
 		s.filterNote.SetText(fmt.Sprintf(lang.L("· filtered by %s"), f))
 	} else {
@@ -102,7 +104,7 @@ func (s *UsersScreen) filtered() string {
 		expiring = fmt.Sprintf(lang.L("keys running out in the next %d days"), radarDays)
 	}
 	return joinNonEmpty(", ", status, describeFilter(s.unitFilter, lang.L("unit %s")),
-		describeFilter(s.groupFilter, lang.L("group %s")), role, search, expiring)
+		describeFilter(s.groupFilter, lang.L("group %s")), role, s.letterFiltered(), search, expiring)
 }
 
 // describeFilter is a unit or group filter for "filtered by …": "" when it holds

@@ -70,11 +70,15 @@ Commands:
                                    stay, without it
   demo [--users N] [--seed S]      add N realistic sample users (default 200)
   users list [--status S] [--search TEXT] [--expiring-within DAYS]
+         [--letter printed-not-handed-out|handed-out-not-registered]
          [--format table|csv]
                                    list users; S is not-activated, invited,
                                    expired, active or deactivated;
                                    --expiring-within keeps those still to
-                                   register whose key runs out within DAYS
+                                   register whose key runs out within DAYS;
+                                   --letter keeps those whose letter was
+                                   printed and not handed out, or handed out
+                                   to someone who has not registered
   users export [--status S] [--search TEXT] [--unit U]... [--role R]
          [--group G]... --format csv|xlsx -o FILE [--with-keys]
                                    write the users the filters select (all
@@ -124,6 +128,11 @@ Commands:
                                    print a registration letter for each selected
                                    user (all users without filters); users
                                    without a usable key are listed and skipped
+  letters handed-out (--user ID... | --key KEY_OR_LINK...)
+                                   record that these users' letters were handed
+                                   out (--key: the key on the letter or the link
+                                   its QR code holds) and print each result;
+                                   letters handed out before keep their date
   sheets -o FILE.pdf [--unit U]... [--status S] [--paper a4|letter]
          [--language en|de]
                                    print a class sheet per unit (every unit
@@ -234,16 +243,17 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
 var commands = map[string]command{
-	"demo":         {name: "demo", run: runDemo},
-	"users":        {name: "users", run: runGroup("users", "list, export or extend"), noStore: true},
-	"users list":   {name: "users list", run: runUsersList},
-	"users export": {name: "users export", run: runUsersExport},
-	"users extend": {name: "users extend", run: runUsersExtend},
-	"import":       {name: "import", run: runImport},
-	"invite":       {name: "invite", run: runInvite},
-	"letters":      {name: "letters", run: runLetters},
-	"sheets":       {name: "sheets", run: runSheets},
-	"setup":        {name: "setup", run: runSetup},
+	"demo":               {name: "demo", run: runDemo},
+	"users":              {name: "users", run: runGroup("users", "list, export or extend"), noStore: true},
+	"users list":         {name: "users list", run: runUsersList},
+	"users export":       {name: "users export", run: runUsersExport},
+	"users extend":       {name: "users extend", run: runUsersExtend},
+	"import":             {name: "import", run: runImport},
+	"invite":             {name: "invite", run: runInvite},
+	"letters":            {name: "letters", run: runLetters},
+	"letters handed-out": {name: "letters handed-out", run: runLettersHandedOut},
+	"sheets":             {name: "sheets", run: runSheets},
+	"setup":              {name: "setup", run: runSetup},
 	"roles": {
 		name: "roles", run: runGroup("roles", "list, add, rename, delete, set-permissions or permissions"),
 		noStore: true,

@@ -57,11 +57,15 @@ func runUsersList(ctx context.Context, c *call) error {
 	search := c.fs.String("search", "", "only users whose name, email, username or external ID contains this")
 	format := c.fs.String("format", "table", "table or csv")
 	expiring := c.fs.Int("expiring-within", 0, "only users still to register whose key runs out within this many days")
+	letter := c.fs.String("letter", "", "printed-not-handed-out or handed-out-not-registered: only users whose letter is so")
 	if _, err := c.parse(); err != nil {
 		return err
 	}
 	q := data.UserQuery{Search: *search}
 	if err := parseStatus(*status, &q); err != nil {
+		return err
+	}
+	if err := parseLetter(*letter, &q); err != nil {
 		return err
 	}
 	if *format != "table" && *format != "csv" {

@@ -25,6 +25,7 @@ const (
 	ActionChangeRole Action = "user.change-role"
 	ActionAddToGroup Action = "user.add-to-group"
 	ActionLetter     Action = "user.letter"
+	ActionHandOut           = Action(userrules.ActionHandOut)
 )
 
 // Label is the action as a sentence fragment: "cannot <label> for Anna".
@@ -40,10 +41,6 @@ func (a Action) Label() string {
 		return uitext.L("resend the invitation")
 	case ActionCancel:
 		return uitext.L("cancel the invitation")
-	case ActionNewKey:
-		return uitext.L("issue a new key")
-	case ActionExtend:
-		return uitext.L("extend the key's validity")
 	case ActionDeactivate:
 		return uitext.L("deactivate")
 	case ActionReactivate:
@@ -56,8 +53,21 @@ func (a Action) Label() string {
 		return uitext.L("change the role")
 	case ActionAddToGroup:
 		return uitext.L("add to the group")
+	}
+	return keyLabel(a)
+}
+
+// keyLabel is Label of the actions on a user's key and letter.
+func keyLabel(a Action) string {
+	switch a {
+	case ActionNewKey:
+		return uitext.L("issue a new key")
+	case ActionExtend:
+		return uitext.L("extend the key's validity")
 	case ActionLetter:
 		return uitext.L("print a registration letter")
+	case ActionHandOut:
+		return uitext.L("mark the letter handed out")
 	}
 	return string(a)
 }

@@ -84,6 +84,9 @@ func (s *Service) PlanBulk(ctx context.Context, ids []string, a Action) (*BulkPl
 			plan.Eligible = append(plan.Eligible, b.ID)
 		}
 	}
+	if a == ActionHandOut {
+		return plan, s.planHandOut(ctx, plan, briefs)
+	}
 	return plan, nil
 }
 
@@ -178,6 +181,8 @@ func (s *Service) applyOne(ctx context.Context, id string, op BulkOp) error {
 		_, err = s.ChangeRole(ctx, id, op.RoleID)
 	case ActionAddToGroup:
 		_, err = s.AddToGroup(ctx, id, op.GroupID)
+	case ActionHandOut:
+		_, err = s.handOutOne(ctx, id)
 	default:
 		err = fmt.Errorf("%s cannot run on many users at once", op.Action.Label())
 	}

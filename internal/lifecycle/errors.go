@@ -48,6 +48,17 @@ func reasonText(reason string) string {
 	case "it is already revoked":
 		return uitext.L("it is already revoked")
 	}
+	return keyReasonText(reason)
+}
+
+// keyReasonText is reasonText of the reasons a letter is not marked handed out.
+func keyReasonText(reason string) string {
+	switch reason {
+	case skipHandedOut:
+		return uitext.L("already handed out")
+	case skipNoLetter:
+		return uitext.L("no registration key")
+	}
 	return reason
 }
 

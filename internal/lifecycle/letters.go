@@ -128,7 +128,8 @@ func (s *Service) renewLetterKey(ctx context.Context, tx *data.Store, rec *lette
 }
 
 // RecordLetters writes "registration letter printed" into the history of each
-// recipient, in one transaction. file names where the letters were saved.
+// recipient and marks their keys' letters printed, in one transaction. file names
+// where the letters were saved.
 func (s *Service) RecordLetters(ctx context.Context, people []letters.Recipient, file string) error {
 	now := s.Now()
 	events := make([]data.AuditEvent, len(people))
@@ -138,5 +139,14 @@ func (s *Service) RecordLetters(ctx context.Context, people []letters.Recipient,
 			EntityID: r.UserID, Summary: "Registration letter printed (valid until " + r.ValidUntil.Local().Format(time.DateOnly) + ") to " + file,
 		}
 	}
-	return s.store.Write(ctx, func(tx *data.Store) error { return tx.AddAudits(ctx, events) })
+	ids := make([]string, len(people))
+	for i, r := range people {
+		ids[i] = r.UserID
+	}
+	return s.store.Write(ctx, func(tx *data.Store) error {
+		if err := tx.AddAudits(ctx, events); err != nil {
+			return err
+		}
+		return tx.MarkLettersPrinted(ctx, ids, now)
+	})
 }

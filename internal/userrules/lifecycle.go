@@ -62,6 +62,7 @@ const (
 	ActionDeactivate Action = "user.deactivate"
 	ActionReactivate Action = "user.reactivate"
 	ActionRegister   Action = "user.register"
+	ActionHandOut    Action = "user.handed-out"
 )
 
 // Step is what one action does: the statuses it accepts and the phases it may
@@ -87,6 +88,8 @@ var Steps = map[Action]Step{
 	// Back to active when the user had registered, else to a pending phase.
 	ActionReactivate: {From: []Status{StatusDeactivated}, To: []Phase{PhaseActive, PhaseInvited, PhaseNotActivated}},
 	ActionRegister:   {From: pendingStatuses, To: []Phase{PhaseActive}},
+	// A letter is handed out while its key can still be redeemed.
+	ActionHandOut: {From: pendingStatuses},
 }
 
 // Allowed reports whether action a is possible for a user of status st.

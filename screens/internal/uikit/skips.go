@@ -31,6 +31,8 @@ var skipReasons = map[string]string{
 	"already active":                resources.Mark("already active"),
 	"key expired (renew expired keys to print)": resources.Mark("key expired (renew expired keys to print)"),
 	"no registration key (renew keys to print)": resources.Mark("no registration key (renew keys to print)"),
+	"already handed out":                        resources.Mark("already handed out"),
+	"no registration key":                       resources.Mark("no registration key"),
 }
 
 // NeverInvited is the reason a bulk cancel skips a user who was never invited.

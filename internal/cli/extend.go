@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"onboard/data"
 	"onboard/internal/display"
 	"onboard/internal/lifecycle"
 )
@@ -14,20 +13,12 @@ import (
 // --days days from now, keeping the keys (letters already printed stay good).
 // Users without a key, registered and deactivated users are listed and skipped.
 func runUsersExtend(ctx context.Context, c *call) error {
-	status := c.fs.String("status", "", "only users of this status")
-	var units, groups, users stringList
-	c.fs.Var(&units, "unit", "only users of this unit (by name; repeat for more)")
-	c.fs.Var(&groups, "group", "only users of this group (by name; repeat for more)")
-	c.fs.Var(&users, "user", "this user (ID or username; repeat for more)")
+	who := addUserFilters(c)
 	days := c.fs.Int("days", 0, "days from today the keys work (default: the invite.valid_days setting)")
 	if _, err := c.parse(); err != nil {
 		return err
 	}
-	var q data.UserQuery
-	if err := parseStatus(*status, &q); err != nil {
-		return err
-	}
-	if *status == "" && len(units)+len(groups)+len(users) == 0 {
+	if !who.given() {
 		return usagef("say whose keys to extend: --user, --unit, --group or --status")
 	}
 	if err := c.open(); err != nil {
@@ -37,7 +28,7 @@ func runUsersExtend(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	ids, err := selectUsers(ctx, c, q, units, groups, users)
+	ids, err := who.selected(ctx, c)
 	if err != nil {
 		return err
 	}

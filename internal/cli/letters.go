@@ -20,11 +20,7 @@ import (
 // user when no filter is given. Users without a usable key are listed with the
 // reason; it fails (exit 1, no file) only when nobody gets a letter.
 func runLetters(ctx context.Context, c *call) error {
-	status := c.fs.String("status", "", "only users of this status")
-	var units, groups, users stringList
-	c.fs.Var(&units, "unit", "only users of this unit (by name; repeat for more)")
-	c.fs.Var(&groups, "group", "only users of this group (by name; repeat for more)")
-	c.fs.Var(&users, "user", "this user (ID or username; repeat for more)")
+	who := addUserFilters(c)
 	out := c.fs.String("o", "", "the PDF file to write")
 	paper := c.fs.String("paper", "", "a4 or letter (default: the letters.paper setting)")
 	duplex := c.fs.Bool("duplex", false, "add a blank back page after each letter")
@@ -35,14 +31,6 @@ func runLetters(ctx context.Context, c *call) error {
 	}
 	if *out == "" {
 		return usagef("give the PDF file to write with -o FILE.pdf")
-	}
-	var q data.UserQuery
-	if *status != "" {
-		st, err := data.ParseStatus(*status)
-		if err != nil {
-			return usagef("--status: %v", err)
-		}
-		q.Status = st
 	}
 	if *tpl != "saved" && letters.Languages[*tpl] == "" {
 		return usagef("--template must be saved, en or de, not %q", *tpl)
@@ -63,7 +51,7 @@ func runLetters(ctx context.Context, c *call) error {
 		}
 	}
 	opt.Duplex = *duplex
-	ids, err := selectUsers(ctx, c, q, units, groups, users)
+	ids, err := who.selected(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -111,6 +99,37 @@ func reportSkipped(w io.Writer, skipped []lifecycle.Skip) {
 		}
 		fmt.Fprintf(w, "  %s: %s\n", name, s.Reason)
 	}
+}
+
+// userFilters are the flags that select users: --status, --unit, --group and
+// --user (see selectUsers).
+type userFilters struct {
+	status               *string
+	units, groups, users stringList
+}
+
+// addUserFilters declares the flags of userFilters on c's flag set.
+func addUserFilters(c *call) *userFilters {
+	f := &userFilters{status: c.fs.String("status", "", "only users of this status")}
+	c.fs.Var(&f.units, "unit", "only users of this unit (by name; repeat for more)")
+	c.fs.Var(&f.groups, "group", "only users of this group (by name; repeat for more)")
+	c.fs.Var(&f.users, "user", "this user (ID or username; repeat for more)")
+	return f
+}
+
+// given reports whether any filter was given.
+func (f *userFilters) given() bool {
+	return *f.status != "" || len(f.units)+len(f.groups)+len(f.users) > 0
+}
+
+// selected returns the IDs of the users the filters select (all without any);
+// a wrong status is a usage error.
+func (f *userFilters) selected(ctx context.Context, c *call) ([]string, error) {
+	var q data.UserQuery
+	if err := parseStatus(*f.status, &q); err != nil {
+		return nil, err
+	}
+	return selectUsers(ctx, c, q, f.units, f.groups, f.users)
 }
 
 // selectUsers returns the IDs of the users the filters name, by name: units and

@@ -13,6 +13,7 @@ import (
 type Store interface {
 	UnitCounts(ctx context.Context) ([]data.CatalogCount, error)
 	EachUser(ctx context.Context, q data.UserQuery, now time.Time, fn func(*data.UserRow) error) error
+	LiveKeyHandOuts(ctx context.Context, userIDs []string) (map[string]data.KeyHandOut, error)
 }
 
 // Selection says whose sheets Collect reads.
@@ -48,7 +49,7 @@ func Collect(ctx context.Context, st Store, sel Selection, now time.Time) ([]Uni
 			if (sel.Status == "" && r.Status == data.StatusDeactivated) || (only != nil && !only[r.ID]) {
 				return nil
 			}
-			u.People = append(u.People, Person{Name: strings.TrimSpace(r.FirstName + " " + r.LastName), Username: r.Username, Status: r.Status})
+			u.People = append(u.People, Person{ID: r.ID, Name: strings.TrimSpace(r.FirstName + " " + r.LastName), Username: r.Username, Status: r.Status})
 			return nil
 		})
 		if err != nil {
@@ -56,5 +57,26 @@ func Collect(ctx context.Context, st Store, sel Selection, now time.Time) ([]Uni
 		}
 		units = append(units, u)
 	}
-	return units, nil
+	return units, markHandedOut(ctx, st, units)
+}
+
+// markHandedOut fills in when the letters of the people of units were handed out.
+func markHandedOut(ctx context.Context, st Store, units []Unit) error {
+	var ids []string
+	for _, u := range units {
+		for _, p := range u.People {
+			ids = append(ids, p.ID)
+		}
+	}
+	handOuts, err := st.LiveKeyHandOuts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range units {
+		for j := range units[i].People {
+			p := &units[i].People[j]
+			p.HandedOutAt = handOuts[p.ID].HandedOutAt
+		}
+	}
+	return nil
 }

@@ -64,7 +64,16 @@ func TestCollectKeepsToTheSelection(t *testing.T) {
 	if err != nil || len(gone) != 1 || !slices.Equal(names(gone)["Klasse 5a"], []string{"Gone Away"}) {
 		t.Errorf("the deactivated of Klasse 5a: %v, %v", names(gone), err)
 	}
+	if err := st.AddPersonalKey(ctx, &data.PersonalKey{UserID: zoe, Key: "ZOEKEY", IssuedAt: now, ExpiresAt: now.AddDate(0, 0, 7)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MarkLettersHandedOut(ctx, []string{zoe}, now, "admin"); err != nil {
+		t.Fatal(err)
+	}
 	printed, err := Collect(ctx, st, Selection{UserIDs: []string{zoe}}, now)
+	if err == nil && (len(printed) == 0 || len(printed[0].People) != 1 || printed[0].People[0].HandedOutAt == nil) {
+		t.Errorf("Zoë's letter was handed out, the sheet does not know: %+v", printed)
+	}
 	if err != nil || len(names(printed)) != 1 || !slices.Equal(names(printed)["Klasse 5a"], []string{"Zoë Brontë"}) {
 		t.Errorf("the sheets of Zoë alone: %v, %v", names(printed), err)
 	}

@@ -23,9 +23,11 @@ import (
 
 // Person is one line of a class sheet.
 type Person struct {
-	Name     string // "First Last"; "" for a person who enters it at registration
-	Username string
-	Status   data.Status
+	ID          string // the user's
+	Name        string // "First Last"; "" for a person who enters it at registration
+	Username    string
+	Status      data.Status
+	HandedOutAt *time.Time // when the letter was handed out; nil: not yet (the box stays empty)
 }
 
 // Unit is one unit's sheet: its name and its people, in the order printed.
@@ -195,15 +197,8 @@ func drawPage(pdf *gopdf.GoPdf, wd *words, o Options, u *Unit, widths []float64,
 	if err := table.DrawTable(); err != nil {
 		return err
 	}
-	// A box to tick in each row of the "handed out" column.
-	boxX := margin
-	for _, w := range widths[:boxColumn] {
-		boxX += w
-	}
-	boxX += (widths[boxColumn] - boxSide) / 2
-	pdf.SetLineWidth(0.6)
-	for i := range people {
-		pdf.RectFromUpperLeftWithStyle(boxX, tableTop+rowH+float64(i)*rowH+(rowH-boxSide)/2, boxSide, boxSide, "D")
+	if err := drawBoxes(pdf, wd, widths, people); err != nil {
+		return err
 	}
 
 	pdf.SetTextColor(90, 90, 90)
@@ -219,6 +214,33 @@ func drawPage(pdf *gopdf.GoPdf, wd *words, o Options, u *Unit, widths []float64,
 	err = pdf.Cell(nil, footer)
 	pdf.SetTextColor(0, 0, 0)
 	return err
+}
+
+// drawBoxes draws in each row of the "handed out" column a box to tick: ticked,
+// with the day, for a letter already handed out.
+func drawBoxes(pdf *gopdf.GoPdf, wd *words, widths []float64, people []Person) error {
+	boxX := margin + 6
+	for _, w := range widths[:boxColumn] {
+		boxX += w
+	}
+	if err := pdf.SetFont(regular, "", smallSize); err != nil {
+		return err
+	}
+	pdf.SetLineWidth(0.6)
+	for i, p := range people {
+		y := tableTop + rowH + float64(i)*rowH + (rowH-boxSide)/2
+		pdf.RectFromUpperLeftWithStyle(boxX, y, boxSide, boxSide, "D")
+		if p.HandedOutAt == nil {
+			continue
+		}
+		pdf.Line(boxX+1.8, y+4.8, boxX+3.8, y+7.2) // the tick
+		pdf.Line(boxX+3.8, y+7.2, boxX+7.6, y+1.8)
+		pdf.SetXY(boxX+boxSide+4, y+0.5)
+		if err := pdf.Cell(nil, wd.day(*p.HandedOutAt)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // text writes s in family at size with its top left at x, y, cut to width.

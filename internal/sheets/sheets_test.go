@@ -46,7 +46,8 @@ func people(prefix string, n int) []Person {
 func TestEachUnitStartsOnItsOwnPagesWithEveryName(t *testing.T) {
 	pdfcheck.Need(t, "pdfinfo", "pdftotext")
 	short := people("Fünf", 3)
-	short[1].Status, short[2].Name = data.StatusActive, ""
+	handed := time.Date(2026, 9, 3, 8, 0, 0, 0, time.Local)
+	short[1].Status, short[2].Name, short[0].HandedOutAt = data.StatusActive, "", &handed
 	long := people("Sechs", 70)
 	units := []Unit{{Name: "Klasse 5a", People: short}, {Name: "Leer"}, {Name: "Klasse 6b", People: long}}
 	o := Options{Paper: letters.A4, Language: "de", Organization: "Schule am See", Printed: time.Date(2026, 8, 31, 9, 0, 0, 0, time.Local)}
@@ -65,6 +66,7 @@ func TestEachUnitStartsOnItsOwnPagesWithEveryName(t *testing.T) {
 	for _, want := range []string{
 		"Klassenliste: Klasse 5a", "Schule am See · 3 Personen · gedruckt am 31. August 2026", "Nr.", "Benutzername", "Ausgegeben", "Unterschrift",
 		short[0].Name, short[0].Username, "Eingeladen", "Aktiv", "(bei Registrierung)", "Klasse 5a · Seite 1 von 1",
+		"3.9.", // the day Fünf Schüler01 got the letter, beside the ticked box
 	} {
 		if !strings.Contains(first, want) {
 			t.Errorf("page 1 does not show %q:\n%s", want, first)

@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"fmt"
+	"time"
 
 	"onboard/data"
 )
@@ -13,6 +14,7 @@ type words struct {
 	no, name, username, status, handedOut, signature    string
 	noName, onePerson, peopleFmt                        string
 	notActivated, invited, expired, active, deactivated string
+	dayFmt                                              string // a day without the year, in time.Format's layout
 }
 
 var labels = map[string]*words{
@@ -21,12 +23,14 @@ var labels = map[string]*words{
 		no: "No.", name: "Name", username: "Username", status: "Status", handedOut: "Handed out", signature: "Signature",
 		noName: "(at registration)", onePerson: "1 person", peopleFmt: "%d people",
 		notActivated: "Not activated", invited: "Invited", expired: "Expired", active: "Active", deactivated: "Deactivated",
+		dayFmt: "2 Jan",
 	},
 	"de": {
 		lang: "de", docTitle: "Klassenlisten", titleFmt: "Klassenliste: %s", printedFmt: "gedruckt am %s", pageFmt: "%s · Seite %d von %d",
 		no: "Nr.", name: "Name", username: "Benutzername", status: "Status", handedOut: "Ausgegeben", signature: "Unterschrift",
 		noName: "(bei Registrierung)", onePerson: "1 Person", peopleFmt: "%d Personen",
 		notActivated: "Nicht aktiviert", invited: "Eingeladen", expired: "Abgelaufen", active: "Aktiv", deactivated: "Deaktiviert",
+		dayFmt: "2.1.",
 	},
 }
 
@@ -45,6 +49,9 @@ func (w *words) count(n int) string {
 	}
 	return fmt.Sprintf(w.peopleFmt, n)
 }
+
+// day writes the day of t (local time) without the year: "3 Dec", "3.12.".
+func (w *words) day(t time.Time) string { return t.Local().Format(w.dayFmt) }
 
 // statusOf is the label of status s.
 func (w *words) statusOf(s data.Status) string {

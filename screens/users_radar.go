@@ -15,8 +15,9 @@ import (
 	"onboard/internal/display"
 )
 
-// radarDays is how far ahead the expiry radar looks.
-const radarDays = 7
+// radarDays is how far ahead the expiry radar looks: less than the keys' usual
+// validity (7 days), or every key just handed out would be "running out".
+const radarDays = 3
 
 // radar is the line above the users table that says whose keys run out soon, per
 // unit, with a button that shows them.
@@ -39,7 +40,7 @@ const radarUnits = 3
 
 // radarText says how many keys of users still to register run out within
 // radarDays, and in which units, those with the most first: "5 keys run out in the
-// next 7 days: Class 5a 3, Class 6b 2." "" when none does.
+// next 3 days: Class 5a 3, Class 6b 2." "" when none does.
 func radarText(total int, units []data.CatalogCount) string {
 	if total == 0 {
 		return ""

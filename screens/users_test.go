@@ -679,7 +679,7 @@ func anyTextContains(w fyne.Window, part string) bool {
 }
 
 // TestExpiryRadarShowsWhoseKeysRunOutSoon: two of three invited users' keys run out
-// within a week; the line above the table says so per unit, Show them filters to
+// within radarDays; the line above the table says so per unit, Show them filters to
 // them, and Clear filters brings everyone back.
 func TestExpiryRadarShowsWhoseKeysRunOutSoon(t *testing.T) {
 	test.NewTempApp(t)
@@ -688,7 +688,7 @@ func TestExpiryRadarShowsWhoseKeysRunOutSoon(t *testing.T) {
 	for _, p := range []struct {
 		name string
 		days int
-	}{{"Anna", 3}, {"Ben", 5}, {"Cem", 30}} {
+	}{{"Anna", 1}, {"Ben", 2}, {"Cem", 30}} {
 		in := base
 		in.FirstName, in.LastName = p.name, "Radar"
 		if _, err := svc.CreateUser(ctx, in, p.days); err != nil {
@@ -697,13 +697,13 @@ func TestExpiryRadarShowsWhoseKeysRunOutSoon(t *testing.T) {
 	}
 	s, w := newScreen(t, st, svc)
 	uitest.Settle(s.wait)
-	const want = "2 keys run out in the next 7 days: Werk Süd 2."
+	const want = "2 keys run out in the next 3 days: Werk Süd 2."
 	if !s.radar.box.Visible() || !uitest.Texts(w)[want] {
 		t.Fatalf("the radar line: visible %v, %q; want %q", s.radar.box.Visible(), s.radar.line.Text, want)
 	}
 	test.Tap(uitest.Button(t, w, "Show them"))
 	uitest.Settle(s.wait)
-	if s.Total() != 2 || s.radar.box.Visible() || !anyTextContains(w, "keys running out in the next 7 days") {
+	if s.Total() != 2 || s.radar.box.Visible() || !anyTextContains(w, "keys running out in the next 3 days") {
 		t.Fatalf("after Show them: %d users, radar visible %v, filter %q", s.Total(), s.radar.box.Visible(), s.filterNote.Text)
 	}
 	test.Tap(uitest.Button(t, w, "Clear filters"))
@@ -715,10 +715,10 @@ func TestExpiryRadarShowsWhoseKeysRunOutSoon(t *testing.T) {
 
 func TestRadarTextNamesTheUnitsWithTheMostFirst(t *testing.T) {
 	units := []data.CatalogCount{{Name: "5a", Users: 1}, {Name: "5b", Users: 9}, {Name: "6a", Users: 4}, {Name: "6b", Users: 2}, {Name: "7a", Users: 1}}
-	if got, want := radarText(17, units), "17 keys run out in the next 7 days: 5b 9, 6a 4, 6b 2, 2 more units."; got != want {
+	if got, want := radarText(17, units), "17 keys run out in the next 3 days: 5b 9, 6a 4, 6b 2, 2 more units."; got != want {
 		t.Errorf("radar %q, want %q", got, want)
 	}
-	if got := radarText(1, units[:1]); got != "1 key runs out in the next 7 days: 5a 1." {
+	if got := radarText(1, units[:1]); got != "1 key runs out in the next 3 days: 5a 1." {
 		t.Errorf("one key: %q", got)
 	}
 	if got := radarText(0, nil); got != "" {

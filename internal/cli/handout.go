@@ -30,13 +30,9 @@ func runLettersHandedOut(ctx context.Context, c *call) error {
 	if len(keys) > 0 {
 		return handOutKeys(ctx, c, keys)
 	}
-	var ids []string
-	for _, u := range users {
-		id, err := findUser(ctx, c.store, u)
-		if err != nil {
-			return err
-		}
-		ids = lifecycle.Union(ids, []string{id})
+	ids, err := selectUsers(ctx, c, data.UserQuery{}, nil, nil, users)
+	if err != nil {
+		return err
 	}
 	res, err := c.svc.MarkHandedOut(ctx, ids)
 	if err != nil {

@@ -124,20 +124,15 @@ func (s *Service) RunBulk(ctx context.Context, ids []string, op BulkOp, progress
 			ts := s.within(tx)
 			for _, id := range chunk {
 				err := ts.applyOne(ctx, id, op)
-				var te *TransitionError
-				var ve *ValidationError
-				switch {
-				case err == nil:
+				if err == nil {
 					done++
-				case errors.As(err, &te):
-					skipped = append(skipped, Skip{UserID: id, Name: te.User, Reason: te.reason()})
-				case errors.As(err, &ve):
-					skipped = append(skipped, Skip{UserID: id, Name: "", Reason: ve.Error()})
-				case errors.Is(err, data.ErrNotFound):
-					skipped = append(skipped, Skip{UserID: id, Name: "", Reason: "deleted meanwhile"})
-				default:
+					continue
+				}
+				skip, ok := skipFor(id, err)
+				if !ok {
 					return err
 				}
+				skipped = append(skipped, skip)
 			}
 			return nil
 		})
@@ -151,6 +146,23 @@ func (s *Service) RunBulk(ctx context.Context, ids []string, op BulkOp, progress
 		}
 	}
 	return res, nil
+}
+
+// skipFor is the Skip of user id whose action ended in err: a refused transition,
+// input the action cannot take, or a user deleted meanwhile; false for any other
+// error, which stops a bulk run.
+func skipFor(id string, err error) (Skip, bool) {
+	var te *TransitionError
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &te):
+		return Skip{UserID: id, Name: te.User, Reason: te.reason()}, true
+	case errors.As(err, &ve):
+		return Skip{UserID: id, Reason: ve.Error()}, true
+	case errors.Is(err, data.ErrNotFound):
+		return Skip{UserID: id, Reason: "deleted meanwhile"}, true
+	}
+	return Skip{}, false
 }
 
 // reason is the short reason of a refused transition, for bulk reports.

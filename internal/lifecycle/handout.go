@@ -50,17 +50,15 @@ func (s *Service) MarkHandedOut(ctx context.Context, ids []string) (HandOutResul
 		ts := s.within(tx)
 		for _, id := range ids {
 			h, err := ts.handOutOne(ctx, id)
-			var te *TransitionError
-			switch {
-			case err == nil:
+			if err == nil {
 				res.Done = append(res.Done, *h)
-			case errors.As(err, &te):
-				res.Skipped = append(res.Skipped, Skip{UserID: id, Name: te.User, Reason: te.reason()})
-			case errors.Is(err, data.ErrNotFound):
-				res.Skipped = append(res.Skipped, Skip{UserID: id, Reason: "deleted meanwhile"})
-			default:
+				continue
+			}
+			skip, ok := skipFor(id, err)
+			if !ok {
 				return err
 			}
+			res.Skipped = append(res.Skipped, skip)
 		}
 		return nil
 	})

@@ -190,58 +190,61 @@ func (s *Store) rebuildsIndexes(ctx context.Context, expected int) (bool, error)
 const bulkIndexedTables = `'users', 'user_units', 'user_groups', 'personal_keys'`
 
 // withIndexesRebuilt runs write, in db's transaction; when rebuild is true, it does
-// so with the indexes of bulkIndexedTables dropped, and creates them again as they
-// were (their SQL read from the schema) before the transaction commits: a unique
-// index refuses to be built over duplicates, so uniqueness is still checked, once,
-// and a rollback brings every index back. The indexes SQLite makes for a primary
-// key or a UNIQUE column cannot be dropped and stay.
+// so with the indexes of bulkIndexedTables dropped (withDropped): a unique index
+// refuses to be built over duplicates, so uniqueness is still checked, once. The
+// indexes SQLite makes for a primary key or a UNIQUE column cannot be dropped and
+// stay.
 func withIndexesRebuilt(db *gorm.DB, rebuild bool, write func() error) error {
 	if !rebuild {
 		return write()
 	}
-	var indexes []struct{ Name, SQL string }
-	err := db.Raw(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+	var indexes []schemaObject
+	err := db.Raw(`SELECT type, name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN (` + bulkIndexedTables + `) ORDER BY name`).Scan(&indexes).Error
 	if err != nil {
 		return fmt.Errorf("bulk insert: read the indexes: %w", err)
 	}
-	for _, ix := range indexes {
-		if err := db.Exec(`DROP INDEX ` + ix.Name).Error; err != nil {
+	err = withDropped(db, indexes, write)
+	if f, ok := UniqueViolation(err); ok {
+		return fmt.Errorf("bulk insert: two of the users have the same %s: %w", f, err)
+	}
+	return err
+}
+
+// withoutTrigger runs write, in db's transaction, with the trigger called name
+// dropped (withDropped).
+func withoutTrigger(db *gorm.DB, name string, write func() error) error {
+	var triggers []schemaObject
+	if err := db.Raw(`SELECT type, name, sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, name).Scan(&triggers).Error; err != nil {
+		return fmt.Errorf("bulk insert: read trigger %s: %w", name, err)
+	}
+	if len(triggers) == 0 {
+		return fmt.Errorf("bulk insert: the database has no trigger %s", name)
+	}
+	return withDropped(db, triggers, write)
+}
+
+// schemaObject is an index or trigger as sqlite_schema holds it.
+type schemaObject struct{ Type, Name, SQL string }
+
+// withDropped runs write, in db's transaction, with objects dropped, and creates
+// them again as they were (their SQL as the schema held it) before the transaction
+// commits; a rollback brings them back too.
+func withDropped(db *gorm.DB, objects []schemaObject, write func() error) error {
+	for _, o := range objects {
+		if err := db.Exec(`DROP ` + o.Type + ` ` + o.Name).Error; err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
 	}
 	if err := write(); err != nil {
 		return err
 	}
-	for _, ix := range indexes {
-		if err := db.Exec(ix.SQL).Error; err != nil {
-			if f, ok := UniqueViolation(err); ok {
-				return fmt.Errorf("bulk insert: two of the users have the same %s: %w", f, err)
-			}
-			return fmt.Errorf("bulk insert: build index %s again: %w", ix.Name, err)
+	for _, o := range objects {
+		if err := db.Exec(o.SQL).Error; err != nil {
+			return fmt.Errorf("bulk insert: create %s %s again: %w", o.Type, o.Name, err)
 		}
 	}
 	return nil
-}
-
-// withoutTrigger runs write, in db's transaction, with the trigger called name
-// dropped, and creates it again as it was (its SQL read from the schema) before the
-// transaction commits; a rollback brings it back too.
-func withoutTrigger(db *gorm.DB, name string, write func() error) error {
-	var def string
-	if err := db.Raw(`SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?`, name).Scan(&def).Error; err != nil {
-		return fmt.Errorf("bulk insert: read trigger %s: %w", name, err)
-	}
-	if def == "" {
-		return fmt.Errorf("bulk insert: the database has no trigger %s", name)
-	}
-	if err := db.Exec(`DROP TRIGGER ` + name).Error; err != nil {
-		return fmt.Errorf("bulk insert: %w", err)
-	}
-	if err := write(); err != nil {
-		return err
-	}
-	return wrap(db.Exec(def).Error, "bulk insert: restore trigger "+name)
 }
 
 // send hands a chunk to the writer; false when the writer has stopped.

@@ -488,10 +488,15 @@ func (s *UsersScreen) CellText(row, col int) string {
 	return userColumns[col].text(r)
 }
 
-// Reload counts the users again, drops every fetched page and refreshes the table.
-// The selection keeps only the users the filter still matches; the table
-// highlights the detail pane's user again once its row is loaded.
-func (s *UsersScreen) Reload() {
+// Reload counts the users again, drops every fetched page and refreshes the table
+// and the expiry radar. The selection keeps only the users the filter still
+// matches; the table highlights the detail pane's user again once its row is
+// loaded.
+func (s *UsersScreen) Reload() { s.reload(true) }
+
+// reload is Reload; the radar is read again only with withRadar (a change of the
+// filter, a search being typed, does not change it).
+func (s *UsersScreen) reload(withRadar bool) {
 	s.loads.Next()
 	q := s.query
 	now := s.act.Now()
@@ -533,7 +538,7 @@ func (s *UsersScreen) Reload() {
 		if units, err = s.src.Units(ctx); err != nil {
 			return err
 		}
-		if groups, err = s.src.Groups(ctx); err != nil {
+		if groups, err = s.src.Groups(ctx); err != nil || !withRadar {
 			return err
 		}
 		until := radarUntil(now)
@@ -543,7 +548,10 @@ func (s *UsersScreen) Reload() {
 		expiring, err = s.src.ExpiringByUnit(ctx, now, until)
 		return err
 	}, func() {
-		s.showRadar(expiringTotal, expiring)
+		if withRadar {
+			s.radar.total, s.radar.units = expiringTotal, expiring
+		}
+		s.showRadar()
 		s.counts, s.total = counts, total
 		s.roles, s.units, s.groups = roles, units, groups
 		if pruneSelection {

@@ -170,5 +170,5 @@ func (s *UsersScreen) FocusSearch() { s.win.Canvas().Focus(s.search) }
 func (s *UsersScreen) refilter() {
 	s.selected = map[string]bool{}
 	s.anchor = -1
-	s.Reload()
+	s.reload(false)
 }

@@ -22,9 +22,11 @@ const radarDays = 3
 // radar is the line above the users table that says whose keys run out soon, per
 // unit, with a button that shows them.
 type radar struct {
-	line *widget.Label
-	show *widget.Button
-	box  *fyne.Container
+	line  *widget.Label
+	show  *widget.Button
+	box   *fyne.Container
+	total int                 // keys running out within radarDays, as last read
+	units []data.CatalogCount // and their units
 }
 
 func (s *UsersScreen) buildRadar() {
@@ -68,9 +70,10 @@ func radarText(total int, units []data.CatalogCount) string {
 	return text + "."
 }
 
-// showRadar shows the radar's line, or hides it when no key runs out soon.
-func (s *UsersScreen) showRadar(total int, units []data.CatalogCount) {
-	text := radarText(total, units)
+// showRadar shows the radar's line as last read, or hides it when no key runs out
+// soon or the table shows just those keys.
+func (s *UsersScreen) showRadar() {
+	text := radarText(s.radar.total, s.radar.units)
 	s.radar.line.SetText(text)
 	if text == "" || s.query.ExpiringBefore != nil {
 		s.radar.box.Hide()
